@@ -1,0 +1,81 @@
+# Thin wrappers over uv. A fresh machine needs only Python 3.11+: uv itself is
+# bootstrapped from PyPI into .tools/, and the project's environment is .venv/.
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+RUN := $(UV) run --frozen --no-sync
+
+MIGOV_HOST ?= 127.0.0.1
+MIGOV_PORT ?= 8000
+
+.PHONY: setup setup-prod run serve test test-sqlite test-pg lint fmt typecheck openapi openapi-check \
+	migrate revision validate check bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+
+# Dev environment (tests, linters). Re-running is a no-op when the lock is unchanged.
+setup: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+
+# Runtime only.
+setup-prod: $(UV)
+	$(UV) sync --frozen --no-default-groups --python $(PYTHON)
+
+# Set up, migrate, load the curated data and serve on SQLite (or MIGOV_DATABASE_URL).
+run: setup
+	mkdir -p var
+	$(RUN) migov migrate
+	$(RUN) migov data load
+	$(RUN) migov serve --host $(MIGOV_HOST) --port $(MIGOV_PORT)
+
+# The whole suite on SQLite, then again on PostgreSQL when MIGOV_TEST_DATABASE_URL is set.
+test: setup
+	$(RUN) migov data validate
+	MIGOV_TEST_DATABASE_URL= $(RUN) pytest
+	@if [ -n "$$MIGOV_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$MIGOV_TEST_DATABASE_URL"; \
+		$(RUN) pytest; \
+	fi
+
+test-pg: setup
+	MIGOV_TEST_DATABASE_URL=$${MIGOV_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(RUN) pytest
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+fmt: setup
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+typecheck: setup
+	$(RUN) mypy app tests $(wildcard bench/*.py)
+
+openapi: setup
+	$(RUN) python -m app.contracts write
+
+openapi-check: setup
+	$(RUN) python -m app.contracts check
+
+migrate: setup
+	mkdir -p var
+	$(RUN) migov migrate
+
+revision: setup
+	$(RUN) alembic revision --autogenerate -m "$(m)"
+
+validate: setup
+	$(RUN) migov data validate
+
+bench: setup
+	$(RUN) python bench/run.py
+
+check: lint typecheck openapi-check test
+
+clean:
+	rm -rf $(TOOLS) $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""REST adapter: parse, call one service function, shape, commit if it wrote."""

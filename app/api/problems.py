@@ -1,0 +1,167 @@
+"""RFC 9457 problem details for every error the REST API returns.
+
+Domain errors, FastAPI's request validation errors, Starlette's HTTP errors
+(unknown routes, wrong methods) and anything unexpected all leave as
+``application/problem+json`` with ``type``, ``title``, ``status``, ``detail``,
+``instance`` and the stable ``code`` shared with GraphQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import errors
+
+logger = logging.getLogger("migov.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://migov.example.org/problems/"
+
+STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
+    errors.PreconditionRequired: 428,
+    errors.InvalidInput: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.PayloadTooLarge: 413,
+    errors.RateLimited: 429,
+    errors.Unavailable: 503,
+}
+
+
+class ProblemDetail(BaseModel):
+    type: str = Field(description="URI naming the problem type.")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="The request path that failed.")
+    code: str = Field(description="Stable machine-readable code, shared with GraphQL.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Per-field problems, each naming its `field`."
+    )
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    title: str | None = None,
+    errors_: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+    }
+    if errors_:
+        body["errors"] = errors_
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def status_for(error: errors.DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 400
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    headers = None
+    if isinstance(exc, errors.RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    errors_ = list(exc.errors or [])
+    if exc.field and not errors_:
+        errors_ = [{"field": exc.field, "detail": exc.detail}]
+    return problem_response(
+        request,
+        status=status_for(exc),
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        errors_=errors_ or None,
+        headers=headers,
+    )
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"field": _field_name(tuple(err.get("loc", ()))), "detail": err.get("msg", "invalid")}
+        for err in exc.errors()
+    ]
+    in_body = any(tuple(err.get("loc", ()))[:1] == ("body",) for err in exc.errors())
+    status = 422 if in_body else 400
+    summary = "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
+    return problem_response(
+        request,
+        status=status,
+        code="validation_failed" if in_body else "invalid_parameter",
+        title="Request validation failed",
+        detail=summary,
+        errors_=problems,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "route_not_found", 405: "method_not_allowed", 406: "not_acceptable"}
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=codes.get(exc.status_code, f"http_{exc.status_code}"),
+        detail=str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        detail="The server failed to handle the request; it has been logged.",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries documenting problem+json bodies for the given statuses."""
+    return {
+        status: {
+            "model": ProblemDetail,
+            "description": HTTPStatus(status).phrase,
+            "content": {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
+            },
+        }
+        for status in statuses
+    }

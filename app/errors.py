@@ -1,0 +1,94 @@
+"""Domain errors, raised by services and rendered by each adapter.
+
+    DomainError                (code, title, detail, field)
+    ├── NotFound               REST 404
+    ├── Conflict               REST 409
+    ├── PreconditionFailed     REST 412
+    ├── PreconditionRequired   REST 428
+    ├── InvalidInput           REST 400 (422 is kept for body validation)
+    ├── Unauthorized           REST 401
+    ├── Forbidden              REST 403
+    ├── PayloadTooLarge        REST 413
+    ├── RateLimited            REST 429 (retry_after seconds)
+    └── Unavailable            REST 503
+
+The ``code`` is stable and shared by REST problem bodies and GraphQL
+``extensions.code``; partners may switch on it. This module imports nothing from
+the web frameworks.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code: str = "error"
+    title: str = "Error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        errors: list[dict[str, object]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        self.field = field
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    code = "precondition_failed"
+    title = "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    code = "precondition_required"
+    title = "Precondition required"
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+    title = "Invalid input"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+    title = "Payload too large"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    code = "unavailable"
+    title = "Service unavailable"

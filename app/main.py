@@ -1,0 +1,59 @@
+"""Application factory: routers, GraphQL, error handlers, and the engine's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app import __version__
+from app.api import forums, health, problems
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.graphql.schema import build_router
+
+API_DESCRIPTION = """\
+Regional migration-governance data: forums (MIRPS and its Support Platform, the
+Puebla Process/RCM, SICA, the OAS Committee on Migration Issues, the Global
+Compact for Migration and the IMRF, IGC, M5 and more), who takes part in each and
+in what role over time, funding shares, events and pledges. Every curated fact
+cites its source. Errors are RFC 9457 problem+json.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="migov",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After"],
+        )
+    app.include_router(health.router)
+    app.include_router(forums.router)
+    app.include_router(build_router(settings), prefix="/graphql", include_in_schema=False)
+    return app

@@ -1,0 +1,26 @@
+"""ORM models, one module per aggregate. Importing this package registers them all."""
+
+from app.models.actor import Actor
+from app.models.base import Base
+from app.models.event import Event, EventHost
+from app.models.forum import Forum
+from app.models.funding import FundingShare
+from app.models.participation import Participation
+from app.models.pledge import ExchangeRate, Pledge, PledgeObjective, PledgePledger
+from app.models.source import Citation, Source
+
+__all__ = [
+    "Actor",
+    "Base",
+    "Citation",
+    "Event",
+    "EventHost",
+    "ExchangeRate",
+    "Forum",
+    "FundingShare",
+    "Participation",
+    "Pledge",
+    "PledgeObjective",
+    "PledgePledger",
+    "Source",
+]

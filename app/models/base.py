@@ -1,0 +1,99 @@
+"""Declarative base, naming convention, column types and shared helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, MetaData, Numeric, String, TypeDecorator, func
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names on both engines, so migrations can name what they drop.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware timestamp on every engine (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+Money = Numeric(20, 2)
+Percent = Numeric(9, 4)
+Rate = Numeric(20, 10)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
+        dt.datetime: UTCDateTime(),
+        Decimal: Money,
+    }
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, server_default=func.current_timestamp()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
+    )
+
+
+def enum_check(column: str, enum: type[StrEnum], *, nullable: bool = False) -> CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    condition = f"{column} IN ({values})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=f"{column}_enum")
+
+
+def enum_column(enum: type[StrEnum], **kwargs: Any) -> Any:
+    """A text column sized for the longest value of ``enum``."""
+    return mapped_column(String(max(len(m.value) for m in enum)), **kwargs)
+
+
+def dated(prefix: str) -> list[CheckConstraint]:
+    """Constraints for a ``<prefix>_date`` + ``<prefix>_precision`` pair.
+
+    The precision is present exactly when the date is, and a month- or
+    year-precision date is stored as the first day of its month or year.
+    """
+    date, precision = f"{prefix}_date", f"{prefix}_precision"
+    return [
+        CheckConstraint(
+            f"({date} IS NULL) = ({precision} IS NULL)", name=f"{prefix}_precision_present"
+        ),
+        CheckConstraint(
+            f"{precision} IS NULL OR {precision} IN ('day', 'month', 'year')",
+            name=f"{precision}_enum",
+        ),
+    ]

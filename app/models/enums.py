@@ -1,0 +1,128 @@
+"""Controlled vocabularies shared by the models, schemas and adapters.
+
+Each is stored as text guarded by a CHECK constraint, which behaves the same on
+SQLite and PostgreSQL and lets a value be added with a one-line migration.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DatePrecision(StrEnum):
+    """How much of a stored date the sources actually state.
+
+    A month- or year-precision date is stored as the first day of that month or
+    year and reported cut to its precision.
+    """
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class ForumKind(StrEnum):
+    REGIONAL_CONSULTATIVE_PROCESS = "regional_consultative_process"
+    REGIONAL_FRAMEWORK = "regional_framework"
+    INTEGRATION_SYSTEM = "integration_system"
+    SUBREGIONAL_AGREEMENT = "subregional_agreement"
+    SUPPORT_PLATFORM = "support_platform"
+    INTERGOVERNMENTAL_COMMITTEE = "intergovernmental_committee"
+    INTERNATIONAL_ORGANIZATION = "international_organization"
+    GLOBAL_COMPACT = "global_compact"
+    REVIEW_FORUM = "review_forum"
+    GLOBAL_FORUM = "global_forum"
+    INFORMAL_FORUM = "informal_forum"
+    INTERNATIONAL_CONFERENCE = "international_conference"
+    PLAN_OF_ACTION = "plan_of_action"
+    INITIATIVE = "initiative"
+
+
+class ForumScope(StrEnum):
+    GLOBAL = "global"
+    HEMISPHERIC = "hemispheric"
+    REGIONAL = "regional"
+    SUBREGIONAL = "subregional"
+
+
+class ActorKind(StrEnum):
+    STATE = "state"
+    INTERNATIONAL_ORGANIZATION = "international_organization"
+    FINANCIAL_INSTITUTION = "financial_institution"
+    REGIONAL_BODY = "regional_body"
+    UN_ENTITY = "un_entity"
+    PRIVATE_SECTOR = "private_sector"
+    CIVIL_SOCIETY = "civil_society"
+    MUNICIPALITY = "municipality"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    """Roles an actor holds in a forum (membership in the broad, Popolo sense)."""
+
+    MEMBER = "member"
+    ASSOCIATE = "associate"
+    OBSERVER = "observer"
+    PARTICIPANT = "participant"
+    CHAIR = "chair"
+    CO_CHAIR = "co_chair"
+    PRO_TEMPORE_PRESIDENCY = "pro_tempore_presidency"
+    PAST_CHAIR = "past_chair"
+    INCOMING_CHAIR = "incoming_chair"
+    SECRETARIAT = "secretariat"
+    CHAMPION = "champion"
+    PARTNER = "partner"
+
+
+class EventKind(StrEnum):
+    SOLIDARITY_EVENT = "solidarity_event"
+    HIGH_LEVEL_EVENT = "high_level_event"
+    SIGNATURE_EVENT = "signature_event"
+    TECHNICAL_WORKSHOP = "technical_workshop"
+    TECHNICAL_MEETING = "technical_meeting"
+    ANNUAL_MEETING = "annual_meeting"
+    REVIEW_FORUM = "review_forum"
+    HEARING = "hearing"
+    CONFERENCE = "conference"
+    FOLLOW_UP_MEETING = "follow_up_meeting"
+    ROUNDTABLE = "roundtable"
+    DIALOGUE = "dialogue"
+    SUMMIT = "summit"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class HostRole(StrEnum):
+    HOST = "host"
+    CO_HOST = "co_host"
+    ORGANIZER = "organizer"
+    PARTNER = "partner"
+
+
+class AmountQualifier(StrEnum):
+    """How a source states an amount: exactly, as a floor ("over"), or roughly."""
+
+    EXACT = "exact"
+    AT_LEAST = "at_least"
+    APPROXIMATE = "approximate"
+
+
+class PledgeKind(StrEnum):
+    FINANCIAL = "financial"
+    MATERIAL = "material"
+    TECHNICAL = "technical"
+    POLICY_LEGAL = "policy_legal"
+
+
+class PledgeScope(StrEnum):
+    LOCAL = "local"
+    NATIONAL = "national"
+    REGIONAL = "regional"
+    INTERNATIONAL = "international"
+
+
+class PledgeStatus(StrEnum):
+    ANNOUNCED = "announced"
+    IN_PROGRESS = "in_progress"
+    FULFILLED = "fulfilled"
+    WITHDRAWN = "withdrawn"

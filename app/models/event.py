@@ -1,0 +1,77 @@
+"""Events held by or for a forum, with their hosts and any announced total."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.actor import Actor
+from app.models.base import Base, Money, TimestampMixin, dated, enum_check, enum_column
+from app.models.enums import AmountQualifier, DatePrecision, EventKind, HostRole
+from app.models.source import Citation
+
+
+class Event(TimestampMixin, Base):
+    __tablename__ = "event"
+    __table_args__ = (
+        enum_check("kind", EventKind),
+        enum_check("announced_total_qualifier", AmountQualifier, nullable=True),
+        *dated("start"),
+        *dated("end"),
+        CheckConstraint(
+            "start_date IS NULL OR end_date IS NULL OR end_date >= start_date",
+            name="period_order",
+        ),
+        CheckConstraint(
+            "(announced_total_amount IS NULL) = (announced_total_currency IS NULL)",
+            name="announced_total_currency",
+        ),
+        Index("ix_event_forum_start", "forum_code", "start_date"),
+    )
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    forum_code: Mapped[str | None] = mapped_column(
+        ForeignKey("forum.code", ondelete="SET NULL", onupdate="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[EventKind] = enum_column(EventKind, index=True)
+    start_date: Mapped[dt.date | None] = mapped_column(index=True)
+    start_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    end_date: Mapped[dt.date | None]
+    end_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    place: Mapped[str | None] = mapped_column(Text)
+    country_iso3: Mapped[str | None] = mapped_column(String(3))
+    virtual: Mapped[bool] = mapped_column(default=False)
+    announced_total_amount: Mapped[Decimal | None] = mapped_column(Money)
+    announced_total_currency: Mapped[str | None] = mapped_column(String(3))
+    announced_total_qualifier: Mapped[AmountQualifier | None] = enum_column(AmountQualifier)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    hosts: Mapped[list[EventHost]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="EventHost.position"
+    )
+
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", viewonly=True, order_by="Citation.id"
+    )
+
+
+class EventHost(Base):
+    __tablename__ = "event_host"
+    __table_args__ = (enum_check("role", HostRole),)
+
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE", onupdate="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[str] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+    role: Mapped[HostRole] = enum_column(HostRole, default=HostRole.HOST)
+    position: Mapped[int] = mapped_column(default=0)
+
+    actor: Mapped[Actor] = relationship(lazy="raise")

@@ -1,0 +1,83 @@
+"""Sources and the citations that tie every curated fact to one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, TimestampMixin, dated
+from app.models.enums import DatePrecision
+
+# The fact tables a citation may point at; exactly one of these columns is set.
+CITED_COLUMNS = (
+    "forum_code",
+    "actor_id",
+    "participation_id",
+    "funding_share_id",
+    "event_id",
+    "pledge_id",
+    "exchange_rate_id",
+)
+
+
+class Source(TimestampMixin, Base):
+    __tablename__ = "source"
+    __table_args__ = (*dated("published"),)
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(Text)
+    published_date: Mapped[dt.date | None]
+    published_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    url: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    document: Mapped[str | None] = mapped_column(
+        Text, doc="File name of the document's text in the project's source archive."
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+
+    citations: Mapped[list[Citation]] = relationship(back_populates="source", lazy="raise")
+
+
+def _exactly_one_cited() -> CheckConstraint:
+    count = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in CITED_COLUMNS)
+    return CheckConstraint(f"{count} = 1", name="exactly_one_fact")
+
+
+class Citation(Base):
+    """One fact's reliance on one source, with where in the source to look."""
+
+    __tablename__ = "citation"
+    __table_args__ = (
+        _exactly_one_cited(),
+        *(Index(f"ix_citation_{c}", c) for c in CITED_COLUMNS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), index=True)
+    locator: Mapped[str | None] = mapped_column(
+        Text, doc="Where in the source: a page, section or heading."
+    )
+    forum_code: Mapped[str | None] = mapped_column(
+        ForeignKey("forum.code", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    actor_id: Mapped[str | None] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    participation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participation.id", ondelete="CASCADE")
+    )
+    funding_share_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding_share.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"))
+    exchange_rate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exchange_rate.id", ondelete="CASCADE")
+    )
+
+    source: Mapped[Source] = relationship(back_populates="citations", lazy="raise")

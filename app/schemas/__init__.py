@@ -1,0 +1,1 @@
+"""Pydantic shapes: service inputs, read models, and the curated dataset's file format."""

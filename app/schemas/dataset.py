@@ -1,0 +1,231 @@
+"""The curated dataset's file format (``data/*.yaml``), validated before anything is loaded.
+
+Each file is a YAML list. Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and keep
+that precision. Money and shares are decimal strings. Every fact lists at least one
+citation: ``{source: <source id>, locator: <page or section>}``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from app.models.enums import (
+    ActorKind,
+    AmountQualifier,
+    EventKind,
+    ForumKind,
+    ForumScope,
+    HostRole,
+    PledgeKind,
+    PledgeScope,
+    PledgeStatus,
+    Role,
+)
+from app.schemas.dates import PartialDateField
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+ForumCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$", max_length=32)
+]
+ActorId = Annotated[
+    str, StringConstraints(pattern=r"^(?:[A-Z]{3}|[a-z0-9]+(?:-[a-z0-9]+)*)$", max_length=64)
+]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def _is_decimal_string(value: Any) -> Any:
+    # YAML floats would already have lost exactness; insist on quoted decimals.
+    if isinstance(value, float):
+        raise ValueError("write decimals as quoted strings, e.g. '1.77'")
+    return value
+
+
+DecimalString = Annotated[Decimal, Field(allow_inf_nan=False)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CitationEntry(Record):
+    source: Slug
+    locator: Text | None = None
+
+
+Citations = Annotated[list[CitationEntry], Field(min_length=1)]
+
+
+class SourceEntry(Record):
+    id: Slug
+    title: Text
+    publisher: Text
+    published: PartialDateField | None = None
+    url: str | None = None
+    language: str = "en"
+    document: str | None = None
+    description: Text | None = None
+
+
+class ForumEntry(Record):
+    code: ForumCode
+    name: Text
+    name_es: Text | None = None
+    aliases: list[Text] = Field(default_factory=list)
+    kind: ForumKind
+    scope: ForumScope
+    region: Text | None = None
+    founded: PartialDateField | None = None
+    ended: PartialDateField | None = None
+    parent: ForumCode | None = None
+    predecessor: ForumCode | None = None
+    website: str | None = None
+    description: Text
+    description_es: Text | None = None
+    citations: Citations
+
+
+class ActorEntry(Record):
+    """A state gives only its ISO 3166-1 alpha-3 ``id``; names come from pycountry."""
+
+    id: ActorId
+    kind: ActorKind
+    name: Text | None = None
+    name_es: Text | None = None
+    short_name: Text | None = None
+    forum: ForumCode | None = None
+    website: str | None = None
+    citations: list[CitationEntry] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _name_rules(cls, name: str | None, info: Any) -> str | None:
+        kind = info.data.get("kind")
+        actor_id = info.data.get("id", "")
+        if kind == ActorKind.STATE:
+            if name is not None:
+                raise ValueError("a state's name comes from ISO 3166 (pycountry); leave it out")
+            if not _ISO3.match(actor_id):
+                raise ValueError("a state's id is its ISO 3166-1 alpha-3 code")
+        elif name is None:
+            raise ValueError("an organisation needs a name")
+        return name
+
+
+class ParticipationEntry(Record):
+    """One claim shared by one or more actors: same forum, role, period and sources."""
+
+    forum: ForumCode
+    role: Role
+    actors: Annotated[list[ActorId], Field(min_length=1)]
+    start: PartialDateField | None = None
+    end: PartialDateField | None = None
+    dispute: Slug | None = None
+    note: Text | None = None
+    citations: Citations
+
+
+class FundingShareEntry(Record):
+    forum: ForumCode
+    basis: Text
+    shares: Annotated[
+        dict[ActorId, Annotated[DecimalString, Field(ge=0, le=100)]], Field(min_length=1)
+    ]
+    period_start: PartialDateField | None = None
+    period_end: PartialDateField | None = None
+    reported: PartialDateField | None = None
+    dispute: Slug | None = None
+    note: Text | None = None
+    citations: Citations
+
+    @field_validator("shares", mode="before")
+    @classmethod
+    def _no_float_shares(cls, shares: Any) -> Any:
+        if isinstance(shares, dict):
+            for value in shares.values():
+                _is_decimal_string(value)
+        return shares
+
+
+class HostEntry(Record):
+    actor: ActorId
+    role: HostRole = HostRole.HOST
+
+
+class AmountEntry(Record):
+    amount: Annotated[DecimalString, Field(gt=0)]
+    currency: CurrencyCode
+    qualifier: AmountQualifier = AmountQualifier.EXACT
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        return _is_decimal_string(value)
+
+
+class EventEntry(Record):
+    id: Slug
+    forum: ForumCode | None = None
+    name: Text
+    kind: EventKind
+    start: PartialDateField | None = None
+    end: PartialDateField | None = None
+    place: Text | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    virtual: bool = False
+    hosts: list[HostEntry] = Field(default_factory=list)
+    announced_total: AmountEntry | None = None
+    description: Text | None = None
+    citations: Citations
+
+
+class PledgeEntry(Record):
+    key: Slug
+    pledgers: Annotated[list[ActorId], Field(min_length=1)]
+    forum: ForumCode | None = None
+    event: Slug | None = None
+    kind: PledgeKind
+    scope: PledgeScope | None = None
+    amount: AmountEntry | None = None
+    announced: PartialDateField | None = None
+    status: PledgeStatus = PledgeStatus.ANNOUNCED
+    gcm_objectives: list[Annotated[int, Field(ge=1, le=23)]] = Field(default_factory=list)
+    title: Text
+    description: Text | None = None
+    citations: Citations
+
+
+class ExchangeRateEntry(Record):
+    currency: CurrencyCode
+    period_start: PartialDateField
+    period_end: PartialDateField
+    usd_per_unit: Annotated[DecimalString, Field(gt=0)]
+    basis: Text
+    citations: Citations
+
+    @field_validator("usd_per_unit", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        return _is_decimal_string(value)
+
+
+class Dataset(BaseModel):
+    """All curated files, parsed. Cross-file checks live in ``services.dataset``."""
+
+    sources: list[SourceEntry]
+    forums: list[ForumEntry]
+    actors: list[ActorEntry]
+    participations: list[ParticipationEntry] = Field(default_factory=list)
+    funding_shares: list[FundingShareEntry] = Field(default_factory=list)
+    events: list[EventEntry] = Field(default_factory=list)
+    pledges: list[PledgeEntry] = Field(default_factory=list)
+    exchange_rates: list[ExchangeRateEntry] = Field(default_factory=list)
+
+
+DATASET_FILES = tuple(Dataset.model_fields)

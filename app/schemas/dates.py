@@ -1,0 +1,71 @@
+"""Partial dates: a day, a month or a year, stored as a first day plus a precision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, NamedTuple
+
+from pydantic import BeforeValidator, PlainSerializer
+
+from app.models.enums import DatePrecision
+
+_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+
+
+class PartialDate(NamedTuple):
+    date: dt.date
+    precision: DatePrecision
+
+    @classmethod
+    def parse(cls, value: Any) -> PartialDate:
+        """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (YAML may hand over an int or a date)."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, dt.datetime):
+            raise ValueError("expected a date, not a timestamp")
+        if isinstance(value, dt.date):
+            return cls(value, DatePrecision.DAY)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError("expected YYYY, YYYY-MM or YYYY-MM-DD")
+        match = _PATTERN.match(value.strip())
+        if match is None:
+            raise ValueError(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = match["year"], match["month"], match["day"]
+        try:
+            if day is not None:
+                return cls(dt.date(int(year), int(month), int(day)), DatePrecision.DAY)
+            if month is not None:
+                return cls(dt.date(int(year), int(month), 1), DatePrecision.MONTH)
+            return cls(dt.date(int(year), 1, 1), DatePrecision.YEAR)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date") from exc
+
+    def last_day(self) -> dt.date:
+        """The last day the partial date may stand for."""
+        if self.precision is DatePrecision.DAY:
+            return self.date
+        if self.precision is DatePrecision.YEAR:
+            return dt.date(self.date.year, 12, 31)
+        first_of_next = (self.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return first_of_next - dt.timedelta(days=1)
+
+
+def format_partial(date: dt.date | None, precision: DatePrecision | str | None) -> str | None:
+    """ISO 8601 cut to the precision: ``2017``, ``2021-07`` or ``2022-09-21``."""
+    if date is None:
+        return None
+    if precision == DatePrecision.YEAR:
+        return f"{date.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{date.year:04d}-{date.month:02d}"
+    return date.isoformat()
+
+
+PartialDateField = Annotated[
+    PartialDate,
+    BeforeValidator(PartialDate.parse),
+    PlainSerializer(lambda v: format_partial(v.date, v.precision), return_type=str),
+]

@@ -1,0 +1,53 @@
+"""Forum read shapes."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from app.models import Forum
+from app.models.enums import DatePrecision, ForumKind, ForumScope
+from app.schemas.common import CitationRead, ReadModel
+from app.schemas.dates import format_partial
+
+
+class ForumRead(ReadModel):
+    code: str = Field(description="Stable forum code, e.g. `RCM`, `MIRPS-SP`.", examples=["RCM"])
+    name: str = Field(description="Name in the requested language (English by default).")
+    aliases: list[str] = Field(description="Other names and acronyms, in any language.")
+    kind: ForumKind
+    scope: ForumScope
+    region: str | None
+    description: str | None = Field(description="A short description written for migov.")
+    founded: str | None = Field(
+        description="Founding date, ISO 8601 cut to its precision: `1996-02`, `2017`.",
+        examples=["1996-02"],
+    )
+    founded_precision: DatePrecision | None
+    ended: str | None = Field(description="End date for historical forums, like `founded`.")
+    ended_precision: DatePrecision | None
+    parent: str | None = Field(description="Code of the forum this one belongs to.")
+    predecessor: str | None = Field(description="Code of the forum this one succeeded.")
+    website: str | None
+    citations: list[CitationRead]
+
+    @classmethod
+    def from_model(cls, forum: Forum, *, lang: str = "en") -> ForumRead:
+        return cls(
+            code=forum.code,
+            name=(forum.name_es if lang == "es" and forum.name_es else forum.name),
+            aliases=list(forum.aliases or []),
+            kind=forum.kind,
+            scope=forum.scope,
+            region=forum.region,
+            description=(
+                forum.description_es if lang == "es" and forum.description_es else forum.description
+            ),
+            founded=format_partial(forum.founded_date, forum.founded_precision),
+            founded_precision=forum.founded_precision,
+            ended=format_partial(forum.ended_date, forum.ended_precision),
+            ended_precision=forum.ended_precision,
+            parent=forum.parent_code,
+            predecessor=forum.predecessor_code,
+            website=forum.website,
+            citations=[CitationRead.model_validate(c) for c in forum.citations],
+        )

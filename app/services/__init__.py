@@ -1,0 +1,1 @@
+"""The service layer: the only code that queries or writes the database."""

@@ -1,0 +1,180 @@
+"""Shared query pieces: keyset (cursor) pagination and the ``as_of`` period filter.
+
+Cursors are opaque to clients: URL-safe base64 of the last row's sort-key values
+plus a fingerprint of the ordering they belong to. Keyset pagination keeps a
+cursor valid while rows are added or removed: a page never repeats or skips a
+row that existed on both sides of the walk.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.errors import InvalidInput
+
+T = TypeVar("T")
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One ordering column; the last key of an ordering must make it unique."""
+
+    column: InstrumentedAttribute[Any] | ColumnElement[Any]
+    descending: bool = False
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or str(getattr(self.column, "key", self.column))
+
+
+@dataclass
+class PageResult(Generic[T]):
+    items: list[T]
+    total: int
+    next_cursor: str | None
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"n": str(value)}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "d" in value:
+            return dt.date.fromisoformat(value["d"])
+        if "n" in value:
+            return Decimal(value["n"])
+        raise ValueError("bad cursor value")
+    return value
+
+
+def _fingerprint(order: Sequence[SortKey]) -> str:
+    spec = ",".join(f"{k.label}{'-' if k.descending else '+'}" for k in order)
+    return hashlib.sha1(spec.encode()).hexdigest()[:8]
+
+
+def encode_cursor(order: Sequence[SortKey], values: Sequence[Any]) -> str:
+    payload = json.dumps([_fingerprint(order), [_encode_value(v) for v in values]])
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(order: Sequence[SortKey], cursor: str) -> list[Any]:
+    invalid = InvalidInput(
+        "The cursor is malformed or belongs to another ordering; start again without it.",
+        code="invalid_cursor",
+        field="cursor",
+    )
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        fingerprint, values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        decoded = [_decode_value(v) for v in values]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise invalid from exc
+    if fingerprint != _fingerprint(order) or len(decoded) != len(order):
+        raise invalid
+    return decoded
+
+
+def _after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in ``order`` (NULLs sort first ascending)."""
+    clauses: list[ColumnElement[bool]] = []
+    for index, key in enumerate(order):
+        equal_prefix = [_equal(order[i].column, values[i]) for i in range(index)]
+        clauses.append(and_(*equal_prefix, _beyond(key, values[index])))
+    return or_(*clauses) if clauses else false()
+
+
+def _equal(column: Any, value: Any) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value  # type: ignore[no-any-return]
+
+
+def _beyond(key: SortKey, value: Any) -> ColumnElement[bool]:
+    column: Any = key.column
+    if key.descending:
+        # Descending puts NULLs last (see _order_by); NULL has nothing after it.
+        if value is None:
+            return false()
+        return or_(column < value, column.is_(None))
+    if value is None:
+        return column.is_not(None)  # type: ignore[no-any-return]
+    return column > value  # type: ignore[no-any-return]
+
+
+def _order_by(order: Sequence[SortKey]) -> list[Any]:
+    clauses: list[Any] = []
+    for key in order:
+        column: Any = key.column
+        # Same NULL placement on both engines: first when ascending, last when descending.
+        clauses.append(column.is_not(None) if not key.descending else column.is_(None))
+        clauses.append(column.desc() if key.descending else column.asc())
+    return clauses
+
+
+def clamp_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if limit < 1 or limit > MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    return limit
+
+
+async def count(session: AsyncSession, statement: Select[Any]) -> int:
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    return int((await session.execute(counted)).scalar_one())
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    order: Sequence[SortKey],
+    limit: int | None,
+    cursor: str | None,
+    with_total: bool = True,
+) -> PageResult[Any]:
+    """Run ``statement`` (selecting one entity) one page at a time, in ``order``."""
+    size = clamp_limit(limit)
+    total = await count(session, statement) if with_total else -1
+    paged = statement
+    if cursor:
+        paged = paged.where(_after(order, decode_cursor(order, cursor)))
+    paged = paged.order_by(*_order_by(order)).limit(size + 1)
+    rows = list((await session.scalars(paged)).unique())
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = encode_cursor(order, [_value_of(last, key) for key in order])
+    return PageResult(items=rows, total=total, next_cursor=next_cursor)
+
+
+def _value_of(row: Any, key: SortKey) -> Any:
+    return getattr(row, str(getattr(key.column, "key", key.label)))
+
+
+def in_effect(start: Any, end: Any, as_of: dt.date) -> ColumnElement[bool]:
+    """A period in effect on ``as_of``: start inclusive, end exclusive, NULL = open."""
+    return and_(
+        or_(start.is_(None), start <= as_of),
+        or_(end.is_(None), end > as_of),
+    )

@@ -1,0 +1,703 @@
+"""The curated dataset: read the YAML files, check them, and sync them into the database.
+
+Invariants:
+
+* Loading is a sync, not an append: after a load the curated rows are exactly what
+  the files say. Rows are matched by their natural key (forum code, actor id,
+  participation/funding-share/pledge ``key``, event id, source id), so a second
+  load of unchanged files writes nothing and reports zero changes.
+* Participation keys are ``forum/actor/role/start/end``; two claims of a disputed
+  fact differ in period or in ``dispute`` and never collide.
+* Submitted pledges (``key`` NULL) are never touched by a load.
+* A pledge's USD equivalent is computed only when a rates-table period wholly
+  contains the pledge's announced date at its precision; otherwise it is NULL.
+* Services only flush; the caller commits, so a load is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.errors import InvalidInput
+from app.iso import country_names, is_country, is_currency
+from app.models import (
+    Actor,
+    Base,
+    Citation,
+    Event,
+    EventHost,
+    ExchangeRate,
+    Forum,
+    FundingShare,
+    Participation,
+    Pledge,
+    PledgeObjective,
+    PledgePledger,
+    Source,
+)
+from app.models.enums import ActorKind
+from app.schemas.dataset import (
+    DATASET_FILES,
+    CitationEntry,
+    Dataset,
+    ExchangeRateEntry,
+    ParticipationEntry,
+    PledgeEntry,
+)
+from app.schemas.dates import PartialDate
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+M = TypeVar("M", bound=Base)
+
+
+# --- reading and checking -------------------------------------------------------------
+
+
+def read_dataset(data_dir: Path = DEFAULT_DATA_DIR) -> Dataset:
+    """Parse every ``<name>.yaml``; errors name the file and the entry's position."""
+    raw: dict[str, Any] = {}
+    for name in DATASET_FILES:
+        path = data_dir / f"{name}.yaml"
+        if not path.exists():
+            raw[name] = []
+            continue
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise InvalidInput(
+                f"{path.name}: not valid YAML: {exc}", code="dataset_invalid"
+            ) from exc
+        raw[name] = content or []
+    try:
+        return Dataset.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            f"{err['loc'][0]}.yaml entry {err['loc'][1] if len(err['loc']) > 1 else '?'}"
+            f" {'.'.join(str(p) for p in err['loc'][2:])}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise InvalidInput(
+            f"{len(problems)} problem(s) in the dataset files",
+            code="dataset_invalid",
+            errors=[{"detail": p} for p in problems],
+        ) from exc
+
+
+def participation_key(entry: ParticipationEntry, actor_id: str) -> str:
+    start = entry.start.date.isoformat() if entry.start else "-"
+    end = entry.end.date.isoformat() if entry.end else "-"
+    key = f"{entry.forum}/{actor_id}/{entry.role.value}/{start}/{end}"
+    return f"{key}/{entry.dispute}" if entry.dispute else key
+
+
+@dataclass
+class ShareSum:
+    forum: str
+    basis: str
+    total_pct: Decimal
+    count: int
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    share_sums: list[ShareSum] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _contained(inner: PartialDate, start: dt.date, end: dt.date) -> bool:
+    return start <= inner.date and inner.last_day() <= end
+
+
+def find_rate(
+    rates: Iterable[ExchangeRateEntry], currency: str, announced: PartialDate | None
+) -> ExchangeRateEntry | None:
+    if announced is None:
+        return None
+    for rate in rates:
+        if rate.currency == currency and _contained(
+            announced, rate.period_start.date, rate.period_end.last_day()
+        ):
+            return rate
+    return None
+
+
+def check_dataset(dataset: Dataset) -> CheckReport:
+    """Cross-file checks: references resolve, dates are ordered, nothing is duplicated."""
+    report = CheckReport()
+    problem = report.problems.append
+
+    def duplicates(kind: str, keys: Iterable[str]) -> None:
+        for key, count in Counter(keys).items():
+            if count > 1:
+                problem(f"{kind}: {key!r} appears {count} times")
+
+    sources = {s.id for s in dataset.sources}
+    forums = {f.code for f in dataset.forums}
+    actors = {a.id for a in dataset.actors}
+    events = {e.id for e in dataset.events}
+    duplicates("sources", (s.id for s in dataset.sources))
+    duplicates("forums", (f.code for f in dataset.forums))
+    duplicates("actors", (a.id for a in dataset.actors))
+    duplicates("events", (e.id for e in dataset.events))
+    duplicates("pledges", (p.key for p in dataset.pledges))
+
+    def cited(where: str, citations: Sequence[CitationEntry]) -> None:
+        for citation in citations:
+            if citation.source not in sources:
+                problem(f"{where}: cites unknown source {citation.source!r}")
+        pairs = [(c.source, c.locator) for c in citations]
+        if len(set(pairs)) != len(pairs):
+            problem(f"{where}: the same citation is listed twice")
+
+    def forum_ref(where: str, code: str | None) -> None:
+        if code is not None and code not in forums:
+            problem(f"{where}: unknown forum {code!r}")
+
+    def actor_ref(where: str, actor_id: str) -> None:
+        if actor_id not in actors:
+            problem(f"{where}: unknown actor {actor_id!r}")
+
+    def ordered(where: str, start: PartialDate | None, end: PartialDate | None) -> None:
+        if start is not None and end is not None and end.date < start.date:
+            problem(f"{where}: ends ({end.date}) before it starts ({start.date})")
+
+    for forum in dataset.forums:
+        where = f"forum {forum.code}"
+        cited(where, forum.citations)
+        forum_ref(where, forum.parent)
+        forum_ref(where, forum.predecessor)
+        ordered(where, forum.founded, forum.ended)
+        if forum.parent == forum.code:
+            problem(f"{where}: is its own parent")
+    parents = {f.code: f.parent for f in dataset.forums}
+    for code in parents:
+        seen: set[str] = set()
+        cursor: str | None = code
+        while cursor is not None and cursor not in seen:
+            seen.add(cursor)
+            cursor = parents.get(cursor)
+        if cursor is not None:
+            problem(f"forum {code}: parent chain loops")
+
+    referenced_actors: set[str] = set()
+    for actor in dataset.actors:
+        where = f"actor {actor.id}"
+        cited(where, actor.citations)
+        forum_ref(where, actor.forum)
+        if actor.kind == ActorKind.STATE and not is_country(actor.id):
+            problem(f"{where}: not an ISO 3166-1 alpha-3 code")
+        if actor.citations:
+            referenced_actors.add(actor.id)
+
+    participation_keys: list[str] = []
+    for index, entry in enumerate(dataset.participations):
+        where = f"participations entry {index} ({entry.forum} {entry.role.value})"
+        cited(where, entry.citations)
+        forum_ref(where, entry.forum)
+        ordered(where, entry.start, entry.end)
+        duplicates(f"{where} actors", entry.actors)
+        for actor_id in entry.actors:
+            actor_ref(where, actor_id)
+            referenced_actors.add(actor_id)
+            participation_keys.append(participation_key(entry, actor_id))
+    duplicates("participations", participation_keys)
+    disputes: dict[str, list[str]] = defaultdict(list)
+    for entry in dataset.participations:
+        if entry.dispute:
+            disputes[entry.dispute].extend(c.source for c in entry.citations)
+    for dispute, dispute_sources in disputes.items():
+        if len(set(dispute_sources)) < 2:
+            problem(f"dispute {dispute!r}: a dispute needs claims from at least two sources")
+
+    share_keys: list[str] = []
+    for index, share in enumerate(dataset.funding_shares):
+        where = f"funding_shares entry {index} ({share.forum})"
+        cited(where, share.citations)
+        forum_ref(where, share.forum)
+        ordered(where, share.period_start, share.period_end)
+        for actor_id in share.shares:
+            actor_ref(where, actor_id)
+            referenced_actors.add(actor_id)
+            share_keys.append(
+                funding_share_key(share.forum, share.basis, share.period_start, actor_id)
+            )
+        report.share_sums.append(
+            ShareSum(
+                share.forum, share.basis, sum(share.shares.values(), Decimal(0)), len(share.shares)
+            )
+        )
+    duplicates("funding shares", share_keys)
+
+    for event in dataset.events:
+        where = f"event {event.id}"
+        cited(where, event.citations)
+        forum_ref(where, event.forum)
+        ordered(where, event.start, event.end)
+        if event.country is not None and not is_country(event.country):
+            problem(f"{where}: country {event.country!r} is not ISO 3166-1 alpha-3")
+        if event.announced_total and not is_currency(event.announced_total.currency):
+            problem(f"{where}: {event.announced_total.currency!r} is not ISO 4217")
+        duplicates(f"{where} hosts", (h.actor for h in event.hosts))
+        for host in event.hosts:
+            actor_ref(where, host.actor)
+            referenced_actors.add(host.actor)
+
+    for pledge in dataset.pledges:
+        where = f"pledge {pledge.key}"
+        cited(where, pledge.citations)
+        forum_ref(where, pledge.forum)
+        if pledge.event is not None and pledge.event not in events:
+            problem(f"{where}: unknown event {pledge.event!r}")
+        if pledge.forum is None and pledge.event is None:
+            problem(f"{where}: needs a forum or an event")
+        duplicates(f"{where} pledgers", pledge.pledgers)
+        for actor_id in pledge.pledgers:
+            actor_ref(where, actor_id)
+            referenced_actors.add(actor_id)
+        if pledge.kind == "financial" and pledge.amount is None:
+            problem(f"{where}: a financial pledge needs an amount")
+        if pledge.amount and not is_currency(pledge.amount.currency):
+            problem(f"{where}: {pledge.amount.currency!r} is not ISO 4217")
+
+    rate_keys = []
+    for rate in dataset.exchange_rates:
+        where = f"exchange rate {rate.currency} {rate.period_start.date}"
+        cited(where, rate.citations)
+        if not is_currency(rate.currency):
+            problem(f"{where}: {rate.currency!r} is not ISO 4217")
+        if rate.period_end.last_day() < rate.period_start.date:
+            problem(f"{where}: period ends before it starts")
+        rate_keys.append(f"{rate.currency}/{rate.period_start.date}")
+    duplicates("exchange rates", rate_keys)
+
+    for actor in dataset.actors:
+        if actor.id not in referenced_actors:
+            problem(f"actor {actor.id}: no cited fact mentions it (cite it or remove it)")
+
+    report.counts = {
+        "sources": len(dataset.sources),
+        "forums": len(dataset.forums),
+        "actors": len(dataset.actors),
+        "participations": len(participation_keys),
+        "funding_shares": len(share_keys),
+        "events": len(dataset.events),
+        "pledges": len(dataset.pledges),
+        "exchange_rates": len(dataset.exchange_rates),
+        "disputes": len(disputes),
+    }
+    return report
+
+
+def funding_share_key(forum: str, basis: str, start: PartialDate | None, actor_id: str) -> str:
+    slug = "-".join(basis.lower().split())
+    return f"{forum}/{actor_id}/{slug}/{start.date.isoformat() if start else '-'}"
+
+
+# --- syncing into the database ----------------------------------------------------------
+
+
+@dataclass
+class LoadReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changes(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values()) + sum(self.deleted.values())
+
+
+def _dated(prefix: str, value: PartialDate | None) -> dict[str, Any]:
+    return {
+        f"{prefix}_date": value.date if value else None,
+        f"{prefix}_precision": value.precision.value if value else None,
+    }
+
+
+CitationSet = frozenset[tuple[str, str | None]]
+
+
+def _citation_set(entries: Iterable[CitationEntry]) -> CitationSet:
+    return frozenset((c.source, c.locator) for c in entries)
+
+
+class _Syncer:
+    def __init__(self, session: AsyncSession, report: LoadReport) -> None:
+        self.session = session
+        self.report = report
+
+    async def rows(
+        self, model: type[M], key: str, *options: Any, where: Any = None
+    ) -> dict[Any, M]:
+        statement = select(model).options(*options)
+        if where is not None:
+            statement = statement.where(where)
+        result = await self.session.scalars(statement)
+        return {getattr(row, key): row for row in result}
+
+    def apply(self, kind: str, existing: M | None, model: type[M], values: Mapping[str, Any]) -> M:
+        """Insert or update one row from ``values``; counts only real changes."""
+        if existing is None:
+            row = model(**values)
+            self.session.add(row)
+            self.report.created[kind] += 1
+            return row
+        changed = False
+        for name, value in values.items():
+            if getattr(existing, name) != value:
+                setattr(existing, name, value)
+                changed = True
+        if changed:
+            self.report.updated[kind] += 1
+        return existing
+
+    async def delete_missing(self, kind: str, existing: Mapping[Any, Base], keep: set[Any]) -> None:
+        for key, row in existing.items():
+            if key not in keep:
+                await self.session.delete(row)
+                self.report.deleted[kind] += 1
+
+    async def sync_citations(
+        self, column: str, desired: Mapping[Any, CitationSet], kind: str
+    ) -> None:
+        attr = getattr(Citation, column)
+        current: dict[Any, list[Citation]] = defaultdict(list)
+        for citation in await self.session.scalars(select(Citation).where(attr.is_not(None))):
+            current[getattr(citation, column)].append(citation)
+        for fact_id, wanted in desired.items():
+            have = {(c.source_id, c.locator): c for c in current.get(fact_id, [])}
+            if set(have) == set(wanted):
+                continue
+            for pair, citation in have.items():
+                if pair not in wanted:
+                    await self.session.delete(citation)
+            for source_id, locator in wanted - set(have):
+                self.session.add(
+                    Citation(source_id=source_id, locator=locator, **{column: fact_id})
+                )
+            self.report.updated[f"{kind} citations"] += 1
+
+
+async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
+    """Make the database's curated rows equal to ``dataset``. Flushes; the caller commits."""
+    check = check_dataset(dataset)
+    if not check.ok:
+        raise InvalidInput(
+            f"{len(check.problems)} problem(s) in the dataset",
+            code="dataset_invalid",
+            errors=[{"detail": p} for p in check.problems],
+        )
+    report = LoadReport()
+    sync = _Syncer(session, report)
+
+    # Sources first: everything cites them.
+    sources = await sync.rows(Source, "id")
+    for source_entry in dataset.sources:
+        sync.apply(
+            "sources",
+            sources.get(source_entry.id),
+            Source,
+            {
+                "id": source_entry.id,
+                "title": source_entry.title,
+                "publisher": source_entry.publisher,
+                **_dated("published", source_entry.published),
+                "url": source_entry.url,
+                "language": source_entry.language,
+                "document": source_entry.document,
+                "description": source_entry.description,
+            },
+        )
+    await session.flush()
+
+    # Forums: insert without parents, then link, so order in the file doesn't matter.
+    forums = await sync.rows(Forum, "code")
+    for forum_entry in dataset.forums:
+        sync.apply(
+            "forums",
+            forums.get(forum_entry.code),
+            Forum,
+            {
+                "code": forum_entry.code,
+                "name": forum_entry.name,
+                "name_es": forum_entry.name_es,
+                "aliases": list(forum_entry.aliases),
+                "kind": forum_entry.kind.value,
+                "scope": forum_entry.scope.value,
+                "region": forum_entry.region,
+                "description": forum_entry.description,
+                "description_es": forum_entry.description_es,
+                **_dated("founded", forum_entry.founded),
+                **_dated("ended", forum_entry.ended),
+                "website": forum_entry.website,
+            },
+        )
+    await session.flush()
+    forums = await sync.rows(Forum, "code")
+    for forum in dataset.forums:
+        forum_row = forums[forum.code]
+        if (forum_row.parent_code, forum_row.predecessor_code) != (forum.parent, forum.predecessor):
+            forum_row.parent_code, forum_row.predecessor_code = forum.parent, forum.predecessor
+            report.updated["forums"] += 1
+
+    actors = await sync.rows(Actor, "id")
+    for actor_entry in dataset.actors:
+        if actor_entry.kind == ActorKind.STATE:
+            name, state_name_es = country_names(actor_entry.id)
+            name_es: str | None = state_name_es
+            iso3: str | None = actor_entry.id
+        else:
+            name, name_es, iso3 = actor_entry.name or actor_entry.id, actor_entry.name_es, None
+        sync.apply(
+            "actors",
+            actors.get(actor_entry.id),
+            Actor,
+            {
+                "id": actor_entry.id,
+                "iso3": iso3,
+                "name": name,
+                "name_es": name_es,
+                "short_name": actor_entry.short_name,
+                "kind": actor_entry.kind.value,
+                "forum_code": actor_entry.forum,
+                "website": actor_entry.website,
+            },
+        )
+    await session.flush()
+
+    participations = await sync.rows(Participation, "key")
+    participation_citations: dict[str, CitationSet] = {}
+    for p_entry in dataset.participations:
+        for actor_id in p_entry.actors:
+            key = participation_key(p_entry, actor_id)
+            sync.apply(
+                "participations",
+                participations.get(key),
+                Participation,
+                {
+                    "key": key,
+                    "forum_code": p_entry.forum,
+                    "actor_id": actor_id,
+                    "role": p_entry.role.value,
+                    **_dated("start", p_entry.start),
+                    **_dated("end", p_entry.end),
+                    "dispute": p_entry.dispute,
+                    "note": p_entry.note,
+                },
+            )
+            participation_citations[key] = _citation_set(p_entry.citations)
+
+    shares = await sync.rows(FundingShare, "key")
+    share_citations: dict[str, CitationSet] = {}
+    for s_entry in dataset.funding_shares:
+        for actor_id, pct in s_entry.shares.items():
+            key = funding_share_key(s_entry.forum, s_entry.basis, s_entry.period_start, actor_id)
+            sync.apply(
+                "funding_shares",
+                shares.get(key),
+                FundingShare,
+                {
+                    "key": key,
+                    "forum_code": s_entry.forum,
+                    "actor_id": actor_id,
+                    "share_pct": pct,
+                    "basis": s_entry.basis,
+                    **_dated("period_start", s_entry.period_start),
+                    **_dated("period_end", s_entry.period_end),
+                    **_dated("reported", s_entry.reported),
+                    "dispute": s_entry.dispute,
+                    "note": s_entry.note,
+                },
+            )
+            share_citations[key] = _citation_set(s_entry.citations)
+
+    events = await sync.rows(Event, "id", selectinload(Event.hosts))
+    for e_entry in dataset.events:
+        total = e_entry.announced_total
+        event_row = sync.apply(
+            "events",
+            events.get(e_entry.id),
+            Event,
+            {
+                "id": e_entry.id,
+                "forum_code": e_entry.forum,
+                "name": e_entry.name,
+                "kind": e_entry.kind.value,
+                **_dated("start", e_entry.start),
+                **_dated("end", e_entry.end),
+                "place": e_entry.place,
+                "country_iso3": e_entry.country,
+                "virtual": e_entry.virtual,
+                "announced_total_amount": total.amount if total else None,
+                "announced_total_currency": total.currency if total else None,
+                "announced_total_qualifier": total.qualifier.value if total else None,
+                "description": e_entry.description,
+            },
+        )
+        wanted_hosts = [(h.actor, h.role.value) for h in e_entry.hosts]
+        have_hosts = [(h.actor_id, h.role) for h in event_row.hosts] if e_entry.id in events else []
+        if wanted_hosts != have_hosts:
+            event_row.hosts = [
+                EventHost(actor_id=actor_id, role=role, position=position)
+                for position, (actor_id, role) in enumerate(wanted_hosts)
+            ]
+            if e_entry.id in events:
+                report.updated["events"] += 1
+    await session.flush()
+
+    # Exchange rates before pledges: the USD equivalent depends on them.
+    rates = await sync.rows(ExchangeRate, "id")
+    rates_by_key = {(r.currency, r.period_start): r for r in rates.values()}
+    rate_citations: dict[tuple[str, dt.date], CitationSet] = {}
+    for r_entry in dataset.exchange_rates:
+        rate_key = (r_entry.currency, r_entry.period_start.date)
+        sync.apply(
+            "exchange_rates",
+            rates_by_key.get(rate_key),
+            ExchangeRate,
+            {
+                "currency": r_entry.currency,
+                "period_start": r_entry.period_start.date,
+                "period_end": r_entry.period_end.last_day(),
+                "usd_per_unit": r_entry.usd_per_unit,
+                "basis": r_entry.basis,
+            },
+        )
+        rate_citations[rate_key] = _citation_set(r_entry.citations)
+    await session.flush()
+    rates_by_key = {
+        (r.currency, r.period_start): r for r in await session.scalars(select(ExchangeRate))
+    }
+
+    pledges = await sync.rows(
+        Pledge,
+        "key",
+        selectinload(Pledge.pledgers),
+        selectinload(Pledge.objectives),
+        where=Pledge.key.is_not(None),
+    )
+    pledge_citations: dict[str, CitationSet] = {}
+    for pl_entry in dataset.pledges:
+        values = _pledge_values(pl_entry, dataset.exchange_rates, rates_by_key)
+        existing = pledges.get(pl_entry.key)
+        pledge_row = sync.apply("pledges", existing, Pledge, values)
+        wanted_pledgers = list(pl_entry.pledgers)
+        wanted_objectives = sorted(set(pl_entry.gcm_objectives))
+        if existing is None or [p.actor_id for p in pledge_row.pledgers] != wanted_pledgers:
+            pledge_row.pledgers = [
+                PledgePledger(actor_id=actor_id, position=position)
+                for position, actor_id in enumerate(wanted_pledgers)
+            ]
+            if existing is not None:
+                report.updated["pledges"] += 1
+        if existing is None or [o.objective for o in pledge_row.objectives] != wanted_objectives:
+            pledge_row.objectives = [PledgeObjective(objective=o) for o in wanted_objectives]
+            if existing is not None:
+                report.updated["pledges"] += 1
+        pledge_citations[pl_entry.key] = _citation_set(pl_entry.citations)
+    await session.flush()
+
+    # Deletions, children before parents.
+    await sync.delete_missing("pledges", pledges, {p.key for p in dataset.pledges})
+    await sync.delete_missing("participations", participations, set(participation_citations))
+    await sync.delete_missing("funding_shares", shares, set(share_citations))
+    await sync.delete_missing("events", events, {e.id for e in dataset.events})
+    await sync.delete_missing(
+        "exchange_rates",
+        {(r.currency, r.period_start): r for r in rates.values()},
+        set(rate_citations),
+    )
+    await sync.delete_missing("actors", actors, {a.id for a in dataset.actors})
+    await session.flush()
+    await sync.delete_missing("forums", forums, {f.code for f in dataset.forums})
+    await session.flush()
+    await sync.delete_missing("sources", sources, {s.id for s in dataset.sources})
+    await session.flush()
+
+    # Citations, matched to the ids the rows now have.
+    participation_ids = {p.key: p.id for p in await session.scalars(select(Participation))}
+    share_ids = {s.key: s.id for s in await session.scalars(select(FundingShare))}
+    pledge_ids = {
+        p.key: p.id for p in await session.scalars(select(Pledge).where(Pledge.key.is_not(None)))
+    }
+    rate_ids = {
+        (r.currency, r.period_start): r.id for r in await session.scalars(select(ExchangeRate))
+    }
+    await sync.sync_citations(
+        "forum_code", {f.code: _citation_set(f.citations) for f in dataset.forums}, "forums"
+    )
+    await sync.sync_citations(
+        "actor_id", {a.id: _citation_set(a.citations) for a in dataset.actors}, "actors"
+    )
+    await sync.sync_citations(
+        "participation_id",
+        {participation_ids[k]: v for k, v in participation_citations.items()},
+        "participations",
+    )
+    await sync.sync_citations(
+        "funding_share_id", {share_ids[k]: v for k, v in share_citations.items()}, "funding_shares"
+    )
+    await sync.sync_citations(
+        "event_id", {e.id: _citation_set(e.citations) for e in dataset.events}, "events"
+    )
+    await sync.sync_citations(
+        "pledge_id", {pledge_ids[k]: v for k, v in pledge_citations.items()}, "pledges"
+    )
+    await sync.sync_citations(
+        "exchange_rate_id", {rate_ids[k]: v for k, v in rate_citations.items()}, "exchange_rates"
+    )
+    await session.flush()
+    return report
+
+
+def _pledge_values(
+    entry: PledgeEntry,
+    rate_entries: Sequence[ExchangeRateEntry],
+    rates: Mapping[tuple[str, dt.date], ExchangeRate],
+) -> dict[str, Any]:
+    amount = entry.amount
+    amount_usd: Decimal | None = None
+    rate_id: int | None = None
+    if amount is not None:
+        if amount.currency == "USD":
+            amount_usd = amount.amount
+        else:
+            rate_entry = find_rate(rate_entries, amount.currency, entry.announced)
+            if rate_entry is not None:
+                rate = rates[(rate_entry.currency, rate_entry.period_start.date)]
+                amount_usd = (amount.amount * rate.usd_per_unit).quantize(Decimal("0.01"))
+                rate_id = rate.id
+    return {
+        "key": entry.key,
+        "forum_code": entry.forum,
+        "event_id": entry.event,
+        "kind": entry.kind.value,
+        "scope": entry.scope.value if entry.scope else None,
+        "status": entry.status.value,
+        "amount": amount.amount if amount else None,
+        "amount_qualifier": amount.qualifier.value if amount else None,
+        "currency": amount.currency if amount else None,
+        "amount_usd": amount_usd,
+        "exchange_rate_id": rate_id,
+        **_dated("announced", entry.announced),
+        "title": entry.title,
+        "description": entry.description,
+    }

@@ -1,0 +1,162 @@
+"""Test harness: one migrated database per run, one rolled-back transaction per test.
+
+``MIGOV_TEST_DATABASE_URL`` picks the engine; without it the suite uses a SQLite
+file under pytest's tmp dir. On PostgreSQL the run creates a database of its own
+(``migov_test_<random>``) next to the one in the URL and drops it afterwards, so
+reruns and parallel runs never see each other. An unreachable PostgreSQL fails
+the run; it is never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+
+from app.config import Settings
+from app.db import create_engine, get_session
+from app.main import create_app
+from app.migrations import upgrade
+from app.services import dataset as dataset_service
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def _admin(url: str, statement: str) -> None:
+    admin = make_url(url)
+    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("MIGOV_TEST_DATABASE_URL", "").strip()
+    if not configured:
+        path = tmp_path_factory.mktemp("db") / "migov-test.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    name = f"migov_test_{uuid.uuid4().hex[:10]}"
+    base = make_url(configured)
+    asyncio.run(_admin(configured, f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_admin(configured, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, debug=False, _env_file=None)
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def curated(engine: AsyncEngine) -> dataset_service.LoadReport:
+    """The shipped dataset, loaded once and committed; tests roll back on top of it."""
+    dataset = dataset_service.read_dataset()
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        report = await dataset_service.load_dataset(session, dataset)
+        await session.commit()
+    return report
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine, curated: Any) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest.fixture
+async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    session = AsyncSession(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+@pytest.fixture
+def app(settings: Settings, session: AsyncSession) -> Any:
+    application = create_app(settings)
+
+    async def _test_session() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    application.dependency_overrides[get_session] = _test_session
+    return application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+        ) as client,
+    ):
+        yield client
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(engine: AsyncEngine) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+
+    def _before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            counter.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", _before)
+    yield counter
+    event.remove(engine.sync_engine, "before_cursor_execute", _before)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every coroutine test runs under anyio (asyncio backend), without a marker on each.
+    for item in items:
+        if isinstance(item, pytest.Function) and asyncio.iscoroutinefunction(item.obj):
+            item.add_marker(pytest.mark.anyio)

@@ -1,0 +1,51 @@
+"""Imports point one way: models <- services <- api | graphql | cli."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parents[1] / "app"
+
+# package -> prefixes it must not import
+FORBIDDEN = {
+    "models": ("fastapi", "strawberry", "app.services", "app.api", "app.graphql", "app.schemas"),
+    "services": ("fastapi", "strawberry", "starlette", "app.api", "app.graphql", "app.cli"),
+    "schemas": ("fastapi", "strawberry", "app.services", "app.api", "app.graphql"),
+    "api": ("app.graphql", "strawberry", "app.cli"),
+    "graphql": ("app.api.forums", "app.api.problems", "app.cli"),
+    "errors": ("fastapi", "strawberry", "starlette", "sqlalchemy"),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def _files(package: str) -> list[Path]:
+    target = APP / package
+    return sorted(target.rglob("*.py")) if target.is_dir() else [APP / f"{package}.py"]
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_layering(package: str) -> None:
+    violations = [
+        f"{path.relative_to(APP.parent)} imports {name}"
+        for path in _files(package)
+        for name in _imports(path)
+        if name.startswith(FORBIDDEN[package])
+    ]
+    assert violations == []
+
+
+def test_every_package_is_checked() -> None:
+    assert _files("models"), "the walk found no model modules"
+    assert any("sqlalchemy" in _imports(p) for p in _files("services"))
