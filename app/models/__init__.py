@@ -2,6 +2,7 @@
 
 from app.models.actor import Actor
 from app.models.base import Base
+from app.models.change import Change
 from app.models.event import Event, EventHost
 from app.models.forum import Forum
 from app.models.funding import FundingShare
@@ -12,6 +13,7 @@ from app.models.source import Citation, Source
 __all__ = [
     "Actor",
     "Base",
+    "Change",
     "Citation",
     "Event",
     "EventHost",

@@ -126,3 +126,27 @@ class PledgeStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     FULFILLED = "fulfilled"
     WITHDRAWN = "withdrawn"
+
+
+class Entity(StrEnum):
+    """Record kinds that appear in the change log and in citations."""
+
+    SOURCE = "source"
+    FORUM = "forum"
+    ACTOR = "actor"
+    PARTICIPATION = "participation"
+    FUNDING_SHARE = "funding_share"
+    EVENT = "event"
+    PLEDGE = "pledge"
+    EXCHANGE_RATE = "exchange_rate"
+
+
+class ChangeAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+class ChangeOrigin(StrEnum):
+    CURATED = "curated"
+    API = "api"

@@ -74,4 +74,4 @@ class EventHost(Base):
     role: Mapped[HostRole] = enum_column(HostRole, default=HostRole.HOST)
     position: Mapped[int] = mapped_column(default=0)
 
-    actor: Mapped[Actor] = relationship(lazy="raise")
+    actor: Mapped[Actor] = relationship(lazy="raise", viewonly=True)

@@ -45,7 +45,7 @@ class Forum(TimestampMixin, Base):
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     parent: Mapped[Forum | None] = relationship(
-        lazy="raise", remote_side=[code], foreign_keys=[parent_code]
+        lazy="raise", remote_side=[code], foreign_keys=[parent_code], viewonly=True
     )
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", viewonly=True, order_by="Citation.id"

@@ -47,8 +47,8 @@ class Participation(TimestampMixin, Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
 
-    forum: Mapped[Forum] = relationship(lazy="raise")
-    actor: Mapped[Actor] = relationship(lazy="raise")
+    forum: Mapped[Forum] = relationship(lazy="raise", viewonly=True)
+    actor: Mapped[Actor] = relationship(lazy="raise", viewonly=True)
 
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", viewonly=True, order_by="Citation.id"

@@ -114,7 +114,7 @@ class PledgePledger(Base):
     )
     position: Mapped[int] = mapped_column(default=0)
 
-    actor: Mapped[Actor] = relationship(lazy="raise")
+    actor: Mapped[Actor] = relationship(lazy="raise", viewonly=True)
 
 
 class PledgeObjective(Base):

@@ -38,7 +38,9 @@ class Source(TimestampMixin, Base):
     )
     description: Mapped[str | None] = mapped_column(Text)
 
-    citations: Mapped[list[Citation]] = relationship(back_populates="source", lazy="raise")
+    citations: Mapped[list[Citation]] = relationship(
+        back_populates="source", lazy="raise", viewonly=True
+    )
 
 
 def _exactly_one_cited() -> CheckConstraint:
@@ -80,4 +82,4 @@ class Citation(Base):
         ForeignKey("exchange_rate.id", ondelete="CASCADE")
     )
 
-    source: Mapped[Source] = relationship(back_populates="citations", lazy="raise")
+    source: Mapped[Source] = relationship(back_populates="citations", lazy="raise", viewonly=True)

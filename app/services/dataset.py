@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -35,6 +36,7 @@ from app.iso import country_names, is_country, is_currency
 from app.models import (
     Actor,
     Base,
+    Change,
     Citation,
     Event,
     EventHost,
@@ -47,7 +49,7 @@ from app.models import (
     PledgePledger,
     Source,
 )
-from app.models.enums import ActorKind
+from app.models.enums import ActorKind, ChangeAction, ChangeOrigin, Entity
 from app.schemas.dataset import (
     DATASET_FILES,
     CitationEntry,
@@ -340,9 +342,13 @@ def _citation_set(entries: Iterable[CitationEntry]) -> CitationSet:
 
 
 class _Syncer:
+    """Applies rows and remembers what changed, for the report and the change log."""
+
     def __init__(self, session: AsyncSession, report: LoadReport) -> None:
         self.session = session
         self.report = report
+        # (entity, row or primary key, action); rows are resolved to keys after a flush.
+        self.pending: list[tuple[Entity, Any, ChangeAction]] = []
 
     async def rows(
         self, model: type[M], key: str, *options: Any, where: Any = None
@@ -353,12 +359,14 @@ class _Syncer:
         result = await self.session.scalars(statement)
         return {getattr(row, key): row for row in result}
 
-    def apply(self, kind: str, existing: M | None, model: type[M], values: Mapping[str, Any]) -> M:
-        """Insert or update one row from ``values``; counts only real changes."""
+    def apply(
+        self, entity: Entity, existing: M | None, model: type[M], values: Mapping[str, Any]
+    ) -> M:
+        """Insert or update one row from ``values``; records only real changes."""
         if existing is None:
             row = model(**values)
             self.session.add(row)
-            self.report.created[kind] += 1
+            self.pending.append((entity, row, ChangeAction.CREATED))
             return row
         changed = False
         for name, value in values.items():
@@ -366,17 +374,25 @@ class _Syncer:
                 setattr(existing, name, value)
                 changed = True
         if changed:
-            self.report.updated[kind] += 1
+            self.touched(entity, existing)
         return existing
 
-    async def delete_missing(self, kind: str, existing: Mapping[Any, Base], keep: set[Any]) -> None:
+    def touched(self, entity: Entity, row_or_key: Any) -> None:
+        self.pending.append((entity, row_or_key, ChangeAction.UPDATED))
+
+    async def delete_missing(
+        self, entity: Entity, existing: Mapping[Any, Base], keep: set[Any]
+    ) -> None:
         for key, row in existing.items():
             if key not in keep:
+                self.pending.append((entity, _primary_key(row), ChangeAction.DELETED))
                 await self.session.delete(row)
-                self.report.deleted[kind] += 1
+        # Flush per kind: the callers delete children before parents, and the unit of
+        # work only orders deletes along relationships, not along bare foreign keys.
+        await self.session.flush()
 
     async def sync_citations(
-        self, column: str, desired: Mapping[Any, CitationSet], kind: str
+        self, entity: Entity, column: str, desired: Mapping[Any, CitationSet]
     ) -> None:
         attr = getattr(Citation, column)
         current: dict[Any, list[Citation]] = defaultdict(list)
@@ -393,7 +409,37 @@ class _Syncer:
                 self.session.add(
                     Citation(source_id=source_id, locator=locator, **{column: fact_id})
                 )
-            self.report.updated[f"{kind} citations"] += 1
+            self.touched(entity, str(fact_id))
+
+    async def record_changes(self) -> None:
+        """Write one change-log row per changed record and fill the report."""
+        await self.session.flush()
+        actions: dict[tuple[Entity, str], ChangeAction] = {}
+        for entity, row_or_key, action in self.pending:
+            key = row_or_key if isinstance(row_or_key, str) else _primary_key(row_or_key)
+            previous = actions.get((entity, key))
+            # A record created (or deleted) in this load is reported once, as such.
+            if previous in (ChangeAction.CREATED, ChangeAction.DELETED):
+                continue
+            actions[(entity, key)] = action
+        counters = {
+            ChangeAction.CREATED: self.report.created,
+            ChangeAction.UPDATED: self.report.updated,
+            ChangeAction.DELETED: self.report.deleted,
+        }
+        for (entity, key), action in actions.items():
+            counters[action][f"{entity.value}s"] += 1
+            self.session.add(
+                Change(entity=entity, entity_id=key, action=action, origin=ChangeOrigin.CURATED)
+            )
+        await self.session.flush()
+
+
+def _primary_key(row: Any) -> str:
+    identity = sa_inspect(row).identity
+    if identity is None:
+        raise RuntimeError("row has no identity yet; flush first")
+    return ",".join(str(part) for part in identity)
 
 
 async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
@@ -412,7 +458,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     sources = await sync.rows(Source, "id")
     for source_entry in dataset.sources:
         sync.apply(
-            "sources",
+            Entity.SOURCE,
             sources.get(source_entry.id),
             Source,
             {
@@ -432,7 +478,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     forums = await sync.rows(Forum, "code")
     for forum_entry in dataset.forums:
         sync.apply(
-            "forums",
+            Entity.FORUM,
             forums.get(forum_entry.code),
             Forum,
             {
@@ -456,7 +502,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         forum_row = forums[forum.code]
         if (forum_row.parent_code, forum_row.predecessor_code) != (forum.parent, forum.predecessor):
             forum_row.parent_code, forum_row.predecessor_code = forum.parent, forum.predecessor
-            report.updated["forums"] += 1
+            sync.touched(Entity.FORUM, forum_row)
 
     actors = await sync.rows(Actor, "id")
     for actor_entry in dataset.actors:
@@ -467,7 +513,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         else:
             name, name_es, iso3 = actor_entry.name or actor_entry.id, actor_entry.name_es, None
         sync.apply(
-            "actors",
+            Entity.ACTOR,
             actors.get(actor_entry.id),
             Actor,
             {
@@ -489,7 +535,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         for actor_id in p_entry.actors:
             key = participation_key(p_entry, actor_id)
             sync.apply(
-                "participations",
+                Entity.PARTICIPATION,
                 participations.get(key),
                 Participation,
                 {
@@ -511,7 +557,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         for actor_id, pct in s_entry.shares.items():
             key = funding_share_key(s_entry.forum, s_entry.basis, s_entry.period_start, actor_id)
             sync.apply(
-                "funding_shares",
+                Entity.FUNDING_SHARE,
                 shares.get(key),
                 FundingShare,
                 {
@@ -533,7 +579,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     for e_entry in dataset.events:
         total = e_entry.announced_total
         event_row = sync.apply(
-            "events",
+            Entity.EVENT,
             events.get(e_entry.id),
             Event,
             {
@@ -559,8 +605,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
                 EventHost(actor_id=actor_id, role=role, position=position)
                 for position, (actor_id, role) in enumerate(wanted_hosts)
             ]
-            if e_entry.id in events:
-                report.updated["events"] += 1
+            sync.touched(Entity.EVENT, event_row)
     await session.flush()
 
     # Exchange rates before pledges: the USD equivalent depends on them.
@@ -570,7 +615,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     for r_entry in dataset.exchange_rates:
         rate_key = (r_entry.currency, r_entry.period_start.date)
         sync.apply(
-            "exchange_rates",
+            Entity.EXCHANGE_RATE,
             rates_by_key.get(rate_key),
             ExchangeRate,
             {
@@ -598,7 +643,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     for pl_entry in dataset.pledges:
         values = _pledge_values(pl_entry, dataset.exchange_rates, rates_by_key)
         existing = pledges.get(pl_entry.key)
-        pledge_row = sync.apply("pledges", existing, Pledge, values)
+        pledge_row = sync.apply(Entity.PLEDGE, existing, Pledge, values)
         wanted_pledgers = list(pl_entry.pledgers)
         wanted_objectives = sorted(set(pl_entry.gcm_objectives))
         if existing is None or [p.actor_id for p in pledge_row.pledgers] != wanted_pledgers:
@@ -606,30 +651,27 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
                 PledgePledger(actor_id=actor_id, position=position)
                 for position, actor_id in enumerate(wanted_pledgers)
             ]
-            if existing is not None:
-                report.updated["pledges"] += 1
+            sync.touched(Entity.PLEDGE, pledge_row)
         if existing is None or [o.objective for o in pledge_row.objectives] != wanted_objectives:
             pledge_row.objectives = [PledgeObjective(objective=o) for o in wanted_objectives]
-            if existing is not None:
-                report.updated["pledges"] += 1
+            sync.touched(Entity.PLEDGE, pledge_row)
         pledge_citations[pl_entry.key] = _citation_set(pl_entry.citations)
     await session.flush()
 
     # Deletions, children before parents.
-    await sync.delete_missing("pledges", pledges, {p.key for p in dataset.pledges})
-    await sync.delete_missing("participations", participations, set(participation_citations))
-    await sync.delete_missing("funding_shares", shares, set(share_citations))
-    await sync.delete_missing("events", events, {e.id for e in dataset.events})
+    await sync.delete_missing(Entity.PLEDGE, pledges, {p.key for p in dataset.pledges})
+    await sync.delete_missing(Entity.PARTICIPATION, participations, set(participation_citations))
+    await sync.delete_missing(Entity.FUNDING_SHARE, shares, set(share_citations))
+    await sync.delete_missing(Entity.EVENT, events, {e.id for e in dataset.events})
     await sync.delete_missing(
-        "exchange_rates",
+        Entity.EXCHANGE_RATE,
         {(r.currency, r.period_start): r for r in rates.values()},
         set(rate_citations),
     )
-    await sync.delete_missing("actors", actors, {a.id for a in dataset.actors})
+    await sync.delete_missing(Entity.ACTOR, actors, {a.id for a in dataset.actors})
     await session.flush()
-    await sync.delete_missing("forums", forums, {f.code for f in dataset.forums})
+    await sync.delete_missing(Entity.FORUM, forums, {f.code for f in dataset.forums})
     await session.flush()
-    await sync.delete_missing("sources", sources, {s.id for s in dataset.sources})
     await session.flush()
 
     # Citations, matched to the ids the rows now have.
@@ -642,29 +684,35 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         (r.currency, r.period_start): r.id for r in await session.scalars(select(ExchangeRate))
     }
     await sync.sync_citations(
-        "forum_code", {f.code: _citation_set(f.citations) for f in dataset.forums}, "forums"
+        Entity.FORUM, "forum_code", {f.code: _citation_set(f.citations) for f in dataset.forums}
     )
     await sync.sync_citations(
-        "actor_id", {a.id: _citation_set(a.citations) for a in dataset.actors}, "actors"
+        Entity.ACTOR, "actor_id", {a.id: _citation_set(a.citations) for a in dataset.actors}
     )
     await sync.sync_citations(
+        Entity.PARTICIPATION,
         "participation_id",
         {participation_ids[k]: v for k, v in participation_citations.items()},
-        "participations",
     )
     await sync.sync_citations(
-        "funding_share_id", {share_ids[k]: v for k, v in share_citations.items()}, "funding_shares"
+        Entity.FUNDING_SHARE,
+        "funding_share_id",
+        {share_ids[k]: v for k, v in share_citations.items()},
     )
     await sync.sync_citations(
-        "event_id", {e.id: _citation_set(e.citations) for e in dataset.events}, "events"
+        Entity.EVENT, "event_id", {e.id: _citation_set(e.citations) for e in dataset.events}
     )
     await sync.sync_citations(
-        "pledge_id", {pledge_ids[k]: v for k, v in pledge_citations.items()}, "pledges"
+        Entity.PLEDGE, "pledge_id", {pledge_ids[k]: v for k, v in pledge_citations.items()}
     )
     await sync.sync_citations(
-        "exchange_rate_id", {rate_ids[k]: v for k, v in rate_citations.items()}, "exchange_rates"
+        Entity.EXCHANGE_RATE,
+        "exchange_rate_id",
+        {rate_ids[k]: v for k, v in rate_citations.items()},
     )
-    await session.flush()
+    # Sources last: a citation of a dropped source goes with the citation sync above.
+    await sync.delete_missing(Entity.SOURCE, sources, {s.id for s in dataset.sources})
+    await sync.record_changes()
     return report
 
 

@@ -1,0 +1,48 @@
+"""Actor read shapes."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from app.models import Actor
+from app.models.enums import ActorKind
+from app.schemas.common import CitationRead, ReadModel
+
+
+class ActorRef(ReadModel):
+    """An actor as embedded in other resources."""
+
+    id: str = Field(
+        description="ISO 3166-1 alpha-3 for states (`CAN`), a slug otherwise (`unhcr`)."
+    )
+    iso3: str | None = Field(description="ISO 3166-1 alpha-3 code; null for non-states.")
+    name: str
+    kind: ActorKind
+
+    @classmethod
+    def from_model(cls, actor: Actor, *, lang: str = "en") -> ActorRef:
+        return cls(id=actor.id, iso3=actor.iso3, name=localized_name(actor, lang), kind=actor.kind)
+
+
+class ActorRead(ActorRef):
+    short_name: str | None = Field(description="Acronym or short form, e.g. `UNHCR`.")
+    forum: str | None = Field(description="Code of the forum this actor also is (e.g. SICA).")
+    website: str | None
+    citations: list[CitationRead]
+
+    @classmethod
+    def from_model(cls, actor: Actor, *, lang: str = "en") -> ActorRead:
+        return cls(
+            id=actor.id,
+            iso3=actor.iso3,
+            name=localized_name(actor, lang),
+            kind=actor.kind,
+            short_name=actor.short_name,
+            forum=actor.forum_code,
+            website=actor.website,
+            citations=[CitationRead.model_validate(c) for c in actor.citations],
+        )
+
+
+def localized_name(actor: Actor, lang: str) -> str:
+    return actor.name_es if lang == "es" and actor.name_es else actor.name

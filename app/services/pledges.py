@@ -1,0 +1,121 @@
+"""Pledges: commitments made by one or more pledgers to a forum and/or at an event.
+
+Reading rules:
+
+* Amounts keep their own currency; ``amount_usd`` is the USD equivalent from the
+  dated rates table, NULL where no rate covers the announcement date.
+* A joint pledge lists its pledgers lead first; ``pledger=X`` matches any of them.
+* Lists are ordered by id (ascending), which is also the order pledges were
+  recorded in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.errors import InvalidInput, NotFound
+from app.models import Pledge, PledgeObjective, PledgePledger
+from app.models.enums import PledgeKind, PledgeStatus
+from app.services._query import PageResult, SortKey, paginate
+
+PLEDGE_ORDER = (SortKey(Pledge.id),)
+
+
+@dataclass(frozen=True)
+class PledgeFilter:
+    pledger: str | None = None
+    forum: str | None = None
+    event: str | None = None
+    kind: PledgeKind | None = None
+    status: PledgeStatus | None = None
+    currency: str | None = None
+    announced_from: dt.date | None = None
+    announced_to: dt.date | None = None
+    gcm_objective: int | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    curated: bool | None = None
+
+    def apply(self, statement: Select[Any]) -> Select[Any]:
+        if (
+            self.amount_min is not None
+            and self.amount_max is not None
+            and self.amount_min > self.amount_max
+        ):
+            raise InvalidInput("amount_min is larger than amount_max", field="amount_min")
+        if self.announced_from and self.announced_to and self.announced_from > self.announced_to:
+            raise InvalidInput("announced_from is after announced_to", field="announced_from")
+        if self.pledger is not None:
+            statement = statement.where(
+                Pledge.id.in_(
+                    select(PledgePledger.pledge_id).where(PledgePledger.actor_id == self.pledger)
+                )
+            )
+        if self.forum is not None:
+            statement = statement.where(Pledge.forum_code == self.forum)
+        if self.event is not None:
+            statement = statement.where(Pledge.event_id == self.event)
+        if self.kind is not None:
+            statement = statement.where(Pledge.kind == self.kind)
+        if self.status is not None:
+            statement = statement.where(Pledge.status == self.status)
+        if self.currency is not None:
+            statement = statement.where(Pledge.currency == self.currency)
+        if self.announced_from is not None:
+            statement = statement.where(Pledge.announced_date >= self.announced_from)
+        if self.announced_to is not None:
+            statement = statement.where(Pledge.announced_date <= self.announced_to)
+        if self.gcm_objective is not None:
+            statement = statement.where(
+                Pledge.id.in_(
+                    select(PledgeObjective.pledge_id).where(
+                        PledgeObjective.objective == self.gcm_objective
+                    )
+                )
+            )
+        if self.amount_min is not None:
+            statement = statement.where(Pledge.amount >= self.amount_min)
+        if self.amount_max is not None:
+            statement = statement.where(Pledge.amount <= self.amount_max)
+        if self.curated is not None:
+            statement = statement.where(
+                Pledge.key.is_not(None) if self.curated else Pledge.key.is_(None)
+            )
+        return statement
+
+
+def with_relations(statement: Select[Any]) -> Select[Any]:
+    return statement.options(
+        selectinload(Pledge.pledgers).selectinload(PledgePledger.actor),
+        selectinload(Pledge.objectives),
+        selectinload(Pledge.citations),
+    )
+
+
+async def list_pledges(
+    session: AsyncSession,
+    filters: PledgeFilter | None = None,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> PageResult[Pledge]:
+    statement = (filters or PledgeFilter()).apply(select(Pledge))
+    return await paginate(
+        session, with_relations(statement), order=PLEDGE_ORDER, limit=limit, cursor=cursor
+    )
+
+
+async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge:
+    pledge: Pledge | None = await session.scalar(
+        with_relations(select(Pledge).where(Pledge.id == pledge_id))
+    )
+    if pledge is None:
+        raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
+    return pledge

@@ -1,0 +1,54 @@
+"""Sources: the documents every curated fact cites, with how many facts cite each."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.models import Citation, Source
+from app.models.source import CITED_COLUMNS
+from app.services._query import PageResult, SortKey, paginate
+
+SOURCE_ORDER = (SortKey(Source.id),)
+
+# citation column -> public fact kind
+FACT_KINDS = {column: column.removesuffix("_id").removesuffix("_code") for column in CITED_COLUMNS}
+
+
+async def citation_counts(
+    session: AsyncSession, source_ids: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """For each source, how many facts of each kind cite it (one grouped query)."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    if not source_ids:
+        return counts
+    columns = [func.count(getattr(Citation, column)) for column in CITED_COLUMNS]
+    rows = await session.execute(
+        select(Citation.source_id, *columns)
+        .where(Citation.source_id.in_(source_ids))
+        .group_by(Citation.source_id)
+    )
+    for source_id, *numbers in rows:
+        counts[source_id] = {
+            FACT_KINDS[column]: int(n)
+            for column, n in zip(CITED_COLUMNS, numbers, strict=True)
+            if n
+        }
+    return counts
+
+
+async def list_sources(
+    session: AsyncSession, *, limit: int | None = None, cursor: str | None = None
+) -> PageResult[Source]:
+    return await paginate(session, select(Source), order=SOURCE_ORDER, limit=limit, cursor=cursor)
+
+
+async def get_source(session: AsyncSession, source_id: str) -> Source:
+    source = await session.get(Source, source_id)
+    if source is None:
+        raise NotFound(f"No source has the id {source_id!r}.", code="source_not_found")
+    return source
