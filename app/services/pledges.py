@@ -12,11 +12,13 @@ Reading rules:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -119,3 +121,102 @@ async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge:
     if pledge is None:
         raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
     return pledge
+
+
+class SummaryKey(StrEnum):
+    FORUM = "forum"
+    YEAR = "year"
+    KIND = "kind"
+    STATUS = "status"
+    PLEDGER = "pledger"
+    CURRENCY = "currency"
+
+
+@dataclass
+class CurrencyTotal:
+    currency: str
+    amount: Decimal
+
+
+@dataclass
+class SummaryRow:
+    group: dict[str, str | int | None]
+    count: int
+    amount_usd: Decimal
+    count_without_usd: int
+    amounts: list[CurrencyTotal] = field(default_factory=list)
+
+
+def _summary_column(key: SummaryKey) -> Any:
+    match key:
+        case SummaryKey.FORUM:
+            return Pledge.forum_code
+        case SummaryKey.YEAR:
+            return extract("year", Pledge.announced_date)
+        case SummaryKey.KIND:
+            return Pledge.kind
+        case SummaryKey.STATUS:
+            return Pledge.status
+        case SummaryKey.PLEDGER:
+            return PledgePledger.actor_id
+        case SummaryKey.CURRENCY:
+            return Pledge.currency
+
+
+async def summarize_pledges(
+    session: AsyncSession,
+    filters: PledgeFilter | None = None,
+    *,
+    group_by: Sequence[SummaryKey] = (),
+) -> list[SummaryRow]:
+    """Pledge totals per group, in each original currency and in USD.
+
+    Amounts in different currencies are never added together: each group lists
+    one total per currency, plus the USD sum of the pledges that have a USD
+    equivalent and the count of those that do not. Grouped by ``pledger``, a
+    joint pledge counts in full for each of its pledgers.
+    """
+    keys = list(dict.fromkeys(group_by))
+    columns = [_summary_column(key).label(key.value) for key in keys]
+    matching = (filters or PledgeFilter()).apply(select(Pledge))
+    statement = select(
+        *columns,
+        Pledge.currency.label("_currency"),
+        func.count(Pledge.id).label("_count"),
+        func.coalesce(func.sum(Pledge.amount), 0).label("_amount"),
+        func.coalesce(func.sum(Pledge.amount_usd), 0).label("_usd"),
+        func.count(Pledge.id).filter(Pledge.amount_usd.is_(None)).label("_no_usd"),
+    ).where(Pledge.id.in_(matching.with_only_columns(Pledge.id)))
+    if SummaryKey.PLEDGER in keys:
+        statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
+    grouping = [*columns, Pledge.currency]
+    statement = statement.group_by(*grouping).order_by(*grouping)
+    rows: dict[tuple[Any, ...], SummaryRow] = {}
+    for record in await session.execute(statement):
+        mapping = record._mapping
+        group = {key.value: _group_value(mapping[key.value]) for key in keys}
+        marker = tuple(group.values())
+        row = rows.get(marker)
+        if row is None:
+            row = rows[marker] = SummaryRow(
+                group=group, count=0, amount_usd=Decimal(0), count_without_usd=0
+            )
+        row.count += int(mapping["_count"])
+        row.amount_usd += Decimal(mapping["_usd"])
+        row.count_without_usd += int(mapping["_no_usd"])
+        if mapping["_currency"] is not None:
+            row.amounts.append(
+                CurrencyTotal(mapping["_currency"], Decimal(mapping["_amount"]).quantize(CENT))
+            )
+    for row in rows.values():
+        row.amount_usd = row.amount_usd.quantize(CENT)
+    return list(rows.values())
+
+
+CENT = Decimal("0.01")
+
+
+def _group_value(value: Any) -> str | int | None:
+    if value is None or isinstance(value, str):
+        return value
+    return int(value)
