@@ -9,7 +9,19 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api import forums, health, problems
+from app.api import (
+    actors,
+    conditional,
+    events,
+    forums,
+    funding,
+    health,
+    meta,
+    participations,
+    pledges,
+    problems,
+    sources,
+)
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.graphql.schema import build_router
@@ -53,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["ETag", "Link", "Location", "Retry-After"],
         )
+    conditional.install(app)
     app.include_router(health.router)
-    app.include_router(forums.router)
+    for module in (forums, actors, participations, funding, events, pledges, sources, meta):
+        app.include_router(module.router)
     app.include_router(build_router(settings), prefix="/graphql", include_in_schema=False)
     return app

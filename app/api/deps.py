@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import get_session
+from app.errors import InvalidInput
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT
+
+Lang = Literal["en", "es"]
+SUPPORTED_LANGS: tuple[Lang, ...] = ("en", "es")
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -17,8 +22,70 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_lang(
+    request: Request,
+    lang: Annotated[
+        Lang | None,
+        Query(description="Language of names and descriptions; overrides Accept-Language."),
+    ] = None,
+) -> Lang:
+    """``?lang=`` wins; else the best supported match in Accept-Language; else English."""
+    if lang is not None:
+        return lang
+    header = request.headers.get("accept-language", "")
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, index, tag.strip().lower().split("-")[0]))
+    for negative_quality, _, primary in sorted(ranked):
+        if negative_quality < 0 and primary in SUPPORTED_LANGS:
+            return primary
+    return "en"
+
+
+# Routes live as long as the app; keyed by identity because APIRoute is unhashable.
+_ALLOWED: dict[int, frozenset[str]] = {}
+
+
+def _allowed_query_params(route: APIRoute) -> frozenset[str]:
+    cached = _ALLOWED.get(id(route))
+    if cached is not None:
+        return cached
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(param.alias for param in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    allowed = _ALLOWED[id(route)] = frozenset(names)
+    return allowed
+
+
+def reject_unknown_query_params(request: Request) -> None:
+    """Unknown query parameters are a 400 naming them, never silently ignored."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - _allowed_query_params(route))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown query parameter(s): {', '.join(unknown)}.",
+            code="unknown_parameter",
+            errors=[
+                {"field": name, "detail": "not a parameter of this endpoint"} for name in unknown
+            ],
+        )
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+LangDep = Annotated[Lang, Depends(get_lang)]
 LimitParam = Annotated[
     int,
     Query(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT})."),

@@ -4,44 +4,108 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LimitParam, SessionDep
+from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.params import READ_DEPENDENCIES, AsOfParam, DisputedParam, RoleParam
 from app.api.problems import problem_responses
+from app.api.rendering import FormatDep, csv_response_doc, render_page
 from app.models.enums import ForumKind
 from app.schemas.common import Page
 from app.schemas.forum import ForumRead
+from app.schemas.participation import ParticipationRead
 from app.services import forums as forum_service
+from app.services import participations as participation_service
 
-router = APIRouter(prefix="/v1/forums", tags=["forums"])
+router = APIRouter(
+    prefix="/v1/forums",
+    tags=["forums"],
+    dependencies=READ_DEPENDENCIES,
+)
 
 ForumCodePath = Annotated[
     str, Path(max_length=32, description="Forum code, e.g. `RCM`.", examples=["RCM"])
 ]
 
 
-@router.get("", operation_id="list_forums", responses=problem_responses(400))
+@router.get(
+    "",
+    operation_id="list_forums",
+    response_model=Page[ForumRead],
+    responses={**problem_responses(400), **csv_response_doc()},
+)
 async def list_forums(
+    request: Request,
     session: SessionDep,
+    lang: LangDep,
+    output: FormatDep,
     kind: Annotated[ForumKind | None, Query(description="Only forums of this kind.")] = None,
     parent: Annotated[
         str | None, Query(max_length=32, description="Only forums whose parent has this code.")
     ] = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
-) -> Page[ForumRead]:
+) -> Response:
     """List forums, ordered by code."""
     page = await forum_service.list_forums(
         session, kind=kind, parent=parent, limit=limit, cursor=cursor
     )
-    return Page(
-        items=[ForumRead.from_model(f) for f in page.items],
+    return render_page(
+        request,
+        output,
+        ForumRead,
+        [ForumRead.from_model(f, lang=lang) for f in page.items],
         total=page.total,
         next_cursor=page.next_cursor,
+        filename="forums",
     )
 
 
 @router.get("/{code}", operation_id="get_forum", responses=problem_responses(404))
-async def get_forum(session: SessionDep, code: ForumCodePath) -> ForumRead:
-    """One forum by its code."""
-    return ForumRead.from_model(await forum_service.get_forum(session, code))
+async def get_forum(session: SessionDep, lang: LangDep, code: ForumCodePath) -> ForumRead:
+    """One forum by its code, with its parent, children and citations."""
+    return ForumRead.from_model(await forum_service.get_forum(session, code), lang=lang)
+
+
+@router.get(
+    "/{code}/participants",
+    operation_id="list_forum_participants",
+    response_model=Page[ParticipationRead],
+    responses={**problem_responses(400, 404), **csv_response_doc()},
+)
+async def list_forum_participants(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    output: FormatDep,
+    code: ForumCodePath,
+    as_of: AsOfParam = None,
+    role: RoleParam = None,
+    disputed: DisputedParam = None,
+    limit: LimitParam = 100,
+    cursor: CursorParam = None,
+) -> Response:
+    """Who takes part in a forum, in which role, over which period.
+
+    With `as_of`, only the roles in effect that day: "who were the members of RCM
+    on 2020-01-01", "who chaired the MIRPS Support Platform on 2022-01-01".
+    """
+    page = await participation_service.list_participants(
+        session,
+        forum_code=code,
+        as_of=as_of,
+        roles=role or (),
+        disputed=disputed,
+        limit=limit,
+        cursor=cursor,
+    )
+    return render_page(
+        request,
+        output,
+        ParticipationRead,
+        [ParticipationRead.from_model(p, lang=lang) for p in page.items],
+        total=page.total,
+        next_cursor=page.next_cursor,
+        filename=f"{code}-participants",
+    )

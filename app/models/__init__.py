@@ -2,7 +2,7 @@
 
 from app.models.actor import Actor
 from app.models.base import Base
-from app.models.change import Change
+from app.models.change import Change, DataVersion
 from app.models.event import Event, EventHost
 from app.models.forum import Forum
 from app.models.funding import FundingShare
@@ -15,6 +15,7 @@ __all__ = [
     "Base",
     "Change",
     "Citation",
+    "DataVersion",
     "Event",
     "EventHost",
     "ExchangeRate",

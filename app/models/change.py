@@ -1,17 +1,24 @@
-"""The change log: one row per created, updated or deleted record, in write order.
+"""The change log and the data version.
 
-It drives the change feed for mirrors and the data version behind ETags.
+Every write transaction ends by bumping the single ``data_version`` row and
+stamping its change-log rows with the new version. The bump takes that row's
+lock until commit, so versions become visible strictly in commit order: a mirror
+following the change feed by version never misses a transaction that commits
+late. The version also drives ETags and ``Last-Modified``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, enum_check, enum_column, utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
+
+# BIGINT on PostgreSQL; SQLite autoincrements only an INTEGER primary key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Change(Base):
@@ -21,14 +28,24 @@ class Change(Base):
         enum_check("action", ChangeAction),
         enum_check("origin", ChangeOrigin),
         Index("ix_change_entity_entity_id", "entity", "entity_id"),
+        Index("ix_change_version_id", "version", "id"),
     )
 
-    # BIGINT on PostgreSQL; SQLite autoincrements only an INTEGER primary key.
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(BigInteger)
     entity: Mapped[Entity] = enum_column(Entity)
     entity_id: Mapped[str] = mapped_column(String(200))
     action: Mapped[ChangeAction] = enum_column(ChangeAction)
     origin: Mapped[ChangeOrigin] = enum_column(ChangeOrigin)
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DataVersion(Base):
+    """One row (id 1): the version of the last committed write and when it happened."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[dt.datetime]

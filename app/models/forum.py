@@ -44,6 +44,12 @@ class Forum(TimestampMixin, Base):
     website: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
+    children: Mapped[list[Forum]] = relationship(
+        lazy="raise",
+        foreign_keys=[parent_code],
+        viewonly=True,
+        order_by=lambda: Forum.code,
+    )
     parent: Mapped[Forum | None] = relationship(
         lazy="raise", remote_side=[code], foreign_keys=[parent_code], viewonly=True
     )

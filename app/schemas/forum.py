@@ -26,6 +26,7 @@ class ForumRead(ReadModel):
     ended: str | None = Field(description="End date for historical forums, like `founded`.")
     ended_precision: DatePrecision | None
     parent: str | None = Field(description="Code of the forum this one belongs to.")
+    children: list[str] = Field(description="Codes of the forums that belong to this one.")
     predecessor: str | None = Field(description="Code of the forum this one succeeded.")
     website: str | None
     citations: list[CitationRead]
@@ -47,6 +48,7 @@ class ForumRead(ReadModel):
             ended=format_partial(forum.ended_date, forum.ended_precision),
             ended_precision=forum.ended_precision,
             parent=forum.parent_code,
+            children=[child.code for child in forum.children],
             predecessor=forum.predecessor_code,
             website=forum.website,
             citations=[CitationRead.model_validate(c) for c in forum.citations],

@@ -36,7 +36,6 @@ from app.iso import country_names, is_country, is_currency
 from app.models import (
     Actor,
     Base,
-    Change,
     Citation,
     Event,
     EventHost,
@@ -59,6 +58,8 @@ from app.schemas.dataset import (
     PledgeEntry,
 )
 from app.schemas.dates import PartialDate
+from app.services import changes
+from app.services.changes import ChangeRecord
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -427,12 +428,13 @@ class _Syncer:
             ChangeAction.UPDATED: self.report.updated,
             ChangeAction.DELETED: self.report.deleted,
         }
-        for (entity, key), action in actions.items():
+        for (entity, _key), action in actions.items():
             counters[action][f"{entity.value}s"] += 1
-            self.session.add(
-                Change(entity=entity, entity_id=key, action=action, origin=ChangeOrigin.CURATED)
-            )
-        await self.session.flush()
+        await changes.record(
+            self.session,
+            [ChangeRecord(entity, key, action) for (entity, key), action in actions.items()],
+            origin=ChangeOrigin.CURATED,
+        )
 
 
 def _primary_key(row: Any) -> str:

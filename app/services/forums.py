@@ -26,7 +26,7 @@ async def list_forums(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> PageResult[Forum]:
-    statement = select(Forum).options(selectinload(Forum.citations))
+    statement = select(Forum).options(selectinload(Forum.citations), selectinload(Forum.children))
     if kind is not None:
         statement = statement.where(Forum.kind == kind)
     if parent is not None:
@@ -36,7 +36,9 @@ async def list_forums(
 
 async def get_forum(session: AsyncSession, code: str) -> Forum:
     forum = await session.scalar(
-        select(Forum).where(Forum.code == code).options(selectinload(Forum.citations))
+        select(Forum)
+        .where(Forum.code == code)
+        .options(selectinload(Forum.citations), selectinload(Forum.children))
     )
     if forum is None:
         raise NotFound(f"No forum has the code {code!r}.", code="forum_not_found")

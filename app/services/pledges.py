@@ -5,15 +5,16 @@ Reading rules:
 * Amounts keep their own currency; ``amount_usd`` is the USD equivalent from the
   dated rates table, NULL where no rate covers the announcement date.
 * A joint pledge lists its pledgers lead first; ``pledger=X`` matches any of them.
-* Lists are ordered by id (ascending), which is also the order pledges were
-  recorded in.
+* Lists are ordered by id (ascending, the order pledges were recorded in) unless
+  another ``PledgeSort`` is asked for; every ordering ends on the id. Unknown
+  announcement dates and USD amounts sort first ascending and last descending.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -25,9 +26,37 @@ from sqlalchemy.orm import selectinload
 from app.errors import InvalidInput, NotFound
 from app.models import Pledge, PledgeObjective, PledgePledger
 from app.models.enums import PledgeKind, PledgeStatus
+from app.schemas.summary import CurrencyAmount, PledgeSummaryRow, SummaryKey
 from app.services._query import PageResult, SortKey, paginate
 
 PLEDGE_ORDER = (SortKey(Pledge.id),)
+
+
+class PledgeSort(StrEnum):
+    """Orderings a pledge list offers; each ends on the id so it is total."""
+
+    ID = "id"
+    ID_DESC = "-id"
+    ANNOUNCED = "announced_on"
+    ANNOUNCED_DESC = "-announced_on"
+    AMOUNT_USD = "amount_usd"
+    AMOUNT_USD_DESC = "-amount_usd"
+
+
+PLEDGE_SORTS: dict[PledgeSort, tuple[SortKey, ...]] = {
+    PledgeSort.ID: PLEDGE_ORDER,
+    PledgeSort.ID_DESC: (SortKey(Pledge.id, descending=True),),
+    PledgeSort.ANNOUNCED: (SortKey(Pledge.announced_date), SortKey(Pledge.id)),
+    PledgeSort.ANNOUNCED_DESC: (
+        SortKey(Pledge.announced_date, descending=True),
+        SortKey(Pledge.id, descending=True),
+    ),
+    PledgeSort.AMOUNT_USD: (SortKey(Pledge.amount_usd), SortKey(Pledge.id)),
+    PledgeSort.AMOUNT_USD_DESC: (
+        SortKey(Pledge.amount_usd, descending=True),
+        SortKey(Pledge.id, descending=True),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -105,12 +134,13 @@ async def list_pledges(
     session: AsyncSession,
     filters: PledgeFilter | None = None,
     *,
+    sort: PledgeSort = PledgeSort.ID,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> PageResult[Pledge]:
     statement = (filters or PledgeFilter()).apply(select(Pledge))
     return await paginate(
-        session, with_relations(statement), order=PLEDGE_ORDER, limit=limit, cursor=cursor
+        session, with_relations(statement), order=PLEDGE_SORTS[sort], limit=limit, cursor=cursor
     )
 
 
@@ -121,30 +151,6 @@ async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge:
     if pledge is None:
         raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
     return pledge
-
-
-class SummaryKey(StrEnum):
-    FORUM = "forum"
-    YEAR = "year"
-    KIND = "kind"
-    STATUS = "status"
-    PLEDGER = "pledger"
-    CURRENCY = "currency"
-
-
-@dataclass
-class CurrencyTotal:
-    currency: str
-    amount: Decimal
-
-
-@dataclass
-class SummaryRow:
-    group: dict[str, str | int | None]
-    count: int
-    amount_usd: Decimal
-    count_without_usd: int
-    amounts: list[CurrencyTotal] = field(default_factory=list)
 
 
 def _summary_column(key: SummaryKey) -> Any:
@@ -168,7 +174,7 @@ async def summarize_pledges(
     filters: PledgeFilter | None = None,
     *,
     group_by: Sequence[SummaryKey] = (),
-) -> list[SummaryRow]:
+) -> list[PledgeSummaryRow]:
     """Pledge totals per group, in each original currency and in USD.
 
     Amounts in different currencies are never added together: each group lists
@@ -191,22 +197,25 @@ async def summarize_pledges(
         statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
     grouping = [*columns, Pledge.currency]
     statement = statement.group_by(*grouping).order_by(*grouping)
-    rows: dict[tuple[Any, ...], SummaryRow] = {}
+    rows: dict[tuple[Any, ...], PledgeSummaryRow] = {}
     for record in await session.execute(statement):
         mapping = record._mapping
         group = {key.value: _group_value(mapping[key.value]) for key in keys}
         marker = tuple(group.values())
         row = rows.get(marker)
         if row is None:
-            row = rows[marker] = SummaryRow(
-                group=group, count=0, amount_usd=Decimal(0), count_without_usd=0
+            row = rows[marker] = PledgeSummaryRow.model_validate(
+                {**group, "count": 0, "amounts": [], "amount_usd": 0, "count_without_usd": 0}
             )
         row.count += int(mapping["_count"])
         row.amount_usd += Decimal(mapping["_usd"])
         row.count_without_usd += int(mapping["_no_usd"])
         if mapping["_currency"] is not None:
             row.amounts.append(
-                CurrencyTotal(mapping["_currency"], Decimal(mapping["_amount"]).quantize(CENT))
+                CurrencyAmount(
+                    currency=mapping["_currency"],
+                    amount=Decimal(mapping["_amount"]).quantize(CENT),
+                )
             )
     for row in rows.values():
         row.amount_usd = row.amount_usd.quantize(CENT)

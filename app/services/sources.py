@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import NotFound
 from app.models import Citation, Source
 from app.models.source import CITED_COLUMNS
+from app.schemas.source import SourceRead
 from app.services._query import PageResult, SortKey, paginate
 
 SOURCE_ORDER = (SortKey(Source.id),)
@@ -52,3 +53,21 @@ async def get_source(session: AsyncSession, source_id: str) -> Source:
     if source is None:
         raise NotFound(f"No source has the id {source_id!r}.", code="source_not_found")
     return source
+
+
+async def list_sources_with_counts(
+    session: AsyncSession, *, limit: int | None = None, cursor: str | None = None
+) -> PageResult[SourceRead]:
+    page = await list_sources(session, limit=limit, cursor=cursor)
+    cited = await citation_counts(session, [s.id for s in page.items])
+    return PageResult(
+        items=[SourceRead.from_model(s, cited.get(s.id, {})) for s in page.items],
+        total=page.total,
+        next_cursor=page.next_cursor,
+    )
+
+
+async def get_source_with_counts(session: AsyncSession, source_id: str) -> SourceRead:
+    source = await get_source(session, source_id)
+    cited = await citation_counts(session, [source.id])
+    return SourceRead.from_model(source, cited.get(source.id, {}))

@@ -1,0 +1,121 @@
+"""Conditional GETs: ETag / If-None-Match, Last-Modified / If-Modified-Since, caching.
+
+The validator is the data version (``services.changes``), which every committed
+write bumps, combined with everything that shapes the representation (path,
+query, Accept, Accept-Language). A revalidation therefore costs one primary-key
+read and never runs the query behind the resource. The headers are attached to
+every successful GET by ``CacheHeadersMiddleware``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.deps import SessionDep
+from app.services import changes as change_service
+
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+VARY = "Accept, Accept-Language"
+
+
+class NotModified(Exception):
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("not modified")
+        self.headers = headers
+
+
+def _etag(version: int, request: Request) -> str:
+    identity = "\n".join(
+        [
+            request.url.path,
+            "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items())),
+            request.headers.get("accept", ""),
+            request.headers.get("accept-language", ""),
+        ]
+    )
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return f'"v{version}-{digest}"'
+
+
+def _matches(header: str, etag: str) -> bool:
+    candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+def _not_modified_since(header: str, changed_at: dt.datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    return changed_at.replace(microsecond=0) <= since
+
+
+async def conditional_get(request: Request, session: SessionDep) -> None:
+    """Dependency for read endpoints: answers 304 early, or records the cache headers."""
+    if request.method not in ("GET", "HEAD"):
+        return
+    version = await change_service.current_version(session)
+    etag = _etag(version.version, request)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(version.changed_at.astimezone(dt.UTC), usegmt=True),
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": VARY,
+    }
+    request.state.cache_headers = headers
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        if _matches(if_none_match, etag):
+            raise NotModified(headers)
+    elif (since := request.headers.get("if-modified-since")) and _not_modified_since(
+        since, version.changed_at
+    ):
+        raise NotModified(headers)
+
+
+async def _not_modified(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotModified)
+    return Response(status_code=304, headers=exc.headers)
+
+
+class CacheHeadersMiddleware:
+    """Adds the headers ``conditional_get`` recorded to successful GET responses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                recorded: dict[str, Any] = scope.get("state", {}).get("cache_headers") or {}
+                if recorded:
+                    existing = {k.lower() for k, _ in message.get("headers", [])}
+                    message["headers"] = [
+                        *message.get("headers", []),
+                        *(
+                            (k.lower().encode(), v.encode())
+                            for k, v in recorded.items()
+                            if k.lower().encode() not in existing
+                        ),
+                    ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(NotModified, _not_modified)
+    app.add_middleware(CacheHeadersMiddleware)

@@ -1,0 +1,78 @@
+"""Events: meetings, conferences and pledging events of the forums."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter
+from app.api.problems import problem_responses
+from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.errors import InvalidInput
+from app.models.enums import EventKind
+from app.schemas.common import Page
+from app.schemas.event import EventRead
+from app.services import events as event_service
+
+router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=READ_DEPENDENCIES)
+
+
+@router.get(
+    "",
+    operation_id="list_events",
+    response_model=Page[EventRead],
+    responses={**problem_responses(400), **csv_response_doc()},
+)
+async def list_events(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    output: FormatDep,
+    forum: ForumFilter = None,
+    kind: Annotated[EventKind | None, Query(description="Only events of this kind.")] = None,
+    start_from: Annotated[
+        dt.date | None, Query(description="Only events starting on or after this day.")
+    ] = None,
+    start_to: Annotated[
+        dt.date | None, Query(description="Only events starting on or before this day.")
+    ] = None,
+    host: ActorFilter = None,
+    limit: LimitParam = 100,
+    cursor: CursorParam = None,
+) -> Response:
+    """List events, ordered by start date (undated first), then id."""
+    if start_from and start_to and start_from > start_to:
+        raise InvalidInput("start_from is after start_to", field="start_from")
+    page = await event_service.list_events(
+        session,
+        forum=forum,
+        kind=kind,
+        start_from=start_from,
+        start_to=start_to,
+        host=host,
+        limit=limit,
+        cursor=cursor,
+    )
+    return render_page(
+        request,
+        output,
+        EventRead,
+        [EventRead.from_model(e, lang=lang) for e in page.items],
+        total=page.total,
+        next_cursor=page.next_cursor,
+        filename="events",
+    )
+
+
+@router.get("/{event_id}", operation_id="get_event", responses=problem_responses(404))
+async def get_event(
+    session: SessionDep,
+    lang: LangDep,
+    event_id: Annotated[str, Path(max_length=100)],
+) -> EventRead:
+    """One event by id."""
+    return EventRead.from_model(await event_service.get_event(session, event_id), lang=lang)

@@ -1,0 +1,38 @@
+"""Query parameters shared by several resources, described once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from app.api.conditional import conditional_get
+from app.api.deps import reject_unknown_query_params
+from app.models.enums import Role
+
+# Every read router: unknown parameters are refused, and GETs are conditional.
+READ_DEPENDENCIES = [Depends(reject_unknown_query_params), Depends(conditional_get)]
+
+AsOfParam = Annotated[
+    dt.date | None,
+    Query(
+        description="Only roles in effect on this day (start inclusive, end exclusive). "
+        "A role with no stated start counts from its forum's founding. Disputed claims "
+        "in effect are all returned, flagged `disputed`."
+    ),
+]
+RoleParam = Annotated[
+    list[Role] | None, Query(description="Only these roles (repeat for several).")
+]
+DisputedParam = Annotated[
+    bool | None,
+    Query(description="`false`: only undisputed facts; `true`: only disputed claims."),
+]
+ForumFilter = Annotated[
+    str | None, Query(max_length=32, description="Forum code, e.g. `RCM`.", examples=["RCM"])
+]
+ActorFilter = Annotated[
+    str | None,
+    Query(max_length=64, description="Actor id: ISO alpha-3 for states (`CAN`), else a slug."),
+]

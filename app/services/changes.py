@@ -1,0 +1,92 @@
+"""The change log: recording writes, the data version, and the change feed.
+
+Invariants:
+
+* Every write transaction calls ``record`` once, as its last statement before the
+  commit. ``record`` bumps the ``data_version`` row (holding its lock until
+  commit) and stamps the transaction's change rows with the new version, so
+  versions appear in commit order and a feed reader that resumes after version V
+  never misses a later commit.
+* The feed is ordered by (version, id) and its cursor is opaque.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Change, DataVersion
+from app.models.base import utcnow
+from app.models.enums import ChangeAction, ChangeOrigin, Entity
+from app.services._query import PageResult, SortKey, paginate
+
+CHANGE_ORDER = (SortKey(Change.version), SortKey(Change.id))
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    entity: Entity
+    entity_id: str
+    action: ChangeAction
+
+
+@dataclass(frozen=True)
+class Version:
+    version: int
+    changed_at: dt.datetime
+
+
+async def record(
+    session: AsyncSession, changes: Sequence[ChangeRecord], *, origin: ChangeOrigin
+) -> int | None:
+    """Log ``changes`` under a new data version; returns it (None when nothing changed)."""
+    if not changes:
+        return None
+    now = utcnow()
+    version = (
+        await session.execute(
+            update(DataVersion)
+            .where(DataVersion.id == 1)
+            .values(version=DataVersion.version + 1, changed_at=now)
+            .returning(DataVersion.version)
+        )
+    ).scalar_one()
+    session.add_all(
+        Change(
+            version=version,
+            entity=change.entity,
+            entity_id=change.entity_id,
+            action=change.action,
+            origin=origin,
+            changed_at=now,
+        )
+        for change in changes
+    )
+    await session.flush()
+    return int(version)
+
+
+async def current_version(session: AsyncSession) -> Version:
+    row = (
+        await session.execute(select(DataVersion.version, DataVersion.changed_at).limit(1))
+    ).one()
+    return Version(version=int(row.version), changed_at=row.changed_at)
+
+
+async def list_changes(
+    session: AsyncSession,
+    *,
+    entity: Entity | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> PageResult[Change]:
+    statement = select(Change)
+    if entity is not None:
+        statement = statement.where(Change.entity == entity)
+    return await paginate(
+        session, statement, order=CHANGE_ORDER, limit=limit, cursor=cursor, with_total=False
+    )
