@@ -153,10 +153,3 @@ def count_queries(engine: AsyncEngine) -> Iterator[QueryCounter]:
     event.listen(engine.sync_engine, "before_cursor_execute", _before)
     yield counter
     event.remove(engine.sync_engine, "before_cursor_execute", _before)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Every coroutine test runs under anyio (asyncio backend), without a marker on each.
-    for item in items:
-        if isinstance(item, pytest.Function) and asyncio.iscoroutinefunction(item.obj):
-            item.add_marker(pytest.mark.anyio)

@@ -101,7 +101,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    if loc[:1] in (("query",), ("path",), ("header",)) and len(loc) > 1:
+        return str(loc[1])  # a parameter, even when the bad value is one of a list
+    parts = [str(p) for p in loc if p != "body"]
     return ".".join(parts) or "body"
 
 

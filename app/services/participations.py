@@ -6,7 +6,8 @@ Invariants and conventions:
   means the role is current (or its end is not stated).
 * A NULL ``start_date`` means the sources do not say when the role began; for
   ``as_of`` it is taken as the forum's founding date (or as always, when that too
-  is unknown), so a member never predates its forum.
+  is unknown), so a member never predates its forum. Likewise a NULL
+  ``end_date`` on a forum that has ended (CIREFCA, CEAM) ends with the forum.
 * Month- and year-precision dates are stored as the first day of the period and
   compared as such: a member "since 2017" is a member on any day of 2017.
 * Disputed facts are kept as competing claims sharing a ``dispute`` key. ``as_of``
@@ -41,14 +42,15 @@ PARTICIPATION_ORDER = (
 
 def in_effect_on(as_of: dt.date) -> Select[Any]:
     """Participation ids in effect on ``as_of`` (see the module docstring)."""
-    founded = aliased(Forum)
-    effective_start = func.coalesce(Participation.start_date, founded.founded_date)
+    forum = aliased(Forum)
+    effective_start = func.coalesce(Participation.start_date, forum.founded_date)
+    effective_end = func.coalesce(Participation.end_date, forum.ended_date)
     return (
         select(Participation.id)
-        .join(founded, founded.code == Participation.forum_code)
+        .join(forum, forum.code == Participation.forum_code)
         .where(
             or_(effective_start.is_(None), effective_start <= as_of),
-            or_(Participation.end_date.is_(None), Participation.end_date > as_of),
+            or_(effective_end.is_(None), effective_end > as_of),
         )
     )
 

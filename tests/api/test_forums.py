@@ -3,6 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+
 
 BRIEF_FORUMS = {"MIRPS", "MIRPS-SP", "RCM", "SICA", "OAS-CAM", "GCM", "IMRF", "IGC", "M5"}
 

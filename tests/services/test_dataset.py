@@ -15,6 +15,8 @@ from app.models import Citation, Forum, Participation, Pledge
 from app.schemas.dataset import Dataset
 from app.services import dataset as dataset_service
 
+pytestmark = pytest.mark.anyio
+
 CITE = [{"source": "doc-a", "locator": "p. 1"}]
 
 BASE: dict[str, Any] = {
@@ -229,6 +231,7 @@ async def test_an_invalid_dataset_is_not_loaded(session: AsyncSession) -> None:
 async def test_the_shipped_dataset_reloads_without_changes(
     session: AsyncSession, curated: dataset_service.LoadReport
 ) -> None:
+
     assert curated.created["forums"] >= 9
     again = await dataset_service.load_dataset(session, dataset_service.read_dataset())
     assert again.changes == 0, (again.created, again.updated, again.deleted)
