@@ -1,0 +1,186 @@
+"""Each resource's filters, orderings and shapes, through HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Pledge, PledgeObjective, PledgePledger
+from tests.api.helpers import actor_ids, get_json, walk
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_actors_member_of_several_forums(client: httpx.AsyncClient) -> None:
+    both = await get_json(client, "/v1/actors", member_of=["RCM", "MIRPS"], as_of="2021-10-01")
+    assert [a["id"] for a in both["items"]] == ["BLZ", "CRI", "GTM", "HND", "MEX", "PAN", "SLV"]
+    before_salvador_joined_either = await get_json(
+        client, "/v1/actors", member_of=["SICA", "MIRPS"], as_of="2016-01-01"
+    )
+    assert before_salvador_joined_either["items"] == []
+    assert before_salvador_joined_either["total"] == 0
+
+
+async def test_actors_by_kind(client: httpx.AsyncClient) -> None:
+    banks = await walk(client, "/v1/actors", kind="financial_institution")
+    assert sorted(a["id"] for a in banks) == ["idb", "world-bank"]
+    assert all(a["iso3"] is None for a in banks)
+    states = await walk(client, "/v1/actors", kind="state")
+    assert all(a["iso3"] == a["id"] for a in states)
+    assert [a["id"] for a in states] == sorted(a["id"] for a in states)
+
+
+async def test_participations_filters(client: httpx.AsyncClient) -> None:
+    canada = await walk(client, "/v1/participations", actor="CAN")
+    assert {p["forum"] for p in canada} >= {"RCM", "MIRPS-SP", "IGC", "M5", "GRSI"}
+    roles = await walk(client, "/v1/participations", forum="MIRPS-SP", role=["chair", "past_chair"])
+    assert sorted((p["role"], p["actor"]["id"]) for p in roles) == [
+        ("chair", "CAN"),
+        ("chair", "ESP"),
+        ("chair", "USA"),
+        ("past_chair", "CAN"),
+    ]
+    disputed = await walk(client, "/v1/participations", disputed="true")
+    assert {p["dispute"] for p in disputed} == {
+        "mirps-slv-membership-start",
+        "mirps-sp-member-list",
+    }
+    assert all(p["disputed"] for p in disputed)
+    ordered = await walk(client, "/v1/participations", limit=500)
+    keys = [(p["forum"], p["role"]) for p in ordered]
+    assert keys == sorted(keys)
+
+
+async def test_events_filters(client: httpx.AsyncClient) -> None:
+    imrf = await walk(client, "/v1/events", forum="IMRF")
+    assert [e["id"] for e in imrf][-2:] == ["imrf-2022-multistakeholder-hearing", "imrf-2022"]
+    hearings = await walk(client, "/v1/events", kind="hearing")
+    assert [e["id"] for e in hearings] == ["imrf-2022-multistakeholder-hearing"]
+    may_2022 = await walk(client, "/v1/events", start_from="2022-05-01", start_to="2022-05-31")
+    assert {e["id"] for e in may_2022} >= {"imrf-2022", "imrf-2022-multistakeholder-hearing"}
+    assert all("2022-05" <= e["start"] <= "2022-05-31" for e in may_2022)
+    hosted = await walk(client, "/v1/events", host="CAN")
+    assert "mirps-sp-signature-event-2022" in {e["id"] for e in hosted}
+
+
+async def _add_pledge(session: AsyncSession, **values: Any) -> Pledge:
+    pledgers = values.pop("pledgers")
+    objectives = values.pop("objectives", [])
+    pledge = Pledge(**{"kind": "financial", "title": "Test pledge", **values})
+    pledge.pledgers = [PledgePledger(actor_id=a, position=i) for i, a in enumerate(pledgers)]
+    pledge.objectives = [PledgeObjective(objective=o) for o in objectives]
+    session.add(pledge)
+    await session.flush()
+    return pledge
+
+
+async def test_pledge_filters_and_orderings(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    joint = await _add_pledge(
+        session,
+        pledgers=["MEX", "GTM"],
+        forum_code="RCM",
+        amount=Decimal("5000.00"),
+        currency="MXN",
+        announced_date=dt.date(2023, 3, 1),
+        announced_precision="day",
+        objectives=[2, 23],
+    )
+    technical = await _add_pledge(
+        session, pledgers=["GTM"], forum_code="RCM", kind="technical", status="in_progress"
+    )
+    by_guatemala = await walk(client, "/v1/pledges", pledger="GTM")
+    assert [p["id"] for p in by_guatemala] == [joint.id, technical.id]
+    assert [a["id"] for a in by_guatemala[0]["pledgers"]] == ["MEX", "GTM"]
+    assert by_guatemala[0]["amount_usd"] is None  # no MXN rate in the table
+    assert by_guatemala[0]["gcm_objectives"] == [2, 23]
+    assert by_guatemala[0]["curated"] is False
+
+    cases: list[tuple[dict[str, Any], list[int]]] = [
+        ({"forum": "RCM", "kind": "technical"}, [technical.id]),
+        ({"status": "in_progress"}, [technical.id]),
+        ({"currency": "MXN"}, [joint.id]),
+        ({"gcm_objective": 23}, [joint.id]),
+        ({"amount_min": "4000", "amount_max": "6000"}, [joint.id]),
+        ({"announced_from": "2023-01-01"}, [joint.id]),
+        ({"announced_to": "2023-01-01", "forum": "RCM"}, []),
+        ({"curated": "false"}, [joint.id, technical.id]),
+    ]
+    for params, expected in cases:
+        found = await walk(client, "/v1/pledges", **params)
+        assert [p["id"] for p in found] == expected, params
+
+    by_usd = await walk(client, "/v1/pledges", sort="-amount_usd", curated="true")
+    assert [p["currency"] for p in by_usd] == ["USD", "CAD"]
+    by_date = await walk(client, "/v1/pledges", sort="announced_on", limit=1)
+    dates = [p["announced_on"] for p in by_date]
+    unknown = dates.count(None)
+    assert unknown >= 2
+    assert dates[:unknown] == [None] * unknown  # unknown dates first when ascending
+    assert dates[unknown:] == sorted(dates[unknown:])
+
+
+async def test_pledge_summary_groups(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await _add_pledge(
+        session,
+        pledgers=["MEX", "GTM"],
+        forum_code="RCM",
+        amount=Decimal("100.00"),
+        currency="CAD",
+        announced_date=dt.date(2022, 6, 1),
+        announced_precision="day",
+    )
+    whole = await get_json(client, "/v1/pledges/summary")
+    (everything,) = whole["groups"]
+    assert everything["count"] == 3
+    assert sorted((a["currency"], a["amount"]) for a in everything["amounts"]) == [
+        ("CAD", "13150100.00"),
+        ("USD", "115000000.00"),
+    ]
+    by_forum_year = await get_json(client, "/v1/pledges/summary", group_by=["forum", "year"])
+    groups = {(g["forum"], g["year"]): g for g in by_forum_year["groups"]}
+    assert set(groups) == {("CIREFCA", None), ("MIRPS-SP", 2022), ("RCM", 2022)}
+    assert groups[("RCM", 2022)]["amount_usd"] == "0.00"
+    assert groups[("RCM", 2022)]["count_without_usd"] == 1  # CAD 100 with no rate entered
+    by_pledger = await get_json(client, "/v1/pledges/summary", group_by="pledger", forum="RCM")
+    assert {g["pledger"]: g["count"] for g in by_pledger["groups"]} == {"GTM": 1, "MEX": 1}
+
+
+async def test_sources_list_their_coverage(client: httpx.AsyncClient) -> None:
+    sources = await walk(client, "/v1/sources")
+    by_id = {s["id"]: s for s in sources}
+    assert set(by_id) >= {
+        "mirps-sp-web-2021",
+        "canada-mirps-sp-chair-report-2022",
+        "wrmc-2021-regional-cooperation",
+        "unnm-lac-imrf-roadmap-2021",
+        "ircc-imcbp-factsheet-2019",
+    }
+    wrmc = await get_json(client, "/v1/sources/wrmc-2021-regional-cooperation")
+    assert wrmc["cited_by"]["participation"] > 20
+    assert wrmc["cited_by"]["funding_share"] == 11
+    assert wrmc["document"] == "002_10b72db0ba55f25b.txt"
+
+
+async def test_meta_counts_and_version(client: httpx.AsyncClient) -> None:
+    meta = await get_json(client, "/v1/meta")
+    forums = await get_json(client, "/v1/forums")
+    assert meta["counts"]["forums"] == forums["total"]
+    assert (
+        meta["counts"]["participations"] == (await get_json(client, "/v1/participations"))["total"]
+    )
+    assert meta["dataset_version"] >= 1
+    assert {s["id"] for s in meta["sources"]} >= {"wrmc-2021-regional-cooperation"}
+    wrmc = next(s for s in meta["sources"] if s["id"] == "wrmc-2021-regional-cooperation")
+    assert wrmc["published"] == "2021-10"
+
+
+async def test_without_as_of_every_claim_is_listed(client: httpx.AsyncClient) -> None:
+    members = await walk(client, "/v1/forums/MIRPS/participants", role="member")
+    assert actor_ids(members).count("SLV") == 2
