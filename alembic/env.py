@@ -12,7 +12,7 @@ from alembic import context
 from app.config import get_settings
 from app.db import create_engine
 from app.models import Base
-from app.models.base import UTCDateTime
+from app.models.base import EnumText, UTCDateTime
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -29,6 +29,8 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fa
     # Migrations stay free of app imports: UTCDateTime is a plain aware DateTime in SQL.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 

@@ -76,9 +76,26 @@ def enum_check(column: str, enum: type[StrEnum], *, nullable: bool = False) -> C
     return CheckConstraint(condition, name=f"{column}_enum")
 
 
+class EnumText(TypeDecorator[StrEnum]):
+    """Text in the database, the ``StrEnum`` member in Python (a CHECK guards the values)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__(max(len(member.value) for member in enum))
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
 def enum_column(enum: type[StrEnum], **kwargs: Any) -> Any:
-    """A text column sized for the longest value of ``enum``."""
-    return mapped_column(String(max(len(m.value) for m in enum)), **kwargs)
+    """A text column sized for the longest value of ``enum``, read back as the enum."""
+    return mapped_column(EnumText(enum), **kwargs)
 
 
 def dated(prefix: str) -> list[CheckConstraint]:

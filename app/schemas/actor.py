@@ -21,7 +21,12 @@ class ActorRef(ReadModel):
 
     @classmethod
     def from_model(cls, actor: Actor, *, lang: str = "en") -> ActorRef:
-        return cls(id=actor.id, iso3=actor.iso3, name=localized_name(actor, lang), kind=actor.kind)
+        return cls.trusted(
+            id=actor.id,
+            iso3=actor.iso3,
+            name=localized_name(actor, lang),
+            kind=ActorKind(actor.kind),
+        )
 
 
 class ActorRead(ActorRef):
@@ -32,15 +37,15 @@ class ActorRead(ActorRef):
 
     @classmethod
     def from_model(cls, actor: Actor, *, lang: str = "en") -> ActorRead:
-        return cls(
+        return cls.trusted(
             id=actor.id,
             iso3=actor.iso3,
             name=localized_name(actor, lang),
-            kind=actor.kind,
+            kind=ActorKind(actor.kind),
             short_name=actor.short_name,
             forum=actor.forum_code,
             website=actor.website,
-            citations=[CitationRead.model_validate(c) for c in actor.citations],
+            citations=[CitationRead.from_model(c) for c in actor.citations],
         )
 
 

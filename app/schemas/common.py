@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.models import Citation
+from app.models.enums import DatePrecision
+
 T = TypeVar("T")
+R = TypeVar("R", bound="ReadModel")
 
 
 class ReadModel(BaseModel):
+    """A response shape built from rows the database already constrains.
+
+    ``trusted`` skips re-validating those values (the hot path of every list);
+    enums and dates must already have their Python types.
+    """
+
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def trusted(cls: type[R], **values: Any) -> R:
+        return cast(R, cls.model_construct(**values))
 
 
 class Page(BaseModel, Generic[T]):
@@ -26,3 +40,11 @@ class CitationRead(ReadModel):
     locator: str | None = Field(
         default=None, description="Where in the source: a page, section or heading."
     )
+
+    @classmethod
+    def from_model(cls, citation: Citation) -> CitationRead:
+        return cls.trusted(source_id=citation.source_id, locator=citation.locator)
+
+
+def precision(value: str | None) -> DatePrecision | None:
+    return None if value is None else DatePrecision(value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import Field
 
@@ -17,9 +19,15 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, ReadModel, precision
 from app.schemas.dates import format_partial
 from app.schemas.participation import DATE_DOC
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _optional(enum: type[E], value: str | None) -> E | None:
+    return None if value is None else enum(value)
 
 
 class AmountRead(ReadModel):
@@ -58,30 +66,32 @@ class EventRead(ReadModel):
     def from_model(cls, event: Event, *, lang: str = "en") -> EventRead:
         total = None
         if event.announced_total_amount is not None and event.announced_total_currency:
-            total = AmountRead(
+            total = AmountRead.trusted(
                 amount=event.announced_total_amount,
                 currency=event.announced_total_currency,
-                qualifier=event.announced_total_qualifier or AmountQualifier.EXACT,
+                qualifier=AmountQualifier(event.announced_total_qualifier or "exact"),
             )
-        return cls(
+        return cls.trusted(
             id=event.id,
             forum=event.forum_code,
             name=event.name,
-            kind=event.kind,
+            kind=EventKind(event.kind),
             start=format_partial(event.start_date, event.start_precision),
-            start_precision=event.start_precision,
+            start_precision=precision(event.start_precision),
             end=format_partial(event.end_date, event.end_precision),
-            end_precision=event.end_precision,
+            end_precision=precision(event.end_precision),
             place=event.place,
             country=event.country_iso3,
             virtual=event.virtual,
             hosts=[
-                HostRead(actor=ActorRef.from_model(h.actor, lang=lang), role=h.role)
+                HostRead.trusted(
+                    actor=ActorRef.from_model(h.actor, lang=lang), role=HostRole(h.role)
+                )
                 for h in event.hosts
             ],
             announced_total=total,
             description=event.description,
-            citations=[CitationRead.model_validate(c) for c in event.citations],
+            citations=[CitationRead.from_model(c) for c in event.citations],
         )
 
 
@@ -111,25 +121,25 @@ class PledgeRead(ReadModel):
 
     @classmethod
     def from_model(cls, pledge: Pledge, *, lang: str = "en") -> PledgeRead:
-        return cls(
+        return cls.trusted(
             id=pledge.id,
             pledgers=[ActorRef.from_model(p.actor, lang=lang) for p in pledge.pledgers],
             forum=pledge.forum_code,
             event=pledge.event_id,
-            kind=pledge.kind,
-            scope=pledge.scope,
+            kind=PledgeKind(pledge.kind),
+            scope=_optional(PledgeScope, pledge.scope),
             amount=pledge.amount,
-            amount_qualifier=pledge.amount_qualifier,
+            amount_qualifier=_optional(AmountQualifier, pledge.amount_qualifier),
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
             announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
-            announced_precision=pledge.announced_precision,
-            status=pledge.status,
+            announced_precision=precision(pledge.announced_precision),
+            status=PledgeStatus(pledge.status),
             gcm_objectives=[o.objective for o in pledge.objectives],
             title=pledge.title,
             description=pledge.description,
             external_ref=pledge.external_ref,
             curated=pledge.key is not None,
             version=pledge.version,
-            citations=[CitationRead.model_validate(c) for c in pledge.citations],
+            citations=[CitationRead.from_model(c) for c in pledge.citations],
         )

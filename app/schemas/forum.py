@@ -6,7 +6,7 @@ from pydantic import Field
 
 from app.models import Forum
 from app.models.enums import DatePrecision, ForumKind, ForumScope
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, ReadModel, precision
 from app.schemas.dates import format_partial
 
 
@@ -33,23 +33,23 @@ class ForumRead(ReadModel):
 
     @classmethod
     def from_model(cls, forum: Forum, *, lang: str = "en") -> ForumRead:
-        return cls(
+        return cls.trusted(
             code=forum.code,
             name=(forum.name_es if lang == "es" and forum.name_es else forum.name),
             aliases=list(forum.aliases or []),
-            kind=forum.kind,
-            scope=forum.scope,
+            kind=ForumKind(forum.kind),
+            scope=ForumScope(forum.scope),
             region=forum.region,
             description=(
                 forum.description_es if lang == "es" and forum.description_es else forum.description
             ),
             founded=format_partial(forum.founded_date, forum.founded_precision),
-            founded_precision=forum.founded_precision,
+            founded_precision=precision(forum.founded_precision),
             ended=format_partial(forum.ended_date, forum.ended_precision),
-            ended_precision=forum.ended_precision,
+            ended_precision=precision(forum.ended_precision),
             parent=forum.parent_code,
             children=[child.code for child in forum.children],
             predecessor=forum.predecessor_code,
             website=forum.website,
-            citations=[CitationRead.model_validate(c) for c in forum.citations],
+            citations=[CitationRead.from_model(c) for c in forum.citations],
         )

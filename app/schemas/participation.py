@@ -9,7 +9,7 @@ from pydantic import Field
 from app.models import FundingShare, Participation
 from app.models.enums import DatePrecision, Role
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, Page, ReadModel
+from app.schemas.common import CitationRead, Page, ReadModel, precision
 from app.schemas.dates import format_partial
 
 DATE_DOC = "ISO 8601 cut to its precision (`2017`, `2021-07`, `2022-09-21`); null when unknown."
@@ -31,19 +31,19 @@ class ParticipationRead(ReadModel):
 
     @classmethod
     def from_model(cls, row: Participation, *, lang: str = "en") -> ParticipationRead:
-        return cls(
+        return cls.trusted(
             id=row.id,
             forum=row.forum_code,
             actor=ActorRef.from_model(row.actor, lang=lang),
-            role=row.role,
+            role=Role(row.role),
             start=format_partial(row.start_date, row.start_precision),
-            start_precision=row.start_precision,
+            start_precision=precision(row.start_precision),
             end=format_partial(row.end_date, row.end_precision),
-            end_precision=row.end_precision,
+            end_precision=precision(row.end_precision),
             disputed=row.dispute is not None,
             dispute=row.dispute,
             note=row.note,
-            citations=[CitationRead.model_validate(c) for c in row.citations],
+            citations=[CitationRead.from_model(c) for c in row.citations],
         )
 
 
@@ -65,21 +65,21 @@ class FundingShareRead(ReadModel):
 
     @classmethod
     def from_model(cls, row: FundingShare, *, lang: str = "en") -> FundingShareRead:
-        return cls(
+        return cls.trusted(
             id=row.id,
             forum=row.forum_code,
             actor=ActorRef.from_model(row.actor, lang=lang),
             share_pct=row.share_pct,
             basis=row.basis,
             period_start=format_partial(row.period_start_date, row.period_start_precision),
-            period_start_precision=row.period_start_precision,
+            period_start_precision=precision(row.period_start_precision),
             period_end=format_partial(row.period_end_date, row.period_end_precision),
-            period_end_precision=row.period_end_precision,
+            period_end_precision=precision(row.period_end_precision),
             reported=format_partial(row.reported_date, row.reported_precision),
-            reported_precision=row.reported_precision,
+            reported_precision=precision(row.reported_precision),
             disputed=row.dispute is not None,
             note=row.note,
-            citations=[CitationRead.model_validate(c) for c in row.citations],
+            citations=[CitationRead.from_model(c) for c in row.citations],
         )
 
 
