@@ -39,7 +39,28 @@ class Settings(BaseSettings):
     db_echo: bool = False
     debug: bool = False
     graphql_ide: bool = Field(default=True, description="Serve GraphiQL at /graphql.")
-    graphql_introspection: bool = True
+    graphql_introspection: bool = Field(
+        default=True, description="Answer schema introspection queries at /graphql."
+    )
+    graphql_max_depth: int = Field(
+        default=12, ge=1, description="Deepest nesting of selections a GraphQL query may have."
+    )
+    graphql_max_aliases: int = Field(
+        default=30, ge=0, description="Most field aliases one GraphQL document may use."
+    )
+    graphql_max_tokens: int = Field(
+        default=5000, ge=1, description="Most lexical tokens one GraphQL document may have."
+    )
+    graphql_max_cost: int = Field(
+        default=250_000,
+        ge=1,
+        description="Largest estimated cost (objects a query may resolve) run before refusing it.",
+    )
+    graphql_list_estimate: int = Field(
+        default=10,
+        ge=1,
+        description="Items the cost estimate assumes for a nested list without a `first` argument.",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

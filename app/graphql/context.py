@@ -1,6 +1,7 @@
 """Per-request GraphQL context: the request's session behind a lock, settings, loaders.
 
-Strawberry resolves sibling fields concurrently, and one ``AsyncSession`` cannot
+The loaders are created here, once per request, so their caches never outlive
+it. Strawberry resolves sibling fields concurrently, and one ``AsyncSession`` cannot
 serve two awaits at once, so resolvers borrow the session with
 ``async with info.context.db() as session:`` around one service call and never
 hold it across ``loader.load()``.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import strawberry
 from fastapi import Depends
@@ -21,6 +21,7 @@ from strawberry.fastapi import BaseContext
 from app.api.deps import SettingsDep
 from app.config import Settings
 from app.db import get_session
+from app.graphql.loaders import Loaders
 
 
 class Context(BaseContext):
@@ -29,7 +30,7 @@ class Context(BaseContext):
         self._session = session
         self._lock = asyncio.Lock()
         self.settings = settings
-        self.loaders: dict[str, Any] = {}
+        self.loaders = Loaders(self.db)
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:

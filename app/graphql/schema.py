@@ -1,25 +1,94 @@
-"""Assemble the GraphQL schema and its FastAPI router."""
+"""Assemble the GraphQL schema, its request limits and error policy, and its FastAPI router."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
-from strawberry.extensions import MaskErrors
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import GraphQLRouter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from app.config import Settings
 from app.graphql.context import Context, get_context
+from app.graphql.errors import ErrorCodes, MaskUnexpectedErrors, should_mask_error
+from app.graphql.limits import (
+    AliasLimit,
+    DepthLimit,
+    NoIntrospection,
+    QueryCostLimiter,
+    TokenLimit,
+)
+from app.graphql.types.actor import ActorQuery
+from app.graphql.types.event import EventQuery
 from app.graphql.types.forum import ForumQuery
+from app.graphql.types.funding import FundingShareQuery
+from app.graphql.types.participation import ParticipationQuery
+from app.graphql.types.pledge import PledgeQuery
+from app.graphql.types.source import SourceQuery
 
 
-@strawberry.type
-class Query(ForumQuery):
+@strawberry.type(
+    description="Forums of migration governance, who takes part in them and how, their "
+    "funding, events and pledges. Every curated fact cites its sources. A single object "
+    "that does not exist is null; a list whose arguments are invalid is null, with an "
+    "error whose `extensions.code` says why (the same code as the REST API's)."
+)
+class Query(
+    ForumQuery,
+    ActorQuery,
+    ParticipationQuery,
+    FundingShareQuery,
+    EventQuery,
+    PledgeQuery,
+    SourceQuery,
+):
     pass
 
 
+ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+
+def schema_extensions(settings: Settings) -> list[ExtensionFactory]:
+    """Classes or factories, so each request gets fresh extension instances."""
+    extensions: list[ExtensionFactory] = [ErrorCodes]  # first, so it sees masked errors
+    if not settings.debug:
+        extensions.append(MaskUnexpectedErrors)
+    extensions += [
+        lambda: TokenLimit(max_token_count=settings.graphql_max_tokens),
+        lambda: DepthLimit(max_depth=settings.graphql_max_depth),
+        lambda: AliasLimit(max_alias_count=settings.graphql_max_aliases),
+        lambda: QueryCostLimiter(
+            max_cost=settings.graphql_max_cost, list_estimate=settings.graphql_list_estimate
+        ),
+    ]
+    if not settings.graphql_introspection:
+        extensions.append(NoIntrospection)
+    return extensions
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log server faults only; a client's mistakes are answered, not logged as errors."""
+        super().process_errors([e for e in errors if should_mask_error(e)], execution_context)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    debug = settings.debug if settings else False
-    extensions = [] if debug else [MaskErrors]
-    return strawberry.Schema(query=Query, extensions=extensions)
+    """The schema with the request limits and error policy of ``settings``.
+
+    Without settings (printing the SDL) the defaults apply; the SDL is the same.
+    """
+    settings = settings or Settings(_env_file=None)
+    return Schema(
+        query=Query,
+        extensions=schema_extensions(settings),
+        # Without introspection, "did you mean" hints would leak the schema too.
+        config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),
+    )
 
 
 def build_router(settings: Settings) -> GraphQLRouter[Context, None]:

@@ -1,0 +1,39 @@
+"""GraphQL object types, one module per aggregate.
+
+Importing the package publishes the domain's enums (``app.models.enums``) under
+their own names. strawberry registers each class in place, so fields annotate
+with the domain enum itself; GraphQL values are the upper-case member names.
+"""
+
+import strawberry
+
+from app.models.enums import (
+    ActorKind,
+    AmountQualifier,
+    DatePrecision,
+    EventKind,
+    ForumKind,
+    ForumScope,
+    HostRole,
+    PledgeKind,
+    PledgeScope,
+    PledgeStatus,
+    Role,
+)
+from app.services.pledges import SummaryKey
+
+for _enum in (
+    ActorKind,
+    AmountQualifier,
+    DatePrecision,
+    EventKind,
+    ForumKind,
+    ForumScope,
+    HostRole,
+    PledgeKind,
+    PledgeScope,
+    PledgeStatus,
+    Role,
+):
+    strawberry.enum(_enum, name=_enum.__name__)
+strawberry.enum(SummaryKey, name="PledgeSummaryKey", description="What pledge totals group by.")

@@ -1,70 +1,199 @@
-"""GraphQL Forum type and its root fields."""
+"""GraphQL Forum type, with the relations a forum page walks, and its root fields."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
+from app.errors import NotFound
 from app.graphql.context import Info
+from app.graphql.loaders import ParticipationArgs
+from app.graphql.types import event as event_types
+from app.graphql.types import funding as funding_types
+from app.graphql.types import participation as participation_types
+from app.graphql.types import pledge as pledge_types
+from app.graphql.types.common import After, Connection, First, connection, page_size, precision
+from app.graphql.types.filters import ForumFilterInput, PledgeFilterInput, pledge_filter
+from app.graphql.types.source import CitationType, citations_of
 from app.models import Forum
-from app.models.enums import DatePrecision, ForumKind
+from app.models.enums import DatePrecision, Entity, ForumKind, ForumScope, Role
 from app.schemas.dates import format_partial
 from app.services import forums as forum_service
+from app.services._query import DEFAULT_LIMIT
 
-ForumKindEnum = strawberry.enum(ForumKind, name="ForumKind")
-DatePrecisionEnum = strawberry.enum(DatePrecision, name="DatePrecision")
+if TYPE_CHECKING:
+    from app.graphql.types.event import EventType
+    from app.graphql.types.funding import FundingShareType
+    from app.graphql.types.participation import ParticipationType
+    from app.graphql.types.pledge import PledgeType
+
+DATE_DOC = "ISO 8601 cut to its precision (`1996-02`, `2017`); null when unknown."
 
 
-@strawberry.type(name="Citation")
-class CitationType:
-    source_id: str
-    locator: str | None
-
-
-@strawberry.type(name="Forum")
+@strawberry.type(
+    name="Forum",
+    description="A process, platform or body through which migration is governed.",
+)
 class ForumType:
-    code: str
+    code: str = strawberry.field(description="Stable forum code, e.g. `RCM`, `MIRPS-SP`.")
     name: str
-    aliases: list[str]
-    kind: ForumKindEnum  # type: ignore[valid-type]
-    description: str | None
-    founded: str | None
-    founded_precision: DatePrecisionEnum | None  # type: ignore[valid-type]
-    parent_code: str | None
-    citations: list[CitationType]
+    name_es: str | None = strawberry.field(description="Spanish name, where one is recorded.")
+    aliases: list[str] = strawberry.field(description="Other names and acronyms, in any language.")
+    kind: ForumKind
+    scope: ForumScope
+    region: str | None
+    description: str | None = strawberry.field(description="A short description written for migov.")
+    description_es: str | None
+    founded: str | None = strawberry.field(description=f"Founding date. {DATE_DOC}")
+    founded_precision: DatePrecision | None
+    founded_date: dt.date | None = strawberry.field(
+        description="First day of the founding date's period."
+    )
+    ended: str | None = strawberry.field(description=f"End date of a historical forum. {DATE_DOC}")
+    ended_precision: DatePrecision | None
+    ended_date: dt.date | None = strawberry.field(description="First day of the end date's period.")
+    parent_code: str | None = strawberry.field(description="Code of the forum this one belongs to.")
+    predecessor_code: str | None = strawberry.field(
+        description="Code of the forum this one succeeded."
+    )
+    website: str | None
 
     @classmethod
     def from_model(cls, forum: Forum) -> ForumType:
         return cls(
             code=forum.code,
             name=forum.name,
+            name_es=forum.name_es,
             aliases=list(forum.aliases or []),
             kind=ForumKind(forum.kind),
+            scope=ForumScope(forum.scope),
+            region=forum.region,
             description=forum.description,
+            description_es=forum.description_es,
             founded=format_partial(forum.founded_date, forum.founded_precision),
-            founded_precision=DatePrecision(forum.founded_precision)
-            if forum.founded_precision
-            else None,
+            founded_precision=precision(forum.founded_precision),
+            founded_date=forum.founded_date,
+            ended=format_partial(forum.ended_date, forum.ended_precision),
+            ended_precision=precision(forum.ended_precision),
+            ended_date=forum.ended_date,
             parent_code=forum.parent_code,
-            citations=[
-                CitationType(source_id=c.source_id, locator=c.locator) for c in forum.citations
-            ],
+            predecessor_code=forum.predecessor_code,
+            website=forum.website,
         )
+
+    @strawberry.field(description="The forum this one belongs to (MIRPS for MIRPS-SP).")
+    async def parent(self, info: Info) -> ForumType | None:
+        if self.parent_code is None:
+            return None
+        forum = await info.context.loaders.forum.load(self.parent_code)
+        return ForumType.from_model(forum) if forum else None
+
+    @strawberry.field(description="The forum this one succeeded.")
+    async def predecessor(self, info: Info) -> ForumType | None:
+        if self.predecessor_code is None:
+            return None
+        forum = await info.context.loaders.forum.load(self.predecessor_code)
+        return ForumType.from_model(forum) if forum else None
+
+    @strawberry.field(description="Forums that belong to this one, in code order.")
+    async def children(self, info: Info) -> list[ForumType]:
+        return [
+            ForumType.from_model(f) for f in await info.context.loaders.children.load(self.code)
+        ]
+
+    @strawberry.field(
+        description="Who holds which role in this forum, ordered by role, start and actor. "
+        "Without `asOf`, every period is listed (past, current and disputed)."
+    )
+    async def participants(
+        self,
+        info: Info,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="Only roles held on this day (start inclusive, end exclusive)."
+            ),
+        ] = None,
+        role: Annotated[
+            list[Role] | None, strawberry.argument(description="Only these roles.")
+        ] = None,
+        disputed: Annotated[
+            bool | None,
+            strawberry.argument(description="true: only disputed claims; false: only the rest."),
+        ] = None,
+    ) -> list[Annotated[ParticipationType, strawberry.lazy("app.graphql.types.participation")]]:
+        args = ParticipationArgs(as_of=as_of, roles=tuple(role or ()), disputed=disputed)
+        rows = await info.context.loaders.participations_by_forum.load((self.code, args))
+        return [participation_types.ParticipationType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Each actor's share of this forum's budget as the sources give it, "
+        "largest first."
+    )
+    async def funding_shares(
+        self, info: Info
+    ) -> list[Annotated[FundingShareType, strawberry.lazy("app.graphql.types.funding")]]:
+        rows = await info.context.loaders.funding_shares_by_forum.load(self.code)
+        return [funding_types.FundingShareType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Sum of `fundingShares.sharePct`; the sources' shares need not add up "
+        "to 100 and are not adjusted."
+    )
+    async def funding_share_total_pct(self, info: Info) -> Decimal:
+        return await info.context.loaders.funding_total.load(self.code)
+
+    @strawberry.field(description="This forum's events, by start date (undated first).")
+    async def events(
+        self, info: Info
+    ) -> list[Annotated[EventType, strawberry.lazy("app.graphql.types.event")]]:
+        rows = await info.context.loaders.events_by_forum.load(self.code)
+        return [event_types.EventType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Pledges made to this forum, in the order recorded. "
+        "Null, with an `invalid_input` error, when the filter contradicts itself."
+    )
+    async def pledges(
+        self, info: Info, filter: PledgeFilterInput | None = None
+    ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
+        key = (self.code, pledge_filter(filter))
+        rows = await info.context.loaders.pledges_by_forum.load(key)
+        return [pledge_types.PledgeType.from_model(row) for row in rows]
+
+    @strawberry.field(description="The sources this forum's record rests on.")
+    async def citations(self, info: Info) -> list[CitationType]:
+        return await citations_of(info, Entity.FORUM, self.code)
 
 
 @strawberry.type
 class ForumQuery:
     @strawberry.field(description="One forum by code; null when no forum has it.")
     async def forum(self, info: Info, code: str) -> ForumType | None:
-        from app.errors import NotFound
-
         async with info.context.db() as session:
             try:
                 return ForumType.from_model(await forum_service.get_forum(session, code))
             except NotFound:
                 return None
 
-    @strawberry.field(description="All forums, ordered by code.")
-    async def forums(self, info: Info) -> list[ForumType]:
+    @strawberry.field(description="Forums, ordered by code.")
+    async def forums(
+        self,
+        info: Info,
+        filter: ForumFilterInput | None = None,
+        first: First = DEFAULT_LIMIT,
+        after: After = None,
+    ) -> Connection[ForumType] | None:
+        criteria = filter or ForumFilterInput()
         async with info.context.db() as session:
-            page = await forum_service.list_forums(session, limit=500)
-        return [ForumType.from_model(f) for f in page.items]
+            page = await forum_service.list_forums(
+                session,
+                kind=criteria.kind,
+                parent=criteria.parent,
+                limit=page_size(first),
+                cursor=after,
+            )
+        return connection(page, forum_service.FORUM_ORDER, ForumType.from_model, after=after)

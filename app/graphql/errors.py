@@ -1,0 +1,87 @@
+"""GraphQL error shapes: every error carries a stable ``extensions.code``.
+
+* A ``DomainError`` raised by a service keeps its message and its REST ``code``
+  (``invalid_cursor``, ``invalid_input``, ...), plus ``field`` when it names one.
+  It is never masked: it says nothing the client may not know.
+* A request refused before it runs keeps its message: ``graphql_parse_failed``,
+  ``graphql_validation_failed``, or the code of the limit it broke
+  (``query_too_deep``, ``too_many_aliases``, ``too_many_tokens``,
+  ``query_too_costly``, ``introspection_disabled``; see ``graphql.limits``).
+* Anything else is a fault of the server: ``internal_error``, and outside debug
+  its message is replaced (``MaskErrors``) after strawberry has logged it.
+
+A missing entity is not an error: root fields such as ``forum(code)`` resolve to
+``null``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from app.errors import DomainError
+
+INTERNAL_ERROR = "internal_error"
+MASKED_MESSAGE = "The server failed to handle the request; it has been logged."
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """Mask a resolver's unexpected failure, never a domain error or a refused request.
+
+    Only errors raised while fields resolve have a ``path``; the others refuse the
+    request as written (syntax, validation, a variable of the wrong type).
+    """
+    return error.path is not None and not isinstance(error.original_error, DomainError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """strawberry's ``MaskErrors`` with migov's mask rule and a code on what it hides."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask_error, error_message=MASKED_MESSAGE)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL_ERROR}
+        return masked
+
+
+def error_extensions(error: GraphQLError) -> dict[str, Any]:
+    """The ``extensions`` an error leaves with, ``code`` always included."""
+    extensions = dict(error.extensions or {})
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions["code"] = original.code
+        if original.field:
+            extensions["field"] = original.field
+        if original.errors:
+            extensions["errors"] = original.errors
+    elif "code" in extensions:
+        pass
+    elif isinstance(error, GraphQLSyntaxError):
+        extensions["code"] = "graphql_parse_failed"
+    elif error.path is None:
+        extensions["code"] = "graphql_validation_failed"
+    else:
+        extensions["code"] = INTERNAL_ERROR
+    return extensions
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error of the response its ``extensions.code`` (see the module docstring).
+
+    List it before ``MaskUnexpectedErrors``: strawberry leaves operation hooks in
+    reverse order, so this one sees the errors after masking.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if not errors:
+            return
+        for error in errors:
+            error.extensions = error_extensions(error)

@@ -1,0 +1,240 @@
+"""Limits that refuse an abusive GraphQL request cheaply, before it runs.
+
+strawberry's own extensions bound the document (``MaxTokensLimiter``), its depth
+(``QueryDepthLimiter``) and its aliases (``MaxAliasesLimiter``), and turn
+introspection off (``DisableIntrospection``); the subclasses here only add the
+stable ``extensions.code`` of each refusal. ``QueryCostLimiter`` estimates what
+a query may resolve and refuses it above a maximum:
+
+* a scalar field costs nothing; an object field costs 1, times the items it may
+  return, plus what its selection costs for each of them;
+* the ``edges`` of a connection return ``first`` items (the argument's value,
+  from a literal or a variable, else its default page size);
+* any other list (``Forum.participants``) is assumed to return ``list_estimate``
+  items, since nested lists are unpaged so that loaders can batch them.
+
+So ``forums(first: 100) { edges { node { participants { actor { name } } } } }``
+costs 1 + 100 * (1 + 1 + 10 * (1 + 1)) = 2201.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_composite_type,
+    is_list_type,
+)
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+QUERY_TOO_DEEP = "query_too_deep"
+TOO_MANY_ALIASES = "too_many_aliases"
+TOO_MANY_TOKENS = "too_many_tokens"
+QUERY_TOO_COSTLY = "query_too_costly"
+INTROSPECTION_DISABLED = "introspection_disabled"
+
+
+def with_code(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
+    """``rule``, with ``extensions.code`` set on every error it reports.
+
+    A rule reports either while it is built (strawberry's limiters check the whole
+    document in ``__init__``) or while it visits (graphql-core's rules); both pass
+    through the validation context's ``on_error``.
+    """
+
+    def coded(error: GraphQLError) -> GraphQLError:
+        error.extensions = {**(error.extensions or {}), "code": code}
+        return error
+
+    class CodedRule(rule):  # type: ignore[valid-type,misc]
+        def __init__(self, context: ValidationContext) -> None:
+            # graphql-core itself installs on_error by assignment (validation_context.py).
+            report = context.on_error
+            context.on_error = lambda error: report(coded(error))  # type: ignore[method-assign]
+            try:
+                super().__init__(context)
+            finally:
+                context.on_error = report  # type: ignore[method-assign]
+
+        def report_error(self, error: GraphQLError) -> None:
+            super().report_error(coded(error))
+
+    CodedRule.__name__ = f"Coded{rule.__name__}"
+    return CodedRule
+
+
+class DepthLimit(QueryDepthLimiter):
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(max_depth=max_depth)
+        self.validation_rules = [with_code(r, QUERY_TOO_DEEP) for r in self.validation_rules]
+
+
+class AliasLimit(MaxAliasesLimiter):
+    def __init__(self, max_alias_count: int) -> None:
+        super().__init__(max_alias_count=max_alias_count)
+        self.validation_rules = [with_code(r, TOO_MANY_ALIASES) for r in self.validation_rules]
+
+
+class NoIntrospection(DisableIntrospection):
+    def __init__(self) -> None:
+        super().__init__()
+        self.validation_rules = [
+            with_code(r, INTROSPECTION_DISABLED) for r in self.validation_rules
+        ]
+
+
+class TokenLimit(MaxTokensLimiter):
+    """The parser stops at the limit; its syntax error gets the ``too_many_tokens`` code."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        marker = f"more than {self.max_token_count} tokens"
+        for error in self.execution_context.pre_execution_errors or ():
+            if isinstance(error, GraphQLSyntaxError) and marker in error.message:
+                error.extensions = {**(error.extensions or {}), "code": TOO_MANY_TOKENS}
+
+
+class QueryCostLimiter(SchemaExtension):
+    """Refuse, at validation, an operation whose estimated cost exceeds ``max_cost``."""
+
+    def __init__(self, max_cost: int, list_estimate: int) -> None:
+        self.max_cost = max_cost
+        self.list_estimate = list_estimate
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        rule = cost_rule(self.max_cost, self.list_estimate, dict(context.variables or {}))
+        context.validation_rules = (*context.validation_rules, rule)
+        yield
+
+
+def cost_rule(
+    max_cost: int, list_estimate: int, variables: Mapping[str, Any]
+) -> type[ASTValidationRule]:
+    class QueryCostRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            estimator = CostEstimator(context, list_estimate, variables)
+            for definition in context.document.definitions:
+                if not isinstance(definition, OperationDefinitionNode):
+                    continue
+                root = context.schema.get_root_type(definition.operation)
+                if root is None:
+                    continue
+                cost = estimator.cost(definition.selection_set, root, page=None)
+                if cost > max_cost:
+                    context.report_error(
+                        GraphQLError(
+                            f"The query's estimated cost is {cost}, over the limit of "
+                            f"{max_cost}; ask for smaller pages or fewer nested lists.",
+                            definition,
+                            extensions={
+                                "code": QUERY_TOO_COSTLY,
+                                "cost": cost,
+                                "maxCost": max_cost,
+                            },
+                        )
+                    )
+
+    return QueryCostRule
+
+
+class CostEstimator:
+    def __init__(
+        self, context: ValidationContext, list_estimate: int, variables: Mapping[str, Any]
+    ) -> None:
+        self.schema = context.schema
+        self.list_estimate = list_estimate
+        self.variables = variables
+        self.fragments = {
+            d.name.value: d
+            for d in context.document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+
+    def cost(
+        self,
+        selection_set: SelectionSetNode,
+        parent: GraphQLNamedType,
+        *,
+        page: int | None,
+        seen: frozenset[str] = frozenset(),
+    ) -> int:
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field_cost(selection, parent, page=page, seen=seen)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                if target is not None:
+                    total += self.cost(selection.selection_set, target, page=page, seen=seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue  # graphql-core's own rules report unknown and cyclic fragments
+                target = self.schema.get_type(fragment.type_condition.name.value)
+                if target is not None:
+                    total += self.cost(
+                        fragment.selection_set, target, page=page, seen=seen | {name}
+                    )
+        return total
+
+    def _field_cost(
+        self, node: FieldNode, parent: GraphQLNamedType, *, page: int | None, seen: frozenset[str]
+    ) -> int:
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            return 0
+        field = parent.fields.get(node.name.value)
+        if field is None or node.selection_set is None:
+            return 0
+        named = get_named_type(field.type)
+        if not is_composite_type(named):
+            return 0
+        items = 1
+        if is_list_type(get_nullable_type(field.type)):
+            items = page if page is not None else self.list_estimate
+        inner = self.cost(node.selection_set, named, page=self._first(node, field), seen=seen)
+        return items * (1 + inner)
+
+    def _first(self, node: FieldNode, field: GraphQLField) -> int | None:
+        """The page size a field with a ``first`` argument asks for, else None."""
+        argument = field.args.get("first")
+        if argument is None:
+            return None
+        value: Any = argument.default_value
+        for given in node.arguments or ():
+            if given.name.value != "first":
+                continue
+            if isinstance(given.value, IntValueNode):
+                value = int(given.value.value)
+            elif isinstance(given.value, VariableNode):
+                value = self.variables.get(given.value.name.value, value)
+        return max(value, 1) if isinstance(value, int) else 1

@@ -1,0 +1,120 @@
+"""Per-request DataLoaders over the batch functions of ``services.relations``.
+
+One ``Loaders`` is built for each request (``context_getter``), so nothing is
+cached across requests or users. Every loader collects the keys a response level
+asks for, calls one service batch function with the session borrowed for that
+call only, and hands back its results in key order (``None`` or ``[]`` where
+nothing is related), which is the contract of ``services.relations``.
+
+A relation with arguments (``Forum.participants(asOf, role)``) is keyed by
+``(key, arguments)``: keys sharing arguments are fetched together, and two
+selections with different arguments never share a cached result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from app.models import Actor, Citation, Event, Forum, FundingShare, Participation, Pledge, Source
+from app.models.enums import Entity, Role
+from app.services import relations
+from app.services.pledges import PledgeFilter
+
+K = TypeVar("K", bound=Hashable)
+A = TypeVar("A", bound=Hashable)
+R = TypeVar("R")
+
+SessionScope = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+Fact = tuple[Entity, str | int]
+
+
+@dataclass(frozen=True)
+class ParticipationArgs:
+    """Arguments of ``participants``/``participations``; part of the loader key."""
+
+    as_of: dt.date | None = None
+    roles: tuple[Role, ...] = ()
+    disputed: bool | None = None
+
+
+class Loaders:
+    def __init__(self, db: SessionScope) -> None:
+        self._db = db
+        self.forum: DataLoader[str, Forum | None] = self._plain(relations.forums_by_codes)
+        self.actor: DataLoader[str, Actor | None] = self._plain(relations.actors_by_ids)
+        self.event: DataLoader[str, Event | None] = self._plain(relations.events_by_ids)
+        self.source: DataLoader[str, Source | None] = self._plain(relations.sources_by_ids)
+        self.children: DataLoader[str, list[Forum]] = self._plain(relations.children_by_forum_codes)
+        self.funding_shares_by_forum: DataLoader[str, list[FundingShare]] = self._plain(
+            relations.funding_shares_by_forum_codes
+        )
+        self.funding_shares_by_actor: DataLoader[str, list[FundingShare]] = self._plain(
+            relations.funding_shares_by_actor_ids
+        )
+        self.funding_total: DataLoader[str, Decimal] = self._plain(
+            relations.funding_totals_by_forum_codes
+        )
+        self.events_by_forum: DataLoader[str, list[Event]] = self._plain(
+            relations.events_by_forum_codes
+        )
+        self.citations: DataLoader[Fact, list[Citation]] = self._plain(relations.citations_by_facts)
+        self.cited_by: DataLoader[str, dict[str, int]] = self._plain(
+            relations.citation_counts_by_source_ids
+        )
+        self.participations_by_forum: DataLoader[
+            tuple[str, ParticipationArgs], list[Participation]
+        ] = self._with_args(
+            lambda session, codes, args: relations.participations_by_forum_codes(
+                session, codes, as_of=args.as_of, roles=args.roles, disputed=args.disputed
+            )
+        )
+        self.participations_by_actor: DataLoader[
+            tuple[str, ParticipationArgs], list[Participation]
+        ] = self._with_args(
+            lambda session, ids, args: relations.participations_by_actor_ids(
+                session, ids, as_of=args.as_of, roles=args.roles, disputed=args.disputed
+            )
+        )
+        self.pledges_by_forum: DataLoader[tuple[str, PledgeFilter], list[Pledge]] = self._with_args(
+            relations.pledges_by_forum_codes
+        )
+        self.pledges_by_actor: DataLoader[tuple[str, PledgeFilter], list[Pledge]] = self._with_args(
+            relations.pledges_by_actor_ids
+        )
+        self.pledges_by_event: DataLoader[tuple[str, PledgeFilter], list[Pledge]] = self._with_args(
+            relations.pledges_by_event_ids
+        )
+
+    def _plain(
+        self, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[R]]]
+    ) -> DataLoader[K, R]:
+        async def load(keys: list[K]) -> Sequence[R]:
+            async with self._db() as session:
+                return await fetch(session, keys)
+
+        return DataLoader(load_fn=load)
+
+    def _with_args(
+        self, fetch: Callable[[AsyncSession, Sequence[K], A], Awaitable[Sequence[R]]]
+    ) -> DataLoader[tuple[K, A], R]:
+        async def load(keys: list[tuple[K, A]]) -> list[R]:
+            groups: dict[A, list[K]] = defaultdict(list)
+            for key, args in keys:
+                groups[args].append(key)
+            found: dict[tuple[K, A], R] = {}
+            for args, group in groups.items():
+                async with self._db() as session:
+                    results = await fetch(session, group, args)
+                found.update(zip(((key, args) for key in group), results, strict=True))
+            return [found[key] for key in keys]
+
+        return DataLoader(load_fn=load)

@@ -1,0 +1,144 @@
+"""GraphQL Actor type (a state or an organisation) and its root fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.errors import NotFound
+from app.graphql.context import Info
+from app.graphql.loaders import ParticipationArgs
+from app.graphql.types import forum as forum_types
+from app.graphql.types import funding as funding_types
+from app.graphql.types import participation as participation_types
+from app.graphql.types import pledge as pledge_types
+from app.graphql.types.common import After, Connection, First, connection, page_size
+from app.graphql.types.filters import ActorFilterInput, PledgeFilterInput, pledge_filter
+from app.graphql.types.source import CitationType, citations_of
+from app.models import Actor
+from app.models.enums import ActorKind, Entity, Role
+from app.services import actors as actor_service
+from app.services._query import DEFAULT_LIMIT
+
+if TYPE_CHECKING:
+    from app.graphql.types.forum import ForumType
+    from app.graphql.types.funding import FundingShareType
+    from app.graphql.types.participation import ParticipationType
+    from app.graphql.types.pledge import PledgeType
+
+
+@strawberry.type(name="Actor", description="A state or an organisation that takes part in forums.")
+class ActorType:
+    id: str = strawberry.field(
+        description="ISO 3166-1 alpha-3 for states (`CAN`), a slug otherwise (`unhcr`)."
+    )
+    iso3: str | None = strawberry.field(description="ISO 3166-1 alpha-3 code; null for non-states.")
+    name: str
+    name_es: str | None = strawberry.field(description="Spanish name, where one is recorded.")
+    short_name: str | None = strawberry.field(description="Acronym or short form, e.g. `UNHCR`.")
+    kind: ActorKind
+    forum_code: str | None = strawberry.field(
+        description="Code of the forum this actor also is (e.g. SICA)."
+    )
+    website: str | None
+
+    @classmethod
+    def from_model(cls, actor: Actor) -> ActorType:
+        return cls(
+            id=actor.id,
+            iso3=actor.iso3,
+            name=actor.name,
+            name_es=actor.name_es,
+            short_name=actor.short_name,
+            kind=ActorKind(actor.kind),
+            forum_code=actor.forum_code,
+            website=actor.website,
+        )
+
+    @strawberry.field(description="The forum this actor also is (SICA the organisation).")
+    async def forum(
+        self, info: Info
+    ) -> Annotated[ForumType, strawberry.lazy("app.graphql.types.forum")] | None:
+        if self.forum_code is None:
+            return None
+        forum = await info.context.loaders.forum.load(self.forum_code)
+        return forum_types.ForumType.from_model(forum) if forum else None
+
+    @strawberry.field(
+        description="The roles this actor holds or held in any forum. Without `asOf`, every "
+        "period is listed."
+    )
+    async def participations(
+        self,
+        info: Info,
+        as_of: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="Only roles held on this day (start inclusive, end exclusive)."
+            ),
+        ] = None,
+        role: Annotated[
+            list[Role] | None, strawberry.argument(description="Only these roles.")
+        ] = None,
+        disputed: Annotated[
+            bool | None,
+            strawberry.argument(description="true: only disputed claims; false: only the rest."),
+        ] = None,
+    ) -> list[Annotated[ParticipationType, strawberry.lazy("app.graphql.types.participation")]]:
+        args = ParticipationArgs(as_of=as_of, roles=tuple(role or ()), disputed=disputed)
+        rows = await info.context.loaders.participations_by_actor.load((self.id, args))
+        return [participation_types.ParticipationType.from_model(row) for row in rows]
+
+    @strawberry.field(description="This actor's shares of forum budgets.")
+    async def funding_shares(
+        self, info: Info
+    ) -> list[Annotated[FundingShareType, strawberry.lazy("app.graphql.types.funding")]]:
+        rows = await info.context.loaders.funding_shares_by_actor.load(self.id)
+        return [funding_types.FundingShareType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Pledges this actor made, alone or jointly, in the order recorded. "
+        "Null, with an `invalid_input` error, when the filter contradicts itself."
+    )
+    async def pledges(
+        self, info: Info, filter: PledgeFilterInput | None = None
+    ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
+        rows = await info.context.loaders.pledges_by_actor.load((self.id, pledge_filter(filter)))
+        return [pledge_types.PledgeType.from_model(row) for row in rows]
+
+    @strawberry.field(description="The sources this actor's record rests on.")
+    async def citations(self, info: Info) -> list[CitationType]:
+        return await citations_of(info, Entity.ACTOR, self.id)
+
+
+@strawberry.type
+class ActorQuery:
+    @strawberry.field(description="One actor by id; null when no actor has it.")
+    async def actor(self, info: Info, id: str) -> ActorType | None:
+        async with info.context.db() as session:
+            try:
+                return ActorType.from_model(await actor_service.get_actor(session, id))
+            except NotFound:
+                return None
+
+    @strawberry.field(description="Actors, ordered by id.")
+    async def actors(
+        self,
+        info: Info,
+        filter: ActorFilterInput | None = None,
+        first: First = DEFAULT_LIMIT,
+        after: After = None,
+    ) -> Connection[ActorType] | None:
+        criteria = filter or ActorFilterInput()
+        async with info.context.db() as session:
+            page = await actor_service.list_actors(
+                session,
+                kind=criteria.kind,
+                member_of=criteria.member_of,
+                as_of=criteria.as_of,
+                limit=page_size(first),
+                cursor=after,
+            )
+        return connection(page, actor_service.ACTOR_ORDER, ActorType.from_model, after=after)

@@ -1,0 +1,107 @@
+"""Shared GraphQL pieces: Relay-style connections, page sizes, date precision.
+
+Decimals travel as strings in strawberry's ``Decimal`` scalar and exact dates in
+``Date``; a date known only to the month or year is a string cut to its precision
+plus a ``DatePrecision``, as in REST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Generic, TypeVar
+
+import strawberry
+
+from app.errors import InvalidInput
+from app.models.enums import DatePrecision
+from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, encode_cursor
+
+DATE_DOC = "ISO 8601 cut to its precision (`2017`, `2021-07`, `2022-09-21`); null when unknown."
+FIRST_DOC = f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})."
+AFTER_DOC = "Cursor of the last edge already seen (`pageInfo.endCursor`); omit for the first page."
+
+First = Annotated[int, strawberry.argument(description=FIRST_DOC)]
+After = Annotated[str | None, strawberry.argument(description=AFTER_DOC)]
+
+NodeT = TypeVar("NodeT")
+RowT = TypeVar("RowT")
+T = TypeVar("T")
+
+
+@strawberry.type(name="PageInfo", description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool = strawberry.field(
+        description="True when the page was asked for `after` a cursor."
+    )
+    start_cursor: str | None
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` to get the next page; null when the page is empty."
+    )
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str = strawberry.field(description="Opaque; pass as `after` to continue after it.")
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    total_count: int = strawberry.field(description="Rows matching the filter, on all pages.")
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+
+
+def page_size(first: int) -> int:
+    if not 1 <= first <= MAX_LIMIT:
+        raise InvalidInput(f"first must be between 1 and {MAX_LIMIT}.", field="first")
+    return first
+
+
+def edges_of(
+    page: PageResult[RowT], order: Sequence[SortKey], shape: Callable[[RowT], NodeT]
+) -> list[Edge[NodeT]]:
+    """One edge per row, its cursor encoded the way ``paginate`` encodes ``next_cursor``."""
+    return [
+        Edge(
+            cursor=encode_cursor(order, [_sort_value(row, key) for key in order]),
+            node=shape(row),
+        )
+        for row in page.items
+    ]
+
+
+def page_info(edges: Sequence[Edge[Any]], page: PageResult[Any], after: str | None) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.next_cursor is not None,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+
+
+def connection(
+    page: PageResult[RowT],
+    order: Sequence[SortKey],
+    shape: Callable[[RowT], NodeT],
+    *,
+    after: str | None,
+) -> Connection[NodeT]:
+    edges = edges_of(page, order, shape)
+    return Connection(total_count=page.total, edges=edges, page_info=page_info(edges, page, after))
+
+
+def _sort_value(row: Any, key: SortKey) -> Any:
+    return getattr(row, str(getattr(key.column, "key", key.label)))
+
+
+def precision(value: str | None) -> DatePrecision | None:
+    return DatePrecision(value) if value else None
+
+
+def present(value: T | None, what: str) -> T:
+    """A related record a foreign key guarantees; its absence is a server fault."""
+    if value is None:
+        raise LookupError(f"{what} is missing")
+    return value

@@ -1,0 +1,162 @@
+"""GraphQL Event type (meetings, conferences, pledging events) and its root fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.errors import NotFound
+from app.graphql.context import Info
+from app.graphql.types import actor as actor_types
+from app.graphql.types import forum as forum_types
+from app.graphql.types import pledge as pledge_types
+from app.graphql.types.common import (
+    DATE_DOC,
+    After,
+    Connection,
+    First,
+    connection,
+    page_size,
+    precision,
+)
+from app.graphql.types.filters import EventFilterInput, PledgeFilterInput, pledge_filter
+from app.graphql.types.source import CitationType, citations_of
+from app.models import Event
+from app.models.enums import AmountQualifier, DatePrecision, Entity, EventKind, HostRole
+from app.schemas.dates import format_partial
+from app.services import events as event_service
+from app.services._query import DEFAULT_LIMIT
+
+if TYPE_CHECKING:
+    from app.graphql.types.actor import ActorType
+    from app.graphql.types.forum import ForumType
+    from app.graphql.types.pledge import PledgeType
+
+
+@strawberry.type(name="Amount", description="An amount of money in its own currency.")
+class AmountType:
+    amount: Decimal = strawberry.field(description="Exact decimal string.")
+    currency: str = strawberry.field(description="ISO 4217 code.")
+    qualifier: AmountQualifier = strawberry.field(
+        description="EXACT, AT_LEAST (the source says 'over') or APPROXIMATE."
+    )
+
+
+@strawberry.type(name="EventHost", description="An actor hosting or organising an event.")
+class EventHostType:
+    actor: Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")]
+    role: HostRole
+
+
+@strawberry.type(name="Event", description="A meeting, conference or pledging event of a forum.")
+class EventType:
+    id: str
+    forum_code: str | None
+    name: str
+    kind: EventKind
+    start: str | None = strawberry.field(description=DATE_DOC)
+    start_precision: DatePrecision | None
+    start_date: dt.date | None = strawberry.field(description="First day of the start's period.")
+    end: str | None = strawberry.field(description=f"Last day of the event (inclusive). {DATE_DOC}")
+    end_precision: DatePrecision | None
+    end_date: dt.date | None = strawberry.field(description="First day of the end's period.")
+    place: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-3 of the host country.")
+    virtual: bool
+    hosts: list[EventHostType]
+    announced_total: AmountType | None = strawberry.field(
+        description="Total announced for the whole event, where the sources give one."
+    )
+    description: str | None
+
+    @classmethod
+    def from_model(cls, event: Event) -> EventType:
+        total = None
+        if event.announced_total_amount is not None and event.announced_total_currency:
+            total = AmountType(
+                amount=event.announced_total_amount,
+                currency=event.announced_total_currency,
+                qualifier=AmountQualifier(event.announced_total_qualifier or AmountQualifier.EXACT),
+            )
+        return cls(
+            id=event.id,
+            forum_code=event.forum_code,
+            name=event.name,
+            kind=EventKind(event.kind),
+            start=format_partial(event.start_date, event.start_precision),
+            start_precision=precision(event.start_precision),
+            start_date=event.start_date,
+            end=format_partial(event.end_date, event.end_precision),
+            end_precision=precision(event.end_precision),
+            end_date=event.end_date,
+            place=event.place,
+            country=event.country_iso3,
+            virtual=event.virtual,
+            hosts=[
+                EventHostType(
+                    actor=actor_types.ActorType.from_model(host.actor), role=HostRole(host.role)
+                )
+                for host in event.hosts
+            ],
+            announced_total=total,
+            description=event.description,
+        )
+
+    @strawberry.field(description="The forum holding the event.")
+    async def forum(
+        self, info: Info
+    ) -> Annotated[ForumType, strawberry.lazy("app.graphql.types.forum")] | None:
+        if self.forum_code is None:
+            return None
+        forum = await info.context.loaders.forum.load(self.forum_code)
+        return forum_types.ForumType.from_model(forum) if forum else None
+
+    @strawberry.field(
+        description="Pledges announced at this event, in the order recorded. "
+        "Null, with an `invalid_input` error, when the filter contradicts itself."
+    )
+    async def pledges(
+        self, info: Info, filter: PledgeFilterInput | None = None
+    ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
+        rows = await info.context.loaders.pledges_by_event.load((self.id, pledge_filter(filter)))
+        return [pledge_types.PledgeType.from_model(row) for row in rows]
+
+    @strawberry.field(description="The sources this event's record rests on.")
+    async def citations(self, info: Info) -> list[CitationType]:
+        return await citations_of(info, Entity.EVENT, self.id)
+
+
+@strawberry.type
+class EventQuery:
+    @strawberry.field(description="One event by id; null when no event has it.")
+    async def event(self, info: Info, id: str) -> EventType | None:
+        async with info.context.db() as session:
+            try:
+                return EventType.from_model(await event_service.get_event(session, id))
+            except NotFound:
+                return None
+
+    @strawberry.field(description="Events, ordered by start date (undated first), then id.")
+    async def events(
+        self,
+        info: Info,
+        filter: EventFilterInput | None = None,
+        first: First = DEFAULT_LIMIT,
+        after: After = None,
+    ) -> Connection[EventType] | None:
+        criteria = filter or EventFilterInput()
+        async with info.context.db() as session:
+            page = await event_service.list_events(
+                session,
+                forum=criteria.forum,
+                kind=criteria.kind,
+                start_from=criteria.start_from,
+                start_to=criteria.start_to,
+                host=criteria.host,
+                limit=page_size(first),
+                cursor=after,
+            )
+        return connection(page, event_service.EVENT_ORDER, EventType.from_model, after=after)

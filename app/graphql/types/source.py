@@ -1,0 +1,112 @@
+"""GraphQL Source and Citation types, and the root fields listing sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from app.errors import NotFound
+from app.graphql.context import Info
+from app.graphql.types.common import (
+    After,
+    Connection,
+    First,
+    connection,
+    page_size,
+    precision,
+    present,
+)
+from app.models import Citation, Source
+from app.models.enums import DatePrecision, Entity
+from app.schemas.dates import format_partial
+from app.services import sources as source_service
+from app.services._query import DEFAULT_LIMIT
+
+
+@strawberry.type(name="FactCount", description="How many facts of one kind cite a source.")
+class FactCountType:
+    kind: str = strawberry.field(
+        description="forum, actor, participation, funding_share, event, pledge or exchange_rate."
+    )
+    count: int
+
+
+@strawberry.type(name="Source", description="A cited document.")
+class SourceType:
+    id: str
+    title: str
+    publisher: str
+    published: str | None = strawberry.field(description="Publication date cut to its precision.")
+    published_precision: DatePrecision | None
+    published_date: dt.date | None = strawberry.field(
+        description="First day of the publication date's period."
+    )
+    url: str | None
+    language: str
+    document: str | None = strawberry.field(
+        description="File name of the document's text in the archive."
+    )
+    description: str | None
+
+    @classmethod
+    def from_model(cls, source: Source) -> SourceType:
+        return cls(
+            id=source.id,
+            title=source.title,
+            publisher=source.publisher,
+            published=format_partial(source.published_date, source.published_precision),
+            published_precision=precision(source.published_precision),
+            published_date=source.published_date,
+            url=source.url,
+            language=source.language,
+            document=source.document,
+            description=source.description,
+        )
+
+    @strawberry.field(description="How many facts of each kind cite this source.")
+    async def cited_by(self, info: Info) -> list[FactCountType]:
+        counts = await info.context.loaders.cited_by.load(self.id)
+        return [FactCountType(kind=kind, count=count) for kind, count in counts.items()]
+
+
+@strawberry.type(name="Citation", description="One fact's reliance on one source.")
+class CitationType:
+    source_id: str
+    locator: str | None = strawberry.field(
+        description="Where in the source: a page, section or heading."
+    )
+
+    @classmethod
+    def from_model(cls, citation: Citation) -> CitationType:
+        return cls(source_id=citation.source_id, locator=citation.locator)
+
+    @strawberry.field(description="The cited document.")
+    async def source(self, info: Info) -> SourceType:
+        source = await info.context.loaders.source.load(self.source_id)
+        return SourceType.from_model(present(source, f"source {self.source_id}"))
+
+
+async def citations_of(info: Info, kind: Entity, fact_id: str | int) -> list[CitationType]:
+    """The citations of one fact, batched with every other fact's in the response."""
+    citations = await info.context.loaders.citations.load((kind, fact_id))
+    return [CitationType.from_model(citation) for citation in citations]
+
+
+@strawberry.type
+class SourceQuery:
+    @strawberry.field(description="One source by id; null when no source has it.")
+    async def source(self, info: Info, id: str) -> SourceType | None:
+        async with info.context.db() as session:
+            try:
+                return SourceType.from_model(await source_service.get_source(session, id))
+            except NotFound:
+                return None
+
+    @strawberry.field(description="Every cited document, ordered by id.")
+    async def sources(
+        self, info: Info, first: First = DEFAULT_LIMIT, after: After = None
+    ) -> Connection[SourceType] | None:
+        async with info.context.db() as session:
+            page = await source_service.list_sources(session, limit=page_size(first), cursor=after)
+        return connection(page, source_service.SOURCE_ORDER, SourceType.from_model, after=after)

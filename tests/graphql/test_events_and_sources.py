@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import httpx
+
+from tests.graphql import gql
+
+SOLIDARITY_2022 = "mirps-sp-solidarity-event-2022"
+CANADA_REPORT = "canada-mirps-sp-chair-report-2022"
+
+
+async def test_event_by_id(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """query ($id: String!) { event(id: $id) {
+              id forumCode name kind start startPrecision startDate end endPrecision
+              place country virtual
+              hosts { role actor { id name } }
+              announcedTotal { amount currency qualifier }
+              forum { code }
+              pledges { id pledgers { id } }
+              citations { sourceId locator }
+        } }""",
+        id=SOLIDARITY_2022,
+    )
+    citations = body["data"]["event"].pop("citations")
+    assert body == {
+        "data": {
+            "event": {
+                "id": SOLIDARITY_2022,
+                "forumCode": "MIRPS-SP",
+                "name": "MIRPS Support Platform Solidarity Event 2022",
+                "kind": "SOLIDARITY_EVENT",
+                "start": "2022-09-21",
+                "startPrecision": "DAY",
+                "startDate": "2022-09-21",
+                "end": None,
+                "endPrecision": None,
+                "place": "New York",
+                "country": "USA",
+                "virtual": False,
+                "hosts": [
+                    {"role": "CO_HOST", "actor": {"id": "CAN", "name": "Canada"}},
+                    {"role": "CO_HOST", "actor": {"id": "USA", "name": "United States"}},
+                    {"role": "PARTNER", "actor": {"id": "HND", "name": "Honduras"}},
+                ],
+                # "Over US$210 million": a floor, not an exact figure.
+                "announcedTotal": {
+                    "amount": "210000000.00",
+                    "currency": "USD",
+                    "qualifier": "AT_LEAST",
+                },
+                "forum": {"code": "MIRPS-SP"},
+                "pledges": [{"id": 1, "pledgers": [{"id": "CAN"}]}],
+            }
+        }
+    }
+    # Citations come in the order they were recorded, which a load does not fix.
+    assert sorted(citation["locator"] for citation in citations) == [
+        "1. Executive Summary, Objective 1 (over USD 210M)",
+        "3. Key Results and Activities (Solidarity Event, USD 210M)",
+        "Activities conducted under Canada as Chair (High Level Events box)",
+    ]
+    assert {citation["sourceId"] for citation in citations} == {CANADA_REPORT}
+
+
+async def test_unknown_event_is_null(client: httpx.AsyncClient) -> None:
+    assert await gql(client, '{ event(id: "nope") { id } }') == {"data": {"event": None}}
+
+
+async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          mirps: events(filter: {forum: "MIRPS"}) { totalCount edges { node { id start } } }
+          hostedByHonduras: events(filter: {host: "HND"}) { edges { node { id } } }
+          solidarity: events(filter: {kind: SOLIDARITY_EVENT, startFrom: "2022-01-01"}) {
+            edges { node { id pledges { id } } }
+          }
+          windowed: events(filter: {startFrom: "2021-06-01", startTo: "2021-06-30"}) {
+            edges { node { id } }
+          }
+        }""",
+    )
+    assert body == {
+        "data": {
+            # Undated events sort first.
+            "mirps": {
+                "totalCount": 2,
+                "edges": [
+                    {"node": {"id": "mirps-annual-meeting-guatemala", "start": None}},
+                    {"node": {"id": "mirps-solidarity-event-2021", "start": "2021-06-10"}},
+                ],
+            },
+            "hostedByHonduras": {
+                "edges": [
+                    {"node": {"id": "mirps-sp-technical-workshops-2022"}},
+                    {"node": {"id": SOLIDARITY_2022}},
+                ]
+            },
+            "solidarity": {"edges": [{"node": {"id": SOLIDARITY_2022, "pledges": [{"id": 1}]}}]},
+            # A month-precision start is its first day: June 2021 falls in the window.
+            "windowed": {
+                "edges": [
+                    {"node": {"id": "rcm-regional-training-programme-2021"}},
+                    {"node": {"id": "mirps-solidarity-event-2021"}},
+                ]
+            },
+        }
+    }
+
+
+async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          source(id: "mirps-sp-web-2021") {
+            id title publisher published publishedPrecision publishedDate url language
+            document citedBy { kind count }
+          }
+          missing: source(id: "nope") { id }
+        }""",
+    )
+    assert body == {
+        "data": {
+            "source": {
+                "id": "mirps-sp-web-2021",
+                "title": "MIRPS Support Platform",
+                "publisher": "MIRPS Support Platform",
+                "published": "2021",
+                "publishedPrecision": "YEAR",
+                "publishedDate": "2021-01-01",
+                "url": None,
+                "language": "en",
+                "document": "000_c3cb2e566ca34a59.txt",
+                "citedBy": [
+                    {"kind": "forum", "count": 2},
+                    {"kind": "actor", "count": 5},
+                    {"kind": "participation", "count": 16},
+                    {"kind": "event", "count": 1},
+                ],
+            },
+            "missing": None,
+        }
+    }
+
+
+async def test_sources_connection(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{ sources { totalCount edges { node { id citedBy { kind } } } } }""",
+    )
+    nodes = [edge["node"] for edge in body["data"]["sources"]["edges"]]
+    assert body["data"]["sources"]["totalCount"] == len(nodes) == 6
+    assert [node["id"] for node in nodes] == sorted(node["id"] for node in nodes)
+    # Every source is cited by something, and the rates source only by the rate.
+    assert all(node["citedBy"] for node in nodes)
+    rates = next(node for node in nodes if node["id"] == "frb-g5a-annual-2024-02-01")
+    assert rates == {"id": "frb-g5a-annual-2024-02-01", "citedBy": [{"kind": "exchange_rate"}]}
+
+
+async def test_funding_shares_root_field(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          fundingShares(filter: {forum: "RCM"}, first: 2) {
+            totalCount totalPct
+            edges { node { actorId forumCode sharePct forum { code } actor { name } } }
+            pageInfo { hasNextPage }
+          }
+          canada: fundingShares(filter: {actor: "CAN"}) {
+            totalCount totalPct edges { node { sharePct citations { sourceId } } }
+          }
+        }""",
+    )
+    assert body == {
+        "data": {
+            "fundingShares": {
+                "totalCount": 11,
+                "totalPct": "99.1600",
+                "edges": [
+                    {
+                        "node": {
+                            "actorId": "USA",
+                            "forumCode": "RCM",
+                            "sharePct": "50.0000",
+                            "forum": {"code": "RCM"},
+                            "actor": {"name": "United States"},
+                        }
+                    },
+                    {
+                        "node": {
+                            "actorId": "CAN",
+                            "forumCode": "RCM",
+                            "sharePct": "24.0000",
+                            "forum": {"code": "RCM"},
+                            "actor": {"name": "Canada"},
+                        }
+                    },
+                ],
+                "pageInfo": {"hasNextPage": True},
+            },
+            "canada": {
+                "totalCount": 1,
+                "totalPct": "24.0000",
+                "edges": [
+                    {
+                        "node": {
+                            "sharePct": "24.0000",
+                            "citations": [{"sourceId": "wrmc-2021-regional-cooperation"}],
+                        }
+                    }
+                ],
+            },
+        }
+    }
