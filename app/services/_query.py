@@ -111,7 +111,7 @@ def _equal(column: Any, value: Any) -> ColumnElement[bool]:
 def _beyond(key: SortKey, value: Any) -> ColumnElement[bool]:
     column: Any = key.column
     if key.descending:
-        # Descending puts NULLs last (see _order_by); NULL has nothing after it.
+        # Descending puts NULLs last (see order_clauses); NULL has nothing after it.
         if value is None:
             return false()
         return or_(column < value, column.is_(None))
@@ -120,7 +120,7 @@ def _beyond(key: SortKey, value: Any) -> ColumnElement[bool]:
     return column > value  # type: ignore[no-any-return]
 
 
-def _order_by(order: Sequence[SortKey]) -> list[Any]:
+def order_clauses(order: Sequence[SortKey]) -> list[Any]:
     clauses: list[Any] = []
     for key in order:
         column: Any = key.column
@@ -158,7 +158,7 @@ async def paginate(
     paged = statement
     if cursor:
         paged = paged.where(_after(order, decode_cursor(order, cursor)))
-    paged = paged.order_by(*_order_by(order)).limit(size + 1)
+    paged = paged.order_by(*order_clauses(order)).limit(size + 1)
     rows = list((await session.scalars(paged)).unique())
     next_cursor = None
     if len(rows) > size:

@@ -338,6 +338,10 @@ def _dated(prefix: str, value: PartialDate | None) -> dict[str, Any]:
 CitationSet = frozenset[tuple[str, str | None]]
 
 
+def _citation_sort_key(pair: tuple[str, str | None]) -> tuple[str, str]:
+    return pair[0], pair[1] or ""
+
+
 def _citation_set(entries: Iterable[CitationEntry]) -> CitationSet:
     return frozenset((c.source, c.locator) for c in entries)
 
@@ -406,7 +410,8 @@ class _Syncer:
             for pair, citation in have.items():
                 if pair not in wanted:
                     await self.session.delete(citation)
-            for source_id, locator in wanted - set(have):
+            # Sorted, so citation ids (and the order facts list them in) are stable.
+            for source_id, locator in sorted(wanted - set(have), key=_citation_sort_key):
                 self.session.add(
                     Citation(source_id=source_id, locator=locator, **{column: fact_id})
                 )

@@ -45,7 +45,7 @@ from app.services import pledges as pledge_service
 from app.services import sources as source_service
 
 # One ordering helper for pages and relations, so both place NULLs alike on each engine.
-from app.services._query import _order_by as order_clauses
+from app.services._query import order_clauses
 from app.services.events import EVENT_ORDER
 from app.services.forums import FORUM_ORDER
 from app.services.funding import SHARE_ORDER

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +29,8 @@ from app.models import (
 )
 from tests.conftest import QueryCounter
 from tests.graphql import gql
+
+pytestmark = pytest.mark.anyio
 
 SOURCE = "mirps-sp-web-2021"
 
@@ -239,9 +242,10 @@ async def test_all_forums_to_pledgers_runs_a_fixed_number_of_statements(
     forums, participants, pledges = sizes(large)
     assert (forums, participants) == (170, 990)
     assert pledges > 5 * sizes(small)[2]
-    # forums: count, page, citations (eager in the service); participations;
-    # actors; pledges with their pledgers, pledger actors, objectives, citations.
-    assert before == after == 10, count_queries.statements[-after:]
+    # forums: count, page, citations and children (eager in the service);
+    # participations; actors; pledges with their pledgers, pledger actors,
+    # objectives, citations.
+    assert before == after == 11, count_queries.statements[-after:]
 
 
 async def test_forum_page_in_one_query_with_a_fixed_number_of_statements(

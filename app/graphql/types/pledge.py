@@ -34,9 +34,9 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.dates import format_partial
+from app.schemas.summary import PledgeSummaryRow, SummaryKey
 from app.services import pledges as pledge_service
 from app.services._query import DEFAULT_LIMIT
-from app.services.pledges import SummaryKey, SummaryRow
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType
@@ -169,28 +169,21 @@ class PledgeTotalType:
     )
 
     @classmethod
-    def from_row(cls, row: SummaryRow) -> PledgeTotalType:
-        group = row.group
-        kind, status = group.get(SummaryKey.KIND), group.get(SummaryKey.STATUS)
-        year = group.get(SummaryKey.YEAR)
+    def from_row(cls, row: PledgeSummaryRow) -> PledgeTotalType:
         return cls(
             group=PledgeGroupType(
-                forum=_text(group.get(SummaryKey.FORUM)),
-                year=year if isinstance(year, int) else None,
-                kind=PledgeKind(kind) if isinstance(kind, str) else None,
-                status=PledgeStatus(status) if isinstance(status, str) else None,
-                pledger=_text(group.get(SummaryKey.PLEDGER)),
-                currency=_text(group.get(SummaryKey.CURRENCY)),
+                forum=row.forum,
+                year=row.year,
+                kind=PledgeKind(row.kind) if row.kind else None,
+                status=PledgeStatus(row.status) if row.status else None,
+                pledger=row.pledger,
+                currency=row.currency,
             ),
             count=row.count,
             amounts=[CurrencyTotalType(currency=a.currency, amount=a.amount) for a in row.amounts],
             amount_usd=row.amount_usd,
             count_without_usd=row.count_without_usd,
         )
-
-
-def _text(value: str | int | None) -> str | None:
-    return None if value is None else str(value)
 
 
 @strawberry.type
