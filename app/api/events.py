@@ -8,14 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from app.api import includes
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.includes import ForumInclude
 from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
 from app.errors import InvalidInput
 from app.models.enums import EventKind
-from app.schemas.common import Page
 from app.schemas.event import EventRead
+from app.schemas.included import IncludingPage
 from app.services import events as event_service
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=READ_DEPENDENCIES)
@@ -24,7 +26,7 @@ router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=READ_DEPEN
 @router.get(
     "",
     operation_id="list_events",
-    response_model=Page[EventRead],
+    response_model=IncludingPage[EventRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_events(
@@ -41,6 +43,7 @@ async def list_events(
         dt.date | None, Query(description="Only events starting on or before this day.")
     ] = None,
     host: ActorFilter = None,
+    include: ForumInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
@@ -65,6 +68,9 @@ async def list_events(
         total=page.total,
         next_cursor=page.next_cursor,
         filename="events",
+        included=await includes.collect(
+            session, include, forum_codes=(e.forum_code for e in page.items), lang=lang
+        ),
     )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.api import includes
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.includes import ForumInclude
 from app.api.params import (
     READ_DEPENDENCIES,
     ActorFilter,
@@ -16,7 +18,7 @@ from app.api.params import (
 )
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
-from app.schemas.common import Page
+from app.schemas.included import IncludingPage
 from app.schemas.participation import ParticipationRead
 from app.services import participations as participation_service
 
@@ -28,7 +30,7 @@ router = APIRouter(
 @router.get(
     "",
     operation_id="list_participations",
-    response_model=Page[ParticipationRead],
+    response_model=IncludingPage[ParticipationRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_participations(
@@ -41,6 +43,7 @@ async def list_participations(
     role: RoleParam = None,
     as_of: AsOfParam = None,
     disputed: DisputedParam = None,
+    include: ForumInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
@@ -66,4 +69,7 @@ async def list_participations(
         total=page.total,
         next_cursor=page.next_cursor,
         filename="participations",
+        included=await includes.collect(
+            session, include, forum_codes=(p.forum_code for p in page.items), lang=lang
+        ),
     )

@@ -9,13 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from app.api import includes
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.includes import PledgeInclude
 from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page
 from app.models.enums import PledgeKind, PledgeStatus
-from app.schemas.common import Page
 from app.schemas.event import PledgeRead
+from app.schemas.included import IncludingPage
 from app.schemas.summary import PledgeSummary, PledgeSummaryRow, SummaryKey
 from app.services import pledges as pledge_service
 from app.services.pledges import PledgeFilter, PledgeSort
@@ -75,7 +77,7 @@ PledgeFilterDep = Annotated[PledgeFilter, Depends(pledge_filter)]
 @router.get(
     "",
     operation_id="list_pledges",
-    response_model=Page[PledgeRead],
+    response_model=IncludingPage[PledgeRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_pledges(
@@ -85,12 +87,20 @@ async def list_pledges(
     output: FormatDep,
     filters: PledgeFilterDep,
     sort: Annotated[PledgeSort, Query(description="Ordering; `-` for descending.")] = PledgeSort.ID,
+    include: PledgeInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
     """List pledges, curated and submitted, with their USD equivalents."""
     page = await pledge_service.list_pledges(
         session, filters, sort=sort, limit=limit, cursor=cursor
+    )
+    included = await includes.collect(
+        session,
+        include,
+        forum_codes=(p.forum_code for p in page.items),
+        event_ids=(p.event_id for p in page.items),
+        lang=lang,
     )
     return render_page(
         request,
@@ -100,6 +110,7 @@ async def list_pledges(
         total=page.total,
         next_cursor=page.next_cursor,
         filename="pledges",
+        included=included,
     )
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from app.errors import InvalidInput
 from app.schemas.common import Page
+from app.schemas.included import Included, IncludingPage
 
 Format = Literal["json", "csv"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -241,9 +242,20 @@ def render_page(
     next_cursor: str | None,
     filename: str,
     hxl_tags: dict[str, str] | None = None,
+    included: Included | None = None,
 ) -> Response:
-    """A list endpoint's response: ``Page[model]`` as JSON, or its rows as CSV."""
-    body = Page[model](items=list(items), total=total, next_cursor=next_cursor)  # type: ignore[valid-type]
+    """A list endpoint's response: ``Page[model]`` as JSON, or its rows as CSV.
+
+    With ``included`` (from ``include=``) the JSON body is an ``IncludingPage``; CSV
+    stays one flat table of the rows.
+    """
+    body: BaseModel
+    if included is None:
+        body = Page[model](items=list(items), total=total, next_cursor=next_cursor)  # type: ignore[valid-type]
+    else:
+        body = IncludingPage[model](  # type: ignore[valid-type]
+            items=list(items), total=total, next_cursor=next_cursor, included=included
+        )
     return render(
         request,
         body,

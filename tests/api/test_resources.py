@@ -184,3 +184,44 @@ async def test_meta_counts_and_version(client: httpx.AsyncClient) -> None:
 async def test_without_as_of_every_claim_is_listed(client: httpx.AsyncClient) -> None:
     members = await walk(client, "/v1/forums/MIRPS/participants", role="member")
     assert actor_ids(members).count("SLV") == 2
+
+
+async def test_include_embeds_related_records_once_per_page(client: httpx.AsyncClient) -> None:
+    body = await get_json(client, "/v1/pledges", include=["forum", "event"])
+    assert body["included"] == {
+        "forums": [
+            {
+                "code": "CIREFCA",
+                "name": "International Conference on Central American Refugees",
+                "kind": "international_conference",
+                "parent": None,
+            },
+            {
+                "code": "MIRPS-SP",
+                "name": body["included"]["forums"][1]["name"],
+                "kind": "support_platform",
+                "parent": "MIRPS",
+            },
+        ],
+        "events": [
+            {
+                "id": "mirps-sp-solidarity-event-2022",
+                "name": body["included"]["events"][0]["name"],
+                "kind": "solidarity_event",
+                "forum": "MIRPS-SP",
+                "start": "2022-09-21",
+                "start_precision": "day",
+                "place": body["included"]["events"][0]["place"],
+            },
+        ],
+    }
+    plain = await get_json(client, "/v1/pledges")
+    assert "included" not in plain
+    forums_only = await get_json(client, "/v1/participations", forum="SICA", include="forum")
+    assert [f["code"] for f in forums_only["included"]["forums"]] == ["SICA"]
+    assert forums_only["included"]["events"] is None
+    spanish = await get_json(client, "/v1/events", forum="RCM", include="forum", lang="es")
+    assert spanish["included"]["forums"][0]["name"] == "Conferencia Regional sobre Migración"
+    wrong = await client.get("/v1/participations", params={"include": "event"})
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"][0]["field"] == "include"
