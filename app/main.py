@@ -17,6 +17,7 @@ from app.api import (
     funding,
     health,
     meta,
+    openapi,
     participations,
     pledges,
     problems,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "Link", "Location", "Retry-After"],
         )
     conditional.install(app)
+    openapi.install(app)
     app.include_router(health.router)
     for module in (forums, actors, participations, funding, events, pledges, sources, meta):
         app.include_router(module.router)

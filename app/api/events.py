@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 from app.api import includes
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import ForumInclude
-from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter
+from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
 from app.errors import InvalidInput
@@ -37,10 +36,10 @@ async def list_events(
     forum: ForumFilter = None,
     kind: Annotated[EventKind | None, Query(description="Only events of this kind.")] = None,
     start_from: Annotated[
-        dt.date | None, Query(description="Only events starting on or after this day.")
+        IsoDate | None, Query(description="Only events starting on or after this day.")
     ] = None,
     start_to: Annotated[
-        dt.date | None, Query(description="Only events starting on or before this day.")
+        IsoDate | None, Query(description="Only events starting on or before this day.")
     ] = None,
     host: ActorFilter = None,
     include: ForumInclude = None,

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import Depends, Query
+from pydantic import BeforeValidator
 
 from app.api.conditional import conditional_get
 from app.api.deps import reject_unknown_query_params
 from app.models.enums import Role
 
+
+def _iso_date(value: object) -> object:
+    # Lax parsing would read `0` as 1970-01-01; a date parameter is YYYY-MM-DD only.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
 # Every read router: unknown parameters are refused, and GETs are conditional.
 READ_DEPENDENCIES = [Depends(reject_unknown_query_params), Depends(conditional_get)]
 
 AsOfParam = Annotated[
-    dt.date | None,
+    IsoDate | None,
     Query(
         description="Only roles in effect on this day (start inclusive, end exclusive). "
         "A role with no stated start counts from its forum's founding. Disputed claims "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
@@ -12,7 +11,7 @@ from fastapi.responses import Response
 from app.api import includes
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import PledgeInclude
-from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter
+from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page
 from app.models.enums import PledgeKind, PledgeStatus
@@ -21,6 +20,9 @@ from app.schemas.included import IncludingPage
 from app.schemas.summary import PledgeSummary, PledgeSummaryRow, SummaryKey
 from app.services import pledges as pledge_service
 from app.services.pledges import PledgeFilter, PledgeSort
+
+# A plain decimal: digits, optionally a point and up to 2 decimals (no exponent, no sign).
+AMOUNT_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
 
 router = APIRouter(prefix="/v1/pledges", tags=["pledges"], dependencies=READ_DEPENDENCIES)
 
@@ -35,21 +37,21 @@ def pledge_filter(
         str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. `CAD`.")
     ] = None,
     announced_from: Annotated[
-        dt.date | None, Query(description="Announced on or after this day.")
+        IsoDate | None, Query(description="Announced on or after this day.")
     ] = None,
     announced_to: Annotated[
-        dt.date | None, Query(description="Announced on or before this day.")
+        IsoDate | None, Query(description="Announced on or before this day.")
     ] = None,
     gcm_objective: Annotated[
         int | None, Query(ge=1, le=23, description="Addresses this GCM objective (1-23).")
     ] = None,
     amount_min: Annotated[
-        Decimal | None,
-        Query(ge=0, max_digits=20, decimal_places=2, description="Amount in its own currency."),
+        str | None,
+        Query(pattern=AMOUNT_PATTERN, description="At least this amount, in its own currency."),
     ] = None,
     amount_max: Annotated[
-        Decimal | None,
-        Query(ge=0, max_digits=20, decimal_places=2, description="Amount in its own currency."),
+        str | None,
+        Query(pattern=AMOUNT_PATTERN, description="At most this amount, in its own currency."),
     ] = None,
     curated: Annotated[
         bool | None, Query(description="`true`: curated pledges only; `false`: submitted only.")
@@ -65,8 +67,8 @@ def pledge_filter(
         announced_from=announced_from,
         announced_to=announced_to,
         gcm_objective=gcm_objective,
-        amount_min=amount_min,
-        amount_max=amount_max,
+        amount_min=None if amount_min is None else Decimal(amount_min),
+        amount_max=None if amount_max is None else Decimal(amount_max),
         curated=curated,
     )
 

@@ -22,7 +22,6 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
-from app.errors import InvalidInput
 from app.schemas.common import Page
 from app.schemas.included import Included, IncludingPage
 
@@ -81,17 +80,16 @@ def get_format(
     ] = None,
     hxl: Annotated[
         bool,
-        Query(description="With CSV: add a second row of HXL hashtags (#org, #date, ...)."),
+        Query(
+            description="CSV with a second row of HXL hashtags (#org, #date, ...). Implies "
+            "CSV unless `format=json` is given, in which case it is ignored."
+        ),
     ] = False,
 ) -> tuple[Format, bool]:
-    chosen: Format = format or (
-        "csv" if "text/csv" in request.headers.get("accept", "") else "json"
-    )
-    if hxl and chosen != "csv":
-        raise InvalidInput(
-            "hxl=true needs CSV output (format=csv or Accept: text/csv).", field="hxl"
-        )
-    return chosen, hxl
+    if format is None:
+        wants_csv = hxl or "text/csv" in request.headers.get("accept", "")
+        format = "csv" if wants_csv else "json"
+    return format, hxl and format == "csv"
 
 
 FormatDep = Annotated[tuple[Format, bool], Depends(get_format)]

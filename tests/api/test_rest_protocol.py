@@ -119,12 +119,13 @@ async def test_summary_renders_csv(client: httpx.AsyncClient) -> None:
     assert records["CAD"][header.index("amount_usd")] == "10104502.84"
 
 
-async def test_hxl_needs_csv(client: httpx.AsyncClient) -> None:
+async def test_hxl_implies_csv_unless_json_is_asked_for(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/forums", params={"hxl": "true"})
-    assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"field": "hxl", "detail": "hxl=true needs CSV output (format=csv or Accept: text/csv)."}
-    ]
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.text.splitlines()[1].startswith("#group+code")
+    as_json = await client.get("/v1/forums", params={"hxl": "true", "format": "json"})
+    assert as_json.headers["content-type"] == "application/json"
+    assert as_json.json()["items"]
 
 
 async def test_names_in_spanish(client: httpx.AsyncClient) -> None:
