@@ -116,7 +116,16 @@ def app(settings: Settings, session: AsyncSession) -> Any:
     application = create_app(settings)
 
     async def _test_session() -> AsyncIterator[AsyncSession]:
-        yield session
+        # Behave like a fresh session per request: what the test did before is
+        # committed (a savepoint released, still inside the test's transaction),
+        # and what the request leaves uncommitted is rolled back, as closing its
+        # session would in production.
+        if session.in_transaction():
+            await session.commit()
+        try:
+            yield session
+        finally:
+            await session.rollback()
 
     application.dependency_overrides[get_session] = _test_session
     return application
