@@ -7,14 +7,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import ApiKey
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
 
 
 @dataclass(frozen=True)
 class Key:
-    model: ApiKey
+    """A key's plain values: ORM objects expire when a request rolls back."""
+
+    id: int
+    prefix: str
     secret: str
 
     @property
@@ -32,7 +34,7 @@ async def make_api_key(
         session, name=name, scopes=[scope.value for scope in scopes]
     )
     await session.commit()
-    return Key(created.key, created.secret)
+    return Key(created.key.id, created.key.prefix, created.secret)
 
 
 def pledge_body(**overrides: Any) -> dict[str, Any]:

@@ -111,7 +111,10 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        {"field": _field_name(tuple(err.get("loc", ()))), "detail": err.get("msg", "invalid")}
+        {
+            "field": _field_name(tuple(err.get("loc", ()))),
+            "detail": str(err.get("msg", "invalid")).removeprefix("Value error, "),
+        }
         for err in exc.errors()
     ]
     in_body = any(tuple(err.get("loc", ()))[:1] == ("body",) for err in exc.errors())

@@ -270,7 +270,7 @@ def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, Any
     return [
         {
             "field": prefix + (".".join(str(part) for part in item["loc"]) or "body"),
-            "detail": item["msg"],
+            "detail": item["msg"].removeprefix("Value error, "),
         }
         for item in error.errors()
     ]

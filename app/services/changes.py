@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import InvalidInput
 from app.models import Change, DataVersion
 from app.models.base import utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
@@ -109,7 +110,10 @@ async def change_feed(
     limit: int | None = None,
 ) -> ChangeFeedPage:
     """Changes after the cursor ``since``, oldest first, with a cursor to resume from."""
-    page = await list_changes(session, entity=entity, limit=limit, cursor=since)
+    try:
+        page = await list_changes(session, entity=entity, limit=limit, cursor=since)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.detail, code=exc.code, field="since") from exc
     if page.next_cursor is not None:
         return ChangeFeedPage(page.items, page.next_cursor, has_more=True)
     if page.items:

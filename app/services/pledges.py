@@ -389,7 +389,7 @@ def _reference_errors(payload: PledgeCreate, refs: _References) -> list[dict[str
             problems.append({"field": "event", "detail": f"no event has the id {payload.event!r}"})
         else:
             event_forum = refs.event_forums[payload.event]
-            if payload.forum is not None and event_forum not in (None, payload.forum):
+            if payload.forum in refs.forums and event_forum not in (None, payload.forum):
                 problems.append(
                     {
                         "field": "event",
