@@ -37,7 +37,7 @@ async def list_audit_entries(
     _admin: AdminKeyDep,
     entity: Annotated[AuditEntity | None, Query(description="Only this kind of record.")] = None,
     entity_id: Annotated[
-        str | None, Query(max_length=200, description="Only this record (needs `entity`).")
+        str | None, Query(max_length=200, description="Only this record, e.g. a pledge id.")
     ] = None,
     api_key: Annotated[
         int | None, Query(ge=1, description="Only writes by this API key id.")

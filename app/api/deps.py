@@ -127,10 +127,9 @@ async def get_writer_key(
     transaction for the handler.
     """
     await begin_write(session)
-    key = await api_key_service.authenticate(
-        session, _secret(request, credentials), scope=ApiScope.PLEDGES_WRITE
+    key = await api_key_service.admit_write(
+        session, _secret(request, credentials), limit=settings.rate_limit_per_minute
     )
-    await api_key_service.count_request(session, key, limit=settings.rate_limit_per_minute)
     await session.commit()
     await begin_write(session)
     return key

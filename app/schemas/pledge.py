@@ -10,7 +10,6 @@ Checks that need the database (does the actor exist?) run in
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -286,10 +285,6 @@ class PledgeBatch(BaseModel):
     pledges: list[
         Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/PledgeCreate"})]
     ] = Field(min_length=1, max_length=MAX_BATCH)
-
-    def canonical(self) -> list[Any]:
-        # Key order inside an item is not part of its meaning.
-        return [json.loads(json.dumps(item, sort_keys=True, default=str)) for item in self.pledges]
 
 
 BatchOutcome = Literal["created", "existing", "rejected"]

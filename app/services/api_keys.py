@@ -216,3 +216,17 @@ async def count_request(
             retry_after=max(1, start + window_seconds - epoch),
         )
     return hits
+
+
+async def admit_write(
+    session: AsyncSession, secret: str | None, *, limit: int, window_seconds: int = 60
+) -> ApiKey:
+    """Authenticate a write (``pledges:write``) and count it against the key's rate limit.
+
+    Every adapter that writes (REST, GraphQL) calls this and then commits, so the
+    count holds even if the write itself is refused, before running the write in
+    a transaction of its own.
+    """
+    key = await authenticate(session, secret, scope=ApiScope.PLEDGES_WRITE)
+    await count_request(session, key, limit=limit, window_seconds=window_seconds)
+    return key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -877,10 +878,10 @@ async def test_a_body_just_under_the_cap_is_read(client: httpx.AsyncClient, writ
     assert response.status_code == 201, response.text
 
 
-def _away_from_a_window_edge() -> None:
+async def _away_from_a_window_edge() -> None:
     # The limit counts in fixed one-minute windows; don't straddle two of them.
     if time.time() % 60 > 55:
-        time.sleep(61 - time.time() % 60)
+        await asyncio.sleep(61 - time.time() % 60)
 
 
 async def test_writes_beyond_the_rate_limit_are_429_per_key(
@@ -888,7 +889,7 @@ async def test_writes_beyond_the_rate_limit_are_429_per_key(
 ) -> None:
     other = await make_api_key(session, name="another ministry")
     limited = build_app(settings.model_copy(update={"rate_limit_per_minute": 2}), session)
-    _away_from_a_window_edge()
+    await _away_from_a_window_edge()
     async with client_for(limited) as client:
         statuses = [
             (await submit(client, writer, pledge_body(title=f"Pledge {n}"))).status_code
