@@ -1,22 +1,37 @@
-"""``migov``: the operator CLI. Local commands call the services directly."""
+"""``migov``: the operator CLI. Local commands call the services directly; ``pledges
+submit`` talks to a server over HTTP, as a partner's script would."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar, cast
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import client as submit_client
 from app.config import Settings, get_settings
-from app.db import create_engine, create_sessionmaker
+from app.db import begin_write, create_engine, create_sessionmaker
 from app.errors import DomainError
+from app.models.enums import ApiScope
+from app.schemas.access import ApiKeyRead
 from app.schemas.dataset import Dataset
+from app.services import api_keys as api_key_service
 from app.services import dataset as dataset_service
+from app.services import idempotency as idempotency_service
+
+T = TypeVar("T")
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 data_cli = typer.Typer(no_args_is_help=True, help="The curated dataset.")
 cli.add_typer(data_cli, name="data")
+keys_cli = typer.Typer(no_args_is_help=True, help="API keys for scripts that submit pledges.")
+cli.add_typer(keys_cli, name="keys")
+pledges_cli = typer.Typer(no_args_is_help=True, help="Pledges on a migov server.")
+cli.add_typer(pledges_cli, name="pledges")
 
 DataDirOption = Annotated[
     Path,
@@ -92,6 +107,178 @@ async def _load(settings: Settings, dataset: Dataset) -> dataset_service.LoadRep
             return report
     finally:
         await engine.dispose()
+
+
+async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one write transaction on the configured database, and commit."""
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await begin_write(session)
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def _local(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(_in_transaction(get_settings(), work))
+    except DomainError as error:
+        raise _fail(error) from error
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="Who the key is for, e.g. a partner.")],
+    scope: Annotated[
+        list[ApiScope],
+        typer.Option("--scope", help="Repeat for several: pledges:write, pledges:admin."),
+    ],
+) -> None:
+    """Create an API key. Its secret is printed once, alone on the last line."""
+
+    async def work(session: AsyncSession) -> api_key_service.CreatedKey:
+        return await api_key_service.create_api_key(
+            session, name=name, scopes=[s.value for s in scope]
+        )
+
+    created = _local(work)
+    key = created.key
+    typer.echo(f"created API key {key.id} ({key.prefix}) {key.name!r}: {', '.join(key.scopes)}")
+    typer.echo("the secret is shown only now; store it safely:")
+    typer.echo(created.secret)
+
+
+@keys_cli.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per key.")] = False,
+) -> None:
+    """List API keys (never their secrets)."""
+
+    async def work(session: AsyncSession) -> list[ApiKeyRead]:
+        return [ApiKeyRead.model_validate(k) for k in await api_key_service.list_api_keys(session)]
+
+    keys = _local(work)
+    for key in keys:
+        if as_json:
+            typer.echo(key.model_dump_json())
+            continue
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
+        typer.echo(
+            f"{key.id:>4}  {key.prefix}  {state:<18} last used {used:<16}  "
+            f"{','.join(key.scopes):<28} {key.name}"
+        )
+
+
+@keys_cli.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")],
+) -> None:
+    """Revoke an API key at once; what it wrote stays, attributed to it."""
+
+    async def work(session: AsyncSession) -> ApiKeyRead:
+        return ApiKeyRead.model_validate(await api_key_service.revoke_api_key(session, key_id))
+
+    key = _local(work)
+    typer.echo(f"revoked API key {key.id} ({key.prefix}) {key.name!r}")
+
+
+@cli.command("purge")
+def purge() -> None:
+    """Delete idempotency records past their 24-hour life (run it daily, e.g. from cron)."""
+
+    async def work(session: AsyncSession) -> int:
+        return await idempotency_service.purge_expired(session)
+
+    typer.echo(f"purged {_local(work)} expired idempotency record(s)")
+
+
+@pledges_cli.command("submit")
+def pledges_submit(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A .csv or .json file of pledges.")
+    ],
+    url: Annotated[str, typer.Option("--url", help="The server, e.g. https://migov.example.org")],
+    key: Annotated[str, typer.Option("--key", help="An API key with pledges:write.")],
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv or json; default: from the extension.")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=32)] = 4,
+    retries: Annotated[int, typer.Option(min=0, max=20, help="Retries per row.")] = 5,
+    backoff: Annotated[float, typer.Option(min=0, help="First retry delay, seconds.")] = 0.5,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 30.0,
+    report_path: Annotated[
+        Path | None, typer.Option("--report", help="Also write the report here, as JSON.")
+    ] = None,
+) -> None:
+    """Submit every pledge in FILE; safe to re-run, it never stores a row twice.
+
+    Prints which rows were accepted and which were rejected, with the server's
+    reasons, and exits with status 1 if any row was rejected.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if file_format not in (None, "csv", "json"):
+        raise typer.BadParameter("csv or json", param_hint="--format")
+    try:
+        rows = submit_client.read_rows(file, cast(submit_client.FileFormat | None, file_format))
+    except submit_client.FileError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from error
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("submitting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rejected]} rejected"),
+        console=console,
+    ) as progress:
+        task = progress.add_task("submit", total=len(rows), rejected=0)
+        rejected = 0
+
+        def done(outcome: submit_client.Outcome) -> None:
+            nonlocal rejected
+            rejected += not outcome.accepted
+            progress.update(task, advance=1, rejected=rejected)
+
+        report = asyncio.run(
+            submit_client.submit_rows(
+                url,
+                key,
+                rows,
+                concurrency=concurrency,
+                retries=retries,
+                backoff=backoff,
+                request_timeout=timeout,
+                on_done=done,
+            )
+        )
+
+    for outcome in report.accepted:
+        how = "created" if outcome.created else "already stored"
+        typer.echo(
+            f"accepted row {outcome.row.number} ({outcome.row.where}): pledge {outcome.pledge_id}, {how}"
+        )
+    for outcome in report.rejected:
+        typer.echo(
+            f"rejected row {outcome.row.number} ({outcome.row.where}), status {outcome.status}:"
+        )
+        for reason in outcome.reasons:
+            typer.echo(f"  - {reason}")
+    if report_path is not None:
+        report_path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+    typer.echo(
+        f"{len(rows)} row(s): {len(report.accepted)} accepted "
+        f"({len(report.created)} created, {len(report.accepted) - len(report.created)} already stored), "
+        f"{len(report.rejected)} rejected"
+    )
+    if report.rejected:
+        raise typer.Exit(code=1)
 
 
 @cli.command()

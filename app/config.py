@@ -61,6 +61,17 @@ class Settings(BaseSettings):
         ge=1,
         description="Items the cost estimate assumes for a nested list without a `first` argument.",
     )
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description="Write requests one API key may make per minute, counted in the database "
+        "so every worker shares the limit; 0 switches limits off. Reads are never limited.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; larger ones get 413.",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -10,6 +10,12 @@ SQLite needs two fixes to behave like PostgreSQL:
   switch its own transaction handling off and emit ``BEGIN`` ourselves (the
   recipe from SQLAlchemy's SQLite dialect documentation). The tests rely on this
   to run each test inside a transaction with nested savepoints.
+
+Write transactions start with ``begin_write``. On SQLite that emits ``BEGIN
+IMMEDIATE``, taking the write lock up front: two deferred transactions that both
+read and then write would otherwise deadlock, and SQLite answers one of them
+"database is locked" at once instead of waiting. On PostgreSQL it is a plain
+``BEGIN``; row locks and unique indexes order concurrent writers there.
 """
 
 from __future__ import annotations
@@ -55,7 +61,22 @@ def install_sqlite_fixes(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        writer = connection.get_execution_options().get(WRITER_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+WRITER_OPTION = "migov_writer"
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Open the session's next transaction as a writer (``BEGIN IMMEDIATE`` on SQLite).
+
+    Call it before the transaction's first statement: a transaction already open
+    keeps the way it began.
+    """
+    if session.in_transaction():
+        raise RuntimeError("begin_write() must open the transaction, not join one")
+    await session.connection(execution_options={WRITER_OPTION: True})
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

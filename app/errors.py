@@ -5,7 +5,8 @@
     ├── Conflict               REST 409
     ├── PreconditionFailed     REST 412
     ├── PreconditionRequired   REST 428
-    ├── InvalidInput           REST 400 (422 is kept for body validation)
+    ├── InvalidInput           REST 400 (query parameters, cursors)
+    ├── InvalidPayload         REST 422 (a request body the service refuses; names each field)
     ├── Unauthorized           REST 401
     ├── Forbidden              REST 403
     ├── PayloadTooLarge        REST 413
@@ -63,6 +64,13 @@ class PreconditionRequired(DomainError):
 class InvalidInput(DomainError):
     code = "invalid_input"
     title = "Invalid input"
+
+
+class InvalidPayload(DomainError):
+    """A request body that parses but that the service refuses (unknown actor, bad currency...)."""
+
+    code = "validation_failed"
+    title = "Request validation failed"
 
 
 class Unauthorized(DomainError):

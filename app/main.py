@@ -11,6 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import __version__
 from app.api import (
     actors,
+    audit,
+    changes,
     conditional,
     events,
     forums,
@@ -23,6 +25,7 @@ from app.api import (
     problems,
     sources,
 )
+from app.api.limits import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.graphql.schema import build_router
@@ -64,12 +67,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Location", "Retry-After"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After", "Idempotent-Replayed"],
         )
     conditional.install(app)
     openapi.install(app)
+    # Added last, so it runs first: an oversized body is refused before anything reads it.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
-    for module in (forums, actors, participations, funding, events, pledges, sources, meta):
+    for module in (
+        forums,
+        actors,
+        participations,
+        funding,
+        events,
+        pledges,
+        sources,
+        meta,
+        changes,
+        audit,
+    ):
         app.include_router(module.router)
     app.include_router(build_router(settings), prefix="/graphql", include_in_schema=False)
     return app

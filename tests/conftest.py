@@ -5,6 +5,10 @@ file under pytest's tmp dir. On PostgreSQL the run creates a database of its own
 (``migov_test_<random>``) next to the one in the URL and drops it afterwards, so
 reruns and parallel runs never see each other. An unreachable PostgreSQL fails
 the run; it is never skipped.
+
+Tests that need real commits from several connections (concurrent submissions,
+a live server) use ``live_database_url``: a database of their own, migrated and
+loaded with the curated data, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -64,6 +70,39 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         asyncio.run(_admin(configured, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database beside the suite's one, on the same engine."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'scratch.db'}"
+        return
+    name = f"migov_scratch_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _load_curated(url: str) -> None:
+    engine = create_engine(Settings(database_url=url, _env_file=None))
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            await dataset_service.load_dataset(session, dataset_service.read_dataset())
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def live_database_url(scratch_url: str) -> str:
+    """A migrated database with the curated data, where writes really commit."""
+    upgrade(scratch_url)
+    asyncio.run(_load_curated(scratch_url))
+    return scratch_url
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, debug=False, _env_file=None)
@@ -111,25 +150,45 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
         await session.close()
 
 
-@pytest.fixture
-def app(settings: Settings, session: AsyncSession) -> Any:
+def build_app(settings: Settings, session: AsyncSession) -> Any:
+    """The app on ``settings``, with every request served by the test's session."""
     application = create_app(settings)
 
     async def _test_session() -> AsyncIterator[AsyncSession]:
-        yield session
+        # Behave like a fresh session per request: what the test did before is
+        # committed (a savepoint released, still inside the test's transaction),
+        # and what the request leaves uncommitted is rolled back, as closing its
+        # session would in production.
+        if session.in_transaction():
+            await session.commit()
+        try:
+            yield session
+        finally:
+            await session.rollback()
 
     application.dependency_overrides[get_session] = _test_session
     return application
 
 
-@pytest.fixture
-async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def client_for(app: Any, base_url: str = "http://test") -> AsyncIterator[httpx.AsyncClient]:
     async with (
         LifespanManager(app) as manager,
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+            transport=httpx.ASGITransport(app=manager.app), base_url=base_url
         ) as client,
     ):
+        yield client
+
+
+@pytest.fixture
+def app(settings: Settings, session: AsyncSession) -> Any:
+    return build_app(settings, session)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app) as client:
         yield client
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -22,6 +23,9 @@ from app.api.deps import SessionDep
 from app.services import changes as change_service
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+# One pledge's representation is revalidated every time: its ETag is what an
+# update must send in If-Match, so a cached copy must never hand out a stale one.
+ITEM_CACHE_CONTROL = "no-cache"
 VARY = "Accept, Accept-Language"
 
 
@@ -42,6 +46,40 @@ def _etag(version: int, request: Request) -> str:
     )
     digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return f'"v{version}-{digest}"'
+
+
+def pledge_etag(pledge_id: int, version: int) -> str:
+    """A pledge's ETag: its id and version, so it changes exactly when the pledge does."""
+    return f'"p{pledge_id}-v{version}"'
+
+
+_PLEDGE_ETAG = re.compile(r'^"p(?P<id>[0-9]+)-v(?P<version>[0-9]+)"$')
+
+
+def version_from_if_match(header: str | None, pledge_id: int) -> int | None:
+    """The pledge version an If-Match names.
+
+    None when there is no usable precondition (absent, or ``*``, which would
+    match any version and so protect nothing): the update answers 428. ``0``
+    when it names no version of this pledge (a weak or foreign ETag): no stored
+    version is 0, so the update answers 412.
+    """
+    if header is None or header.strip() in ("", "*"):
+        return None
+    for candidate in header.split(","):
+        match = _PLEDGE_ETAG.match(candidate.strip())
+        if match is not None and int(match["id"]) == pledge_id:
+            return int(match["version"])
+    return 0
+
+
+def item_headers(etag: str) -> dict[str, str]:
+    return {"ETag": etag, "Cache-Control": ITEM_CACHE_CONTROL, "Vary": VARY}
+
+
+def matches(header: str | None, etag: str) -> bool:
+    """If-None-Match against ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
+    return header is not None and _matches(header, etag)
 
 
 def _matches(header: str, etag: str) -> bool:

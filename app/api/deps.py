@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.db import get_session
+from app.db import begin_write, get_session
 from app.errors import InvalidInput
+from app.models import ApiKey
+from app.models.enums import ApiScope
+from app.services import api_keys as api_key_service
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT
 
 Lang = Literal["en", "es"]
@@ -93,4 +97,62 @@ LimitParam = Annotated[
 CursorParam = Annotated[
     str | None,
     Query(max_length=1000, description="Opaque cursor from the previous page's `next_cursor`."),
+]
+
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key, as `Authorization: Bearer migov_<prefix>_<secret>`. "
+    "Writes need `pledges:write`; the audit log needs `pledges:admin`. Reads need none.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def _secret(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    if credentials is not None:
+        return credentials.credentials
+    # Present but not a Bearer credential: let the service call it invalid, not missing.
+    return request.headers.get("authorization") or None
+
+
+async def get_writer_key(
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: BearerDep
+) -> ApiKey:
+    """The writing key: authenticated, holding ``pledges:write``, within its rate limit.
+
+    The rate count and the key's ``last_used_at`` commit in a short transaction
+    of their own, so a refused write still counts and the counter row is not
+    locked while the write runs. The session is then left in a fresh write
+    transaction for the handler.
+    """
+    await begin_write(session)
+    key = await api_key_service.admit_write(
+        session, _secret(request, credentials), limit=settings.rate_limit_per_minute
+    )
+    await session.commit()
+    await begin_write(session)
+    return key
+
+
+async def get_admin_key(request: Request, session: SessionDep, credentials: BearerDep) -> ApiKey:
+    """A key holding ``pledges:admin``, for admin reads (never rate limited)."""
+    return await api_key_service.authenticate(
+        session, _secret(request, credentials), scope=ApiScope.PLEDGES_ADMIN
+    )
+
+
+WriterKeyDep = Annotated[ApiKey, Depends(get_writer_key)]
+AdminKeyDep = Annotated[ApiKey, Depends(get_admin_key)]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Any unique string (a UUID, or a hash of the request). A retry with the "
+        "same key and the same body gets the first answer again, status and body, and "
+        "stores nothing twice; the same key with another body is refused (422). Keys "
+        "belong to your API key and are remembered for at least 24 hours.",
+    ),
 ]

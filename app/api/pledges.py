@@ -1,15 +1,29 @@
-"""Pledges: who committed what, where, in which currency, and its USD equivalent."""
+"""Pledges: who committed what, where, in which currency, and its USD equivalent.
+
+Reads are open. Writes (submit, batch, update) need an API key with
+``pledges:write``; they are rate limited per key, idempotent with an
+Idempotency-Key, and updates are optimistic (If-Match with the pledge's ETag).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api import includes
-from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.conditional import item_headers, matches, pledge_etag, version_from_if_match
+from app.api.deps import (
+    CursorParam,
+    IdempotencyKeyHeader,
+    LangDep,
+    LimitParam,
+    SessionDep,
+    WriterKeyDep,
+    reject_unknown_query_params,
+)
 from app.api.includes import PledgeInclude
 from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
 from app.api.problems import problem_responses
@@ -17,14 +31,26 @@ from app.api.rendering import FormatDep, csv_response_doc, render, render_page
 from app.models.enums import PledgeKind, PledgeStatus
 from app.schemas.event import PledgeRead
 from app.schemas.included import IncludingPage
+from app.schemas.pledge import (
+    PledgeBatch,
+    PledgeBatchResult,
+    PledgeCreate,
+    PledgeHistory,
+    PledgeUpdate,
+)
 from app.schemas.summary import PledgeSummary, PledgeSummaryRow, SummaryKey
 from app.services import pledges as pledge_service
-from app.services.pledges import PledgeFilter, PledgeSort
+from app.services.pledges import PledgeFilter, PledgeSort, PledgeWriteResult
 
 # A plain decimal: digits, optionally a point and up to 2 decimals (no exponent, no sign).
 AMOUNT_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
 
-router = APIRouter(prefix="/v1/pledges", tags=["pledges"], dependencies=READ_DEPENDENCIES)
+# Dependencies are per route: list reads share the dataset-wide conditional GET,
+# while one pledge carries its own ETag (its version) for If-Match.
+router = APIRouter(prefix="/v1/pledges", tags=["pledges"])
+STRICT = [Depends(reject_unknown_query_params)]
+WRITE_PROBLEMS = problem_responses(400, 401, 403, 409, 413, 422, 429)
+PledgeIdPath = Annotated[int, Path(ge=1, le=2**62, description="The pledge's id.")]
 
 
 def pledge_filter(
@@ -79,6 +105,7 @@ PledgeFilterDep = Annotated[PledgeFilter, Depends(pledge_filter)]
 @router.get(
     "",
     operation_id="list_pledges",
+    dependencies=READ_DEPENDENCIES,
     response_model=IncludingPage[PledgeRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
@@ -119,6 +146,7 @@ async def list_pledges(
 @router.get(
     "/summary",
     operation_id="summarize_pledges",
+    dependencies=READ_DEPENDENCIES,
     response_model=PledgeSummary,
     responses={**problem_responses(400), **csv_response_doc()},
 )
@@ -142,11 +170,179 @@ async def summarize_pledges(
     return render(request, body, items, PledgeSummaryRow, output, filename="pledge-summary")
 
 
-@router.get("/{pledge_id}", operation_id="get_pledge", responses=problem_responses(404))
+@router.get(
+    "/{pledge_id}",
+    operation_id="get_pledge",
+    response_model=PledgeRead,
+    dependencies=STRICT,
+    responses={
+        200: {
+            "headers": {
+                "ETag": {
+                    "description": "The pledge's version; send it in If-Match to update.",
+                    "schema": {"type": "string"},
+                }
+            }
+        },
+        304: {"description": "Not modified: If-None-Match holds the current ETag."},
+        **problem_responses(400, 404),
+    },
+)
 async def get_pledge(
+    request: Request, session: SessionDep, lang: LangDep, pledge_id: PledgeIdPath
+) -> Response:
+    """One pledge by id, with its ETag.
+
+    The ETag (`"p<id>-v<version>"`) changes with every update; send it as
+    `If-Match` to update the pledge, or as `If-None-Match` to get 304 while it is
+    unchanged.
+    """
+    pledge = await pledge_service.get_pledge(session, pledge_id)
+    headers = item_headers(pledge_etag(pledge.id, pledge.version))
+    if matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    body = PledgeRead.from_model(pledge, lang=lang).model_dump_json()
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/{pledge_id}/history",
+    operation_id="get_pledge_history",
+    dependencies=READ_DEPENDENCIES,
+    responses=problem_responses(400, 404),
+)
+async def get_pledge_history(session: SessionDep, pledge_id: PledgeIdPath) -> PledgeHistory:
+    """Every version of a submitted pledge: who wrote it (key prefix), when, what changed.
+
+    Open to everyone, like the pledge itself. Progress notes sent with updates
+    appear here with the version they produced. Curated pledges change through
+    the dataset files, so their history is empty; follow them in `/v1/changes`.
+    """
+    return await pledge_service.pledge_history(session, pledge_id)
+
+
+def _written(result: PledgeWriteResult) -> Response:
+    pledge = result.pledge
+    headers = {
+        "Location": f"/v1/pledges/{pledge.id}",
+        "ETag": pledge_etag(pledge.id, pledge.version),
+    }
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        result.body, status_code=result.status, media_type="application/json", headers=headers
+    )
+
+
+@router.post(
+    "",
+    operation_id="submit_pledge",
+    status_code=201,
+    response_model=PledgeRead,
+    dependencies=STRICT,
+    responses={
+        201: {"description": "Stored. `Location` names the pledge and `ETag` its version."},
+        200: {
+            "model": PledgeRead,
+            "description": "Not stored again: your key already submitted this `external_ref`; "
+            "this is that pledge.",
+        },
+        **WRITE_PROBLEMS,
+    },
+)
+async def submit_pledge(
     session: SessionDep,
-    lang: LangDep,
-    pledge_id: Annotated[int, Path(ge=1, le=2**62)],
-) -> PledgeRead:
-    """One pledge by id."""
-    return PledgeRead.from_model(await pledge_service.get_pledge(session, pledge_id), lang=lang)
+    api_key: WriterKeyDep,
+    pledge: PledgeCreate,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Submit a pledge (needs `pledges:write`).
+
+    Safe to retry: with an `Idempotency-Key`, a retry answers exactly what the
+    first attempt answered (header `Idempotent-Replayed: true`) and stores
+    nothing twice. Without one, a repeated `external_ref` answers the pledge
+    already stored, with 200. Every refused field is named in `errors`.
+    """
+    result = await pledge_service.submit(session, api_key, pledge, idempotency_key=idempotency_key)
+    await session.commit()
+    return _written(result)
+
+
+@router.post(
+    "/batch",
+    operation_id="submit_pledge_batch",
+    response_model=PledgeBatchResult,
+    dependencies=STRICT,
+    responses=WRITE_PROBLEMS,
+)
+async def submit_pledge_batch(
+    session: SessionDep,
+    api_key: WriterKeyDep,
+    batch: PledgeBatch,
+    idempotency_key: IdempotencyKeyHeader = None,
+    atomic: Annotated[
+        bool,
+        Query(description="`true`: all or nothing; one refused pledge refuses the batch (422)."),
+    ] = False,
+) -> Response:
+    """Submit up to 1,000 pledges at once, with one result per pledge (needs `pledges:write`).
+
+    By default the good pledges are stored and each refused one says why in its
+    result. With `atomic=true` either every pledge is stored or none is, and the
+    refusal names each field as `pledges.<index>.<field>`. Pledges carrying an
+    `external_ref` your key already used come back as `existing`. An
+    `Idempotency-Key` covers the whole batch.
+    """
+    result = await pledge_service.submit_batch(
+        session, api_key, batch.pledges, atomic=atomic, idempotency_key=idempotency_key
+    )
+    await session.commit()
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    return Response(
+        result.body, status_code=result.status, media_type="application/json", headers=headers
+    )
+
+
+@router.patch(
+    "/{pledge_id}",
+    operation_id="update_pledge",
+    response_model=PledgeRead,
+    dependencies=STRICT,
+    responses={
+        200: {"description": "Updated; `ETag` holds the new version."},
+        **problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 429),
+    },
+)
+async def update_pledge(
+    session: SessionDep,
+    api_key: WriterKeyDep,
+    pledge_id: PledgeIdPath,
+    changes: PledgeUpdate,
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The pledge's current ETag, from GET or from your last write. "
+            "Required (428 without); 412 when the pledge changed since.",
+        ),
+    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Update a pledge you submitted: status, progress notes, corrections (needs `pledges:write`).
+
+    A `pledges:admin` key may update any submitted pledge. Status moves only
+    forward (announced → in_progress → fulfilled); `withdrawn` is reachable from
+    any status and final: pledges are withdrawn, never deleted. A
+    `progress_note` is kept in the pledge's history. A body that changes
+    nothing and has no note answers the pledge as it is.
+    """
+    result = await pledge_service.update_pledge(
+        session,
+        api_key,
+        pledge_id,
+        changes,
+        expected_version=version_from_if_match(if_match, pledge_id),
+        idempotency_key=idempotency_key,
+    )
+    await session.commit()
+    return _written(result)

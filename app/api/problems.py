@@ -31,6 +31,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.PreconditionFailed: 412,
     errors.PreconditionRequired: 428,
     errors.InvalidInput: 400,
+    errors.InvalidPayload: 422,
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
     errors.PayloadTooLarge: 413,
@@ -86,6 +87,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     headers = None
     if isinstance(exc, errors.RateLimited):
         headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, errors.Unauthorized):
+        headers = {"WWW-Authenticate": 'Bearer realm="migov"'}
     errors_ = list(exc.errors or [])
     if exc.field and not errors_:
         errors_ = [{"field": exc.field, "detail": exc.detail}]
@@ -110,7 +113,10 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        {"field": _field_name(tuple(err.get("loc", ()))), "detail": err.get("msg", "invalid")}
+        {
+            "field": _field_name(tuple(err.get("loc", ()))),
+            "detail": str(err.get("msg", "invalid")).removeprefix("Value error, "),
+        }
         for err in exc.errors()
     ]
     in_body = any(tuple(err.get("loc", ()))[:1] == ("body",) for err in exc.errors())

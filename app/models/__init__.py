@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate. Importing this package registers them all."""
 
+from app.models.access import ApiKey, AuditEntry, IdempotencyRecord, RateLimitWindow
 from app.models.actor import Actor
 from app.models.base import Base
 from app.models.change import Change, DataVersion
@@ -12,6 +13,8 @@ from app.models.source import Citation, Source
 
 __all__ = [
     "Actor",
+    "ApiKey",
+    "AuditEntry",
     "Base",
     "Change",
     "Citation",
@@ -21,9 +24,11 @@ __all__ = [
     "ExchangeRate",
     "Forum",
     "FundingShare",
+    "IdempotencyRecord",
     "Participation",
     "Pledge",
     "PledgeObjective",
     "PledgePledger",
+    "RateLimitWindow",
     "Source",
 ]

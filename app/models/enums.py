@@ -142,11 +142,39 @@ class Entity(StrEnum):
 
 
 class ChangeAction(StrEnum):
+    """What happened to a record. Pledges are never deleted through the API: they are withdrawn."""
+
     CREATED = "created"
     UPDATED = "updated"
+    WITHDRAWN = "withdrawn"
     DELETED = "deleted"
 
 
 class ChangeOrigin(StrEnum):
     CURATED = "curated"
     API = "api"
+
+
+class ApiScope(StrEnum):
+    """What an API key may do. ``pledges:admin`` includes everything ``pledges:write`` allows."""
+
+    PLEDGES_WRITE = "pledges:write"
+    PLEDGES_ADMIN = "pledges:admin"
+
+
+class IdempotencyStatus(StrEnum):
+    IN_FLIGHT = "in_flight"
+    DONE = "done"
+
+
+class AuditEntity(StrEnum):
+    PLEDGE = "pledge"
+    API_KEY = "api_key"
+
+
+class AuditAction(StrEnum):
+    PLEDGE_CREATED = "pledge.created"
+    PLEDGE_UPDATED = "pledge.updated"
+    PLEDGE_WITHDRAWN = "pledge.withdrawn"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"

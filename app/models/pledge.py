@@ -56,6 +56,9 @@ class Pledge(TimestampMixin, Base):
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_pledge_forum_id", "forum_code", "id"),
         Index("ix_pledge_announced_id", "announced_date", "id"),
+        # A submitter's own id names one pledge per key. NULLs never collide on either
+        # engine, so curated pledges (no key) and pledges without a ref are unaffected.
+        UniqueConstraint("api_key_id", "external_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +86,10 @@ class Pledge(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     external_ref: Mapped[str | None] = mapped_column(String(200))
+    api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_key.id", ondelete="RESTRICT"),
+        doc="The key that submitted the pledge; null for curated ones.",
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     pledgers: Mapped[list[PledgePledger]] = relationship(

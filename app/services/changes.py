@@ -7,7 +7,9 @@ Invariants:
   commit) and stamps the transaction's change rows with the new version, so
   versions appear in commit order and a feed reader that resumes after version V
   never misses a later commit.
-* The feed is ordered by (version, id) and its cursor is opaque.
+* The feed is ordered by (version, id) and its cursor is opaque. Its
+  ``next_cursor`` is set on the last page too (the last change read, or the
+  cursor the reader came with), so a mirror stores it and resumes later.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import InvalidInput
 from app.models import Change, DataVersion
 from app.models.base import utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
-from app.services._query import PageResult, SortKey, paginate
+from app.services._query import PageResult, SortKey, encode_cursor, paginate
 
 CHANGE_ORDER = (SortKey(Change.version), SortKey(Change.id))
 
@@ -90,3 +93,32 @@ async def list_changes(
     return await paginate(
         session, statement, order=CHANGE_ORDER, limit=limit, cursor=cursor, with_total=False
     )
+
+
+@dataclass(frozen=True)
+class ChangeFeedPage:
+    items: list[Change]
+    next_cursor: str | None
+    has_more: bool
+
+
+async def change_feed(
+    session: AsyncSession,
+    *,
+    since: str | None = None,
+    entity: Entity | None = None,
+    limit: int | None = None,
+) -> ChangeFeedPage:
+    """Changes after the cursor ``since``, oldest first, with a cursor to resume from."""
+    try:
+        page = await list_changes(session, entity=entity, limit=limit, cursor=since)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.detail, code=exc.code, field="since") from exc
+    if page.next_cursor is not None:
+        return ChangeFeedPage(page.items, page.next_cursor, has_more=True)
+    if page.items:
+        last = page.items[-1]
+        return ChangeFeedPage(
+            page.items, encode_cursor(CHANGE_ORDER, [last.version, last.id]), has_more=False
+        )
+    return ChangeFeedPage([], since or None, has_more=False)

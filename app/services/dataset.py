@@ -10,7 +10,8 @@ Invariants:
   fact differ in period or in ``dispute`` and never collide.
 * Submitted pledges (``key`` NULL) are never touched by a load.
 * A pledge's USD equivalent is computed only when a rates-table period wholly
-  contains the pledge's announced date at its precision; otherwise it is NULL.
+  contains the pledge's announced date at its precision; otherwise it is NULL
+  (``services.rates``, shared with pledge submission).
 * Services only flush; the caller commits, so a load is all-or-nothing.
 """
 
@@ -53,12 +54,12 @@ from app.schemas.dataset import (
     DATASET_FILES,
     CitationEntry,
     Dataset,
-    ExchangeRateEntry,
     ParticipationEntry,
     PledgeEntry,
 )
 from app.schemas.dates import PartialDate
 from app.services import changes
+from app.services import rates as rates_service
 from app.services.changes import ChangeRecord
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -123,23 +124,6 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _contained(inner: PartialDate, start: dt.date, end: dt.date) -> bool:
-    return start <= inner.date and inner.last_day() <= end
-
-
-def find_rate(
-    rates: Iterable[ExchangeRateEntry], currency: str, announced: PartialDate | None
-) -> ExchangeRateEntry | None:
-    if announced is None:
-        return None
-    for rate in rates:
-        if rate.currency == currency and _contained(
-            announced, rate.period_start.date, rate.period_end.last_day()
-        ):
-            return rate
-    return None
 
 
 def check_dataset(dataset: Dataset) -> CheckReport:
@@ -638,6 +622,8 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     rates_by_key = {
         (r.currency, r.period_start): r for r in await session.scalars(select(ExchangeRate))
     }
+    # Only the rates the files still list: the others are deleted further down.
+    current_rates = [rates_by_key[key] for key in rate_citations]
 
     pledges = await sync.rows(
         Pledge,
@@ -648,7 +634,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     )
     pledge_citations: dict[str, CitationSet] = {}
     for pl_entry in dataset.pledges:
-        values = _pledge_values(pl_entry, dataset.exchange_rates, rates_by_key)
+        values = _pledge_values(pl_entry, current_rates)
         existing = pledges.get(pl_entry.key)
         pledge_row = sync.apply(Entity.PLEDGE, existing, Pledge, values)
         wanted_pledgers = list(pl_entry.pledgers)
@@ -723,23 +709,14 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     return report
 
 
-def _pledge_values(
-    entry: PledgeEntry,
-    rate_entries: Sequence[ExchangeRateEntry],
-    rates: Mapping[tuple[str, dt.date], ExchangeRate],
-) -> dict[str, Any]:
+def _pledge_values(entry: PledgeEntry, rates: Sequence[ExchangeRate]) -> dict[str, Any]:
     amount = entry.amount
-    amount_usd: Decimal | None = None
-    rate_id: int | None = None
-    if amount is not None:
-        if amount.currency == "USD":
-            amount_usd = amount.amount
-        else:
-            rate_entry = find_rate(rate_entries, amount.currency, entry.announced)
-            if rate_entry is not None:
-                rate = rates[(rate_entry.currency, rate_entry.period_start.date)]
-                amount_usd = (amount.amount * rate.usd_per_unit).quantize(Decimal("0.01"))
-                rate_id = rate.id
+    usd = rates_service.usd_equivalent(
+        amount.amount if amount else None,
+        amount.currency if amount else None,
+        entry.announced,
+        rates,
+    )
     return {
         "key": entry.key,
         "forum_code": entry.forum,
@@ -750,8 +727,8 @@ def _pledge_values(
         "amount": amount.amount if amount else None,
         "amount_qualifier": amount.qualifier.value if amount else None,
         "currency": amount.currency if amount else None,
-        "amount_usd": amount_usd,
-        "exchange_rate_id": rate_id,
+        "amount_usd": usd.amount_usd,
+        "exchange_rate_id": usd.exchange_rate_id,
         **_dated("announced", entry.announced),
         "title": entry.title,
         "description": entry.description,

@@ -95,22 +95,24 @@ async def test_pledge_filters_and_orderings(
     technical = await _add_pledge(
         session, pledgers=["GTM"], forum_code="RCM", kind="technical", status="in_progress"
     )
+    # Plain ids: each request ends by rolling back, which expires ORM objects.
+    joint_id, technical_id = joint.id, technical.id
     by_guatemala = await walk(client, "/v1/pledges", pledger="GTM")
-    assert [p["id"] for p in by_guatemala] == [joint.id, technical.id]
+    assert [p["id"] for p in by_guatemala] == [joint_id, technical_id]
     assert [a["id"] for a in by_guatemala[0]["pledgers"]] == ["MEX", "GTM"]
     assert by_guatemala[0]["amount_usd"] is None  # no MXN rate in the table
     assert by_guatemala[0]["gcm_objectives"] == [2, 23]
     assert by_guatemala[0]["curated"] is False
 
     cases: list[tuple[dict[str, Any], list[int]]] = [
-        ({"forum": "RCM", "kind": "technical"}, [technical.id]),
-        ({"status": "in_progress"}, [technical.id]),
-        ({"currency": "MXN"}, [joint.id]),
-        ({"gcm_objective": 23}, [joint.id]),
-        ({"amount_min": "4000", "amount_max": "6000"}, [joint.id]),
-        ({"announced_from": "2023-01-01"}, [joint.id]),
+        ({"forum": "RCM", "kind": "technical"}, [technical_id]),
+        ({"status": "in_progress"}, [technical_id]),
+        ({"currency": "MXN"}, [joint_id]),
+        ({"gcm_objective": 23}, [joint_id]),
+        ({"amount_min": "4000", "amount_max": "6000"}, [joint_id]),
+        ({"announced_from": "2023-01-01"}, [joint_id]),
         ({"announced_to": "2023-01-01", "forum": "RCM"}, []),
-        ({"curated": "false"}, [joint.id, technical.id]),
+        ({"curated": "false"}, [joint_id, technical_id]),
     ]
     for params, expected in cases:
         found = await walk(client, "/v1/pledges", **params)

@@ -1,0 +1,333 @@
+"""Pledge write shapes: what a submitter sends, and what a batch or a history answers.
+
+``PledgeCreate`` is the one validation of a submitted pledge: REST takes it as
+the body of ``POST /v1/pledges`` and GraphQL's ``submitPledge`` builds the same
+model from its input, so both refuse the same things with the same field names.
+Checks that need the database (does the actor exist?) run in
+``services.pledges`` and name their field the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from app.iso import is_currency
+from app.models.enums import AmountQualifier, AuditAction, PledgeKind, PledgeScope, PledgeStatus
+from app.schemas.dataset import ActorId, ForumCode, Slug
+from app.schemas.dates import PartialDateField
+from app.schemas.event import PledgeRead
+
+MAX_BATCH = 1000
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    Field(description="ISO 4217 code, e.g. `USD`, `CAD`, `EUR`.", examples=["CAD"]),
+]
+Amount = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=20, decimal_places=2, allow_inf_nan=False),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,18}(\.[0-9]{1,2})?$",
+            "description": "A decimal string greater than zero, at most two decimals.",
+            "examples": ["13150000.00"],
+        }
+    ),
+]
+Objective = Annotated[int, Field(ge=1, le=23)]
+
+AMOUNT_DOC = (
+    'Exact decimal string (`"1500000.00"`), greater than zero; JSON numbers are refused '
+    "because binary floats lose cents. Required for financial pledges."
+)
+
+
+def _rule(message: str) -> PydanticCustomError:
+    return PydanticCustomError("pledge_rule", message)
+
+
+def _decimal_string(value: Any) -> Any:
+    if isinstance(value, float | bool):
+        raise _rule('send the amount as a decimal string, e.g. "1500000.00"')
+    return value
+
+
+def _known_currency(value: str | None) -> str | None:
+    if value is not None and not is_currency(value):
+        raise _rule(f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+def _unique(values: list[Any], what: str) -> list[Any]:
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            raise _rule(f"{what} {value!r} is listed twice")
+        seen.add(value)
+    return values
+
+
+class PledgeCreate(BaseModel):
+    """A pledge as a partner submits it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "pledgers": ["CAN"],
+                    "forum": "MIRPS-SP",
+                    "event": "mirps-sp-solidarity-event-2022",
+                    "kind": "financial",
+                    "scope": "regional",
+                    "amount": "13150000.00",
+                    "currency": "CAD",
+                    "announced_on": "2022-09-21",
+                    "title": "Humanitarian assistance for MIRPS countries",
+                    "gcm_objectives": [2, 23],
+                    "external_ref": "gac-2022-0917",
+                }
+            ]
+        },
+    )
+
+    pledgers: list[ActorId] = Field(
+        min_length=1,
+        max_length=50,
+        description="Actor ids (see /v1/actors); several for a joint pledge, the lead first.",
+    )
+    forum: ForumCode | None = Field(
+        default=None, description="Forum code (see /v1/forums). A forum, an event, or both."
+    )
+    event: Slug | None = Field(
+        default=None,
+        validate_default=True,
+        description="Event id (see /v1/events); it must belong to `forum` when both are given.",
+    )
+    kind: PledgeKind
+    scope: PledgeScope | None = None
+    amount: Amount | None = Field(default=None, validate_default=True, description=AMOUNT_DOC)
+    currency: CurrencyCode | None = Field(
+        default=None, validate_default=True, description="ISO 4217 code; required with `amount`."
+    )
+    amount_qualifier: AmountQualifier | None = Field(
+        default=None, description="How exact the amount is; `exact` when left out."
+    )
+    announced_on: PartialDateField | None = Field(
+        default=None,
+        description="`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that much is known.",
+    )
+    title: Title
+    description: LongText | None = None
+    gcm_objectives: list[Objective] = Field(
+        default_factory=list,
+        max_length=23,
+        description="Global Compact for Migration objectives the pledge addresses (1-23).",
+    )
+    external_ref: ExternalRef | None = Field(
+        default=None,
+        description="Your own id for the pledge. Sending it again with the same API key "
+        "answers the pledge already stored instead of creating a second one.",
+    )
+
+    @field_validator("pledgers")
+    @classmethod
+    def _distinct_pledgers(cls, value: list[str]) -> list[str]:
+        return _unique(value, "pledger")
+
+    @field_validator("gcm_objectives")
+    @classmethod
+    def _distinct_objectives(cls, value: list[int]) -> list[int]:
+        return _unique(value, "objective")
+
+    @field_validator("event")
+    @classmethod
+    def _forum_or_event(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("forum") is None and "forum" in info.data:
+            raise _rule("a pledge needs a forum, an event, or both")
+        return value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount_is_a_string(cls, value: Any) -> Any:
+        return _decimal_string(value)
+
+    @field_validator("amount")
+    @classmethod
+    def _financial_needs_amount(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if value is None and info.data.get("kind") == PledgeKind.FINANCIAL:
+            raise _rule("a financial pledge needs an amount")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_goes_with_amount(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "amount" not in info.data:
+            return _known_currency(value)  # the amount itself failed; say nothing more
+        amount = info.data["amount"]
+        if amount is not None and value is None:
+            raise _rule("an amount needs its ISO 4217 currency")
+        if amount is None and value is not None:
+            raise _rule("a currency needs an amount")
+        return _known_currency(value)
+
+    def canonical(self) -> dict[str, Any]:
+        """The pledge as plain JSON values, for idempotency hashes."""
+        return self.model_dump(mode="json")
+
+
+class PledgeUpdate(BaseModel):
+    """Changes to a pledge. Fields left out stay as they are; `null` clears an optional one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"status": "in_progress", "progress_note": "First tranche disbursed."}]
+        },
+    )
+
+    status: PledgeStatus | None = Field(
+        default=None,
+        description="Moves only forward: announced → in_progress → fulfilled; `withdrawn` "
+        "from any status. A withdrawn pledge no longer changes.",
+    )
+    title: Title | None = None
+    description: LongText | None = None
+    scope: PledgeScope | None = None
+    amount: Amount | None = Field(default=None, description=AMOUNT_DOC)
+    currency: CurrencyCode | None = Field(
+        default=None, description="ISO 4217 code; send it with a new `amount` in another currency."
+    )
+    amount_qualifier: AmountQualifier | None = None
+    announced_on: PartialDateField | None = None
+    gcm_objectives: list[Objective] | None = Field(
+        default=None, max_length=23, description="Replaces the pledge's objectives."
+    )
+    progress_note: LongText | None = Field(
+        default=None,
+        description="What happened (a disbursement, a delay). Kept in the pledge's history, "
+        "with the version it produced.",
+    )
+
+    @field_validator("status", "title", "gcm_objectives")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Runs only for fields the body names: these cannot be cleared.
+        if value is None:
+            raise _rule("cannot be null")
+        return value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount_is_a_string(cls, value: Any) -> Any:
+        return _decimal_string(value)
+
+    @field_validator("currency")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        return _known_currency(value)
+
+    @field_validator("gcm_objectives")
+    @classmethod
+    def _distinct_objectives(cls, value: list[int] | None) -> list[int] | None:
+        return None if value is None else _unique(value, "objective")
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields the body named, with their new values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+    def canonical(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the field, e.g. `pledgers.1` or `amount`.")
+    detail: str
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    """Pydantic errors as ``{field, detail}`` items, named like the REST 422 problems."""
+    return [
+        {
+            "field": prefix + (".".join(str(part) for part in item["loc"]) or "body"),
+            "detail": item["msg"].removeprefix("Value error, "),
+        }
+        for item in error.errors()
+    ]
+
+
+class PledgeBatch(BaseModel):
+    """Up to 1,000 pledges, each shaped like the body of `POST /v1/pledges`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Items are validated one by one by the service, so one bad item is reported
+    # in its own result instead of refusing the whole batch.
+    pledges: list[
+        Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/PledgeCreate"})]
+    ] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+BatchOutcome = Literal["created", "existing", "rejected"]
+
+
+class PledgeBatchItem(BaseModel):
+    index: int = Field(description="Position of the pledge in the request, from 0.")
+    outcome: BatchOutcome = Field(
+        description="`created`; `existing` (its `external_ref` was already stored: that pledge "
+        "is returned); or `rejected` (see `errors`; nothing was stored)."
+    )
+    status: int = Field(description="The status `POST /v1/pledges` would have answered.")
+    pledge: PledgeRead | None = None
+    code: str | None = Field(default=None, description="Problem code when rejected.")
+    errors: list[FieldError] | None = None
+
+
+class PledgeBatchResult(BaseModel):
+    atomic: bool
+    created: int
+    existing: int
+    rejected: int
+    results: list[PledgeBatchItem]
+
+
+class FieldChange(BaseModel):
+    field: str
+    before: Any = None
+    after: Any = None
+
+
+class PledgeHistoryEntry(BaseModel):
+    version: int | None = Field(description="The pledge's version after this write.")
+    action: AuditAction
+    at: dt.datetime
+    api_key: str | None = Field(description="Public prefix of the API key that wrote it.")
+    status: PledgeStatus | None = Field(description="Status after this write.")
+    note: str | None = Field(description="Progress note sent with the write.")
+    changes: list[FieldChange] = Field(
+        description="Fields this write changed; empty for the creation."
+    )
+
+
+class PledgeHistory(BaseModel):
+    pledge_id: int
+    items: list[PledgeHistoryEntry] = Field(description="Oldest first.")

@@ -1,0 +1,232 @@
+"""API keys: creating, listing and revoking them, authenticating a secret, and rate limits.
+
+Invariants:
+
+* A secret is ``migov_<prefix>_<random>`` with 256 random bits. Only its SHA-256 is
+  stored; hashes are compared in constant time. The 8-character prefix is public
+  and unique, and is how a key is found, listed and shown in the audit log.
+* A revoked key stays in the table (the audit log and pledges refer to it) and
+  never authenticates again.
+* ``pledges:admin`` includes everything ``pledges:write`` allows.
+* Rate limits count requests per key in fixed windows stored in the database, so
+  every worker process shares them. ``count_request`` runs in its own short
+  transaction before the write it admits, so a refused write still counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from app.models import ApiKey, RateLimitWindow
+from app.models.base import utcnow
+from app.models.enums import ApiScope, AuditAction, AuditEntity
+from app.services import audit
+
+SECRET_PATTERN = re.compile(r"^migov_(?P<prefix>[0-9a-f]{8})_(?P<random>[A-Za-z0-9_-]{43})$")
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def has_scope(key: ApiKey, scope: ApiScope) -> bool:
+    granted = set(key.scopes)
+    return scope.value in granted or ApiScope.PLEDGES_ADMIN.value in granted
+
+
+def require_scope(key: ApiKey, scope: ApiScope) -> None:
+    if not has_scope(key, scope):
+        raise Forbidden(
+            f"The API key {key.prefix} lacks the scope {scope.value}.", code="scope_missing"
+        )
+
+
+async def create_api_key(session: AsyncSession, *, name: str, scopes: Iterable[str]) -> CreatedKey:
+    """A new key and its secret. Flushes; the caller commits and shows the secret once."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A key needs a name.", field="name")
+    wanted = list(dict.fromkeys(scopes))
+    known = {scope.value for scope in ApiScope}
+    unknown = [scope for scope in wanted if scope not in known]
+    if unknown or not wanted:
+        raise InvalidInput(
+            f"Scopes must be among {', '.join(sorted(known))}; got {', '.join(unknown) or 'none'}.",
+            code="invalid_scope",
+            field="scope",
+        )
+    while True:
+        prefix = secrets.token_hex(4)
+        if await session.scalar(select(ApiKey.id).where(ApiKey.prefix == prefix)) is None:
+            break
+    secret = f"migov_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(name=name, prefix=prefix, secret_hash=hash_secret(secret), scopes=wanted)
+    session.add(key)
+    await session.flush()
+    await audit.record(
+        session,
+        api_key_id=None,
+        action=AuditAction.API_KEY_CREATED,
+        entity=AuditEntity.API_KEY,
+        entity_id=str(key.id),
+        after=_snapshot(key),
+    )
+    return CreatedKey(key=key, secret=secret)
+
+
+async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
+    return list(await session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+async def get_api_key(session: AsyncSession, key_id: int) -> ApiKey:
+    key = await session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"No API key has the id {key_id}.", code="api_key_not_found")
+    return key
+
+
+async def revoke_api_key(session: AsyncSession, key_id: int) -> ApiKey:
+    """Revoke a key; revoking a revoked key changes nothing."""
+    key = await get_api_key(session, key_id)
+    if key.revoked_at is not None:
+        return key
+    before = _snapshot(key)
+    key.revoked_at = utcnow()
+    await session.flush()
+    await audit.record(
+        session,
+        api_key_id=None,
+        action=AuditAction.API_KEY_REVOKED,
+        entity=AuditEntity.API_KEY,
+        entity_id=str(key.id),
+        before=before,
+        after=_snapshot(key),
+    )
+    return key
+
+
+def _snapshot(key: ApiKey) -> dict[str, object]:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "scopes": list(key.scopes),
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+async def authenticate(
+    session: AsyncSession, secret: str | None, *, scope: ApiScope | None = None
+) -> ApiKey:
+    """The active key ``secret`` belongs to, checked for ``scope``.
+
+    No secret: ``api_key_missing``; an unknown, malformed or revoked one:
+    ``api_key_invalid`` (both Unauthorized); a key without ``scope``:
+    ``scope_missing`` (Forbidden).
+    """
+    if not secret:
+        raise Unauthorized(
+            "This request needs an API key: send `Authorization: Bearer <secret>`.",
+            code="api_key_missing",
+        )
+    invalid = Unauthorized("The API key is not valid or has been revoked.", code="api_key_invalid")
+    match = SECRET_PATTERN.match(secret)
+    if match is None:
+        raise invalid
+    key = await session.scalar(select(ApiKey).where(ApiKey.prefix == match["prefix"]))
+    if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
+        raise invalid
+    if key.revoked_at is not None:
+        raise invalid
+    if scope is not None:
+        require_scope(key, scope)
+    return key
+
+
+async def count_request(
+    session: AsyncSession,
+    key: ApiKey,
+    *,
+    limit: int,
+    window_seconds: int = 60,
+    now: dt.datetime | None = None,
+) -> int:
+    """Count one request against ``key``'s window; RateLimited beyond ``limit``.
+
+    One UPSERT on the (key, window) row: atomic on PostgreSQL and SQLite alike, and
+    shared by every process. Returns the requests counted so far in the window
+    (0 when ``limit`` is 0, which switches limits off). Also refreshes the key's
+    ``last_used_at`` when it is a minute old.
+    """
+    now = now or utcnow()
+    await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key.id,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if limit <= 0:
+        return 0
+    epoch = int(now.timestamp())
+    start = epoch - epoch % window_seconds
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = (
+        insert(RateLimitWindow)
+        .values(api_key_id=key.id, window_start=start, hits=1)
+        .on_conflict_do_update(
+            index_elements=[RateLimitWindow.api_key_id, RateLimitWindow.window_start],
+            set_={"hits": RateLimitWindow.hits + 1},
+        )
+        .returning(RateLimitWindow.hits)
+    )
+    hits = int((await session.execute(upsert)).scalar_one())
+    if hits == 1:
+        # First request of a window: drop this key's older windows.
+        await session.execute(
+            delete(RateLimitWindow).where(
+                RateLimitWindow.api_key_id == key.id, RateLimitWindow.window_start < start
+            )
+        )
+    if hits > limit:
+        raise RateLimited(
+            f"The API key {key.prefix} has made {limit} requests in this "
+            f"{window_seconds}-second window; wait for the next one.",
+            retry_after=max(1, start + window_seconds - epoch),
+        )
+    return hits
+
+
+async def admit_write(
+    session: AsyncSession, secret: str | None, *, limit: int, window_seconds: int = 60
+) -> ApiKey:
+    """Authenticate a write (``pledges:write``) and count it against the key's rate limit.
+
+    Every adapter that writes (REST, GraphQL) calls this and then commits, so the
+    count holds even if the write itself is refused, before running the write in
+    a transaction of its own.
+    """
+    key = await authenticate(session, secret, scope=ApiScope.PLEDGES_WRITE)
+    await count_request(session, key, limit=limit, window_seconds=window_seconds)
+    return key

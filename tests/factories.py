@@ -1,0 +1,55 @@
+"""Small async builders for test data, committed into the test's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.enums import ApiScope
+from app.services import api_keys as api_key_service
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key's plain values: ORM objects expire when a request rolls back."""
+
+    id: int
+    prefix: str
+    secret: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+
+async def make_api_key(
+    session: AsyncSession,
+    *,
+    name: str = "test script",
+    scopes: tuple[ApiScope, ...] = (ApiScope.PLEDGES_WRITE,),
+) -> Key:
+    created = await api_key_service.create_api_key(
+        session, name=name, scopes=[scope.value for scope in scopes]
+    )
+    await session.commit()
+    return Key(created.key.id, created.key.prefix, created.secret)
+
+
+def pledge_body(**overrides: Any) -> dict[str, Any]:
+    """A valid submission: CAD, 2022, so it gets the curated CAD rate's USD equivalent."""
+    body: dict[str, Any] = {
+        "pledgers": ["CAN"],
+        "forum": "MIRPS-SP",
+        "event": "mirps-sp-solidarity-event-2022",
+        "kind": "financial",
+        "scope": "regional",
+        "amount": "1000000.00",
+        "currency": "CAD",
+        "announced_on": "2022-09-21",
+        "title": "Protection programmes in Central America",
+        "gcm_objectives": [23, 2],
+    }
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not ...}

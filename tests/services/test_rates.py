@@ -1,0 +1,66 @@
+"""USD equivalents: a rate applies only when its period contains the whole announced date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from app.models import ExchangeRate
+from app.schemas.dates import PartialDate
+from app.services.rates import find_rate, usd_equivalent
+
+CAD_2022 = ExchangeRate(
+    id=7,
+    currency="CAD",
+    period_start=dt.date(2022, 1, 1),
+    period_end=dt.date(2022, 12, 31),
+    usd_per_unit=Decimal("0.7684032580"),
+    basis="annual average",
+)
+CAD_2023_H1 = ExchangeRate(
+    id=8,
+    currency="CAD",
+    period_start=dt.date(2023, 1, 1),
+    period_end=dt.date(2023, 6, 30),
+    usd_per_unit=Decimal("0.74"),
+    basis="half-year average",
+)
+RATES = [CAD_2022, CAD_2023_H1]
+
+
+@pytest.mark.parametrize(
+    ("announced", "rate"),
+    [
+        ("2022-09-21", CAD_2022),
+        ("2022-12", CAD_2022),
+        ("2022", CAD_2022),
+        ("2023-06", CAD_2023_H1),
+        ("2023-07-01", None),  # after the half-year
+        ("2023", None),  # a year-precision date is not inside a half-year
+        ("2021-12-31", None),
+    ],
+)
+def test_find_rate_needs_a_period_containing_the_whole_date(
+    announced: str, rate: ExchangeRate | None
+) -> None:
+    assert find_rate(RATES, "CAD", PartialDate.parse(announced)) is rate
+
+
+def test_find_rate_matches_the_currency_and_needs_a_date() -> None:
+    assert find_rate(RATES, "EUR", PartialDate.parse("2022")) is None
+    assert find_rate(RATES, "CAD", None) is None
+
+
+def test_usd_equivalent_rounds_to_the_cent_and_names_its_rate() -> None:
+    usd = usd_equivalent(Decimal("13150000"), "CAD", PartialDate.parse("2022-09-21"), RATES)
+    assert usd.amount_usd == Decimal("10104502.84")
+    assert usd.exchange_rate_id == 7
+
+
+def test_usd_is_its_own_equivalent_and_no_amount_has_none() -> None:
+    assert usd_equivalent(Decimal("5.50"), "USD", None, []).amount_usd == Decimal("5.50")
+    assert usd_equivalent(Decimal("5.50"), "USD", None, []).exchange_rate_id is None
+    assert usd_equivalent(None, None, PartialDate.parse("2022"), RATES).amount_usd is None
+    assert usd_equivalent(Decimal(1), "CAD", None, RATES).amount_usd is None

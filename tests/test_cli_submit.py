@@ -1,0 +1,170 @@
+"""The operator CLI against a live server: keys, then a file of good and bad rows, twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ROWS = """\
+pledgers,forum,event,kind,scope,amount,currency,announced_on,title,gcm_objectives,external_ref
+CAN,MIRPS-SP,mirps-sp-solidarity-event-2022,financial,regional,2500000.00,CAD,2022-09-21,Shelter network,2;23,cli-1
+USA;MEX,MIRPS,,technical,regional,,,2023,Joint labour pathways,5,
+CAN,MIRPS,,financial,national,12.50,ZZZ,2022,Bad currency,,
+nobody-here,MIRPS,,policy_legal,national,,,2022,Unknown pledger,,
+CAN,MIRPS,,material,local,,,2022-05,Vehicles for border shelters,,
+"""
+
+
+def _migov(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def env(live_database_url: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
+    return {**clean, "MIGOV_DATABASE_URL": live_database_url, "MIGOV_LOG_LEVEL": "warning"}
+
+
+@pytest.fixture
+def server(env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _submit(
+    env: dict[str, str], url: str, key: str, path: Path, report: Path
+) -> tuple[int, str, dict[str, Any]]:
+    run = _migov(
+        env,
+        "pledges",
+        "submit",
+        str(path),
+        "--url",
+        url,
+        "--key",
+        key,
+        "--report",
+        str(report),
+        "--backoff",
+        "0.05",
+    )
+    return run.returncode, run.stdout, json.loads(report.read_text(encoding="utf-8"))
+
+
+def ids(report: dict[str, Any]) -> list[int]:
+    return [row["pledge_id"] for row in report["rows"] if row["accepted"]]
+
+
+def test_keys_then_a_file_submitted_twice_never_duplicates(
+    env: dict[str, str], server: str, tmp_path: Path
+) -> None:
+    created = _migov(env, "keys", "create", "--name", "CLI test", "--scope", "pledges:write")
+    assert created.returncode == 0, created.stderr
+    secret = created.stdout.strip().splitlines()[-1]
+    assert secret.startswith("migov_")
+    listed = _migov(env, "keys", "list", "--json")
+    keys = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(k["name"], k["revoked_at"]) for k in keys] == [("CLI test", None)]
+    assert secret not in listed.stdout
+
+    path = tmp_path / "pledges.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    code, stdout, first = _submit(env, server, secret, path, tmp_path / "first.json")
+
+    assert code == 1  # rows were rejected
+    assert (first["accepted"], first["created"], first["rejected"]) == (3, 3, 2)
+    rejected = {row["row"]: row["reasons"] for row in first["rows"] if not row["accepted"]}
+    assert rejected == {
+        3: ["currency: 'ZZZ' is not an ISO 4217 currency code"],
+        4: ["pledgers.0: no actor has the id 'nobody-here'"],
+    }
+    assert "rejected row 3 (line 4), status 422:" in stdout
+    assert "5 row(s): 3 accepted (3 created, 0 already stored), 2 rejected" in stdout
+
+    code, stdout, second = _submit(env, server, secret, path, tmp_path / "second.json")
+
+    assert code == 1
+    assert (second["accepted"], second["created"], second["rejected"]) == (3, 0, 2)
+    assert ids(second) == ids(first)
+    assert all(r["replayed"] for r in second["rows"] if r["accepted"])
+    submitted = httpx.get(f"{server}/v1/pledges", params={"curated": "false"}).json()
+    assert sorted(p["id"] for p in submitted["items"]) == sorted(ids(first))
+    assert {p["title"] for p in submitted["items"]} == {
+        "Shelter network",
+        "Joint labour pathways",
+        "Vehicles for border shelters",
+    }
+
+    good = tmp_path / "good.json"
+    good.write_text(
+        json.dumps([{"pledgers": ["CAN"], "forum": "RCM", "kind": "technical", "title": "Good"}]),
+        encoding="utf-8",
+    )
+    code, stdout, only_good = _submit(env, server, secret, good, tmp_path / "good-report.json")
+    assert code == 0, stdout
+    assert (only_good["accepted"], only_good["created"], only_good["rejected"]) == (1, 1, 0)
+
+    revoked = _migov(env, "keys", "revoke", str(keys[0]["id"]))
+    assert revoked.returncode == 0
+    code, _, third = _submit(env, server, secret, path, tmp_path / "third.json")
+    assert code == 1
+    assert third["accepted"] == 0
+    assert {r["status"] for r in third["rows"]} == {401}
