@@ -13,8 +13,6 @@ import pytest
 
 from tests.api.helpers import actor_ids, get_json, walk
 
-pytestmark = pytest.mark.anyio
-
 MIRPS_FOUNDERS = ["BLZ", "CRI", "GTM", "HND", "MEX", "PAN"]
 RCM_MEMBERS = ["BLZ", "CAN", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "USA"]
 

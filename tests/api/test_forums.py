@@ -3,10 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
-
-pytestmark = pytest.mark.anyio
-
 
 BRIEF_FORUMS = {"MIRPS", "MIRPS-SP", "RCM", "SICA", "OAS-CAM", "GCM", "IMRF", "IGC", "M5"}
 

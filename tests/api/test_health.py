@@ -3,13 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-import pytest
 from asgi_lifespan import LifespanManager
 
 from app.config import Settings
 from app.main import create_app
-
-pytestmark = pytest.mark.anyio
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:

@@ -7,13 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Pledge, PledgeObjective, PledgePledger
 from tests.api.helpers import actor_ids, get_json, walk
-
-pytestmark = pytest.mark.anyio
 
 
 async def test_actors_member_of_several_forums(client: httpx.AsyncClient) -> None:

@@ -15,8 +15,6 @@ from app.models.enums import ChangeAction, ChangeOrigin, Entity
 from app.services import changes as change_service
 from tests.api.helpers import get_json, walk
 
-pytestmark = pytest.mark.anyio
-
 LIST_PATHS = [
     "/v1/forums",
     "/v1/forums/RCM/participants",

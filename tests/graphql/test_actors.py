@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from tests.graphql import gql
-
-pytestmark = pytest.mark.anyio
 
 MIRPS_FOUNDERS = ["BLZ", "CRI", "GTM", "HND", "MEX", "PAN", "SLV"]
 

@@ -11,8 +11,6 @@ from app.services import forums as forum_service
 from tests.graphql import gql
 from tests.graphql.conftest import ClientFactory
 
-pytestmark = pytest.mark.anyio
-
 QUERY = '{ forums { totalCount } forum(code: "RCM") { code } }'
 
 

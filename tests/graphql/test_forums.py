@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Forum
 from app.services._query import encode_cursor
 from app.services.forums import FORUM_ORDER
 from tests.graphql import gql
-
-pytestmark = pytest.mark.anyio
 
 WRMC = "wrmc-2021-regional-cooperation"
 OAS_LOCATOR = (

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from tests.conftest import QueryCounter
 from tests.graphql import gql
 from tests.graphql.conftest import ClientFactory
-
-pytestmark = pytest.mark.anyio
 
 DEEP = '{ forum(code: "MIRPS-SP") { parent { parent { parent { code } } } } }'
 NESTED = """query ($n: Int!) { forums(first: $n) { edges { node {

@@ -9,7 +9,6 @@ from tests.graphql import gql
 
 # Marked here, not only by conftest's collection hook: anyio must see the marker
 # while pytest still builds the parametrized items.
-pytestmark = pytest.mark.anyio
 
 # root field -> a node field that identifies the row
 CONNECTIONS = {

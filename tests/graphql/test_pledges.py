@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from tests.graphql import gql
-
-pytestmark = pytest.mark.anyio
 
 SOLIDARITY_2022 = "mirps-sp-solidarity-event-2022"
 CANADA_REPORT = "canada-mirps-sp-chair-report-2022"

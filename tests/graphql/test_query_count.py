@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,8 +28,6 @@ from app.models import (
 )
 from tests.conftest import QueryCounter
 from tests.graphql import gql
-
-pytestmark = pytest.mark.anyio
 
 SOURCE = "mirps-sp-web-2021"
 

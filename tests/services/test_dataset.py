@@ -15,8 +15,6 @@ from app.models import Citation, Forum, Participation, Pledge
 from app.schemas.dataset import Dataset
 from app.services import dataset as dataset_service
 
-pytestmark = pytest.mark.anyio
-
 CITE = [{"source": "doc-a", "locator": "p. 1"}]
 
 BASE: dict[str, Any] = {

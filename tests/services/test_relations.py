@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enums import Entity, Role
 from app.services import relations
 from app.services.pledges import PledgeFilter
 from tests.conftest import QueryCounter
-
-pytestmark = pytest.mark.anyio
 
 
 async def test_to_one_lookups_keep_key_order(session: AsyncSession) -> None:
