@@ -12,7 +12,7 @@ MIGOV_HOST ?= 127.0.0.1
 MIGOV_PORT ?= 8000
 
 .PHONY: setup setup-prod run serve test test-sqlite test-pg lint fmt typecheck openapi openapi-check \
-	migrate revision validate check bench clean
+	migrate revision validate check bench fuzz clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -74,6 +74,10 @@ validate: setup
 
 bench: setup
 	$(RUN) python bench/run.py
+
+# schemathesis against a live server (see bench/fuzz.sh).
+fuzz: setup
+	bench/fuzz.sh
 
 check: lint typecheck openapi-check test
 

@@ -73,19 +73,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     # Added last, so it runs first: an oversized body is refused before anything reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.include_router(health.router)
-    for module in (
-        forums,
-        actors,
-        participations,
-        funding,
-        events,
-        pledges,
-        sources,
-        meta,
-        changes,
-        audit,
-    ):
-        app.include_router(module.router)
+    routers = [
+        module.router
+        for module in (
+            health,
+            forums,
+            actors,
+            participations,
+            funding,
+            events,
+            pledges,
+            sources,
+            meta,
+            changes,
+            audit,
+        )
+    ]
+    for router in routers:
+        app.include_router(router)
+    problems.record_methods(app, routers)
     app.include_router(build_router(settings), prefix="/graphql", include_in_schema=False)
     return app

@@ -171,7 +171,7 @@ async def summarize_pledges(
 
 
 @router.get(
-    "/{pledge_id}",
+    "/{pledge_id:int}",
     operation_id="get_pledge",
     response_model=PledgeRead,
     dependencies=STRICT,
@@ -206,7 +206,7 @@ async def get_pledge(
 
 
 @router.get(
-    "/{pledge_id}/history",
+    "/{pledge_id:int}/history",
     operation_id="get_pledge_history",
     dependencies=READ_DEPENDENCIES,
     responses=problem_responses(400, 404),
@@ -304,7 +304,7 @@ async def submit_pledge_batch(
 
 
 @router.patch(
-    "/{pledge_id}",
+    "/{pledge_id:int}",
     operation_id="update_pledge",
     response_model=PledgeRead,
     dependencies=STRICT,

@@ -9,12 +9,15 @@ Domain errors, FastAPI's request validation errors, Starlette's HTTP errors
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -135,13 +138,40 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "route_not_found", 405: "method_not_allowed", 406: "not_acceptable"}
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
         request,
         status=exc.status_code,
         code=codes.get(exc.status_code, f"http_{exc.status_code}"),
         detail=str(exc.detail),
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
+
+
+def record_methods(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    """Remember which methods each REST path serves, for the ``Allow`` header of a 405.
+
+    Starlette's 405 names only the methods of the first route matching the path;
+    a path served by several routes (GET and POST /v1/pledges) needs them all.
+    """
+    app.state.route_methods = [
+        (route.path_regex, frozenset(route.methods or ()))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    table: list[tuple[re.Pattern[str], frozenset[str]]] = getattr(
+        request.app.state, "route_methods", []
+    )
+    methods = {m for regex, served in table if regex.match(request.url.path) for m in served}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -157,7 +157,10 @@ class PledgeFilter:
         if self.pledger is not None:
             statement = statement.where(
                 Pledge.id.in_(
-                    select(PledgePledger.pledge_id).where(PledgePledger.actor_id == self.pledger)
+                    select(PledgePledger.pledge_id)
+                    .where(PledgePledger.actor_id == self.pledger)
+                    # Never correlate: the summary joins pledge_pledger in the outer query.
+                    .correlate(None)
                 )
             )
         if self.forum is not None:
@@ -255,15 +258,18 @@ async def summarize_pledges(
     """
     keys = list(dict.fromkeys(group_by))
     columns = [_summary_column(key).label(key.value) for key in keys]
-    matching = (filters or PledgeFilter()).apply(select(Pledge))
-    statement = select(
-        *columns,
-        Pledge.currency.label("_currency"),
-        func.count(Pledge.id).label("_count"),
-        func.coalesce(func.sum(Pledge.amount), 0).label("_amount"),
-        func.coalesce(func.sum(Pledge.amount_usd), 0).label("_usd"),
-        func.count(Pledge.id).filter(Pledge.amount_usd.is_(None)).label("_no_usd"),
-    ).where(Pledge.id.in_(matching.with_only_columns(Pledge.id)))
+    # The filters only add WHERE clauses on pledge columns, so they apply to the grouped
+    # statement directly: one pass over the matching pledges, no id subquery.
+    statement = (filters or PledgeFilter()).apply(
+        select(
+            *columns,
+            Pledge.currency.label("_currency"),
+            func.count(Pledge.id).label("_count"),
+            func.coalesce(func.sum(Pledge.amount), 0).label("_amount"),
+            func.coalesce(func.sum(Pledge.amount_usd), 0).label("_usd"),
+            func.count(Pledge.id).filter(Pledge.amount_usd.is_(None)).label("_no_usd"),
+        ).select_from(Pledge)
+    )
     if SummaryKey.PLEDGER in keys:
         statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
     grouping = [*columns, Pledge.currency]

@@ -149,6 +149,9 @@ async def test_pledge_summary_groups(client: httpx.AsyncClient, session: AsyncSe
     assert groups[("RCM", 2022)]["count_without_usd"] == 1  # CAD 100 with no rate entered
     by_pledger = await get_json(client, "/v1/pledges/summary", group_by="pledger", forum="RCM")
     assert {g["pledger"]: g["count"] for g in by_pledger["groups"]} == {"GTM": 1, "MEX": 1}
+    # A pledger filter keeps the joint pledge, which still counts for both its pledgers.
+    joint = await get_json(client, "/v1/pledges/summary", group_by="pledger", pledger="GTM")
+    assert {g["pledger"]: g["count"] for g in joint["groups"]} == {"GTM": 1, "MEX": 1}
 
 
 async def test_sources_list_their_coverage(client: httpx.AsyncClient) -> None:

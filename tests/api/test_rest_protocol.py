@@ -249,3 +249,14 @@ async def test_wrong_method_is_a_405_problem(client: httpx.AsyncClient) -> None:
     response = await client.delete("/v1/forums")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+async def test_405_lists_every_method_the_path_serves(client: httpx.AsyncClient) -> None:
+    response = await client.put("/v1/pledges")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, POST"
+    one = await client.delete("/v1/pledges/1")
+    assert one.headers["allow"] == "GET, HEAD, PATCH"
+    batch = await client.patch("/v1/pledges/batch")
+    assert batch.status_code == 405
+    assert batch.headers["allow"] == "POST"
