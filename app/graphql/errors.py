@@ -1,8 +1,11 @@
 """GraphQL error shapes: every error carries a stable ``extensions.code``.
 
 * A ``DomainError`` raised by a service keeps its message and its REST ``code``
-  (``invalid_cursor``, ``invalid_input``, ...), plus ``field`` when it names one.
-  It is never masked: it says nothing the client may not know.
+  (``invalid_cursor``, ``invalid_input``, ...), plus ``field`` when it names one,
+  ``errors`` (``[{field, detail}]``) when it names several, and ``retryAfter``
+  (seconds) when it is ``rate_limited``. It is never masked: it says nothing the
+  client may not know. Errors travel in a 200 response, as GraphQL over HTTP does;
+  the code, not the HTTP status, says what went wrong.
 * A request refused before it runs keeps its message: ``graphql_parse_failed``,
   ``graphql_validation_failed``, or the code of the limit it broke
   (``query_too_deep``, ``too_many_aliases``, ``too_many_tokens``,
@@ -12,6 +15,10 @@
 
 A missing entity is not an error: root fields such as ``forum(code)`` resolve to
 ``null``.
+
+A mutation's errors name fields in the words of its arguments (``input_field``):
+``gcmObjectives.1`` where REST says ``gcm_objectives.1``, ``idempotencyKey`` where
+REST names the ``Idempotency-Key`` header. Paths start inside ``input``.
 """
 
 from __future__ import annotations
@@ -20,12 +27,48 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
+from pydantic import ValidationError
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.utils.str_converters import to_camel_case
 
-from app.errors import DomainError
+from app.errors import DomainError, InvalidPayload, RateLimited
+from app.schemas.pledge import field_errors
+from app.services import idempotency
 
 INTERNAL_ERROR = "internal_error"
 MASKED_MESSAGE = "The server failed to handle the request; it has been logged."
+IDEMPOTENCY_ARGUMENT = "idempotencyKey"
+
+
+def input_field(field: str) -> str:
+    """A field path as REST names it, in GraphQL's words: ``gcm_objectives.1`` → ``gcmObjectives.1``.
+
+    The Idempotency-Key header is the ``idempotencyKey`` argument. Names already
+    in camelCase stay as they are.
+    """
+    if field == idempotency.HEADER:
+        return IDEMPOTENCY_ARGUMENT
+    return ".".join(to_camel_case(part) for part in field.split("."))
+
+
+def in_input_terms(error: DomainError) -> DomainError:
+    """``error`` (changed in place) with every field it names renamed by ``input_field``."""
+    if error.field:
+        error.field = input_field(error.field)
+    if error.errors:
+        error.errors = [{**item, "field": input_field(str(item["field"]))} for item in error.errors]
+    return error
+
+
+def refused_input(error: ValidationError) -> InvalidPayload:
+    """A mutation input the shared pydantic model refused: ``validation_failed``, as REST's 422.
+
+    Each of pydantic's errors becomes one ``{field, detail}`` in ``errors``; the
+    message lists the first five, as REST's ``detail`` does.
+    """
+    problems = [{**item, "field": input_field(item["field"])} for item in field_errors(error)]
+    summary = "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
+    return InvalidPayload(summary, errors=problems)
 
 
 def should_mask_error(error: GraphQLError) -> bool:
@@ -59,6 +102,8 @@ def error_extensions(error: GraphQLError) -> dict[str, Any]:
             extensions["field"] = original.field
         if original.errors:
             extensions["errors"] = original.errors
+        if isinstance(original, RateLimited):
+            extensions["retryAfter"] = original.retry_after
     elif "code" in extensions:
         pass
     elif isinstance(error, GraphQLSyntaxError):

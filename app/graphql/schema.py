@@ -26,7 +26,7 @@ from app.graphql.types.event import EventQuery
 from app.graphql.types.forum import ForumQuery
 from app.graphql.types.funding import FundingShareQuery
 from app.graphql.types.participation import ParticipationQuery
-from app.graphql.types.pledge import PledgeQuery
+from app.graphql.types.pledge import PledgeMutation, PledgeQuery
 from app.graphql.types.source import SourceQuery
 
 
@@ -45,6 +45,14 @@ class Query(
     PledgeQuery,
     SourceQuery,
 ):
+    pass
+
+
+@strawberry.type(
+    description="Writes, through the same services, checks and idempotency as the REST API. "
+    "They need `Authorization: Bearer <secret>` and are refused over GET."
+)
+class Mutation(PledgeMutation):
     pass
 
 
@@ -85,6 +93,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings(_env_file=None)
     return Schema(
         query=Query,
+        mutation=Mutation,
         extensions=schema_extensions(settings),
         # Without introspection, "did you mean" hints would leak the schema too.
         config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),

@@ -1,4 +1,4 @@
-"""GraphQL Pledge type, pledge totals, and their root fields."""
+"""GraphQL Pledge type, pledge totals, their root fields, and the ``submitPledge`` mutation."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from pydantic import ValidationError
 
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.graphql.context import Info
+from app.graphql.errors import in_input_terms, refused_input
 from app.graphql.types import actor as actor_types
 from app.graphql.types import event as event_types
 from app.graphql.types import forum as forum_types
@@ -33,7 +35,9 @@ from app.models.enums import (
     PledgeScope,
     PledgeStatus,
 )
-from app.schemas.dates import format_partial
+from app.schemas.dates import PartialDate, format_partial
+from app.schemas.event import PledgeRead
+from app.schemas.pledge import PledgeCreate
 from app.schemas.summary import PledgeSummaryRow, SummaryKey
 from app.services import pledges as pledge_service
 from app.services._query import DEFAULT_LIMIT
@@ -105,6 +109,33 @@ class PledgeType:
             curated=pledge.key is not None,
             version=pledge.version,
             pledgers=[actor_types.ActorType.from_model(p.actor) for p in pledge.pledgers],
+        )
+
+    @classmethod
+    def from_read(cls, pledge: PledgeRead, pledgers: list[ActorType]) -> PledgeType:
+        """The pledge as a write answered it (``PledgeWriteResult``), its pledgers given."""
+        announced = PartialDate.parse(pledge.announced_on) if pledge.announced_on else None
+        return cls(
+            id=pledge.id,
+            forum_code=pledge.forum,
+            event_id=pledge.event,
+            kind=pledge.kind,
+            scope=pledge.scope,
+            amount=pledge.amount,
+            amount_qualifier=pledge.amount_qualifier,
+            currency=pledge.currency,
+            amount_usd=pledge.amount_usd,
+            announced_on=pledge.announced_on,
+            announced_precision=pledge.announced_precision,
+            announced_date=announced.date if announced else None,
+            status=pledge.status,
+            gcm_objectives=list(pledge.gcm_objectives),
+            title=pledge.title,
+            description=pledge.description,
+            external_ref=pledge.external_ref,
+            curated=pledge.curated,
+            version=pledge.version,
+            pledgers=pledgers,
         )
 
     @strawberry.field(description="The forum the pledge was made to.")
@@ -227,3 +258,126 @@ class PledgeQuery:
                 session, pledge_filter(filter), group_by=group_by
             )
         return [PledgeTotalType.from_row(row) for row in rows]
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+@strawberry.input(
+    name="PledgeInput",
+    description="A pledge as a partner submits it: the body of `POST /v1/pledges`, in camelCase, "
+    "checked by the same rules.",
+)
+class PledgeInput:
+    # Field names are PledgeCreate's (strawberry publishes them in camelCase): the
+    # input is handed over whole, so a field PledgeCreate lacks is refused there.
+    pledgers: list[str] = strawberry.field(
+        description="Actor ids (see `actors`); several for a joint pledge, the lead first."
+    )
+    kind: PledgeKind
+    title: str
+    forum: str | None = strawberry.field(
+        default=None, description="Forum code. A forum, an event, or both."
+    )
+    event: str | None = strawberry.field(
+        default=None, description="Event id; it must belong to `forum` when both are given."
+    )
+    scope: PledgeScope | None = None
+    amount: str | None = strawberry.field(
+        default=None,
+        description='Exact decimal string (`"1500000.00"`), greater than zero, at most two '
+        "decimals; a String, not a number, because binary floats lose cents. Required for "
+        "financial pledges.",
+    )
+    currency: str | None = strawberry.field(
+        default=None, description="ISO 4217 code, e.g. `CAD`; required with `amount`."
+    )
+    amount_qualifier: AmountQualifier | None = strawberry.field(
+        default=None, description="How exact the amount is; `EXACT` when left out."
+    )
+    announced_on: str | None = strawberry.field(
+        default=None,
+        description="`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that much is known.",
+    )
+    description: str | None = None
+    gcm_objectives: list[int] = strawberry.field(
+        default_factory=list,
+        description="Global Compact for Migration objectives the pledge addresses (1-23).",
+    )
+    external_ref: str | None = strawberry.field(
+        default=None,
+        description="Your own id for the pledge. Sending it again with the same API key "
+        "answers the pledge already stored instead of creating a second one.",
+    )
+
+    def to_create(self) -> PledgeCreate:
+        """The one validation REST's body also goes through; refusals name camelCase fields."""
+        try:
+            return PledgeCreate.model_validate(strawberry.asdict(self))
+        except ValidationError as error:
+            raise refused_input(error) from None
+
+
+@strawberry.type(name="SubmitPledgePayload", description="What `submitPledge` stored or found.")
+class SubmitPledgePayload:
+    pledge: PledgeType = strawberry.field(
+        description="The pledge as first answered: a replay gives the same version again."
+    )
+    created: bool = strawberry.field(
+        description="True when this request stored the pledge; false when it was replayed, or "
+        "when your key had already submitted its `externalRef` (that pledge is returned)."
+    )
+    replayed: bool = strawberry.field(
+        description="True when `idempotencyKey` had already been used with this input: nothing "
+        "was written, and `pledge` is the first answer."
+    )
+
+
+@strawberry.type
+class PledgeMutation:
+    @strawberry.mutation(
+        description="Submit a pledge, as `POST /v1/pledges` does (needs an API key with "
+        "`pledges:write`, sent as `Authorization: Bearer <secret>`). The same checks, the "
+        "same rate limit, the same idempotency: a retry with the same `idempotencyKey` and "
+        "input answers the first result (`replayed`) and stores nothing twice, and the key is "
+        "shared with REST's `Idempotency-Key` for your API key. Refusals are errors with the "
+        "REST `extensions.code` (`api_key_missing`, `api_key_invalid`, `scope_missing`, "
+        "`rate_limited` with `retryAfter`, `validation_failed` with `errors`, "
+        "`idempotency_key_reused`), in a 200 response; nothing is stored. POST only."
+    )
+    async def submit_pledge(
+        self,
+        info: Info,
+        input: PledgeInput,
+        idempotency_key: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Any unique string, 1-255 characters (a UUID, or a hash of the "
+                "input). Remembered for your API key for at least 24 hours."
+            ),
+        ] = None,
+    ) -> SubmitPledgePayload | None:
+        try:
+            async with info.context.db() as session:
+                try:
+                    api_key = await info.context.writer_key(session)
+                    result = await pledge_service.submit(
+                        session, api_key, input.to_create(), idempotency_key=idempotency_key
+                    )
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()  # nothing half-written, the key free for a retry
+                    raise
+                finally:
+                    info.context.reset_loaders()
+        except DomainError as error:
+            in_input_terms(error)
+            raise
+        pledge = result.pledge
+        actors = await info.context.loaders.actor.load_many([p.id for p in pledge.pledgers])
+        pledgers = [actor_types.ActorType.from_model(actor) for actor in actors if actor]
+        return SubmitPledgePayload(
+            pledge=PledgeType.from_read(pledge, pledgers),
+            created=result.created and not result.replayed,
+            replayed=result.replayed,
+        )
