@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from app.errors import NotFound
 from app.graphql.context import Info
 from app.graphql.loaders import ParticipationArgs
 from app.graphql.types import forum as forum_types
 from app.graphql.types import funding as funding_types
 from app.graphql.types import participation as participation_types
 from app.graphql.types import pledge as pledge_types
-from app.graphql.types.common import After, Connection, First, connection, page_size
+from app.graphql.types.common import After, Connection, First, connection, one_or_none, page_size
 from app.graphql.types.filters import ActorFilterInput, PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Actor
@@ -117,11 +116,9 @@ class ActorType:
 class ActorQuery:
     @strawberry.field(description="One actor by id; null when no actor has it.")
     async def actor(self, info: Info, id: str) -> ActorType | None:
-        async with info.context.db() as session:
-            try:
-                return ActorType.from_model(await actor_service.get_actor(session, id))
-            except NotFound:
-                return None
+        return await one_or_none(
+            info, lambda session: actor_service.get_actor(session, id), ActorType.from_model
+        )
 
     @strawberry.field(description="Actors, ordered by id.")
     async def actors(

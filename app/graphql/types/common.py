@@ -7,12 +7,14 @@ plus a ``DatePrecision``, as in REST.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
+from app.graphql.context import Info
 from app.models.enums import DatePrecision
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, encode_cursor
 
@@ -105,3 +107,17 @@ def present(value: T | None, what: str) -> T:
     if value is None:
         raise LookupError(f"{what} is missing")
     return value
+
+
+async def one_or_none(
+    info: Info,
+    fetch: Callable[[AsyncSession], Awaitable[RowT]],
+    shape: Callable[[RowT], NodeT],
+) -> NodeT | None:
+    """A root single-object field: the shaped row, or null when the service finds none."""
+    async with info.context.db() as session:
+        try:
+            row = await fetch(session)
+        except NotFound:
+            return None
+    return shape(row)

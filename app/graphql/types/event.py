@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from app.errors import NotFound
 from app.graphql.context import Info
 from app.graphql.types import actor as actor_types
 from app.graphql.types import forum as forum_types
@@ -19,6 +18,7 @@ from app.graphql.types.common import (
     Connection,
     First,
     connection,
+    one_or_none,
     page_size,
     precision,
 )
@@ -133,11 +133,9 @@ class EventType:
 class EventQuery:
     @strawberry.field(description="One event by id; null when no event has it.")
     async def event(self, info: Info, id: str) -> EventType | None:
-        async with info.context.db() as session:
-            try:
-                return EventType.from_model(await event_service.get_event(session, id))
-            except NotFound:
-                return None
+        return await one_or_none(
+            info, lambda session: event_service.get_event(session, id), EventType.from_model
+        )
 
     @strawberry.field(description="Events, ordered by start date (undated first), then id.")
     async def events(

@@ -8,14 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from app.errors import NotFound
 from app.graphql.context import Info
 from app.graphql.loaders import ParticipationArgs
 from app.graphql.types import event as event_types
 from app.graphql.types import funding as funding_types
 from app.graphql.types import participation as participation_types
 from app.graphql.types import pledge as pledge_types
-from app.graphql.types.common import After, Connection, First, connection, page_size, precision
+from app.graphql.types.common import (
+    After,
+    Connection,
+    First,
+    connection,
+    one_or_none,
+    page_size,
+    precision,
+)
 from app.graphql.types.filters import ForumFilterInput, PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Forum
@@ -173,11 +180,9 @@ class ForumType:
 class ForumQuery:
     @strawberry.field(description="One forum by code; null when no forum has it.")
     async def forum(self, info: Info, code: str) -> ForumType | None:
-        async with info.context.db() as session:
-            try:
-                return ForumType.from_model(await forum_service.get_forum(session, code))
-            except NotFound:
-                return None
+        return await one_or_none(
+            info, lambda session: forum_service.get_forum(session, code), ForumType.from_model
+        )
 
     @strawberry.field(description="Forums, ordered by code.")
     async def forums(

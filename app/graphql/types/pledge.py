@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from pydantic import ValidationError
 
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.graphql.context import Info
 from app.graphql.errors import in_input_terms, refused_input
 from app.graphql.types import actor as actor_types
@@ -21,6 +21,7 @@ from app.graphql.types.common import (
     Connection,
     First,
     connection,
+    one_or_none,
     page_size,
     precision,
 )
@@ -221,11 +222,9 @@ class PledgeTotalType:
 class PledgeQuery:
     @strawberry.field(description="One pledge by id; null when no pledge has it.")
     async def pledge(self, info: Info, id: int) -> PledgeType | None:
-        async with info.context.db() as session:
-            try:
-                return PledgeType.from_model(await pledge_service.get_pledge(session, id))
-            except NotFound:
-                return None
+        return await one_or_none(
+            info, lambda session: pledge_service.get_pledge(session, id), PledgeType.from_model
+        )
 
     @strawberry.field(description="Pledges, in the order recorded (by id).")
     async def pledges(

@@ -6,13 +6,13 @@ import datetime as dt
 
 import strawberry
 
-from app.errors import NotFound
 from app.graphql.context import Info
 from app.graphql.types.common import (
     After,
     Connection,
     First,
     connection,
+    one_or_none,
     page_size,
     precision,
     present,
@@ -97,11 +97,9 @@ async def citations_of(info: Info, kind: Entity, fact_id: str | int) -> list[Cit
 class SourceQuery:
     @strawberry.field(description="One source by id; null when no source has it.")
     async def source(self, info: Info, id: str) -> SourceType | None:
-        async with info.context.db() as session:
-            try:
-                return SourceType.from_model(await source_service.get_source(session, id))
-            except NotFound:
-                return None
+        return await one_or_none(
+            info, lambda session: source_service.get_source(session, id), SourceType.from_model
+        )
 
     @strawberry.field(description="Every cited document, ordered by id.")
     async def sources(
