@@ -9,7 +9,7 @@ from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render
-from app.schemas.participation import FundingSharePage, FundingShareRead
+from app.schemas.funding import FundingSharePage, FundingShareRead
 from app.services import funding as funding_service
 
 router = APIRouter(prefix="/v1/funding-shares", tags=["funding"], dependencies=READ_DEPENDENCIES)

@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.schemas.included import EventRef, ForumRef, Included
+from app.schemas.event import EventRef
+from app.schemas.forum import ForumRef
+from app.schemas.included import Included
 from app.services import relations
 
 

@@ -29,16 +29,18 @@ from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page
 from app.models.enums import PledgeKind, PledgeStatus
-from app.schemas.event import PledgeRead
 from app.schemas.included import IncludingPage
 from app.schemas.pledge import (
     PledgeBatch,
     PledgeBatchResult,
     PledgeCreate,
     PledgeHistory,
+    PledgeRead,
+    PledgeSummary,
+    PledgeSummaryRow,
     PledgeUpdate,
+    SummaryKey,
 )
-from app.schemas.summary import PledgeSummary, PledgeSummaryRow, SummaryKey
 from app.services import pledges as pledge_service
 from app.services.pledges import PledgeFilter, PledgeSort, PledgeWriteResult
 

@@ -7,15 +7,14 @@ from pydantic import Field
 from app.models import Actor
 from app.models.enums import ActorKind
 from app.schemas.common import CitationRead, ReadModel
+from app.schemas.descriptions import ACTOR_FORUM, ACTOR_ID, ACTOR_ISO3, ACTOR_SHORT_NAME
 
 
 class ActorRef(ReadModel):
     """An actor as embedded in other resources."""
 
-    id: str = Field(
-        description="ISO 3166-1 alpha-3 for states (`CAN`), a slug otherwise (`unhcr`)."
-    )
-    iso3: str | None = Field(description="ISO 3166-1 alpha-3 code; null for non-states.")
+    id: str = Field(description=ACTOR_ID)
+    iso3: str | None = Field(description=ACTOR_ISO3)
     name: str
     kind: ActorKind
 
@@ -30,8 +29,8 @@ class ActorRef(ReadModel):
 
 
 class ActorRead(ActorRef):
-    short_name: str | None = Field(description="Acronym or short form, e.g. `UNHCR`.")
-    forum: str | None = Field(description="Code of the forum this actor also is (e.g. SICA).")
+    short_name: str | None = Field(description=ACTOR_SHORT_NAME)
+    forum: str | None = Field(description=ACTOR_FORUM)
     website: str | None
     citations: list[CitationRead]
 

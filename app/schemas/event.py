@@ -1,38 +1,27 @@
-"""Event and pledge read shapes."""
+"""Event read shapes: meetings, conferences and pledging events of a forum."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
-from typing import TypeVar
 
 from pydantic import Field
 
-from app.models import Event, Pledge
+from app.models import Event
 from app.models.enums import (
     AmountQualifier,
     DatePrecision,
     EventKind,
     HostRole,
-    PledgeKind,
-    PledgeScope,
-    PledgeStatus,
 )
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead, ReadModel, precision
 from app.schemas.dates import format_partial
-from app.schemas.participation import DATE_DOC
-
-E = TypeVar("E", bound=StrEnum)
-
-
-def _optional(enum: type[E], value: str | None) -> E | None:
-    return None if value is None else enum(value)
+from app.schemas.descriptions import DATE_DOC, EVENT_END, EXACT_DECIMAL, HOST_COUNTRY, ISO_4217
 
 
 class AmountRead(ReadModel):
-    amount: Decimal = Field(description="Exact decimal string.")
-    currency: str = Field(description="ISO 4217 code.")
+    amount: Decimal = Field(description=EXACT_DECIMAL)
+    currency: str = Field(description=ISO_4217)
     qualifier: AmountQualifier = Field(
         description="`exact`, `at_least` (the source says 'over') or `approximate`."
     )
@@ -50,10 +39,10 @@ class EventRead(ReadModel):
     kind: EventKind
     start: str | None = Field(description=DATE_DOC)
     start_precision: DatePrecision | None
-    end: str | None = Field(description=f"Last day of the event (inclusive). {DATE_DOC}")
+    end: str | None = Field(description=EVENT_END)
     end_precision: DatePrecision | None
     place: str | None
-    country: str | None = Field(description="ISO 3166-1 alpha-3 of the host country.")
+    country: str | None = Field(description=HOST_COUNTRY)
     virtual: bool
     hosts: list[HostRead]
     announced_total: AmountRead | None = Field(
@@ -95,51 +84,23 @@ class EventRead(ReadModel):
         )
 
 
-class PledgeRead(ReadModel):
-    id: int
-    pledgers: list[ActorRef] = Field(description="The lead pledger first.")
+class EventRef(ReadModel):
+    id: str
+    name: str
+    kind: EventKind
     forum: str | None
-    event: str | None
-    kind: PledgeKind
-    scope: PledgeScope | None
-    amount: Decimal | None = Field(description="Exact decimal string in `currency`.")
-    amount_qualifier: AmountQualifier | None
-    currency: str | None = Field(description="ISO 4217 code, as pledged.")
-    amount_usd: Decimal | None = Field(
-        description="USD equivalent from the dated rates table; null where no rate is known."
-    )
-    announced_on: str | None = Field(description=DATE_DOC)
-    announced_precision: DatePrecision | None
-    status: PledgeStatus
-    gcm_objectives: list[int] = Field(description="Global Compact for Migration objectives (1-23).")
-    title: str
-    description: str | None
-    external_ref: str | None
-    curated: bool = Field(description="From the curated dataset (true) or submitted (false).")
-    version: int
-    citations: list[CitationRead]
+    start: str | None
+    start_precision: DatePrecision | None
+    place: str | None
 
     @classmethod
-    def from_model(cls, pledge: Pledge, *, lang: str = "en") -> PledgeRead:
+    def from_model(cls, event: Event) -> EventRef:
         return cls.trusted(
-            id=pledge.id,
-            pledgers=[ActorRef.from_model(p.actor, lang=lang) for p in pledge.pledgers],
-            forum=pledge.forum_code,
-            event=pledge.event_id,
-            kind=PledgeKind(pledge.kind),
-            scope=_optional(PledgeScope, pledge.scope),
-            amount=pledge.amount,
-            amount_qualifier=_optional(AmountQualifier, pledge.amount_qualifier),
-            currency=pledge.currency,
-            amount_usd=pledge.amount_usd,
-            announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
-            announced_precision=precision(pledge.announced_precision),
-            status=PledgeStatus(pledge.status),
-            gcm_objectives=[o.objective for o in pledge.objectives],
-            title=pledge.title,
-            description=pledge.description,
-            external_ref=pledge.external_ref,
-            curated=pledge.key is not None,
-            version=pledge.version,
-            citations=[CitationRead.from_model(c) for c in pledge.citations],
+            id=event.id,
+            name=event.name,
+            kind=EventKind(event.kind),
+            forum=event.forum_code,
+            start=format_partial(event.start_date, event.start_precision),
+            start_precision=precision(event.start_precision),
+            place=event.place,
         )

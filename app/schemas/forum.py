@@ -1,4 +1,4 @@
-"""Forum read shapes."""
+"""Forum read shapes: the full record, and the short one embedded elsewhere."""
 
 from __future__ import annotations
 
@@ -8,16 +8,23 @@ from app.models import Forum
 from app.models.enums import DatePrecision, ForumKind, ForumScope
 from app.schemas.common import CitationRead, ReadModel, precision
 from app.schemas.dates import format_partial
+from app.schemas.descriptions import (
+    FORUM_ALIASES,
+    FORUM_CODE,
+    FORUM_DESCRIPTION,
+    FORUM_PARENT,
+    FORUM_PREDECESSOR,
+)
 
 
 class ForumRead(ReadModel):
-    code: str = Field(description="Stable forum code, e.g. `RCM`, `MIRPS-SP`.", examples=["RCM"])
+    code: str = Field(description=FORUM_CODE, examples=["RCM"])
     name: str = Field(description="Name in the requested language (English by default).")
-    aliases: list[str] = Field(description="Other names and acronyms, in any language.")
+    aliases: list[str] = Field(description=FORUM_ALIASES)
     kind: ForumKind
     scope: ForumScope
     region: str | None
-    description: str | None = Field(description="A short description written for migov.")
+    description: str | None = Field(description=FORUM_DESCRIPTION)
     founded: str | None = Field(
         description="Founding date, ISO 8601 cut to its precision: `1996-02`, `2017`.",
         examples=["1996-02"],
@@ -25,9 +32,9 @@ class ForumRead(ReadModel):
     founded_precision: DatePrecision | None
     ended: str | None = Field(description="End date for historical forums, like `founded`.")
     ended_precision: DatePrecision | None
-    parent: str | None = Field(description="Code of the forum this one belongs to.")
+    parent: str | None = Field(description=FORUM_PARENT)
     children: list[str] = Field(description="Codes of the forums that belong to this one.")
-    predecessor: str | None = Field(description="Code of the forum this one succeeded.")
+    predecessor: str | None = Field(description=FORUM_PREDECESSOR)
     website: str | None
     citations: list[CitationRead]
 
@@ -52,4 +59,20 @@ class ForumRead(ReadModel):
             predecessor=forum.predecessor_code,
             website=forum.website,
             citations=[CitationRead.from_model(c) for c in forum.citations],
+        )
+
+
+class ForumRef(ReadModel):
+    code: str
+    name: str
+    kind: ForumKind
+    parent: str | None
+
+    @classmethod
+    def from_model(cls, forum: Forum, *, lang: str = "en") -> ForumRef:
+        return cls.trusted(
+            code=forum.code,
+            name=forum.name_es if lang == "es" and forum.name_es else forum.name,
+            kind=ForumKind(forum.kind),
+            parent=forum.parent_code,
         )

@@ -1,4 +1,5 @@
-"""Pledge write shapes: what a submitter sends, and what a batch or a history answers.
+"""Pledge shapes: what a submitter sends, the pledge as read, and what a batch, a history
+or a summary answers.
 
 ``PledgeCreate`` is the one validation of a submitted pledge: REST takes it as
 the body of ``POST /v1/pledges`` and GraphQL's ``submitPledge`` builds the same
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,10 +28,33 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.iso import is_currency
-from app.models.enums import AmountQualifier, AuditAction, PledgeKind, PledgeScope, PledgeStatus
+from app.models import Pledge
+from app.models.enums import (
+    AmountQualifier,
+    AuditAction,
+    DatePrecision,
+    PledgeKind,
+    PledgeScope,
+    PledgeStatus,
+)
+from app.schemas.actor import ActorRef
+from app.schemas.common import CitationRead, ReadModel, precision
 from app.schemas.dataset import ActorId, ForumCode, Slug
-from app.schemas.dates import PartialDateField
-from app.schemas.event import PledgeRead
+from app.schemas.dates import PartialDateField, format_partial
+from app.schemas.descriptions import (
+    CURATED,
+    DATE_DOC,
+    EXACT_DECIMAL,
+    EXTERNAL_REF,
+    GCM_OBJECTIVES,
+    GCM_OBJECTIVES_ADDRESSED,
+    ISO_4217,
+    PARTIAL_DATE_INPUT,
+    PLEDGE_AMOUNT,
+    PLEDGE_AMOUNT_USD,
+    PLEDGE_CURRENCY,
+    PLEDGE_PLEDGERS,
+)
 
 MAX_BATCH = 1000
 
@@ -132,21 +157,17 @@ class PledgeCreate(BaseModel):
     amount_qualifier: AmountQualifier | None = Field(
         default=None, description="How exact the amount is; `exact` when left out."
     )
-    announced_on: PartialDateField | None = Field(
-        default=None,
-        description="`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that much is known.",
-    )
+    announced_on: PartialDateField | None = Field(default=None, description=PARTIAL_DATE_INPUT)
     title: Title
     description: LongText | None = None
     gcm_objectives: list[Objective] = Field(
         default_factory=list,
         max_length=23,
-        description="Global Compact for Migration objectives the pledge addresses (1-23).",
+        description=GCM_OBJECTIVES_ADDRESSED,
     )
     external_ref: ExternalRef | None = Field(
         default=None,
-        description="Your own id for the pledge. Sending it again with the same API key "
-        "answers the pledge already stored instead of creating a second one.",
+        description=EXTERNAL_REF,
     )
 
     @field_validator("pledgers")
@@ -259,6 +280,58 @@ class PledgeUpdate(BaseModel):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
+class PledgeRead(ReadModel):
+    id: int
+    pledgers: list[ActorRef] = Field(description=PLEDGE_PLEDGERS)
+    forum: str | None
+    event: str | None
+    kind: PledgeKind
+    scope: PledgeScope | None
+    amount: Decimal | None = Field(description=PLEDGE_AMOUNT)
+    amount_qualifier: AmountQualifier | None
+    currency: str | None = Field(description=PLEDGE_CURRENCY)
+    amount_usd: Decimal | None = Field(description=PLEDGE_AMOUNT_USD)
+    announced_on: str | None = Field(description=DATE_DOC)
+    announced_precision: DatePrecision | None
+    status: PledgeStatus
+    gcm_objectives: list[int] = Field(description=GCM_OBJECTIVES)
+    title: str
+    description: str | None
+    external_ref: str | None
+    curated: bool = Field(description=CURATED)
+    version: int
+    citations: list[CitationRead]
+
+    @classmethod
+    def from_model(cls, pledge: Pledge, *, lang: str = "en") -> PledgeRead:
+        return cls.trusted(
+            id=pledge.id,
+            pledgers=[ActorRef.from_model(p.actor, lang=lang) for p in pledge.pledgers],
+            forum=pledge.forum_code,
+            event=pledge.event_id,
+            kind=PledgeKind(pledge.kind),
+            scope=None if pledge.scope is None else PledgeScope(pledge.scope),
+            amount=pledge.amount,
+            amount_qualifier=(
+                None
+                if pledge.amount_qualifier is None
+                else AmountQualifier(pledge.amount_qualifier)
+            ),
+            currency=pledge.currency,
+            amount_usd=pledge.amount_usd,
+            announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
+            announced_precision=precision(pledge.announced_precision),
+            status=PledgeStatus(pledge.status),
+            gcm_objectives=[o.objective for o in pledge.objectives],
+            title=pledge.title,
+            description=pledge.description,
+            external_ref=pledge.external_ref,
+            curated=pledge.key is not None,
+            version=pledge.version,
+            citations=[CitationRead.from_model(c) for c in pledge.citations],
+        )
+
+
 class FieldError(BaseModel):
     field: str = Field(description="Dotted path of the field, e.g. `pledgers.1` or `amount`.")
     detail: str
@@ -331,3 +404,38 @@ class PledgeHistoryEntry(BaseModel):
 class PledgeHistory(BaseModel):
     pledge_id: int
     items: list[PledgeHistoryEntry] = Field(description="Oldest first.")
+
+
+# --- totals ---------------------------------------------------------------------------
+
+
+class SummaryKey(StrEnum):
+    FORUM = "forum"
+    YEAR = "year"
+    KIND = "kind"
+    STATUS = "status"
+    PLEDGER = "pledger"
+    CURRENCY = "currency"
+
+
+class CurrencyAmount(BaseModel):
+    currency: str = Field(description=ISO_4217)
+    amount: Decimal = Field(description=EXACT_DECIMAL)
+
+
+class PledgeSummaryRow(BaseModel):
+    forum: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    pledger: str | None = None
+    currency: str | None = None
+    count: int = Field(description="Pledges in the group.")
+    amounts: list[CurrencyAmount] = Field(description="Total per original currency.")
+    amount_usd: Decimal = Field(description="Sum of the USD equivalents that are known.")
+    count_without_usd: int = Field(description="Pledges in the group with no USD equivalent.")
+
+
+class PledgeSummary(BaseModel):
+    group_by: list[SummaryKey]
+    groups: list[PledgeSummaryRow]

@@ -8,17 +8,18 @@ from app.models import Source
 from app.models.enums import DatePrecision
 from app.schemas.common import ReadModel
 from app.schemas.dates import format_partial
+from app.schemas.descriptions import SOURCE_DOCUMENT, SOURCE_PUBLISHED
 
 
 class SourceRead(ReadModel):
     id: str
     title: str
     publisher: str
-    published: str | None = Field(description="Publication date cut to its precision.")
+    published: str | None = Field(description=SOURCE_PUBLISHED)
     published_precision: DatePrecision | None
     url: str | None
     language: str
-    document: str | None = Field(description="File name of the document's text in the archive.")
+    document: str | None = Field(description=SOURCE_DOCUMENT)
     description: str | None
     cited_by: dict[str, int] = Field(
         description="How many facts of each kind cite this source "

@@ -26,7 +26,7 @@ SHARE_ORDER = (
 
 
 @dataclass
-class FundingSharePage:
+class FundingShareList:
     page: PageResult[FundingShare]
     total_pct: Decimal
 
@@ -38,7 +38,7 @@ async def list_funding_shares(
     actor: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> FundingSharePage:
+) -> FundingShareList:
     statement = select(FundingShare)
     if forum is not None:
         statement = statement.where(FundingShare.forum_code == forum)
@@ -53,4 +53,4 @@ async def list_funding_shares(
         limit=limit,
         cursor=cursor,
     )
-    return FundingSharePage(page=page, total_pct=Decimal(total or 0).quantize(Decimal("0.0001")))
+    return FundingShareList(page=page, total_pct=Decimal(total or 0).quantize(Decimal("0.0001")))

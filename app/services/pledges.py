@@ -80,19 +80,21 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.dates import PartialDate
-from app.schemas.event import PledgeRead
 from app.schemas.pledge import (
     MAX_BATCH,
+    CurrencyAmount,
     FieldChange,
     PledgeBatchItem,
     PledgeBatchResult,
     PledgeCreate,
     PledgeHistory,
     PledgeHistoryEntry,
+    PledgeRead,
+    PledgeSummaryRow,
     PledgeUpdate,
+    SummaryKey,
     field_errors,
 )
-from app.schemas.summary import CurrencyAmount, PledgeSummaryRow, SummaryKey
 from app.services import audit, changes, idempotency
 from app.services import rates as rates_service
 from app.services._query import PageResult, SortKey, paginate

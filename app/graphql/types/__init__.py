@@ -20,7 +20,7 @@ from app.models.enums import (
     PledgeStatus,
     Role,
 )
-from app.schemas.summary import SummaryKey
+from app.schemas.pledge import SummaryKey
 
 for _enum in (
     ActorKind,

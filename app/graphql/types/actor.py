@@ -18,6 +18,7 @@ from app.graphql.types.filters import ActorFilterInput, PledgeFilterInput, pledg
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Actor
 from app.models.enums import ActorKind, Entity, Role
+from app.schemas.descriptions import ACTOR_FORUM, ACTOR_ID, ACTOR_ISO3, ACTOR_SHORT_NAME
 from app.services import actors as actor_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -30,17 +31,13 @@ if TYPE_CHECKING:
 
 @strawberry.type(name="Actor", description="A state or an organisation that takes part in forums.")
 class ActorType:
-    id: str = strawberry.field(
-        description="ISO 3166-1 alpha-3 for states (`CAN`), a slug otherwise (`unhcr`)."
-    )
-    iso3: str | None = strawberry.field(description="ISO 3166-1 alpha-3 code; null for non-states.")
+    id: str = strawberry.field(description=ACTOR_ID)
+    iso3: str | None = strawberry.field(description=ACTOR_ISO3)
     name: str
     name_es: str | None = strawberry.field(description="Spanish name, where one is recorded.")
-    short_name: str | None = strawberry.field(description="Acronym or short form, e.g. `UNHCR`.")
+    short_name: str | None = strawberry.field(description=ACTOR_SHORT_NAME)
     kind: ActorKind
-    forum_code: str | None = strawberry.field(
-        description="Code of the forum this actor also is (e.g. SICA)."
-    )
+    forum_code: str | None = strawberry.field(description=ACTOR_FORUM)
     website: str | None
 
     @classmethod

@@ -18,7 +18,6 @@ from app.graphql.context import Info
 from app.models.enums import DatePrecision
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, encode_cursor
 
-DATE_DOC = "ISO 8601 cut to its precision (`2017`, `2021-07`, `2022-09-21`); null when unknown."
 FIRST_DOC = f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})."
 AFTER_DOC = "Cursor of the last edge already seen (`pageInfo.endCursor`); omit for the first page."
 

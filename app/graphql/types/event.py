@@ -13,7 +13,6 @@ from app.graphql.types import actor as actor_types
 from app.graphql.types import forum as forum_types
 from app.graphql.types import pledge as pledge_types
 from app.graphql.types.common import (
-    DATE_DOC,
     After,
     Connection,
     First,
@@ -27,6 +26,7 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import Event
 from app.models.enums import AmountQualifier, DatePrecision, Entity, EventKind, HostRole
 from app.schemas.dates import format_partial
+from app.schemas.descriptions import DATE_DOC, EVENT_END, EXACT_DECIMAL, HOST_COUNTRY, ISO_4217
 from app.services import events as event_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 @strawberry.type(name="Amount", description="An amount of money in its own currency.")
 class AmountType:
-    amount: Decimal = strawberry.field(description="Exact decimal string.")
-    currency: str = strawberry.field(description="ISO 4217 code.")
+    amount: Decimal = strawberry.field(description=EXACT_DECIMAL)
+    currency: str = strawberry.field(description=ISO_4217)
     qualifier: AmountQualifier = strawberry.field(
         description="EXACT, AT_LEAST (the source says 'over') or APPROXIMATE."
     )
@@ -60,11 +60,11 @@ class EventType:
     start: str | None = strawberry.field(description=DATE_DOC)
     start_precision: DatePrecision | None
     start_date: dt.date | None = strawberry.field(description="First day of the start's period.")
-    end: str | None = strawberry.field(description=f"Last day of the event (inclusive). {DATE_DOC}")
+    end: str | None = strawberry.field(description=EVENT_END)
     end_precision: DatePrecision | None
     end_date: dt.date | None = strawberry.field(description="First day of the end's period.")
     place: str | None
-    country: str | None = strawberry.field(description="ISO 3166-1 alpha-3 of the host country.")
+    country: str | None = strawberry.field(description=HOST_COUNTRY)
     virtual: bool
     hosts: list[EventHostType]
     announced_total: AmountType | None = strawberry.field(

@@ -28,6 +28,14 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import Forum
 from app.models.enums import DatePrecision, Entity, ForumKind, ForumScope, Role
 from app.schemas.dates import format_partial
+from app.schemas.descriptions import (
+    DATE_DOC,
+    FORUM_ALIASES,
+    FORUM_CODE,
+    FORUM_DESCRIPTION,
+    FORUM_PARENT,
+    FORUM_PREDECESSOR,
+)
 from app.services import forums as forum_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -37,22 +45,20 @@ if TYPE_CHECKING:
     from app.graphql.types.participation import ParticipationType
     from app.graphql.types.pledge import PledgeType
 
-DATE_DOC = "ISO 8601 cut to its precision (`1996-02`, `2017`); null when unknown."
-
 
 @strawberry.type(
     name="Forum",
     description="A process, platform or body through which migration is governed.",
 )
 class ForumType:
-    code: str = strawberry.field(description="Stable forum code, e.g. `RCM`, `MIRPS-SP`.")
+    code: str = strawberry.field(description=FORUM_CODE)
     name: str
     name_es: str | None = strawberry.field(description="Spanish name, where one is recorded.")
-    aliases: list[str] = strawberry.field(description="Other names and acronyms, in any language.")
+    aliases: list[str] = strawberry.field(description=FORUM_ALIASES)
     kind: ForumKind
     scope: ForumScope
     region: str | None
-    description: str | None = strawberry.field(description="A short description written for migov.")
+    description: str | None = strawberry.field(description=FORUM_DESCRIPTION)
     description_es: str | None
     founded: str | None = strawberry.field(description=f"Founding date. {DATE_DOC}")
     founded_precision: DatePrecision | None
@@ -62,10 +68,8 @@ class ForumType:
     ended: str | None = strawberry.field(description=f"End date of a historical forum. {DATE_DOC}")
     ended_precision: DatePrecision | None
     ended_date: dt.date | None = strawberry.field(description="First day of the end date's period.")
-    parent_code: str | None = strawberry.field(description="Code of the forum this one belongs to.")
-    predecessor_code: str | None = strawberry.field(
-        description="Code of the forum this one succeeded."
-    )
+    parent_code: str | None = strawberry.field(description=FORUM_PARENT)
+    predecessor_code: str | None = strawberry.field(description=FORUM_PREDECESSOR)
     website: str | None
 
     @classmethod

@@ -12,7 +12,6 @@ from app.graphql.context import Info
 from app.graphql.types import actor as actor_types
 from app.graphql.types import forum as forum_types
 from app.graphql.types.common import (
-    DATE_DOC,
     After,
     Connection,
     Edge,
@@ -28,6 +27,7 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import FundingShare
 from app.models.enums import DatePrecision, Entity
 from app.schemas.dates import format_partial
+from app.schemas.descriptions import DATE_DOC, SHARE_BASIS, SHARE_PCT, SHARE_REPORTED
 from app.services import funding as funding_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -43,17 +43,13 @@ class FundingShareType:
     id: int
     forum_code: str
     actor_id: str
-    share_pct: Decimal = strawberry.field(
-        description="Percent of the forum's budget, exact decimal string."
-    )
-    basis: str = strawberry.field(description="What budget the share is of.")
+    share_pct: Decimal = strawberry.field(description=SHARE_PCT)
+    basis: str = strawberry.field(description=SHARE_BASIS)
     period_start: str | None = strawberry.field(description=DATE_DOC)
     period_start_precision: DatePrecision | None
     period_end: str | None = strawberry.field(description=DATE_DOC)
     period_end_precision: DatePrecision | None
-    reported: str | None = strawberry.field(
-        description=f"When the source reported the share. {DATE_DOC}"
-    )
+    reported: str | None = strawberry.field(description=SHARE_REPORTED)
     reported_precision: DatePrecision | None
     reported_date: dt.date | None = strawberry.field(
         description="First day of the reported date's period."

@@ -11,7 +11,6 @@ from app.graphql.context import Info
 from app.graphql.types import actor as actor_types
 from app.graphql.types import forum as forum_types
 from app.graphql.types.common import (
-    DATE_DOC,
     After,
     Connection,
     First,
@@ -25,6 +24,7 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import Participation
 from app.models.enums import DatePrecision, Entity, Role
 from app.schemas.dates import format_partial
+from app.schemas.descriptions import DISPUTE_KEY, DISPUTED, ROLE_END, ROLE_START
 from app.services import participations as participation_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -42,18 +42,14 @@ class ParticipationType:
     forum_code: str
     actor_id: str
     role: Role
-    start: str | None = strawberry.field(description=f"First day in the role. {DATE_DOC}")
+    start: str | None = strawberry.field(description=ROLE_START)
     start_precision: DatePrecision | None
     start_date: dt.date | None = strawberry.field(description="First day of the start's period.")
-    end: str | None = strawberry.field(description=f"Day the role ended (exclusive). {DATE_DOC}")
+    end: str | None = strawberry.field(description=ROLE_END)
     end_precision: DatePrecision | None
     end_date: dt.date | None = strawberry.field(description="First day of the end's period.")
-    disputed: bool = strawberry.field(
-        description="Sources disagree about this fact; see `dispute`."
-    )
-    dispute: str | None = strawberry.field(
-        description="Key shared by the competing claims of one dispute."
-    )
+    disputed: bool = strawberry.field(description=DISPUTED)
+    dispute: str | None = strawberry.field(description=DISPUTE_KEY)
     note: str | None
 
     @classmethod

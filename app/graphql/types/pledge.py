@@ -16,7 +16,6 @@ from app.graphql.types import actor as actor_types
 from app.graphql.types import event as event_types
 from app.graphql.types import forum as forum_types
 from app.graphql.types.common import (
-    DATE_DOC,
     After,
     Connection,
     First,
@@ -37,9 +36,21 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.dates import PartialDate, format_partial
-from app.schemas.event import PledgeRead
-from app.schemas.pledge import PledgeCreate
-from app.schemas.summary import PledgeSummaryRow, SummaryKey
+from app.schemas.descriptions import (
+    CURATED,
+    DATE_DOC,
+    EXACT_DECIMAL,
+    EXTERNAL_REF,
+    GCM_OBJECTIVES,
+    GCM_OBJECTIVES_ADDRESSED,
+    ISO_4217,
+    PARTIAL_DATE_INPUT,
+    PLEDGE_AMOUNT,
+    PLEDGE_AMOUNT_USD,
+    PLEDGE_CURRENCY,
+    PLEDGE_PLEDGERS,
+)
+from app.schemas.pledge import PledgeCreate, PledgeRead, PledgeSummaryRow, SummaryKey
 from app.services import pledges as pledge_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -59,30 +70,24 @@ class PledgeType:
     event_id: str | None
     kind: PledgeKind
     scope: PledgeScope | None
-    amount: Decimal | None = strawberry.field(description="Exact decimal string in `currency`.")
+    amount: Decimal | None = strawberry.field(description=PLEDGE_AMOUNT)
     amount_qualifier: AmountQualifier | None
-    currency: str | None = strawberry.field(description="ISO 4217 code, as pledged.")
-    amount_usd: Decimal | None = strawberry.field(
-        description="USD equivalent from the dated rates table; null where no rate is known."
-    )
+    currency: str | None = strawberry.field(description=PLEDGE_CURRENCY)
+    amount_usd: Decimal | None = strawberry.field(description=PLEDGE_AMOUNT_USD)
     announced_on: str | None = strawberry.field(description=DATE_DOC)
     announced_precision: DatePrecision | None
     announced_date: dt.date | None = strawberry.field(
         description="First day of the announcement date's period."
     )
     status: PledgeStatus
-    gcm_objectives: list[int] = strawberry.field(
-        description="Global Compact for Migration objectives (1-23)."
-    )
+    gcm_objectives: list[int] = strawberry.field(description=GCM_OBJECTIVES)
     title: str
     description: str | None
     external_ref: str | None
-    curated: bool = strawberry.field(
-        description="From the curated dataset (true) or submitted (false)."
-    )
+    curated: bool = strawberry.field(description=CURATED)
     version: int
     pledgers: list[Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")]] = (
-        strawberry.field(description="The lead pledger first.")
+        strawberry.field(description=PLEDGE_PLEDGERS)
     )
 
     @classmethod
@@ -164,8 +169,8 @@ class PledgeType:
 
 @strawberry.type(name="CurrencyTotal", description="A total in one original currency.")
 class CurrencyTotalType:
-    currency: str = strawberry.field(description="ISO 4217 code.")
-    amount: Decimal = strawberry.field(description="Exact decimal string.")
+    currency: str = strawberry.field(description=ISO_4217)
+    amount: Decimal = strawberry.field(description=EXACT_DECIMAL)
 
 
 @strawberry.type(
@@ -296,17 +301,16 @@ class PledgeInput:
     )
     announced_on: str | None = strawberry.field(
         default=None,
-        description="`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that much is known.",
+        description=PARTIAL_DATE_INPUT,
     )
     description: str | None = None
     gcm_objectives: list[int] = strawberry.field(
         default_factory=list,
-        description="Global Compact for Migration objectives the pledge addresses (1-23).",
+        description=GCM_OBJECTIVES_ADDRESSED,
     )
     external_ref: str | None = strawberry.field(
         default=None,
-        description="Your own id for the pledge. Sending it again with the same API key "
-        "answers the pledge already stored instead of creating a second one.",
+        description=EXTERNAL_REF,
     )
 
     def to_create(self) -> PledgeCreate:

@@ -20,6 +20,7 @@ from app.graphql.types.common import (
 from app.models import Citation, Source
 from app.models.enums import DatePrecision, Entity
 from app.schemas.dates import format_partial
+from app.schemas.descriptions import SOURCE_DOCUMENT, SOURCE_PUBLISHED
 from app.services import sources as source_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -37,16 +38,14 @@ class SourceType:
     id: str
     title: str
     publisher: str
-    published: str | None = strawberry.field(description="Publication date cut to its precision.")
+    published: str | None = strawberry.field(description=SOURCE_PUBLISHED)
     published_precision: DatePrecision | None
     published_date: dt.date | None = strawberry.field(
         description="First day of the publication date's period."
     )
     url: str | None
     language: str
-    document: str | None = strawberry.field(
-        description="File name of the document's text in the archive."
-    )
+    document: str | None = strawberry.field(description=SOURCE_DOCUMENT)
     description: str | None
 
     @classmethod

@@ -1,0 +1,50 @@
+"""Field descriptions that REST (pydantic) and GraphQL (strawberry) both publish.
+
+One text per fact, so the two documents cannot drift apart. Texts used by one
+field only stay next to that field.
+"""
+
+from __future__ import annotations
+
+DATE_DOC = "ISO 8601 cut to its precision (`2017`, `2021-07`, `2022-09-21`); null when unknown."
+
+ACTOR_ID = "ISO 3166-1 alpha-3 for states (`CAN`), a slug otherwise (`unhcr`)."
+ACTOR_ISO3 = "ISO 3166-1 alpha-3 code; null for non-states."
+ACTOR_SHORT_NAME = "Acronym or short form, e.g. `UNHCR`."
+ACTOR_FORUM = "Code of the forum this actor also is (e.g. SICA)."
+
+FORUM_CODE = "Stable forum code, e.g. `RCM`, `MIRPS-SP`."
+FORUM_ALIASES = "Other names and acronyms, in any language."
+FORUM_DESCRIPTION = "A short description written for migov."
+FORUM_PARENT = "Code of the forum this one belongs to."
+FORUM_PREDECESSOR = "Code of the forum this one succeeded."
+
+DISPUTED = "Sources disagree about this fact; see `dispute`."
+DISPUTE_KEY = "Key shared by the competing claims of one dispute."
+ROLE_START = f"First day in the role. {DATE_DOC}"
+ROLE_END = f"Day the role ended (exclusive). {DATE_DOC}"
+
+SHARE_PCT = "Percent of the forum's budget, exact decimal string."
+SHARE_BASIS = "What budget the share is of."
+SHARE_REPORTED = f"When the source reported the share. {DATE_DOC}"
+
+EVENT_END = f"Last day of the event (inclusive). {DATE_DOC}"
+HOST_COUNTRY = "ISO 3166-1 alpha-3 of the host country."
+
+EXACT_DECIMAL = "Exact decimal string."
+ISO_4217 = "ISO 4217 code."
+PLEDGE_AMOUNT = "Exact decimal string in `currency`."
+PLEDGE_CURRENCY = "ISO 4217 code, as pledged."
+PLEDGE_AMOUNT_USD = "USD equivalent from the dated rates table; null where no rate is known."
+PLEDGE_PLEDGERS = "The lead pledger first."
+GCM_OBJECTIVES = "Global Compact for Migration objectives (1-23)."
+GCM_OBJECTIVES_ADDRESSED = "Global Compact for Migration objectives the pledge addresses (1-23)."
+CURATED = "From the curated dataset (true) or submitted (false)."
+EXTERNAL_REF = (
+    "Your own id for the pledge. Sending it again with the same API key "
+    "answers the pledge already stored instead of creating a second one."
+)
+PARTIAL_DATE_INPUT = "`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that much is known."
+
+SOURCE_PUBLISHED = "Publication date cut to its precision."
+SOURCE_DOCUMENT = "File name of the document's text in the archive."
