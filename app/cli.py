@@ -290,6 +290,8 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
+    from app.logs import logging_config
+
     settings = get_settings()
     uvicorn.run(
         "app.main:create_app",
@@ -298,6 +300,8 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level,
+        log_config=logging_config(settings.log_level, settings.log_format),
+        access_log=False,  # migov.access logs each request, with its id
         proxy_headers=True,
     )
 

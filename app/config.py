@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: LogLevel = "info"
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="`json`: one JSON object per log line (request id, method, path, status, "
+        "duration, API key prefix); `text` for reading in a terminal.",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins allowed by CORS; empty disables CORS. JSON list or comma-separated.",

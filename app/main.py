@@ -23,6 +23,7 @@ from app.api import (
     participations,
     pledges,
     problems,
+    requestid,
     sources,
 )
 from app.api.limits import BodySizeLimitMiddleware
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     # Added last, so it runs first: an oversized body is refused before anything reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    requestid.install(app)  # outermost: every answer, refusals included, gets an id and a log line
     routers = [
         module.router
         for module in (

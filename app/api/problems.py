@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
+from app.logs import current_request_id
 
 logger = logging.getLogger("migov.api")
 
@@ -181,6 +182,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         status=500,
         code="internal_error",
         detail="The server failed to handle the request; it has been logged.",
+        # This answer leaves through Starlette's outermost error middleware, past
+        # the request-id middleware, so it names the id itself.
+        headers={"X-Request-ID": current_request_id() or ""},
     )
 
 

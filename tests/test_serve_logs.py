@@ -1,0 +1,75 @@
+"""`migov serve` writes one JSON object per line to stderr, each access line with its request id."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port(first: int = 8700, last: int = 8799) -> int:
+    """A free loopback port in this suite's range."""
+    for port in range(first, last + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {first}-{last}")
+
+
+def test_serve_logs_json_lines_with_request_ids(live_database_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
+    env |= {"MIGOV_DATABASE_URL": live_database_url, "MIGOV_LOG_FORMAT": "json"}
+    stderr_path = tmp_path / "stderr.log"
+    with stderr_path.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stderr=stderr,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            url = f"http://127.0.0.1:{port}"
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.poll() is None, stderr_path.read_text()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+            response = httpx.get(f"{url}/v1/forums/MIRPS", headers={"X-Request-ID": "live-1"})
+            assert response.headers["X-Request-ID"] == "live-1"
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    lines = [json.loads(line) for line in stderr_path.read_text().splitlines() if line.strip()]
+    access = [line for line in lines if line["logger"] == "migov.access"]
+    assert {k: v for k, v in access[-1].items() if k not in ("time", "duration_ms")} == {
+        "level": "INFO",
+        "logger": "migov.access",
+        "message": "GET /v1/forums/MIRPS 200",
+        "request_id": "live-1",
+        "method": "GET",
+        "path": "/v1/forums/MIRPS",
+        "status": 200,
+        "api_key": None,
+    }
+    # uvicorn's own lines (startup, shutdown) are JSON too, outside any request.
+    assert any(
+        line["logger"].startswith("uvicorn") and line["request_id"] is None for line in lines
+    )
