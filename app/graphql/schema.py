@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import GraphQLRouter
@@ -25,6 +27,7 @@ from app.graphql.types.actor import ActorQuery
 from app.graphql.types.event import EventQuery
 from app.graphql.types.forum import ForumQuery
 from app.graphql.types.funding import FundingShareQuery
+from app.graphql.types.meta import MetaQuery
 from app.graphql.types.participation import ParticipationQuery
 from app.graphql.types.pledge import PledgeMutation, PledgeQuery
 from app.graphql.types.source import SourceQuery
@@ -44,6 +47,7 @@ class Query(
     EventQuery,
     PledgeQuery,
     SourceQuery,
+    MetaQuery,
 ):
     pass
 
@@ -100,9 +104,20 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
 
 
-def build_router(settings: Settings) -> GraphQLRouter[Context, None]:
-    return GraphQLRouter(
+class _Router(GraphQLRouter[Context, None]):
+    ide_page: str | None = None
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self.ide_page or self.graphql_ide_html)
+
+
+def build_router(settings: Settings, ide_page: str | None = None) -> GraphQLRouter[Context, None]:
+    """The /graphql router; ``ide_page`` replaces strawberry's GraphiQL page, which loads
+    its scripts from a CDN, with one served from this app's own files."""
+    router = _Router(
         build_schema(settings),
         context_getter=get_context,
         graphql_ide="graphiql" if settings.graphql_ide else None,
     )
+    router.ide_page = ide_page
+    return router

@@ -1,0 +1,32 @@
+"""GraphQL `datasetMeta`: the dataset's version and freshness, as `/v1/meta` gives them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from app.graphql.context import Info
+from app.services import changes as change_service
+
+
+@strawberry.type(
+    name="DatasetMeta",
+    description="How fresh the data is: a client compares `datasetVersion` before pulling again.",
+)
+class DatasetMetaType:
+    dataset_version: int = strawberry.field(
+        description="Increases with every committed change (curated reloads and API writes)."
+    )
+    last_changed_at: dt.datetime = strawberry.field(
+        description="When the last change was committed."
+    )
+
+
+@strawberry.type
+class MetaQuery:
+    @strawberry.field(description="The dataset's version and when it last changed.")
+    async def dataset_meta(self, info: Info) -> DatasetMetaType:
+        async with info.context.db() as session:
+            version = await change_service.current_version(session)
+        return DatasetMetaType(dataset_version=version.version, last_changed_at=version.changed_at)
