@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app import __version__
+from app import __version__, web
 from app.api import (
     actors,
     audit,
@@ -18,6 +18,7 @@ from app.api import (
     forums,
     funding,
     health,
+    index,
     meta,
     openapi,
     participations,
@@ -59,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=API_DESCRIPTION,
         lifespan=lifespan,
         debug=settings.debug,
+        # /docs and /redoc are served by app.web from local files (FastAPI's load from CDNs).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     problems.install(app)
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         module.router
         for module in (
             health,
+            index,
             forums,
             actors,
             participations,
@@ -94,5 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     problems.record_methods(app, routers)
-    app.include_router(build_router(settings), prefix="/graphql", include_in_schema=False)
+    app.include_router(
+        build_router(settings, ide_page=web.graphiql_page()),
+        prefix="/graphql",
+        include_in_schema=False,
+    )
+    web.install(app)
     return app

@@ -16,6 +16,8 @@ FORBIDDEN = {
     "schemas": ("fastapi", "strawberry", "app.services", "app.api", "app.graphql"),
     "api": ("app.graphql", "strawberry", "app.cli"),
     "graphql": ("app.api.forums", "app.api.problems", "app.cli"),
+    # The pages are a client of the public API like any partner's: no adapter internals.
+    "web": ("app.api", "app.graphql", "strawberry", "app.cli"),
     "errors": ("fastapi", "strawberry", "starlette", "sqlalchemy"),
 }
 

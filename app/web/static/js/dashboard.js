@@ -1,0 +1,802 @@
+// The reference dashboard: a client of the public GraphQL API and nothing else.
+// Pages: overview (/dashboard), one forum (/dashboard/forums/{code}), the matrix of
+// states x forums (/dashboard/matrix). Every figure carries its sources (title,
+// publisher, locator) on hover and on click, and every chart has a table under it.
+import { ApiError, allNodes, gql } from "./graphql.js";
+import { apply, extend, lang, onChange, t } from "./i18n.js";
+import { MESSAGES, ROLE_ORDER, label } from "./messages.js";
+
+extend(MESSAGES);
+
+export const MIN_DATE = "1980-01-01";
+const OFFICE_ROLES = ["CHAIR", "CO_CHAIR", "PRO_TEMPORE_PRESIDENCY", "PAST_CHAIR", "INCOMING_CHAIR"];
+const PALETTE = ["#0b4f8a", "#b35806", "#1b7837", "#762a83", "#8c510a", "#01665e", "#c51b7d", "#4d4d4d"];
+
+const root = document.getElementById("dashboard");
+const charts = [];
+
+// ------------------------------------------------------------------ helpers
+
+/** Build an element: h("p", {class: "note"}, "text", child...). Never parses HTML. */
+function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+export function todayIso() {
+  const now = new Date();
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 10);
+}
+
+/**
+ * A date the person asked for, checked: {date, note}. Before 1980 or after today is
+ * clamped to the bound with a note saying so; something that is not a date is refused
+ * (date null) with a note.
+ */
+export function checkDate(value) {
+  const today = todayIso();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value || "") || Number.isNaN(Date.parse(value))) {
+    return { date: null, note: t("date.invalid", { value: value || "" }) };
+  }
+  if (value < MIN_DATE) return { date: MIN_DATE, note: t("date.clampedLow", { value, min: MIN_DATE }) };
+  if (value > today) return { date: today, note: t("date.clampedHigh", { value, max: today }) };
+  return { date: value, note: "" };
+}
+
+function dayNumber(iso) {
+  return Math.round((Date.parse(iso) - Date.parse(MIN_DATE)) / 86400000);
+}
+
+function dayIso(number) {
+  return new Date(Date.parse(MIN_DATE) + number * 86400000).toISOString().slice(0, 10);
+}
+
+function locale() {
+  return lang() === "es" ? "es" : "en";
+}
+
+/** An exact decimal string, formatted without going through a float where the browser can. */
+function formatNumber(value, digits = 2) {
+  if (value === null || value === undefined) return "";
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+}
+
+function formatMoney(amount, currency) {
+  if (amount === null || amount === undefined) return "—";
+  return `${formatNumber(amount, 2)} ${currency || ""}`.trim();
+}
+
+function formatPct(value) {
+  return `${formatNumber(value, 4)} %`;
+}
+
+function formatDay(iso) {
+  if (!iso) return "";
+  if (/^\d{4}$/.test(iso) || /^\d{4}-\d{2}$/.test(iso)) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
+}
+
+function forumName(forum) {
+  return (lang() === "es" && forum.nameEs) || forum.name;
+}
+
+function actorName(actor) {
+  return (lang() === "es" && actor.nameEs) || actor.name;
+}
+
+function yearFraction(iso) {
+  if (!iso) return null;
+  const date = new Date(`${iso}T00:00:00Z`);
+  const start = Date.UTC(date.getUTCFullYear(), 0, 1);
+  const end = Date.UTC(date.getUTCFullYear() + 1, 0, 1);
+  return date.getUTCFullYear() + (date.getTime() - start) / (end - start);
+}
+
+/** Unique citations of several facts, by source and locator. */
+function mergeCitations(lists) {
+  const seen = new Map();
+  for (const citation of lists.flat()) {
+    const key = `${citation.source.id}|${citation.locator || ""}`;
+    if (!seen.has(key)) seen.set(key, citation);
+  }
+  return [...seen.values()];
+}
+
+function citationText(citation) {
+  const parts = [citation.source.title, citation.source.publisher];
+  if (citation.locator) parts.push(citation.locator);
+  return parts.join(" — ");
+}
+
+/** Sources of one figure: the titles on hover, the full list (title, publisher, locator) on click. */
+function sources(citations, what = "") {
+  const list = citations || [];
+  if (!list.length) return h("span", { class: "no-sources" }, t("sources.none"));
+  const summary = h(
+    "summary",
+    { title: list.map(citationText).join("\n"), "aria-label": what ? t("sources.of", { what, n: list.length }) : null },
+    t("sources.count", { n: list.length })
+  );
+  return h(
+    "details",
+    { class: "sources" },
+    summary,
+    h(
+      "ul",
+      {},
+      list.map((citation) =>
+        h(
+          "li",
+          {},
+          h("cite", {}, citation.source.title),
+          h("span", { class: "publisher" }, ` — ${citation.source.publisher}`),
+          citation.locator ? h("span", { class: "locator" }, ` — ${citation.locator}`) : null
+        )
+      )
+    )
+  );
+}
+
+function table(caption, headers, rows, options = {}) {
+  return h(
+    "div",
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption },
+    h(
+      "table",
+      { class: options.className || null },
+      h("caption", {}, caption),
+      h("thead", {}, h("tr", {}, headers.map((header, i) => h("th", { scope: "col", class: options.numeric && options.numeric.includes(i) ? "num" : null }, header)))),
+      h(
+        "tbody",
+        {},
+        rows.length
+          ? rows.map((cells) =>
+              h(
+                "tr",
+                {},
+                cells.map((cell, i) =>
+                  i === 0 && options.rowHeaders !== false
+                    ? h("th", { scope: "row" }, cell)
+                    : h("td", { class: options.numeric && options.numeric.includes(i) ? "num" : null }, cell)
+                )
+              )
+            )
+          : h("tr", {}, h("td", { colspan: headers.length }, t("empty")))
+      )
+    )
+  );
+}
+
+/** A chart with its text alternative: an aria-label on the canvas and a table under it. */
+function chartFigure({ id, title, config, description, tableNode }) {
+  const canvas = h("canvas", { id, role: "img", "aria-label": description });
+  const figure = h(
+    "figure",
+    { class: "chart-figure" },
+    h("figcaption", {}, title),
+    h("div", { class: "chart" }, canvas),
+    tableNode
+  );
+  queueMicrotask(() => {
+    if (typeof Chart === "undefined") return;
+    charts.push(new Chart(canvas, config));
+  });
+  return figure;
+}
+
+function barConfig({ labels, values, axisLabel, horizontal = false, citationsPerBar = [], format }) {
+  return {
+    type: "bar",
+    data: {
+      labels,
+      datasets: [{ label: axisLabel, data: values, backgroundColor: PALETTE[0] }],
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      indexAxis: horizontal ? "y" : "x",
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item) => `${axisLabel}: ${format(item.raw)}`,
+            afterLabel: (item) => {
+              const cited = citationsPerBar[item.dataIndex] || [];
+              if (!cited.length) return "";
+              const titles = [...new Set(cited.map((c) => c.source.title))];
+              return [t("sources.count", { n: cited.length }) + ":", ...titles.slice(0, 4), titles.length > 4 ? "…" : ""].filter(Boolean);
+            },
+          },
+        },
+      },
+      scales: {
+        [horizontal ? "x" : "y"]: { beginAtZero: true, title: { display: true, text: axisLabel } },
+      },
+    },
+  };
+}
+
+function clearCharts() {
+  while (charts.length) charts.pop().destroy();
+}
+
+function status(message) {
+  return h("p", { class: "status", role: "status", "aria-live": "polite" }, message);
+}
+
+function explain(error) {
+  if (!(error instanceof ApiError)) return t("error.unexpected");
+  if (error.kind === "unreachable") return t("error.unreachable");
+  if (error.kind === "timeout") return t("error.timeout");
+  if (error.kind === "graphql") return t("error.graphql", { message: error.message, code: error.code || "error" });
+  return t("error.http", { message: error.message });
+}
+
+function errorBox(error, retry) {
+  return h(
+    "div",
+    { class: "error", role: "alert" },
+    h("p", {}, h("strong", {}, t("error.title")), " ", explain(error)),
+    h("p", {}, h("button", { type: "button", onclick: retry }, t("error.retry")), " ", h("a", { href: "/dashboard" }, t("back.dashboard")))
+  );
+}
+
+/** Run a view: a status while it loads, its content when it has loaded, a readable error otherwise. */
+async function show(target, build) {
+  clearCharts();
+  target.replaceChildren(status(t("loading")));
+  try {
+    const content = await build();
+    target.replaceChildren(...[content].flat());
+  } catch (error) {
+    target.replaceChildren(errorBox(error, () => show(target, build)));
+    if (!(error instanceof ApiError)) throw error;
+  }
+}
+
+/** The date control: a date field and a slider, kept in step; refuses or clamps out-of-range days. */
+function dateControl(initial, onDate) {
+  const today = todayIso();
+  const note = h("p", { class: "date-note", id: "date-note", role: "status", "aria-live": "polite" });
+  const input = h("input", { type: "date", id: "as-of", name: "as_of", min: MIN_DATE, max: today, value: initial, "aria-describedby": "date-note" });
+  const slider = h("input", { type: "range", id: "as-of-slider", min: 0, max: dayNumber(today), step: 1, value: dayNumber(initial), "aria-describedby": "date-note" });
+  let timer = null;
+  const commit = (raw, fromSlider) => {
+    const checked = checkDate(raw);
+    note.textContent = checked.note;
+    note.classList.toggle("warn", Boolean(checked.note));
+    if (!checked.date) return;
+    if (!fromSlider || input.value !== checked.date) input.value = checked.date;
+    slider.value = String(dayNumber(checked.date));
+    slider.setAttribute("aria-valuetext", formatDay(checked.date));
+    const url = new URL(window.location.href);
+    url.searchParams.set("as_of", checked.date);
+    window.history.replaceState(null, "", url);
+    clearTimeout(timer);
+    timer = setTimeout(() => onDate(checked.date), fromSlider ? 150 : 0);
+  };
+  input.addEventListener("change", () => commit(input.value, false));
+  slider.addEventListener("input", () => commit(dayIso(Number(slider.value)), true));
+  slider.setAttribute("aria-valuetext", formatDay(initial));
+  return {
+    node: h(
+      "form",
+      { class: "date-control", onsubmit: (event) => event.preventDefault() },
+      h("div", { class: "field" }, h("label", { for: "as-of" }, t("date.label")), input),
+      h("div", { class: "field grow" }, h("label", { for: "as-of-slider" }, t("date.slider", { min: MIN_DATE.slice(0, 4) })), slider),
+      note
+    ),
+    commit,
+  };
+}
+
+function initialDate() {
+  const asked = new URL(window.location.href).searchParams.get("as_of");
+  if (!asked) return { date: todayIso(), note: "" };
+  const checked = checkDate(asked);
+  return checked.date ? checked : { date: todayIso(), note: checked.note };
+}
+
+// ------------------------------------------------------------------ overview
+
+const CITATION = "locator source { id title publisher url }";
+
+const OVERVIEW = `query Overview {
+  datasetMeta { datasetVersion lastChangedAt }
+  forums(first: 500) { edges { node { code name nameEs kind } } }
+  byForum: pledgeSummary(groupBy: [FORUM]) { group { forum } count amountUsd countWithoutUsd }
+  byYear: pledgeSummary(groupBy: [YEAR]) { group { year } count amountUsd countWithoutUsd }
+}`;
+
+const PLEDGE_SOURCES = `query PledgeSources($after: String) {
+  pledges(first: 500, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id forumCode announcedDate citations { ${CITATION} } } }
+  }
+}`;
+
+function freshness(meta) {
+  const changed = new Date(meta.lastChangedAt);
+  const days = Math.max(0, Math.floor((Date.now() - changed.getTime()) / 86400000));
+  return h(
+    "p",
+    { class: "freshness" },
+    t("meta.version", { version: meta.datasetVersion }),
+    " · ",
+    t("meta.changed"),
+    " ",
+    h("time", { datetime: meta.lastChangedAt }, new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short" }).format(changed)),
+    ` (${t("meta.daysAgo", { n: days })})`
+  );
+}
+
+async function overview() {
+  const [data, pledgeData] = await Promise.all([
+    gql(OVERVIEW),
+    allNodes(PLEDGE_SOURCES, {}, (d) => d.pledges),
+  ]);
+  const forums = data.forums.edges.map((edge) => edge.node);
+  const names = new Map(forums.map((forum) => [forum.code, forumName(forum)]));
+  const pledges = pledgeData.nodes;
+  const citationsBy = (key) => {
+    const groups = new Map();
+    for (const pledge of pledges) {
+      const value = key(pledge);
+      if (!groups.has(value)) groups.set(value, []);
+      groups.get(value).push(pledge.citations);
+    }
+    return (value) => mergeCitations(groups.get(value) || []);
+  };
+  const forumCitations = citationsBy((p) => p.forumCode);
+  const yearCitations = citationsBy((p) => (p.announcedDate ? Number(p.announcedDate.slice(0, 4)) : null));
+
+  const byForum = [...data.byForum].sort((a, b) => Number(b.amountUsd) - Number(a.amountUsd));
+  const byYear = [...data.byYear].sort((a, b) => (a.group.year ?? 99999) - (b.group.year ?? 99999));
+  const total = byForum.reduce((sum, row) => sum + row.count, 0);
+  const withoutUsd = byForum.reduce((sum, row) => sum + row.countWithoutUsd, 0);
+  const forumLabel = (code) => (code ? `${names.get(code) || code} (${code})` : t("pledges.noForum"));
+  const yearLabel = (year) => (year === null || year === undefined ? t("pledges.undated") : String(year));
+  const usd = t("pledges.usd");
+
+  const summaryTable = (rows, labelOf, citationsOf, caption, firstHeader) =>
+    table(
+      caption,
+      [firstHeader, t("pledges.count"), usd, t("pledges.withoutUsd"), t("sources")],
+      rows.map((row) => [labelOf(row), String(row.count), formatMoney(row.amountUsd, "USD"), String(row.countWithoutUsd), sources(citationsOf(row), labelOf(row))]),
+      { numeric: [1, 2, 3] }
+    );
+
+  return [
+    h("h1", {}, t("overview.title")),
+    freshness(data.datasetMeta),
+    h(
+      "nav",
+      { class: "forum-list", "aria-labelledby": "forums-heading" },
+      h("h2", { id: "forums-heading" }, t("overview.forums")),
+      h("ul", {}, forums.map((forum) => h("li", {}, h("a", { href: `/dashboard/forums/${encodeURIComponent(forum.code)}` }, h("strong", {}, forum.code), " ", forumName(forum)))))
+    ),
+    h(
+      "section",
+      { "aria-labelledby": "pledges-heading" },
+      h("h2", { id: "pledges-heading" }, t("overview.pledges")),
+      h("p", { class: "callout", id: "without-usd" }, t("overview.withoutUsd", { n: withoutUsd, total })),
+      chartFigure({
+        id: "chart-pledges-forum",
+        title: t("overview.byForum"),
+        description: t("overview.byForum.alt"),
+        config: barConfig({
+          labels: byForum.map((row) => row.group.forum || t("pledges.noForum")),
+          values: byForum.map((row) => Number(row.amountUsd)),
+          axisLabel: usd,
+          citationsPerBar: byForum.map((row) => forumCitations(row.group.forum)),
+          format: (v) => formatMoney(v, "USD"),
+        }),
+        tableNode: summaryTable(byForum, (row) => forumLabel(row.group.forum), (row) => forumCitations(row.group.forum), t("overview.byForum"), t("forum")),
+      }),
+      chartFigure({
+        id: "chart-pledges-year",
+        title: t("overview.byYear"),
+        description: t("overview.byYear.alt"),
+        config: barConfig({
+          labels: byYear.map((row) => yearLabel(row.group.year)),
+          values: byYear.map((row) => Number(row.amountUsd)),
+          axisLabel: usd,
+          citationsPerBar: byYear.map((row) => yearCitations(row.group.year)),
+          format: (v) => formatMoney(v, "USD"),
+        }),
+        tableNode: summaryTable(byYear, (row) => yearLabel(row.group.year), (row) => yearCitations(row.group.year ?? null), t("overview.byYear"), t("year")),
+      })
+    ),
+  ];
+}
+
+// ------------------------------------------------------------------ forum page
+
+const PARTICIPATION = `id role start end disputed note actor { id name nameEs kind } citations { ${CITATION} }`;
+
+const FORUM = `query ForumPage($code: String!, $asOf: Date!) {
+  forum(code: $code) {
+    code name nameEs description descriptionEs founded website
+    parent { code name nameEs }
+    children { code name nameEs }
+    citations { ${CITATION} }
+    participants(asOf: $asOf) { ${PARTICIPATION} }
+    offices: participants(role: [CHAIR, CO_CHAIR, PRO_TEMPORE_PRESIDENCY, PAST_CHAIR, INCOMING_CHAIR]) { ${PARTICIPATION} }
+    fundingShareTotalPct
+    fundingShares { id sharePct basis periodStart periodEnd reported disputed note actor { id name nameEs } citations { ${CITATION} } }
+    events { id name kind start end place country announcedTotal { amount currency qualifier } citations { ${CITATION} } }
+    pledges { id title kind status amount currency amountQualifier amountUsd announcedOn pledgers { id name nameEs } event { id name } citations { ${CITATION} } }
+  }
+}`;
+
+const PARTICIPANTS = `query Participants($code: String!, $asOf: Date!) {
+  forum(code: $code) { participants(asOf: $asOf) { ${PARTICIPATION} } }
+}`;
+
+function period(start, end) {
+  if (start && end) return t("period.between", { start: formatDay(start), end: formatDay(end) });
+  if (start) return t("period.since", { start: formatDay(start) });
+  if (end) return t("period.until", { end: formatDay(end) });
+  return t("period.unknown");
+}
+
+function participantsByRole(participations, asOf) {
+  const container = h("div", { id: "participants", "aria-live": "polite" });
+  if (!participations.length) {
+    container.append(h("p", {}, t("participants.none", { date: formatDay(asOf) })));
+    return container;
+  }
+  const groups = new Map();
+  for (const p of participations) {
+    if (!groups.has(p.role)) groups.set(p.role, []);
+    groups.get(p.role).push(p);
+  }
+  const roles = [...groups.keys()].sort((a, b) => ROLE_ORDER.indexOf(a) - ROLE_ORDER.indexOf(b));
+  container.append(h("p", { class: "count" }, t("participants.count", { n: participations.length, date: formatDay(asOf) })));
+  for (const role of roles) {
+    const members = groups.get(role).sort((a, b) => actorName(a.actor).localeCompare(actorName(b.actor), locale()));
+    container.append(
+      h(
+        "section",
+        { class: "role-group", "data-role": role },
+        h("h3", {}, `${label("role", role)} (${members.length})`),
+        h(
+          "ul",
+          { class: "participants" },
+          members.map((p) =>
+            h(
+              "li",
+              { "data-actor": p.actor.id },
+              h("span", { class: "who" }, actorName(p.actor)),
+              " ",
+              h("span", { class: "when" }, period(p.start, p.end)),
+              p.disputed ? h("span", { class: "badge disputed", title: t("disputed.hint") }, t("disputed")) : null,
+              " ",
+              sources(p.citations, actorName(p.actor))
+            )
+          )
+        )
+      )
+    );
+  }
+  return container;
+}
+
+function officesFigure(offices) {
+  const today = todayIso();
+  const rows = [...offices].sort((a, b) => (a.start || "").localeCompare(b.start || "") || ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
+  const charted = rows.filter((p) => p.start);
+  const roleColour = (role) => PALETTE[OFFICE_ROLES.indexOf(role) % PALETTE.length];
+  const config = {
+    type: "bar",
+    data: {
+      labels: charted.map((p) => `${actorName(p.actor)} · ${label("role", p.role)}`),
+      datasets: [
+        {
+          label: t("offices.title"),
+          data: charted.map((p) => [yearFraction(p.start), yearFraction(p.end || today)]),
+          backgroundColor: charted.map((p) => roleColour(p.role)),
+          borderSkipped: false,
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      indexAxis: "y",
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (item) => period(charted[item.dataIndex].start, charted[item.dataIndex].end),
+            afterLabel: (item) => charted[item.dataIndex].citations.map((c) => c.source.title),
+          },
+        },
+      },
+      scales: { x: { type: "linear", ticks: { precision: 0, callback: (v) => String(Math.floor(v)) } } },
+    },
+  };
+  const figure = chartFigure({
+    id: "chart-offices",
+    title: t("offices.title"),
+    description: t("offices.alt"),
+    config,
+    tableNode: table(
+      t("offices.title"),
+      [t("actor"), t("role"), t("period"), t("sources")],
+      rows.map((p) => [actorName(p.actor), label("role", p.role), period(p.start, p.end) + (p.disputed ? ` (${t("disputed")})` : ""), sources(p.citations, actorName(p.actor))]),
+      { className: "offices" }
+    ),
+  });
+  figure.querySelector(".chart").style.height = `${Math.max(160, 28 * charted.length + 60)}px`;
+  return figure;
+}
+
+function fundingFigure(forum) {
+  const shares = forum.fundingShares;
+  const total = h("p", { class: "callout", id: "funding-total" }, t("funding.total", { total: formatPct(forum.fundingShareTotalPct) }));
+  const figure = chartFigure({
+    id: "chart-funding",
+    title: t("funding.title"),
+    description: t("funding.alt", { total: formatPct(forum.fundingShareTotalPct) }),
+    config: barConfig({
+      labels: shares.map((s) => actorName(s.actor)),
+      values: shares.map((s) => Number(s.sharePct)),
+      axisLabel: "%",
+      horizontal: true,
+      citationsPerBar: shares.map((s) => s.citations),
+      format: (v) => formatPct(v),
+    }),
+    tableNode: table(
+      t("funding.title"),
+      [t("actor"), t("funding.share"), t("funding.basis"), t("funding.reported"), t("sources")],
+      shares.map((s) => [actorName(s.actor), h("span", { class: "share", "data-value": s.sharePct }, formatPct(s.sharePct)), s.basis, s.reported || "", sources(s.citations, actorName(s.actor))]),
+      { numeric: [1], className: "funding" }
+    ),
+  });
+  figure.querySelector(".chart").style.height = `${Math.max(160, 26 * shares.length + 60)}px`;
+  return [total, figure];
+}
+
+function eventsTable(events) {
+  return table(
+    t("events.title"),
+    [t("event"), t("date"), t("events.kind"), t("events.place"), t("events.announced"), t("sources")],
+    events.map((e) => [
+      e.name,
+      e.end ? `${formatDay(e.start)} – ${formatDay(e.end)}` : formatDay(e.start),
+      label("eventKind", e.kind),
+      e.place || "",
+      e.announcedTotal ? `${e.announcedTotal.qualifier === "AT_LEAST" ? t("atLeast") + " " : e.announcedTotal.qualifier === "APPROXIMATE" ? "≈ " : ""}${formatMoney(e.announcedTotal.amount, e.announcedTotal.currency)}` : "—",
+      sources(e.citations, e.name),
+    ]),
+    { className: "events", numeric: [4] }
+  );
+}
+
+function pledgesTable(pledges) {
+  return table(
+    t("pledges.title"),
+    [t("pledges.what"), t("pledges.who"), t("date"), t("pledges.amount"), t("pledges.usd"), t("pledges.status"), t("sources")],
+    pledges.map((p) => [
+      p.title,
+      p.pledgers.map(actorName).join(", "),
+      formatDay(p.announcedOn),
+      p.amount === null ? label("pledgeKind", p.kind) : formatMoney(p.amount, p.currency),
+      p.amountUsd === null ? t("pledges.noUsd") : formatMoney(p.amountUsd, "USD"),
+      label("pledgeStatus", p.status),
+      sources(p.citations, p.title),
+    ]),
+    { className: "pledges", numeric: [3, 4] }
+  );
+}
+
+async function forumPage(code, state) {
+  const data = await gql(FORUM, { code, asOf: state.date });
+  const forum = data.forum;
+  if (!forum) return notFound(code);
+  document.title = `${forum.code} · migov`;
+  const participantsSlot = h("div", { class: "participants-slot" }, participantsByRole(forum.participants, state.date));
+  const control = dateControl(state.date, async (date) => {
+    state.date = date;
+    participantsSlot.setAttribute("aria-busy", "true");
+    try {
+      const fresh = await gql(PARTICIPANTS, { code, asOf: date });
+      if (state.date === date) participantsSlot.replaceChildren(participantsByRole(fresh.forum.participants, date));
+    } catch (error) {
+      participantsSlot.replaceChildren(errorBox(error, () => control.commit(date, false)));
+    } finally {
+      participantsSlot.removeAttribute("aria-busy");
+    }
+  });
+  if (state.note) {
+    const note = control.node.querySelector("#date-note");
+    note.textContent = state.note;
+    note.classList.add("warn");
+  }
+  const description = (lang() === "es" && forum.descriptionEs) || forum.description;
+  return [
+    h("p", { class: "breadcrumb" }, h("a", { href: "/dashboard" }, t("overview.title")), " › ", forum.code),
+    h("h1", {}, `${forumName(forum)} (${forum.code})`),
+    description ? h("p", { class: "lead" }, description) : null,
+    h(
+      "p",
+      { class: "facts-line" },
+      forum.founded ? `${t("forum.founded")}: ${forum.founded}` : "",
+      forum.parent ? [" · ", `${t("forum.partOf")} `, h("a", { href: `/dashboard/forums/${encodeURIComponent(forum.parent.code)}` }, forumName(forum.parent))] : "",
+      forum.children.length ? [" · ", `${t("forum.children")}: `, forum.children.map((c, i) => [i ? ", " : "", h("a", { href: `/dashboard/forums/${encodeURIComponent(c.code)}` }, c.code)])] : "",
+      " ",
+      sources(forum.citations, forum.code)
+    ),
+    h(
+      "section",
+      { "aria-labelledby": "participants-heading" },
+      h("h2", { id: "participants-heading" }, t("participants.title")),
+      control.node,
+      participantsSlot
+    ),
+    h("section", { "aria-labelledby": "offices-heading" }, h("h2", { id: "offices-heading" }, t("offices.heading")), forum.offices.length ? officesFigure(forum.offices) : h("p", {}, t("offices.none"))),
+    h("section", { "aria-labelledby": "funding-heading" }, h("h2", { id: "funding-heading" }, t("funding.title")), forum.fundingShares.length ? fundingFigure(forum) : h("p", {}, t("funding.none"))),
+    h("section", { "aria-labelledby": "events-heading" }, h("h2", { id: "events-heading" }, t("events.title")), eventsTable(forum.events)),
+    h("section", { "aria-labelledby": "pledges-heading" }, h("h2", { id: "pledges-heading" }, t("pledges.title")), pledgesTable(forum.pledges || [])),
+  ];
+}
+
+async function notFound(code) {
+  document.title = `${t("notFound.title")} · migov`;
+  const content = [
+    h("h1", {}, t("notFound.title")),
+    h("p", { class: "lead" }, t("notFound.body", { code })),
+    h("p", {}, h("a", { class: "button", href: "/dashboard" }, t("back.dashboard"))),
+  ];
+  try {
+    const data = await gql(`{ forums(first: 500) { edges { node { code name nameEs } } } }`);
+    content.push(
+      h("h2", {}, t("notFound.forums")),
+      h("ul", { class: "forum-list" }, data.forums.edges.map(({ node }) => h("li", {}, h("a", { href: `/dashboard/forums/${encodeURIComponent(node.code)}` }, h("strong", {}, node.code), " ", forumName(node)))))
+    );
+  } catch (_) {
+    // The way back above is enough; the list is a convenience.
+  }
+  return content;
+}
+
+// ------------------------------------------------------------------ matrix
+
+const MATRIX = `query Matrix($asOf: Date!, $after: String) {
+  forums(first: 500) { edges { node { code name nameEs } } }
+  participations(filter: {asOf: $asOf}, first: 500, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id forumCode role start end disputed actor { id name nameEs kind } citations { ${CITATION} } } }
+  }
+}`;
+
+function matrixTable(data, nodes, asOf) {
+  const forums = data.forums.edges.map((edge) => edge.node);
+  const states = new Map();
+  const cells = new Map();
+  for (const p of nodes) {
+    if (p.actor.kind !== "STATE") continue;
+    states.set(p.actor.id, p.actor);
+    const key = `${p.actor.id}|${p.forumCode}`;
+    if (!cells.has(key)) cells.set(key, []);
+    cells.get(key).push(p);
+  }
+  const columns = forums.filter((forum) => [...cells.keys()].some((key) => key.endsWith(`|${forum.code}`)));
+  const rows = [...states.values()].sort((a, b) => actorName(a).localeCompare(actorName(b), locale()));
+  const detail = h("div", { class: "cell-detail", id: "cell-detail", role: "region", "aria-live": "polite", "aria-label": t("matrix.detail") }, h("p", {}, t("matrix.hint")));
+  if (!rows.length) return [h("p", {}, t("matrix.none", { date: formatDay(asOf) })), detail];
+  const showCell = (actor, forum, held) => {
+    detail.replaceChildren(
+      h("h3", {}, `${actorName(actor)} · ${forumName(forum)} (${forum.code})`),
+      h(
+        "ul",
+        {},
+        held.map((p) => h("li", {}, h("strong", {}, label("role", p.role)), " ", period(p.start, p.end), p.disputed ? ` (${t("disputed")})` : "", " ", sources(p.citations, label("role", p.role))))
+      )
+    );
+    const open = detail.querySelector("details");
+    if (open) open.open = true;
+  };
+  const grid = h(
+    "table",
+    { class: "matrix", id: "matrix" },
+    h("caption", {}, t("matrix.caption", { date: formatDay(asOf), states: rows.length, forums: columns.length })),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("matrix.state")), columns.map((forum) => h("th", { scope: "col", title: forumName(forum) }, forum.code)))),
+    h(
+      "tbody",
+      {},
+      rows.map((actor) =>
+        h(
+          "tr",
+          { "data-actor": actor.id },
+          h("th", { scope: "row" }, actorName(actor)),
+          columns.map((forum) => {
+            const held = cells.get(`${actor.id}|${forum.code}`) || [];
+            if (!held.length) return h("td", { "data-forum": forum.code }, h("span", { class: "visually-hidden" }, t("matrix.no")));
+            const roles = [...new Set(held.map((p) => p.role))].sort((a, b) => ROLE_ORDER.indexOf(a) - ROLE_ORDER.indexOf(b));
+            const text = roles.map((role) => label("roleShort", role)).join(" ");
+            const full = roles.map((role) => label("role", role)).join(", ");
+            return h(
+              "td",
+              { "data-forum": forum.code, class: `held${held.some((p) => p.disputed) ? " disputed" : ""}` },
+              h("button", { type: "button", title: `${actorName(actor)} · ${forum.code}: ${full}`, "aria-label": `${actorName(actor)}, ${forum.code}: ${full}`, onclick: () => showCell(actor, forum, held) }, text)
+            );
+          })
+        )
+      )
+    )
+  );
+  const legend = h(
+    "p",
+    { class: "legend" },
+    t("matrix.legend"),
+    " ",
+    ROLE_ORDER.filter((role) => nodes.some((p) => p.role === role && p.actor.kind === "STATE")).map((role, i) => [i ? " · " : "", h("strong", {}, label("roleShort", role)), ` ${label("role", role)}`])
+  );
+  return [legend, h("div", { class: "table-wrap matrix-wrap", tabindex: "0", role: "region", "aria-label": t("matrix.caption", { date: formatDay(asOf), states: rows.length, forums: columns.length }) }, grid), detail];
+}
+
+async function matrixPage(state) {
+  const slot = h("div", { class: "matrix-slot" });
+  const load = async (date) => {
+    slot.setAttribute("aria-busy", "true");
+    try {
+      const { data, nodes } = await allNodes(MATRIX, { asOf: date }, (d) => d.participations);
+      if (state.date === date) slot.replaceChildren(...matrixTable(data, nodes, date));
+    } catch (error) {
+      slot.replaceChildren(errorBox(error, () => load(date)));
+    } finally {
+      slot.removeAttribute("aria-busy");
+    }
+  };
+  const control = dateControl(state.date, (date) => {
+    state.date = date;
+    return load(date);
+  });
+  if (state.note) {
+    const note = control.node.querySelector("#date-note");
+    note.textContent = state.note;
+    note.classList.add("warn");
+  }
+  // The first load's failure is the page's failure: show() explains it with a retry.
+  const { data, nodes } = await allNodes(MATRIX, { asOf: state.date }, (d) => d.participations);
+  slot.replaceChildren(...matrixTable(data, nodes, state.date));
+  return [
+    h("p", { class: "breadcrumb" }, h("a", { href: "/dashboard" }, t("overview.title")), " › ", t("matrix.title")),
+    h("h1", {}, t("matrix.title")),
+    h("p", { class: "lead" }, t("matrix.lead")),
+    control.node,
+    slot,
+  ];
+}
+
+// ------------------------------------------------------------------ start
+
+function start() {
+  const view = root.dataset.view;
+  const state = initialDate();
+  const render = () => {
+    apply();
+    if (view === "overview") return show(root, overview);
+    if (view === "forum") return show(root, () => forumPage(root.dataset.forum, state));
+    if (view === "matrix") return show(root, () => matrixPage(state));
+    return show(root, () => notFound(root.dataset.forum));
+  };
+  onChange(render);
+  render();
+}
+
+start();

@@ -1,0 +1,143 @@
+"""The front door, /v1 index and the shells of the docs and dashboard pages, over HTTP.
+
+What the pages do in a browser is tested in tests/browser; these check what the server
+answers: the right status, the dataset version, and that every script, style and image a
+page asks for is served by this app (nothing from another host).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import __version__
+from app.services import changes as change_service
+
+VENDOR = Path(__file__).resolve().parents[2] / "app" / "web" / "static" / "vendor"
+ASSET = re.compile(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"')
+PAGES = [
+    "/",
+    "/docs",
+    "/redoc",
+    "/graphql",
+    "/dashboard",
+    "/dashboard/matrix",
+    "/dashboard/forums/RCM",
+]
+
+
+async def test_front_door_shows_the_dataset_version_and_the_ways_in(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    version = await change_service.current_version(session)
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    page = response.text
+    assert f'<dd id="dataset-version">{version.version}</dd>' in page
+    assert f'datetime="{version.changed_at.isoformat(timespec="seconds")}"' in page
+    links = set(re.findall(r'<a[^>]* href="([^"]+)"', page))
+    assert {
+        "/dashboard",
+        "/docs",
+        "/redoc",
+        "/graphql",
+        "/v1",
+        "/v1/meta",
+        "/openapi.json",
+        "/v1/pledges?format=csv",
+    } <= links
+    assert "curl -s 'http://test/v1/forums/MIRPS-SP/participants?as_of=2022-01-01" in page
+
+
+async def test_v1_index_lists_every_resource(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1")
+    assert response.status_code == 200
+    body = response.json()
+    resources = body.pop("resources")
+    assert body == {
+        "name": "migov",
+        "version": __version__,
+        "links": {
+            "graphql": "/graphql",
+            "openapi": "/openapi.json",
+            "docs": "/docs",
+            "redoc": "/redoc",
+            "dashboard": "/dashboard",
+            "home": "/",
+        },
+    }
+    assert [r["href"] for r in resources] == [
+        "/v1/forums",
+        "/v1/forums/{code}/participants",
+        "/v1/actors",
+        "/v1/participations",
+        "/v1/funding-shares",
+        "/v1/events",
+        "/v1/pledges",
+        "/v1/pledges/summary",
+        "/v1/sources",
+        "/v1/meta",
+        "/v1/changes",
+    ]
+    # Each listed collection answers (the participants path needs a code).
+    for resource in resources:
+        href = resource["href"].replace("{code}", "RCM")
+        assert (await client.get(href)).status_code == 200, href
+
+
+async def test_v1_index_refuses_unknown_parameters(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1?nope=1")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_pages_load_everything_from_this_server(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assets = ASSET.findall(response.text)
+    assert assets, "a page with no script or style"
+    for asset in assets:
+        assert asset.startswith("/"), f"{path} loads {asset} from elsewhere"
+        assert (await client.get(asset)).status_code == 200, asset
+    # Scripts live in files, so a Content-Security-Policy without 'unsafe-inline' holds.
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.text) is None
+    assert "<style" not in response.text
+    assert " style=" not in response.text
+
+
+async def test_graphql_still_answers_queries_beside_its_ide(client: httpx.AsyncClient) -> None:
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert "/static/vendor/graphiql-3.9.0/graphiql.min.js" in page.text
+    answer = await client.post("/graphql", json={"query": '{ forum(code: "RCM") { code } }'})
+    assert answer.json() == {"data": {"forum": {"code": "RCM"}}}
+
+
+async def test_unknown_forum_page_is_404_with_a_way_back(client: httpx.AsyncClient) -> None:
+    response = await client.get("/dashboard/forums/NOPE<b>")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert 'data-view="not-found" data-forum="NOPE&lt;b&gt;"' in response.text
+    assert '<a href="/dashboard"' in response.text
+
+
+def test_each_vendored_library_keeps_its_licence() -> None:
+    folders = sorted(p for p in VENDOR.iterdir() if p.is_dir())
+    assert [p.name for p in folders] == [
+        "chart.js-4.6.1",
+        "graphiql-3.9.0",
+        "react-18.3.1",
+        "react-dom-18.3.1",
+        "redoc-2.5.4",
+        "swagger-ui-dist-5.35.0",
+    ]
+    for folder in folders:
+        assert list(folder.glob("LICENSE*")), f"{folder.name} has no licence"
+        for script in folder.glob("*.js"):
+            assert "cdn.redoc.ly" not in script.read_text(encoding="utf-8"), script
