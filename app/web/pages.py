@@ -8,6 +8,7 @@ forum code exists (so an unknown one answers 404 with a way back).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,7 @@ async def front_door(request: Request, session: Session) -> HTMLResponse:
             app_version=__version__,
             dataset_version=str(version.version),
             last_changed=version.changed_at.isoformat(timespec="seconds"),
+            last_changed_text=version.changed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             base_url=base,
         )
     )

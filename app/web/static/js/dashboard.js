@@ -25,7 +25,7 @@ function h(tag, attrs = {}, ...children) {
     if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
     else element.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -82,7 +82,10 @@ function formatPct(value) {
 
 function formatDay(iso) {
   if (!iso) return "";
-  if (/^\d{4}$/.test(iso) || /^\d{4}-\d{2}$/.test(iso)) return iso;
+  if (/^\d{4}$/.test(iso)) return iso;
+  if (/^\d{4}-\d{2}$/.test(iso)) {
+    return new Intl.DateTimeFormat(locale(), { month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(`${iso}-01T00:00:00Z`));
+  }
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
 }
 
@@ -525,7 +528,15 @@ function officesFigure(offices) {
           },
         },
       },
-      scales: { x: { type: "linear", ticks: { precision: 0, callback: (v) => String(Math.floor(v)) } } },
+      scales: {
+        x: {
+          type: "linear",
+          beginAtZero: false,
+          min: Math.floor(Math.min(...charted.map((p) => yearFraction(p.start)))),
+          max: Math.ceil(Math.max(...charted.map((p) => yearFraction(p.end || today)))),
+          ticks: { stepSize: 1, callback: (v) => (Number.isInteger(v) ? String(v) : "") },
+        },
+      },
     },
   };
   const figure = chartFigure({

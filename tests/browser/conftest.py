@@ -1,0 +1,234 @@
+"""A real server and a real browser for the page tests.
+
+Once per run: a database of its own on the suite's engine (a SQLite file, or a fresh
+PostgreSQL database beside the suite's), migrated and loaded with the curated data;
+uvicorn serving it on a free loopback port in 8600-8649; Debian's chromium driven by
+Playwright (never a downloaded browser). Each test gets a fresh browser context whose
+requests to anything but the server are aborted and recorded, so a page that reaches
+for the network fails its test. Screenshots go to test-artifacts/browser/<engine>/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from app.config import Settings
+from app.db import create_engine
+from app.migrations import upgrade
+from app.services import dataset as dataset_service
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PORTS = range(8600, 8650)
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8600-8649 for the page tests' server")
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_async_engine(make_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+
+
+async def _load_curated(url: str) -> None:
+    engine = create_engine(Settings(database_url=url, _env_file=None))
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            await dataset_service.load_dataset(session, dataset_service.read_dataset())
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_database_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The curated data, committed, in a database only the page tests' server uses."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        target = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('browser') / 'pages.db'}"
+        upgrade(target)
+        asyncio.run(_load_curated(target))
+        yield target
+        return
+    name = f"migov_pages_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
+    target = url.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(target)
+        asyncio.run(_load_curated(target))
+        yield target
+    finally:
+        asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def base_url(server_database_url: str) -> Iterator[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
+    env.update(MIGOV_DATABASE_URL=server_database_url, MIGOV_LOG_LEVEL="warning")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def artifacts(server_database_url: str) -> Path:
+    engine = make_url(server_database_url).get_backend_name()
+    folder = ROOT / "test-artifacts" / "browser" / engine
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@dataclass
+class Watch:
+    """What went wrong in a context: console errors, page errors, failed or refused requests."""
+
+    base_url: str
+    problems: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on(
+            "requestfailed",
+            lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
+            ),
+        )
+
+
+async def _context(browser: Browser, base_url: str, **options: Any) -> tuple[BrowserContext, Watch]:
+    context = await browser.new_context(base_url=base_url, **options)
+    watch = Watch(base_url)
+
+    async def only_loopback(route: Route) -> None:
+        if route.request.url.startswith((base_url + "/", "data:", "blob:")):
+            await route.continue_()
+        else:
+            watch.blocked.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_loopback)
+    context.on("page", watch.attach)
+    return context, watch
+
+
+OpenContext = Callable[..., Awaitable[tuple[BrowserContext, Watch]]]
+
+
+@pytest.fixture
+async def open_context(browser: Browser, base_url: str) -> AsyncIterator[OpenContext]:
+    """Open browser contexts (viewport, locale...) for one test; all closed after it."""
+    opened: list[BrowserContext] = []
+
+    async def open_one(**options: Any) -> tuple[BrowserContext, Watch]:
+        options.setdefault("viewport", DESKTOP)
+        options.setdefault("locale", "en-GB")
+        context, watch = await _context(browser, base_url, **options)
+        opened.append(context)
+        return context, watch
+
+    yield open_one
+    for context in opened:
+        await context.close()

@@ -1,0 +1,284 @@
+"""The pages in Debian's chromium: they load cleanly offline and show the curated data right."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, Route, expect
+
+from tests.browser.conftest import DESKTOP, PHONE, OpenContext
+
+# path, screenshot name, what a person must see once it has loaded
+PAGES = [
+    ("/", "home", "h1"),
+    ("/dashboard", "dashboard", "#chart-pledges-forum"),
+    ("/dashboard/forums/RCM", "forum-rcm", "#funding-total"),
+    ("/dashboard/forums/MIRPS-SP?as_of=2022-01-01", "forum-mirps-sp", "#participants"),
+    ("/dashboard/matrix?as_of=2022-01-01", "matrix", "#matrix"),
+    ("/docs", "docs-swagger", "#swagger-ui h1.title"),
+    ("/redoc", "docs-redoc", "#redoc h1"),
+    ("/graphql", "docs-graphiql", ".graphiql-container .graphiql-query-editor"),
+]
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+@pytest.mark.parametrize(("path", "name", "ready"), PAGES, ids=[p[1] for p in PAGES])
+async def test_page_loads_cleanly_offline(
+    open_context: OpenContext,
+    artifacts: Path,
+    path: str,
+    name: str,
+    ready: str,
+    size: str,
+    viewport: dict[str, int],
+) -> None:
+    context, watch = await open_context(viewport=viewport)
+    page = await context.new_page()
+    response = await page.goto(path, wait_until="networkidle")
+    assert response is not None
+    assert response.status == 200
+    await expect(page.locator(ready).first).to_be_visible()
+    await expect(page.locator(".status")).to_have_count(0)  # nothing left "Loading…"
+    await page.screenshot(path=artifacts / f"{name}-{size}.png", full_page=True)
+    assert watch.problems == []
+    assert watch.blocked == []
+    # Nothing wider than the screen but the tables, which scroll inside their own box.
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if name.startswith("docs-"):
+        return
+    assert overflow <= 0
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/docs", "#swagger-ui h1.title"),
+        ("/redoc", "#redoc h1"),
+        ("/graphql", "h1"),
+    ],
+)
+async def test_docs_show_the_api_title_with_no_network(
+    open_context: OpenContext, path: str, heading: str
+) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto(path, wait_until="networkidle")
+    await expect(page.locator(heading).first).to_contain_text("migov")
+    assert watch.blocked == []
+    assert watch.problems == []
+
+
+async def test_graphiql_runs_a_query(open_context: OpenContext) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto("/graphql", wait_until="networkidle")
+    await page.locator(".graphiql-execute-button").click()
+    await expect(page.locator(".graphiql-response")).to_contain_text(
+        '"fundingShareTotalPct": "99.1600"'
+    )
+    assert watch.problems == []
+
+
+async def test_rcm_funding_shares_show_their_true_sum(open_context: OpenContext) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/RCM", wait_until="networkidle")
+    await expect(page.locator("#funding-total")).to_contain_text("99.16 %")
+    await expect(page.locator("#funding-total")).to_contain_text("not adjusted to 100 %")
+    shares = await page.locator("table.funding .share").evaluate_all(
+        "cells => cells.map(cell => cell.dataset.value)"
+    )
+    assert len(shares) == 11
+    assert sum(Decimal(share) for share in shares) == Decimal("99.16")
+    # The chart draws the same rows as its table.
+    bars = await page.evaluate("Chart.getChart('chart-funding').data.datasets[0].data")
+    assert [Decimal(str(bar)) for bar in bars] == [Decimal(s) for s in shares]
+    assert watch.problems == []
+
+
+async def test_canada_chairs_mirps_sp_on_2022_01_01(open_context: OpenContext) -> None:
+    context, _ = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/MIRPS-SP", wait_until="networkidle")
+    await page.locator("#as-of").fill("2022-01-01")
+    chairs = page.locator('#participants [data-role="CHAIR"] ul.participants > li')
+    await expect(chairs).to_have_count(1)
+    await expect(chairs.first).to_have_attribute("data-actor", "CAN")
+    await expect(chairs.first).to_contain_text("Canada")
+    assert "as_of=2022-01-01" in page.url
+    # The sources of that fact open on click, with title, publisher and locator.
+    details = chairs.first.locator("details.sources")
+    await details.locator("summary").click()
+    await expect(details.locator("li cite").first).to_be_visible()
+    await expect(details.locator("li .publisher").first).to_be_visible()
+
+
+async def test_moving_the_date_changes_who_is_shown(open_context: OpenContext) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/MIRPS-SP?as_of=2022-01-01", wait_until="networkidle")
+    chair = page.locator('#participants [data-role="CHAIR"] ul.participants > li')
+    await expect(chair).to_have_attribute("data-actor", "CAN")
+    await page.locator("#as-of").fill("2023-01-01")
+    await expect(chair).to_have_attribute("data-actor", "USA")
+    # The slider, by keyboard: Home goes back to 1980, before the platform existed.
+    slider = page.locator("#as-of-slider")
+    await slider.focus()
+    await page.keyboard.press("Home")
+    await expect(page.locator("#as-of")).to_have_value("1980-01-01")
+    await expect(page.locator('#participants [data-role="CHAIR"]')).to_have_count(0)
+    await expect(page.locator("#participants")).not_to_contain_text("Spain")
+    await page.keyboard.press("End")
+    await expect(page.locator("#as-of")).to_have_value(dt.date.today().isoformat())
+    await expect(chair).to_have_attribute("data-actor", "USA")
+    assert watch.problems == []
+
+
+async def test_dates_out_of_range_are_clamped_with_a_word(open_context: OpenContext) -> None:
+    context, _ = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/MIRPS-SP?as_of=2999-01-01", wait_until="networkidle")
+    today = dt.date.today().isoformat()
+    await expect(page.locator("#date-note")).to_contain_text("is in the future: showing today")
+    await expect(page.locator("#as-of")).to_have_value(today)
+    await page.locator("#as-of").fill("1975-05-01")
+    await expect(page.locator("#date-note")).to_contain_text(
+        "1975-05-01 is before 1980-01-01, the earliest date shown"
+    )
+    await expect(page.locator("#as-of")).to_have_value("1980-01-01")
+
+
+async def test_solidarity_event_2021_announced_110_million(open_context: OpenContext) -> None:
+    context, _ = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/MIRPS", wait_until="networkidle")
+    row = page.locator("table.events tr", has_text="MIRPS Solidarity Event 2021")
+    await expect(row).to_contain_text("Jun 10, 2021")
+    await expect(row.locator("td.num")).to_have_text("110,000,000 USD")
+
+
+async def test_overview_counts_pledges_without_usd(open_context: OpenContext) -> None:
+    context, _ = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard", wait_until="networkidle")
+    summary = json.loads(
+        await page.evaluate(
+            """fetch('/graphql', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                 body: JSON.stringify({query: '{ pledgeSummary(groupBy: [FORUM]) { count countWithoutUsd } }'})})
+               .then(r => r.text())"""
+        )
+    )["data"]["pledgeSummary"]
+    total = sum(row["count"] for row in summary)
+    without = sum(row["countWithoutUsd"] for row in summary)
+    assert total >= 2
+    await expect(page.locator("#without-usd")).to_contain_text(f"{without} of {total} pledges")
+    await expect(page.locator("main")).to_contain_text("Dataset version")
+
+
+async def test_matrix_shows_who_sits_where_with_sources(open_context: OpenContext) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/matrix?as_of=2022-01-01", wait_until="networkidle")
+    cell = page.locator('#matrix tr[data-actor="CAN"] td[data-forum="MIRPS-SP"] button')
+    await expect(cell).to_have_text("C M")
+    await cell.click()
+    await expect(page.locator("#cell-detail")).to_contain_text("Chair")
+    await expect(page.locator("#cell-detail details.sources li cite").first).to_be_visible()
+    await page.locator("#as-of").fill("1990-01-01")
+    await expect(cell).to_have_count(0)
+    assert watch.problems == []
+
+
+async def test_unknown_forum_is_a_clear_not_found_page(open_context: OpenContext) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    response = await page.goto("/dashboard/forums/NOPE", wait_until="networkidle")
+    assert response is not None
+    assert response.status == 404
+    await expect(page.locator("h1")).to_have_text("Forum not found")
+    await expect(page.locator("main")).to_contain_text("No forum has the code “NOPE”")
+    await page.get_by_role("link", name="Back to the dashboard").click()
+    await expect(page).to_have_url(re.compile(r"/dashboard$"))
+    # The document's own 404 is the only failure.
+    assert [p for p in watch.problems if "NOPE" not in p and "404" not in p] == []
+
+
+async def _unreachable(route: Route) -> None:
+    await route.abort("connectionrefused")
+
+
+async def _refused(route: Route) -> None:
+    body = {
+        "data": None,
+        "errors": [{"message": "Query too deep", "extensions": {"code": "query_too_complex"}}],
+    }
+    await route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+
+@pytest.mark.parametrize(
+    ("handler", "message"),
+    [
+        (_unreachable, "The API did not answer"),
+        (_refused, "The API refused the request: Query too deep (code query_too_complex)"),
+    ],
+    ids=["unreachable", "graphql-error"],
+)
+async def test_api_failures_are_explained_in_the_page(
+    open_context: OpenContext, handler: object, message: str
+) -> None:
+    context, _ = await open_context()
+    page: Page = await context.new_page()
+    await page.route("**/graphql", handler)  # type: ignore[arg-type]
+    await page.goto("/dashboard/forums/RCM", wait_until="networkidle")
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("The data could not be shown.")
+    await expect(alert).to_contain_text(message)
+    await expect(page.locator(".status")).to_have_count(0)
+    # Once the API is back, "Try again" shows the page.
+    await page.unroute("**/graphql")
+    await alert.get_by_role("button", name="Try again").click()
+    await expect(page.locator("#funding-total")).to_contain_text("99.16 %")
+
+
+async def test_language_follows_the_browser_and_the_switch(open_context: OpenContext) -> None:
+    context, watch = await open_context(locale="es-ES")
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/RCM", wait_until="networkidle")
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
+    await expect(page.locator("#funding-total")).to_contain_text("Suma de las cuotas: 99,16 %")
+    await expect(page.locator("#participants-heading")).to_have_text(
+        "Quién participa, en una fecha"
+    )
+    await page.get_by_role("button", name="English").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.locator("#participants-heading")).to_have_text("Who takes part, on a date")
+    await expect(page.get_by_role("button", name="English")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    # The choice is remembered across pages.
+    await page.goto("/dashboard", wait_until="networkidle")
+    await expect(page.locator("h1")).to_have_text("Dashboard")
+    assert watch.problems == []
+
+
+async def test_keyboard_reaches_the_date_and_the_sources(open_context: OpenContext) -> None:
+    context, _ = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/RCM", wait_until="networkidle")
+    await page.keyboard.press("Tab")
+    await expect(page.locator(".skip")).to_be_focused()
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement.id") == "as-of":
+            break
+    await expect(page.locator("#as-of")).to_be_focused()
+    first_sources = page.locator("table.funding details.sources").first
+    await first_sources.locator("summary").focus()
+    await page.keyboard.press("Enter")
+    await expect(first_sources).to_have_attribute("open", "")
+    await expect(first_sources.locator("cite")).to_be_visible()
