@@ -24,7 +24,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Route,
+    async_playwright,
+    expect,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -45,6 +52,8 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 PORTS = range(8600, 8650)
+# Generous waits: the machine is shared, and Swagger UI parses the whole document first.
+expect.set_options(timeout=20_000)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
