@@ -197,14 +197,17 @@ async def test_matrix_shows_who_sits_where_with_sources(open_context: OpenContex
     assert watch.problems == []
 
 
-async def test_unknown_forum_is_a_clear_not_found_page(open_context: OpenContext) -> None:
-    context, watch = await open_context()
+async def test_unknown_forum_is_a_clear_not_found_page(
+    open_context: OpenContext, artifacts: Path
+) -> None:
+    context, watch = await open_context(viewport=PHONE)
     page = await context.new_page()
     response = await page.goto("/dashboard/forums/NOPE", wait_until="networkidle")
     assert response is not None
     assert response.status == 404
     await expect(page.locator("h1")).to_have_text("Forum not found")
     await expect(page.locator("main")).to_contain_text("No forum has the code “NOPE”")
+    await page.screenshot(path=artifacts / "forum-not-found-phone.png", full_page=True)
     await page.get_by_role("link", name="Back to the dashboard").click()
     await expect(page).to_have_url(re.compile(r"/dashboard$"))
     # The document's own 404 is the only failure.
@@ -232,7 +235,7 @@ async def _refused(route: Route) -> None:
     ids=["unreachable", "graphql-error"],
 )
 async def test_api_failures_are_explained_in_the_page(
-    open_context: OpenContext, handler: object, message: str
+    open_context: OpenContext, artifacts: Path, handler: object, message: str
 ) -> None:
     context, _ = await open_context()
     page: Page = await context.new_page()
@@ -242,6 +245,7 @@ async def test_api_failures_are_explained_in_the_page(
     await expect(alert).to_contain_text("The data could not be shown.")
     await expect(alert).to_contain_text(message)
     await expect(page.locator(".status")).to_have_count(0)
+    await page.screenshot(path=artifacts / f"api-{handler.__name__.strip('_')}-desktop.png")  # type: ignore[attr-defined]
     # Once the API is back, "Try again" shows the page.
     await page.unroute("**/graphql")
     await alert.get_by_role("button", name="Try again").click()

@@ -454,6 +454,13 @@ function period(start, end) {
   return t("period.unknown");
 }
 
+/** How sure the role is held on the chosen day: "possible" when the sources' dates only bound it. */
+function certaintyBadge(p) {
+  if (p.certainty === "POSSIBLE") return h("span", { class: "badge possible", title: t("possible.hint") }, t("possible"));
+  if (p.certainty === "CERTAIN") return h("span", { class: "badge certain", title: t("certain.hint") }, t("certain"));
+  return null;
+}
+
 function participantsByRole(participations, asOf) {
   const container = h("div", { id: "participants", "aria-live": "polite" });
   if (!participations.length) {
@@ -485,6 +492,7 @@ function participantsByRole(participations, asOf) {
               " ",
               h("span", { class: "when" }, period(p.start, p.end)),
               p.disputed ? h("span", { class: "badge disputed", title: t("disputed.hint") }, t("disputed")) : null,
+              certaintyBadge(p),
               " ",
               sources(p.citations, actorName(p.actor))
             )
@@ -715,7 +723,7 @@ function matrixTable(data, nodes, asOf) {
       h(
         "ul",
         {},
-        held.map((p) => h("li", {}, h("strong", {}, label("role", p.role)), " ", period(p.start, p.end), p.disputed ? ` (${t("disputed")})` : "", " ", sources(p.citations, label("role", p.role))))
+        held.map((p) => h("li", {}, h("strong", {}, label("role", p.role)), " ", period(p.start, p.end), p.disputed ? ` (${t("disputed")})` : "", certaintyBadge(p), " ", sources(p.citations, label("role", p.role))))
       )
     );
     const open = detail.querySelector("details");
@@ -738,8 +746,9 @@ function matrixTable(data, nodes, asOf) {
             const held = cells.get(`${actor.id}|${forum.code}`) || [];
             if (!held.length) return h("td", { "data-forum": forum.code }, h("span", { class: "visually-hidden" }, t("matrix.no")));
             const roles = [...new Set(held.map((p) => p.role))].sort((a, b) => ROLE_ORDER.indexOf(a) - ROLE_ORDER.indexOf(b));
-            const text = roles.map((role) => label("roleShort", role)).join(" ");
-            const full = roles.map((role) => label("role", role)).join(", ");
+            const possible = held.some((p) => p.certainty === "POSSIBLE");
+            const text = roles.map((role) => label("roleShort", role)).join(" ") + (possible ? "?" : "");
+            const full = roles.map((role) => label("role", role)).join(", ") + (possible ? ` (${t("possible")})` : "");
             return h(
               "td",
               { "data-forum": forum.code, class: `held${held.some((p) => p.disputed) ? " disputed" : ""}` },
@@ -755,7 +764,9 @@ function matrixTable(data, nodes, asOf) {
     { class: "legend" },
     t("matrix.legend"),
     " ",
-    ROLE_ORDER.filter((role) => nodes.some((p) => p.role === role && p.actor.kind === "STATE")).map((role, i) => [i ? " · " : "", h("strong", {}, label("roleShort", role)), ` ${label("role", role)}`])
+    ROLE_ORDER.filter((role) => nodes.some((p) => p.role === role && p.actor.kind === "STATE")).map((role, i) => [i ? " · " : "", h("strong", {}, label("roleShort", role)), ` ${label("role", role)}`]),
+    nodes.some((p) => p.certainty === "POSSIBLE") ? [" · ", h("strong", {}, "?"), ` ${t("possible.hint")}`] : null,
+    nodes.some((p) => p.disputed) ? [" · ", h("span", { class: "key-disputed" }, t("matrix.disputed"))] : null
   );
   return [legend, h("div", { class: "table-wrap matrix-wrap", tabindex: "0", role: "region", "aria-label": t("matrix.caption", { date: formatDay(asOf), states: rows.length, forums: columns.length }) }, grid), detail];
 }
