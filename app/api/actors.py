@@ -11,7 +11,7 @@ from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, AsOfParam
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
-from app.models.enums import ActorKind
+from app.models.enums import ActorKind, Certainty
 from app.schemas.actor import ActorRead
 from app.schemas.common import Page
 from app.services import actors as actor_service
@@ -36,22 +36,36 @@ async def list_actors(
         Query(
             max_length=20,
             description="Only actors that are members of every listed forum on `as_of` "
-            "(today by default): `member_of=RCM&member_of=MIRPS`.",
+            "(today by default): `member_of=RCM&member_of=MIRPS`. Each actor's `certainty` "
+            "is the weakest of its memberships.",
         ),
     ] = None,
     as_of: AsOfParam = None,
+    certainty: Annotated[
+        Certainty | None,
+        Query(description="`certain`: only actors surely members of every `member_of` forum."),
+    ] = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
     """List actors, ordered by id."""
     page = await actor_service.list_actors(
-        session, kind=kind, member_of=member_of or (), as_of=as_of, limit=limit, cursor=cursor
+        session,
+        kind=kind,
+        member_of=member_of or (),
+        as_of=as_of,
+        certainty=certainty,
+        limit=limit,
+        cursor=cursor,
     )
     return render_page(
         request,
         output,
         ActorRead,
-        [ActorRead.from_model(a, lang=lang) for a in page.items],
+        [
+            ActorRead.from_model(a, lang=lang, certainty=page.certainty.get(a.id))
+            for a in page.items
+        ],
         total=page.total,
         next_cursor=page.next_cursor,
         filename="actors",

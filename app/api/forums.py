@@ -8,7 +8,13 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
-from app.api.params import READ_DEPENDENCIES, AsOfParam, DisputedParam, RoleParam
+from app.api.params import (
+    READ_DEPENDENCIES,
+    AsOfParam,
+    CertaintyParam,
+    DisputedParam,
+    RoleParam,
+)
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
 from app.models.enums import ForumKind
@@ -82,6 +88,7 @@ async def list_forum_participants(
     code: ForumCodePath,
     as_of: AsOfParam = None,
     role: RoleParam = None,
+    certainty: CertaintyParam = None,
     disputed: DisputedParam = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
@@ -96,6 +103,7 @@ async def list_forum_participants(
         forum_code=code,
         as_of=as_of,
         roles=role or (),
+        certainty=certainty,
         disputed=disputed,
         limit=limit,
         cursor=cursor,
@@ -104,7 +112,7 @@ async def list_forum_participants(
         request,
         output,
         ParticipationRead,
-        [ParticipationRead.from_model(p, lang=lang) for p in page.items],
+        [ParticipationRead.from_model(p, lang=lang, as_of=as_of) for p in page.items],
         total=page.total,
         next_cursor=page.next_cursor,
         filename=f"{code}-participants",

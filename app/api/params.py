@@ -11,7 +11,7 @@ from pydantic import BeforeValidator
 
 from app.api.conditional import conditional_get
 from app.api.deps import reject_unknown_query_params
-from app.models.enums import Role
+from app.models.enums import Certainty, Role
 
 
 def _iso_date(value: object) -> object:
@@ -30,9 +30,18 @@ READ_DEPENDENCIES = [Depends(reject_unknown_query_params), Depends(conditional_g
 AsOfParam = Annotated[
     IsoDate | None,
     Query(
-        description="Only roles in effect on this day (start inclusive, end exclusive). "
-        "A role with no stated start counts from its forum's founding. Disputed claims "
-        "in effect are all returned, flagged `disputed`."
+        description="Only roles that may be in effect on this day (start inclusive, end "
+        "exclusive), each labelled `certain` or `possible` in `certainty`. A date the "
+        "documents state only roughly, or not at all, counts by its bounds "
+        "(`start_earliest` ... `end_latest`), never by a guess. Disputed claims in effect "
+        "are all returned, flagged `disputed`."
+    ),
+]
+CertaintyParam = Annotated[
+    Certainty | None,
+    Query(
+        description="`certain`: only rows surely in effect on `as_of`. Omit it to get both, "
+        "each labelled. Needs `as_of`."
     ),
 ]
 RoleParam = Annotated[

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from app.models import Actor, Citation, Event, Forum, FundingShare, Participation, Pledge, Source
-from app.models.enums import Entity, Role
+from app.models.enums import Certainty, Entity, Role
 from app.services import relations
 from app.services.pledges import PledgeFilter
 
@@ -43,6 +43,7 @@ class ParticipationArgs:
 
     as_of: dt.date | None = None
     roles: tuple[Role, ...] = ()
+    certainty: Certainty | None = None
     disputed: bool | None = None
 
 
@@ -74,14 +75,24 @@ class Loaders:
             tuple[str, ParticipationArgs], list[Participation]
         ] = self._with_args(
             lambda session, codes, args: relations.participations_by_forum_codes(
-                session, codes, as_of=args.as_of, roles=args.roles, disputed=args.disputed
+                session,
+                codes,
+                as_of=args.as_of,
+                roles=args.roles,
+                certainty=args.certainty,
+                disputed=args.disputed,
             )
         )
         self.participations_by_actor: DataLoader[
             tuple[str, ParticipationArgs], list[Participation]
         ] = self._with_args(
             lambda session, ids, args: relations.participations_by_actor_ids(
-                session, ids, as_of=args.as_of, roles=args.roles, disputed=args.disputed
+                session,
+                ids,
+                as_of=args.as_of,
+                roles=args.roles,
+                certainty=args.certainty,
+                disputed=args.disputed,
             )
         )
         self.pledges_by_forum: DataLoader[tuple[str, PledgeFilter], list[Pledge]] = self._with_args(

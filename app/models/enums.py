@@ -74,6 +74,38 @@ class Role(StrEnum):
     PARTNER = "partner"
 
 
+class HolderStatus(StrEnum):
+    """Whether a role has a named holder, or the documents record it as empty or undecided.
+
+    A vacant or undecided office is a fact with its own citation ("incoming chair:
+    TBD"), not missing data: its row has no actor.
+    """
+
+    NAMED = "named"
+    VACANT = "vacant"
+    UNDECIDED = "undecided"
+
+
+class Certainty(StrEnum):
+    """How surely a period covers a day: ``certain`` on every reading of its bounds,
+    ``possible`` on some."""
+
+    CERTAIN = "certain"
+    POSSIBLE = "possible"
+
+
+class BoundBasis(StrEnum):
+    """Why a bound on a start or an end holds (see docs/time.md)."""
+
+    STATED = "stated"  # the start or end date the documents give, at its precision
+    EXPLICIT = "explicit"  # a not-before / not-after bound the documents give
+    FORUM_FOUNDED = "forum_founded"  # nothing starts before its forum
+    FORUM_ENDED = "forum_ended"  # nothing outlives its forum
+    FIRST_DOCUMENT = "first_document"  # a start precedes the earliest document stating it
+    LAST_CONFIRMED = "last_confirmed"  # an open role held on its latest document's date
+    START = "start"  # an end is no earlier than the earliest start
+
+
 class EventKind(StrEnum):
     SOLIDARITY_EVENT = "solidarity_event"
     HIGH_LEVEL_EVENT = "high_level_event"

@@ -31,6 +31,10 @@ class Source(TimestampMixin, Base):
     publisher: Mapped[str] = mapped_column(Text)
     published_date: Mapped[dt.date | None]
     published_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    # The days the document may date from: its stated date narrowed by what its own
+    # text shows (a page that reports July 2021 as past was written after it).
+    published_earliest: Mapped[dt.date | None]
+    published_latest: Mapped[dt.date | None]
     url: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
     document: Mapped[str | None] = mapped_column(

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from app.models import Actor
-from app.models.enums import ActorKind
+from app.models.enums import ActorKind, Certainty
 from app.schemas.common import CitationRead, ReadModel
-from app.schemas.descriptions import ACTOR_FORUM, ACTOR_ID, ACTOR_ISO3, ACTOR_SHORT_NAME
+from app.schemas.descriptions import (
+    ACTOR_FORUM,
+    ACTOR_ID,
+    ACTOR_ISO3,
+    ACTOR_SHORT_NAME,
+    MEMBER_OF_CERTAINTY,
+)
 
 
 class ActorRef(ReadModel):
@@ -32,11 +38,18 @@ class ActorRead(ActorRef):
     short_name: str | None = Field(description=ACTOR_SHORT_NAME)
     forum: str | None = Field(description=ACTOR_FORUM)
     website: str | None
+    certainty: Certainty | None = Field(
+        default=None,
+        description=MEMBER_OF_CERTAINTY,
+    )
     citations: list[CitationRead]
 
     @classmethod
-    def from_model(cls, actor: Actor, *, lang: str = "en") -> ActorRead:
+    def from_model(
+        cls, actor: Actor, *, lang: str = "en", certainty: Certainty | None = None
+    ) -> ActorRead:
         return cls.trusted(
+            certainty=certainty,
             id=actor.id,
             iso3=actor.iso3,
             name=localized_name(actor, lang),

@@ -11,7 +11,15 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from app.models.enums import (
     ActorKind,
@@ -19,6 +27,7 @@ from app.models.enums import (
     EventKind,
     ForumKind,
     ForumScope,
+    HolderStatus,
     HostRole,
     PledgeKind,
     PledgeScope,
@@ -63,10 +72,15 @@ Citations = Annotated[list[CitationEntry], Field(min_length=1)]
 
 
 class SourceEntry(Record):
+    """``published_not_before`` / ``published_not_after`` bound an undated document by what
+    its own text shows (a page reporting July 2021 as past was written after it)."""
+
     id: Slug
     title: Text
     publisher: Text
     published: PartialDateField | None = None
+    published_not_before: PartialDateField | None = None
+    published_not_after: PartialDateField | None = None
     url: str | None = None
     language: str = "en"
     document: str | None = None
@@ -118,17 +132,45 @@ class ActorEntry(Record):
         return name
 
 
+class BoundEntry(Record):
+    """A date the documents bound without stating it: ``{date: "2021-07", citations: [...]}``.
+
+    ``not_before`` means on or after the first day of ``date``; ``not_after`` on or
+    before its last day (for an end: see docs/time.md).
+    """
+
+    date: PartialDateField
+    citations: Citations
+
+
 class ParticipationEntry(Record):
-    """One claim shared by one or more actors: same forum, role, period and sources."""
+    """One claim shared by one or more actors: same forum, role, period and sources.
+
+    An office recorded as empty or undecided has ``holder: vacant`` or ``holder:
+    undecided`` and no ``actors``.
+    """
 
     forum: ForumCode
     role: Role
-    actors: Annotated[list[ActorId], Field(min_length=1)]
+    actors: list[ActorId] = Field(default_factory=list)
+    holder: HolderStatus = HolderStatus.NAMED
     start: PartialDateField | None = None
+    start_not_before: BoundEntry | None = None
+    start_not_after: BoundEntry | None = None
     end: PartialDateField | None = None
+    end_not_before: BoundEntry | None = None
+    end_not_after: BoundEntry | None = None
     dispute: Slug | None = None
     note: Text | None = None
     citations: Citations
+
+    @model_validator(mode="after")
+    def _holder_or_actors(self) -> ParticipationEntry:
+        if self.holder is HolderStatus.NAMED and not self.actors:
+            raise ValueError("list the actors, or set holder: vacant or holder: undecided")
+        if self.holder is not HolderStatus.NAMED and self.actors:
+            raise ValueError(f"a {self.holder.value} office has no actors")
+        return self
 
 
 class FundingShareEntry(Record):
@@ -226,6 +268,17 @@ class Dataset(BaseModel):
     events: list[EventEntry] = Field(default_factory=list)
     pledges: list[PledgeEntry] = Field(default_factory=list)
     exchange_rates: list[ExchangeRateEntry] = Field(default_factory=list)
+    # Where each entry (and each of its keys) starts in its file, when read from files:
+    # file name -> one {key: line} per entry, "" being the entry's own line.
+    _lines: dict[str, list[dict[str, int]]] = PrivateAttr(default_factory=dict)
+
+    @property
+    def lines(self) -> dict[str, list[dict[str, int]]]:
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: dict[str, list[dict[str, int]]]) -> None:
+        self._lines = value
 
 
 DATASET_FILES = tuple(Dataset.model_fields)

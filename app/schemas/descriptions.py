@@ -20,9 +20,42 @@ FORUM_PARENT = "Code of the forum this one belongs to."
 FORUM_PREDECESSOR = "Code of the forum this one succeeded."
 
 DISPUTED = "Sources disagree about this fact; see `dispute`."
-DISPUTE_KEY = "Key shared by the competing claims of one dispute."
+DISPUTE_KEY = "Id of the dispute this claim belongs to (`/v1/disputes/{id}`, GraphQL `dispute`)."
 ROLE_START = f"First day in the role. {DATE_DOC}"
-ROLE_END = f"Day the role ended (exclusive). {DATE_DOC}"
+ROLE_END = (
+    "Day the role ended (exclusive): a day is the first day out of the role; a month or "
+    f"year says the role ended in the course of it. {DATE_DOC}"
+)
+
+# Honest time (docs/time.md).
+HOLDER_STATUS = (
+    "`named` when an actor holds the role; `vacant` or `undecided` when the documents "
+    "record the office as empty or not yet decided (then there is no actor)."
+)
+CERTAINTY = (
+    "With `as_of`: `certain` when every reading of the bounds covers the day, `possible` "
+    "when some does. Null without `as_of`."
+)
+START_EARLIEST = "Earliest possible first day in the role (null: unbounded)."
+START_LATEST = "Latest possible first day in the role (null: unbounded)."
+END_EARLIEST = "Earliest possible first day out of the role (exclusive end; null: unbounded)."
+END_LATEST = "Latest possible first day out of the role (exclusive end; null: may still be held)."
+LAST_CONFIRMED = (
+    "For a role with no stated end: the earliest day the latest document stating it may "
+    "date from. The role is known to hold up to this day and is unknown after it."
+)
+LAST_CONFIRMED_SOURCE = "The source behind `last_confirmed`."
+BOUNDS = "The bounds the answer was judged on, each with why it holds (see docs/time.md)."
+BOUND_BASIS = (
+    "`stated` (the date given), `explicit` (a bound the documents give), `forum_founded`, "
+    "`forum_ended`, `first_document` (a start precedes the earliest document stating it), "
+    "`last_confirmed` (an open role held on its latest document's date), `start` (an end "
+    "is not before the start)."
+)
+MEMBER_OF_CERTAINTY = (
+    "With `member_of`: how surely the actor is a member of every listed forum on `as_of` "
+    "(the weakest of its memberships). Null otherwise."
+)
 
 SHARE_PCT = "Percent of the forum's budget, exact decimal string."
 SHARE_BASIS = "What budget the share is of."

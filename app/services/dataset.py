@@ -49,16 +49,18 @@ from app.models import (
     PledgePledger,
     Source,
 )
-from app.models.enums import ActorKind, ChangeAction, ChangeOrigin, Entity
+from app.models.enums import ActorKind, ChangeAction, ChangeOrigin, Entity, HolderStatus
 from app.schemas.dataset import (
     DATASET_FILES,
+    BoundEntry,
     CitationEntry,
     Dataset,
+    ForumEntry,
     ParticipationEntry,
     PledgeEntry,
 )
 from app.schemas.dates import PartialDate
-from app.services import changes
+from app.services import changes, periods
 from app.services import rates as rates_service
 from app.services.changes import ChangeRecord
 
@@ -70,41 +72,162 @@ M = TypeVar("M", bound=Base)
 # --- reading and checking -------------------------------------------------------------
 
 
+EntryLines = list[dict[str, int]]
+
+
+def _entry_lines(text: str) -> EntryLines:
+    """For each entry of a YAML list: its first line (key ``""``) and each key's line."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        return []
+    lines: EntryLines = []
+    for node in root.value:
+        entry = {"": node.start_mark.line + 1}
+        if isinstance(node, yaml.MappingNode):
+            for key, _value in node.value:
+                entry[str(key.value)] = key.start_mark.line + 1
+        lines.append(entry)
+    return lines
+
+
+def _where(dataset: Dataset, file: str, index: int, field: str = "") -> str:
+    """``participations.yaml:57 entry 4`` when the file was read, else ``participations entry 4``."""
+    lines = dataset.lines.get(file, [])
+    if index < len(lines):
+        line = lines[index].get(field) or lines[index][""]
+        return f"{file}.yaml:{line} entry {index}"
+    return f"{file} entry {index}"
+
+
 def read_dataset(data_dir: Path = DEFAULT_DATA_DIR) -> Dataset:
-    """Parse every ``<name>.yaml``; errors name the file and the entry's position."""
+    """Parse every ``<name>.yaml``; errors name the file, line, entry and field."""
     raw: dict[str, Any] = {}
+    lines: dict[str, EntryLines] = {}
     for name in DATASET_FILES:
         path = data_dir / f"{name}.yaml"
         if not path.exists():
             raw[name] = []
             continue
+        text = path.read_text(encoding="utf-8")
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            content = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise InvalidInput(
                 f"{path.name}: not valid YAML: {exc}", code="dataset_invalid"
             ) from exc
         raw[name] = content or []
+        lines[name] = _entry_lines(text)
     try:
-        return Dataset.model_validate(raw)
+        dataset = Dataset.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            f"{err['loc'][0]}.yaml entry {err['loc'][1] if len(err['loc']) > 1 else '?'}"
-            f" {'.'.join(str(p) for p in err['loc'][2:])}: {err['msg']}"
-            for err in exc.errors()
-        ]
+        problems = [_schema_problem(lines, err) for err in exc.errors()]
         raise InvalidInput(
             f"{len(problems)} problem(s) in the dataset files",
             code="dataset_invalid",
             errors=[{"detail": p} for p in problems],
         ) from exc
+    dataset.lines = lines
+    return dataset
 
 
-def participation_key(entry: ParticipationEntry, actor_id: str) -> str:
+def _schema_problem(lines: dict[str, EntryLines], err: Any) -> str:
+    loc = err["loc"]
+    file, index = str(loc[0]), loc[1] if len(loc) > 1 else None
+    field = ".".join(str(p) for p in loc[2:])
+    place = f"{file}.yaml entry {index if index is not None else '?'}"
+    entries = lines.get(file, [])
+    if isinstance(index, int) and index < len(entries):
+        line = entries[index].get(str(loc[2]) if len(loc) > 2 else "") or entries[index][""]
+        place = f"{file}.yaml:{line} entry {index}"
+    return f"{place} {field}: {err['msg']}" if field else f"{place}: {err['msg']}"
+
+
+def participation_key(entry: ParticipationEntry, actor_id: str | None) -> str:
+    """``forum/actor/role/start/end[/dispute]``; an office with no holder has ``~vacant``
+    or ``~undecided`` in the actor's place."""
+    holder = actor_id if actor_id is not None else f"~{entry.holder.value}"
     start = entry.start.date.isoformat() if entry.start else "-"
     end = entry.end.date.isoformat() if entry.end else "-"
-    key = f"{entry.forum}/{actor_id}/{entry.role.value}/{start}/{end}"
+    key = f"{entry.forum}/{holder}/{entry.role.value}/{start}/{end}"
     return f"{key}/{entry.dispute}" if entry.dispute else key
+
+
+def holders(entry: ParticipationEntry) -> list[str | None]:
+    """One row per named actor, or a single row with no actor for a vacant/undecided office."""
+    return list(entry.actors) if entry.holder is HolderStatus.NAMED else [None]
+
+
+def all_source_dates(dataset: Dataset) -> dict[str, periods.SourceDates]:
+    return {
+        s.id: periods.source_dates(s.published, s.published_not_before, s.published_not_after)
+        for s in dataset.sources
+    }
+
+
+def _explicit(bound: BoundEntry | None) -> periods.ExplicitBound | None:
+    if bound is None:
+        return None
+    return periods.ExplicitBound(bound.date, tuple((c.source, c.locator) for c in bound.citations))
+
+
+def participation_period(
+    entry: ParticipationEntry,
+    forum: ForumEntry | None,
+    sources: dict[str, periods.SourceDates],
+) -> periods.Period:
+    """The bounds of one claim (``services.periods``), from the files alone."""
+    return periods.derive_period(
+        start=entry.start,
+        end=entry.end,
+        start_not_before=_explicit(entry.start_not_before),
+        start_not_after=_explicit(entry.start_not_after),
+        end_not_before=_explicit(entry.end_not_before),
+        end_not_after=_explicit(entry.end_not_after),
+        forum_founded=forum.founded if forum else None,
+        forum_ended=forum.ended if forum else None,
+        forum_citations=[(c.source, c.locator) for c in forum.citations] if forum else (),
+        cited={c.source: sources[c.source] for c in entry.citations if c.source in sources},
+    )
+
+
+def _bound_problems(
+    entry: ParticipationEntry,
+    forum: ForumEntry | None,
+    sources: dict[str, periods.SourceDates],
+) -> list[str]:
+    """The time rules of docs/time.md that the bounds alone cannot show."""
+    problems = []
+    founded = forum.founded if forum else None
+    if founded is not None:
+        for name, last in (
+            ("start", entry.start.last_day() if entry.start else None),
+            (
+                "start_not_after",
+                entry.start_not_after.date.last_day() if entry.start_not_after else None,
+            ),
+        ):
+            if last is not None and last < founded.date:
+                problems.append(
+                    f"{name}: {last} is before its forum {forum.code if forum else ''} was "
+                    f"founded ({founded.date})"
+                )
+    for name, bound in (
+        ("start_not_after", entry.start_not_after),
+        ("end_not_after", entry.end_not_after),
+    ):
+        if bound is None:
+            continue
+        latest = [sources[c.source].latest for c in bound.citations if c.source in sources]
+        known = [day for day in latest if day is not None]
+        if known and len(known) == len(latest) and bound.date.date > max(known):
+            problems.append(
+                f"{name}: {bound.date.date} is later than its citing document can attest "
+                f"(dated by {max(known)} at the latest)"
+            )
+    return problems
 
 
 @dataclass
@@ -194,17 +317,41 @@ def check_dataset(dataset: Dataset) -> CheckReport:
         if actor.citations:
             referenced_actors.add(actor.id)
 
+    source_dates = all_source_dates(dataset)
+    for index, source in enumerate(dataset.sources):
+        dates = source_dates[source.id]
+        if dates.earliest and dates.latest and dates.latest < dates.earliest:
+            problem(
+                f"{_where(dataset, 'sources', index)} ({source.id}): its date bounds contradict "
+                f"each other ({dates.earliest} to {dates.latest})"
+            )
+
+    forum_entries = {f.code: f for f in dataset.forums}
     participation_keys: list[str] = []
     for index, entry in enumerate(dataset.participations):
-        where = f"participations entry {index} ({entry.forum} {entry.role.value})"
+        where = f"{_where(dataset, 'participations', index)} ({entry.forum} {entry.role.value})"
         cited(where, entry.citations)
+        for bound in (
+            entry.start_not_before,
+            entry.start_not_after,
+            entry.end_not_before,
+            entry.end_not_after,
+        ):
+            if bound is not None:
+                cited(where, bound.citations)
         forum_ref(where, entry.forum)
         ordered(where, entry.start, entry.end)
         duplicates(f"{where} actors", entry.actors)
+        forum_entry = forum_entries.get(entry.forum)
+        period = participation_period(entry, forum_entry, source_dates)
+        for text in periods.period_problems(period) + _bound_problems(
+            entry, forum_entry, source_dates
+        ):
+            problem(f"{where}: {text}")
         for actor_id in entry.actors:
             actor_ref(where, actor_id)
             referenced_actors.add(actor_id)
-            participation_keys.append(participation_key(entry, actor_id))
+        participation_keys.extend(participation_key(entry, a) for a in holders(entry))
     duplicates("participations", participation_keys)
     disputes: dict[str, list[str]] = defaultdict(list)
     for entry in dataset.participations:
@@ -444,6 +591,8 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         )
     report = LoadReport()
     sync = _Syncer(session, report)
+    source_dates = all_source_dates(dataset)
+    forum_entries = {f.code: f for f in dataset.forums}
 
     # Sources first: everything cites them.
     sources = await sync.rows(Source, "id")
@@ -457,6 +606,8 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
                 "title": source_entry.title,
                 "publisher": source_entry.publisher,
                 **_dated("published", source_entry.published),
+                "published_earliest": source_dates[source_entry.id].earliest,
+                "published_latest": source_dates[source_entry.id].latest,
                 "url": source_entry.url,
                 "language": source_entry.language,
                 "document": source_entry.document,
@@ -523,7 +674,8 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     participations = await sync.rows(Participation, "key")
     participation_citations: dict[str, CitationSet] = {}
     for p_entry in dataset.participations:
-        for actor_id in p_entry.actors:
+        period = participation_period(p_entry, forum_entries.get(p_entry.forum), source_dates)
+        for actor_id in holders(p_entry):
             key = participation_key(p_entry, actor_id)
             sync.apply(
                 Entity.PARTICIPATION,
@@ -533,9 +685,17 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
                     "key": key,
                     "forum_code": p_entry.forum,
                     "actor_id": actor_id,
+                    "holder_status": p_entry.holder.value,
                     "role": p_entry.role.value,
                     **_dated("start", p_entry.start),
                     **_dated("end", p_entry.end),
+                    "start_earliest": period.start_earliest,
+                    "start_latest": period.start_latest,
+                    "end_earliest": period.end_earliest,
+                    "end_latest": period.end_latest,
+                    "last_confirmed": period.last_confirmed,
+                    "last_confirmed_source_id": period.last_confirmed_source,
+                    "bounds": [bound.as_json() for bound in period.bounds],
                     "dispute": p_entry.dispute,
                     "note": p_entry.note,
                 },

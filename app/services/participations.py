@@ -1,19 +1,22 @@
-"""Participations: who holds which role in which forum, when.
+"""Participations: who holds which role in which forum, when, and how surely.
 
 Invariants and conventions:
 
-* A period includes its start date and excludes its end date; ``end_date`` NULL
-  means the role is current (or its end is not stated).
-* A NULL ``start_date`` means the sources do not say when the role began; for
-  ``as_of`` it is taken as the forum's founding date (or as always, when that too
-  is unknown), so a member never predates its forum. Likewise a NULL
-  ``end_date`` on a forum that has ended (CIREFCA, CEAM) ends with the forum.
-* Month- and year-precision dates are stored as the first day of the period and
-  compared as such: a member "since 2017" is a member on any day of 2017.
+* Every participation carries the bounds of its start and end that the loader
+  derived (``services.periods``, docs/time.md): the first day in the role lies in
+  ``[start_earliest, start_latest]`` and the first day out of it (the exclusive end)
+  in ``[end_earliest, end_latest]``; ``None`` is unbounded. ``start``/``end`` keep
+  the dates as the documents state them.
+* ``as_of=D`` keeps the claims that may be in effect on D, each labelled
+  ``certain`` (every reading of its bounds covers D) or ``possible`` (some does);
+  ``certainty=certain`` keeps only the sure ones. Without ``as_of`` there is no day
+  to judge, so ``certainty`` is refused.
+* An office recorded as vacant or undecided is a row with no actor and its
+  ``holder_status``; it is answered like any other role.
 * Disputed facts are kept as competing claims sharing a ``dispute`` key. ``as_of``
-  returns every claim in effect on the day, each flagged; ``disputed=false``
-  keeps only undisputed facts.
-* Lists are ordered by forum, role, start (unknown first), actor and id.
+  returns every claim in effect on the day, each flagged and with its own
+  certainty; ``disputed=false`` keeps only undisputed facts.
+* Lists are ordered by forum, role, start (unknown first), actor (none first) and id.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
-from app.models import Forum, Participation
-from app.models.enums import Role
+from app.errors import InvalidInput
+from app.models import Participation
+from app.models.enums import Certainty, Role
+from app.services import periods
 from app.services._query import PageResult, SortKey, paginate
 from app.services.forums import get_forum
 
@@ -40,19 +45,13 @@ PARTICIPATION_ORDER = (
 )
 
 
-def in_effect_on(as_of: dt.date) -> Select[Any]:
-    """Participation ids in effect on ``as_of`` (see the module docstring)."""
-    forum = aliased(Forum)
-    effective_start = func.coalesce(Participation.start_date, forum.founded_date)
-    effective_end = func.coalesce(Participation.end_date, forum.ended_date)
-    return (
-        select(Participation.id)
-        .join(forum, forum.code == Participation.forum_code)
-        .where(
-            or_(effective_start.is_(None), effective_start <= as_of),
-            or_(effective_end.is_(None), effective_end > as_of),
+def require_day(as_of: dt.date | None, certainty: Certainty | None) -> None:
+    """``certainty`` judges rows on a day: refuse it without one rather than guess."""
+    if certainty is not None and as_of is None:
+        raise InvalidInput(
+            "certainty needs as_of: a period is certain or possible on a given day.",
+            field="certainty",
         )
-    )
 
 
 def filtered(
@@ -61,8 +60,10 @@ def filtered(
     actor: str | None = None,
     roles: Sequence[Role] = (),
     as_of: dt.date | None = None,
+    certainty: Certainty | None = None,
     disputed: bool | None = None,
 ) -> Select[Any]:
+    require_day(as_of, certainty)
     statement = select(Participation)
     conditions = []
     if forum is not None:
@@ -72,7 +73,7 @@ def filtered(
     if roles:
         conditions.append(Participation.role.in_([r.value for r in roles]))
     if as_of is not None:
-        conditions.append(Participation.id.in_(in_effect_on(as_of)))
+        conditions.append(periods.in_effect_on(as_of, certainty))
     if disputed is not None:
         conditions.append(
             Participation.dispute.is_not(None) if disputed else Participation.dispute.is_(None)
@@ -87,12 +88,18 @@ async def list_participations(
     actor: str | None = None,
     roles: Sequence[Role] = (),
     as_of: dt.date | None = None,
+    certainty: Certainty | None = None,
     disputed: bool | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> PageResult[Participation]:
     statement = filtered(
-        forum=forum, actor=actor, roles=roles, as_of=as_of, disputed=disputed
+        forum=forum,
+        actor=actor,
+        roles=roles,
+        as_of=as_of,
+        certainty=certainty,
+        disputed=disputed,
     ).options(selectinload(Participation.actor), selectinload(Participation.citations))
     return await paginate(session, statement, order=PARTICIPATION_ORDER, limit=limit, cursor=cursor)
 
@@ -103,6 +110,7 @@ async def list_participants(
     forum_code: str,
     as_of: dt.date | None = None,
     roles: Sequence[Role] = (),
+    certainty: Certainty | None = None,
     disputed: bool | None = None,
     limit: int | None = None,
     cursor: str | None = None,
@@ -114,6 +122,7 @@ async def list_participants(
         forum=forum_code,
         roles=roles,
         as_of=as_of,
+        certainty=certainty,
         disputed=disputed,
         limit=limit,
         cursor=cursor,

@@ -38,7 +38,7 @@ from app.models import (
     PledgePledger,
     Source,
 )
-from app.models.enums import Entity, Role
+from app.models.enums import Certainty, Entity, Role
 from app.models.source import CITED_COLUMNS
 from app.services import participations as participation_service
 from app.services import pledges as pledge_service
@@ -130,12 +130,15 @@ async def participations_by_forum_codes(
     *,
     as_of: dt.date | None = None,
     roles: Sequence[Role] = (),
+    certainty: Certainty | None = None,
     disputed: bool | None = None,
 ) -> list[list[Participation]]:
     """Each forum's participants, with the ``as_of``/role rules of ``services.participations``."""
     if not codes:
         return []
-    statement = participation_service.filtered(roles=roles, as_of=as_of, disputed=disputed)
+    statement = participation_service.filtered(
+        roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
+    )
     rows = await session.scalars(
         statement.where(Participation.forum_code.in_(set(codes))).order_by(
             *order_clauses(PARTICIPATION_ORDER)
@@ -150,18 +153,21 @@ async def participations_by_actor_ids(
     *,
     as_of: dt.date | None = None,
     roles: Sequence[Role] = (),
+    certainty: Certainty | None = None,
     disputed: bool | None = None,
 ) -> list[list[Participation]]:
     """Each actor's roles in any forum, ordered like the participation list."""
     if not ids:
         return []
-    statement = participation_service.filtered(roles=roles, as_of=as_of, disputed=disputed)
+    statement = participation_service.filtered(
+        roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
+    )
     rows = await session.scalars(
         statement.where(Participation.actor_id.in_(set(ids))).order_by(
             *order_clauses(PARTICIPATION_ORDER)
         )
     )
-    return _many(ids, ((row.actor_id, row) for row in rows))
+    return _many(ids, ((row.actor_id, row) for row in rows if row.actor_id is not None))
 
 
 # --- funding shares -----------------------------------------------------------------

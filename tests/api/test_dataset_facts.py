@@ -23,50 +23,74 @@ async def participants(
     return await walk(client, f"/v1/forums/{forum}/participants", **params)
 
 
+C, P = "certain", "possible"
+
+
+def each(actors: list[str], certainty: str) -> dict[str, str]:
+    return dict.fromkeys(actors, certainty)
+
+
 @pytest.mark.parametrize(
     ("forum", "role", "as_of", "expected"),
     [
-        # MIRPS: six founders in 2017 plus El Salvador's 2017 claim (disputed).
-        ("MIRPS", "member", "2018-06-01", [*MIRPS_FOUNDERS, "SLV"]),
-        # The first day of a year-precision start is in.
-        ("MIRPS", "member", "2017-01-01", [*MIRPS_FOUNDERS, "SLV"]),
-        ("MIRPS", "member", "2016-12-31", []),
-        # Support Platform chairs: Spain, then Canada (July 2021), then the US from 21 Sept 2022.
-        ("MIRPS-SP", "chair", "2020-06-01", ["ESP"]),
-        ("MIRPS-SP", "chair", "2021-06-30", ["ESP"]),
-        ("MIRPS-SP", "chair", "2021-07-01", ["CAN"]),
-        ("MIRPS-SP", "chair", "2022-09-20", ["CAN"]),
-        ("MIRPS-SP", "chair", "2022-09-21", ["USA"]),
-        ("MIRPS-SP", "chair", "2026-01-01", ["USA"]),
-        ("MIRPS-SP", "past_chair", "2022-09-20", []),
-        ("MIRPS-SP", "past_chair", "2022-09-21", ["CAN"]),
-        ("MIRPS-SP", "incoming_chair", "2022-09-20", ["USA"]),
-        ("MIRPS-SP", "incoming_chair", "2022-09-21", []),
-        ("MIRPS", "pro_tempore_presidency", "2022-06-01", ["HND"]),
-        ("MIRPS", "secretariat", "2021-12-01", ["unhcr"]),
-        # RCM: no start stated, so membership counts from the forum's founding (1996-02).
-        ("RCM", "member", "2021-10-01", RCM_MEMBERS),
-        ("RCM", "member", "1996-02-01", RCM_MEMBERS),
-        ("RCM", "member", "1996-01-31", []),
-        ("SICA", "member", "1995-01-01", ["BLZ", "CRI", "GTM", "HND", "NIC", "PAN", "SLV"]),
-        ("SICA", "associate", "1995-01-01", ["DOM"]),
-        ("C-A4", "member", "2010-01-01", ["GTM", "HND", "NIC", "SLV"]),
-        ("C-A4", "member", "2005-12-31", []),
-        ("IGC", "chair", "2020-06-01", ["CAN"]),
-        ("M5", "chair", "2019-11-01", ["CAN"]),
-        ("M5", "chair", "2019-10-31", []),
-        ("M5", "member", "2020-01-01", ["AUS", "CAN", "GBR", "NZL", "USA"]),
-        ("GCM", "champion", "2021-09-01", ["COL", "CRI", "ECU", "HND", "MEX", "SLV"]),
+        # MIRPS: six founders in 2017 plus El Salvador's 2017 claim (disputed). A start
+        # known only to the year is possible on its first day and certain after the year.
+        ("MIRPS", "member", "2018-06-01", each([*MIRPS_FOUNDERS, "SLV"], C)),
+        ("MIRPS", "member", "2017-01-01", each([*MIRPS_FOUNDERS, "SLV"], P)),
+        ("MIRPS", "member", "2016-12-31", {}),
+        # Support Platform chairs: Spain (start unstated) until July 2021, then Canada
+        # (from July 2021), then the US from 21 Sept 2022 (open end, last confirmed in
+        # the November/December 2022 report).
+        ("MIRPS-SP", "chair", "2020-06-01", {"ESP": P}),
+        ("MIRPS-SP", "chair", "2021-06-30", {"ESP": P}),
+        ("MIRPS-SP", "chair", "2021-07-01", {"CAN": P, "ESP": P}),
+        ("MIRPS-SP", "chair", "2022-09-20", {"CAN": C}),
+        ("MIRPS-SP", "chair", "2022-09-21", {"USA": C}),
+        ("MIRPS-SP", "chair", "2026-01-01", {"USA": P}),
+        ("MIRPS-SP", "past_chair", "2022-09-20", {}),
+        ("MIRPS-SP", "past_chair", "2022-09-21", {"CAN": C}),
+        ("MIRPS-SP", "incoming_chair", "2022-09-20", {"USA": P}),
+        ("MIRPS-SP", "incoming_chair", "2020-06-01", {}),
+        ("MIRPS", "pro_tempore_presidency", "2022-06-01", {"HND": P}),
+        ("MIRPS", "pro_tempore_presidency", "2022-09-21", {"HND": C}),
+        ("MIRPS", "secretariat", "2021-12-01", {"unhcr": P}),
+        # RCM: no start stated, so membership is bounded by the forum's founding
+        # (1996-02) and the October 2021 report; Canada's 2019 fact sheet bounds its own.
+        ("RCM", "member", "2021-10-01", {**each(RCM_MEMBERS, P), "CAN": C}),
+        ("RCM", "member", "1996-02-01", each(RCM_MEMBERS, P)),
+        ("RCM", "member", "1996-01-31", {}),
+        (
+            "SICA",
+            "member",
+            "1995-01-01",
+            each(["BLZ", "CRI", "GTM", "HND", "NIC", "PAN", "SLV"], P),
+        ),
+        ("SICA", "associate", "1995-01-01", {"DOM": P}),
+        ("C-A4", "member", "2010-01-01", each(["GTM", "HND", "NIC", "SLV"], C)),
+        ("C-A4", "member", "2005-12-31", {}),
+        ("IGC", "chair", "2020-06-01", {"CAN": P}),
+        ("IGC", "chair", "2021-06-01", {}),
+        ("M5", "chair", "2019-11-01", {"CAN": P}),
+        ("M5", "chair", "2019-10-31", {}),
+        ("M5", "member", "2020-01-01", each(["AUS", "CAN", "GBR", "NZL", "USA"], P)),
+        ("GCM", "champion", "2021-09-01", each(["COL", "CRI", "ECU", "HND", "MEX", "SLV"], P)),
         # CIREFCA ended in 1994; roles with no stated end end with it.
-        ("CIREFCA", "participant", "1990-01-01", ["BLZ", "CRI", "GTM", "HND", "MEX", "NIC", "SLV"]),
-        ("CIREFCA", "participant", "2000-01-01", []),
+        (
+            "CIREFCA",
+            "participant",
+            "1990-01-01",
+            each(["BLZ", "CRI", "GTM", "HND", "MEX", "NIC", "SLV"], P),
+        ),
+        ("CIREFCA", "participant", "2000-01-01", {}),
     ],
 )
 async def test_who_held_a_role_on_a_day(
-    client: httpx.AsyncClient, forum: str, role: str, as_of: str, expected: list[str]
+    client: httpx.AsyncClient, forum: str, role: str, as_of: str, expected: dict[str, str]
 ) -> None:
     items = await participants(client, forum, role=role, as_of=as_of)
-    assert actor_ids(items) == sorted(expected)
+    assert {i["actor"]["id"]: i["certainty"] for i in items} == expected
+    sure = await participants(client, forum, role=role, as_of=as_of, certainty="certain")
+    assert actor_ids(sure) == sorted(a for a, c in expected.items() if c == C)
 
 
 async def test_el_salvador_mirps_start_is_kept_as_a_dispute(client: httpx.AsyncClient) -> None:
@@ -101,14 +125,30 @@ async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
         "id": canada["id"],
         "forum": "MIRPS-SP",
         "actor": {"id": "CAN", "iso3": "CAN", "name": "Canada", "kind": "state"},
+        "holder_status": "named",
         "role": "chair",
         "start": "2021-07",
         "start_precision": "month",
         "end": "2022-09-21",
         "end_precision": "day",
+        "certainty": "certain",
+        "start_earliest": "2021-07-01",
+        "start_latest": "2021-07-31",
+        "end_earliest": "2022-09-21",
+        "end_latest": "2022-09-21",
+        "last_confirmed": None,
+        "last_confirmed_source": None,
         "disputed": False,
         "dispute": None,
         "note": canada["note"],
+        "bounds": [
+            {"edge": "start", "side": side, "day": day, "basis": "stated", "citations": []}
+            for side, day in (("not_before", "2021-07-01"), ("not_after", "2021-07-31"))
+        ]
+        + [
+            {"edge": "end", "side": side, "day": "2022-09-21", "basis": "stated", "citations": []}
+            for side in ("not_before", "not_after")
+        ],
         "citations": canada["citations"],
     }
     assert {c["source_id"] for c in canada["citations"]} >= {"canada-mirps-sp-chair-report-2022"}

@@ -107,7 +107,7 @@ async def test_actor_participations_pledges_and_shares(client: httpx.AsyncClient
         "data": {
             "actor": {
                 "chairs": [
-                    {"forum": {"code": "IGC"}, "start": "2019", "end": "2021"},
+                    {"forum": {"code": "IGC"}, "start": "2019", "end": "2020"},
                     {"forum": {"code": "M5"}, "start": "2019-11", "end": None},
                     {"forum": {"code": "MIRPS-SP"}, "start": "2021-07", "end": "2022-09-21"},
                 ],

@@ -17,8 +17,14 @@ from app.graphql.types.common import After, Connection, First, connection, one_o
 from app.graphql.types.filters import ActorFilterInput, PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Actor
-from app.models.enums import ActorKind, Entity, Role
-from app.schemas.descriptions import ACTOR_FORUM, ACTOR_ID, ACTOR_ISO3, ACTOR_SHORT_NAME
+from app.models.enums import ActorKind, Certainty, Entity, Role
+from app.schemas.descriptions import (
+    ACTOR_FORUM,
+    ACTOR_ID,
+    ACTOR_ISO3,
+    ACTOR_SHORT_NAME,
+    MEMBER_OF_CERTAINTY,
+)
 from app.services import actors as actor_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -39,10 +45,15 @@ class ActorType:
     kind: ActorKind
     forum_code: str | None = strawberry.field(description=ACTOR_FORUM)
     website: str | None
+    certainty: Certainty | None = strawberry.field(
+        default=None,
+        description=MEMBER_OF_CERTAINTY,
+    )
 
     @classmethod
-    def from_model(cls, actor: Actor) -> ActorType:
+    def from_model(cls, actor: Actor, certainty: Certainty | None = None) -> ActorType:
         return cls(
+            certainty=certainty,
             id=actor.id,
             iso3=actor.iso3,
             name=actor.name,
@@ -72,20 +83,29 @@ class ActorType:
         as_of: Annotated[
             dt.date | None,
             strawberry.argument(
-                description="Only roles held on this day (start inclusive, end exclusive)."
+                description="Only roles that may be held on this day (start inclusive, end "
+                "exclusive), each with its `certainty`."
             ),
         ] = None,
         role: Annotated[
             list[Role] | None, strawberry.argument(description="Only these roles.")
+        ] = None,
+        certainty: Annotated[
+            Certainty | None,
+            strawberry.argument(
+                description="CERTAIN: only roles surely held on `asOf` (needs `asOf`)."
+            ),
         ] = None,
         disputed: Annotated[
             bool | None,
             strawberry.argument(description="true: only disputed claims; false: only the rest."),
         ] = None,
     ) -> list[Annotated[ParticipationType, strawberry.lazy("app.graphql.types.participation")]]:
-        args = ParticipationArgs(as_of=as_of, roles=tuple(role or ()), disputed=disputed)
+        args = ParticipationArgs(
+            as_of=as_of, roles=tuple(role or ()), certainty=certainty, disputed=disputed
+        )
         rows = await info.context.loaders.participations_by_actor.load((self.id, args))
-        return [participation_types.ParticipationType.from_model(row) for row in rows]
+        return [participation_types.ParticipationType.from_model(row, as_of) for row in rows]
 
     @strawberry.field(description="This actor's shares of forum budgets.")
     async def funding_shares(
@@ -132,7 +152,13 @@ class ActorQuery:
                 kind=criteria.kind,
                 member_of=criteria.member_of,
                 as_of=criteria.as_of,
+                certainty=criteria.certainty,
                 limit=page_size(first),
                 cursor=after,
             )
-        return connection(page, actor_service.ACTOR_ORDER, ActorType.from_model, after=after)
+        return connection(
+            page,
+            actor_service.ACTOR_ORDER,
+            lambda actor: ActorType.from_model(actor, page.certainty.get(actor.id)),
+            after=after,
+        )

@@ -7,7 +7,15 @@ from decimal import Decimal
 
 import strawberry
 
-from app.models.enums import ActorKind, EventKind, ForumKind, PledgeKind, PledgeStatus, Role
+from app.models.enums import (
+    ActorKind,
+    Certainty,
+    EventKind,
+    ForumKind,
+    PledgeKind,
+    PledgeStatus,
+    Role,
+)
 from app.services.pledges import PledgeFilter
 
 
@@ -30,6 +38,10 @@ class ActorFilterInput:
     as_of: dt.date | None = strawberry.field(
         default=None, description="Day `memberOf` is checked on; today when omitted."
     )
+    certainty: Certainty | None = strawberry.field(
+        default=None,
+        description="CERTAIN: only actors surely members of every `memberOf` forum.",
+    )
 
 
 @strawberry.input(name="ParticipationFilterInput")
@@ -41,7 +53,11 @@ class ParticipationFilterInput:
     )
     as_of: dt.date | None = strawberry.field(
         default=None,
-        description="Only roles held on this day (start inclusive, end exclusive).",
+        description="Only roles that may be held on this day (start inclusive, end "
+        "exclusive), each with its `certainty`.",
+    )
+    certainty: Certainty | None = strawberry.field(
+        default=None, description="CERTAIN: only roles surely held on `asOf` (needs `asOf`)."
     )
     disputed: bool | None = strawberry.field(
         default=None, description="true: only disputed claims; false: only undisputed facts."

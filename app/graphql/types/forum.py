@@ -26,7 +26,7 @@ from app.graphql.types.common import (
 from app.graphql.types.filters import ForumFilterInput, PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Forum
-from app.models.enums import DatePrecision, Entity, ForumKind, ForumScope, Role
+from app.models.enums import Certainty, DatePrecision, Entity, ForumKind, ForumScope, Role
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
@@ -125,20 +125,29 @@ class ForumType:
         as_of: Annotated[
             dt.date | None,
             strawberry.argument(
-                description="Only roles held on this day (start inclusive, end exclusive)."
+                description="Only roles that may be held on this day (start inclusive, end "
+                "exclusive), each with its `certainty`."
             ),
         ] = None,
         role: Annotated[
             list[Role] | None, strawberry.argument(description="Only these roles.")
+        ] = None,
+        certainty: Annotated[
+            Certainty | None,
+            strawberry.argument(
+                description="CERTAIN: only roles surely held on `asOf` (needs `asOf`)."
+            ),
         ] = None,
         disputed: Annotated[
             bool | None,
             strawberry.argument(description="true: only disputed claims; false: only the rest."),
         ] = None,
     ) -> list[Annotated[ParticipationType, strawberry.lazy("app.graphql.types.participation")]]:
-        args = ParticipationArgs(as_of=as_of, roles=tuple(role or ()), disputed=disputed)
+        args = ParticipationArgs(
+            as_of=as_of, roles=tuple(role or ()), certainty=certainty, disputed=disputed
+        )
         rows = await info.context.loaders.participations_by_forum.load((self.code, args))
-        return [participation_types.ParticipationType.from_model(row) for row in rows]
+        return [participation_types.ParticipationType.from_model(row, as_of) for row in rows]
 
     @strawberry.field(
         description="Each actor's share of this forum's budget as the sources give it, "

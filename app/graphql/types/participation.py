@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -22,15 +22,52 @@ from app.graphql.types.common import (
 from app.graphql.types.filters import ParticipationFilterInput
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Participation
-from app.models.enums import DatePrecision, Entity, Role
+from app.models.enums import BoundBasis, Certainty, DatePrecision, Entity, HolderStatus, Role
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DISPUTE_KEY, DISPUTED, ROLE_END, ROLE_START
+from app.schemas.descriptions import (
+    BOUND_BASIS,
+    BOUNDS,
+    CERTAINTY,
+    DISPUTE_KEY,
+    DISPUTED,
+    END_EARLIEST,
+    END_LATEST,
+    HOLDER_STATUS,
+    LAST_CONFIRMED,
+    LAST_CONFIRMED_SOURCE,
+    ROLE_END,
+    ROLE_START,
+    START_EARLIEST,
+    START_LATEST,
+)
 from app.services import participations as participation_service
 from app.services._query import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType
     from app.graphql.types.forum import ForumType
+
+
+@strawberry.type(name="Bound", description="One bound an answer was judged on, and why it holds.")
+class BoundType:
+    edge: str = strawberry.field(description="`start` or `end`.")
+    side: str = strawberry.field(description="`not_before` or `not_after`.")
+    day: dt.date
+    basis: BoundBasis = strawberry.field(description=BOUND_BASIS)
+    citations: list[CitationType]
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> BoundType:
+        return cls(
+            edge=value["edge"],
+            side=value["side"],
+            day=dt.date.fromisoformat(value["day"]),
+            basis=BoundBasis(value["basis"]),
+            citations=[
+                CitationType(source_id=c["source_id"], locator=c.get("locator"))
+                for c in value.get("citations", [])
+            ],
+        )
 
 
 @strawberry.type(
@@ -40,7 +77,10 @@ if TYPE_CHECKING:
 class ParticipationType:
     id: int
     forum_code: str
-    actor_id: str
+    actor_id: str | None = strawberry.field(
+        description="Null for a vacant or undecided office (see `holderStatus`)."
+    )
+    holder_status: HolderStatus = strawberry.field(description=HOLDER_STATUS)
     role: Role
     start: str | None = strawberry.field(description=ROLE_START)
     start_precision: DatePrecision | None
@@ -48,16 +88,25 @@ class ParticipationType:
     end: str | None = strawberry.field(description=ROLE_END)
     end_precision: DatePrecision | None
     end_date: dt.date | None = strawberry.field(description="First day of the end's period.")
+    certainty: Certainty | None = strawberry.field(description=CERTAINTY)
+    start_earliest: dt.date | None = strawberry.field(description=START_EARLIEST)
+    start_latest: dt.date | None = strawberry.field(description=START_LATEST)
+    end_earliest: dt.date | None = strawberry.field(description=END_EARLIEST)
+    end_latest: dt.date | None = strawberry.field(description=END_LATEST)
+    last_confirmed: dt.date | None = strawberry.field(description=LAST_CONFIRMED)
+    last_confirmed_source: str | None = strawberry.field(description=LAST_CONFIRMED_SOURCE)
+    bounds: list[BoundType] = strawberry.field(description=BOUNDS)
     disputed: bool = strawberry.field(description=DISPUTED)
     dispute: str | None = strawberry.field(description=DISPUTE_KEY)
     note: str | None
 
     @classmethod
-    def from_model(cls, row: Participation) -> ParticipationType:
+    def from_model(cls, row: Participation, as_of: dt.date | None = None) -> ParticipationType:
         return cls(
             id=row.id,
             forum_code=row.forum_code,
             actor_id=row.actor_id,
+            holder_status=HolderStatus(row.holder_status),
             role=Role(row.role),
             start=format_partial(row.start_date, row.start_precision),
             start_precision=precision(row.start_precision),
@@ -65,15 +114,25 @@ class ParticipationType:
             end=format_partial(row.end_date, row.end_precision),
             end_precision=precision(row.end_precision),
             end_date=row.end_date,
+            certainty=row.certainty_on(as_of) if as_of is not None else None,
+            start_earliest=row.start_earliest,
+            start_latest=row.start_latest,
+            end_earliest=row.end_earliest,
+            end_latest=row.end_latest,
+            last_confirmed=row.last_confirmed,
+            last_confirmed_source=row.last_confirmed_source_id,
+            bounds=[BoundType.from_json(b) for b in row.bounds or []],
             disputed=row.dispute is not None,
             dispute=row.dispute,
             note=row.note,
         )
 
-    @strawberry.field(description="Who holds the role.")
+    @strawberry.field(description="Who holds the role; null for a vacant or undecided office.")
     async def actor(
         self, info: Info
-    ) -> Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")]:
+    ) -> Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")] | None:
+        if self.actor_id is None:
+            return None
         actor = await info.context.loaders.actor.load(self.actor_id)
         return actor_types.ActorType.from_model(present(actor, f"actor {self.actor_id}"))
 
@@ -109,6 +168,7 @@ class ParticipationQuery:
                 actor=criteria.actor,
                 roles=criteria.role,
                 as_of=criteria.as_of,
+                certainty=criteria.certainty,
                 disputed=criteria.disputed,
                 limit=page_size(first),
                 cursor=after,
@@ -116,6 +176,6 @@ class ParticipationQuery:
         return connection(
             page,
             participation_service.PARTICIPATION_ORDER,
-            ParticipationType.from_model,
+            lambda row: ParticipationType.from_model(row, criteria.as_of),
             after=after,
         )
