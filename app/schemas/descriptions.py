@@ -79,5 +79,10 @@ EXTERNAL_REF = (
 )
 PARTIAL_DATE_INPUT = "`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` when only that much is known."
 
-SOURCE_PUBLISHED = "Publication date cut to its precision."
+SOURCE_PUBLISHED = "Publication date cut to its precision; null when the document shows none."
+SOURCE_PUBLISHED_EARLIEST = (
+    "Earliest day the document may date from: its date, narrowed by what its own text "
+    "shows (a page reporting July 2021 as past was written after it). Null: unbounded."
+)
+SOURCE_PUBLISHED_LATEST = "Latest day the document may date from. Null: unbounded."
 SOURCE_DOCUMENT = "File name of the document's text in the archive."

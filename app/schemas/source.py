@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field
 
 from app.models import Source
 from app.models.enums import DatePrecision
 from app.schemas.common import ReadModel
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import SOURCE_DOCUMENT, SOURCE_PUBLISHED
+from app.schemas.descriptions import (
+    SOURCE_DOCUMENT,
+    SOURCE_PUBLISHED,
+    SOURCE_PUBLISHED_EARLIEST,
+    SOURCE_PUBLISHED_LATEST,
+)
 
 
 class SourceRead(ReadModel):
@@ -17,6 +24,8 @@ class SourceRead(ReadModel):
     publisher: str
     published: str | None = Field(description=SOURCE_PUBLISHED)
     published_precision: DatePrecision | None
+    published_earliest: dt.date | None = Field(description=SOURCE_PUBLISHED_EARLIEST)
+    published_latest: dt.date | None = Field(description=SOURCE_PUBLISHED_LATEST)
     url: str | None
     language: str
     document: str | None = Field(description=SOURCE_DOCUMENT)
@@ -34,6 +43,8 @@ class SourceRead(ReadModel):
             publisher=source.publisher,
             published=format_partial(source.published_date, source.published_precision),
             published_precision=source.published_precision,
+            published_earliest=source.published_earliest,
+            published_latest=source.published_latest,
             url=source.url,
             language=source.language,
             document=source.document,

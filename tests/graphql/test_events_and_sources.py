@@ -114,7 +114,8 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
         client,
         """{
           source(id: "mirps-sp-web-2021") {
-            id title publisher published publishedPrecision publishedDate url language
+            id title publisher published publishedPrecision publishedDate
+            publishedEarliest publishedLatest url language
             document citedBy { kind count }
           }
           missing: source(id: "nope") { id }
@@ -126,9 +127,11 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
                 "id": "mirps-sp-web-2021",
                 "title": "MIRPS Support Platform",
                 "publisher": "MIRPS Support Platform",
-                "published": "2021",
-                "publishedPrecision": "YEAR",
-                "publishedDate": "2021-01-01",
+                "published": None,
+                "publishedPrecision": None,
+                "publishedDate": None,
+                "publishedEarliest": "2021-07-01",
+                "publishedLatest": None,
                 "url": None,
                 "language": "en",
                 "document": "000_c3cb2e566ca34a59.txt",

@@ -20,7 +20,12 @@ from app.graphql.types.common import (
 from app.models import Citation, Source
 from app.models.enums import DatePrecision, Entity
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import SOURCE_DOCUMENT, SOURCE_PUBLISHED
+from app.schemas.descriptions import (
+    SOURCE_DOCUMENT,
+    SOURCE_PUBLISHED,
+    SOURCE_PUBLISHED_EARLIEST,
+    SOURCE_PUBLISHED_LATEST,
+)
 from app.services import sources as source_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -43,6 +48,8 @@ class SourceType:
     published_date: dt.date | None = strawberry.field(
         description="First day of the publication date's period."
     )
+    published_earliest: dt.date | None = strawberry.field(description=SOURCE_PUBLISHED_EARLIEST)
+    published_latest: dt.date | None = strawberry.field(description=SOURCE_PUBLISHED_LATEST)
     url: str | None
     language: str
     document: str | None = strawberry.field(description=SOURCE_DOCUMENT)
@@ -57,6 +64,8 @@ class SourceType:
             published=format_partial(source.published_date, source.published_precision),
             published_precision=precision(source.published_precision),
             published_date=source.published_date,
+            published_earliest=source.published_earliest,
+            published_latest=source.published_latest,
             url=source.url,
             language=source.language,
             document=source.document,
