@@ -29,7 +29,7 @@ async def test_pledge_by_id_with_its_relations(client: httpx.AsyncClient) -> Non
                 "forumCode": "MIRPS-SP",
                 "eventId": SOLIDARITY_2022,
                 "kind": "FINANCIAL",
-                "scope": "REGIONAL",
+                "scope": None,
                 "amount": "13150000.00",
                 "amountQualifier": "EXACT",
                 "currency": "CAD",
@@ -57,7 +57,13 @@ async def test_pledge_by_id_with_its_relations(client: httpx.AsyncClient) -> Non
                         "sourceId": CANADA_REPORT,
                         "locator": "1. Executive Summary, Objective 1",
                         "source": {"id": CANADA_REPORT, "published": "2022"},
-                    }
+                    },
+                    {
+                        "sourceId": CANADA_REPORT,
+                        "locator": "3. Key Results and Activities "
+                        "(Solidarity Event on September 21, 2022)",
+                        "source": {"id": CANADA_REPORT, "published": "2022"},
+                    },
                 ],
             }
         }

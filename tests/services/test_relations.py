@@ -97,11 +97,12 @@ async def test_citations_of_any_mix_of_facts(
     ]
     citations = await relations.citations_by_facts(session, facts)
     assert count_queries.count == 1
+    # The pledge cites two passages of the same report (its summary and the day).
     assert [[c.source_id for c in group] for group in citations] == [
-        ["canada-mirps-sp-chair-report-2022"],
+        ["canada-mirps-sp-chair-report-2022", "canada-mirps-sp-chair-report-2022"],
         ["wrmc-2021-regional-cooperation"],
         [],
-        ["canada-mirps-sp-chair-report-2022"],
+        ["canada-mirps-sp-chair-report-2022", "canada-mirps-sp-chair-report-2022"],
     ]
 
 
