@@ -97,6 +97,11 @@ function actorName(actor) {
   return (lang() === "es" && actor.nameEs) || actor.name;
 }
 
+/** Who holds a role: the actor, or "not yet decided" / "vacant" for an office with none. */
+function holderName(p) {
+  return p.actor ? actorName(p.actor) : t(`holder.${(p.holderStatus || "").toLowerCase()}`);
+}
+
 function yearFraction(iso) {
   if (!iso) return null;
   const date = new Date(`${iso}T00:00:00Z`);
@@ -426,7 +431,7 @@ async function overview() {
 
 // ------------------------------------------------------------------ forum page
 
-const PARTICIPATION = `id role start end disputed note actor { id name nameEs kind } citations { ${CITATION} }`;
+const PARTICIPATION = `id role start end disputed note holderStatus certainty actor { id name nameEs kind } citations { ${CITATION} }`;
 
 const FORUM = `query ForumPage($code: String!, $asOf: Date!) {
   forum(code: $code) {
@@ -475,7 +480,7 @@ function participantsByRole(participations, asOf) {
   const roles = [...groups.keys()].sort((a, b) => ROLE_ORDER.indexOf(a) - ROLE_ORDER.indexOf(b));
   container.append(h("p", { class: "count" }, t("participants.count", { n: participations.length, date: formatDay(asOf) })));
   for (const role of roles) {
-    const members = groups.get(role).sort((a, b) => actorName(a.actor).localeCompare(actorName(b.actor), locale()));
+    const members = groups.get(role).sort((a, b) => holderName(a).localeCompare(holderName(b), locale()));
     container.append(
       h(
         "section",
@@ -487,14 +492,14 @@ function participantsByRole(participations, asOf) {
           members.map((p) =>
             h(
               "li",
-              { "data-actor": p.actor.id },
-              h("span", { class: "who" }, actorName(p.actor)),
+              { "data-actor": p.actor ? p.actor.id : "" },
+              h("span", { class: "who" }, holderName(p)),
               " ",
               h("span", { class: "when" }, period(p.start, p.end)),
               p.disputed ? h("span", { class: "badge disputed", title: t("disputed.hint") }, t("disputed")) : null,
               certaintyBadge(p),
               " ",
-              sources(p.citations, actorName(p.actor))
+              sources(p.citations, holderName(p))
             )
           )
         )
@@ -512,7 +517,7 @@ function officesFigure(offices) {
   const config = {
     type: "bar",
     data: {
-      labels: charted.map((p) => `${actorName(p.actor)} · ${label("role", p.role)}`),
+      labels: charted.map((p) => `${holderName(p)} · ${label("role", p.role)}`),
       datasets: [
         {
           label: t("offices.title"),
@@ -555,7 +560,7 @@ function officesFigure(offices) {
     tableNode: table(
       t("offices.title"),
       [t("actor"), t("role"), t("period"), t("sources")],
-      rows.map((p) => [actorName(p.actor), label("role", p.role), period(p.start, p.end) + (p.disputed ? ` (${t("disputed")})` : ""), sources(p.citations, actorName(p.actor))]),
+      rows.map((p) => [holderName(p), label("role", p.role), period(p.start, p.end) + (p.disputed ? ` (${t("disputed")})` : ""), sources(p.citations, holderName(p))]),
       { className: "offices" }
     ),
   });
@@ -698,7 +703,7 @@ const MATRIX = `query Matrix($asOf: Date!, $after: String) {
   forums(first: 500) { edges { node { code name nameEs } } }
   participations(filter: {asOf: $asOf}, first: 500, after: $after) {
     pageInfo { hasNextPage endCursor }
-    edges { node { id forumCode role start end disputed actor { id name nameEs kind } citations { ${CITATION} } } }
+    edges { node { id forumCode role start end disputed certainty actor { id name nameEs kind } citations { ${CITATION} } } }
   }
 }`;
 
@@ -707,7 +712,7 @@ function matrixTable(data, nodes, asOf) {
   const states = new Map();
   const cells = new Map();
   for (const p of nodes) {
-    if (p.actor.kind !== "STATE") continue;
+    if (!p.actor || p.actor.kind !== "STATE") continue;
     states.set(p.actor.id, p.actor);
     const key = `${p.actor.id}|${p.forumCode}`;
     if (!cells.has(key)) cells.set(key, []);
@@ -764,7 +769,7 @@ function matrixTable(data, nodes, asOf) {
     { class: "legend" },
     t("matrix.legend"),
     " ",
-    ROLE_ORDER.filter((role) => nodes.some((p) => p.role === role && p.actor.kind === "STATE")).map((role, i) => [i ? " · " : "", h("strong", {}, label("roleShort", role)), ` ${label("role", role)}`]),
+    ROLE_ORDER.filter((role) => nodes.some((p) => p.role === role && p.actor && p.actor.kind === "STATE")).map((role, i) => [i ? " · " : "", h("strong", {}, label("roleShort", role)), ` ${label("role", role)}`]),
     nodes.some((p) => p.certainty === "POSSIBLE") ? [" · ", h("strong", {}, "?"), ` ${t("possible.hint")}`] : null,
     nodes.some((p) => p.disputed) ? [" · ", h("span", { class: "key-disputed" }, t("matrix.disputed"))] : null
   );
