@@ -14,6 +14,7 @@ from app.api import (
     audit,
     changes,
     conditional,
+    disputes,
     events,
     forums,
     funding,
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             meta,
             changes,
             audit,
+            disputes,
         )
     ]
     for router in routers:

@@ -24,6 +24,7 @@ from app.graphql.limits import (
     TokenLimit,
 )
 from app.graphql.types.actor import ActorQuery
+from app.graphql.types.dispute import DisputeQuery
 from app.graphql.types.event import EventQuery
 from app.graphql.types.forum import ForumQuery
 from app.graphql.types.funding import FundingShareQuery
@@ -48,6 +49,7 @@ class Query(
     PledgeQuery,
     SourceQuery,
     MetaQuery,
+    DisputeQuery,
 ):
     pass
 

@@ -4,6 +4,7 @@ from app.models.access import ApiKey, AuditEntry, IdempotencyRecord, RateLimitWi
 from app.models.actor import Actor
 from app.models.base import Base
 from app.models.change import Change, DataVersion
+from app.models.dispute import Dispute
 from app.models.event import Event, EventHost
 from app.models.forum import Forum
 from app.models.funding import FundingShare
@@ -19,6 +20,7 @@ __all__ = [
     "Change",
     "Citation",
     "DataVersion",
+    "Dispute",
     "Event",
     "EventHost",
     "ExchangeRate",

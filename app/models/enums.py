@@ -171,6 +171,7 @@ class Entity(StrEnum):
     EVENT = "event"
     PLEDGE = "pledge"
     EXCHANGE_RATE = "exchange_rate"
+    DISPUTE = "dispute"
 
 
 class ChangeAction(StrEnum):

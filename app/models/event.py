@@ -73,5 +73,8 @@ class EventHost(Base):
     )
     role: Mapped[HostRole] = enum_column(HostRole, default=HostRole.HOST)
     position: Mapped[int] = mapped_column(default=0)
+    dispute: Mapped[str | None] = mapped_column(
+        String(120), index=True, doc="Set when the documents disagree about this host's part."
+    )
 
     actor: Mapped[Actor] = relationship(lazy="raise", viewonly=True)

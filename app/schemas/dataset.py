@@ -24,6 +24,7 @@ from pydantic import (
 from app.models.enums import (
     ActorKind,
     AmountQualifier,
+    Entity,
     EventKind,
     ForumKind,
     ForumScope,
@@ -198,6 +199,7 @@ class FundingShareEntry(Record):
 class HostEntry(Record):
     actor: ActorId
     role: HostRole = HostRole.HOST
+    dispute: Slug | None = None
 
 
 class AmountEntry(Record):
@@ -257,6 +259,27 @@ class ExchangeRateEntry(Record):
         return _is_decimal_string(value)
 
 
+class DisputeSubjectEntry(Record):
+    entity: Entity
+    id: Text
+    field: Text
+
+
+class ClaimEntry(Record):
+    value: Text
+    note: Text | None = None
+    citations: Citations
+
+
+class DisputeEntry(Record):
+    """A disagreement between documents; the disputed rows name it as their ``dispute``."""
+
+    id: Slug
+    subject: DisputeSubjectEntry
+    summary: Text
+    claims: Annotated[list[ClaimEntry], Field(min_length=2)]
+
+
 class Dataset(BaseModel):
     """All curated files, parsed. Cross-file checks live in ``services.dataset``."""
 
@@ -268,6 +291,7 @@ class Dataset(BaseModel):
     events: list[EventEntry] = Field(default_factory=list)
     pledges: list[PledgeEntry] = Field(default_factory=list)
     exchange_rates: list[ExchangeRateEntry] = Field(default_factory=list)
+    disputes: list[DisputeEntry] = Field(default_factory=list)
     # Where each entry (and each of its keys) starts in its file, when read from files:
     # file name -> one {key: line} per entry, "" being the entry's own line.
     _lines: dict[str, list[dict[str, int]]] = PrivateAttr(default_factory=dict)

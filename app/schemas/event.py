@@ -16,7 +16,15 @@ from app.models.enums import (
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead, ReadModel, precision
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC, EVENT_END, EXACT_DECIMAL, HOST_COUNTRY, ISO_4217
+from app.schemas.descriptions import (
+    DATE_DOC,
+    DISPUTE_KEY,
+    DISPUTED,
+    EVENT_END,
+    EXACT_DECIMAL,
+    HOST_COUNTRY,
+    ISO_4217,
+)
 
 
 class AmountRead(ReadModel):
@@ -30,6 +38,8 @@ class AmountRead(ReadModel):
 class HostRead(ReadModel):
     actor: ActorRef
     role: HostRole
+    disputed: bool = Field(description=DISPUTED)
+    dispute: str | None = Field(description=DISPUTE_KEY)
 
 
 class EventRead(ReadModel):
@@ -74,7 +84,10 @@ class EventRead(ReadModel):
             virtual=event.virtual,
             hosts=[
                 HostRead.trusted(
-                    actor=ActorRef.from_model(h.actor, lang=lang), role=HostRole(h.role)
+                    actor=ActorRef.from_model(h.actor, lang=lang),
+                    role=HostRole(h.role),
+                    disputed=h.dispute is not None,
+                    dispute=h.dispute,
                 )
                 for h in event.hosts
             ],

@@ -11,7 +11,14 @@ from app.models.enums import DatePrecision
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead, Page, ReadModel, precision
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC, SHARE_BASIS, SHARE_PCT, SHARE_REPORTED
+from app.schemas.descriptions import (
+    DATE_DOC,
+    DISPUTE_KEY,
+    DISPUTED,
+    SHARE_BASIS,
+    SHARE_PCT,
+    SHARE_REPORTED,
+)
 
 
 class FundingShareRead(ReadModel):
@@ -26,7 +33,8 @@ class FundingShareRead(ReadModel):
     period_end_precision: DatePrecision | None
     reported: str | None = Field(description=SHARE_REPORTED)
     reported_precision: DatePrecision | None
-    disputed: bool
+    disputed: bool = Field(description=DISPUTED)
+    dispute: str | None = Field(description=DISPUTE_KEY)
     note: str | None
     citations: list[CitationRead]
 
@@ -45,6 +53,7 @@ class FundingShareRead(ReadModel):
             reported=format_partial(row.reported_date, row.reported_precision),
             reported_precision=precision(row.reported_precision),
             disputed=row.dispute is not None,
+            dispute=row.dispute,
             note=row.note,
             citations=[CitationRead.from_model(c) for c in row.citations],
         )

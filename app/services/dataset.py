@@ -38,6 +38,7 @@ from app.models import (
     Actor,
     Base,
     Citation,
+    Dispute,
     Event,
     EventHost,
     ExchangeRate,
@@ -360,6 +361,23 @@ def check_dataset(dataset: Dataset) -> CheckReport:
     for dispute, dispute_sources in disputes.items():
         if len(set(dispute_sources)) < 2:
             problem(f"dispute {dispute!r}: a dispute needs claims from at least two sources")
+    recorded = {d.id for d in dataset.disputes}
+    duplicates("disputes", (d.id for d in dataset.disputes))
+    for index, dispute_entry in enumerate(dataset.disputes):
+        where = f"{_where(dataset, 'disputes', index)} ({dispute_entry.id})"
+        for claim in dispute_entry.claims:
+            cited(where, claim.citations)
+        if len({claim.value for claim in dispute_entry.claims}) < len(dispute_entry.claims):
+            problem(f"{where}: two claims say the same thing")
+    linked = {
+        *disputes,
+        *(s.dispute for s in dataset.funding_shares if s.dispute),
+        *(h.dispute for e in dataset.events for h in e.hosts if h.dispute),
+    }
+    for dispute in sorted(linked - recorded):
+        problem(f"dispute {dispute!r}: not recorded in disputes.yaml")
+    for dispute in sorted(recorded - linked):
+        problem(f"dispute {dispute!r}: no row is flagged with it")
 
     share_keys: list[str] = []
     for index, share in enumerate(dataset.funding_shares):
@@ -435,7 +453,7 @@ def check_dataset(dataset: Dataset) -> CheckReport:
         "events": len(dataset.events),
         "pledges": len(dataset.pledges),
         "exchange_rates": len(dataset.exchange_rates),
-        "disputes": len(disputes),
+        "disputes": len(dataset.disputes),
     }
     return report
 
@@ -749,12 +767,16 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
                 "description": e_entry.description,
             },
         )
-        wanted_hosts = [(h.actor, h.role.value) for h in e_entry.hosts]
-        have_hosts = [(h.actor_id, h.role) for h in event_row.hosts] if e_entry.id in events else []
+        wanted_hosts = [(h.actor, h.role.value, h.dispute) for h in e_entry.hosts]
+        have_hosts = (
+            [(h.actor_id, h.role, h.dispute) for h in event_row.hosts]
+            if e_entry.id in events
+            else []
+        )
         if wanted_hosts != have_hosts:
             event_row.hosts = [
-                EventHost(actor_id=actor_id, role=role, position=position)
-                for position, (actor_id, role) in enumerate(wanted_hosts)
+                EventHost(actor_id=actor_id, role=role, position=position, dispute=dispute)
+                for position, (actor_id, role, dispute) in enumerate(wanted_hosts)
             ]
             sync.touched(Entity.EVENT, event_row)
     await session.flush()
@@ -811,6 +833,32 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         pledge_citations[pl_entry.key] = _citation_set(pl_entry.citations)
     await session.flush()
 
+    disputes_rows = await sync.rows(Dispute, "id")
+    for d_entry in dataset.disputes:
+        sync.apply(
+            Entity.DISPUTE,
+            disputes_rows.get(d_entry.id),
+            Dispute,
+            {
+                "id": d_entry.id,
+                "subject_entity": d_entry.subject.entity.value,
+                "subject_id": d_entry.subject.id,
+                "subject_field": d_entry.subject.field,
+                "summary": d_entry.summary,
+                "claims": [
+                    {
+                        "value": claim.value,
+                        "note": claim.note,
+                        "citations": [
+                            {"source_id": c.source, "locator": c.locator} for c in claim.citations
+                        ],
+                    }
+                    for claim in d_entry.claims
+                ],
+            },
+        )
+    await session.flush()
+
     # Deletions, children before parents.
     await sync.delete_missing(Entity.PLEDGE, pledges, {p.key for p in dataset.pledges})
     await sync.delete_missing(Entity.PARTICIPATION, participations, set(participation_citations))
@@ -821,6 +869,7 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         {(r.currency, r.period_start): r for r in rates.values()},
         set(rate_citations),
     )
+    await sync.delete_missing(Entity.DISPUTE, disputes_rows, {d.id for d in dataset.disputes})
     await sync.delete_missing(Entity.ACTOR, actors, {a.id for a in dataset.actors})
     await session.flush()
     await sync.delete_missing(Entity.FORUM, forums, {f.code for f in dataset.forums})

@@ -74,6 +74,17 @@ BASE: dict[str, Any] = {
         },
         {"forum": "AAA", "role": "secretariat", "actors": ["unhcr"], "citations": CITE},
     ],
+    "disputes": [
+        {
+            "id": "slv-start",
+            "subject": {"entity": "participation", "id": "AAA/SLV/member", "field": "start"},
+            "summary": "When SLV joined.",
+            "claims": [
+                {"value": "2017", "citations": CITE},
+                {"value": "2019", "citations": [{"source": "doc-b"}]},
+            ],
+        }
+    ],
     "exchange_rates": [
         {
             "currency": "CAD",

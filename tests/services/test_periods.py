@@ -140,6 +140,7 @@ def check(participation: dict[str, Any], **changes: Any) -> list[str]:
     raw = copy.deepcopy(BASE)
     raw.update(changes)
     raw["participations"] = [participation]
+    raw["disputes"] = []
     problems = dataset_service.check_dataset(Dataset.model_validate(raw)).problems
     # BASE's actors are cited only by BASE's participations, replaced here.
     return [p for p in problems if "no cited fact mentions it" not in p]
@@ -255,3 +256,24 @@ async def test_undecided_office_is_loaded_without_an_actor(session: AsyncSession
     )
     again = await dataset_service.load_dataset(session, Dataset.model_validate(raw))
     assert again.changes == 0
+
+
+def test_disputes_are_checked_both_ways() -> None:
+    raw = copy.deepcopy(BASE)
+    raw["disputes"][0]["claims"][1]["citations"] = [{"source": "nope"}]
+    raw["events"][0]["hosts"][0]["dispute"] = "unrecorded"
+    raw["disputes"].append({**raw["disputes"][0], "id": "orphan"})
+    problems = dataset_service.check_dataset(Dataset.model_validate(raw)).problems
+    assert problems == [
+        "disputes entry 0 (slv-start): cites unknown source 'nope'",
+        "disputes entry 1 (orphan): cites unknown source 'nope'",
+        "dispute 'unrecorded': not recorded in disputes.yaml",
+        "dispute 'orphan': no row is flagged with it",
+    ]
+    with pytest.raises(ValueError, match="at least 2 items"):
+        Dataset.model_validate(
+            {
+                **BASE,
+                "disputes": [{**BASE["disputes"][0], "claims": [BASE["disputes"][0]["claims"][0]]}],
+            }
+        )

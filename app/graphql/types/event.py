@@ -26,7 +26,15 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import Event
 from app.models.enums import AmountQualifier, DatePrecision, Entity, EventKind, HostRole
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC, EVENT_END, EXACT_DECIMAL, HOST_COUNTRY, ISO_4217
+from app.schemas.descriptions import (
+    DATE_DOC,
+    DISPUTE_KEY,
+    DISPUTED,
+    EVENT_END,
+    EXACT_DECIMAL,
+    HOST_COUNTRY,
+    ISO_4217,
+)
 from app.services import events as event_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -49,6 +57,8 @@ class AmountType:
 class EventHostType:
     actor: Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")]
     role: HostRole
+    disputed: bool = strawberry.field(description=DISPUTED)
+    dispute: str | None = strawberry.field(description=DISPUTE_KEY)
 
 
 @strawberry.type(name="Event", description="A meeting, conference or pledging event of a forum.")
@@ -97,7 +107,10 @@ class EventType:
             virtual=event.virtual,
             hosts=[
                 EventHostType(
-                    actor=actor_types.ActorType.from_model(host.actor), role=HostRole(host.role)
+                    actor=actor_types.ActorType.from_model(host.actor),
+                    role=HostRole(host.role),
+                    disputed=host.dispute is not None,
+                    dispute=host.dispute,
                 )
                 for host in event.hosts
             ],

@@ -27,7 +27,14 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import FundingShare
 from app.models.enums import DatePrecision, Entity
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC, SHARE_BASIS, SHARE_PCT, SHARE_REPORTED
+from app.schemas.descriptions import (
+    DATE_DOC,
+    DISPUTE_KEY,
+    DISPUTED,
+    SHARE_BASIS,
+    SHARE_PCT,
+    SHARE_REPORTED,
+)
 from app.services import funding as funding_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -54,7 +61,8 @@ class FundingShareType:
     reported_date: dt.date | None = strawberry.field(
         description="First day of the reported date's period."
     )
-    disputed: bool
+    disputed: bool = strawberry.field(description=DISPUTED)
+    dispute: str | None = strawberry.field(description=DISPUTE_KEY)
     note: str | None
 
     @classmethod
@@ -73,6 +81,7 @@ class FundingShareType:
             reported_precision=precision(row.reported_precision),
             reported_date=row.reported_date,
             disputed=row.dispute is not None,
+            dispute=row.dispute,
             note=row.note,
         )
 
