@@ -5,7 +5,8 @@ the ``as_of`` date (today when not given), using the participation rules of
 ``services.participations``. Each such actor carries a certainty: in one forum,
 that of its surest membership claim (a disputed claim is sure only when its rival
 claims are sure too, ``periods.settled_rank``); across forums, the weakest of
-those. ``certainty=certain`` keeps only actors certain in every forum. Lists are
+those. ``certainty=certain`` keeps only actors certain in every forum; without
+``member_of`` there is nothing to judge, so ``certainty`` is refused. Lists are
 ordered by id.
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.models import Actor, Participation
 from app.models.enums import ActorKind, Certainty, Role
 from app.services import periods
@@ -60,6 +61,11 @@ async def list_actors(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> ActorPage:
+    if certainty is not None and not member_of:
+        raise InvalidInput(
+            "certainty applies to member_of: name the forums whose membership it judges.",
+            field="certainty",
+        )
     statement = select(Actor).options(selectinload(Actor.citations))
     if kind is not None:
         statement = statement.where(Actor.kind == kind)

@@ -229,3 +229,10 @@ async def test_a_disputed_claim_alone_does_not_make_a_member_certain(
     assert {a["id"]: a["certainty"] for a in early["items"]}["SLV"] == "possible"
     assert {a["id"]: a["certainty"] for a in late["items"]}["SLV"] == "certain"
     assert {a["id"]: a["certainty"] for a in late["items"]}["MEX"] == "certain"
+
+
+async def test_actor_certainty_needs_member_of(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/actors", params={"certainty": "certain"})
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], [e["field"] for e in body["errors"]]) == ("invalid_input", ["certainty"])
