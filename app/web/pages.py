@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
@@ -28,6 +29,7 @@ from app.services import forums as forum_service
 TEMPLATES = Path(__file__).parent / "templates"
 
 router = APIRouter(include_in_schema=False)
+UNAVAILABLE = "the database does not answer right now; the docs below still work"
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
@@ -47,19 +49,29 @@ def render(name: str, **values: str) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 async def front_door(request: Request, session: Session) -> HTMLResponse:
-    version = await change_service.current_version(session)
-    base = str(request.base_url).rstrip("/")
+    """The page a person opens first. With the database down it still leads to the docs,
+    says the data cannot be read, and answers 503."""
+    try:
+        version = await change_service.current_version(session)
+    except (SQLAlchemyError, OSError):
+        dataset_version, last_changed, last_changed_text, status = "?", "", UNAVAILABLE, 503
+    else:
+        dataset_version = str(version.version)
+        last_changed = version.changed_at.isoformat(timespec="seconds")
+        last_changed_text = version.changed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        status = 200
     return HTMLResponse(
         render(
             "index.html",
             title="migov",
             page="home",
             app_version=__version__,
-            dataset_version=str(version.version),
-            last_changed=version.changed_at.isoformat(timespec="seconds"),
-            last_changed_text=version.changed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            base_url=base,
-        )
+            dataset_version=dataset_version,
+            last_changed=last_changed,
+            last_changed_text=last_changed_text,
+            base_url=str(request.base_url).rstrip("/"),
+        ),
+        status_code=status,
     )
 
 

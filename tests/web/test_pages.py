@@ -12,9 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
+from app.config import Settings
+from app.main import create_app
 from app.services import changes as change_service
 
 VENDOR = Path(__file__).resolve().parents[2] / "app" / "web" / "static" / "vendor"
@@ -52,6 +55,23 @@ async def test_front_door_shows_the_dataset_version_and_the_ways_in(
         "/v1/pledges?format=csv",
     } <= links
     assert "curl -s 'http://test/v1/forums/MIRPS-SP/participants?as_of=2022-01-01" in page
+
+
+async def test_front_door_still_leads_somewhere_with_the_database_down(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-dir" / "db.sqlite"
+    application = create_app(Settings(database_url=f"sqlite+aiosqlite:///{missing}"))
+    async with (
+        LifespanManager(application),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application), base_url="http://t"
+        ) as client,
+    ):
+        response = await client.get("/")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert '<dd id="dataset-version">?</dd>' in response.text
+    assert "the database does not answer right now" in response.text
+    assert '<a class="door" href="/docs">' in response.text
 
 
 async def test_v1_index_lists_every_resource(client: httpx.AsyncClient) -> None:
