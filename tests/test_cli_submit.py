@@ -73,7 +73,7 @@ def server(env: dict[str, str]) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded 2-core machine can take a while
         while True:
             try:
                 if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:

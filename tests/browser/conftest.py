@@ -1,6 +1,6 @@
 """A real server and a real browser for the page tests.
 
-Once per run: a database of its own on the suite's engine (a SQLite file, or a fresh
+Once per run of this package: a database of its own on the suite's engine (a SQLite file, or a fresh
 PostgreSQL database beside the suite's), migrated and loaded with the curated data;
 uvicorn serving it on a free loopback port in 8600-8649; Debian's chromium driven by
 Playwright (never a downloaded browser). Each test gets a fresh browser context whose
@@ -88,7 +88,7 @@ async def _load_curated(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server_database_url(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
@@ -111,7 +111,7 @@ def server_database_url(
         asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(server_database_url: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
     env.update(MIGOV_DATABASE_URL=server_database_url, MIGOV_LOG_LEVEL="warning")
@@ -155,7 +155,7 @@ def base_url(server_database_url: str) -> Iterator[str]:
             process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def artifacts(server_database_url: str) -> Path:
     engine = make_url(server_database_url).get_backend_name()
     folder = ROOT / "test-artifacts" / "browser" / engine
@@ -163,13 +163,13 @@ def artifacts(server_database_url: str) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> str:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser(chromium: str) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
