@@ -58,14 +58,18 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 
-def _free_port() -> int:
+def _listening_socket() -> socket.socket:
+    """A socket bound to the first free port of the range, handed to uvicorn (--fd), so
+    two test runs on one machine can never race for the same port."""
     for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        sock.listen(128)
+        return sock
     raise RuntimeError("no free port in 8600-8649 for the page tests' server")
 
 
@@ -115,7 +119,8 @@ def server_database_url(
 def base_url(server_database_url: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
     env.update(MIGOV_DATABASE_URL=server_database_url, MIGOV_LOG_LEVEL="warning")
-    port = _free_port()
+    sock = _listening_socket()
+    port = sock.getsockname()[1]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -123,16 +128,16 @@ def base_url(server_database_url: str) -> Iterator[str]:
             "uvicorn",
             "app.main:create_app",
             "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+            "--fd",
+            str(sock.fileno()),
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
         env=env,
+        pass_fds=[sock.fileno()],
     )
+    sock.close()  # the server holds its own copy
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -113,6 +113,12 @@ async def test_canada_chairs_mirps_sp_on_2022_01_01(open_context: OpenContext) -
     await expect(chairs).to_have_count(1)
     await expect(chairs.first).to_have_attribute("data-actor", "CAN")
     await expect(chairs.first).to_contain_text("Canada")
+    # How sure: Canada's chairship is dated to the month on both ends, so certain that
+    # day; the incoming chair's start is unstated, so only possible.
+    await expect(chairs.first.locator(".badge.possible")).to_have_count(0)
+    incoming = page.locator('#participants [data-role="INCOMING_CHAIR"] ul.participants > li')
+    await expect(incoming).to_have_attribute("data-actor", "USA")
+    await expect(incoming.locator(".badge.possible")).to_have_text("possible")
     assert "as_of=2022-01-01" in page.url
     # The sources of that fact open on click, with title, publisher and locator.
     details = chairs.first.locator("details.sources")

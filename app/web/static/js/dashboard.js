@@ -431,7 +431,7 @@ async function overview() {
 
 // ------------------------------------------------------------------ forum page
 
-const PARTICIPATION = `id role start end disputed note holderStatus certainty actor { id name nameEs kind } citations { ${CITATION} }`;
+const PARTICIPATION = `id role start end disputed note holderStatus certainty lastConfirmed actor { id name nameEs kind } citations { ${CITATION} }`;
 
 const FORUM = `query ForumPage($code: String!, $asOf: Date!) {
   forum(code: $code) {
@@ -498,6 +498,7 @@ function participantsByRole(participations, asOf) {
               h("span", { class: "when" }, period(p.start, p.end)),
               p.disputed ? h("span", { class: "badge disputed", title: t("disputed.hint") }, t("disputed")) : null,
               certaintyBadge(p),
+              p.lastConfirmed ? h("span", { class: "confirmed" }, ` · ${t("confirmed", { date: formatDay(p.lastConfirmed) })}`) : null,
               " ",
               sources(p.citations, holderName(p))
             )
