@@ -24,6 +24,7 @@ RESOURCES = (
     ("pledges", "/v1/pledges", "Pledges in their own currency, with a USD equivalent."),
     ("pledge-summary", "/v1/pledges/summary", "Pledge totals grouped by forum, year, kind..."),
     ("sources", "/v1/sources", "The cited documents and how many facts cite each."),
+    ("disputes", "/v1/disputes", "Where sources disagree: each dispute and its claims."),
     ("meta", "/v1/meta", "Dataset version, last change, counts and source coverage."),
     ("changes", "/v1/changes", "Every change in commit order, for mirrors."),
 )

@@ -101,6 +101,7 @@ async def test_v1_index_lists_every_resource(client: httpx.AsyncClient) -> None:
         "/v1/pledges",
         "/v1/pledges/summary",
         "/v1/sources",
+        "/v1/disputes",
         "/v1/meta",
         "/v1/changes",
     ]
