@@ -78,6 +78,37 @@ class Settings(BaseSettings):
         description="Largest request body accepted; larger ones get 413.",
     )
 
+    # Reliability: timeouts, back-pressure and durability (docs/reliability.md).
+    db_statement_timeout: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds a database statement may run before the server cancels it "
+        "(503 database_timeout); on SQLite, how long a writer waits for the write lock "
+        "(503 database_busy). 0 switches it off.",
+    )
+    db_pool_timeout: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds a request waits for a free pooled connection before 503 database_busy.",
+    )
+    db_pool_max_overflow: int = Field(
+        default=5, ge=0, description="Connections opened beyond db_pool_size under bursts."
+    )
+    db_connect_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds to open a database connection before giving up."
+    )
+    request_timeout: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a request may take before its response starts; past it the "
+        "request is cancelled and answers 503 request_timeout. 0 switches it off.",
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="SQLite's synchronous pragma in WAL mode: FULL makes every acknowledged "
+        "commit survive a power cut; NORMAL only a crash of the process.",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -20,11 +20,13 @@ read and then write would otherwise deadlock, and SQLite answers one of them
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,25 +40,58 @@ from app.config import Settings
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
-    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
-    if url.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+    sqlite = url.get_backend_name() == "sqlite"
+    kwargs: dict[str, Any] = {
+        "echo": settings.db_echo,
+        "pool_pre_ping": True,
+        # A bounded wait for a pooled connection: an exhausted pool answers 503
+        # database_busy within db_pool_timeout instead of queueing requests for 30 s.
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_pool_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+    }
+    lock_wait = settings.db_statement_timeout or 30.0
+    if sqlite:
+        kwargs["connect_args"] = {"timeout": lock_wait}
     else:
-        kwargs["pool_size"] = settings.db_pool_size
+        server_settings: dict[str, str] = {}
+        if settings.db_statement_timeout:
+            # PostgreSQL cancels the statement itself (57014) and the connection stays usable.
+            server_settings["statement_timeout"] = str(int(settings.db_statement_timeout * 1000))
+        kwargs["connect_args"] = {
+            "timeout": settings.db_connect_timeout,
+            "server_settings": server_settings,
+        }
     engine = create_async_engine(url, **kwargs)
-    if url.get_backend_name() == "sqlite":
-        install_sqlite_fixes(engine)
+    if sqlite:
+        install_sqlite_fixes(
+            engine, busy_timeout=lock_wait, synchronous=settings.sqlite_synchronous
+        )
     return engine
 
 
-def install_sqlite_fixes(engine: AsyncEngine) -> None:
+def install_sqlite_fixes(
+    engine: AsyncEngine, *, busy_timeout: float = 30.0, synchronous: str = "FULL"
+) -> None:
+    """Per-connection pragmas; see the module docstring.
+
+    WAL lets readers go on while one writer commits, and with ``synchronous=FULL``
+    a commit is on disk (WAL fsynced) before it is acknowledged, so a crash of the
+    process or the machine loses nothing that got a 201. ``journal_mode`` is a
+    property of the database file: setting it on every connection is idempotent.
+    """
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when a transaction begins.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -86,9 +121,23 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
     """One session per request; rolled back if the request fails, always closed."""
     sessionmaker: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-        except BaseException:
+    session = sessionmaker()
+    try:
+        yield session
+    except BaseException:
+        # On a connection the database dropped, the rollback fails too; the
+        # request's own error is the one to answer, so keep it.
+        with contextlib.suppress(SQLAlchemyError, OSError):
             await session.rollback()
-            raise
+        raise
+    finally:
+        await close_session(session)
+
+
+async def close_session(session: AsyncSession) -> None:
+    """Close ``session``; a connection that broke is thrown away instead of pooled."""
+    try:
+        await session.close()
+    except (SQLAlchemyError, OSError):
+        with contextlib.suppress(SQLAlchemyError, OSError):
+            await session.invalidate()

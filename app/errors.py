@@ -100,3 +100,7 @@ class RateLimited(DomainError):
 class Unavailable(DomainError):
     code = "unavailable"
     title = "Service unavailable"
+
+    def __init__(self, detail: str, *, code: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after = retry_after

@@ -18,6 +18,7 @@ from app.api import (
     events,
     forums,
     funding,
+    guards,
     health,
     index,
     meta,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     # Added last, so it runs first: an oversized body is refused before anything reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    guards.install(app, settings)
     requestid.install(app)  # outermost: every answer, refusals included, gets an id and a log line
     routers = [
         module.router

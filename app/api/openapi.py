@@ -2,6 +2,8 @@
 
 * Every ``/v1`` operation can answer 400 (unknown or malformed parameters), so each
   documents it, as problem+json.
+* Everything but ``/healthz`` can answer 503 when the database fails or the
+  request passes its deadline (docs/reliability.md).
 * Reads answer 304 to a matching ``If-None-Match``/``If-Modified-Since``.
 * FastAPI documents a 422 ``HTTPValidationError`` on every operation with
   parameters; here 422 is only for request bodies, so reads drop it, and bodies
@@ -18,6 +20,11 @@ from fastapi.openapi.utils import get_openapi
 from app.api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
+UNAVAILABLE = (
+    "The database is unavailable, busy or too slow (`database_unavailable`, "
+    "`database_busy`, `database_timeout`), or the request passed its deadline "
+    "(`request_timeout`). Retry after the `Retry-After` seconds."
+)
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -42,6 +49,8 @@ def install(app: FastAPI) -> None:
                     responses.pop("422", None)
                 elif "422" in responses:
                     responses["422"] = _problem("The request body failed validation.")
+                if path != "/healthz":
+                    responses.setdefault("503", _problem(UNAVAILABLE))
                 if path.startswith("/v1"):
                     responses.setdefault("400", _problem("Bad Request"))
                     if method == "get":

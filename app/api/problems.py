@@ -19,9 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
+from app.faults import database_fault
 from app.logs import current_request_id
 
 logger = logging.getLogger("migov.api")
@@ -89,7 +91,7 @@ def status_for(error: errors.DomainError) -> int:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     headers = None
-    if isinstance(exc, errors.RateLimited):
+    if isinstance(exc, errors.RateLimited | errors.Unavailable):
         headers = {"Retry-After": str(exc.retry_after)}
     elif isinstance(exc, errors.Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="migov"'}
@@ -175,6 +177,17 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is down, saturated or too slow: 503 with Retry-After (``app.faults``)."""
+    fault = database_fault(exc)
+    if fault is None:
+        return await _unexpected(request, exc)
+    logger.warning(
+        "%s on %s %s: %s", fault.code, request.method, request.url.path, type(exc).__name__
+    )
+    return await _domain_error(request, fault)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -192,6 +205,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Registered by class so they are handled like domain errors; a bare Exception
+    # handler would also make Starlette re-raise after answering.
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    app.add_exception_handler(OSError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

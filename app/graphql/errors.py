@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
-from app.errors import DomainError, InvalidPayload, RateLimited
+from app.errors import DomainError, InvalidPayload, RateLimited, Unavailable
+from app.faults import database_fault
 from app.schemas.pledge import field_errors
 from app.services import idempotency
 
@@ -75,9 +76,22 @@ def should_mask_error(error: GraphQLError) -> bool:
     """Mask a resolver's unexpected failure, never a domain error or a refused request.
 
     Only errors raised while fields resolve have a ``path``; the others refuse the
-    request as written (syntax, validation, a variable of the wrong type).
+    request as written (syntax, validation, a variable of the wrong type). A
+    database fault is told as one (``database_unavailable`` ...), not masked.
     """
-    return error.path is not None and not isinstance(error.original_error, DomainError)
+    return (
+        error.path is not None
+        and not isinstance(error.original_error, DomainError)
+        and fault_of(error) is None
+    )
+
+
+def fault_of(error: GraphQLError) -> Unavailable | None:
+    """The database fault behind ``error``, if that is what it is (``app.faults``)."""
+    original = error.original_error
+    if original is None or isinstance(original, DomainError):
+        return original if isinstance(original, Unavailable) else None
+    return database_fault(original)
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -95,14 +109,14 @@ class MaskUnexpectedErrors(MaskErrors):
 def error_extensions(error: GraphQLError) -> dict[str, Any]:
     """The ``extensions`` an error leaves with, ``code`` always included."""
     extensions = dict(error.extensions or {})
-    original = error.original_error
+    original: BaseException | None = fault_of(error) or error.original_error
     if isinstance(original, DomainError):
         extensions["code"] = original.code
         if original.field:
             extensions["field"] = original.field
         if original.errors:
             extensions["errors"] = original.errors
-        if isinstance(original, RateLimited):
+        if isinstance(original, RateLimited | Unavailable):
             extensions["retryAfter"] = original.retry_after
     elif "code" in extensions:
         pass
@@ -128,5 +142,15 @@ class ErrorCodes(SchemaExtension):
         errors = getattr(result, "errors", None)
         if not errors:
             return
+        retry_after = 0
         for error in errors:
             error.extensions = error_extensions(error)
+            fault = fault_of(error)
+            if fault is not None:
+                retry_after = max(retry_after, fault.retry_after)
+        response = getattr(self.execution_context.context, "response", None)
+        if retry_after and response is not None:
+            # The database failed the request, not the client: 503 and Retry-After,
+            # as REST answers, with the GraphQL body saying which fields failed.
+            response.status_code = 503
+            response.headers["Retry-After"] = str(retry_after)

@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Unavailable
+from app.faults import DATABASE_UNAVAILABLE, RETRY_AFTER
 from app.migrations import current_revisions, head_revisions
 
 
@@ -15,7 +16,9 @@ async def check_ready(session: AsyncSession) -> str:
         connection = await session.connection()
         current = await connection.run_sync(current_revisions)
     except (SQLAlchemyError, OSError) as exc:
-        raise Unavailable("The database does not answer.", code="database_unreachable") from exc
+        raise Unavailable(
+            "The database does not answer.", code=DATABASE_UNAVAILABLE, retry_after=RETRY_AFTER
+        ) from exc
     expected = head_revisions()
     if current != expected:
         raise Unavailable(

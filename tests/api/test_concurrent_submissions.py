@@ -37,10 +37,26 @@ async def _count(session: AsyncSession, model: Any, *where: Any) -> int:
     return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
+def queueing_settings(url: str) -> Settings:
+    """Settings that queue every request instead of shedding load.
+
+    These tests check that concurrent writes are stored exactly once, so all 200
+    must be served: back-pressure (503 database_busy after db_pool_timeout) is
+    tested in tests/test_reliability_timeouts.py.
+    """
+    return Settings(
+        database_url=url,
+        db_pool_timeout=60,
+        db_statement_timeout=60,
+        request_timeout=0,
+        _env_file=None,
+    )
+
+
 async def test_200_concurrent_submissions_with_50_reused_keys_store_150_pledges(
     live_database_url: str,
 ) -> None:
-    settings = Settings(database_url=live_database_url, _env_file=None)
+    settings = queueing_settings(live_database_url)
     engine = create_engine(settings)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
@@ -103,7 +119,7 @@ async def test_200_concurrent_submissions_with_50_reused_keys_store_150_pledges(
 async def test_concurrent_repeats_of_one_external_ref_store_one_pledge(
     live_database_url: str,
 ) -> None:
-    settings = Settings(database_url=live_database_url, _env_file=None)
+    settings = queueing_settings(live_database_url)
     engine = create_engine(settings)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:

@@ -51,4 +51,4 @@ async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) ->
     ):
         response = await client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["code"] == "database_unreachable"
+    assert response.json()["code"] == "database_unavailable"

@@ -1,0 +1,112 @@
+"""Guards every response passes through: a per-request deadline and security headers.
+
+* ``RequestDeadlineMiddleware``: a request whose response has not started within
+  ``Settings.request_timeout`` seconds is cancelled (its database work rolled back
+  and its connection returned to the pool) and answers 503 problem+json
+  ``request_timeout`` with ``Retry-After``. Once the response has started (a
+  streamed download), the deadline no longer applies.
+* ``SecurityHeadersMiddleware``: ``X-Content-Type-Options: nosniff``,
+  ``Referrer-Policy: no-referrer``, ``X-Frame-Options: DENY`` and a
+  ``Content-Security-Policy`` on every response; HSTS when the request came over
+  TLS (``https``, as uvicorn reports it behind a proxy with ``--proxy-headers``).
+  API answers get a policy that loads nothing; HTML pages (the front door, API
+  docs, GraphiQL) a policy that lets them load their own scripts and styles, plus
+  the CDN the framework's docs pages use. A header a route set itself is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.problems import problem_response
+from app.config import Settings
+from app.faults import RETRY_AFTER
+
+REQUEST_TIMEOUT = "request_timeout"
+
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+# FastAPI's /docs and /redoc and strawberry's GraphiQL start with inline scripts
+# and, unless served locally, load their bundles from these CDNs.
+PAGE_CDNS = "https://cdn.jsdelivr.net https://unpkg.com"
+PAGE_POLICY = (
+    "default-src 'self'; "
+    f"script-src 'self' 'unsafe-inline' {PAGE_CDNS}; "
+    f"style-src 'self' 'unsafe-inline' {PAGE_CDNS} https://fonts.googleapis.com; "
+    "font-src 'self' data: https://fonts.gstatic.com; "
+    "img-src 'self' data: https:; "
+    "connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class RequestDeadlineMiddleware:
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.seconds:
+            await self.app(scope, receive, send)
+            return
+        started = False
+        try:
+            async with asyncio.timeout(self.seconds) as deadline:
+
+                async def send_until_started(message: Message) -> None:
+                    nonlocal started
+                    if message["type"] == "http.response.start":
+                        started = True
+                        deadline.reschedule(None)
+                    await send(message)
+
+                await self.app(scope, receive, send_until_started)
+        except TimeoutError:
+            if started or not deadline.expired():
+                raise  # not ours: a timeout inside the app is the app's to answer
+            response = problem_response(
+                Request(scope),
+                status=503,
+                code=REQUEST_TIMEOUT,
+                title="Request timed out",
+                detail=f"The request took longer than {self.seconds:g} s and was cancelled; "
+                "retry shortly or ask for less.",
+                headers={"Retry-After": str(RETRY_AFTER)},
+            )
+            await response(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        over_tls = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                html = headers.get("content-type", "").startswith("text/html")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else API_POLICY)
+                if over_tls:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the guards; call it last in ``create_app`` so they wrap every response."""
+    app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout)
+    app.add_middleware(SecurityHeadersMiddleware)

@@ -1,0 +1,99 @@
+"""Database faults as domain errors: what a client is told when the store fails.
+
+A request that needs the database while it is down, overloaded or too slow is
+refused with ``Unavailable`` (503 and ``Retry-After`` over REST, the same
+``extensions.code`` over GraphQL), never a 500 and never a hang:
+
+* ``database_unavailable``: the database refuses or drops connections (stopped,
+  restarting, crashed, unreachable, a connection that broke mid-request);
+* ``database_busy``: no connection came free in the pool within
+  ``db_pool_timeout``, or SQLite's write lock stayed taken past its busy timeout;
+* ``database_timeout``: a statement ran past ``db_statement_timeout`` and the
+  server cancelled it (the connection goes back to the pool clean).
+
+``database_fault`` recognises these among the exceptions SQLAlchemy, asyncpg,
+sqlite3 and the socket layer raise. Anything it does not recognise is a real
+fault of ours and stays a 500 ``internal_error``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import exc as sa_exc
+
+from app.errors import Unavailable
+
+DATABASE_UNAVAILABLE = "database_unavailable"
+DATABASE_BUSY = "database_busy"
+DATABASE_TIMEOUT = "database_timeout"
+
+# PostgreSQL SQLSTATE classes and codes (Appendix A of its manual).
+_QUERY_CANCELED = "57014"
+_UNAVAILABLE_PREFIXES = ("08", "53", "57P")  # connection, resources, shutdown/crash
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen) or len(seen) > 10:
+            continue
+        seen.append(current)
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+    return seen
+
+
+# Seconds a client is asked to wait: a restart or a burst is usually over by then.
+RETRY_AFTER = 2
+
+
+def database_fault(error: BaseException, *, retry_after: int = RETRY_AFTER) -> Unavailable | None:
+    """The ``Unavailable`` a database failure answers with, or None if it is not one."""
+    code = _classify(error)
+    if code is None:
+        return None
+    detail = {
+        DATABASE_UNAVAILABLE: "The database is unavailable; retry shortly.",
+        DATABASE_BUSY: "The database is busy: no connection came free in time; retry shortly.",
+        DATABASE_TIMEOUT: "The database took too long to answer and the query was cancelled; "
+        "retry shortly or ask for less.",
+    }[code]
+    return Unavailable(detail, code=code, retry_after=retry_after)
+
+
+def _classify(error: BaseException) -> str | None:
+    for current in _chain(error):
+        if isinstance(current, sa_exc.TimeoutError):
+            return DATABASE_BUSY  # the pool's checkout timeout
+        state = str(getattr(current, "sqlstate", None) or getattr(current, "pgcode", "") or "")
+        if state == _QUERY_CANCELED:
+            return DATABASE_TIMEOUT
+        if state.startswith(_UNAVAILABLE_PREFIXES):
+            return DATABASE_UNAVAILABLE
+        if isinstance(current, sqlite3.OperationalError):
+            message = str(current).lower()
+            if "locked" in message or "busy" in message:
+                return DATABASE_BUSY
+            if "unable to open" in message or "disk i/o" in message:
+                return DATABASE_UNAVAILABLE
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return DATABASE_UNAVAILABLE
+        if isinstance(current, sa_exc.InterfaceError | ConnectionError | TimeoutError):
+            return DATABASE_UNAVAILABLE
+        if type(current).__name__ in _ASYNCPG_CONNECTION_ERRORS:
+            return DATABASE_UNAVAILABLE
+    return None
+
+
+# asyncpg's own names for a connection that is gone (matched by name: the driver is optional).
+_ASYNCPG_CONNECTION_ERRORS = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "CannotConnectNowError",
+        "InterfaceError",
+        "InternalClientError",
+    }
+)

@@ -1,0 +1,88 @@
+"""A real migov server in a child process, on a spare loopback port in 8400-8499.
+
+Fault tests need what the in-process ASGI client cannot give: a process that can
+be SIGKILLed, real sockets, a pool that outlives a database restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+PORTS = range(8400, 8500)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def spare_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no spare loopback port in 8400-8499")
+
+
+class Server:
+    def __init__(self, database_url: str, log: Path, **settings: str) -> None:
+        self.port = spare_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.env = {
+            **os.environ,
+            "MIGOV_DATABASE_URL": database_url,
+            "MIGOV_LOG_LEVEL": "warning",
+            **{f"MIGOV_{name.upper()}": value for name, value in settings.items()},
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-c", "from app.cli import main; main()", "serve"]
+        command += ["--port", str(self.port)]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 90  # a loaded CI machine starts slowly
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, as in a crash or an OOM kill."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextlib.contextmanager
+def serving(database_url: str, log: Path, **settings: str) -> Iterator[Server]:
+    server = Server(database_url, log, **settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,160 @@
+"""Timeouts and back-pressure, each a setting: pool checkout, statement, request deadline.
+
+Each test serves the app with its own engine on a committed database of its own
+(``live_database_url``) and a pool of one connection, so "the connection went
+back to the pool clean" is checked by the next request succeeding on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.api.deps import SessionDep
+from app.config import Settings
+from app.db import WRITER_OPTION, create_engine
+from app.main import create_app
+from app.services import api_keys as api_key_service
+from tests.conftest import client_for
+from tests.factories import pledge_body
+
+
+def one_connection(url: str, **overrides: Any) -> Settings:
+    return Settings(
+        database_url=url,
+        db_pool_size=1,
+        db_pool_max_overflow=0,
+        _env_file=None,
+        **overrides,
+    )
+
+
+def assert_refused(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "2"
+    body = response.json()
+    assert (body["status"], body["code"]) == (status, code)
+
+
+async def _writer_secret(engine: AsyncEngine) -> str:
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        created = await api_key_service.create_api_key(
+            session, name="timeouts", scopes=["pledges:write"]
+        )
+        await session.commit()
+    return created.secret
+
+
+async def test_an_exhausted_pool_answers_503_database_busy_within_1_5_s(
+    live_database_url: str,
+) -> None:
+    settings = one_connection(live_database_url, db_pool_timeout=1.0)
+    app = create_app(settings)
+    async with client_for(app) as client:
+        engine: AsyncEngine = app.state.engine
+        async with engine.connect() as held:  # the pool's only connection
+            await held.execute(text("SELECT 1"))
+            started = time.monotonic()
+            response = await client.get("/v1/forums")
+            waited = time.monotonic() - started
+        assert_refused(response, 503, "database_busy")
+        assert 0.9 < waited < 1.5
+        graphql = await client.post("/graphql", json={"query": '{ forum(code: "RCM") { code } }'})
+        assert graphql.status_code == 200  # the connection is free again
+        assert graphql.json() == {"data": {"forum": {"code": "RCM"}}}
+
+
+@pytest.fixture
+async def lock_holder(live_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(Settings(database_url=live_database_url, _env_file=None))
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_statement_past_its_timeout_answers_503_and_the_connection_stays_usable(
+    live_database_url: str, lock_holder: AsyncEngine
+) -> None:
+    """PostgreSQL cancels the statement (database_timeout); SQLite stops waiting for
+    the write lock (database_busy). Either way the next request on the pool's only
+    connection succeeds."""
+    settings = one_connection(live_database_url, db_statement_timeout=0.3)
+    sqlite = make_url(live_database_url).get_backend_name() == "sqlite"
+    secret = await _writer_secret(lock_holder)
+    headers = {"Authorization": f"Bearer {secret}"}
+    app = create_app(settings)
+    async with client_for(app) as client:
+        async with lock_holder.connect() as other:
+            if sqlite:
+                await other.execution_options(**{WRITER_OPTION: True})
+                await other.begin()  # BEGIN IMMEDIATE: the write lock
+            else:
+                await other.begin()
+                await other.exec_driver_sql("LOCK TABLE forum IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            if sqlite:
+                response = await client.post("/v1/pledges", json=pledge_body(), headers=headers)
+                assert_refused(response, 503, "database_busy")
+            else:
+                response = await client.get("/v1/forums")
+                assert_refused(response, 503, "database_timeout")
+            assert time.monotonic() - started < 2.0
+            await other.rollback()
+        after = await client.post(
+            "/v1/pledges", json=pledge_body(title="After the lock"), headers=headers
+        )
+        assert after.status_code == 201, after.text
+        forums = await client.get("/v1/forums")
+        assert forums.status_code == 200
+
+
+async def test_a_request_past_its_deadline_answers_503_request_timeout(
+    live_database_url: str,
+) -> None:
+    settings = one_connection(live_database_url, request_timeout=0.5)
+    app = create_app(settings)
+
+    @app.get("/slow")
+    async def slow(session: SessionDep) -> dict[str, int]:
+        await session.execute(text("SELECT 1"))  # holds the pool's only connection
+        await asyncio.sleep(30)
+        return {"slept": 30}
+
+    async with client_for(app) as client:
+        started = time.monotonic()
+        response = await client.get("/slow")
+        took = time.monotonic() - started
+        assert_refused(response, 503, "request_timeout")
+        assert response.json()["detail"].startswith("The request took longer than 0.5 s")
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert 0.4 < took < 2.0
+        # The cancelled request gave its connection back.
+        forums = await client.get("/v1/forums")
+        assert forums.status_code == 200
+
+
+async def test_a_streamed_response_is_not_cut_by_the_deadline(live_database_url: str) -> None:
+    from starlette.responses import StreamingResponse
+
+    app = create_app(one_connection(live_database_url, request_timeout=0.3))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for n in range(4):
+            await asyncio.sleep(0.2)
+            yield f"{n}\n".encode()
+
+    @app.get("/stream")
+    async def stream() -> StreamingResponse:
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    async with client_for(app) as client:
+        response = await client.get("/stream")
+    assert (response.status_code, response.text) == (200, "0\n1\n2\n3\n")
