@@ -61,6 +61,7 @@ class Server:
                 if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
                     return
             time.sleep(0.1)
+        self.kill()
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:

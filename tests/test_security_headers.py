@@ -42,6 +42,7 @@ async def test_every_response_carries_the_security_headers(
 ) -> None:
     response = await client.request(method, path, **options)
     headers = response.headers
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])  # generated: none was sent
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer"
     assert headers["x-frame-options"] == "DENY"
@@ -52,6 +53,15 @@ async def test_every_response_carries_the_security_headers(
         assert csp["default-src"] == ["'self'"]
     else:
         assert csp["default-src"] == ["'none'"]
+
+
+async def test_a_well_formed_request_id_is_echoed_and_a_malformed_one_replaced(
+    client: httpx.AsyncClient,
+) -> None:
+    echoed = await client.get("/v1/forums/NOPE", headers={"X-Request-ID": "trace-42.a"})
+    injected = await client.get("/v1/forums", headers={"X-Request-ID": "a b\tc<script>"})
+    assert echoed.headers["x-request-id"] == "trace-42.a"
+    assert re.fullmatch(r"[0-9a-f]{32}", injected.headers["x-request-id"])
 
 
 async def test_hsts_is_sent_over_tls(app: Any) -> None:
