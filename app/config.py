@@ -48,13 +48,13 @@ class Settings(BaseSettings):
         default=True, description="Answer schema introspection queries at /graphql."
     )
     graphql_max_depth: int = Field(
-        default=12, ge=1, description="Deepest nesting of selections a GraphQL query may have."
+        default=10, ge=1, description="Deepest nesting of selections a GraphQL query may have."
     )
     graphql_max_aliases: int = Field(
         default=30, ge=0, description="Most field aliases one GraphQL document may use."
     )
     graphql_max_tokens: int = Field(
-        default=5000, ge=1, description="Most lexical tokens one GraphQL document may have."
+        default=2000, ge=1, description="Most lexical tokens one GraphQL document may have."
     )
     graphql_max_cost: int = Field(
         default=250_000,

@@ -11,6 +11,12 @@ refused with ``Unavailable`` (503 and ``Retry-After`` over REST, the same
 * ``database_timeout``: a statement ran past ``db_statement_timeout`` and the
   server cancelled it (the connection goes back to the pool clean).
 
+A value the database refuses to store or compare (PostgreSQL's SQLSTATE class
+22, "data exception": a NUL character in text, a number beyond its column's
+range) is the client's input, not our fault: ``InvalidInput`` with the code
+``unstorable_value`` (400). The adapters refuse such values at the edge first;
+this is the backstop for any that get past.
+
 ``database_fault`` recognises these among the exceptions SQLAlchemy, asyncpg,
 sqlite3 and the socket layer raise. Anything it does not recognise is a real
 fault of ours and stays a 500 ``internal_error``.
@@ -22,11 +28,12 @@ import sqlite3
 
 from sqlalchemy import exc as sa_exc
 
-from app.errors import Unavailable
+from app.errors import DomainError, InvalidInput, Unavailable
 
 DATABASE_UNAVAILABLE = "database_unavailable"
 DATABASE_BUSY = "database_busy"
 DATABASE_TIMEOUT = "database_timeout"
+UNSTORABLE_VALUE = "unstorable_value"
 
 # PostgreSQL SQLSTATE classes and codes (Appendix A of its manual).
 _QUERY_CANCELED = "57014"
@@ -49,11 +56,20 @@ def _chain(error: BaseException) -> list[BaseException]:
 RETRY_AFTER = 2
 
 
-def database_fault(error: BaseException, *, retry_after: int = RETRY_AFTER) -> Unavailable | None:
-    """The ``Unavailable`` a database failure answers with, or None if it is not one."""
+def database_fault(error: BaseException, *, retry_after: int = RETRY_AFTER) -> DomainError | None:
+    """The error a database failure answers with, or None if it is not one.
+
+    ``Unavailable`` when the database failed, ``InvalidInput`` when it refused a value.
+    """
     code = _classify(error)
     if code is None:
         return None
+    if code == UNSTORABLE_VALUE:
+        return InvalidInput(
+            "A value is out of the range the database stores or holds a character it "
+            "refuses (such as NUL).",
+            code=UNSTORABLE_VALUE,
+        )
     detail = {
         DATABASE_UNAVAILABLE: "The database is unavailable; retry shortly.",
         DATABASE_BUSY: "The database is busy: no connection came free in time; retry shortly.",
@@ -72,6 +88,8 @@ def _classify(error: BaseException) -> str | None:
             return DATABASE_TIMEOUT
         if state.startswith(_UNAVAILABLE_PREFIXES):
             return DATABASE_UNAVAILABLE
+        if state.startswith("22"):
+            return UNSTORABLE_VALUE
         if isinstance(current, sqlite3.OperationalError):
             message = str(current).lower()
             if "locked" in message or "busy" in message:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db import create_engine
+from app.errors import InvalidInput, Unavailable
 from app.faults import database_fault
 
 
@@ -38,6 +39,8 @@ def wrapped(orig: Exception, *, connection_invalidated: bool = False) -> sa_exc.
         (sa_exc.TimeoutError("QueuePool limit reached"), "database_busy"),
         (wrapped(sqlite3.OperationalError("database is locked")), "database_busy"),
         (wrapped(sqlite3.OperationalError("unable to open database file")), "database_unavailable"),
+        (wrapped(PgError("22021")), "unstorable_value"),  # NUL in text
+        (wrapped(PgError("22003")), "unstorable_value"),  # number out of range
         (wrapped(PgError("23505")), None),  # a unique violation is a bug of ours, not a fault
         (wrapped(PgError("42P01")), None),  # undefined table: a bug, not a fault
         (wrapped(sqlite3.OperationalError("no such table: forum")), None),
@@ -47,8 +50,10 @@ def wrapped(orig: Exception, *, connection_invalidated: bool = False) -> sa_exc.
 def test_database_fault_classifies(error: Exception, code: str | None) -> None:
     fault = database_fault(error)
     assert (fault.code if fault else None) == code
-    if fault:
+    if isinstance(fault, Unavailable):
         assert fault.retry_after == 2
+    elif fault is not None:
+        assert isinstance(fault, InvalidInput)
 
 
 async def test_engine_durability_and_timeouts_are_set(scratch_url: str) -> None:

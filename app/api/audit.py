@@ -14,6 +14,7 @@ from app.api.deps import (
     SessionDep,
     reject_unknown_query_params,
 )
+from app.api.params import MAX_ID
 from app.api.problems import problem_responses
 from app.models.enums import AuditAction, AuditEntity
 from app.schemas.access import AuditEntryPage, AuditEntryRead
@@ -40,7 +41,7 @@ async def list_audit_entries(
         str | None, Query(max_length=200, description="Only this record, e.g. a pledge id.")
     ] = None,
     api_key: Annotated[
-        int | None, Query(ge=1, description="Only writes by this API key id.")
+        int | None, Query(ge=1, le=MAX_ID, description="Only writes by this API key id.")
     ] = None,
     action: Annotated[AuditAction | None, Query()] = None,
     limit: LimitParam = 100,

@@ -5,6 +5,7 @@
   and its connection returned to the pool) and answers 503 problem+json
   ``request_timeout`` with ``Retry-After``. Once the response has started (a
   streamed download), the deadline no longer applies.
+* ``RejectNulMiddleware``: a NUL character in the path or query is a 400.
 * ``SecurityHeadersMiddleware``: ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: no-referrer``, ``X-Frame-Options: DENY`` and a
   ``Content-Security-Policy`` on every response; HSTS when the request came over
@@ -81,6 +82,34 @@ class RequestDeadlineMiddleware:
             await response(scope, receive, send)
 
 
+class RejectNulMiddleware:
+    """400 ``invalid_parameter`` for a NUL character anywhere in the path or query.
+
+    No parameter of this API can hold one, and PostgreSQL refuses NUL in text: a
+    request carrying one is malformed, and is told so before any route sees it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+            query = scope.get("query_string", b"")
+            if b"%00" in raw_path or b"\0" in raw_path or b"%00" in query:
+                response = problem_response(
+                    Request(scope),
+                    status=400,
+                    code="invalid_parameter",
+                    title="Request validation failed",
+                    detail="The path or query holds a NUL character (%00), which no "
+                    "parameter accepts.",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -108,5 +137,6 @@ class SecurityHeadersMiddleware:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the guards; call it last in ``create_app`` so they wrap every response."""
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout)
     app.add_middleware(SecurityHeadersMiddleware)

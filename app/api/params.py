@@ -21,6 +21,10 @@ def _iso_date(value: object) -> object:
     return value
 
 
+# Ids are 32-bit integer columns; a larger one is a malformed parameter (400), never
+# a value sent to a database that would refuse it.
+MAX_ID = 2**31 - 1
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 

@@ -25,7 +25,7 @@ from app.api.deps import (
     reject_unknown_query_params,
 )
 from app.api.includes import PledgeInclude
-from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
+from app.api.params import MAX_ID, READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page
 from app.models.enums import PledgeKind, PledgeStatus
@@ -52,7 +52,7 @@ AMOUNT_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
 router = APIRouter(prefix="/v1/pledges", tags=["pledges"])
 STRICT = [Depends(reject_unknown_query_params)]
 WRITE_PROBLEMS = problem_responses(400, 401, 403, 409, 413, 422, 429)
-PledgeIdPath = Annotated[int, Path(ge=1, le=2**62, description="The pledge's id.")]
+PledgeIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The pledge's id.")]
 
 
 def pledge_filter(

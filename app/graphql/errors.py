@@ -86,11 +86,11 @@ def should_mask_error(error: GraphQLError) -> bool:
     )
 
 
-def fault_of(error: GraphQLError) -> Unavailable | None:
+def fault_of(error: GraphQLError) -> DomainError | None:
     """The database fault behind ``error``, if that is what it is (``app.faults``)."""
     original = error.original_error
     if original is None or isinstance(original, DomainError):
-        return original if isinstance(original, Unavailable) else None
+        return None
     return database_fault(original)
 
 
@@ -145,8 +145,8 @@ class ErrorCodes(SchemaExtension):
         retry_after = 0
         for error in errors:
             error.extensions = error_extensions(error)
-            fault = fault_of(error)
-            if fault is not None:
+            fault = fault_of(error) or error.original_error
+            if isinstance(fault, Unavailable):
                 retry_after = max(retry_after, fault.retry_after)
         response = getattr(self.execution_context.context, "response", None)
         if retry_after and response is not None:

@@ -10,6 +10,8 @@ a query may resolve and refuses it above a maximum:
   return, plus what its selection costs for each of them;
 * the ``edges`` of a connection return ``first`` items (the argument's value,
   from a literal or a variable, else its default page size);
+* a nested list with a ``first`` argument (``Forum.pledges``) returns ``first``
+  items;
 * any other list (``Forum.participants``) is assumed to return ``list_estimate``
   items, since nested lists are unpaged so that loaders can batch them.
 
@@ -218,10 +220,19 @@ class CostEstimator:
         named = get_named_type(field.type)
         if not is_composite_type(named):
             return 0
+        first = self._first(node, field)
+        is_connection = isinstance(named, GraphQLObjectType) and "edges" in named.fields
         items = 1
         if is_list_type(get_nullable_type(field.type)):
-            items = page if page is not None else self.list_estimate
-        inner = self.cost(node.selection_set, named, page=self._first(node, field), seen=seen)
+            if page is not None:  # the edges of a connection
+                items = page
+            elif first is not None:  # a bounded nested list (Forum.pledges(first))
+                items = first
+            else:
+                items = self.list_estimate
+        inner = self.cost(
+            node.selection_set, named, page=first if is_connection else None, seen=seen
+        )
         return items * (1 + inner)
 
     def _first(self, node: FieldNode, field: GraphQLField) -> int | None:

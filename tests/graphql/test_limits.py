@@ -40,7 +40,7 @@ async def test_default_depth_limit(client: httpx.AsyncClient) -> None:
     body = await gql(client, query)
     assert body["data"] is None
     assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
-        ("'anonymous' exceeds maximum operation depth of 12", {"code": "query_too_deep"})
+        ("'anonymous' exceeds maximum operation depth of 10", {"code": "query_too_deep"})
     ]
 
 

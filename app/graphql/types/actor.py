@@ -13,7 +13,16 @@ from app.graphql.types import forum as forum_types
 from app.graphql.types import funding as funding_types
 from app.graphql.types import participation as participation_types
 from app.graphql.types import pledge as pledge_types
-from app.graphql.types.common import After, Connection, First, connection, one_or_none, page_size
+from app.graphql.types.common import (
+    After,
+    Connection,
+    First,
+    NestedFirst,
+    connection,
+    first_of,
+    one_or_none,
+    page_size,
+)
 from app.graphql.types.filters import ActorFilterInput, PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Actor
@@ -115,14 +124,17 @@ class ActorType:
         return [funding_types.FundingShareType.from_model(row) for row in rows]
 
     @strawberry.field(
-        description="Pledges this actor made, alone or jointly, in the order recorded. "
-        "Null, with an `invalid_input` error, when the filter contradicts itself."
+        description="Pledges this actor made, alone or jointly, in the order recorded, at most `first` "
+        "of them. Null, with an `invalid_input` error, when the filter contradicts itself."
     )
     async def pledges(
-        self, info: Info, filter: PledgeFilterInput | None = None
+        self,
+        info: Info,
+        filter: PledgeFilterInput | None = None,
+        first: NestedFirst = DEFAULT_LIMIT,
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
         rows = await info.context.loaders.pledges_by_actor.load((self.id, pledge_filter(filter)))
-        return [pledge_types.PledgeType.from_model(row) for row in rows]
+        return [pledge_types.PledgeType.from_model(row) for row in first_of(rows, first)]
 
     @strawberry.field(description="The sources this actor's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:

@@ -54,6 +54,21 @@ class Connection(Generic[NodeT]):
     page_info: PageInfo
 
 
+NestedFirst = Annotated[
+    int,
+    strawberry.argument(
+        description=f"Most pledges returned, the earliest recorded first (default "
+        f"{DEFAULT_LIMIT}, at most {MAX_LIMIT}); the root `pledges` connection pages "
+        "through them all."
+    ),
+]
+
+
+def first_of(rows: list[T], first: int) -> list[T]:
+    """At most ``first`` of ``rows``: a nested list never returns an unbounded number."""
+    return rows[: page_size(first)]
+
+
 def page_size(first: int) -> int:
     if not 1 <= first <= MAX_LIMIT:
         raise InvalidInput(f"first must be between 1 and {MAX_LIMIT}.", field="first")

@@ -16,7 +16,9 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
+    NestedFirst,
     connection,
+    first_of,
     one_or_none,
     page_size,
     precision,
@@ -128,14 +130,17 @@ class EventType:
         return forum_types.ForumType.from_model(forum) if forum else None
 
     @strawberry.field(
-        description="Pledges announced at this event, in the order recorded. "
-        "Null, with an `invalid_input` error, when the filter contradicts itself."
+        description="Pledges announced at this event, in the order recorded, at most `first` "
+        "of them. Null, with an `invalid_input` error, when the filter contradicts itself."
     )
     async def pledges(
-        self, info: Info, filter: PledgeFilterInput | None = None
+        self,
+        info: Info,
+        filter: PledgeFilterInput | None = None,
+        first: NestedFirst = DEFAULT_LIMIT,
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
         rows = await info.context.loaders.pledges_by_event.load((self.id, pledge_filter(filter)))
-        return [pledge_types.PledgeType.from_model(row) for row in rows]
+        return [pledge_types.PledgeType.from_model(row) for row in first_of(rows, first)]
 
     @strawberry.field(description="The sources this event's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:

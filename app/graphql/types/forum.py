@@ -18,7 +18,9 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
+    NestedFirst,
     connection,
+    first_of,
     one_or_none,
     page_size,
     precision,
@@ -174,15 +176,18 @@ class ForumType:
         return [event_types.EventType.from_model(row) for row in rows]
 
     @strawberry.field(
-        description="Pledges made to this forum, in the order recorded. "
-        "Null, with an `invalid_input` error, when the filter contradicts itself."
+        description="Pledges made to this forum, in the order recorded, at most `first` "
+        "of them. Null, with an `invalid_input` error, when the filter contradicts itself."
     )
     async def pledges(
-        self, info: Info, filter: PledgeFilterInput | None = None
+        self,
+        info: Info,
+        filter: PledgeFilterInput | None = None,
+        first: NestedFirst = DEFAULT_LIMIT,
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
         key = (self.code, pledge_filter(filter))
         rows = await info.context.loaders.pledges_by_forum.load(key)
-        return [pledge_types.PledgeType.from_model(row) for row in rows]
+        return [pledge_types.PledgeType.from_model(row) for row in first_of(rows, first)]
 
     @strawberry.field(description="The sources this forum's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:
