@@ -12,7 +12,7 @@ MIGOV_HOST ?= 127.0.0.1
 MIGOV_PORT ?= 8000
 
 .PHONY: setup setup-prod run serve test test-sqlite test-pg lint fmt typecheck openapi openapi-check \
-	migrate revision validate check bench fuzz clean
+	migrate revision validate check bench fuzz soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -78,6 +78,11 @@ bench: setup
 # schemathesis against a live server (see bench/fuzz.sh).
 fuzz: setup
 	bench/fuzz.sh
+
+# Mixed read/write load at 64 connections for 60 s; errors, p99 and RSS growth (bench/soak.sh).
+# Figures go in docs/reliability.md, not in CI.
+soak: setup
+	bench/soak.sh
 
 check: lint typecheck openapi-check test
 

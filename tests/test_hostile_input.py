@@ -95,7 +95,7 @@ async def test_hostile_strings_in_every_parameter_are_refused(
                     )
                     if not _empty(body):
                         faults.append(where + " matched data")
-    assert faults == [], '\n'.join(faults)
+    assert faults == [], "\n".join(faults)
     assert sum(answers.values()) > 300
     assert set(answers) <= {200, 400, 401, 403, 404, 422}, answers
 

@@ -55,7 +55,7 @@ def _schemathesis(target: str, secret: str, *options: str, cwd: Path) -> tuple[i
         "--no-shrink",
         "--workers=2",
         "--request-timeout=15",
-        "--wait-for-schema=30",
+        "--wait-for-schema=120",
         f"--header=Authorization: Bearer {secret}",
         *options,
     ]

@@ -354,9 +354,22 @@ class PledgeBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Items are validated one by one by the service, so one bad item is reported
-    # in its own result instead of refusing the whole batch.
+    # in its own result instead of refusing the whole batch. The document says so:
+    # an item is any object (a `PledgeCreate` to be stored), since an item that is
+    # not a valid PledgeCreate is answered in its result, not by refusing the request.
     pledges: list[
-        Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/PledgeCreate"})]
+        Annotated[
+            dict[str, Any],
+            WithJsonSchema(
+                {
+                    "type": "object",
+                    "description": "A pledge shaped like `PledgeCreate` (the body of "
+                    "`POST /v1/pledges`). Each item is checked on its own: one that is not "
+                    "a valid `PledgeCreate` is `rejected` in its result (or, with "
+                    "`atomic=true`, refuses the batch with 422).",
+                }
+            ),
+        ]
     ] = Field(min_length=1, max_length=MAX_BATCH)
 
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Soak: the mixed read/write workload (bench/soak.lua) at 64 connections for 60 s on
+# loopback, after a 15 s warm-up. Reports requests/s, p50/p99 latency, errors
+# (non-2xx/3xx answers and socket errors) and the server's RSS after warm-up and at
+# the end. Fails if any request failed or RSS grew by more than 10 %.
+#
+#   bench/soak.sh [seconds] [connections]        (default 60 64)
+#
+# Serves migov on port 8480 over a scratch SQLite database with the curated data
+# (or MIGOV_DATABASE_URL when set), with the per-key rate limit off.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-60}"
+connections="${2:-64}"
+port="${SOAK_PORT:-8480}"
+command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
+work="$(mktemp -d)"
+export MIGOV_DATABASE_URL="${MIGOV_DATABASE_URL:-sqlite+aiosqlite:///${work}/soak.db}"
+export MIGOV_RATE_LIMIT_PER_MINUTE=0 MIGOV_LOG_LEVEL=warning
+.venv/bin/migov migrate > /dev/null
+.venv/bin/migov data load > /dev/null
+export SOAK_SECRET="$(.venv/bin/migov keys create --name soak --scope pledges:write | tail -1)"
+.venv/bin/migov serve --port "$port" > "${work}/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:${port}/healthz" > /dev/null && break; sleep 0.3; done
+wrk -t2 -c"$connections" -d15s -s bench/soak.lua "http://127.0.0.1:${port}" > "${work}/warmup.txt"
+warm="$(awk '/^VmRSS/ {print $2}' "/proc/${server}/status")"
+wrk -t2 -c"$connections" -d"${duration}s" --latency --timeout 10s -s bench/soak.lua \
+  "http://127.0.0.1:${port}" | tee "${work}/soak.txt"
+end="$(awk '/^VmRSS/ {print $2}' "/proc/${server}/status")"
+non2xx="$(awk '/Non-2xx or 3xx responses/ {print $5}' "${work}/soak.txt")"
+socket="$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "${work}/soak.txt")"
+p99="$(awk '$1 == "99%" {print $2}' "${work}/soak.txt")"
+growth="$(python3 -c "print(f'{(${end} - ${warm}) / ${warm} * 100:+.1f}')")"
+echo "soak: ${connections} connections, ${duration} s; p99 ${p99}; non-2xx ${non2xx:-0}; socket errors ${socket:-0}; RSS after warm-up ${warm} kB, at end ${end} kB (${growth} %)"
+if [ "${non2xx:-0}" != "0" ] || [ "${socket:-0}" != "0" ]; then
+  echo "soak FAILED: errors" >&2; grep -v '^\s*$' "${work}/server.log" | tail -20 >&2; exit 1
+fi
+python3 -c "import sys; sys.exit(0 if ${end} <= ${warm} * 1.10 else 1)" || { echo "soak FAILED: RSS grew more than 10 %" >&2; exit 1; }
