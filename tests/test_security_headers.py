@@ -25,6 +25,8 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/docs", {}),
     ("GET", "/redoc", {}),
     ("GET", "/graphql", {"headers": {"Accept": "text/html"}}),
+    ("GET", "/", {"headers": {"Accept": "text/html"}}),
+    ("GET", "/dashboard", {}),
 ]
 
 
@@ -79,7 +81,7 @@ def _allowed(source: str, directive: list[str]) -> bool:
     return f"{parts.scheme}://{parts.netloc}" in directive or f"{parts.scheme}:" in directive
 
 
-@pytest.mark.parametrize("path", ["/docs", "/redoc", "/graphql"])
+@pytest.mark.parametrize("path", ["/", "/docs", "/redoc", "/graphql", "/dashboard"])
 async def test_the_html_pages_csp_allows_every_script_and_style_they_load(
     client: httpx.AsyncClient, path: str
 ) -> None:

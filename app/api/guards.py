@@ -11,8 +11,8 @@
   ``Content-Security-Policy`` on every response; HSTS when the request came over
   TLS (``https``, as uvicorn reports it behind a proxy with ``--proxy-headers``).
   API answers get a policy that loads nothing; HTML pages (the front door, API
-  docs, GraphiQL) a policy that lets them load their own scripts and styles, plus
-  the CDN the framework's docs pages use. A header a route set itself is kept.
+  docs, GraphiQL, the dashboard) one that lets them load their own scripts and
+  styles and nothing else. A header a route set itself is kept.
 """
 
 from __future__ import annotations
@@ -31,17 +31,19 @@ from app.faults import RETRY_AFTER
 REQUEST_TIMEOUT = "request_timeout"
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
-# FastAPI's /docs and /redoc and strawberry's GraphiQL start with inline scripts
-# and, unless served locally, load their bundles from these CDNs.
-PAGE_CDNS = "https://cdn.jsdelivr.net https://unpkg.com"
+# The pages (front door, /docs, /redoc, GraphiQL, /dashboard) load only their own
+# files from /static and keep scripts out of the HTML, so scripts are 'self' only.
+# Styles allow 'unsafe-inline' because ReDoc and Swagger UI set styles from their
+# scripts; a style cannot run code. Images may come from anywhere over https (logos
+# in API descriptions); the pages talk to this API only.
 PAGE_POLICY = (
     "default-src 'self'; "
-    f"script-src 'self' 'unsafe-inline' {PAGE_CDNS}; "
-    f"style-src 'self' 'unsafe-inline' {PAGE_CDNS} https://fonts.googleapis.com; "
-    "font-src 'self' data: https://fonts.gstatic.com; "
+    "script-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; "
     "img-src 'self' data: https:; "
     "connect-src 'self'; worker-src 'self' blob:; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
 
