@@ -12,8 +12,18 @@ narrow and named:
   or an amount without currency: ``validation_failed`` naming the rule), and with
   412/428 for ``If-Match`` versions, which depend on the pledge's current version.
 
-Every other check, server errors and response conformance included, runs as
-schemathesis ships it.
+* A NUL character in the path or query is refused everywhere (400
+  ``invalid_parameter``): PostgreSQL cannot store one, so no parameter accepts it.
+* A range whose start is after its end (``announced_from`` > ``announced_to``) is
+  400 ``invalid_input``: a relation between two parameters no schema states.
+
+Over GraphQL, schemathesis tells client errors from server errors by Apollo's
+error codes; this API has codes of its own (shared with REST). So the GraphQL run
+replaces ``not_a_server_error`` and ``positive_data_acceptance`` with
+``graphql_errors_are_the_clients``: no 5xx, every error carries an
+``extensions.code``, and none is ``internal_error`` (a masked server fault).
+
+Every other check, response conformance included, runs as schemathesis ships it.
 """
 
 from __future__ import annotations
@@ -47,8 +57,32 @@ def positive_data_accepted_but_opaque_tokens(ctx: Any, response: Any, case: Any)
         and OPAQUE_TOKENS & set(query)
     ):
         return None
+    values = [str(v) for v in [*query.values(), *(case.path_parameters or {}).values()]]
+    nul = any("\x00" in value for value in values)
+    if response.status_code == 400 and _problem_code(response) == "invalid_parameter" and nul:
+        return None
+    if response.status_code == 400 and _problem_code(response) == "invalid_input":
+        body = json.loads(response.content)
+        if all(" is after " in e.get("detail", "") for e in body.get("errors") or [{}]):
+            return None
     if case.method.upper() in {"POST", "PATCH"} and (
         response.status_code in DATA_DEPENDENT_WRITE_STATUSES
     ):
         return None
     return _openapi_positive_data_acceptance(ctx, response, case)
+
+
+@schemathesis.check
+def graphql_errors_are_the_clients(ctx: Any, response: Any, case: Any) -> bool | None:
+    if _is_openapi(case):
+        return None
+    if response.status_code >= 500:
+        raise AssertionError(f"GraphQL answered {response.status_code}")
+    body = json.loads(response.content or b"{}")
+    for error in body.get("errors") or []:
+        code = (error.get("extensions") or {}).get("code")
+        if code is None:
+            raise AssertionError(f"A GraphQL error without extensions.code: {error}")
+        if code == "internal_error":
+            raise AssertionError(f"GraphQL internal_error (a server fault): {error}")
+    return None

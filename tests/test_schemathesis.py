@@ -53,7 +53,9 @@ def _schemathesis(target: str, secret: str, *options: str, cwd: Path) -> tuple[i
         "--checks=all",
         f"--seed={SEED}",
         "--no-shrink",
-        "--workers=2",
+        # One worker: hypothesis' lambda-source cache is not thread-safe (KeyError,
+        # SystemError from ast.parse seen with two).
+        "--workers=1",
         "--request-timeout=15",
         "--wait-for-schema=120",
         f"--header=Authorization: Bearer {secret}",
@@ -87,7 +89,12 @@ def test_schemathesis_finds_nothing_over_rest_and_graphql(
             cwd=tmp_path,
         )
         graphql_code, graphql = _schemathesis(
-            f"{server.base_url}/graphql", secret, "--max-examples=25", cwd=tmp_path
+            f"{server.base_url}/graphql",
+            secret,
+            "--max-examples=25",
+            # Replaced by graphql_errors_are_the_clients (tests/schemathesis_hooks.py).
+            "--exclude-checks=not_a_server_error,positive_data_acceptance",
+            cwd=tmp_path,
         )
     assert rest_code == 0, rest[-6000:]
     assert graphql_code == 0, graphql[-6000:]
