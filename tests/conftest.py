@@ -105,7 +105,17 @@ def live_database_url(scratch_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, debug=False, _env_file=None)
+    # Generous timeouts: the suite shares its machine with other runs, and a slow
+    # moment must not turn into a 503. tests/test_reliability_timeouts.py sets the
+    # tight ones it proves.
+    return Settings(
+        database_url=database_url,
+        debug=False,
+        db_statement_timeout=60,
+        db_pool_timeout=30,
+        request_timeout=120,
+        _env_file=None,
+    )
 
 
 @pytest.fixture(scope="session")

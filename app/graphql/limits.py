@@ -10,8 +10,8 @@ a query may resolve and refuses it above a maximum:
   return, plus what its selection costs for each of them;
 * the ``edges`` of a connection return ``first`` items (the argument's value,
   from a literal or a variable, else its default page size);
-* a nested list with a ``first`` argument (``Forum.pledges``) returns ``first``
-  items;
+* a nested list given a ``first`` argument (``Forum.pledges(first: 500)``)
+  returns ``first`` items;
 * any other list (``Forum.participants``) is assumed to return ``list_estimate``
   items, since nested lists are unpaged so that loaders can batch them.
 
@@ -226,8 +226,8 @@ class CostEstimator:
         if is_list_type(get_nullable_type(field.type)):
             if page is not None:  # the edges of a connection
                 items = page
-            elif first is not None:  # a bounded nested list (Forum.pledges(first))
-                items = first
+            elif first is not None and any(a.name.value == "first" for a in node.arguments or ()):
+                items = first  # a nested list bounded by the client (Forum.pledges(first: 500))
             else:
                 items = self.list_estimate
         inner = self.cost(
