@@ -1,4 +1,8 @@
-"""Imports point one way: models <- services <- api | graphql | cli."""
+"""Imports point one way: models <- services <- adapters_common <- api | graphql | cli.
+
+``api`` and ``graphql`` never import each other, with no exception for any file: what
+both need lives in ``app.adapters_common``.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,19 @@ APP = Path(__file__).resolve().parents[1] / "app"
 # package -> prefixes it must not import
 FORBIDDEN = {
     "models": ("fastapi", "strawberry", "app.services", "app.api", "app.graphql", "app.schemas"),
-    "services": ("fastapi", "strawberry", "starlette", "app.api", "app.graphql", "app.cli"),
+    "services": (
+        "fastapi",
+        "strawberry",
+        "starlette",
+        "app.adapters_common",
+        "app.api",
+        "app.graphql",
+        "app.cli",
+    ),
     "schemas": ("fastapi", "strawberry", "app.services", "app.api", "app.graphql"),
     "api": ("app.graphql", "strawberry", "app.cli"),
-    "graphql": ("app.api.forums", "app.api.problems", "app.cli"),
+    "graphql": ("app.api", "app.cli"),
+    "adapters_common": ("app.api", "app.graphql", "app.web", "strawberry", "app.cli"),
     # The pages are a client of the public API like any partner's: no adapter internals.
     "web": ("app.api", "app.graphql", "strawberry", "app.cli"),
     "errors": ("fastapi", "strawberry", "starlette", "sqlalchemy"),

@@ -9,8 +9,8 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
-from app.db import begin_write, get_session
+from app.adapters_common import SettingsDep, admit_writer, bearer_secret
+from app.db import get_session
 from app.errors import InvalidInput
 from app.models import ApiKey
 from app.models.enums import ApiScope
@@ -19,11 +19,6 @@ from app.services._query import DEFAULT_LIMIT, MAX_LIMIT
 
 Lang = Literal["en", "es"]
 SUPPORTED_LANGS: tuple[Lang, ...] = ("en", "es")
-
-
-def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def get_lang(
@@ -88,7 +83,6 @@ def reject_unknown_query_params(request: Request) -> None:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 LangDep = Annotated[Lang, Depends(get_lang)]
 LimitParam = Annotated[
     int,
@@ -109,36 +103,27 @@ bearer = HTTPBearer(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def _secret(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
-    if credentials is not None:
-        return credentials.credentials
-    # Present but not a Bearer credential: let the service call it invalid, not missing.
-    return request.headers.get("authorization") or None
+def _secret(request: Request) -> str | None:
+    # ``bearer`` stays in the signatures below only to document the scheme in OpenAPI;
+    # the secret is read the way GraphQL reads it.
+    return bearer_secret(request.headers.get("authorization"))
 
 
 async def get_writer_key(
-    request: Request, session: SessionDep, settings: SettingsDep, credentials: BearerDep
+    request: Request, session: SessionDep, settings: SettingsDep, _credentials: BearerDep
 ) -> ApiKey:
     """The writing key: authenticated, holding ``pledges:write``, within its rate limit.
 
-    The rate count and the key's ``last_used_at`` commit in a short transaction
-    of their own, so a refused write still counts and the counter row is not
-    locked while the write runs. The session is then left in a fresh write
-    transaction for the handler.
+    See ``adapters_common.admit_writer``: the handler gets the session in a
+    fresh write transaction.
     """
-    await begin_write(session)
-    key = await api_key_service.admit_write(
-        session, _secret(request, credentials), limit=settings.rate_limit_per_minute
-    )
-    await session.commit()
-    await begin_write(session)
-    return key
+    return await admit_writer(session, _secret(request), settings)
 
 
-async def get_admin_key(request: Request, session: SessionDep, credentials: BearerDep) -> ApiKey:
+async def get_admin_key(request: Request, session: SessionDep, _credentials: BearerDep) -> ApiKey:
     """A key holding ``pledges:admin``, for admin reads (never rate limited)."""
     return await api_key_service.authenticate(
-        session, _secret(request, credentials), scope=ApiScope.PLEDGES_ADMIN
+        session, _secret(request), scope=ApiScope.PLEDGES_ADMIN
     )
 
 

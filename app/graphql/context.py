@@ -21,16 +21,14 @@ from contextlib import asynccontextmanager
 
 import strawberry
 from fastapi import Depends
-from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 
-from app.api.deps import SettingsDep
+from app.adapters_common import SettingsDep, admit_writer, bearer_secret
 from app.config import Settings
-from app.db import begin_write, get_session
+from app.db import get_session
 from app.graphql.loaders import Loaders
 from app.models import ApiKey
-from app.services import api_keys as api_key_service
 
 
 class Context(BaseContext):
@@ -50,38 +48,14 @@ class Context(BaseContext):
         """Forget what the loaders cached: after a write it may be stale."""
         self.loaders = Loaders(self.db)
 
-    def bearer_secret(self) -> str | None:
-        """The secret of ``Authorization: Bearer <secret>``, read as REST reads it.
+    async def writer_key(self, session: AsyncSession) -> ApiKey:
+        """The request's key, admitted for a write (``adapters_common.admit_writer``).
 
-        No header: None (``api_key_missing``). A header that is not a Bearer
-        credential is passed on whole, so the service calls it invalid, not missing.
+        Call it with the session borrowed from ``db()``; reads of an earlier field
+        of this operation are rolled back first.
         """
         header = self.request.headers.get("authorization") if self.request else None
-        if not header:
-            return None
-        scheme, credentials = get_authorization_scheme_param(header)
-        if scheme.lower() == "bearer" and credentials:
-            return credentials
-        return header
-
-    async def writer_key(self, session: AsyncSession) -> ApiKey:
-        """The request's key, admitted for a write; ``session`` left in a fresh write transaction.
-
-        The same steps as REST's ``get_writer_key``: ``api_keys.admit_write``
-        (authenticated, ``pledges:write``, within the rate limit) commits in a
-        short transaction of its own, so a refused write still counts. Call it
-        with the session borrowed from ``db()``.
-        """
-        if session.in_transaction():
-            # Reads of an earlier field of this operation; begin_write must open the transaction.
-            await session.rollback()
-        await begin_write(session)
-        key = await api_key_service.admit_write(
-            session, self.bearer_secret(), limit=self.settings.rate_limit_per_minute
-        )
-        await session.commit()
-        await begin_write(session)
-        return key
+        return await admit_writer(session, bearer_secret(header), self.settings)
 
 
 async def get_context(

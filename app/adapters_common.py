@@ -1,0 +1,61 @@
+"""What both adapters (REST in ``app.api``, GraphQL in ``app.graphql``) need, written once.
+
+``api`` and ``graphql`` never import each other; each builds on this module:
+
+* ``SettingsDep``: the settings ``create_app`` received, read from ``app.state``
+  (never from the environment at request time).
+* ``bearer_secret``: the secret of ``Authorization: Bearer <secret>``. No header
+  gives None (``api_key_missing``); a header that is not a Bearer credential is
+  passed on whole, so the service calls it invalid, not missing.
+* ``admit_writer``: the one admission step for a write. ``api_keys.admit_write``
+  (authenticated, ``pledges:write``, within the rate limit) commits in a short
+  transaction of its own, so a refused write still counts and the counter row is
+  not locked while the write runs; the session is then left in a fresh write
+  transaction for the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security.utils import get_authorization_scheme_param
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.db import begin_write
+from app.models import ApiKey
+from app.services import api_keys as api_key_service
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def bearer_secret(authorization: str | None) -> str | None:
+    """The secret of an ``Authorization`` header value (see the module docstring)."""
+    if not authorization:
+        return None
+    scheme, credentials = get_authorization_scheme_param(authorization)
+    if scheme.lower() == "bearer" and credentials:
+        return credentials
+    return authorization
+
+
+async def admit_writer(session: AsyncSession, secret: str | None, settings: Settings) -> ApiKey:
+    """The writing key, admitted; ``session`` left in a fresh write transaction.
+
+    A transaction already open holds only reads (reads never commit), so it is
+    rolled back: ``begin_write`` must open the transaction it writes in.
+    """
+    if session.in_transaction():
+        await session.rollback()
+    await begin_write(session)
+    key = await api_key_service.admit_write(session, secret, limit=settings.rate_limit_per_minute)
+    await session.commit()
+    await begin_write(session)
+    return key
