@@ -72,6 +72,18 @@ class InvalidPayload(DomainError):
     code = "validation_failed"
     title = "Request validation failed"
 
+    @classmethod
+    def from_problems(
+        cls, problems: list[dict[str, object]], *, detail: str | None = None
+    ) -> InvalidPayload:
+        """``validation_failed`` naming each ``{field, detail}``; ``detail`` sums up the first five."""
+        return cls(detail or summarize_problems(problems), errors=problems)
+
+
+def summarize_problems(problems: list[dict[str, object]]) -> str:
+    """The first five ``{field, detail}`` problems on one line: a refusal's ``detail``."""
+    return "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
+
 
 class Unauthorized(DomainError):
     code = "unauthorized"

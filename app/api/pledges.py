@@ -41,8 +41,10 @@ from app.schemas.pledge import (
     PledgeUpdate,
     SummaryKey,
 )
+from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
-from app.services.pledges import PledgeFilter, PledgeSort, PledgeWriteResult
+from app.services.pledge_writes import PledgeWrite, WriteOutcome
+from app.services.pledges import PledgeFilter, PledgeSort
 
 # A plain decimal: digits, optionally a point and up to 2 decimals (no exponent, no sign).
 AMOUNT_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
@@ -220,19 +222,23 @@ async def get_pledge_history(session: SessionDep, pledge_id: PledgeIdPath) -> Pl
     appear here with the version they produced. Curated pledges change through
     the dataset files, so their history is empty; follow them in `/v1/changes`.
     """
-    return await pledge_service.pledge_history(session, pledge_id)
+    return await pledge_updates.pledge_history(session, pledge_id)
 
 
-def _written(result: PledgeWriteResult) -> Response:
-    pledge = result.pledge
+def _written(write: PledgeWrite) -> Response:
+    """201 for a pledge this request stored, 200 otherwise; a replay repeats the first answer."""
+    pledge = write.pledge
     headers = {
         "Location": f"/v1/pledges/{pledge.id}",
         "ETag": pledge_etag(pledge.id, pledge.version),
     }
-    if result.replayed:
+    if write.first_answer is not None:
         headers["Idempotent-Replayed"] = "true"
+        created, body = write.first_answer.created, write.first_answer.body
+    else:
+        created, body = write.outcome is WriteOutcome.CREATED, pledge.model_dump_json()
     return Response(
-        result.body, status_code=result.status, media_type="application/json", headers=headers
+        body, status_code=201 if created else 200, media_type="application/json", headers=headers
     )
 
 
@@ -265,9 +271,9 @@ async def submit_pledge(
     nothing twice. Without one, a repeated `external_ref` answers the pledge
     already stored, with 200. Every refused field is named in `errors`.
     """
-    result = await pledge_service.submit(session, api_key, pledge, idempotency_key=idempotency_key)
+    write = await pledge_writes.submit(session, api_key, pledge, idempotency_key=idempotency_key)
     await session.commit()
-    return _written(result)
+    return _written(write)
 
 
 @router.post(
@@ -295,14 +301,17 @@ async def submit_pledge_batch(
     `external_ref` your key already used come back as `existing`. An
     `Idempotency-Key` covers the whole batch.
     """
-    result = await pledge_service.submit_batch(
+    write = await pledge_writes.submit_batch(
         session, api_key, batch.pledges, atomic=atomic, idempotency_key=idempotency_key
     )
     await session.commit()
-    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
-    return Response(
-        result.body, status_code=result.status, media_type="application/json", headers=headers
-    )
+    if write.first_answer is not None:
+        return Response(
+            write.first_answer.body,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+    return Response(write.result.model_dump_json(), media_type="application/json")
 
 
 @router.patch(
@@ -338,7 +347,7 @@ async def update_pledge(
     `progress_note` is kept in the pledge's history. A body that changes
     nothing and has no note answers the pledge as it is.
     """
-    result = await pledge_service.update_pledge(
+    write = await pledge_updates.update_pledge(
         session,
         api_key,
         pledge_id,
@@ -347,4 +356,4 @@ async def update_pledge(
         idempotency_key=idempotency_key,
     )
     await session.commit()
-    return _written(result)
+    return _written(write)

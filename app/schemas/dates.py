@@ -43,6 +43,19 @@ class PartialDate(NamedTuple):
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a real date") from exc
 
+    @classmethod
+    def of(cls, date: dt.date | None, precision: DatePrecision | str | None) -> PartialDate | None:
+        """A stored pair (date column, precision column) as one value; None when undated."""
+        if date is None:
+            return None
+        if precision is None:
+            raise ValueError(f"the stored date {date} has no precision")
+        return cls(date, DatePrecision(precision))
+
+    def __str__(self) -> str:
+        """The ISO 8601 form cut to the precision, as JSON and CSV show it."""
+        return format_partial(self.date, self.precision) or ""
+
     def last_day(self) -> dt.date:
         """The last day the partial date may stand for."""
         if self.precision is DatePrecision.DAY:

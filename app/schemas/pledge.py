@@ -5,7 +5,7 @@ or a summary answers.
 the body of ``POST /v1/pledges`` and GraphQL's ``submitPledge`` builds the same
 model from its input, so both refuse the same things with the same field names.
 Checks that need the database (does the actor exist?) run in
-``services.pledges`` and name their field the same way.
+``services.pledge_writes`` and name their field the same way.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from app.models.enums import (
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead, ReadModel, precision
 from app.schemas.dataset import ActorId, ForumCode, Slug
-from app.schemas.dates import PartialDateField, format_partial
+from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
     CURATED,
     DATE_DOC,
@@ -291,7 +291,9 @@ class PledgeRead(ReadModel):
     amount_qualifier: AmountQualifier | None
     currency: str | None = Field(description=PLEDGE_CURRENCY)
     amount_usd: Decimal | None = Field(description=PLEDGE_AMOUNT_USD)
-    announced_on: str | None = Field(description=DATE_DOC)
+    # A PartialDate in Python (its date and precision, for GraphQL's ``announcedDate``);
+    # the cut ISO string in JSON.
+    announced_on: PartialDateField | None = Field(title="Announced On", description=DATE_DOC)
     announced_precision: DatePrecision | None
     status: PledgeStatus
     gcm_objectives: list[int] = Field(description=GCM_OBJECTIVES)
@@ -319,7 +321,7 @@ class PledgeRead(ReadModel):
             ),
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
-            announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
+            announced_on=PartialDate.of(pledge.announced_date, pledge.announced_precision),
             announced_precision=precision(pledge.announced_precision),
             status=PledgeStatus(pledge.status),
             gcm_objectives=[o.objective for o in pledge.objectives],
@@ -386,6 +388,29 @@ class PledgeBatchItem(BaseModel):
     pledge: PledgeRead | None = None
     code: str | None = Field(default=None, description="Problem code when rejected.")
     errors: list[FieldError] | None = None
+
+    # ``status`` is part of the published body: what ``POST /v1/pledges`` answers for
+    # the same outcome (201 stored, 200 already stored, 422 refused).
+    @classmethod
+    def stored(cls, index: int, pledge: PledgeRead, *, created: bool) -> PledgeBatchItem:
+        return cls(
+            index=index,
+            outcome="created" if created else "existing",
+            status=201 if created else 200,
+            pledge=pledge,
+        )
+
+    @classmethod
+    def rejected(cls, index: int, problems: list[dict[str, Any]]) -> PledgeBatchItem:
+        return cls.model_validate(
+            {
+                "index": index,
+                "outcome": "rejected",
+                "status": 422,
+                "code": "validation_failed",
+                "errors": problems,
+            }
+        )
 
 
 class PledgeBatchResult(BaseModel):

@@ -31,20 +31,28 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, InvalidPayload
+from app.errors import Conflict, InvalidInput, InvalidPayload
 from app.models import IdempotencyRecord
 from app.models.base import utcnow
 from app.models.enums import IdempotencyStatus
 
 TTL = dt.timedelta(hours=24)
 HEADER = "Idempotency-Key"
+# ``response_status`` keeps the status REST answered first, as operators reading the
+# table expect: 201 when the request created its resource, 200 otherwise.
+CREATED_STATUS = 201
+DONE_STATUS = 200
 
 
 @dataclass(frozen=True)
 class StoredResponse:
-    """The answer given the first time: replayed verbatim."""
+    """The answer given the first time: replayed verbatim.
 
-    status: int
+    ``body`` is the answer's JSON, the only copy of a write's answer kept as
+    bytes; ``created`` says whether that first request created its resource.
+    """
+
+    created: bool
     body: str
     resource_id: str | None
 
@@ -81,7 +89,7 @@ def _answer(record: IdempotencyRecord, fingerprint: str) -> StoredResponse:
             code="idempotency_key_in_flight",
         )
     return StoredResponse(
-        status=record.response_status,
+        created=record.response_status == CREATED_STATUS,
         body=record.response_body or "",
         resource_id=record.resource_id,
     )
@@ -128,16 +136,17 @@ async def complete(
     session: AsyncSession,
     record: IdempotencyRecord,
     *,
-    status: int,
+    created: bool,
     body: str,
     resource_id: str | None = None,
 ) -> StoredResponse:
+    """Store the answer (``body``, JSON) before the guarded transaction commits."""
     record.status = IdempotencyStatus.DONE
-    record.response_status = status
+    record.response_status = CREATED_STATUS if created else DONE_STATUS
     record.response_body = body
     record.resource_id = resource_id
     await session.flush()
-    return StoredResponse(status=status, body=body, resource_id=resource_id)
+    return StoredResponse(created=created, body=body, resource_id=resource_id)
 
 
 async def purge_expired(session: AsyncSession, *, now: dt.datetime | None = None) -> int:
@@ -146,3 +155,22 @@ async def purge_expired(session: AsyncSession, *, now: dt.datetime | None = None
         delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or utcnow()))
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim_request(
+    session: AsyncSession,
+    api_key_id: int,
+    idempotency_key: str | None,
+    operation: str,
+    request: Any,
+) -> IdempotencyRecord | StoredResponse | None:
+    """``claim`` for one write: None without a key; a malformed key is refused."""
+    if idempotency_key is None:
+        return None
+    if not 1 <= len(idempotency_key) <= 255 or not idempotency_key.isprintable():
+        raise InvalidInput(
+            "An Idempotency-Key is 1 to 255 printable characters.",
+            code="invalid_idempotency_key",
+            field=HEADER,
+        )
+    return await claim(session, api_key_id, idempotency_key, request_hash(operation, request))

@@ -1,6 +1,6 @@
 """``submitPledge`` over HTTP: the REST write path's auth, validation and idempotency, in GraphQL.
 
-Both adapters hand the same ``PledgeCreate`` to ``pledges.submit``, so the REST
+Both adapters hand the same ``PledgeCreate`` to ``pledge_writes.submit``, so the REST
 tests (tests/api/test_pledge_writes.py) cover the rules; these check that the
 mutation reaches them, answers in GraphQL's shape (errors in a 200 response,
 with the REST ``extensions.code``; fields named as in ``PledgeInput``), and
@@ -28,7 +28,7 @@ from app.models import ApiKey, IdempotencyRecord, Pledge
 from app.models.enums import ApiScope
 from app.schemas.pledge import PledgeCreate
 from app.services import api_keys as api_key_service
-from app.services import pledges as pledge_service
+from app.services import pledge_writes
 from tests.conftest import build_app, client_for
 from tests.factories import Key, make_api_key, pledge_body
 from tests.graphql.conftest import ClientFactory
@@ -333,7 +333,7 @@ async def test_a_write_that_fails_after_storing_leaves_nothing_behind(
     writer: Key,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_submit = pledge_service.submit
+    real_submit = pledge_writes.submit
     calls: list[str] = []
 
     async def fail_once_stored(*args: Any, **kwargs: Any) -> Any:
@@ -343,7 +343,7 @@ async def test_a_write_that_fails_after_storing_leaves_nothing_behind(
             raise RuntimeError("the server fell over after the flush")
         return result
 
-    monkeypatch.setattr(pledge_service, "submit", fail_once_stored)
+    monkeypatch.setattr(pledge_writes, "submit", fail_once_stored)
     response = await client.post(
         "/graphql",
         json={
@@ -602,7 +602,7 @@ async def test_an_overlong_idempotency_key_is_refused(
 async def test_rest_and_graphql_share_one_idempotency_key_space(
     client: httpx.AsyncClient, session: AsyncSession, writer: Key
 ) -> None:
-    # Both adapters call pledges.submit with the same PledgeCreate: a key used
+    # Both adapters call pledge_writes.submit with the same PledgeCreate: a key used
     # on one answers on the other, for the same API key.
     rest = await client.post(
         "/v1/pledges",

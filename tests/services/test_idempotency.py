@@ -35,11 +35,11 @@ async def test_a_completed_record_is_replayed(session: AsyncSession, key_id: int
     assert isinstance(record, IdempotencyRecord)
     assert record.status == IdempotencyStatus.IN_FLIGHT
     assert record.expires_at == NOW + dt.timedelta(hours=24)
-    await idempotency.complete(session, record, status=201, body='{"id": 1}', resource_id="1")
+    await idempotency.complete(session, record, created=True, body='{"id": 1}', resource_id="1")
 
     replay = await idempotency.claim(session, key_id, "k", "h1", now=NOW + dt.timedelta(hours=23))
 
-    assert replay == StoredResponse(status=201, body='{"id": 1}', resource_id="1")
+    assert replay == StoredResponse(created=True, body='{"id": 1}', resource_id="1")
 
 
 async def test_a_record_still_in_flight_is_a_conflict(session: AsyncSession, key_id: int) -> None:
@@ -54,7 +54,7 @@ async def test_another_request_under_the_same_key_is_refused(
 ) -> None:
     record = await idempotency.claim(session, key_id, "k", "h1", now=NOW)
     assert isinstance(record, IdempotencyRecord)
-    await idempotency.complete(session, record, status=201, body="{}")
+    await idempotency.complete(session, record, created=True, body="{}")
     with pytest.raises(InvalidPayload) as caught:
         await idempotency.claim(session, key_id, "k", "h2", now=NOW)
     assert caught.value.code == "idempotency_key_reused"
@@ -64,10 +64,10 @@ async def test_another_request_under_the_same_key_is_refused(
 async def test_an_expired_record_is_replaced_and_purged(session: AsyncSession, key_id: int) -> None:
     old = await idempotency.claim(session, key_id, "k", "h1", now=NOW)
     assert isinstance(old, IdempotencyRecord)
-    await idempotency.complete(session, old, status=201, body="{}")
+    await idempotency.complete(session, old, created=True, body="{}")
     stale = await idempotency.claim(session, key_id, "other", "h1", now=NOW)
     assert isinstance(stale, IdempotencyRecord)
-    await idempotency.complete(session, stale, status=201, body="{}")
+    await idempotency.complete(session, stale, created=True, body="{}")
 
     later = NOW + dt.timedelta(hours=25)
     fresh = await idempotency.claim(session, key_id, "k", "h2", now=later)

@@ -35,7 +35,7 @@ from app.models.enums import (
     PledgeScope,
     PledgeStatus,
 )
-from app.schemas.dates import PartialDate, format_partial
+from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     CURATED,
     DATE_DOC,
@@ -51,8 +51,10 @@ from app.schemas.descriptions import (
     PLEDGE_PLEDGERS,
 )
 from app.schemas.pledge import PledgeCreate, PledgeRead, PledgeSummaryRow, SummaryKey
+from app.services import pledge_writes
 from app.services import pledges as pledge_service
 from app.services._query import DEFAULT_LIMIT
+from app.services.pledge_writes import WriteOutcome
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType
@@ -119,8 +121,8 @@ class PledgeType:
 
     @classmethod
     def from_read(cls, pledge: PledgeRead, pledgers: list[ActorType]) -> PledgeType:
-        """The pledge as a write answered it (``PledgeWriteResult``), its pledgers given."""
-        announced = PartialDate.parse(pledge.announced_on) if pledge.announced_on else None
+        """The pledge as a write answered it (``PledgeWrite.pledge``), its pledgers given."""
+        announced = pledge.announced_on
         return cls(
             id=pledge.id,
             forum_code=pledge.forum,
@@ -131,7 +133,7 @@ class PledgeType:
             amount_qualifier=pledge.amount_qualifier,
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
-            announced_on=pledge.announced_on,
+            announced_on=str(announced) if announced else None,
             announced_precision=pledge.announced_precision,
             announced_date=announced.date if announced else None,
             status=pledge.status,
@@ -364,7 +366,7 @@ class PledgeMutation:
             async with info.context.db() as session:
                 try:
                     api_key = await info.context.writer_key(session)
-                    result = await pledge_service.submit(
+                    write = await pledge_writes.submit(
                         session, api_key, input.to_create(), idempotency_key=idempotency_key
                     )
                     await session.commit()
@@ -376,11 +378,11 @@ class PledgeMutation:
         except DomainError as error:
             in_input_terms(error)
             raise
-        pledge = result.pledge
+        pledge = write.pledge
         actors = await info.context.loaders.actor.load_many([p.id for p in pledge.pledgers])
         pledgers = [actor_types.ActorType.from_model(actor) for actor in actors if actor]
         return SubmitPledgePayload(
             pledge=PledgeType.from_read(pledge, pledgers),
-            created=result.created and not result.replayed,
-            replayed=result.replayed,
+            created=write.outcome is WriteOutcome.CREATED,
+            replayed=write.outcome is WriteOutcome.REPLAYED,
         )

@@ -1,0 +1,370 @@
+"""Pledge submissions: one pledge or a batch, and what a write answers.
+
+REST and GraphQL call these same functions; each returns what happened (a
+``PledgeWrite`` or a ``BatchWrite``: the outcome, the pledge as read, the
+problems) and each adapter turns that into its own answer. Updates and a
+pledge's history live in ``services.pledge_updates`` and answer the same way.
+
+* Only a key with ``pledges:write`` submits.
+* Nothing is stored twice: an Idempotency-Key replays its first answer
+  (``services.idempotency``, the one place an answer is kept as bytes), and
+  without one a repeated ``external_ref`` from the same key answers the pledge
+  already stored (``existing``, not ``created``). The unique (api_key_id,
+  external_ref) index settles concurrent repeats.
+* A pledge given only an event is filed under the event's forum; a pledge
+  given both must name the event's own forum.
+* Every write adds audit entries and ends with ``changes.record``, the
+  transaction's last statement; services flush and the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import (
+    InvalidPayload,
+)
+from app.models import (
+    Actor,
+    ApiKey,
+    Event,
+    ExchangeRate,
+    Forum,
+    Pledge,
+    PledgeObjective,
+    PledgePledger,
+)
+from app.models.enums import (
+    AmountQualifier,
+    ApiScope,
+    AuditAction,
+    AuditEntity,
+    ChangeAction,
+    ChangeOrigin,
+    Entity,
+    PledgeStatus,
+)
+from app.schemas.pledge import (
+    MAX_BATCH,
+    PledgeBatchItem,
+    PledgeBatchResult,
+    PledgeCreate,
+    PledgeRead,
+    field_errors,
+)
+from app.services import audit, changes, idempotency
+from app.services import rates as rates_service
+from app.services.api_keys import require_scope
+from app.services.changes import ChangeRecord
+from app.services.idempotency import StoredResponse
+from app.services.pledges import pledge_reads
+
+
+class WriteOutcome(StrEnum):
+    """What a write did."""
+
+    CREATED = "created"  # this request stored a new pledge
+    EXISTING = "existing"  # the key had already submitted this external_ref: that pledge
+    UPDATED = "updated"  # the pledge changed (or a progress note was added): a new version
+    UNCHANGED = "unchanged"  # the update changed nothing: the pledge as it is
+    REPLAYED = "replayed"  # the Idempotency-Key's first answer; nothing was written
+
+
+@dataclass(frozen=True)
+class PledgeWrite:
+    """One pledge written, found or replayed.
+
+    ``pledge`` is the pledge as this answer gives it: for a replay, as first
+    answered (``first_answer`` then holds that answer as the record kept it).
+    """
+
+    outcome: WriteOutcome
+    pledge: PledgeRead
+    first_answer: StoredResponse | None = None
+
+    @classmethod
+    def replay(cls, stored: StoredResponse) -> PledgeWrite:
+        pledge = PledgeRead.model_validate_json(stored.body)
+        return cls(WriteOutcome.REPLAYED, pledge, first_answer=stored)
+
+
+@dataclass(frozen=True)
+class BatchWrite:
+    """A batch's result, one item per pledge; ``first_answer`` set when replayed."""
+
+    result: PledgeBatchResult
+    first_answer: StoredResponse | None = None
+
+    @property
+    def replayed(self) -> bool:
+        return self.first_answer is not None
+
+
+@dataclass(frozen=True)
+class _References:
+    """What the pledges of one request refer to, fetched once."""
+
+    actors: frozenset[str]
+    forums: frozenset[str]
+    event_forums: Mapping[str, str | None]
+    rates: Sequence[ExchangeRate]
+
+
+async def _references(session: AsyncSession, payloads: Sequence[PledgeCreate]) -> _References:
+    actor_ids = {actor for p in payloads for actor in p.pledgers}
+    forum_codes = {p.forum for p in payloads if p.forum}
+    event_ids = {p.event for p in payloads if p.event}
+    actors = await session.scalars(select(Actor.id).where(Actor.id.in_(actor_ids)))
+    forums = await session.scalars(select(Forum.code).where(Forum.code.in_(forum_codes)))
+    events = await session.execute(
+        select(Event.id, Event.forum_code).where(Event.id.in_(event_ids))
+    )
+    rates = await rates_service.rates_for(session, {p.currency for p in payloads if p.currency})
+    return _References(
+        actors=frozenset(actors),
+        forums=frozenset(forums),
+        event_forums={row.id: row.forum_code for row in events},
+        rates=rates,
+    )
+
+
+def _reference_errors(payload: PledgeCreate, refs: _References) -> list[dict[str, Any]]:
+    problems: list[dict[str, Any]] = []
+    for index, actor in enumerate(payload.pledgers):
+        if actor not in refs.actors:
+            problems.append(
+                {"field": f"pledgers.{index}", "detail": f"no actor has the id {actor!r}"}
+            )
+    if payload.forum is not None and payload.forum not in refs.forums:
+        problems.append({"field": "forum", "detail": f"no forum has the code {payload.forum!r}"})
+    if payload.event is not None:
+        if payload.event not in refs.event_forums:
+            problems.append({"field": "event", "detail": f"no event has the id {payload.event!r}"})
+        else:
+            event_forum = refs.event_forums[payload.event]
+            if payload.forum in refs.forums and event_forum not in (None, payload.forum):
+                problems.append(
+                    {
+                        "field": "event",
+                        "detail": f"event {payload.event!r} belongs to forum {event_forum!r}, "
+                        f"not {payload.forum!r}",
+                    }
+                )
+    return problems
+
+
+async def _pledge_id_by_ref(
+    session: AsyncSession, api_key_id: int, external_ref: str
+) -> int | None:
+    found: int | None = await session.scalar(
+        select(Pledge.id).where(
+            Pledge.api_key_id == api_key_id, Pledge.external_ref == external_ref
+        )
+    )
+    return found
+
+
+async def _insert(
+    session: AsyncSession, api_key: ApiKey, payload: PledgeCreate, refs: _References
+) -> tuple[int, bool]:
+    """Store one checked pledge: (its id, True), or (the id already stored for its ref, False)."""
+    if payload.external_ref is not None:
+        existing = await _pledge_id_by_ref(session, api_key.id, payload.external_ref)
+        if existing is not None:
+            return existing, False
+    usd = rates_service.usd_equivalent(
+        payload.amount, payload.currency, payload.announced_on, refs.rates
+    )
+    announced = payload.announced_on
+    pledge = Pledge(
+        forum_code=payload.forum or refs.event_forums.get(payload.event or ""),
+        event_id=payload.event,
+        kind=payload.kind.value,
+        scope=payload.scope.value if payload.scope else None,
+        status=PledgeStatus.ANNOUNCED.value,
+        amount=payload.amount,
+        amount_qualifier=(payload.amount_qualifier or AmountQualifier.EXACT).value
+        if payload.amount is not None
+        else None,
+        currency=payload.currency,
+        amount_usd=usd.amount_usd,
+        exchange_rate_id=usd.exchange_rate_id,
+        announced_date=announced.date if announced else None,
+        announced_precision=announced.precision.value if announced else None,
+        title=payload.title,
+        description=payload.description,
+        external_ref=payload.external_ref,
+        api_key_id=api_key.id,
+        pledgers=[
+            PledgePledger(actor_id=actor, position=position)
+            for position, actor in enumerate(payload.pledgers)
+        ],
+        objectives=[PledgeObjective(objective=o) for o in sorted(payload.gcm_objectives)],
+    )
+    try:
+        async with session.begin_nested():
+            session.add(pledge)
+            await session.flush()
+    except IntegrityError:
+        # The same ref committed meanwhile by a concurrent request (PostgreSQL waited for it).
+        if payload.external_ref is None:
+            raise
+        existing = await _pledge_id_by_ref(session, api_key.id, payload.external_ref)
+        if existing is None:
+            raise
+        return existing, False
+    return pledge.id, True
+
+
+def audit_snapshot(pledge: PledgeRead) -> dict[str, Any]:
+    return pledge.model_dump(mode="json", exclude={"citations"})
+
+
+async def _record_created(
+    session: AsyncSession, api_key: ApiKey, pledges: Sequence[PledgeRead]
+) -> list[ChangeRecord]:
+    for pledge in pledges:
+        await audit.record(
+            session,
+            api_key_id=api_key.id,
+            action=AuditAction.PLEDGE_CREATED,
+            entity=AuditEntity.PLEDGE,
+            entity_id=str(pledge.id),
+            entity_version=pledge.version,
+            after=audit_snapshot(pledge),
+        )
+    return [ChangeRecord(Entity.PLEDGE, str(p.id), ChangeAction.CREATED) for p in pledges]
+
+
+async def submit(
+    session: AsyncSession,
+    api_key: ApiKey,
+    payload: PledgeCreate,
+    *,
+    idempotency_key: str | None = None,
+) -> PledgeWrite:
+    """Store a submitted pledge, or answer the one already stored for this request.
+
+    ``created`` with the new pledge; ``existing`` with the one already stored when
+    ``external_ref`` was already used by this key; ``replayed`` (the first answer)
+    when ``idempotency_key`` was already used with the same request. Refused
+    references raise ``InvalidPayload`` naming each field. Flushes; the caller commits.
+    """
+    require_scope(api_key, ApiScope.PLEDGES_WRITE)
+    claimed = await idempotency.claim_request(
+        session, api_key.id, idempotency_key, "submit_pledge", payload.canonical()
+    )
+    if isinstance(claimed, StoredResponse):
+        return PledgeWrite.replay(claimed)
+    refs = await _references(session, [payload])
+    problems = _reference_errors(payload, refs)
+    if problems:
+        raise InvalidPayload.from_problems(problems)
+    pledge_id, created = await _insert(session, api_key, payload, refs)
+    pledge = (await pledge_reads(session, [pledge_id]))[pledge_id]
+    logged = await _record_created(session, api_key, [pledge] if created else [])
+    if claimed is not None:
+        await idempotency.complete(
+            session,
+            claimed,
+            created=created,
+            body=pledge.model_dump_json(),
+            resource_id=str(pledge_id),
+        )
+    await changes.record(session, logged, origin=ChangeOrigin.API)
+    return PledgeWrite(WriteOutcome.CREATED if created else WriteOutcome.EXISTING, pledge)
+
+
+async def submit_batch(
+    session: AsyncSession,
+    api_key: ApiKey,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    atomic: bool = False,
+    idempotency_key: str | None = None,
+) -> BatchWrite:
+    """Submit up to ``MAX_BATCH`` pledges with one result each.
+
+    Each item is checked like ``submit``'s body. Not atomic: the good items are
+    stored and the bad ones reported. Atomic: one bad item refuses the batch
+    (InvalidPayload naming ``pledges.<index>.<field>``) and nothing is stored.
+    """
+    require_scope(api_key, ApiScope.PLEDGES_WRITE)
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise InvalidPayload(
+            f"A batch holds 1 to {MAX_BATCH} pledges; this one has {len(items)}.",
+            field="pledges",
+        )
+    claimed = await idempotency.claim_request(
+        session,
+        api_key.id,
+        idempotency_key,
+        "submit_pledge_batch",
+        {"atomic": atomic, "pledges": [dict(item) for item in items]},
+    )
+    if isinstance(claimed, StoredResponse):
+        return BatchWrite(PledgeBatchResult.model_validate_json(claimed.body), claimed)
+
+    parsed: list[PledgeCreate | list[dict[str, Any]]] = []
+    for item in items:
+        try:
+            parsed.append(PledgeCreate.model_validate(item))
+        except ValidationError as exc:
+            parsed.append(field_errors(exc))
+    refs = await _references(session, [p for p in parsed if isinstance(p, PledgeCreate)])
+    refusals: dict[int, list[dict[str, Any]]] = {}
+    for index, candidate in enumerate(parsed):
+        problems = (
+            candidate
+            if not isinstance(candidate, PledgeCreate)
+            else _reference_errors(candidate, refs)
+        )
+        if problems:
+            refusals[index] = problems
+    if atomic and refusals:
+        raise InvalidPayload.from_problems(
+            [
+                {**problem, "field": f"pledges.{index}.{problem['field']}"}
+                for index, problems in refusals.items()
+                for problem in problems
+            ],
+            detail=f"{len(refusals)} of {len(items)} pledges were refused; nothing was stored.",
+        )
+
+    stored: dict[int, tuple[int, bool]] = {}
+    for index, candidate in enumerate(parsed):
+        if index not in refusals and isinstance(candidate, PledgeCreate):
+            stored[index] = await _insert(session, api_key, candidate, refs)
+    rendered = await pledge_reads(session, [pledge_id for pledge_id, _ in stored.values()])
+
+    results: list[PledgeBatchItem] = []
+    created: list[PledgeRead] = []
+    for index in range(len(items)):
+        if index in refusals:
+            results.append(PledgeBatchItem.rejected(index, refusals[index]))
+            continue
+        pledge_id, is_new = stored[index]
+        pledge = rendered[pledge_id]
+        if is_new:
+            created.append(pledge)
+        results.append(PledgeBatchItem.stored(index, pledge, created=is_new))
+    result = PledgeBatchResult(
+        atomic=atomic,
+        created=len(created),
+        existing=len(stored) - len(created),
+        rejected=len(refusals),
+        results=results,
+    )
+    logged = await _record_created(session, api_key, created)
+    if claimed is not None:
+        await idempotency.complete(session, claimed, created=False, body=result.model_dump_json())
+    await changes.record(session, logged, origin=ChangeOrigin.API)
+    return BatchWrite(result)
