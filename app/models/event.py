@@ -39,9 +39,9 @@ class Event(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[EventKind] = enum_column(EventKind, index=True)
     start_date: Mapped[dt.date | None] = mapped_column(index=True)
-    start_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    start_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     end_date: Mapped[dt.date | None]
-    end_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    end_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     place: Mapped[str | None] = mapped_column(Text)
     country_iso3: Mapped[str | None] = mapped_column(String(3))
     virtual: Mapped[bool] = mapped_column(default=False)

@@ -32,9 +32,9 @@ class Forum(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     description_es: Mapped[str | None] = mapped_column(Text)
     founded_date: Mapped[dt.date | None]
-    founded_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    founded_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     ended_date: Mapped[dt.date | None]
-    ended_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    ended_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     parent_code: Mapped[str | None] = mapped_column(
         ForeignKey("forum.code", ondelete="SET NULL", onupdate="CASCADE"), index=True
     )

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, Percent, TimestampMixin, dated
+from app.models.base import Base, Percent, TimestampMixin, dated, enum_column
 from app.models.enums import DatePrecision
 from app.models.forum import Forum
 from app.models.source import Citation
@@ -35,13 +35,13 @@ class FundingShare(TimestampMixin, Base):
     share_pct: Mapped[Decimal] = mapped_column(Percent)
     basis: Mapped[str] = mapped_column(Text, doc="What budget the share is of, e.g. total budget.")
     period_start_date: Mapped[dt.date | None]
-    period_start_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    period_start_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     period_end_date: Mapped[dt.date | None]
-    period_end_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    period_end_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     reported_date: Mapped[dt.date | None] = mapped_column(
         doc="When the source reported the share as current."
     )
-    reported_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    reported_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     dispute: Mapped[str | None] = mapped_column(String(120))
     note: Mapped[str | None] = mapped_column(Text)
 

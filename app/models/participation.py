@@ -88,9 +88,9 @@ class Participation(TimestampMixin, Base):
     )
     role: Mapped[Role] = enum_column(Role)
     start_date: Mapped[dt.date | None]
-    start_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    start_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     end_date: Mapped[dt.date | None]
-    end_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    end_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     # Derived by the loader from the dates, explicit bounds, the forum and the cited
     # sources' dates (services.periods); every as_of answer is judged on these.
     start_earliest: Mapped[dt.date | None]

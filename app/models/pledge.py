@@ -82,7 +82,7 @@ class Pledge(TimestampMixin, Base):
         ForeignKey("exchange_rate.id", ondelete="SET NULL")
     )
     announced_date: Mapped[dt.date | None]
-    announced_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    announced_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     external_ref: Mapped[str | None] = mapped_column(String(200))

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, dated
+from app.models.base import Base, TimestampMixin, dated, enum_column
 from app.models.enums import DatePrecision
 
 # The fact tables a citation may point at; exactly one of these columns is set.
@@ -30,7 +30,7 @@ class Source(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(Text)
     publisher: Mapped[str] = mapped_column(Text)
     published_date: Mapped[dt.date | None]
-    published_precision: Mapped[DatePrecision | None] = mapped_column(String(5))
+    published_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
     # The days the document may date from: its stated date narrowed by what its own
     # text shows (a page that reports July 2021 as past was written after it).
     published_earliest: Mapped[dt.date | None]

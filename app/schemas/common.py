@@ -7,7 +7,6 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import Citation
-from app.models.enums import DatePrecision
 
 T = TypeVar("T")
 R = TypeVar("R", bound="ReadModel")
@@ -44,7 +43,3 @@ class CitationRead(ReadModel):
     @classmethod
     def from_model(cls, citation: Citation) -> CitationRead:
         return cls.trusted(source_id=citation.source_id, locator=citation.locator)
-
-
-def precision(value: str | None) -> DatePrecision | None:
-    return None if value is None else DatePrecision(value)

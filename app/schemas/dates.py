@@ -66,7 +66,7 @@ class PartialDate(NamedTuple):
         return first_of_next - dt.timedelta(days=1)
 
 
-def format_partial(date: dt.date | None, precision: DatePrecision | str | None) -> str | None:
+def format_partial(date: dt.date | None, precision: DatePrecision | None) -> str | None:
     """ISO 8601 cut to the precision: ``2017``, ``2021-07`` or ``2022-09-21``."""
     if date is None:
         return None

@@ -14,7 +14,7 @@ from app.models.enums import (
     HostRole,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, ReadModel, precision
+from app.schemas.common import CitationRead, ReadModel
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
@@ -76,9 +76,9 @@ class EventRead(ReadModel):
             name=event.name,
             kind=EventKind(event.kind),
             start=format_partial(event.start_date, event.start_precision),
-            start_precision=precision(event.start_precision),
+            start_precision=event.start_precision,
             end=format_partial(event.end_date, event.end_precision),
-            end_precision=precision(event.end_precision),
+            end_precision=event.end_precision,
             place=event.place,
             country=event.country_iso3,
             virtual=event.virtual,
@@ -114,6 +114,6 @@ class EventRef(ReadModel):
             kind=EventKind(event.kind),
             forum=event.forum_code,
             start=format_partial(event.start_date, event.start_precision),
-            start_precision=precision(event.start_precision),
+            start_precision=event.start_precision,
             place=event.place,
         )

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from app.models import Forum
 from app.models.enums import DatePrecision, ForumKind, ForumScope
-from app.schemas.common import CitationRead, ReadModel, precision
+from app.schemas.common import CitationRead, ReadModel
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     FORUM_ALIASES,
@@ -51,9 +51,9 @@ class ForumRead(ReadModel):
                 forum.description_es if lang == "es" and forum.description_es else forum.description
             ),
             founded=format_partial(forum.founded_date, forum.founded_precision),
-            founded_precision=precision(forum.founded_precision),
+            founded_precision=forum.founded_precision,
             ended=format_partial(forum.ended_date, forum.ended_precision),
-            ended_precision=precision(forum.ended_precision),
+            ended_precision=forum.ended_precision,
             parent=forum.parent_code,
             children=[child.code for child in forum.children],
             predecessor=forum.predecessor_code,

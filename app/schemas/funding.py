@@ -9,7 +9,7 @@ from pydantic import Field
 from app.models import FundingShare
 from app.models.enums import DatePrecision
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, Page, ReadModel, precision
+from app.schemas.common import CitationRead, Page, ReadModel
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
@@ -47,11 +47,11 @@ class FundingShareRead(ReadModel):
             share_pct=row.share_pct,
             basis=row.basis,
             period_start=format_partial(row.period_start_date, row.period_start_precision),
-            period_start_precision=precision(row.period_start_precision),
+            period_start_precision=row.period_start_precision,
             period_end=format_partial(row.period_end_date, row.period_end_precision),
-            period_end_precision=precision(row.period_end_precision),
+            period_end_precision=row.period_end_precision,
             reported=format_partial(row.reported_date, row.reported_precision),
-            reported_precision=precision(row.reported_precision),
+            reported_precision=row.reported_precision,
             disputed=row.dispute is not None,
             dispute=row.dispute,
             note=row.note,

@@ -10,7 +10,7 @@ from pydantic import Field
 from app.models import Participation
 from app.models.enums import BoundBasis, Certainty, DatePrecision, HolderStatus, Role
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, ReadModel, precision
+from app.schemas.common import CitationRead, ReadModel
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     BOUND_BASIS,
@@ -84,9 +84,9 @@ class ParticipationRead(ReadModel):
             holder_status=HolderStatus(row.holder_status),
             role=Role(row.role),
             start=format_partial(row.start_date, row.start_precision),
-            start_precision=precision(row.start_precision),
+            start_precision=row.start_precision,
             end=format_partial(row.end_date, row.end_precision),
-            end_precision=precision(row.end_precision),
+            end_precision=row.end_precision,
             certainty=row.certainty_on(as_of) if as_of is not None else None,
             start_earliest=row.start_earliest,
             start_latest=row.start_latest,

@@ -38,7 +38,7 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, ReadModel, precision
+from app.schemas.common import CitationRead, ReadModel
 from app.schemas.dataset import ActorId, ForumCode, Slug
 from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
@@ -322,7 +322,7 @@ class PledgeRead(ReadModel):
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
             announced_on=PartialDate.of(pledge.announced_date, pledge.announced_precision),
-            announced_precision=precision(pledge.announced_precision),
+            announced_precision=pledge.announced_precision,
             status=PledgeStatus(pledge.status),
             gcm_objectives=[o.objective for o in pledge.objectives],
             title=pledge.title,

@@ -480,7 +480,7 @@ class LoadReport:
 def _dated(prefix: str, value: PartialDate | None) -> dict[str, Any]:
     return {
         f"{prefix}_date": value.date if value else None,
-        f"{prefix}_precision": value.precision.value if value else None,
+        f"{prefix}_precision": value.precision if value else None,
     }
 
 

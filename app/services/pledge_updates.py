@@ -92,7 +92,7 @@ async def _apply(session: AsyncSession, pledge: Pledge, update: dict[str, Any]) 
     if "announced_on" in update:
         announced: PartialDate | None = update["announced_on"]
         put("announced_date", announced.date if announced else None)
-        put("announced_precision", announced.precision.value if announced else None)
+        put("announced_precision", announced.precision if announced else None)
 
     amount = update.get("amount", pledge.amount)
     currency = update.get("currency", pledge.currency)
@@ -119,15 +119,10 @@ async def _apply(session: AsyncSession, pledge: Pledge, update: dict[str, Any]) 
     put("amount_qualifier", qualifier.value if isinstance(qualifier, StrEnum) else qualifier)
 
     if {"amount", "currency", "announced_date"} & set(changed):
-        announced_at = (
-            PartialDate(pledge.announced_date, pledge.announced_precision)  # type: ignore[arg-type]
-            if pledge.announced_date is not None
-            else None
-        )
         usd = rates_service.usd_equivalent(
             pledge.amount,
             pledge.currency,
-            announced_at,
+            PartialDate.of(pledge.announced_date, pledge.announced_precision),
             await rates_service.rates_for(session, [pledge.currency] if pledge.currency else []),
         )
         put("amount_usd", usd.amount_usd)

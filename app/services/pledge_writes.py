@@ -198,7 +198,7 @@ async def _insert(
         amount_usd=usd.amount_usd,
         exchange_rate_id=usd.exchange_rate_id,
         announced_date=announced.date if announced else None,
-        announced_precision=announced.precision.value if announced else None,
+        announced_precision=announced.precision if announced else None,
         title=payload.title,
         description=payload.description,
         external_ref=payload.external_ref,

@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Pledge, PledgeObjective, PledgePledger
+from app.models.enums import DatePrecision
 from tests.api.helpers import actor_ids, get_json, walk
 
 
@@ -86,7 +87,7 @@ async def test_pledge_filters_and_orderings(
         amount=Decimal("5000.00"),
         currency="MXN",
         announced_date=dt.date(2023, 3, 1),
-        announced_precision="day",
+        announced_precision=DatePrecision.DAY,
         objectives=[2, 23],
     )
     technical = await _add_pledge(
@@ -133,7 +134,7 @@ async def test_pledge_summary_groups(client: httpx.AsyncClient, session: AsyncSe
         amount=Decimal("100.00"),
         currency="CAD",
         announced_date=dt.date(2022, 6, 1),
-        announced_precision="day",
+        announced_precision=DatePrecision.DAY,
     )
     whole = await get_json(client, "/v1/pledges/summary")
     (everything,) = whole["groups"]

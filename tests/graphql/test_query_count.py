@@ -26,6 +26,7 @@ from app.models import (
     Pledge,
     PledgePledger,
 )
+from app.models.enums import DatePrecision
 from tests.conftest import QueryCounter
 from tests.graphql import gql
 
@@ -127,7 +128,7 @@ async def grow_everything(session: AsyncSession, factor: int = 10) -> None:
             actor_id=every_actor[(i * 7) % len(every_actor)],
             role="member",
             start_date=dt.date(2000 + i % 20, 1, 1),
-            start_precision="year",
+            start_precision=DatePrecision.YEAR,
         )
         for i in range(participations * extra)
     )
@@ -171,7 +172,7 @@ async def add_to_forum(session: AsyncSession, code: str, rows: int, tag: str) ->
             actor_id=member,
             role=("member", "chair", "observer")[i % 3],
             start_date=dt.date(2015 + i % 10, 1, 1),
-            start_precision="year",
+            start_precision=DatePrecision.YEAR,
         )
         share = FundingShare(
             key=f"{tag}/{code}/{i}",
@@ -186,7 +187,7 @@ async def add_to_forum(session: AsyncSession, code: str, rows: int, tag: str) ->
             name=f"Synthetic event {i}",
             kind="technical_meeting",
             start_date=dt.date(2020, 1 + i % 12, 1),
-            start_precision="month",
+            start_precision=DatePrecision.MONTH,
             hosts=[EventHost(actor_id=host, role="host", position=0)],
         )
         child = Forum(
@@ -206,7 +207,7 @@ async def add_to_forum(session: AsyncSession, code: str, rows: int, tag: str) ->
             currency="CAD",
             title=f"Synthetic pledge at event {i}",
             announced_date=dt.date(2015 + i % 10, 1, 1),
-            announced_precision="year",
+            announced_precision=DatePrecision.YEAR,
             pledgers=[PledgePledger(actor_id=pledger, position=0)],
         )
         session.add(pledge)

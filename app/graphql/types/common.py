@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput, NotFound
 from app.graphql.context import Info
-from app.models.enums import DatePrecision
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, encode_cursor
 
 FIRST_DOC = f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})."
@@ -110,10 +109,6 @@ def connection(
 
 def _sort_value(row: Any, key: SortKey) -> Any:
     return getattr(row, str(getattr(key.column, "key", key.label)))
-
-
-def precision(value: str | None) -> DatePrecision | None:
-    return DatePrecision(value) if value else None
 
 
 def present(value: T | None, what: str) -> T:

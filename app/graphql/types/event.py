@@ -21,7 +21,6 @@ from app.graphql.types.common import (
     first_of,
     one_or_none,
     page_size,
-    precision,
 )
 from app.graphql.types.filters import EventFilterInput, PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
@@ -99,10 +98,10 @@ class EventType:
             name=event.name,
             kind=EventKind(event.kind),
             start=format_partial(event.start_date, event.start_precision),
-            start_precision=precision(event.start_precision),
+            start_precision=event.start_precision,
             start_date=event.start_date,
             end=format_partial(event.end_date, event.end_precision),
-            end_precision=precision(event.end_precision),
+            end_precision=event.end_precision,
             end_date=event.end_date,
             place=event.place,
             country=event.country_iso3,

@@ -23,7 +23,6 @@ from app.graphql.types.common import (
     first_of,
     one_or_none,
     page_size,
-    precision,
 )
 from app.graphql.types.filters import ForumFilterInput, PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
@@ -87,10 +86,10 @@ class ForumType:
             description=forum.description,
             description_es=forum.description_es,
             founded=format_partial(forum.founded_date, forum.founded_precision),
-            founded_precision=precision(forum.founded_precision),
+            founded_precision=forum.founded_precision,
             founded_date=forum.founded_date,
             ended=format_partial(forum.ended_date, forum.ended_precision),
-            ended_precision=precision(forum.ended_precision),
+            ended_precision=forum.ended_precision,
             ended_date=forum.ended_date,
             parent_code=forum.parent_code,
             predecessor_code=forum.predecessor_code,

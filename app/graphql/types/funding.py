@@ -19,7 +19,6 @@ from app.graphql.types.common import (
     edges_of,
     page_info,
     page_size,
-    precision,
     present,
 )
 from app.graphql.types.filters import FundingShareFilterInput
@@ -74,11 +73,11 @@ class FundingShareType:
             share_pct=row.share_pct,
             basis=row.basis,
             period_start=format_partial(row.period_start_date, row.period_start_precision),
-            period_start_precision=precision(row.period_start_precision),
+            period_start_precision=row.period_start_precision,
             period_end=format_partial(row.period_end_date, row.period_end_precision),
-            period_end_precision=precision(row.period_end_precision),
+            period_end_precision=row.period_end_precision,
             reported=format_partial(row.reported_date, row.reported_precision),
-            reported_precision=precision(row.reported_precision),
+            reported_precision=row.reported_precision,
             reported_date=row.reported_date,
             disputed=row.dispute is not None,
             dispute=row.dispute,

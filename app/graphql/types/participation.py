@@ -16,7 +16,6 @@ from app.graphql.types.common import (
     First,
     connection,
     page_size,
-    precision,
     present,
 )
 from app.graphql.types.filters import ParticipationFilterInput
@@ -109,10 +108,10 @@ class ParticipationType:
             holder_status=HolderStatus(row.holder_status),
             role=Role(row.role),
             start=format_partial(row.start_date, row.start_precision),
-            start_precision=precision(row.start_precision),
+            start_precision=row.start_precision,
             start_date=row.start_date,
             end=format_partial(row.end_date, row.end_precision),
-            end_precision=precision(row.end_precision),
+            end_precision=row.end_precision,
             end_date=row.end_date,
             certainty=row.certainty_on(as_of) if as_of is not None else None,
             start_earliest=row.start_earliest,

@@ -22,7 +22,6 @@ from app.graphql.types.common import (
     connection,
     one_or_none,
     page_size,
-    precision,
 )
 from app.graphql.types.filters import PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
@@ -107,7 +106,7 @@ class PledgeType:
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
             announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
-            announced_precision=precision(pledge.announced_precision),
+            announced_precision=pledge.announced_precision,
             announced_date=pledge.announced_date,
             status=PledgeStatus(pledge.status),
             gcm_objectives=[objective.objective for objective in pledge.objectives],

@@ -14,7 +14,6 @@ from app.graphql.types.common import (
     connection,
     one_or_none,
     page_size,
-    precision,
     present,
 )
 from app.models import Citation, Source
@@ -62,7 +61,7 @@ class SourceType:
             title=source.title,
             publisher=source.publisher,
             published=format_partial(source.published_date, source.published_precision),
-            published_precision=precision(source.published_precision),
+            published_precision=source.published_precision,
             published_date=source.published_date,
             published_earliest=source.published_earliest,
             published_latest=source.published_latest,
