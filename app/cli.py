@@ -21,7 +21,9 @@ from app.schemas.access import ApiKeyRead
 from app.schemas.dataset import Dataset
 from app.services import api_keys as api_key_service
 from app.services import dataset as dataset_service
+from app.services import dataset_checks
 from app.services import idempotency as idempotency_service
+from app.services.dataset_sync import LoadReport
 
 T = TypeVar("T")
 
@@ -58,10 +60,10 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
 
 
 @data_cli.command("validate")
-def data_validate(data_dir: DataDirOption = dataset_service.DEFAULT_DATA_DIR) -> None:
+def data_validate(data_dir: DataDirOption = dataset_checks.DEFAULT_DATA_DIR) -> None:
     """Check the dataset files: schema, references, dates, citations, duplicates, share sums."""
     try:
-        report = dataset_service.check_dataset(dataset_service.read_dataset(data_dir))
+        report = dataset_checks.check_dataset(dataset_checks.read_dataset(data_dir))
     except DomainError as error:
         raise _fail(error) from error
     for name, value in report.counts.items():
@@ -80,11 +82,11 @@ def data_validate(data_dir: DataDirOption = dataset_service.DEFAULT_DATA_DIR) ->
 
 
 @data_cli.command("load")
-def data_load(data_dir: DataDirOption = dataset_service.DEFAULT_DATA_DIR) -> None:
+def data_load(data_dir: DataDirOption = dataset_checks.DEFAULT_DATA_DIR) -> None:
     """Sync the curated dataset into the database; a second run changes nothing."""
     settings = get_settings()
     try:
-        dataset = dataset_service.read_dataset(data_dir)
+        dataset = dataset_checks.read_dataset(data_dir)
         report = asyncio.run(_load(settings, dataset))
     except DomainError as error:
         raise _fail(error) from error
@@ -98,7 +100,7 @@ def data_load(data_dir: DataDirOption = dataset_service.DEFAULT_DATA_DIR) -> Non
     typer.echo(f"{report.changes} change(s)")
 
 
-async def _load(settings: Settings, dataset: Dataset) -> dataset_service.LoadReport:
+async def _load(settings: Settings, dataset: Dataset) -> LoadReport:
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:

@@ -33,6 +33,8 @@ from app.db import create_engine, get_session
 from app.main import create_app
 from app.migrations import upgrade
 from app.services import dataset as dataset_service
+from app.services import dataset_checks
+from app.services.dataset_sync import LoadReport
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +91,7 @@ async def _load_curated(url: str) -> None:
     engine = create_engine(Settings(database_url=url, _env_file=None))
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            await dataset_service.load_dataset(session, dataset_service.read_dataset())
+            await dataset_service.load_dataset(session, dataset_checks.read_dataset())
             await session.commit()
     finally:
         await engine.dispose()
@@ -126,9 +128,9 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(scope="session")
-async def curated(engine: AsyncEngine) -> dataset_service.LoadReport:
+async def curated(engine: AsyncEngine) -> LoadReport:
     """The shipped dataset, loaded once and committed; tests roll back on top of it."""
-    dataset = dataset_service.read_dataset()
+    dataset = dataset_checks.read_dataset()
     async with AsyncSession(engine, expire_on_commit=False) as session:
         report = await dataset_service.load_dataset(session, dataset)
         await session.commit()

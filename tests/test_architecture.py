@@ -32,6 +32,8 @@ FORBIDDEN = {
     # The pages are a client of the public API like any partner's: no adapter internals.
     "web": ("app.api", "app.graphql", "strawberry", "app.cli"),
     "errors": ("fastapi", "strawberry", "starlette", "sqlalchemy"),
+    # The dataset checks (``migov data validate``) run without a database.
+    "services/dataset_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
 }
 
 

@@ -281,7 +281,7 @@ class DisputeEntry(Record):
 
 
 class Dataset(BaseModel):
-    """All curated files, parsed. Cross-file checks live in ``services.dataset``."""
+    """All curated files, parsed. Cross-file checks live in ``services.dataset_checks``."""
 
     sources: list[SourceEntry]
     forums: list[ForumEntry]

@@ -14,6 +14,8 @@ from app.errors import InvalidInput
 from app.models import Citation, Forum, Participation, Pledge
 from app.schemas.dataset import Dataset
 from app.services import dataset as dataset_service
+from app.services import dataset_checks
+from app.services.dataset_sync import LoadReport
 
 CITE = [{"source": "doc-a", "locator": "p. 1"}]
 
@@ -196,7 +198,7 @@ def test_check_reports_broken_references_and_share_sums() -> None:
             "citations": CITE,
         }
     ]
-    report = dataset_service.check_dataset(Dataset.model_validate(broken))
+    report = dataset_checks.check_dataset(Dataset.model_validate(broken))
     assert "participations entry 4 (ZZZ member): unknown forum 'ZZZ'" in report.problems
     assert "participations entry 4 (ZZZ member): unknown actor 'MEX'" in report.problems
     assert "participations entry 4 (ZZZ member): cites unknown source 'nope'" in report.problems
@@ -206,7 +208,7 @@ def test_check_reports_broken_references_and_share_sums() -> None:
 def test_a_dispute_needs_two_sources() -> None:
     lonely = copy.deepcopy(BASE)
     lonely["participations"][1]["citations"] = CITE
-    report = dataset_service.check_dataset(Dataset.model_validate(lonely))
+    report = dataset_checks.check_dataset(Dataset.model_validate(lonely))
     assert report.problems == [
         "dispute 'slv-start': a dispute needs claims from at least two sources"
     ]
@@ -238,9 +240,9 @@ async def test_an_invalid_dataset_is_not_loaded(session: AsyncSession) -> None:
 
 
 async def test_the_shipped_dataset_reloads_without_changes(
-    session: AsyncSession, curated: dataset_service.LoadReport
+    session: AsyncSession, curated: LoadReport
 ) -> None:
 
     assert curated.created["forums"] >= 9
-    again = await dataset_service.load_dataset(session, dataset_service.read_dataset())
+    again = await dataset_service.load_dataset(session, dataset_checks.read_dataset())
     assert again.changes == 0, (again.created, again.updated, again.deleted)

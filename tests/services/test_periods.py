@@ -18,7 +18,8 @@ from app.models.enums import BoundBasis, Certainty
 from app.schemas.dataset import DATASET_FILES, Dataset
 from app.schemas.dates import PartialDate
 from app.services import dataset as dataset_service
-from app.services import periods
+from app.services import dataset_checks, periods
+from app.services.dataset_sync import LoadReport
 from tests.services.test_dataset import BASE, CITE
 
 D = dt.date
@@ -116,7 +117,7 @@ def test_stored_rule_matches_the_sql_rule() -> None:
 
 
 async def test_sql_and_python_agree_on_every_curated_row(
-    session: AsyncSession, curated: dataset_service.LoadReport
+    session: AsyncSession, curated: LoadReport
 ) -> None:
     rows = list(await session.scalars(select(Participation)))
     for day in (D(1995, 1, 1), D(2020, 6, 1), D(2022, 9, 21), D(2026, 1, 1)):
@@ -141,7 +142,7 @@ def check(participation: dict[str, Any], **changes: Any) -> list[str]:
     raw.update(changes)
     raw["participations"] = [participation]
     raw["disputes"] = []
-    problems = dataset_service.check_dataset(Dataset.model_validate(raw)).problems
+    problems = dataset_checks.check_dataset(Dataset.model_validate(raw)).problems
     # BASE's actors are cited only by BASE's participations, replaced here.
     return [p for p in problems if "no cited fact mentions it" not in p]
 
@@ -223,7 +224,7 @@ def test_malformed_bound_in_a_file_names_its_line_and_field(tmp_path: Path) -> N
         encoding="utf-8",
     )
     with pytest.raises(InvalidInput) as raised:
-        dataset_service.read_dataset(tmp_path)
+        dataset_checks.read_dataset(tmp_path)
     assert raised.value.errors == [
         {
             "detail": "participations.yaml:9 entry 1 start_not_after.date: "
@@ -263,7 +264,7 @@ def test_disputes_are_checked_both_ways() -> None:
     raw["disputes"][0]["claims"][1]["citations"] = [{"source": "nope"}]
     raw["events"][0]["hosts"][0]["dispute"] = "unrecorded"
     raw["disputes"].append({**raw["disputes"][0], "id": "orphan"})
-    problems = dataset_service.check_dataset(Dataset.model_validate(raw)).problems
+    problems = dataset_checks.check_dataset(Dataset.model_validate(raw)).problems
     assert problems == [
         "disputes entry 0 (slv-start): cites unknown source 'nope'",
         "disputes entry 1 (orphan): cites unknown source 'nope'",
