@@ -37,6 +37,9 @@ from starlette.requests import HTTPConnection
 
 from app.config import Settings
 
+# Execution option marking a connection whose next transaction writes (see begin_write).
+WRITER_OPTION = "migov_writer"
+
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
@@ -98,9 +101,6 @@ def install_sqlite_fixes(
     def _on_begin(connection: Any) -> None:
         writer = connection.get_execution_options().get(WRITER_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
-
-
-WRITER_OPTION = "migov_writer"
 
 
 async def begin_write(session: AsyncSession) -> None:
