@@ -1,4 +1,8 @@
-"""A client on an app built with other settings (limits, introspection, debug)."""
+"""A client on an app built with other settings (limits, introspection, debug).
+
+It is the suite's one app and client builder (``build_app``, ``client_for``),
+with the same one-session-per-request behaviour, on changed settings.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.db import get_session
-from app.main import create_app
+from tests.conftest import build_app, client_for
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -22,18 +24,8 @@ ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 def client_with(settings: Settings, session: AsyncSession) -> ClientFactory:
     @asynccontextmanager
     async def build(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-        application = create_app(settings.model_copy(update=overrides))
-
-        async def _test_session() -> AsyncIterator[AsyncSession]:
-            yield session
-
-        application.dependency_overrides[get_session] = _test_session
-        async with (
-            LifespanManager(application) as manager,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
-            ) as client,
-        ):
+        application = build_app(settings.model_copy(update=overrides), session)
+        async with client_for(application) as client:
             yield client
 
     return build
