@@ -134,13 +134,18 @@ async def claim(
 
 async def complete(
     session: AsyncSession,
-    record: IdempotencyRecord,
+    record: IdempotencyRecord | None,
     *,
     created: bool,
     body: str,
     resource_id: str | None = None,
-) -> StoredResponse:
-    """Store the answer (``body``, JSON) before the guarded transaction commits."""
+) -> StoredResponse | None:
+    """Store the answer (``body``, JSON) before the guarded transaction commits.
+
+    ``record`` None (the request carried no Idempotency-Key) stores nothing.
+    """
+    if record is None:
+        return None
     record.status = IdempotencyStatus.DONE
     record.response_status = CREATED_STATUS if created else DONE_STATUS
     record.response_body = body

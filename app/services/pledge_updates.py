@@ -193,48 +193,42 @@ async def update_pledge(
 
     before = PledgeRead.from_model(pledge)
     changed = await _apply(session, pledge, update)
+    logged: list[ChangeRecord] = []
     if not changed and note is None:
-        if claimed is not None:
-            await idempotency.complete(
-                session,
-                claimed,
-                created=False,
-                body=before.model_dump_json(),
-                resource_id=str(pledge_id),
-            )
-        return PledgeWrite(WriteOutcome.UNCHANGED, before)
-    pledge.updated_at = utcnow()  # a note alone is a new version too
-    try:
-        await session.flush()
-    except StaleDataError as exc:
-        # A concurrent update committed between our read and our write.
-        raise _stale(None, expected_version) from exc
-    after = (await pledge_reads(session, [pledge_id]))[pledge_id]
-    withdrawn = "status" in changed and after.status == PledgeStatus.WITHDRAWN
-    await audit.record(
-        session,
-        api_key_id=api_key.id,
-        action=AuditAction.PLEDGE_WITHDRAWN if withdrawn else AuditAction.PLEDGE_UPDATED,
-        entity=AuditEntity.PLEDGE,
-        entity_id=str(pledge_id),
-        entity_version=after.version,
-        before=audit_snapshot(before),
-        after=audit_snapshot(after),
-        note=note,
-    )
-    if claimed is not None:
-        await idempotency.complete(
+        write = PledgeWrite(WriteOutcome.UNCHANGED, before)
+    else:
+        pledge.updated_at = utcnow()  # a note alone is a new version too
+        try:
+            await session.flush()
+        except StaleDataError as exc:
+            # A concurrent update committed between our read and our write.
+            raise _stale(None, expected_version) from exc
+        after = (await pledge_reads(session, [pledge_id]))[pledge_id]
+        withdrawn = "status" in changed and after.status == PledgeStatus.WITHDRAWN
+        await audit.record(
             session,
-            claimed,
-            created=False,
-            body=after.model_dump_json(),
-            resource_id=str(pledge_id),
+            api_key_id=api_key.id,
+            action=AuditAction.PLEDGE_WITHDRAWN if withdrawn else AuditAction.PLEDGE_UPDATED,
+            entity=AuditEntity.PLEDGE,
+            entity_id=str(pledge_id),
+            entity_version=after.version,
+            before=audit_snapshot(before),
+            after=audit_snapshot(after),
+            note=note,
         )
-    action = ChangeAction.WITHDRAWN if withdrawn else ChangeAction.UPDATED
-    await changes.record(
-        session, [ChangeRecord(Entity.PLEDGE, str(pledge_id), action)], origin=ChangeOrigin.API
+        action = ChangeAction.WITHDRAWN if withdrawn else ChangeAction.UPDATED
+        logged.append(ChangeRecord(Entity.PLEDGE, str(pledge_id), action))
+        write = PledgeWrite(WriteOutcome.UPDATED, after)
+    await idempotency.complete(
+        session,
+        claimed,
+        created=False,
+        body=write.pledge.model_dump_json(),
+        resource_id=str(pledge_id),
     )
-    return PledgeWrite(WriteOutcome.UPDATED, after)
+    if logged:
+        await changes.record(session, logged, origin=ChangeOrigin.API)
+    return write
 
 
 def _stale(current: int | None, expected: int) -> PreconditionFailed:

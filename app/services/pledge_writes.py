@@ -271,14 +271,13 @@ async def submit(
     pledge_id, created = await _insert(session, api_key, payload, refs)
     pledge = (await pledge_reads(session, [pledge_id]))[pledge_id]
     logged = await _record_created(session, api_key, [pledge] if created else [])
-    if claimed is not None:
-        await idempotency.complete(
-            session,
-            claimed,
-            created=created,
-            body=pledge.model_dump_json(),
-            resource_id=str(pledge_id),
-        )
+    await idempotency.complete(
+        session,
+        claimed,
+        created=created,
+        body=pledge.model_dump_json(),
+        resource_id=str(pledge_id),
+    )
     await changes.record(session, logged, origin=ChangeOrigin.API)
     return PledgeWrite(WriteOutcome.CREATED if created else WriteOutcome.EXISTING, pledge)
 
