@@ -12,7 +12,7 @@ MIGOV_HOST ?= 127.0.0.1
 MIGOV_PORT ?= 8000
 
 .PHONY: setup setup-prod run serve test test-sqlite test-pg lint fmt typecheck openapi openapi-check \
-	migrate revision validate check bench fuzz soak clean
+	migrate revision validate check bench bench-data wrk fuzz soak clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -72,8 +72,21 @@ revision: setup
 validate: setup
 	$(RUN) migov data validate
 
-bench: setup
-	$(RUN) python bench/run.py
+# Benchmark data (bench/data.py) into MIGOV_DATABASE_URL when it names PostgreSQL, else into
+# migov_bench on the local server; BENCH_DATA_ARGS=--fresh replaces what a database holds.
+bench-data: setup
+	$(RUN) python -m bench.data $(BENCH_DATA_ARGS)
+
+# migov against bench/baseline.py under wrk, in a database of its own (MIGOV_BENCH_DATABASE_URL,
+# default migov_bench on 127.0.0.1:5432); prints the markdown table. Not part of CI.
+bench: setup wrk
+	$(RUN) python -m bench.run $(BENCH_ARGS)
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing wrk (Debian package)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 
 # schemathesis against a live server (see bench/fuzz.sh).
 fuzz: setup

@@ -1,17 +1,25 @@
-"""A bare Starlette + asyncpg app answering the benchmark's requests with the same queries.
+"""The benchmark's baseline: Starlette + asyncpg answering W1-W4 with hand-written SQL.
 
-It mirrors what migov runs per request (data-version read for the ETag, count,
-keyset page, pledgers with their actors, objectives, citations) and renders
-similar JSON with orjson, without the ORM, validation or middleware. It exists
-only as the benchmark's baseline.
+For each read workload of ``bench/run.py`` it returns the same JSON migov returns,
+over REST (the same paths and query strings) and over GraphQL (``POST /graphql``
+with the benchmark's named operations, dispatched on ``operationName``; it parses
+no documents). Each request reads the data version, as migov's ETag does, and
+runs the statements a careful hand would write, with no ORM, no validation and no
+middleware. It exists only to be measured against; ``bench/run.py`` checks that
+its answers equal migov's before timing either.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
+import json
 import os
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -21,31 +29,70 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+CENT = Decimal("0.01")
+VERSION_SQL = "SELECT version, changed_at FROM data_version WHERE id = 1"
 PLEDGE_COLUMNS = (
     "id, key, forum_code, event_id, kind, scope, status, amount, amount_qualifier, currency, "
     "amount_usd, announced_date, announced_precision, title, description, external_ref, version"
 )
 
 
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return Response(
-        orjson.dumps(body, default=str), status_code=status, media_type="application/json"
+        orjson.dumps(body, default=_default), status_code=status, media_type="application/json"
     )
 
 
-async def _relations(connection: asyncpg.Connection, ids: list[int]) -> dict[str, Any]:
+def _partial(day: dt.date | None, precision: str | None) -> str | None:
+    if day is None:
+        return None
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _cursor(spec: str, values: Sequence[Any]) -> str:
+    """migov's opaque cursor: base64 of [ordering fingerprint, last row's sort values]."""
+    encoded = [
+        {"d": v.isoformat()}
+        if isinstance(v, dt.date)
+        else {"n": str(v)}
+        if isinstance(v, Decimal)
+        else v
+        for v in values
+    ]
+    fingerprint = hashlib.sha1(spec.encode()).hexdigest()[:8]
+    payload = json.dumps([fingerprint, encoded])
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+NEWEST_FIRST = "announced_date-,id-"
+PARTICIPATION_SPEC = "forum_code+,role+,start_date+,actor_id+,id+"
+
+
+async def _pledge_relations(connection: asyncpg.Connection, ids: list[int]) -> dict[str, Any]:
     pledgers = await connection.fetch(
         "SELECT pp.pledge_id, a.id, a.iso3, a.name, a.kind FROM pledge_pledger pp "
-        "JOIN actor a ON a.id = pp.actor_id WHERE pp.pledge_id = ANY($1) ORDER BY pp.position",
+        "JOIN actor a ON a.id = pp.actor_id WHERE pp.pledge_id = ANY($1::int[]) "
+        "ORDER BY pp.pledge_id, pp.position",
         ids,
     )
     objectives = await connection.fetch(
-        "SELECT pledge_id, objective FROM pledge_objective WHERE pledge_id = ANY($1) "
-        "ORDER BY objective",
+        "SELECT pledge_id, objective FROM pledge_objective WHERE pledge_id = ANY($1::int[]) "
+        "ORDER BY pledge_id, objective",
         ids,
     )
     citations = await connection.fetch(
-        "SELECT pledge_id, source_id, locator FROM citation WHERE pledge_id = ANY($1) ORDER BY id",
+        "SELECT pledge_id, source_id, locator FROM citation WHERE pledge_id = ANY($1::int[]) "
+        "ORDER BY id",
         ids,
     )
     grouped: dict[str, dict[int, list[Any]]] = {
@@ -78,7 +125,7 @@ def _pledge(row: asyncpg.Record, related: dict[str, Any]) -> dict[str, Any]:
         "amount_qualifier": row["amount_qualifier"],
         "currency": row["currency"],
         "amount_usd": row["amount_usd"],
-        "announced_on": row["announced_date"],
+        "announced_on": _partial(row["announced_date"], row["announced_precision"]),
         "announced_precision": row["announced_precision"],
         "status": row["status"],
         "gcm_objectives": related["objectives"].get(row["id"], []),
@@ -91,59 +138,314 @@ def _pledge(row: asyncpg.Record, related: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def health(_request: Request) -> Response:
-    return _json({"status": "ok"})
+def _upper(value: str | None) -> str | None:
+    return value.upper() if value is not None else None
 
 
-async def list_pledges(request: Request) -> Response:
-    forum = request.query_params.get("forum")
+# --- W1: a page of 100 pledges of one forum, newest first -------------------------------
+
+
+async def _newest(connection: asyncpg.Connection, forum: str, limit: int) -> tuple[int, list[Any]]:
+    total = await connection.fetchval("SELECT count(*) FROM pledge WHERE forum_code = $1", forum)
+    rows = await connection.fetch(
+        f"SELECT {PLEDGE_COLUMNS} FROM pledge WHERE forum_code = $1 "
+        "ORDER BY announced_date DESC NULLS LAST, id DESC LIMIT $2",
+        forum,
+        limit + 1,
+    )
+    return int(total), list(rows)
+
+
+async def rest_pledges(request: Request) -> Response:
+    forum = request.query_params["forum"]
     limit = int(request.query_params.get("limit", "100"))
-    pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as connection:
-        await connection.fetchrow("SELECT version, changed_at FROM data_version LIMIT 1")
-        total = await connection.fetchval(
-            "SELECT count(*) FROM pledge WHERE forum_code = $1", forum
-        )
-        rows = await connection.fetch(
-            f"SELECT {PLEDGE_COLUMNS} FROM pledge WHERE forum_code = $1 ORDER BY id LIMIT $2",
-            forum,
-            limit + 1,
-        )
+    async with request.app.state.pool.acquire() as connection:
+        await connection.fetchrow(VERSION_SQL)
+        total, rows = await _newest(connection, forum, limit)
         page = rows[:limit]
-        related = await _relations(connection, [r["id"] for r in page])
+        related = await _pledge_relations(connection, [r["id"] for r in page])
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = _cursor(NEWEST_FIRST, [page[-1]["announced_date"], page[-1]["id"]])
+    return _json(
+        {"items": [_pledge(r, related) for r in page], "total": total, "next_cursor": next_cursor}
+    )
+
+
+async def graphql_pledges(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
+    limit = int(variables.get("first", 100))
+    total, rows = await _newest(connection, variables["forum"], limit)
+    page = rows[:limit]
+    pledgers = await connection.fetch(
+        "SELECT pp.pledge_id, a.id, a.name FROM pledge_pledger pp "
+        "JOIN actor a ON a.id = pp.actor_id WHERE pp.pledge_id = ANY($1::int[]) "
+        "ORDER BY pp.pledge_id, pp.position",
+        [r["id"] for r in page],
+    )
+    by_pledge: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in pledgers:
+        by_pledge[row["pledge_id"]].append({"id": row["id"], "name": row["name"]})
+    edges = [
+        {
+            "node": {
+                "id": r["id"],
+                "title": r["title"],
+                "kind": _upper(r["kind"]),
+                "status": _upper(r["status"]),
+                "amount": r["amount"],
+                "currency": r["currency"],
+                "amountUsd": r["amount_usd"],
+                "announcedOn": _partial(r["announced_date"], r["announced_precision"]),
+                "pledgers": by_pledge.get(r["id"], []),
+            }
+        }
+        for r in page
+    ]
+    end = _cursor(NEWEST_FIRST, [page[-1]["announced_date"], page[-1]["id"]]) if page else None
+    return {
+        "pledges": {
+            "totalCount": total,
+            "edges": edges,
+            "pageInfo": {"hasNextPage": len(rows) > limit, "endCursor": end},
+        }
+    }
+
+
+# --- W2: one forum with its current participants ---------------------------------------
+
+PARTICIPANTS_SQL = """
+SELECT p.id, p.forum_code, p.role, p.start_date, p.start_precision, p.end_date,
+       p.end_precision, p.dispute, p.note, a.id AS actor_id, a.iso3, a.name, a.kind,
+       count(*) OVER () AS total
+FROM participation p
+JOIN forum f ON f.code = p.forum_code
+JOIN actor a ON a.id = p.actor_id
+WHERE p.forum_code = $1
+  AND coalesce(p.start_date, f.founded_date, '-infinity') <= $2
+  AND coalesce(p.end_date, f.ended_date, 'infinity') > $2
+ORDER BY p.role, p.start_date NULLS FIRST, p.actor_id, p.id
+"""
+
+
+async def rest_participants(request: Request) -> Response:
+    code = request.path_params["code"]
+    as_of = dt.date.fromisoformat(request.query_params["as_of"])
+    limit = int(request.query_params.get("limit", "100"))
+    async with request.app.state.pool.acquire() as connection:
+        await connection.fetchrow(VERSION_SQL)
+        if await connection.fetchval("SELECT 1 FROM forum WHERE code = $1", code) is None:
+            return _json({"status": 404}, status=404)
+        rows = await connection.fetch(f"{PARTICIPANTS_SQL} LIMIT $3", code, as_of, limit + 1)
+        page = rows[:limit]
+        citations = await connection.fetch(
+            "SELECT participation_id, source_id, locator FROM citation "
+            "WHERE participation_id = ANY($1::int[]) ORDER BY id",
+            [r["id"] for r in page],
+        )
+    cited: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in citations:
+        cited[row["participation_id"]].append(
+            {"source_id": row["source_id"], "locator": row["locator"]}
+        )
+    items = [
+        {
+            "id": r["id"],
+            "forum": r["forum_code"],
+            "actor": {"id": r["actor_id"], "iso3": r["iso3"], "name": r["name"], "kind": r["kind"]},
+            "role": r["role"],
+            "start": _partial(r["start_date"], r["start_precision"]),
+            "start_precision": r["start_precision"],
+            "end": _partial(r["end_date"], r["end_precision"]),
+            "end_precision": r["end_precision"],
+            "disputed": r["dispute"] is not None,
+            "dispute": r["dispute"],
+            "note": r["note"],
+            "citations": cited.get(r["id"], []),
+        }
+        for r in page
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = page[-1]
+        next_cursor = _cursor(
+            PARTICIPATION_SPEC,
+            [last["forum_code"], last["role"], last["start_date"], last["actor_id"], last["id"]],
+        )
+    total = rows[0]["total"] if rows else 0
+    return _json({"items": items, "total": total, "next_cursor": next_cursor})
+
+
+async def graphql_forum(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
+    forum = await connection.fetchrow(
+        "SELECT code, name FROM forum WHERE code = $1", variables["code"]
+    )
+    if forum is None:
+        return {"forum": None}
+    rows = await connection.fetch(
+        PARTICIPANTS_SQL, variables["code"], dt.date.fromisoformat(variables["asOf"])
+    )
+    participants = [
+        {
+            "role": r["role"].upper(),
+            "start": _partial(r["start_date"], r["start_precision"]),
+            "end": _partial(r["end_date"], r["end_precision"]),
+            "actor": {"id": r["actor_id"], "name": r["name"]},
+        }
+        for r in rows
+    ]
+    return {"forum": {"code": forum["code"], "name": forum["name"], "participants": participants}}
+
+
+# --- W3: pledge totals per forum for one year, in USD -----------------------------------
+
+SUMMARY_SQL = """
+SELECT forum_code, currency, count(*) AS n, coalesce(sum(amount), 0) AS amount,
+       coalesce(sum(amount_usd), 0) AS usd, count(*) FILTER (WHERE amount_usd IS NULL) AS no_usd
+FROM pledge
+WHERE announced_date >= $1 AND announced_date <= $2
+GROUP BY forum_code, currency
+ORDER BY forum_code, currency
+"""
+
+
+async def _totals(connection: asyncpg.Connection, start: str, end: str) -> list[dict[str, Any]]:
+    rows = await connection.fetch(
+        SUMMARY_SQL, dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    )
+    groups: dict[str | None, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.get(row["forum_code"])
+        if group is None:
+            group = groups[row["forum_code"]] = {
+                "forum": row["forum_code"],
+                "count": 0,
+                "amounts": [],
+                "usd": Decimal(0),
+                "no_usd": 0,
+            }
+        group["count"] += row["n"]
+        group["usd"] += row["usd"]
+        group["no_usd"] += row["no_usd"]
+        if row["currency"] is not None:
+            group["amounts"].append(
+                {"currency": row["currency"], "amount": str(row["amount"].quantize(CENT))}
+            )
+    return list(groups.values())
+
+
+async def rest_summary(request: Request) -> Response:
+    params = request.query_params
+    async with request.app.state.pool.acquire() as connection:
+        await connection.fetchrow(VERSION_SQL)
+        groups = await _totals(connection, params["announced_from"], params["announced_to"])
     return _json(
         {
-            "items": [_pledge(r, related) for r in page],
-            "total": total,
-            "next_cursor": str(page[-1]["id"]) if len(rows) > limit else None,
+            "group_by": ["forum"],
+            "groups": [
+                {
+                    "forum": g["forum"],
+                    "year": None,
+                    "kind": None,
+                    "status": None,
+                    "pledger": None,
+                    "currency": None,
+                    "count": g["count"],
+                    "amounts": g["amounts"],
+                    "amount_usd": str(g["usd"].quantize(CENT)),
+                    "count_without_usd": g["no_usd"],
+                }
+                for g in groups
+            ],
         }
     )
 
 
-async def get_pledge(request: Request) -> Response:
+async def graphql_summary(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
+    groups = await _totals(connection, variables["from"], variables["to"])
+    return {
+        "pledgeSummary": [
+            {
+                "group": {"forum": g["forum"]},
+                "count": g["count"],
+                "amountUsd": str(g["usd"].quantize(CENT)),
+                "countWithoutUsd": g["no_usd"],
+            }
+            for g in groups
+        ]
+    }
+
+
+# --- W4: one pledge by id ----------------------------------------------------------------
+
+
+async def rest_pledge(request: Request) -> Response:
     pledge_id = int(request.path_params["pledge_id"])
-    pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as connection:
-        await connection.fetchrow("SELECT version, changed_at FROM data_version LIMIT 1")
+    async with request.app.state.pool.acquire() as connection:
+        await connection.fetchrow(VERSION_SQL)
         row = await connection.fetchrow(
             f"SELECT {PLEDGE_COLUMNS} FROM pledge WHERE id = $1", pledge_id
         )
         if row is None:
             return _json({"status": 404}, status=404)
-        related = await _relations(connection, [pledge_id])
+        related = await _pledge_relations(connection, [pledge_id])
     return _json(_pledge(row, related))
 
 
-async def summary(request: Request) -> Response:
-    pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as connection:
-        await connection.fetchrow("SELECT version, changed_at FROM data_version LIMIT 1")
-        rows = await connection.fetch(
-            "SELECT forum_code, currency, count(id), coalesce(sum(amount), 0), "
-            "coalesce(sum(amount_usd), 0), count(id) FILTER (WHERE amount_usd IS NULL) "
-            "FROM pledge GROUP BY forum_code, currency ORDER BY forum_code, currency"
-        )
-    return _json({"groups": [dict(r) for r in rows]})
+async def graphql_pledge(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
+    pledge_id = int(variables["id"])
+    row = await connection.fetchrow(f"SELECT {PLEDGE_COLUMNS} FROM pledge WHERE id = $1", pledge_id)
+    if row is None:
+        return {"pledge": None}
+    pledgers = await connection.fetch(
+        "SELECT a.id, a.name FROM pledge_pledger pp JOIN actor a ON a.id = pp.actor_id "
+        "WHERE pp.pledge_id = $1 ORDER BY pp.position",
+        pledge_id,
+    )
+    objectives = await connection.fetch(
+        "SELECT objective FROM pledge_objective WHERE pledge_id = $1 ORDER BY objective",
+        pledge_id,
+    )
+    return {
+        "pledge": {
+            "id": row["id"],
+            "title": row["title"],
+            "kind": _upper(row["kind"]),
+            "scope": _upper(row["scope"]),
+            "status": _upper(row["status"]),
+            "amount": row["amount"],
+            "currency": row["currency"],
+            "amountUsd": row["amount_usd"],
+            "announcedOn": _partial(row["announced_date"], row["announced_precision"]),
+            "gcmObjectives": [r["objective"] for r in objectives],
+            "forumCode": row["forum_code"],
+            "eventId": row["event_id"],
+            "version": row["version"],
+            "pledgers": [{"id": r["id"], "name": r["name"]} for r in pledgers],
+        }
+    }
+
+
+OPERATIONS = {
+    "W1": graphql_pledges,
+    "W2": graphql_forum,
+    "W3": graphql_summary,
+    "W4": graphql_pledge,
+}
+
+
+async def graphql(request: Request) -> Response:
+    body = orjson.loads(await request.body())
+    operation = OPERATIONS.get(body.get("operationName"))
+    if operation is None:
+        return _json({"errors": [{"message": "the baseline answers W1-W4 only"}]}, status=400)
+    async with request.app.state.pool.acquire() as connection:
+        await connection.fetchrow(VERSION_SQL)
+        data = await operation(connection, body.get("variables") or {})
+    return _json({"data": data})
+
+
+async def health(_request: Request) -> Response:
+    return _json({"status": "ok"})
 
 
 @asynccontextmanager
@@ -158,9 +460,11 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 app = Starlette(
     routes=[
         Route("/healthz", health),
-        Route("/v1/pledges", list_pledges),
-        Route("/v1/pledges/summary", summary),
-        Route("/v1/pledges/{pledge_id:int}", get_pledge),
+        Route("/v1/pledges", rest_pledges),
+        Route("/v1/pledges/summary", rest_summary),
+        Route("/v1/pledges/{pledge_id:int}", rest_pledge),
+        Route("/v1/forums/{code}/participants", rest_participants),
+        Route("/graphql", graphql, methods=["POST"]),
     ],
     lifespan=lifespan,
 )

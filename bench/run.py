@@ -1,16 +1,31 @@
-"""Load benchmark: migov against a bare Starlette + asyncpg app running the same queries.
+"""Load benchmark: migov against a hand-written baseline, driven by wrk, in one run.
 
-Both servers run under uvicorn on loopback ports against one scratch PostgreSQL
-database seeded with the curated dataset plus N synthetic pledges (default
-200,000). A bounded number of requests per scenario is sent by a fixed number of
-concurrent httpx clients; the script prints requests/s and latency percentiles
-for each app and migov's throughput as a ratio of the baseline's, measured in the
-same run (absolute numbers on a shared machine mean little).
+    python -m bench.run [--duration 10] [--connections 32] [--workers 2] [--cache off,on]
+                        [--only W1,W4] [--reuse-data]
 
-    python bench/run.py [--pledges 200000] [--requests 2000] [--concurrency 16]
+1. Loads ``bench.data`` (the curated dataset plus 200,000 synthetic pledges and
+   the rest) into its own PostgreSQL database, ``migov_bench`` on the machine's
+   server unless ``MIGOV_BENCH_DATABASE_URL`` names another (never the test
+   database); ``--reuse-data`` keeps a database an earlier run loaded.
+2. Starts migov as production runs it (``migov serve``: uvicorn, production
+   settings, loopback) once per cache setting, and ``bench/baseline.py`` under
+   the same uvicorn options and worker count.
+3. For each workload and API, pre-renders a few thousand varied requests into a
+   wrk Lua script, checks that both servers answer the first ones with the same
+   JSON, warms both, then runs wrk against the baseline and migov back to back,
+   so machine noise falls on both alike.
+4. Prints a markdown table; ratio = migov req/s / baseline req/s of the same
+   pass. Notes under it give resident memory per migov worker after the run, the
+   time to a first answer, and any answer that differed.
 
-Needs PostgreSQL (MIGOV_BENCH_DATABASE_URL, default the local ``test`` database,
-next to which a scratch database is created and dropped).
+Workloads: W1 a page of 100 pledges of one forum, newest first, with pledger
+names; W2 one forum's current participants with their names; W3 pledge totals
+per forum for one year, in USD; W4 one pledge by id; W5 (REST) the reads of
+W1-W4 mixed with 5 % pledge submissions. W1-W4 run over REST and GraphQL.
+
+wrk keeps every connection busy (a new request as soon as the last answer
+arrives), so p99 includes queueing in the server; each connection walks the
+pre-rendered list from its own offset.
 """
 
 from __future__ import annotations
@@ -18,221 +33,558 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
+import json
 import os
 import random
-import socket
-import statistics
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from bench import data
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+DEFAULT_URL = data.DEFAULT_URL
+REQUESTS_PER_WORKLOAD = 4_000
+# Ports from the benchmark's own range, so a run never collides with a dev server.
+MIGOV_PORT = 8310
+BASELINE_PORT = 8311
+AS_OF = "2025-06-30"
 
-DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-FORUMS = ["RCM", "MIRPS", "MIRPS-SP", "SICA", "GCM", "IMRF", "IGC", "M5"]
-STATES = ["CAN", "USA", "MEX", "GTM", "HND", "SLV", "CRI", "PAN", "BLZ", "NIC", "DOM"]
+GRAPHQL = {
+    "W1": "query W1($forum: String!, $first: Int!) { pledges(filter: {forum: $forum}, "
+    "sort: ANNOUNCED_DESC, first: $first) { totalCount edges { node { id title kind status "
+    "amount currency amountUsd announcedOn pledgers { id name } } } "
+    "pageInfo { hasNextPage endCursor } } }",
+    "W2": "query W2($code: String!, $asOf: Date!) { forum(code: $code) { code name "
+    "participants(asOf: $asOf) { role start end actor { id name } } } }",
+    "W3": "query W3($from: Date!, $to: Date!) { pledgeSummary(groupBy: [FORUM], "
+    "filter: {announcedFrom: $from, announcedTo: $to}) { group { forum } count amountUsd "
+    "countWithoutUsd } }",
+    "W4": "query W4($id: Int!) { pledge(id: $id) { id title kind scope status amount currency "
+    "amountUsd announcedOn gcmObjectives forumCode eventId version pledgers { id name } } }",
+}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+@dataclass
+class Figures:
+    rps: float
+    p99_ms: float
+    requests: int
+    errors: int
 
 
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(url))
+@dataclass
+class Row:
+    workload: str
+    api: str
+    cache: str
+    migov: Figures
+    baseline: Figures | None
+
+
+class Plan:
+    """Varied requests per workload, drawn from the loaded data with a fixed seed."""
+
+    def __init__(self, forums: list[str], pledge_ids: list[int], key: str) -> None:
+        self.rng = random.Random(12)
+        self.forums = forums
+        self.pledge_ids = pledge_ids
+        self.key = key
+
+    def _graphql(self, name: str, variables: dict[str, Any]) -> Call:
+        body = json.dumps({"query": GRAPHQL[name], "variables": variables, "operationName": name})
+        return Call("POST", "/graphql", body, {"Content-Type": "application/json"})
+
+    def calls(self, workload: str, api: str, count: int = REQUESTS_PER_WORKLOAD) -> list[Call]:
+        rng = self.rng
+        out: list[Call] = []
+        for n in range(count):
+            forum = rng.choice(self.forums)
+            year = rng.randint(2010, 2025)
+            pledge_id = rng.choice(self.pledge_ids)
+            match workload, api:
+                case "W1", "REST":
+                    out.append(
+                        Call("GET", f"/v1/pledges?forum={forum}&sort=-announced_on&limit=100")
+                    )
+                case "W1", "GraphQL":
+                    out.append(self._graphql("W1", {"forum": forum, "first": 100}))
+                case "W2", "REST":
+                    out.append(Call("GET", f"/v1/forums/{forum}/participants?as_of={AS_OF}"))
+                case "W2", "GraphQL":
+                    out.append(self._graphql("W2", {"code": forum, "asOf": AS_OF}))
+                case "W3", "REST":
+                    out.append(
+                        Call(
+                            "GET",
+                            f"/v1/pledges/summary?group_by=forum&announced_from={year}-01-01"
+                            f"&announced_to={year}-12-31",
+                        )
+                    )
+                case "W3", "GraphQL":
+                    out.append(
+                        self._graphql("W3", {"from": f"{year}-01-01", "to": f"{year}-12-31"})
+                    )
+                case "W4", "REST":
+                    out.append(Call("GET", f"/v1/pledges/{pledge_id}"))
+                case "W4", "GraphQL":
+                    out.append(self._graphql("W4", {"id": pledge_id}))
+                case "W5", "REST":
+                    if n % 20 == 19:
+                        out.append(self._submission(n, forum, year))
+                    else:
+                        out.append(self.calls(f"W{n % 4 + 1}", "REST", 1)[0])
+                case _:
+                    raise ValueError(f"no {workload} over {api}")
+        return out
+
+    def _submission(self, n: int, forum: str, year: int) -> Call:
+        body = {
+            "pledgers": ["CAN"] if n % 3 else ["MEX", "USA"],
+            "forum": forum,
+            "kind": "financial",
+            "amount": f"{self.rng.randint(10_000, 5_000_000)}.00",
+            "currency": "USD" if n % 2 else "EUR",
+            "announced_on": f"{year}-0{n % 9 + 1}-15",
+            "title": f"Benchmark submission {n}",
+            "gcm_objectives": [n % 23 + 1],
+            "external_ref": f"bench-{os.getpid()}-{n}",
+        }
+        return Call(
+            "POST",
+            "/v1/pledges",
+            json.dumps(body),
+            {"Content-Type": "application/json", "Authorization": f"Bearer {self.key}"},
+        )
+
+
+def lua_script(calls: list[Call]) -> str:
+    """A wrk script that replays ``calls`` in order, each thread from its own offset."""
+
+    def quote(text: str) -> str:
+        return "[==[" + text + "]==]"
+
+    entries = []
+    for call in calls:
+        headers = (
+            "{" + ", ".join(f"[ {quote(k)} ] = {quote(v)}" for k, v in call.headers.items()) + "}"
+        )
+        body = quote(call.body) if call.body is not None else "nil"
+        entries.append(f"{{{quote(call.method)}, {quote(call.path)}, {headers}, {body}}}")
+    return (
+        "local calls = {\n"
+        + ",\n".join(entries)
+        + """
+}
+local rendered = {}
+local position = 0
+local threads = 0
+
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+end
+
+function init(args)
+  for i, c in ipairs(calls) do
+    rendered[i] = wrk.format(c[1], c[2], c[3], c[4])
+  end
+  position = (thread_number or 0) * 997 % #rendered
+end
+
+function request()
+  position = position % #rendered + 1
+  return rendered[position]
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests": %d, "duration_us": %d, "p99_us": %d, "errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(99),
+    errors.connect + errors.read + errors.write + errors.status + errors.timeout))
+end
+"""
+    )
+
+
+def wrk(base: str, script: Path, *, duration: int, connections: int, threads: int) -> Figures:
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, duration)}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("WRK_RESULT "))
+    figures = json.loads(line.removeprefix("WRK_RESULT "))
+    return Figures(
+        rps=figures["requests"] / (figures["duration_us"] / 1e6),
+        p99_ms=figures["p99_us"] / 1000,
+        requests=figures["requests"],
+        errors=figures["errors"],
+    )
+
+
+class Server:
+    """One uvicorn server (migov or the baseline) on a loopback port, stopped on exit."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str], port: int) -> None:
+        self.name = name
+        self.command = command
+        self.env = env
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+        # Kept after the run (its name is in any error), so a failed start can be read.
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            prefix=f"bench-{name}-", suffix=".log", delete=False
+        )
+        self.ready_after = 0.0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = started + 60
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; see {self.log.name}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    self.ready_after = time.perf_counter() - started
+                    return self
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not answer within 60 s; see {self.log.name}")
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker process (or of the server when it has none)."""
+        if self.process is None:
+            return []
+        pids = _descendants(self.process.pid) or [self.process.pid]
+        sizes = []
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+
+def _descendants(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
     try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+        direct = [int(p) for p in children.read_text().split()]
+    except OSError:
+        return []
+    # uvicorn --workers N: the supervisor's children are the workers; skip helpers
+    # such as multiprocessing's resource tracker, which never listen.
+    return [p for p in direct if "resource_tracker" not in _cmdline(p)]
 
 
-async def seed(url: str, pledges: int) -> None:
-    """Migrate, load the curated data, then bulk-insert synthetic pledges with COPY."""
-    env = {**os.environ, "MIGOV_DATABASE_URL": url}
-    for command in (["migrate"], ["data", "load"]):
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "app", *command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL
-        )
-        if await process.wait() != 0:
-            raise RuntimeError(f"migov {' '.join(command)} failed")
-    connection = await asyncpg.connect(_dsn(url))
+def _cmdline(pid: int) -> str:
     try:
-        start = int(await connection.fetchval("SELECT coalesce(max(id), 0) FROM pledge")) + 1
-        rng = random.Random(42)
-        rows = []
-        pledger_rows = []
-        for offset in range(pledges):
-            pledge_id = start + offset
-            amount = rng.randrange(1_000, 50_000_000)
-            rows.append(
-                (
-                    pledge_id,
-                    FORUMS[offset % len(FORUMS)],
-                    "financial",
-                    "announced",
-                    amount,
-                    "USD",
-                    amount,
-                    f"Synthetic pledge {pledge_id}",
-                    1,
-                )
-            )
-            pledger_rows.append((pledge_id, STATES[offset % len(STATES)], 0))
-        await connection.copy_records_to_table(
-            "pledge",
-            records=rows,
-            columns=[
-                "id",
-                "forum_code",
-                "kind",
-                "status",
-                "amount",
-                "currency",
-                "amount_usd",
-                "title",
-                "version",
-            ],
-        )
-        await connection.copy_records_to_table(
-            "pledge_pledger", records=pledger_rows, columns=["pledge_id", "actor_id", "position"]
-        )
-        await connection.execute(
-            "SELECT setval(pg_get_serial_sequence('pledge', 'id'), (SELECT max(id) FROM pledge))"
-        )
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
 
 
-@contextlib.asynccontextmanager
-async def serve(app: str, url: str, *, factory: bool) -> AsyncIterator[str]:
-    port = _free_port()
-    env = {**os.environ, "MIGOV_DATABASE_URL": url, "BENCH_DSN": _dsn(url)}
+def server_env(url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "MIGOV_DATABASE_URL": url,
+        "BENCH_DSN": data.dsn(url),
+        # Production settings: no debug, no GraphiQL, warnings only (no access log).
+        "MIGOV_DEBUG": "false",
+        "MIGOV_GRAPHQL_IDE": "false",
+        "MIGOV_LOG_LEVEL": "warning",
+        # W5 submits about 15 pledges a second from one key; the limit is not under test.
+        "MIGOV_RATE_LIMIT_PER_MINUTE": "0",
+        **extra,
+    }
+
+
+def migov_server(url: str, workers: int, cache: str) -> Server:
+    command = [
+        sys.executable,
+        "-m",
+        "app",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(MIGOV_PORT),
+        "--workers",
+        str(workers),
+    ]
+    env = server_env(url, MIGOV_CACHE="true" if cache == "on" else "false")
+    return Server(f"migov-cache-{cache}", command, env, MIGOV_PORT)
+
+
+def baseline_server(url: str, workers: int) -> Server:
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        app,
+        "bench.baseline:app",
+        "--host",
+        "127.0.0.1",
         "--port",
-        str(port),
+        str(BASELINE_PORT),
+        "--workers",
+        str(workers),
         "--log-level",
         "warning",
         "--no-access-log",
     ]
-    if factory:
-        command.append("--factory")
-    process = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(100):
-                with contextlib.suppress(httpx.TransportError):
-                    if (await client.get(f"{base}/healthz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), timeout=10)
+    return Server("baseline", command, server_env(url), BASELINE_PORT)
 
 
-async def hammer(base: str, paths: list[str], concurrency: int) -> dict[str, float]:
-    latencies: list[float] = []
-    queue = list(paths)
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        while queue:
-            path = queue.pop()
-            started = time.perf_counter()
-            response = await client.get(base + path)
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
-
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-    }
+def _normalise(payload: Any) -> Any:
+    return json.loads(json.dumps(payload, sort_keys=True))
 
 
-def scenarios(requests: int, max_id: int) -> dict[str, list[str]]:
-    rng = random.Random(7)
-    return {
-        "list pledges by forum (100/page)": [
-            f"/v1/pledges?forum={rng.choice(FORUMS)}&limit=100" for _ in range(requests)
-        ],
-        "get one pledge": [f"/v1/pledges/{rng.randrange(1, max_id)}" for _ in range(requests)],
-        "pledge summary by forum and currency": [
-            "/v1/pledges/summary?group_by=forum&group_by=currency"
-            for _ in range(max(requests // 20, 10))
-        ],
-    }
+def first_difference(left: Any, right: Any, path: str = "") -> str | None:
+    if type(left) is not type(right):
+        return f"{path or '/'}: {left!r:.60} vs {right!r:.60}"
+    if isinstance(left, dict):
+        for key in sorted(set(left) | set(right)):
+            if key not in left or key not in right:
+                return f"{path}/{key}: only in {'migov' if key in left else 'baseline'}"
+            found = first_difference(left[key], right[key], f"{path}/{key}")
+            if found:
+                return found
+        return None
+    if isinstance(left, list):
+        if len(left) != len(right):
+            return f"{path}: {len(left)} items vs {len(right)}"
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            found = first_difference(a, b, f"{path}/{index}")
+            if found:
+                return found
+        return None
+    return None if left == right else f"{path}: {left!r:.60} vs {right!r:.60}"
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pledges", type=int, default=200_000)
-    parser.add_argument("--requests", type=int, default=2_000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
-
-    base_url = os.environ.get("MIGOV_BENCH_DATABASE_URL", DEFAULT_URL)
-    name = f"migov_bench_{uuid.uuid4().hex[:8]}"
-    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    await _admin(base_url, f'CREATE DATABASE "{name}"')
-    try:
-        started = time.perf_counter()
-        await seed(url, args.pledges)
-        print(f"seeded {args.pledges} pledges in {time.perf_counter() - started:.1f}s")
-        connection = await asyncpg.connect(_dsn(url))
-        max_id = int(await connection.fetchval("SELECT max(id) FROM pledge"))
-        await connection.close()
-        plan = scenarios(args.requests, max_id)
-        results: dict[str, dict[str, dict[str, float]]] = {}
-        async with (
-            serve("app.main:create_app", url, factory=True) as migov,
-            serve("bench.baseline:app", url, factory=False) as baseline,
-        ):
-            for label, paths in plan.items():
-                # Warm both, then alternate so machine noise hits both alike.
-                await hammer(migov, paths[:50], args.concurrency)
-                await hammer(baseline, paths[:50], args.concurrency)
-                results[label] = {
-                    "baseline": await hammer(baseline, paths, args.concurrency),
-                    "migov": await hammer(migov, paths, args.concurrency),
-                }
-        print(f"\n{'scenario':40} {'app':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-        for label, by_app in results.items():
-            for app_name, figures in by_app.items():
-                print(
-                    f"{label:40} {app_name:9} {figures['rps']:8.1f} "
-                    f"{figures['p50_ms']:8.1f} {figures['p99_ms']:8.1f}"
+def compare(migov: str, baseline: str, calls: list[Call], sample: int = 8) -> str | None:
+    """The first difference between the two servers' answers to ``calls[:sample]``."""
+    with httpx.Client(timeout=30) as client:
+        for call in calls[:sample]:
+            answers = []
+            for base in (migov, baseline):
+                response = client.request(
+                    call.method, base + call.path, content=call.body, headers=call.headers
                 )
-            ratio = by_app["migov"]["rps"] / by_app["baseline"]["rps"]
-            print(f"{'':40} migov throughput = {ratio:.2f} x baseline")
+                if response.status_code != 200:
+                    return f"{call.path}: HTTP {response.status_code} from {base}"
+                answers.append(_normalise(response.json()))
+            if "errors" in answers[0]:
+                return f"{call.path}: {answers[0]['errors'][0].get('message')}"
+            difference = first_difference(answers[0], answers[1])
+            if difference:
+                return f"{call.method} {call.path} {call.body or ''}"[:140] + f" -> {difference}"
+    return None
+
+
+async def facts(url: str) -> tuple[list[str], list[int]]:
+    connection = await asyncpg.connect(data.dsn(url))
+    try:
+        forums = [
+            row["forum_code"]
+            for row in await connection.fetch(
+                "SELECT DISTINCT forum_code FROM pledge WHERE forum_code IS NOT NULL ORDER BY 1"
+            )
+        ]
+        bounds = await connection.fetchrow("SELECT min(id), max(id) FROM pledge")
+        rng = random.Random(3)
+        ids = [rng.randint(bounds[0], bounds[1]) for _ in range(5_000)]
+        return forums, ids
     finally:
-        await _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+def api_key(url: str) -> str:
+    env = {**os.environ, "MIGOV_DATABASE_URL": url}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "keys",
+            "create",
+            "--name",
+            "bench",
+            "--scope",
+            "pledges:write",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def table(rows: list[Row]) -> Iterator[str]:
+    yield (
+        "| workload | api | cache | migov req/s | baseline req/s | ratio "
+        "| migov p99 ms | baseline p99 ms |"
+    )
+    yield "|---|---|---|---:|---:|---:|---:|---:|"
+    for row in rows:
+        base = row.baseline
+        ratio = f"{row.migov.rps / base.rps:.2f}" if base else "—"
+        yield (
+            f"| {row.workload} | {row.api} | {row.cache} | {row.migov.rps:,.0f} | "
+            f"{f'{base.rps:,.0f}' if base else '—'} | {ratio} | {row.migov.p99_ms:,.1f} | "
+            f"{f'{base.p99_ms:,.1f}' if base else '—'} |"
+        )
+
+
+COMBINATIONS = [
+    ("W1", "REST"),
+    ("W1", "GraphQL"),
+    ("W2", "REST"),
+    ("W2", "GraphQL"),
+    ("W3", "REST"),
+    ("W3", "GraphQL"),
+    ("W4", "REST"),
+    ("W4", "GraphQL"),
+    ("W5", "REST"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="Seconds per wrk run.")
+    parser.add_argument("--warmup", type=int, default=2, help="Seconds of warm-up per run.")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--workers", type=int, default=2, help="Worker processes per server.")
+    parser.add_argument("--cache", default="off,on", help="Cache settings to run: off, on.")
+    parser.add_argument("--only", default="", help="Workloads to run, e.g. W1,W4.")
+    parser.add_argument("--reuse-data", action="store_true", help="Keep a loaded database.")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk; `make bench` does)")
+
+    url = os.environ.get("MIGOV_BENCH_DATABASE_URL", DEFAULT_URL)
+    if make_url(url).database in ("test", "postgres", None):
+        raise SystemExit(f"refusing to load benchmark data into {make_url(url).database!r}")
+    if not args.reuse_data:
+        started = time.perf_counter()
+        counts = asyncio.run(data.load(url, fresh=True, seed=2025, pledges=data.PLEDGES))
+        print(
+            f"loaded {counts['pledge']:,} pledges and the rest in "
+            f"{time.perf_counter() - started:.0f} s into {make_url(url).database}",
+            flush=True,
+        )
+    forums, pledge_ids = asyncio.run(facts(url))
+    plan = Plan(forums, pledge_ids, api_key(url))
+    only = {w.strip() for w in args.only.split(",") if w.strip()}
+    combinations = [(w, a) for w, a in COMBINATIONS if not only or w in only]
+    scripts = Path(tempfile.mkdtemp(prefix="migov-bench-"))
+    rows: list[Row] = []
+    notes: list[str] = []
+    load = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
+    warm = {**load, "duration": args.warmup}
+    with baseline_server(url, args.workers) as baseline:
+        for cache in [c.strip() for c in args.cache.split(",") if c.strip()]:
+            with migov_server(url, args.workers, cache) as migov:
+                notes.append(
+                    f"migov (cache {cache}) answered /healthz {migov.ready_after:.1f} s after start"
+                )
+                for workload, api in combinations:
+                    calls = plan.calls(workload, api)
+                    script = scripts / f"{workload}-{api}.lua"
+                    script.write_text(lua_script(calls))
+                    if workload != "W5":
+                        difference = compare(migov.base, baseline.base, calls)
+                        if difference:
+                            notes.append(
+                                f"{workload} {api} (cache {cache}) answers differ: {difference}"
+                            )
+                    wrk(migov.base, script, **warm)
+                    base_figures = None
+                    if workload != "W5":
+                        wrk(baseline.base, script, **warm)
+                        base_figures = wrk(baseline.base, script, **load)
+                    figures = wrk(migov.base, script, **load)
+                    for name, f in (("migov", figures), ("baseline", base_figures)):
+                        if f is not None and f.errors:
+                            notes.append(
+                                f"{workload} {api} (cache {cache}): {f.errors} of {f.requests} "
+                                f"{name} requests failed"
+                            )
+                    rows.append(Row(workload, api, cache, figures, base_figures))
+                    print(f"{workload} {api} cache {cache}: done", file=sys.stderr, flush=True)
+                rss = ", ".join(f"{size:.0f}" for size in migov.worker_rss_mb())
+                notes.append(
+                    f"migov (cache {cache}) resident memory per worker after the run: {rss} MB"
+                )
+    shutil.rmtree(scripts, ignore_errors=True)
+    print()
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s, {args.workers} workers "
+        f"each, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
+    print()
+    for line in table(rows):
+        print(line)
+    print()
+    for note in notes:
+        print(f"- {note}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

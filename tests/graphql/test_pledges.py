@@ -229,3 +229,20 @@ async def test_pledge_summary_with_invalid_filter(client: httpx.AsyncClient) -> 
             }
         ],
     }
+
+
+async def test_pledges_sorted_newest_first_page_by_page(client: httpx.AsyncClient) -> None:
+    query = """query ($sort: PledgeSort!, $after: String) {
+      pledges(sort: $sort, first: 1, after: $after) {
+        edges { node { id announcedOn } } pageInfo { hasNextPage endCursor }
+      }
+    }"""
+    first = await gql(client, query, sort="ANNOUNCED_DESC")
+    page = first["data"]["pledges"]
+    assert page["edges"] == [{"node": {"id": 1, "announcedOn": "2022-09-21"}}]
+    assert page["pageInfo"]["hasNextPage"] is True
+    second = await gql(client, query, sort="ANNOUNCED_DESC", after=page["pageInfo"]["endCursor"])
+    assert [edge["node"]["id"] for edge in second["data"]["pledges"]["edges"]] == [2]
+    assert second["data"]["pledges"]["pageInfo"]["hasNextPage"] is False
+    oldest = await gql(client, query, sort="ANNOUNCED")
+    assert [edge["node"]["id"] for edge in oldest["data"]["pledges"]["edges"]] == [2]

@@ -21,6 +21,7 @@ from app.models.enums import (
     Role,
 )
 from app.schemas.pledge import SummaryKey
+from app.services.pledges import PledgeSort
 
 for _enum in (
     ActorKind,
@@ -37,3 +38,8 @@ for _enum in (
 ):
     strawberry.enum(_enum, name=_enum.__name__)
 strawberry.enum(SummaryKey, name="PledgeSummaryKey", description="What pledge totals group by.")
+strawberry.enum(
+    PledgeSort,
+    name="PledgeSort",
+    description="Pledge orderings: `_DESC` for descending; each ends on the id, so it is total.",
+)

@@ -54,6 +54,7 @@ from app.services import pledge_writes
 from app.services import pledges as pledge_service
 from app.services._query import DEFAULT_LIMIT
 from app.services.pledge_writes import WriteOutcome
+from app.services.pledges import PledgeSort
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType
@@ -232,19 +233,24 @@ class PledgeQuery:
             info, lambda session: pledge_service.get_pledge(session, id), PledgeType.from_model
         )
 
-    @strawberry.field(description="Pledges, in the order recorded (by id).")
+    @strawberry.field(
+        description="Pledges, in the order recorded (by id) unless `sort` asks for another; "
+        "a cursor belongs to the ordering it came from."
+    )
     async def pledges(
         self,
         info: Info,
         filter: PledgeFilterInput | None = None,
+        sort: PledgeSort = PledgeSort.ID,
         first: First = DEFAULT_LIMIT,
         after: After = None,
     ) -> Connection[PledgeType] | None:
         async with info.context.db() as session:
             page = await pledge_service.list_pledges(
-                session, pledge_filter(filter), limit=page_size(first), cursor=after
+                session, pledge_filter(filter), sort=sort, limit=page_size(first), cursor=after
             )
-        return connection(page, pledge_service.PLEDGE_ORDER, PledgeType.from_model, after=after)
+        order = pledge_service.PLEDGE_SORTS[sort]
+        return connection(page, order, PledgeType.from_model, after=after)
 
     @strawberry.field(
         description="Pledge totals per group, in each original currency and in USD. "
