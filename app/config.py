@@ -109,6 +109,21 @@ class Settings(BaseSettings):
         "commit survive a power cut; NORMAL only a crash of the process.",
     )
 
+    # Response cache (app.cache): answers keyed by the data version, invalidated across processes.
+    cache: bool = Field(
+        default=True,
+        description="Cache whole answers by data version; every process hears of each commit "
+        "(PostgreSQL LISTEN/NOTIFY, or Redis with MIGOV_REDIS_URL) and never serves an older one.",
+    )
+    cache_max_mb: int = Field(
+        default=32, ge=1, description="Memory each worker process may give to cached answers."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: carry data-version news over Redis pub/sub instead of "
+        "PostgreSQL LISTEN/NOTIFY (for poolers that do not pass LISTEN through).",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app import __version__, web
+from app import __version__, cache, web
 from app.api import (
     actors,
     audit,
@@ -51,9 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        await cache.start_watch(app.state, engine, settings)
         try:
             yield
         finally:
+            await cache.stop_watch(app.state)
             await engine.dispose()
 
     app = FastAPI(
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     conditional.install(app)
     openapi.install(app)
+    cache.install(app, settings)
     # Added last, so it runs first: an oversized body is refused before anything reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     guards.install(app, settings)

@@ -109,13 +109,16 @@ def live_database_url(scratch_url: str) -> str:
 def settings(database_url: str) -> Settings:
     # Generous timeouts: the suite shares its machine with other runs, and a slow
     # moment must not turn into a 503. tests/test_reliability_timeouts.py sets the
-    # tight ones it proves.
+    # tight ones it proves. No response cache: requests run on the test's own
+    # uncommitted transaction, which the cache's version reads (on their own
+    # connections) cannot see; tests/test_cache.py tests the cache on committed data.
     return Settings(
         database_url=database_url,
         debug=False,
         db_statement_timeout=60,
         db_pool_timeout=30,
         request_timeout=120,
+        cache=False,
         _env_file=None,
     )
 

@@ -101,7 +101,9 @@ async def conditional_get(request: Request, session: SessionDep) -> None:
     """Dependency for read endpoints: answers 304 early, or records the cache headers."""
     if request.method not in ("GET", "HEAD"):
         return
-    version = await change_service.current_version(session)
+    # The response cache (app.cache) has already learnt the version: no second read.
+    known = getattr(request.state, "data_version", None)
+    version = known if known is not None else await change_service.current_version(session)
     etag = _etag(version.version, request)
     headers = {
         "ETag": etag,

@@ -7,6 +7,8 @@ Invariants:
   commit) and stamps the transaction's change rows with the new version, so
   versions appear in commit order and a feed reader that resumes after version V
   never misses a later commit.
+* On PostgreSQL, ``record`` also sends ``pg_notify`` on ``NOTIFY_CHANNEL`` in the
+  same transaction, so caches in every process hear of the commit when it happens.
 * The feed is ordered by (version, id) and its cursor is opaque. Its
   ``next_cursor`` is set on the last page too (the last change read, or the
   cursor the reader came with), so a mirror stores it and resumes later.
@@ -18,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput
@@ -28,6 +30,8 @@ from app.models.enums import ChangeAction, ChangeOrigin, Entity
 from app.services._query import PageResult, SortKey, encode_cursor, paginate
 
 CHANGE_ORDER = (SortKey(Change.version), SortKey(Change.id))
+# PostgreSQL channel on which every commit announces its data version ("<version>|<changed_at>").
+NOTIFY_CHANNEL = "migov_data_version"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,12 @@ async def record(
         for change in changes
     )
     await session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered at commit, and only if the transaction commits: every process
+        # listening (app.cache) learns the new version then, and never before.
+        await session.execute(
+            select(func.pg_notify(NOTIFY_CHANNEL, f"{version}|{now.isoformat()}"))
+        )
     return int(version)
 
 

@@ -1,0 +1,458 @@
+"""A response cache that is never stale: answers keyed by the data version.
+
+Every committed write bumps the single ``data_version`` row (``services.changes``),
+so an answer computed at version V stays right until V changes. Each process
+keeps:
+
+* a ``VersionWatch``: the latest data version it knows. On PostgreSQL it LISTENs
+  on ``migov_data_version``; ``changes.record`` sends ``pg_notify`` inside the
+  write transaction, which PostgreSQL delivers at commit to every listening
+  process on every host. With ``MIGOV_REDIS_URL`` set the version travels over
+  Redis pub/sub instead (for poolers that do not pass LISTEN through). The
+  database stays the truth: the watch reads the row when it (re)connects, and
+  whenever it is not connected (SQLite, a lost listener, Redis down) every
+  request reads the row, so a broken channel costs speed, never correctness.
+  After a write answered by this process, the watch rereads the row before the
+  answer leaves, so a client always reads its own writes.
+* a ``ResponseCache``: complete GET answers under ``/v1`` and GraphQL query
+  answers, by (data version, request), LRU within ``MIGOV_CACHE_MAX_MB``. A newer
+  version empties it. Requests carrying credentials and GraphQL documents that
+  mention a mutation are never cached; only 200 answers without GraphQL errors
+  are stored. The key includes the UTC day, since ``as_of`` defaults to today.
+
+A hit costs no SQL and no routing; a matching ``If-None-Match`` answers 304
+without touching the database, because ETags derive from the data version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.datastructures import State
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+from app.models import DataVersion
+from app.services.changes import NOTIFY_CHANNEL, Version
+
+log = logging.getLogger(__name__)
+
+REDIS_CHANNEL = "migov:data_version"
+# Headers a stored answer keeps; per-request ones (date, server, request ids) are left out.
+KEPT_HEADERS = frozenset(
+    {
+        b"content-type",
+        b"content-language",
+        b"content-disposition",
+        b"etag",
+        b"last-modified",
+        b"cache-control",
+        b"vary",
+        b"link",
+    }
+)
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOT_CACHED_PATHS = ("/v1/audit",)
+MUTATION = re.compile(rb"\b(mutation|subscription)\b")
+
+
+def encode_version(version: Version) -> str:
+    return f"{version.version}|{version.changed_at.isoformat()}"
+
+
+def decode_version(payload: str | bytes) -> Version | None:
+    text = payload.decode() if isinstance(payload, bytes) else payload
+    number, _, changed = text.partition("|")
+    try:
+        return Version(version=int(number), changed_at=dt.datetime.fromisoformat(changed))
+    except ValueError:
+        return None
+
+
+class VersionWatch:
+    """The newest data version this process knows, and whether it may trust it."""
+
+    def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._known: Version | None = None
+        self._live = False
+        self._task: asyncio.Task[None] | None = None
+        self._redis: Any = None
+        # Writes this process answered, and how many of them a database read has since covered.
+        self._writes = 0
+        self._covered = 0
+
+    @property
+    def live(self) -> bool:
+        """True while a channel would tell this process of every commit."""
+        return self._live
+
+    async def start(self) -> None:
+        url = make_url(self._settings.database_url)
+        if self._settings.redis_url:
+            self._task = asyncio.create_task(self._follow(self._redis_session))
+        elif url.get_backend_name() == "postgresql":
+            self._task = asyncio.create_task(self._follow(self._listen_session))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def current(self) -> Version:
+        """The data version now: from the channel when live, else from the database.
+
+        After a write this process answered, the next request reads the database
+        once, so a client reads its own write even before the channel brings it.
+        """
+        known = self._known
+        if self._live and known is not None and self._covered == self._writes:
+            return known
+        writes = self._writes
+        version = await self.read()
+        self._covered = max(self._covered, writes)
+        return version
+
+    async def read(self) -> Version:
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(select(DataVersion.version, DataVersion.changed_at))
+            ).one()
+        version = Version(version=int(row.version), changed_at=row.changed_at)
+        self._advance(version)
+        return version
+
+    def wrote(self) -> None:
+        """This process is answering a committed write (no I/O: its connection is still held)."""
+        self._writes += 1
+
+    async def announce(self) -> None:
+        """After a write's answer: tell the other processes over Redis (PostgreSQL needs not)."""
+        if self._redis is None:
+            return
+        try:
+            version = await self.read()
+            await self._redis.publish(REDIS_CHANNEL, encode_version(version))
+        except Exception as error:  # the others fall back on the database until they hear
+            log.warning("could not announce data version %s", error)
+
+    def _advance(self, version: Version) -> None:
+        if self._known is None or version.version > self._known.version:
+            self._known = version
+
+    def _on_payload(self, payload: str | bytes) -> None:
+        version = decode_version(payload)
+        if version is not None:
+            self._advance(version)
+
+    async def _follow(self, session: Callable[[], Awaitable[None]]) -> None:
+        """Keep a channel open; while it is down, requests read the database."""
+        backoff = 0.1
+        while True:
+            started = time.monotonic()
+            try:
+                await session()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # a lost channel is logged and retried, never fatal
+                log.warning("data version channel lost (%s); reading the database meanwhile", error)
+            finally:
+                self._live = False
+            backoff = 0.1 if time.monotonic() - started > 10 else min(backoff * 2, 5.0)
+            await asyncio.sleep(backoff)
+
+    async def _listen_session(self) -> None:
+        dsn = (
+            make_url(self._settings.database_url)
+            .set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
+        connection = await asyncpg.connect(dsn, timeout=10)
+        lost = asyncio.Event()
+        try:
+            connection.add_termination_listener(lambda _connection: lost.set())
+            await connection.add_listener(
+                NOTIFY_CHANNEL, lambda _c, _pid, _channel, payload: self._on_payload(payload)
+            )
+            # Listening first, then reading: a commit in between is both read and notified.
+            row = await connection.fetchrow(
+                "SELECT version, changed_at FROM data_version WHERE id = 1"
+            )
+            self._advance(Version(version=int(row["version"]), changed_at=row["changed_at"]))
+            self._live = True
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), timeout=5)
+                if not lost.is_set():
+                    # A silent peer would lose notifications: prove the line works.
+                    self._live = False
+                    await asyncio.wait_for(connection.fetchval("SELECT 1"), timeout=2)
+                    self._live = True
+        finally:
+            self._live = False
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), timeout=2)
+
+    async def _redis_session(self) -> None:
+        import redis.asyncio as aioredis
+
+        if self._redis is None:
+            self._redis = aioredis.from_url(self._settings.redis_url or "", socket_timeout=5)
+        pubsub = self._redis.pubsub()
+        try:
+            await pubsub.subscribe(REDIS_CHANNEL)
+            await self.read()
+            self._live = True
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5)
+                if message is None:
+                    self._live = False
+                    await self._redis.ping()
+                    self._live = True
+                elif message.get("type") == "message":
+                    self._on_payload(message["data"])
+        finally:
+            self._live = False
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
+
+@dataclass(frozen=True)
+class Entry:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+class ResponseCache:
+    """Answers of one data version, least recently used first out."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.version = -1
+        self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, version: int, key: tuple[Any, ...]) -> Entry | None:
+        if version != self.version:
+            return None
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, version: int, key: tuple[Any, ...], entry: Entry) -> None:
+        if version < self.version or entry.size > min(self.max_bytes, MAX_ENTRY_BYTES):
+            return
+        if version > self.version:
+            self.clear()
+            self.version = version
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= old.size
+        self._entries[key] = entry
+        self._bytes += entry.size
+        while self._bytes > self.max_bytes and self._entries:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= evicted.size
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return b""
+
+
+def _etag_matches(header: bytes, etag: str | None) -> bool:
+    if etag is None or not header:
+        return False
+    candidates = [c.strip().removeprefix(b"W/") for c in header.split(b",")]
+    return b"*" in candidates or etag.encode() in candidates
+
+
+class ResponseCacheMiddleware:
+    """Serves stored answers for the current data version; stores new ones."""
+
+    def __init__(self, app: ASGIApp, state: State, max_bytes: int) -> None:
+        self.app = app
+        self.state = state
+        self.store = ResponseCache(max_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watch: VersionWatch | None = getattr(self.state, "version_watch", None)
+        if scope["type"] != "http" or watch is None:
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        path = scope["path"]
+        credentials = _header(scope, b"authorization") or _header(scope, b"cookie")
+        if method in WRITE_METHODS and (credentials or not path.startswith("/graphql")):
+            await self._write(watch, scope, receive, send)
+            return
+        if credentials:
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        if method in ("GET", "HEAD") and path.startswith("/v1/"):
+            if path.startswith(NOT_CACHED_PATHS):
+                await self.app(scope, receive, send)
+                return
+        elif path == "/graphql" and method in ("GET", "POST"):
+            if method == "POST":
+                body, receive = await _read_body(receive)
+            document = body or scope["query_string"]
+            if MUTATION.search(document):
+                await self._write(watch, scope, receive, send)
+                return
+        else:
+            await self.app(scope, receive, send)
+            return
+
+        version = await watch.current()
+        key = (
+            "GET" if method == "HEAD" else method,
+            path,
+            scope["query_string"],
+            body,
+            _header(scope, b"accept").replace(b"*/*", b""),
+            _header(scope, b"accept-language"),
+            _header(scope, b"accept-encoding"),
+            # Answers that default to today (as_of) change at midnight, not only on writes.
+            dt.datetime.now(dt.UTC).date().toordinal(),
+        )
+        entry = self.store.get(version.version, key)
+        if entry is not None:
+            await _replay(entry, scope, send)
+            return
+        scope.setdefault("state", {})["data_version"] = version
+        await self._fill(version, key, scope, receive, send)
+
+    async def _write(self, watch: VersionWatch, scope: Scope, receive: Receive, send: Send) -> None:
+        succeeded = False
+
+        async def send_noting_writes(message: Message) -> None:
+            nonlocal succeeded
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                # The write committed before its answer was built: the next read here
+                # checks the database before trusting what this process knows.
+                succeeded = True
+                watch.wrote()
+            await send(message)
+
+        await self.app(scope, receive, send_noting_writes)
+        if succeeded:
+            await watch.announce()
+
+    async def _fill(
+        self, version: Version, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal start, size
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body" and start is not None:
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size <= MAX_ENTRY_BYTES:
+                    chunks.append(chunk)
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if start is None or start["status"] != 200 or size > MAX_ENTRY_BYTES:
+            return
+        body = b"".join(chunks)
+        if scope["method"] == "HEAD" or (scope["path"] == "/graphql" and b'"errors"' in body):
+            return
+        headers = [(k.lower(), v) for k, v in start.get("headers", []) if k.lower() in KEPT_HEADERS]
+        etag = next((v.decode() for k, v in headers if k == b"etag"), None)
+        self.store.put(version.version, key, Entry(headers=headers, body=body, etag=etag))
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+async def _replay(entry: Entry, scope: Scope, send: Send) -> None:
+    if _etag_matches(_header(scope, b"if-none-match"), entry.etag):
+        headers = [(k, v) for k, v in entry.headers if k != b"content-type"]
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    body = b"" if scope["method"] == "HEAD" else entry.body
+    await send({"type": "http.response.body", "body": body})
+
+
+async def start_watch(state: State, engine: AsyncEngine, settings: Settings) -> None:
+    """Lifespan start: the version watch the cache middleware reads (only with the cache on)."""
+    if settings.cache:
+        state.version_watch = VersionWatch(engine, settings)
+        await state.version_watch.start()
+
+
+async def stop_watch(state: State) -> None:
+    watch: VersionWatch | None = getattr(state, "version_watch", None)
+    if watch is not None:
+        await watch.stop()
+
+
+def install(app: Any, settings: Settings) -> None:
+    if settings.cache:
+        app.add_middleware(
+            ResponseCacheMiddleware,
+            state=app.state,
+            max_bytes=settings.cache_max_mb * 1024 * 1024,
+        )

@@ -1,0 +1,160 @@
+"""The response cache is never stale: across processes, through REST and GraphQL.
+
+Two ``migov serve`` processes (one of them with two workers) share one committed
+database, as hosts behind a load balancer would. Answers are cached in each; a
+write through one must be seen by the next read through the other, and an
+unchanged answer revalidates to 304.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.cache import Entry, ResponseCache
+
+ROOT = Path(__file__).resolve().parents[1]
+PORTS = (8320, 8321)
+FORUM_PAGE = "/v1/pledges?forum=MIRPS-SP"
+GRAPHQL = {"query": '{ pledges(filter: {forum: "MIRPS-SP"}) { totalCount } }'}
+
+
+def _env(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "MIGOV_DATABASE_URL": url,
+        "MIGOV_CACHE": "true",
+        "MIGOV_LOG_LEVEL": "warning",
+        "MIGOV_REDIS_URL": "",
+    }
+
+
+@contextlib.contextmanager
+def serving(url: str, port: int, workers: int, log: Path) -> Iterator[str]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)],
+            cwd=ROOT,
+            env=_env(url),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"migov did not start on port {port}")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _key(url: str) -> str:
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "keys",
+            "create",
+            "--name",
+            "cache test",
+            "--scope",
+            "pledges:write",
+        ],
+        cwd=ROOT,
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return created.stdout.strip().splitlines()[-1]
+
+
+def _totals(client: httpx.Client, base: str) -> tuple[int, int, str]:
+    rest = client.get(base + FORUM_PAGE)
+    assert rest.status_code == 200
+    graphql = client.post(base + "/graphql", json=GRAPHQL)
+    assert graphql.status_code == 200
+    return (
+        rest.json()["total"],
+        graphql.json()["data"]["pledges"]["totalCount"],
+        rest.headers["etag"],
+    )
+
+
+def _submit(client: httpx.Client, base: str, key: str, ref: str) -> None:
+    response = client.post(
+        base + "/v1/pledges",
+        headers={"Authorization": f"Bearer {key}"},
+        json={
+            "pledgers": ["CAN"],
+            "forum": "MIRPS-SP",
+            "kind": "technical",
+            "title": f"Cache test pledge {ref}",
+            "external_ref": ref,
+        },
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_a_write_through_one_process_is_read_through_another(
+    live_database_url: str, tmp_path: Path
+) -> None:
+    key = _key(live_database_url)
+    with (
+        serving(live_database_url, PORTS[0], 2, tmp_path / "writer.log") as writer,
+        serving(live_database_url, PORTS[1], 1, tmp_path / "reader.log") as reader,
+        httpx.Client(timeout=30) as client,
+    ):
+        before = _totals(client, reader)
+        assert _totals(client, reader) == before  # answered from the cache, unchanged
+        assert before[0] == before[1]
+        unchanged = client.get(reader + FORUM_PAGE, headers={"If-None-Match": before[2]})
+        assert unchanged.status_code == 304
+        assert unchanged.headers["etag"] == before[2]
+
+        for round_ in range(1, 4):
+            _submit(client, writer, key, f"cache-{round_}")
+            after = _totals(client, reader)
+            assert after[:2] == (before[0] + round_, before[1] + round_)
+            assert after[2] != before[2]
+            stale = client.get(reader + FORUM_PAGE, headers={"If-None-Match": before[2]})
+            assert stale.status_code == 200
+            # The writer's own workers read the write too.
+            assert _totals(client, writer)[:2] == after[:2]
+
+
+def test_the_cache_keeps_one_version_within_its_budget() -> None:
+    store = ResponseCache(max_bytes=1_200)
+    entry = Entry(headers=[(b"etag", b'"v1"')], body=b"x" * 300, etag='"v1"')
+    store.put(1, ("a",), entry)
+    store.put(1, ("b",), entry)
+    assert store.get(1, ("a",)) == entry
+    store.put(1, ("c",), entry)  # over budget: the least recently used ("b") goes
+    assert store.get(1, ("b",)) is None
+    assert store.get(1, ("a",)) == entry
+    assert store.get(2, ("a",)) is None  # another version never sees these answers
+    store.put(2, ("d",), entry)
+    assert len(store) == 1
+    store.put(1, ("late",), entry)  # an answer of an older version is not kept
+    assert store.get(1, ("late",)) is None
