@@ -21,11 +21,14 @@ costs 1 + 100 * (1 + 1 + 10 * (1 + 1)) = 2201.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
     ASTValidationRule,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -34,18 +37,19 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
-    ValidationRule,
     VariableNode,
     get_named_type,
     get_nullable_type,
     is_composite_type,
     is_list_type,
+    parse,
 )
 from strawberry.extensions import (
     DisableIntrospection,
@@ -55,6 +59,8 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+# Distinct documents whose parse and validation each worker keeps (a dashboard sends a handful).
+PARSED_DOCUMENTS = 512
 QUERY_TOO_DEEP = "query_too_deep"
 TOO_MANY_ALIASES = "too_many_aliases"
 TOO_MANY_TOKENS = "too_many_tokens"
@@ -123,61 +129,63 @@ class TokenLimit(MaxTokensLimiter):
 
 
 class QueryCostLimiter(SchemaExtension):
-    """Refuse, at validation, an operation whose estimated cost exceeds ``max_cost``."""
+    """Refuse, before anything runs, an operation whose estimated cost exceeds ``max_cost``.
+
+    It runs after validation (which the schema caches per document), on valid
+    documents only, because the cost depends on the variables (``first: $n``).
+    """
 
     def __init__(self, max_cost: int, list_estimate: int) -> None:
         self.max_cost = max_cost
         self.list_estimate = list_estimate
 
-    def on_operation(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        rule = cost_rule(self.max_cost, self.list_estimate, dict(context.variables or {}))
-        context.validation_rules = (*context.validation_rules, rule)
+        document = context.graphql_document
+        if document is not None and not context.pre_execution_errors:
+            estimator = CostEstimator(
+                context.schema._schema, document, self.list_estimate, context.variables or {}
+            )
+            errors = [
+                error
+                for definition in document.definitions
+                if isinstance(definition, OperationDefinitionNode)
+                and (error := self._refusal(estimator, definition)) is not None
+            ]
+            if errors:
+                context.pre_execution_errors = errors
         yield
 
-
-def cost_rule(
-    max_cost: int, list_estimate: int, variables: Mapping[str, Any]
-) -> type[ASTValidationRule]:
-    class QueryCostRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            estimator = CostEstimator(context, list_estimate, variables)
-            for definition in context.document.definitions:
-                if not isinstance(definition, OperationDefinitionNode):
-                    continue
-                root = context.schema.get_root_type(definition.operation)
-                if root is None:
-                    continue
-                cost = estimator.cost(definition.selection_set, root, page=None)
-                if cost > max_cost:
-                    context.report_error(
-                        GraphQLError(
-                            f"The query's estimated cost is {cost}, over the limit of "
-                            f"{max_cost}; ask for smaller pages or fewer nested lists.",
-                            definition,
-                            extensions={
-                                "code": QUERY_TOO_COSTLY,
-                                "cost": cost,
-                                "maxCost": max_cost,
-                            },
-                        )
-                    )
-
-    return QueryCostRule
+    def _refusal(
+        self, estimator: CostEstimator, definition: OperationDefinitionNode
+    ) -> GraphQLError | None:
+        root = estimator.schema.get_root_type(definition.operation)
+        if root is None:
+            return None
+        cost = estimator.cost(definition.selection_set, root, page=None)
+        if cost <= self.max_cost:
+            return None
+        return GraphQLError(
+            f"The query's estimated cost is {cost}, over the limit of "
+            f"{self.max_cost}; ask for smaller pages or fewer nested lists.",
+            definition,
+            extensions={"code": QUERY_TOO_COSTLY, "cost": cost, "maxCost": self.max_cost},
+        )
 
 
 class CostEstimator:
     def __init__(
-        self, context: ValidationContext, list_estimate: int, variables: Mapping[str, Any]
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        list_estimate: int,
+        variables: Mapping[str, Any],
     ) -> None:
-        self.schema = context.schema
+        self.schema = schema
         self.list_estimate = list_estimate
         self.variables = variables
         self.fragments = {
-            d.name.value: d
-            for d in context.document.definitions
-            if isinstance(d, FragmentDefinitionNode)
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
 
     def cost(
@@ -249,3 +257,36 @@ class CostEstimator:
             elif isinstance(given.value, VariableNode):
                 value = self.variables.get(given.value.name.value, value)
         return max(value, 1) if isinstance(value, int) else 1
+
+
+@lru_cache(maxsize=PARSED_DOCUMENTS)
+def _parse(query: str, max_tokens: int | None) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+class CachedParse(SchemaExtension):
+    """Parse each distinct document once (the token limit still applies: it is in the key).
+
+    A document that does not parse is left to strawberry's own parser, which
+    reports the syntax error as it always does.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is None:
+            with contextlib.suppress(GraphQLError):
+                context.graphql_document = _parse(
+                    context.query, context.parse_options.get("max_tokens")
+                )
+        yield
+
+
+def static_rules(max_depth: int, max_aliases: int, introspection: bool) -> list[Any]:
+    """The document-only validation rules, built once so validation can be cached per document."""
+    rules: list[Any] = [
+        *DepthLimit(max_depth=max_depth).validation_rules,
+        *AliasLimit(max_alias_count=max_aliases).validation_rules,
+    ]
+    if not introspection:
+        rules += NoIntrospection().validation_rules
+    return rules

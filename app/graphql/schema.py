@@ -8,7 +8,7 @@ import strawberry
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import AddValidationRules, SchemaExtension, ValidationCache
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -17,11 +17,11 @@ from app.config import Settings
 from app.graphql.context import Context, get_context
 from app.graphql.errors import ErrorCodes, MaskUnexpectedErrors, should_mask_error
 from app.graphql.limits import (
-    AliasLimit,
-    DepthLimit,
-    NoIntrospection,
+    PARSED_DOCUMENTS,
+    CachedParse,
     QueryCostLimiter,
     TokenLimit,
+    static_rules,
 )
 from app.graphql.types.actor import ActorQuery
 from app.graphql.types.dispute import DisputeQuery
@@ -70,16 +70,21 @@ def schema_extensions(settings: Settings) -> list[ExtensionFactory]:
     extensions: list[ExtensionFactory] = [ErrorCodes]  # first, so it sees masked errors
     if not settings.debug:
         extensions.append(MaskUnexpectedErrors)
+    # The depth, alias and introspection rules depend on the document alone: built once,
+    # they let each distinct document be parsed and validated once per worker. The cost
+    # depends on the variables too, so it is estimated per request, after validation.
+    rules = static_rules(
+        settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_introspection
+    )
     extensions += [
         lambda: TokenLimit(max_token_count=settings.graphql_max_tokens),
-        lambda: DepthLimit(max_depth=settings.graphql_max_depth),
-        lambda: AliasLimit(max_alias_count=settings.graphql_max_aliases),
+        CachedParse,
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=PARSED_DOCUMENTS),
         lambda: QueryCostLimiter(
             max_cost=settings.graphql_max_cost, list_estimate=settings.graphql_list_estimate
         ),
     ]
-    if not settings.graphql_introspection:
-        extensions.append(NoIntrospection)
     return extensions
 
 
