@@ -125,21 +125,21 @@ async def list_pledges(
     cursor: CursorParam = None,
 ) -> Response:
     """List pledges, curated and submitted, with their USD equivalents."""
-    page = await pledge_service.list_pledges(
-        session, filters, sort=sort, limit=limit, cursor=cursor
+    page = await pledge_service.list_pledge_reads(
+        session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang
     )
     included = await includes.collect(
         session,
         include,
-        forum_codes=(p.forum_code for p in page.items),
-        event_ids=(p.event_id for p in page.items),
+        forum_codes=(p.forum for p in page.items),
+        event_ids=(p.event for p in page.items),
         lang=lang,
     )
     return render_page(
         request,
         output,
         PledgeRead,
-        [PledgeRead.from_model(p, lang=lang) for p in page.items],
+        page.items,
         total=page.total,
         next_cursor=page.next_cursor,
         filename="pledges",
@@ -201,11 +201,11 @@ async def get_pledge(
     `If-Match` to update the pledge, or as `If-None-Match` to get 304 while it is
     unchanged.
     """
-    pledge = await pledge_service.get_pledge(session, pledge_id)
+    pledge = await pledge_service.get_pledge_read(session, pledge_id, lang=lang)
     headers = item_headers(pledge_etag(pledge.id, pledge.version))
     if matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    body = PledgeRead.from_model(pledge, lang=lang).model_dump_json()
+    body = pledge.model_dump_json()
     return Response(body, media_type="application/json", headers=headers)
 
 

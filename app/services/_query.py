@@ -164,21 +164,30 @@ async def paginate(
     limit: int | None,
     cursor: str | None,
     with_total: bool = True,
+    rows: bool = False,
 ) -> PageResult[Any]:
-    """Run ``statement`` (selecting one entity) one page at a time, in ``order``."""
+    """Run ``statement`` one page at a time, in ``order``.
+
+    It selects one entity (items are ORM objects) or, with ``rows``, plain columns
+    (items are Core rows, which must carry the ordering's columns).
+    """
     size = clamp_limit(limit)
     total = await count(session, statement) if with_total else -1
     paged = statement
     if cursor:
         paged = paged.where(_after(order, decode_cursor(order, cursor)))
     paged = paged.order_by(*order_clauses(order)).limit(size + 1)
-    rows = list((await session.scalars(paged)).unique())
+    items: list[Any] = (
+        list((await session.execute(paged)).all())
+        if rows
+        else list((await session.scalars(paged)).unique())
+    )
     next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
+    if len(items) > size:
+        items = items[:size]
+        last = items[-1]
         next_cursor = encode_cursor(order, [_value_of(last, key) for key in order])
-    return PageResult(items=rows, total=total, next_cursor=next_cursor)
+    return PageResult(items=items, total=total, next_cursor=next_cursor)
 
 
 def _value_of(row: Any, key: SortKey) -> Any:

@@ -26,8 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput, NotFound
-from app.models import Pledge, PledgeObjective, PledgePledger
-from app.models.enums import PledgeKind, PledgeStatus
+from app.models import Actor, Citation, Pledge, PledgeObjective, PledgePledger
+from app.models.enums import ActorKind, AmountQualifier, PledgeKind, PledgeScope, PledgeStatus
+from app.schemas.actor import ActorRef
+from app.schemas.common import CitationRead
+from app.schemas.dates import format_partial
 from app.schemas.pledge import CurrencyAmount, PledgeRead, PledgeSummaryRow, SummaryKey
 from app.services._query import PageResult, SortKey, paginate
 
@@ -148,6 +151,109 @@ async def list_pledges(
     return await paginate(
         session, with_relations(statement), order=PLEDGE_SORTS[sort], limit=limit, cursor=cursor
     )
+
+
+# --- the lean read path: Core rows straight into the read shape ---------------------------
+#
+# Lists and single pledges for REST build ``PledgeRead`` from plain rows (one
+# statement for the page, one per relation), with no ORM identity map, no
+# relationship loaders and no re-validation: a profile of a page of 100 put about
+# two thirds of the request in selectin loading and attribute instrumentation.
+
+PLEDGE_TABLE = Pledge.__table__
+
+
+async def list_pledge_reads(
+    session: AsyncSession,
+    filters: PledgeFilter | None = None,
+    *,
+    sort: PledgeSort = PledgeSort.ID,
+    limit: int | None = None,
+    cursor: str | None = None,
+    lang: str = "en",
+) -> PageResult[PledgeRead]:
+    """``list_pledges`` as read shapes, the same rows in the same order."""
+    statement = (filters or PledgeFilter()).apply(select(*PLEDGE_TABLE.c))
+    page = await paginate(
+        session, statement, order=PLEDGE_SORTS[sort], limit=limit, cursor=cursor, rows=True
+    )
+    items = await _reads(session, page.items, lang=lang)
+    return PageResult(items=items, total=page.total, next_cursor=page.next_cursor)
+
+
+async def get_pledge_read(session: AsyncSession, pledge_id: int, *, lang: str = "en") -> PledgeRead:
+    """``get_pledge`` as its read shape."""
+    row = (
+        await session.execute(select(*PLEDGE_TABLE.c).where(PLEDGE_TABLE.c.id == pledge_id))
+    ).first()
+    if row is None:
+        raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
+    return (await _reads(session, [row], lang=lang))[0]
+
+
+async def _reads(session: AsyncSession, rows: Sequence[Any], *, lang: str) -> list[PledgeRead]:
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    pledgers: dict[int, list[ActorRef]] = {}
+    for r in await session.execute(
+        select(PledgePledger.pledge_id, Actor.id, Actor.iso3, Actor.name, Actor.name_es, Actor.kind)
+        .join(Actor, Actor.id == PledgePledger.actor_id)
+        .where(PledgePledger.pledge_id.in_(ids))
+        .order_by(PledgePledger.pledge_id, PledgePledger.position)
+    ):
+        pledgers.setdefault(r.pledge_id, []).append(
+            ActorRef.trusted(
+                id=r.id,
+                iso3=r.iso3,
+                name=r.name_es if lang == "es" and r.name_es else r.name,
+                kind=ActorKind(r.kind),
+            )
+        )
+    objectives: dict[int, list[int]] = {}
+    for o in await session.execute(
+        select(PledgeObjective.pledge_id, PledgeObjective.objective)
+        .where(PledgeObjective.pledge_id.in_(ids))
+        .order_by(PledgeObjective.pledge_id, PledgeObjective.objective)
+    ):
+        objectives.setdefault(o.pledge_id, []).append(o.objective)
+    citations: dict[int, list[CitationRead]] = {}
+    for c in await session.execute(
+        select(Citation.pledge_id, Citation.source_id, Citation.locator)
+        .where(Citation.pledge_id.in_(ids))
+        .order_by(Citation.id)
+    ):
+        if c.pledge_id is not None:
+            citations.setdefault(c.pledge_id, []).append(
+                CitationRead.trusted(source_id=c.source_id, locator=c.locator)
+            )
+    return [
+        PledgeRead.trusted(
+            id=row.id,
+            pledgers=pledgers.get(row.id, []),
+            forum=row.forum_code,
+            event=row.event_id,
+            kind=PledgeKind(row.kind),
+            scope=None if row.scope is None else PledgeScope(row.scope),
+            amount=row.amount,
+            amount_qualifier=(
+                None if row.amount_qualifier is None else AmountQualifier(row.amount_qualifier)
+            ),
+            currency=row.currency,
+            amount_usd=row.amount_usd,
+            announced_on=format_partial(row.announced_date, row.announced_precision),
+            announced_precision=row.announced_precision,
+            status=PledgeStatus(row.status),
+            gcm_objectives=objectives.get(row.id, []),
+            title=row.title,
+            description=row.description,
+            external_ref=row.external_ref,
+            curated=row.key is not None,
+            version=row.version,
+            citations=citations.get(row.id, []),
+        )
+        for row in rows
+    ]
 
 
 async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge:
