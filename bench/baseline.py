@@ -213,18 +213,42 @@ async def graphql_pledges(connection: asyncpg.Connection, variables: dict[str, A
 
 # --- W2: one forum with its current participants ---------------------------------------
 
+# The roles that may hold on the day (docs/time.md): start_earliest <= day < end_latest.
 PARTICIPANTS_SQL = """
-SELECT p.id, p.forum_code, p.role, p.start_date, p.start_precision, p.end_date,
-       p.end_precision, p.dispute, p.note, a.id AS actor_id, a.iso3, a.name, a.kind,
-       count(*) OVER () AS total
+SELECT p.id, p.forum_code, p.role, p.holder_status, p.start_date, p.start_precision,
+       p.end_date, p.end_precision, p.start_earliest, p.start_latest, p.end_earliest,
+       p.end_latest, p.last_confirmed, p.last_confirmed_source_id, p.bounds, p.dispute, p.note,
+       a.id AS actor_id, a.iso3, a.name, a.kind, count(*) OVER () AS total
 FROM participation p
-JOIN forum f ON f.code = p.forum_code
-JOIN actor a ON a.id = p.actor_id
+LEFT JOIN actor a ON a.id = p.actor_id
 WHERE p.forum_code = $1
-  AND coalesce(p.start_date, f.founded_date, '-infinity') <= $2
-  AND coalesce(p.end_date, f.ended_date, 'infinity') > $2
-ORDER BY p.role, p.start_date NULLS FIRST, p.actor_id, p.id
+  AND (p.start_earliest IS NULL OR p.start_earliest <= $2)
+  AND (p.end_latest IS NULL OR p.end_latest > $2)
+ORDER BY p.role, p.start_date NULLS FIRST, p.actor_id NULLS FIRST, p.id
 """
+
+
+def _certainty(row: asyncpg.Record, day: dt.date) -> str:
+    surely_started = row["start_latest"] is not None and row["start_latest"] <= day
+    surely_going = row["end_earliest"] is not None and row["end_earliest"] > day
+    return "certain" if surely_started and surely_going else "possible"
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _bounds(value: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "edge": b["edge"],
+            "side": b["side"],
+            "day": b["day"],
+            "basis": b["basis"],
+            "citations": b.get("citations", []),
+        }
+        for b in orjson.loads(value or "[]")
+    ]
 
 
 async def rest_participants(request: Request) -> Response:
@@ -251,15 +275,26 @@ async def rest_participants(request: Request) -> Response:
         {
             "id": r["id"],
             "forum": r["forum_code"],
-            "actor": {"id": r["actor_id"], "iso3": r["iso3"], "name": r["name"], "kind": r["kind"]},
+            "actor": None
+            if r["actor_id"] is None
+            else {"id": r["actor_id"], "iso3": r["iso3"], "name": r["name"], "kind": r["kind"]},
+            "holder_status": r["holder_status"],
             "role": r["role"],
             "start": _partial(r["start_date"], r["start_precision"]),
             "start_precision": r["start_precision"],
             "end": _partial(r["end_date"], r["end_precision"]),
             "end_precision": r["end_precision"],
+            "certainty": _certainty(r, as_of),
+            "start_earliest": _iso(r["start_earliest"]),
+            "start_latest": _iso(r["start_latest"]),
+            "end_earliest": _iso(r["end_earliest"]),
+            "end_latest": _iso(r["end_latest"]),
+            "last_confirmed": _iso(r["last_confirmed"]),
+            "last_confirmed_source": r["last_confirmed_source_id"],
             "disputed": r["dispute"] is not None,
             "dispute": r["dispute"],
             "note": r["note"],
+            "bounds": _bounds(r["bounds"]),
             "citations": cited.get(r["id"], []),
         }
         for r in page
@@ -289,7 +324,7 @@ async def graphql_forum(connection: asyncpg.Connection, variables: dict[str, Any
             "role": r["role"].upper(),
             "start": _partial(r["start_date"], r["start_precision"]),
             "end": _partial(r["end_date"], r["end_precision"]),
-            "actor": {"id": r["actor_id"], "name": r["name"]},
+            "actor": None if r["actor_id"] is None else {"id": r["actor_id"], "name": r["name"]},
         }
         for r in rows
     ]

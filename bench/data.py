@@ -319,6 +319,15 @@ class Dataset:
             if (forum, actor, role, start) in seen:
                 continue
             seen.add((forum, actor, role, start))
+            # Bounds as the loader derives them (docs/time.md): the first day in the role
+            # lies within the stated start's period; the first day out of it within the
+            # stated end's, or, for an open role, after the last document confirming it.
+            confirmed = _day(rng, max((start or founded).year, 2005), 2025)
+            end_bounds: tuple[dt.date, dt.date | None]
+            if end is not None and end_precision is not None:
+                end_bounds = (end, _last_day(end, end_precision))
+            else:
+                end_bounds = (confirmed + dt.timedelta(days=1), None)
             rows.append(
                 (
                     start_id + n,
@@ -330,6 +339,11 @@ class Dataset:
                     start_precision,
                     end,
                     end_precision,
+                    start if start is not None else self.forum_founded.get(forum),
+                    _last_day(start, start_precision) if start and start_precision else None,
+                    *end_bounds,
+                    confirmed,
+                    rng.choice(self.source_ids),
                 )
             )
         self._add(
@@ -344,6 +358,12 @@ class Dataset:
                 "start_precision",
                 "end_date",
                 "end_precision",
+                "start_earliest",
+                "start_latest",
+                "end_earliest",
+                "end_latest",
+                "last_confirmed",
+                "last_confirmed_source_id",
             ],
             rows,
         )

@@ -49,7 +49,7 @@ def serving(url: str, port: int, workers: int, log: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240  # a shared, loaded machine starts slowly
         while time.monotonic() < deadline:
             assert process.poll() is None, log.read_text()
             with contextlib.suppress(httpx.TransportError):
