@@ -338,7 +338,11 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
 
-        version = await watch.current()
+        try:
+            version = await watch.current()
+        except Exception:  # the database is in trouble: let the app answer it (503), uncached
+            await self.app(scope, receive, send)
+            return
         key = (
             "GET" if method == "HEAD" else method,
             path,
