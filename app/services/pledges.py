@@ -30,7 +30,7 @@ from app.models import Actor, Citation, Pledge, PledgeObjective, PledgePledger
 from app.models.enums import ActorKind, AmountQualifier, PledgeKind, PledgeScope, PledgeStatus
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead
-from app.schemas.dates import format_partial
+from app.schemas.dates import PartialDate
 from app.schemas.pledge import CurrencyAmount, PledgeRead, PledgeSummaryRow, SummaryKey
 from app.services._query import PageResult, SortKey, paginate
 
@@ -241,7 +241,7 @@ async def _reads(session: AsyncSession, rows: Sequence[Any], *, lang: str) -> li
             ),
             currency=row.currency,
             amount_usd=row.amount_usd,
-            announced_on=format_partial(row.announced_date, row.announced_precision),
+            announced_on=PartialDate.of(row.announced_date, row.announced_precision),
             announced_precision=row.announced_precision,
             status=PledgeStatus(row.status),
             gcm_objectives=objectives.get(row.id, []),
