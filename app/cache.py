@@ -4,24 +4,23 @@ Every committed write bumps the single ``data_version`` row (``services.changes`
 so an answer computed at version V stays right until V changes. Each process
 keeps:
 
-* a ``VersionWatch``: the latest data version it knows. On PostgreSQL it LISTENs
-  on ``migov_data_version``; ``changes.record`` sends ``pg_notify`` inside the
-  write transaction, which PostgreSQL delivers at commit to every listening
-  process on every host. With ``MIGOV_REDIS_URL`` set the version travels over
-  Redis pub/sub instead (for poolers that do not pass LISTEN through). The
-  database stays the truth: the watch reads the row when it (re)connects, and
-  whenever it is not connected (SQLite, a lost listener, Redis down) every
-  request reads the row, so a broken channel costs speed, never correctness.
-  After a write answered by this process, the watch rereads the row before the
-  answer leaves, so a client always reads its own writes.
+* a ``VersionWatch``: the data version, read from the database's one-row
+  ``data_version`` table (a primary-key read) for every cacheable request. A
+  notice on a channel cannot replace that read: PostgreSQL delivers
+  ``pg_notify`` at commit, but a busy listener may take the next request before
+  the notice reaches it, and that request would be answered from before a
+  write its client already saw acknowledged. The channel (LISTEN on
+  ``migov_data_version``, or Redis pub/sub with ``MIGOV_REDIS_URL``) still
+  carries each new version to every process, so idle processes drop old
+  answers early.
 * a ``ResponseCache``: complete GET answers under ``/v1`` and GraphQL query
   answers, by (data version, request), LRU within ``MIGOV_CACHE_MAX_MB``. A newer
   version empties it. Requests carrying credentials and GraphQL documents that
   mention a mutation are never cached; only 200 answers without GraphQL errors
   are stored. The key includes the UTC day, since ``as_of`` defaults to today.
 
-A hit costs no SQL and no routing; a matching ``If-None-Match`` answers 304
-without touching the database, because ETags derive from the data version.
+A hit costs one primary-key read and no routing; a matching ``If-None-Match``
+answers 304 after that same read, because ETags derive from the data version.
 """
 
 from __future__ import annotations
@@ -93,9 +92,6 @@ class VersionWatch:
         self._live = False
         self._task: asyncio.Task[None] | None = None
         self._redis: Any = None
-        # Writes this process answered, and how many of them a database read has since covered.
-        self._writes = 0
-        self._covered = 0
 
     @property
     def live(self) -> bool:
@@ -118,18 +114,8 @@ class VersionWatch:
             await self._redis.aclose()
 
     async def current(self) -> Version:
-        """The data version now: from the channel when live, else from the database.
-
-        After a write this process answered, the next request reads the database
-        once, so a client reads its own write even before the channel brings it.
-        """
-        known = self._known
-        if self._live and known is not None and self._covered == self._writes:
-            return known
-        writes = self._writes
-        version = await self.read()
-        self._covered = max(self._covered, writes)
-        return version
+        """The data version now, read from the database (the one source of truth)."""
+        return await self.read()
 
     async def read(self) -> Version:
         async with self._engine.connect() as connection:
@@ -139,10 +125,6 @@ class VersionWatch:
         version = Version(version=int(row.version), changed_at=row.changed_at)
         self._advance(version)
         return version
-
-    def wrote(self) -> None:
-        """This process is answering a committed write (no I/O: its connection is still held)."""
-        self._writes += 1
 
     async def announce(self) -> None:
         """After a write's answer: tell the other processes over Redis (PostgreSQL needs not)."""
@@ -367,10 +349,7 @@ class ResponseCacheMiddleware:
         async def send_noting_writes(message: Message) -> None:
             nonlocal succeeded
             if message["type"] == "http.response.start" and message["status"] < 400:
-                # The write committed before its answer was built: the next read here
-                # checks the database before trusting what this process knows.
                 succeeded = True
-                watch.wrote()
             await send(message)
 
         await self.app(scope, receive, send_noting_writes)
