@@ -6,6 +6,7 @@
     ├── PreconditionFailed     REST 412
     ├── PreconditionRequired   REST 428
     ├── InvalidInput           REST 400 (query parameters, cursors)
+    │   └── UnknownReference   REST 400 (a code or id that matches nothing; suggestions)
     ├── InvalidPayload         REST 422 (a request body the service refuses; names each field)
     ├── Unauthorized           REST 401
     ├── Forbidden              REST 403
@@ -64,6 +65,16 @@ class PreconditionRequired(DomainError):
 class InvalidInput(DomainError):
     code = "invalid_input"
     title = "Invalid input"
+
+
+class UnknownReference(InvalidInput):
+    """A code or id in a filter that matches nothing: loud, never an empty answer.
+
+    ``errors`` holds one ``{field, value, detail, suggestions}`` per unmatched value.
+    """
+
+    code = "unknown_reference"
+    title = "Unknown reference"
 
 
 class InvalidPayload(DomainError):

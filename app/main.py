@@ -29,6 +29,8 @@ from app.api import (
     requestid,
     sources,
 )
+from app.api.head import HeadAsGetMiddleware
+from app.api.language import ContentLanguageMiddleware
 from app.api.limits import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     conditional.install(app)
     openapi.install(app)
     cache.install(app, settings)
+    app.add_middleware(ContentLanguageMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     # Added last, so it runs first: an oversized body is refused before anything reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     guards.install(app, settings)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
-from app.api.params import READ_DEPENDENCIES, AsOfParam
+from app.api.params import READ_DEPENDENCIES, ActorFilterQuery, AsOfParam
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
-from app.models.enums import ActorKind, Certainty
 from app.schemas.actor import ActorRead
 from app.schemas.common import Page
+from app.schemas.filters import Lowered
+from app.schemas.participation import ActorWithRolesRead, ParticipationRead
 from app.services import actors as actor_service
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"], dependencies=READ_DEPENDENCIES)
@@ -30,34 +32,17 @@ async def list_actors(
     session: SessionDep,
     lang: LangDep,
     output: FormatDep,
-    kind: Annotated[ActorKind | None, Query(description="Only actors of this kind.")] = None,
-    member_of: Annotated[
-        list[str] | None,
-        Query(
-            max_length=20,
-            description="Only actors that are members of every listed forum on `as_of` "
-            "(today by default): `member_of=RCM&member_of=MIRPS`. Each actor's `certainty` "
-            "is the weakest of its memberships.",
-        ),
-    ] = None,
-    as_of: AsOfParam = None,
-    certainty: Annotated[
-        Certainty | None,
-        Query(description="`certain`: only actors surely members of every `member_of` forum."),
-    ] = None,
+    filters: ActorFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
-    """List actors, ordered by id."""
-    page = await actor_service.list_actors(
-        session,
-        kind=kind,
-        member_of=member_of or (),
-        as_of=as_of,
-        certainty=certainty,
-        limit=limit,
-        cursor=cursor,
-    )
+    """List actors, ordered by id.
+
+    "Who is in SICA but not in C-A4 on 2021-10-01":
+    `member_of=SICA&not_member_of=C-A4&as_of=2021-10-01`; "the GCM champions among
+    MIRPS members": `has_role=GCM:champion&member_of=MIRPS`.
+    """
+    page = await actor_service.list_actors(session, filters, limit=limit, cursor=cursor)
     return render_page(
         request,
         output,
@@ -72,11 +57,36 @@ async def list_actors(
     )
 
 
-@router.get("/{actor_id}", operation_id="get_actor", responses=problem_responses(404))
+class ActorRelation(StrEnum):
+    PARTICIPATIONS = "participations"
+
+
+@router.get(
+    "/{actor_id}",
+    operation_id="get_actor",
+    response_model=ActorWithRolesRead,
+    responses=problem_responses(400, 404),
+)
 async def get_actor(
     session: SessionDep,
     lang: LangDep,
     actor_id: Annotated[str, Path(max_length=64, description="`CAN`, `unhcr`, ...")],
-) -> ActorRead:
-    """One actor by id."""
-    return ActorRead.from_model(await actor_service.get_actor(session, actor_id), lang=lang)
+    include: Annotated[
+        tuple[ActorRelation, ...] | None,
+        Lowered,
+        Query(description="`participations`: embed the actor's roles in every forum."),
+    ] = None,
+    as_of: AsOfParam = None,
+) -> ActorWithRolesRead:
+    """One actor by id (any case), optionally with its roles (`include=participations`)."""
+    found = await actor_service.get_actor_with_roles(
+        session, actor_id, participations=bool(include), as_of=as_of
+    )
+    base = ActorRead.from_model(found.actor, lang=lang)
+    roles = found.participations
+    return ActorWithRolesRead.trusted(
+        **dict(base),
+        participations=None
+        if roles is None
+        else [ParticipationRead.from_model(p, lang=lang, as_of=as_of) for p in roles],
+    )

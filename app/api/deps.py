@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.adapters_common import SettingsDep, admit_writer, bearer_secret
@@ -14,11 +16,9 @@ from app.db import get_session
 from app.errors import InvalidInput
 from app.models import ApiKey
 from app.models.enums import ApiScope
+from app.schemas.language import SERVED, Lang, negotiate
 from app.services import api_keys as api_key_service
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT
-
-Lang = Literal["en", "es"]
-SUPPORTED_LANGS: tuple[Lang, ...] = ("en", "es")
 
 
 def get_lang(
@@ -28,56 +28,81 @@ def get_lang(
         Query(description="Language of names and descriptions; overrides Accept-Language."),
     ] = None,
 ) -> Lang:
-    """``?lang=`` wins; else the best supported match in Accept-Language; else English."""
-    if lang is not None:
-        return lang
-    header = request.headers.get("accept-language", "")
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        ranked.append((-quality, index, tag.strip().lower().split("-")[0]))
-    for negative_quality, _, primary in sorted(ranked):
-        if negative_quality < 0 and primary in SUPPORTED_LANGS:
-            return primary
-    return "en"
+    """``?lang=`` wins; else the best supported match in Accept-Language; else English.
+
+    The choice is noted on the answer (``schemas.language.SERVED``) so that it
+    leaves with ``Content-Language``, and says when English stood in.
+    """
+    chosen, unsupported = negotiate(lang, request.headers.get("accept-language", ""))
+    served = SERVED.get()
+    if served is not None:
+        served.lang = chosen
+        served.unsupported = unsupported
+    return chosen
 
 
 # Routes live as long as the app; keyed by identity because APIRoute is unhashable.
-_ALLOWED: dict[int, frozenset[str]] = {}
+_QUERY_PARAMS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
-def _allowed_query_params(route: APIRoute) -> frozenset[str]:
-    cached = _ALLOWED.get(id(route))
+def _query_params(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
+    """(every query parameter of ``route``, the ones that take a single value).
+
+    A filter model read from the query string (``Annotated[EventFilter, Query()]``)
+    contributes each of its fields.
+    """
+    cached = _QUERY_PARAMS.get(id(route))
     if cached is not None:
         return cached
     names: set[str] = set()
+    single: set[str] = set()
     pending = [route.dependant]
     while pending:
         dependant = pending.pop()
-        names.update(param.alias for param in dependant.query_params)
         pending.extend(dependant.dependencies)
-    allowed = _ALLOWED[id(route)] = frozenset(names)
-    return allowed
+        for param in dependant.query_params:
+            annotation = param.field_info.annotation
+            fields: list[tuple[str, object]] = [(param.alias, annotation)]
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                fields = [
+                    (field.alias or name, field.annotation)
+                    for name, field in annotation.model_fields.items()
+                ]
+            for name, field_annotation in fields:
+                names.add(name)
+                if not field_annotation_is_sequence(field_annotation):
+                    single.add(name)
+    found = _QUERY_PARAMS[id(route)] = (frozenset(names), frozenset(single))
+    return found
 
 
 def reject_unknown_query_params(request: Request) -> None:
-    """Unknown query parameters are a 400 naming them, never silently ignored."""
+    """Unknown parameters, and single-valued ones given twice, are a 400 naming them.
+
+    A repeated ``limit`` or ``as_of`` has no right reading: neither the first nor
+    the last value is silently kept.
+    """
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    unknown = sorted(set(request.query_params) - _allowed_query_params(route))
+    allowed, single = _query_params(route)
+    unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise InvalidInput(
             f"Unknown query parameter(s): {', '.join(unknown)}.",
             code="unknown_parameter",
             errors=[
                 {"field": name, "detail": "not a parameter of this endpoint"} for name in unknown
+            ],
+        )
+    given = [name for name, _ in request.query_params.multi_items()]
+    repeated = sorted({name for name in given if name in single and given.count(name) > 1})
+    if repeated:
+        raise InvalidInput(
+            f"Parameter(s) given more than once but taking one value: {', '.join(repeated)}.",
+            code="repeated_parameter",
+            errors=[
+                {"field": name, "detail": "takes one value; give it once"} for name in repeated
             ],
         )
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.api import includes
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import ForumInclude
-from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
+from app.api.params import READ_DEPENDENCIES, EventFilterQuery
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
-from app.errors import InvalidInput
-from app.models.enums import EventKind
 from app.schemas.event import EventRead
 from app.schemas.included import IncludingPage
 from app.services import events as event_service
@@ -33,32 +31,13 @@ async def list_events(
     session: SessionDep,
     lang: LangDep,
     output: FormatDep,
-    forum: ForumFilter = None,
-    kind: Annotated[EventKind | None, Query(description="Only events of this kind.")] = None,
-    start_from: Annotated[
-        IsoDate | None, Query(description="Only events starting on or after this day.")
-    ] = None,
-    start_to: Annotated[
-        IsoDate | None, Query(description="Only events starting on or before this day.")
-    ] = None,
-    host: ActorFilter = None,
+    filters: EventFilterQuery,
     include: ForumInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
     """List events, ordered by start date (undated first), then id."""
-    if start_from and start_to and start_from > start_to:
-        raise InvalidInput("start_from is after start_to", field="start_from")
-    page = await event_service.list_events(
-        session,
-        forum=forum,
-        kind=kind,
-        start_from=start_from,
-        start_to=start_to,
-        host=host,
-        limit=limit,
-        cursor=cursor,
-    )
+    page = await event_service.list_events(session, filters, limit=limit, cursor=cursor)
     return render_page(
         request,
         output,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
@@ -13,11 +13,11 @@ from app.api.params import (
     AsOfParam,
     CertaintyParam,
     DisputedParam,
+    ForumFilterQuery,
     RoleParam,
 )
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
-from app.models.enums import ForumKind
 from app.schemas.common import Page
 from app.schemas.forum import ForumRead
 from app.schemas.participation import ParticipationRead
@@ -46,17 +46,12 @@ async def list_forums(
     session: SessionDep,
     lang: LangDep,
     output: FormatDep,
-    kind: Annotated[ForumKind | None, Query(description="Only forums of this kind.")] = None,
-    parent: Annotated[
-        str | None, Query(max_length=32, description="Only forums whose parent has this code.")
-    ] = None,
+    filters: ForumFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
     """List forums, ordered by code."""
-    page = await forum_service.list_forums(
-        session, kind=kind, parent=parent, limit=limit, cursor=cursor
-    )
+    page = await forum_service.list_forums(session, filters, limit=limit, cursor=cursor)
     return render_page(
         request,
         output,

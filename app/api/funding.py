@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
-from app.api.params import READ_DEPENDENCIES, ActorFilter, ForumFilter
+from app.api.params import READ_DEPENDENCIES, FundingShareFilterQuery
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render
 from app.schemas.funding import FundingSharePage, FundingShareRead
@@ -26,8 +26,7 @@ async def list_funding_shares(
     session: SessionDep,
     lang: LangDep,
     output: FormatDep,
-    forum: ForumFilter = None,
-    actor: ActorFilter = None,
+    filters: FundingShareFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
@@ -36,9 +35,7 @@ async def list_funding_shares(
     `total_pct` is the sum over every matching share; for one forum it shows how
     far the sources' figures are from 100.
     """
-    result = await funding_service.list_funding_shares(
-        session, forum=forum, actor=actor, limit=limit, cursor=cursor
-    )
+    result = await funding_service.list_funding_shares(session, filters, limit=limit, cursor=cursor)
     items = [FundingShareRead.from_model(s, lang=lang) for s in result.page.items]
     body = FundingSharePage(
         items=items,

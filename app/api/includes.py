@@ -10,6 +10,7 @@ from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.schemas.event import EventRef
+from app.schemas.filters import Lowered
 from app.schemas.forum import ForumRef
 from app.schemas.included import Included
 from app.services import relations
@@ -25,12 +26,15 @@ class PledgeRelation(StrEnum):
 
 
 ForumInclude = Annotated[
-    list[ForumRelation] | None,
+    Annotated[tuple[ForumRelation, ...], Lowered] | None,
     Query(description="Embed the rows' forums once per page under `included`: `forum`."),
 ]
 PledgeInclude = Annotated[
-    list[PledgeRelation] | None,
-    Query(description="Embed related records once per page under `included`: `forum`, `event`."),
+    Annotated[tuple[PledgeRelation, ...], Lowered] | None,
+    Query(
+        description="Embed related records once per page under `included`: `forum`, `event` "
+        "(repeat or comma-separate: `include=forum,event`)."
+    ),
 ]
 
 

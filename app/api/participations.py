@@ -8,15 +8,7 @@ from fastapi.responses import Response
 from app.api import includes
 from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import ForumInclude
-from app.api.params import (
-    READ_DEPENDENCIES,
-    ActorFilter,
-    AsOfParam,
-    CertaintyParam,
-    DisputedParam,
-    ForumFilter,
-    RoleParam,
-)
+from app.api.params import READ_DEPENDENCIES, ParticipationFilterQuery
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render_page
 from app.schemas.included import IncludingPage
@@ -39,36 +31,25 @@ async def list_participations(
     session: SessionDep,
     lang: LangDep,
     output: FormatDep,
-    forum: ForumFilter = None,
-    actor: ActorFilter = None,
-    role: RoleParam = None,
-    as_of: AsOfParam = None,
-    certainty: CertaintyParam = None,
-    disputed: DisputedParam = None,
+    filters: ParticipationFilterQuery,
     include: ForumInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
 ) -> Response:
     """List participations: actor x forum x role over a period, with citations.
 
-    Ordered by forum, role, start (unknown first), actor and id.
+    Ordered by forum, role rank (chair, pro tempore presidency, co-chair, incoming
+    chair, past chair, member, associate, observer, ...), start (unknown first),
+    actor and id.
     """
     page = await participation_service.list_participations(
-        session,
-        forum=forum,
-        actor=actor,
-        roles=role or (),
-        as_of=as_of,
-        certainty=certainty,
-        disputed=disputed,
-        limit=limit,
-        cursor=cursor,
+        session, filters, limit=limit, cursor=cursor
     )
     return render_page(
         request,
         output,
         ParticipationRead,
-        [ParticipationRead.from_model(p, lang=lang, as_of=as_of) for p in page.items],
+        [ParticipationRead.from_model(p, lang=lang, as_of=filters.as_of) for p in page.items],
         total=page.total,
         next_cursor=page.next_cursor,
         filename="participations",

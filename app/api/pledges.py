@@ -7,7 +7,6 @@ Idempotency-Key, and updates are optimistic (If-Match with the pledge's ETag).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -25,10 +24,10 @@ from app.api.deps import (
     reject_unknown_query_params,
 )
 from app.api.includes import PledgeInclude
-from app.api.params import MAX_ID, READ_DEPENDENCIES, ActorFilter, ForumFilter, IsoDate
+from app.api.params import MAX_ID, READ_DEPENDENCIES, PledgeFilterQuery
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page
-from app.models.enums import PledgeKind, PledgeStatus
+from app.schemas.filters import Lowered
 from app.schemas.included import IncludingPage
 from app.schemas.pledge import (
     PledgeBatch,
@@ -44,10 +43,7 @@ from app.schemas.pledge import (
 from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
 from app.services.pledge_writes import PledgeWrite, WriteOutcome
-from app.services.pledges import PledgeFilter, PledgeSort
-
-# A plain decimal: digits, optionally a point and up to 2 decimals (no exponent, no sign).
-AMOUNT_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
+from app.services.pledges import PledgeSort
 
 # Dependencies are per route: list reads share the dataset-wide conditional GET,
 # while one pledge carries its own ETag (its version) for If-Match.
@@ -55,55 +51,6 @@ router = APIRouter(prefix="/v1/pledges", tags=["pledges"])
 STRICT = [Depends(reject_unknown_query_params)]
 WRITE_PROBLEMS = problem_responses(400, 401, 403, 409, 413, 422, 429)
 PledgeIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The pledge's id.")]
-
-
-def pledge_filter(
-    pledger: ActorFilter = None,
-    forum: ForumFilter = None,
-    event: Annotated[str | None, Query(max_length=100, description="Event id.")] = None,
-    kind: Annotated[PledgeKind | None, Query()] = None,
-    status: Annotated[PledgeStatus | None, Query()] = None,
-    currency: Annotated[
-        str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. `CAD`.")
-    ] = None,
-    announced_from: Annotated[
-        IsoDate | None, Query(description="Announced on or after this day.")
-    ] = None,
-    announced_to: Annotated[
-        IsoDate | None, Query(description="Announced on or before this day.")
-    ] = None,
-    gcm_objective: Annotated[
-        int | None, Query(ge=1, le=23, description="Addresses this GCM objective (1-23).")
-    ] = None,
-    amount_min: Annotated[
-        str | None,
-        Query(pattern=AMOUNT_PATTERN, description="At least this amount, in its own currency."),
-    ] = None,
-    amount_max: Annotated[
-        str | None,
-        Query(pattern=AMOUNT_PATTERN, description="At most this amount, in its own currency."),
-    ] = None,
-    curated: Annotated[
-        bool | None, Query(description="`true`: curated pledges only; `false`: submitted only.")
-    ] = None,
-) -> PledgeFilter:
-    return PledgeFilter(
-        pledger=pledger,
-        forum=forum,
-        event=event,
-        kind=kind,
-        status=status,
-        currency=currency,
-        announced_from=announced_from,
-        announced_to=announced_to,
-        gcm_objective=gcm_objective,
-        amount_min=None if amount_min is None else Decimal(amount_min),
-        amount_max=None if amount_max is None else Decimal(amount_max),
-        curated=curated,
-    )
-
-
-PledgeFilterDep = Annotated[PledgeFilter, Depends(pledge_filter)]
 
 
 @router.get(
@@ -118,7 +65,7 @@ async def list_pledges(
     session: SessionDep,
     lang: LangDep,
     output: FormatDep,
-    filters: PledgeFilterDep,
+    filters: PledgeFilterQuery,
     sort: Annotated[PledgeSort, Query(description="Ordering; `-` for descending.")] = PledgeSort.ID,
     include: PledgeInclude = None,
     limit: LimitParam = 100,
@@ -158,10 +105,14 @@ async def summarize_pledges(
     request: Request,
     session: SessionDep,
     output: FormatDep,
-    filters: PledgeFilterDep,
+    filters: PledgeFilterQuery,
     group_by: Annotated[
-        list[SummaryKey] | None,
-        Query(description="Group by any of forum, year, kind, status, pledger, currency."),
+        tuple[SummaryKey, ...] | None,
+        Lowered,
+        Query(
+            description="Group by any of forum, year, kind, status, pledger, currency, in "
+            "order (repeat or comma-separate: `group_by=forum,year`)."
+        ),
     ] = None,
 ) -> Response:
     """Pledge totals per group: per original currency, in USD, and how many lack a USD rate.

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import strawberry
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 
@@ -29,14 +29,16 @@ from app.config import Settings
 from app.db import get_session
 from app.graphql.loaders import Loaders
 from app.models import ApiKey
+from app.schemas.language import SERVED, Lang, negotiate
 
 
 class Context(BaseContext):
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings, lang: Lang = "en") -> None:
         super().__init__()
         self._session = session
         self._lock = asyncio.Lock()
         self.settings = settings
+        self.lang = lang  # names' language unless a field's `lang` argument says otherwise
         self.loaders = Loaders(self.db)
 
     @asynccontextmanager
@@ -59,9 +61,17 @@ class Context(BaseContext):
 
 
 async def get_context(
-    settings: SettingsDep, session: AsyncSession = Depends(get_session)
+    request: Request, settings: SettingsDep, session: AsyncSession = Depends(get_session)
 ) -> Context:
-    return Context(session, settings)
+    """The context, its language chosen as REST chooses it: ``?lang=`` on the URL, else
+    Accept-Language, else English (and noted for ``Content-Language``)."""
+    lang, unsupported = negotiate(
+        request.query_params.get("lang"), request.headers.get("accept-language", "")
+    )
+    served = SERVED.get()
+    if served is not None:
+        served.lang, served.unsupported = lang, unsupported
+    return Context(session, settings, lang)
 
 
 Info = strawberry.Info[Context, None]

@@ -26,8 +26,8 @@ from strawberry.dataloader import DataLoader
 
 from app.models import Actor, Citation, Event, Forum, FundingShare, Participation, Pledge, Source
 from app.models.enums import Certainty, Entity, Role
+from app.schemas.filters import PledgeFilter
 from app.services import relations
-from app.services.pledges import PledgeFilter
 
 K = TypeVar("K", bound=Hashable)
 A = TypeVar("A", bound=Hashable)
@@ -45,6 +45,7 @@ class ParticipationArgs:
     roles: tuple[Role, ...] = ()
     certainty: Certainty | None = None
     disputed: bool | None = None
+    forums: tuple[str, ...] = ()
 
 
 class Loaders:
@@ -89,6 +90,7 @@ class Loaders:
             lambda session, ids, args: relations.participations_by_actor_ids(
                 session,
                 ids,
+                forums=args.forums,
                 as_of=args.as_of,
                 roles=args.roles,
                 certainty=args.certainty,

@@ -106,6 +106,23 @@ class BoundBasis(StrEnum):
     START = "start"  # an end is no earlier than the earliest start
 
 
+ROLE_RANKS: tuple[Role, ...] = (
+    Role.CHAIR,
+    Role.PRO_TEMPORE_PRESIDENCY,
+    Role.CO_CHAIR,
+    Role.INCOMING_CHAIR,
+    Role.PAST_CHAIR,
+    Role.MEMBER,
+    Role.ASSOCIATE,
+    Role.OBSERVER,
+    Role.SECRETARIAT,
+    Role.CHAMPION,
+    Role.PARTNER,
+    Role.PARTICIPANT,
+)
+"""Roles from the most to the least senior: the order participant lists use."""
+
+
 class EventKind(StrEnum):
     SOLIDARITY_EVENT = "solidarity_event"
     HIGH_LEVEL_EVENT = "high_level_event"

@@ -14,14 +14,15 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    case,
     or_,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.models.actor import Actor
 from app.models.base import Base, TimestampMixin, dated, enum_check, enum_column
-from app.models.enums import Certainty, DatePrecision, HolderStatus, Role
+from app.models.enums import ROLE_RANKS, Certainty, DatePrecision, HolderStatus, Role
 from app.models.forum import Forum
 from app.models.source import Citation
 
@@ -112,6 +113,14 @@ class Participation(TimestampMixin, Base):
         doc="Set on every claim of a fact the sources disagree about; claims sharing it compete.",
     )
     note: Mapped[str | None] = mapped_column(Text)
+    # Computed in SQL so lists (and their cursors) can order roles by seniority.
+    role_rank: Mapped[int] = column_property(
+        case(
+            {role.value: rank for rank, role in enumerate(ROLE_RANKS)},
+            value=role,
+            else_=len(ROLE_RANKS),
+        )
+    )
 
     forum: Mapped[Forum] = relationship(lazy="raise", viewonly=True)
     actor: Mapped[Actor | None] = relationship(lazy="raise", viewonly=True)

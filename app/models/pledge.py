@@ -107,6 +107,7 @@ class Pledge(TimestampMixin, Base):
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", viewonly=True, order_by="Citation.id"
     )
+    exchange_rate: Mapped[ExchangeRate | None] = relationship(lazy="raise", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -14,6 +14,7 @@ from app.schemas.descriptions import (
     ACTOR_SHORT_NAME,
     MEMBER_OF_CERTAINTY,
 )
+from app.schemas.language import localized
 
 
 class ActorRef(ReadModel):
@@ -62,4 +63,4 @@ class ActorRead(ActorRef):
 
 
 def localized_name(actor: Actor, lang: str) -> str:
-    return actor.name_es if lang == "es" and actor.name_es else actor.name
+    return localized(actor.name, actor.name_es, lang)

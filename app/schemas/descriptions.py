@@ -69,6 +69,12 @@ ISO_4217 = "ISO 4217 code."
 PLEDGE_AMOUNT = "Exact decimal string in `currency`."
 PLEDGE_CURRENCY = "ISO 4217 code, as pledged."
 PLEDGE_AMOUNT_USD = "USD equivalent from the dated rates table; null where no rate is known."
+USD_CONVERSION = (
+    "How `amount_usd` was obtained: the rate, the period it covers, its basis and its "
+    "source; null when there is no USD equivalent (or the amount is in USD)."
+)
+USD_PER_UNIT = "US dollars per one unit of the pledge's currency, exact decimal."
+RATE_BASIS = "How the rate was obtained, e.g. the inverse of a published annual average."
 PLEDGE_PLEDGERS = "The lead pledger first."
 GCM_OBJECTIVES = "Global Compact for Migration objectives (1-23)."
 GCM_OBJECTIVES_ADDRESSED = "Global Compact for Migration objectives the pledge addresses (1-23)."

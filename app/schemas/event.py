@@ -25,6 +25,7 @@ from app.schemas.descriptions import (
     HOST_COUNTRY,
     ISO_4217,
 )
+from app.schemas.language import localized
 
 
 class AmountRead(ReadModel):
@@ -73,7 +74,8 @@ class EventRead(ReadModel):
         return cls.trusted(
             id=event.id,
             forum=event.forum_code,
-            name=event.name,
+            # No source gives events a Spanish name yet: Spanish answers say English stood in.
+            name=localized(event.name, None, lang),
             kind=EventKind(event.kind),
             start=format_partial(event.start_date, event.start_precision),
             start_precision=event.start_precision,

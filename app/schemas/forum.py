@@ -15,6 +15,7 @@ from app.schemas.descriptions import (
     FORUM_PARENT,
     FORUM_PREDECESSOR,
 )
+from app.schemas.language import localized
 
 
 class ForumRead(ReadModel):
@@ -42,13 +43,15 @@ class ForumRead(ReadModel):
     def from_model(cls, forum: Forum, *, lang: str = "en") -> ForumRead:
         return cls.trusted(
             code=forum.code,
-            name=(forum.name_es if lang == "es" and forum.name_es else forum.name),
+            name=localized(forum.name, forum.name_es, lang),
             aliases=list(forum.aliases or []),
             kind=ForumKind(forum.kind),
             scope=ForumScope(forum.scope),
             region=forum.region,
             description=(
-                forum.description_es if lang == "es" and forum.description_es else forum.description
+                None
+                if forum.description is None
+                else localized(forum.description, forum.description_es, lang)
             ),
             founded=format_partial(forum.founded_date, forum.founded_precision),
             founded_precision=forum.founded_precision,
@@ -72,7 +75,7 @@ class ForumRef(ReadModel):
     def from_model(cls, forum: Forum, *, lang: str = "en") -> ForumRef:
         return cls.trusted(
             code=forum.code,
-            name=forum.name_es if lang == "es" and forum.name_es else forum.name,
+            name=localized(forum.name, forum.name_es, lang),
             kind=ForumKind(forum.kind),
             parent=forum.parent_code,
         )

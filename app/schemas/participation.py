@@ -9,7 +9,7 @@ from pydantic import Field
 
 from app.models import Participation
 from app.models.enums import BoundBasis, Certainty, DatePrecision, HolderStatus, Role
-from app.schemas.actor import ActorRef
+from app.schemas.actor import ActorRead, ActorRef
 from app.schemas.common import CitationRead, ReadModel
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
@@ -100,3 +100,14 @@ class ParticipationRead(ReadModel):
             bounds=[BoundRead.from_json(b) for b in row.bounds or []],
             citations=[CitationRead.from_model(c) for c in row.citations],
         )
+
+
+class ActorWithRolesRead(ActorRead):
+    """An actor with its roles embedded (``include=participations``)."""
+
+    participations: list[ParticipationRead] | None = Field(
+        default=None,
+        description="With `include=participations`: the actor's roles in every forum, "
+        "ordered like `/v1/participations` (only those in effect on `as_of` when given); "
+        "null otherwise.",
+    )

@@ -11,12 +11,14 @@ Checks that need the database (does the actor exist?) run in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -28,7 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.iso import is_currency
-from app.models import Pledge
+from app.models import ExchangeRate, Pledge
 from app.models.enums import (
     AmountQualifier,
     AuditAction,
@@ -54,6 +56,9 @@ from app.schemas.descriptions import (
     PLEDGE_AMOUNT_USD,
     PLEDGE_CURRENCY,
     PLEDGE_PLEDGERS,
+    RATE_BASIS,
+    USD_CONVERSION,
+    USD_PER_UNIT,
 )
 
 MAX_BATCH = 1000
@@ -61,9 +66,21 @@ MAX_BATCH = 1000
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _currency_code(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"[A-Z]{3}", value):
+        raise ValueError(
+            f"expected an ISO 4217 currency code of three capital letters (e.g. USD, CAD), "
+            f"not {value!r}"
+        )
+    return value
+
+
 CurrencyCode = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    StringConstraints(pattern=r"^[A-Z]{3}$"),  # the JSON schema; the words come from:
+    BeforeValidator(_currency_code),
     Field(description="ISO 4217 code, e.g. `USD`, `CAD`, `EUR`.", examples=["CAD"]),
 ]
 Amount = Annotated[
@@ -280,6 +297,28 @@ class PledgeUpdate(BaseModel):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
+class UsdConversionRead(ReadModel):
+    """The rate that gave a pledge its USD equivalent, with its provenance."""
+
+    currency: str = Field(description="ISO 4217 code converted from.")
+    usd_per_unit: Decimal = Field(description=USD_PER_UNIT)
+    period_start: dt.date = Field(description="First day the rate covers.")
+    period_end: dt.date = Field(description="Last day the rate covers.")
+    basis: str = Field(description=RATE_BASIS)
+    citations: list[CitationRead]
+
+    @classmethod
+    def from_model(cls, rate: ExchangeRate) -> UsdConversionRead:
+        return cls.trusted(
+            currency=rate.currency,
+            usd_per_unit=rate.usd_per_unit,
+            period_start=rate.period_start,
+            period_end=rate.period_end,
+            basis=rate.basis,
+            citations=[CitationRead.from_model(c) for c in rate.citations],
+        )
+
+
 class PledgeRead(ReadModel):
     id: int
     pledgers: list[ActorRef] = Field(description=PLEDGE_PLEDGERS)
@@ -291,6 +330,7 @@ class PledgeRead(ReadModel):
     amount_qualifier: AmountQualifier | None
     currency: str | None = Field(description=PLEDGE_CURRENCY)
     amount_usd: Decimal | None = Field(description=PLEDGE_AMOUNT_USD)
+    usd_conversion: UsdConversionRead | None = Field(default=None, description=USD_CONVERSION)
     # A PartialDate in Python (its date and precision, for GraphQL's ``announcedDate``);
     # the cut ISO string in JSON.
     announced_on: PartialDateField | None = Field(title="Announced On", description=DATE_DOC)
@@ -321,6 +361,11 @@ class PledgeRead(ReadModel):
             ),
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
+            usd_conversion=(
+                None
+                if pledge.exchange_rate is None
+                else UsdConversionRead.from_model(pledge.exchange_rate)
+            ),
             announced_on=PartialDate.of(pledge.announced_date, pledge.announced_precision),
             announced_precision=pledge.announced_precision,
             status=PledgeStatus(pledge.status),
@@ -470,8 +515,14 @@ class PledgeSummaryRow(BaseModel):
     currency: str | None = None
     count: int = Field(description="Pledges in the group.")
     amounts: list[CurrencyAmount] = Field(description="Total per original currency.")
-    amount_usd: Decimal = Field(description="Sum of the USD equivalents that are known.")
-    count_without_usd: int = Field(description="Pledges in the group with no USD equivalent.")
+    amount_usd: Decimal | None = Field(
+        description="Sum of the USD equivalents that are known; null when no pledge of the "
+        "group has one (unknown, not zero)."
+    )
+    count_without_usd: int = Field(
+        description="Pledges in the group with no USD equivalent (no amount, or no rate "
+        "for its currency and date): `amount_usd` leaves them out."
+    )
 
 
 class PledgeSummary(BaseModel):

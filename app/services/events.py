@@ -7,16 +7,16 @@ from a ranged query.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
 from app.models import Event, EventHost
-from app.models.enums import EventKind
+from app.schemas.filters import EventFilter
+from app.services import references
 from app.services._query import PageResult, SortKey, paginate
 
 EVENT_ORDER = (SortKey(Event.start_date), SortKey(Event.id))
@@ -31,35 +31,42 @@ def _loaded() -> tuple[Any, ...]:
 
 async def list_events(
     session: AsyncSession,
+    filters: EventFilter | None = None,
     *,
-    forum: str | None = None,
-    kind: EventKind | None = None,
-    start_from: dt.date | None = None,
-    start_to: dt.date | None = None,
-    host: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> PageResult[Event]:
+    filters = filters or EventFilter()
     statement = select(Event).options(*_loaded())
-    if forum is not None:
-        statement = statement.where(Event.forum_code == forum)
-    if kind is not None:
-        statement = statement.where(Event.kind == kind)
-    if start_from is not None:
-        statement = statement.where(Event.start_date >= start_from)
-    if start_to is not None:
-        statement = statement.where(Event.start_date <= start_to)
-    if host is not None:
-        statement = statement.where(
-            Event.id.in_(select(EventHost.event_id).where(EventHost.actor_id == host))
+    if filters.forum:
+        forums = await references.forum_codes(
+            session, filters.forum, include_subforums=filters.include_subforums
         )
+        statement = statement.where(Event.forum_code.in_(forums))
+    if filters.kind:
+        statement = statement.where(Event.kind.in_(filters.kind))
+    if filters.start_from is not None:
+        statement = statement.where(Event.start_date >= filters.start_from)
+    if filters.start_to is not None:
+        statement = statement.where(Event.start_date <= filters.start_to)
+    if filters.host:
+        hosts = await references.actor_ids(session, filters.host, parameter="host")
+        statement = statement.where(
+            Event.id.in_(select(EventHost.event_id).where(EventHost.actor_id.in_(hosts)))
+        )
+    if filters.q is not None:
+        rows = await session.execute(select(Event.id, Event.name))
+        found = [row.id for row in rows if references.matches_words(filters.q, *row)]
+        statement = statement.where(Event.id.in_(found))
     return await paginate(session, statement, order=EVENT_ORDER, limit=limit, cursor=cursor)
 
 
 async def get_event(session: AsyncSession, event_id: str) -> Event:
-    event: Event | None = await session.scalar(
-        select(Event).where(Event.id == event_id).options(*_loaded())
-    )
+    """One event by id, in any case; ``event_not_found`` otherwise."""
+    statement = select(Event).options(*_loaded())
+    event: Event | None = await session.scalar(statement.where(Event.id == event_id))
+    if event is None:
+        event = await session.scalar(statement.where(func.lower(Event.id) == event_id.lower()))
     if event is None:
         raise NotFound(f"No event has the id {event_id!r}.", code="event_not_found")
     return event

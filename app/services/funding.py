@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.models import FundingShare
+from app.schemas.filters import FundingShareFilter
+from app.services import references
 from app.services._query import PageResult, SortKey, paginate
 
 SHARE_ORDER = (
@@ -33,17 +35,22 @@ class FundingShareList:
 
 async def list_funding_shares(
     session: AsyncSession,
+    filters: FundingShareFilter | None = None,
     *,
-    forum: str | None = None,
-    actor: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> FundingShareList:
+    """Shares matching ``filters`` (codes resolved, any of each list) and their exact sum."""
+    filters = filters or FundingShareFilter()
     statement = select(FundingShare)
-    if forum is not None:
-        statement = statement.where(FundingShare.forum_code == forum)
-    if actor is not None:
-        statement = statement.where(FundingShare.actor_id == actor)
+    if filters.forum:
+        forums = await references.forum_codes(
+            session, filters.forum, include_subforums=filters.include_subforums
+        )
+        statement = statement.where(FundingShare.forum_code.in_(forums))
+    if filters.actor:
+        actors = await references.actor_ids(session, filters.actor)
+        statement = statement.where(FundingShare.actor_id.in_(actors))
     matching = statement.subquery()
     total = await session.scalar(select(func.coalesce(func.sum(matching.c.share_pct), 0)))
     page = await paginate(

@@ -16,7 +16,12 @@ Invariants and conventions:
 * Disputed facts are kept as competing claims sharing a ``dispute`` key. ``as_of``
   returns every claim in effect on the day, each flagged and with its own
   certainty; ``disputed=false`` keeps only undisputed facts.
-* Lists are ordered by forum, role, start (unknown first), actor (none first) and id.
+* Forum codes and actor ids resolve as ``services.references`` says (case,
+  aliases; unknown ones refused); ``include_subforums`` widens forums to the
+  forums under them.
+* Lists are ordered by forum, role rank (chair, pro tempore presidency, co-chair,
+  incoming chair, past chair, member, associate, observer, secretariat, ...;
+  ``models.enums.ROLE_RANKS``), start (unknown first), actor (none first) and id.
 """
 
 from __future__ import annotations
@@ -25,20 +30,21 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput
 from app.models import Participation
 from app.models.enums import Certainty, Role
-from app.services import periods
-from app.services._query import PageResult, SortKey, paginate
+from app.schemas.filters import ParticipationFilter
+from app.services import periods, references
+from app.services._query import PageResult, SortKey, order_clauses, paginate
 from app.services.forums import get_forum
 
 PARTICIPATION_ORDER = (
     SortKey(Participation.forum_code),
-    SortKey(Participation.role),
+    SortKey(Participation.role_rank),
     SortKey(Participation.start_date),
     SortKey(Participation.actor_id),
     SortKey(Participation.id),
@@ -56,20 +62,21 @@ def require_day(as_of: dt.date | None, certainty: Certainty | None) -> None:
 
 def filtered(
     *,
-    forum: str | None = None,
-    actor: str | None = None,
+    forums: Sequence[str] = (),
+    actors: Sequence[str] = (),
     roles: Sequence[Role] = (),
     as_of: dt.date | None = None,
     certainty: Certainty | None = None,
     disputed: bool | None = None,
 ) -> Select[Any]:
+    """Participations matching resolved codes (any of each list) and the other conditions."""
     require_day(as_of, certainty)
     statement = select(Participation)
-    conditions = []
-    if forum is not None:
-        conditions.append(Participation.forum_code == forum)
-    if actor is not None:
-        conditions.append(Participation.actor_id == actor)
+    conditions: list[ColumnElement[bool]] = []
+    if forums:
+        conditions.append(Participation.forum_code.in_(forums))
+    if actors:
+        conditions.append(Participation.actor_id.in_(actors))
     if roles:
         conditions.append(Participation.role.in_([r.value for r in roles]))
     if as_of is not None:
@@ -81,27 +88,46 @@ def filtered(
     return statement.where(and_(*conditions)) if conditions else statement
 
 
+async def _page(
+    session: AsyncSession, statement: Select[Any], *, limit: int | None, cursor: str | None
+) -> PageResult[Participation]:
+    statement = statement.options(
+        selectinload(Participation.actor), selectinload(Participation.citations)
+    )
+    return await paginate(session, statement, order=PARTICIPATION_ORDER, limit=limit, cursor=cursor)
+
+
 async def list_participations(
     session: AsyncSession,
+    filters: ParticipationFilter | None = None,
     *,
-    forum: str | None = None,
-    actor: str | None = None,
-    roles: Sequence[Role] = (),
-    as_of: dt.date | None = None,
-    certainty: Certainty | None = None,
-    disputed: bool | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> PageResult[Participation]:
+    filters = filters or ParticipationFilter()
     statement = filtered(
-        forum=forum,
-        actor=actor,
-        roles=roles,
-        as_of=as_of,
-        certainty=certainty,
-        disputed=disputed,
-    ).options(selectinload(Participation.actor), selectinload(Participation.citations))
-    return await paginate(session, statement, order=PARTICIPATION_ORDER, limit=limit, cursor=cursor)
+        forums=await references.forum_codes(
+            session, filters.forum, include_subforums=filters.include_subforums
+        ),
+        actors=await references.actor_ids(session, filters.actor),
+        roles=filters.role,
+        as_of=filters.as_of,
+        certainty=filters.certainty,
+        disputed=filters.disputed,
+    )
+    return await _page(session, statement, limit=limit, cursor=cursor)
+
+
+async def participations_of_actor(
+    session: AsyncSession, actor_id: str, *, as_of: dt.date | None = None
+) -> list[Participation]:
+    """Every role of one actor (those that may be in effect on ``as_of`` when given)."""
+    statement = (
+        filtered(actors=(actor_id,), as_of=as_of)
+        .options(selectinload(Participation.actor), selectinload(Participation.citations))
+        .order_by(*order_clauses(PARTICIPATION_ORDER))
+    )
+    return list(await session.scalars(statement))
 
 
 async def list_participants(
@@ -115,15 +141,9 @@ async def list_participants(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> PageResult[Participation]:
-    """A forum's participants; 404 when the forum does not exist."""
-    await get_forum(session, forum_code)
-    return await list_participations(
-        session,
-        forum=forum_code,
-        roles=roles,
-        as_of=as_of,
-        certainty=certainty,
-        disputed=disputed,
-        limit=limit,
-        cursor=cursor,
+    """A forum's participants; 404 when the forum does not exist (code in any case or alias)."""
+    forum = await get_forum(session, forum_code)
+    statement = filtered(
+        forums=(forum.code,), roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
     )
+    return await _page(session, statement, limit=limit, cursor=cursor)

@@ -14,9 +14,7 @@ Writes (submit, batch, update, history) live in ``services.pledge_writes``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -25,13 +23,21 @@ from sqlalchemy import Select, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import InvalidInput, NotFound
-from app.models import Actor, Citation, Pledge, PledgeObjective, PledgePledger
+from app.errors import NotFound
+from app.models import Actor, Citation, ExchangeRate, Pledge, PledgeObjective, PledgePledger
 from app.models.enums import ActorKind, AmountQualifier, PledgeKind, PledgeScope, PledgeStatus
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead
 from app.schemas.dates import PartialDate
-from app.schemas.pledge import CurrencyAmount, PledgeRead, PledgeSummaryRow, SummaryKey
+from app.schemas.filters import PledgeFilter
+from app.schemas.pledge import (
+    CurrencyAmount,
+    PledgeRead,
+    PledgeSummaryRow,
+    SummaryKey,
+    UsdConversionRead,
+)
+from app.services import references
 from app.services._query import PageResult, SortKey, paginate
 
 CENT = Decimal("0.01")
@@ -65,70 +71,66 @@ PLEDGE_SORTS: dict[PledgeSort, tuple[SortKey, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class PledgeFilter:
-    pledger: str | None = None
-    forum: str | None = None
-    event: str | None = None
-    kind: PledgeKind | None = None
-    status: PledgeStatus | None = None
-    currency: str | None = None
-    announced_from: dt.date | None = None
-    announced_to: dt.date | None = None
-    gcm_objective: int | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    curated: bool | None = None
+async def resolve_filter(session: AsyncSession, filters: PledgeFilter | None) -> PledgeFilter:
+    """``filters`` with every code resolved (``services.references``), sub-forums added.
 
-    def apply(self, statement: Select[Any]) -> Select[Any]:
-        if (
-            self.amount_min is not None
-            and self.amount_max is not None
-            and self.amount_min > self.amount_max
-        ):
-            raise InvalidInput("amount_min is larger than amount_max", field="amount_min")
-        if self.announced_from and self.announced_to and self.announced_from > self.announced_to:
-            raise InvalidInput("announced_from is after announced_to", field="announced_from")
-        if self.pledger is not None:
-            statement = statement.where(
-                Pledge.id.in_(
-                    select(PledgePledger.pledge_id)
-                    .where(PledgePledger.actor_id == self.pledger)
-                    # Never correlate: the summary joins pledge_pledger in the outer query.
-                    .correlate(None)
+    An unknown forum, actor, event or currency is refused here, before any query.
+    """
+    filters = filters or PledgeFilter()
+    return filters.model_copy(
+        update={
+            "pledger": await references.actor_ids(session, filters.pledger, parameter="pledger"),
+            "forum": await references.forum_codes(
+                session, filters.forum, include_subforums=filters.include_subforums
+            ),
+            "event": await references.event_ids(session, filters.event),
+            "currency": references.currencies(filters.currency),
+        }
+    )
+
+
+def apply_filter(statement: Select[Any], filters: PledgeFilter) -> Select[Any]:
+    """``statement`` (over ``pledge``) narrowed to ``filters``, whose codes are resolved."""
+    if filters.pledger:
+        statement = statement.where(
+            Pledge.id.in_(
+                select(PledgePledger.pledge_id)
+                .where(PledgePledger.actor_id.in_(filters.pledger))
+                # Never correlate: the summary joins pledge_pledger in the outer query.
+                .correlate(None)
+            )
+        )
+    if filters.forum:
+        statement = statement.where(Pledge.forum_code.in_(filters.forum))
+    if filters.event:
+        statement = statement.where(Pledge.event_id.in_(filters.event))
+    if filters.kind:
+        statement = statement.where(Pledge.kind.in_(filters.kind))
+    if filters.status:
+        statement = statement.where(Pledge.status.in_(filters.status))
+    if filters.currency:
+        statement = statement.where(Pledge.currency.in_(filters.currency))
+    if filters.announced_from is not None:
+        statement = statement.where(Pledge.announced_date >= filters.announced_from)
+    if filters.announced_to is not None:
+        statement = statement.where(Pledge.announced_date <= filters.announced_to)
+    if filters.gcm_objective:
+        statement = statement.where(
+            Pledge.id.in_(
+                select(PledgeObjective.pledge_id).where(
+                    PledgeObjective.objective.in_(filters.gcm_objective)
                 )
             )
-        if self.forum is not None:
-            statement = statement.where(Pledge.forum_code == self.forum)
-        if self.event is not None:
-            statement = statement.where(Pledge.event_id == self.event)
-        if self.kind is not None:
-            statement = statement.where(Pledge.kind == self.kind)
-        if self.status is not None:
-            statement = statement.where(Pledge.status == self.status)
-        if self.currency is not None:
-            statement = statement.where(Pledge.currency == self.currency)
-        if self.announced_from is not None:
-            statement = statement.where(Pledge.announced_date >= self.announced_from)
-        if self.announced_to is not None:
-            statement = statement.where(Pledge.announced_date <= self.announced_to)
-        if self.gcm_objective is not None:
-            statement = statement.where(
-                Pledge.id.in_(
-                    select(PledgeObjective.pledge_id).where(
-                        PledgeObjective.objective == self.gcm_objective
-                    )
-                )
-            )
-        if self.amount_min is not None:
-            statement = statement.where(Pledge.amount >= self.amount_min)
-        if self.amount_max is not None:
-            statement = statement.where(Pledge.amount <= self.amount_max)
-        if self.curated is not None:
-            statement = statement.where(
-                Pledge.key.is_not(None) if self.curated else Pledge.key.is_(None)
-            )
-        return statement
+        )
+    if filters.amount_min is not None:
+        statement = statement.where(Pledge.amount >= filters.amount_min)
+    if filters.amount_max is not None:
+        statement = statement.where(Pledge.amount <= filters.amount_max)
+    if filters.curated is not None:
+        statement = statement.where(
+            Pledge.key.is_not(None) if filters.curated else Pledge.key.is_(None)
+        )
+    return statement
 
 
 def with_relations(statement: Select[Any]) -> Select[Any]:
@@ -136,6 +138,7 @@ def with_relations(statement: Select[Any]) -> Select[Any]:
         selectinload(Pledge.pledgers).selectinload(PledgePledger.actor),
         selectinload(Pledge.objectives),
         selectinload(Pledge.citations),
+        selectinload(Pledge.exchange_rate).selectinload(ExchangeRate.citations),
     )
 
 
@@ -147,7 +150,7 @@ async def list_pledges(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> PageResult[Pledge]:
-    statement = (filters or PledgeFilter()).apply(select(Pledge))
+    statement = apply_filter(select(Pledge), await resolve_filter(session, filters))
     return await paginate(
         session, with_relations(statement), order=PLEDGE_SORTS[sort], limit=limit, cursor=cursor
     )
@@ -173,7 +176,7 @@ async def list_pledge_reads(
     lang: str = "en",
 ) -> PageResult[PledgeRead]:
     """``list_pledges`` as read shapes, the same rows in the same order."""
-    statement = (filters or PledgeFilter()).apply(select(*PLEDGE_TABLE.c))
+    statement = apply_filter(select(*PLEDGE_TABLE.c), await resolve_filter(session, filters))
     page = await paginate(
         session, statement, order=PLEDGE_SORTS[sort], limit=limit, cursor=cursor, rows=True
     )
@@ -227,6 +230,15 @@ async def _reads(session: AsyncSession, rows: Sequence[Any], *, lang: str) -> li
             citations.setdefault(c.pledge_id, []).append(
                 CitationRead.trusted(source_id=c.source_id, locator=c.locator)
             )
+    rate_ids = {row.exchange_rate_id for row in rows if row.exchange_rate_id is not None}
+    conversions: dict[int, UsdConversionRead] = {}
+    if rate_ids:
+        for rate in await session.scalars(
+            select(ExchangeRate)
+            .where(ExchangeRate.id.in_(rate_ids))
+            .options(selectinload(ExchangeRate.citations))
+        ):
+            conversions[rate.id] = UsdConversionRead.from_model(rate)
     return [
         PledgeRead.trusted(
             id=row.id,
@@ -241,6 +253,9 @@ async def _reads(session: AsyncSession, rows: Sequence[Any], *, lang: str) -> li
             ),
             currency=row.currency,
             amount_usd=row.amount_usd,
+            usd_conversion=(
+                None if row.exchange_rate_id is None else conversions.get(row.exchange_rate_id)
+            ),
             announced_on=PartialDate.of(row.announced_date, row.announced_precision),
             announced_precision=row.announced_precision,
             status=PledgeStatus(row.status),
@@ -291,22 +306,23 @@ async def summarize_pledges(
 
     Amounts in different currencies are never added together: each group lists
     one total per currency, plus the USD sum of the pledges that have a USD
-    equivalent and the count of those that do not. Grouped by ``pledger``, a
+    equivalent (null, not zero, when none has) and the count of those that do not. Grouped by ``pledger``, a
     joint pledge counts in full for each of its pledgers.
     """
     keys = list(dict.fromkeys(group_by))
     columns = [_summary_column(key).label(key.value) for key in keys]
     # The filters only add WHERE clauses on pledge columns, so they apply to the grouped
     # statement directly: one pass over the matching pledges, no id subquery.
-    statement = (filters or PledgeFilter()).apply(
+    statement = apply_filter(
         select(
             *columns,
             Pledge.currency.label("_currency"),
             func.count(Pledge.id).label("_count"),
             func.coalesce(func.sum(Pledge.amount), 0).label("_amount"),
-            func.coalesce(func.sum(Pledge.amount_usd), 0).label("_usd"),
+            func.sum(Pledge.amount_usd).label("_usd"),
             func.count(Pledge.id).filter(Pledge.amount_usd.is_(None)).label("_no_usd"),
-        ).select_from(Pledge)
+        ).select_from(Pledge),
+        await resolve_filter(session, filters),
     )
     if SummaryKey.PLEDGER in keys:
         statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
@@ -320,10 +336,11 @@ async def summarize_pledges(
         row = rows.get(marker)
         if row is None:
             row = rows[marker] = PledgeSummaryRow.model_validate(
-                {**group, "count": 0, "amounts": [], "amount_usd": 0, "count_without_usd": 0}
+                {**group, "count": 0, "amounts": [], "amount_usd": None, "count_without_usd": 0}
             )
         row.count += int(mapping["_count"])
-        row.amount_usd += Decimal(mapping["_usd"])
+        if mapping["_usd"] is not None:
+            row.amount_usd = (row.amount_usd or Decimal(0)) + Decimal(mapping["_usd"])
         row.count_without_usd += int(mapping["_no_usd"])
         if mapping["_currency"] is not None:
             row.amounts.append(
@@ -333,7 +350,8 @@ async def summarize_pledges(
                 )
             )
     for row in rows.values():
-        row.amount_usd = row.amount_usd.quantize(CENT)
+        if row.amount_usd is not None:
+            row.amount_usd = row.amount_usd.quantize(CENT)
     return list(rows.values())
 
 

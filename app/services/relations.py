@@ -40,8 +40,10 @@ from app.models import (
 )
 from app.models.enums import Certainty, Entity, Role
 from app.models.source import CITED_COLUMNS
+from app.schemas.filters import PledgeFilter
 from app.services import participations as participation_service
 from app.services import pledges as pledge_service
+from app.services import references
 from app.services import sources as source_service
 
 # One ordering helper for pages and relations, so both place NULLs alike on each engine.
@@ -50,7 +52,7 @@ from app.services.events import EVENT_ORDER
 from app.services.forums import FORUM_ORDER
 from app.services.funding import SHARE_ORDER
 from app.services.participations import PARTICIPATION_ORDER
-from app.services.pledges import PLEDGE_ORDER, PledgeFilter
+from app.services.pledges import PLEDGE_ORDER
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -151,16 +153,24 @@ async def participations_by_actor_ids(
     session: AsyncSession,
     ids: Sequence[str],
     *,
+    forums: Sequence[str] = (),
     as_of: dt.date | None = None,
     roles: Sequence[Role] = (),
     certainty: Certainty | None = None,
     disputed: bool | None = None,
 ) -> list[list[Participation]]:
-    """Each actor's roles in any forum, ordered like the participation list."""
+    """Each actor's roles (in ``forums``, any of them, when given), ordered like the list.
+
+    Forum codes resolve as ``services.references`` says; an unknown one is refused.
+    """
     if not ids:
         return []
     statement = participation_service.filtered(
-        roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
+        forums=await references.forum_codes(session, forums),
+        roles=roles,
+        as_of=as_of,
+        certainty=certainty,
+        disputed=disputed,
     )
     rows = await session.scalars(
         statement.where(Participation.actor_id.in_(set(ids))).order_by(
@@ -239,7 +249,9 @@ async def events_by_forum_codes(session: AsyncSession, codes: Sequence[str]) -> 
 async def _pledges(
     session: AsyncSession, statement: Select[Any], filters: PledgeFilter | None
 ) -> ScalarResult[Pledge]:
-    statement = (filters or PledgeFilter()).apply(statement)
+    statement = pledge_service.apply_filter(
+        statement, await pledge_service.resolve_filter(session, filters)
+    )
     rows: ScalarResult[Pledge] = await session.scalars(
         pledge_service.with_relations(statement).order_by(*order_clauses(PLEDGE_ORDER))
     )

@@ -122,8 +122,11 @@ async def test_contradictory_filter_is_invalid_input(client: httpx.AsyncClient) 
         filter={"amountMin": "10", "amountMax": "5"},
     )
     error = {
-        "message": "amount_min is larger than amount_max",
-        "extensions": {"code": "invalid_input", "field": "amount_min"},
+        "message": "amountMax: amount_max (5) is below amount_min (10)",
+        "extensions": {
+            "code": "invalid_parameter",
+            "errors": [{"field": "amountMax", "detail": "amount_max (5) is below amount_min (10)"}],
+        },
     }
     assert body == {
         "data": {"pledges": None, "forum": {"pledges": None}},
@@ -222,10 +225,20 @@ async def test_pledge_summary_with_invalid_filter(client: httpx.AsyncClient) -> 
         "data": {"pledgeSummary": None},
         "errors": [
             {
-                "message": "announced_from is after announced_to",
+                "message": "announcedTo: announced_to (2022-01-01) is before announced_from "
+                "(2023-01-01)",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["pledgeSummary"],
-                "extensions": {"code": "invalid_input", "field": "announced_from"},
+                "extensions": {
+                    "code": "invalid_parameter",
+                    "errors": [
+                        {
+                            "field": "announcedTo",
+                            "detail": "announced_to (2022-01-01) is before announced_from "
+                            "(2023-01-01)",
+                        }
+                    ],
+                },
             }
         ],
     }

@@ -73,7 +73,7 @@ query ForumPage($code: String!) {
     }
     citations { ...citation }
   }
-  totals: pledgeSummary(groupBy: [YEAR, CURRENCY], filter: {forum: $code}) {
+  totals: pledgeSummary(groupBy: [YEAR, CURRENCY], filter: {forum: [$code]}) {
     group { year currency }
     count amounts { currency amount } amountUsd countWithoutUsd
   }
@@ -243,8 +243,8 @@ async def test_all_forums_to_pledgers_runs_a_fixed_number_of_statements(
     assert pledges > 5 * sizes(small)[2]
     # forums: count, page, citations and children (eager in the service);
     # participations; actors; pledges with their pledgers, pledger actors,
-    # objectives, citations.
-    assert before == after == 11, count_queries.statements[-after:]
+    # objectives, citations, exchange rates and the rates' citations.
+    assert before == after == 13, count_queries.statements[-after:]
 
 
 async def test_forum_page_in_one_query_with_a_fixed_number_of_statements(

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enums import Entity, Role
+from app.schemas.filters import PledgeFilter
 from app.services import relations
-from app.services.pledges import PledgeFilter
 from tests.conftest import QueryCounter
 
 
@@ -81,7 +81,7 @@ async def test_pledges_by_each_key_and_filter(session: AsyncSession) -> None:
     # Pledgers come loaded, lead first.
     assert [pp.actor.id for pp in by_actor[1][0].pledgers] == ["CAN"]
     by_event = await relations.pledges_by_event_ids(
-        session, ["mirps-sp-solidarity-event-2022"], PledgeFilter(currency="USD")
+        session, ["mirps-sp-solidarity-event-2022"], PledgeFilter(currency=("USD",))
     )
     assert by_event == [[]]
 

@@ -17,13 +17,20 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
+    LangArg,
     NestedFirst,
     connection,
     first_of,
+    name_in,
     one_or_none,
     page_size,
 )
-from app.graphql.types.filters import ActorFilterInput, PledgeFilterInput, pledge_filter
+from app.graphql.types.filters import (
+    ActorFilterInput,
+    PledgeFilterInput,
+    pledge_filter,
+    to_filter,
+)
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Actor
 from app.models.enums import ActorKind, Certainty, Entity, Role
@@ -34,6 +41,7 @@ from app.schemas.descriptions import (
     ACTOR_SHORT_NAME,
     MEMBER_OF_CERTAINTY,
 )
+from app.schemas.filters import ActorFilter
 from app.services import actors as actor_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -48,7 +56,7 @@ if TYPE_CHECKING:
 class ActorType:
     id: str = strawberry.field(description=ACTOR_ID)
     iso3: str | None = strawberry.field(description=ACTOR_ISO3)
-    name: str
+    name_en: strawberry.Private[str]
     name_es: str | None = strawberry.field(description="Spanish name, where one is recorded.")
     short_name: str | None = strawberry.field(description=ACTOR_SHORT_NAME)
     kind: ActorKind
@@ -65,13 +73,17 @@ class ActorType:
             certainty=certainty,
             id=actor.id,
             iso3=actor.iso3,
-            name=actor.name,
+            name_en=actor.name,
             name_es=actor.name_es,
             short_name=actor.short_name,
             kind=ActorKind(actor.kind),
             forum_code=actor.forum_code,
             website=actor.website,
         )
+
+    @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    def name(self, info: Info, lang: LangArg = None) -> str:
+        return name_in(info, self.name_en, self.name_es, lang)
 
     @strawberry.field(description="The forum this actor also is (SICA the organisation).")
     async def forum(
@@ -83,12 +95,17 @@ class ActorType:
         return forum_types.ForumType.from_model(forum) if forum else None
 
     @strawberry.field(
-        description="The roles this actor holds or held in any forum. Without `asOf`, every "
-        "period is listed."
+        description="The roles this actor holds or held, in any forum or in the ones asked "
+        "for. Without `asOf`, every period is listed. An unknown forum code is an "
+        "`unknown_reference` error."
     )
     async def participations(
         self,
         info: Info,
+        forum: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Only roles in these forums (codes or aliases)."),
+        ] = None,
         as_of: Annotated[
             dt.date | None,
             strawberry.argument(
@@ -111,7 +128,11 @@ class ActorType:
         ] = None,
     ) -> list[Annotated[ParticipationType, strawberry.lazy("app.graphql.types.participation")]]:
         args = ParticipationArgs(
-            as_of=as_of, roles=tuple(role or ()), certainty=certainty, disputed=disputed
+            as_of=as_of,
+            roles=tuple(role or ()),
+            certainty=certainty,
+            disputed=disputed,
+            forums=tuple(forum or ()),
         )
         rows = await info.context.loaders.participations_by_actor.load((self.id, args))
         return [participation_types.ParticipationType.from_model(row, as_of) for row in rows]
@@ -157,16 +178,10 @@ class ActorQuery:
         first: First = DEFAULT_LIMIT,
         after: After = None,
     ) -> Connection[ActorType] | None:
-        criteria = filter or ActorFilterInput()
+        criteria = to_filter(ActorFilter, filter)
         async with info.context.db() as session:
             page = await actor_service.list_actors(
-                session,
-                kind=criteria.kind,
-                member_of=criteria.member_of,
-                as_of=criteria.as_of,
-                certainty=criteria.certainty,
-                limit=page_size(first),
-                cursor=after,
+                session, criteria, limit=page_size(first), cursor=after
             )
         return connection(
             page,

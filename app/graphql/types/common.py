@@ -8,6 +8,7 @@ plus a ``DatePrecision``, as in REST.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput, NotFound
 from app.graphql.context import Info
+from app.schemas.language import localized
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, encode_cursor
 
 FIRST_DOC = f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})."
@@ -130,3 +132,24 @@ async def one_or_none(
         except NotFound:
             return None
     return shape(row)
+
+
+@strawberry.enum(name="Lang", description="A language names are given in.")
+class LangChoice(StrEnum):
+    EN = "en"
+    ES = "es"
+
+
+LangArg = Annotated[
+    LangChoice | None,
+    strawberry.argument(
+        description="Language of this name; by default the request's (`?lang=` on the URL, "
+        "else Accept-Language, else English). Where no Spanish form is recorded the "
+        "English one is given, and the answer's Content-Language says so."
+    ),
+]
+
+
+def name_in(info: Info, english: str, spanish: str | None, lang: LangChoice | None) -> str:
+    """``english`` or ``spanish``, in the field's ``lang`` or else the request's."""
+    return localized(english, spanish, lang.value if lang else info.context.lang)

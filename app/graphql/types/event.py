@@ -16,13 +16,20 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
+    LangArg,
     NestedFirst,
     connection,
     first_of,
+    name_in,
     one_or_none,
     page_size,
 )
-from app.graphql.types.filters import EventFilterInput, PledgeFilterInput, pledge_filter
+from app.graphql.types.filters import (
+    EventFilterInput,
+    PledgeFilterInput,
+    pledge_filter,
+    to_filter,
+)
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Event
 from app.models.enums import AmountQualifier, DatePrecision, Entity, EventKind, HostRole
@@ -36,6 +43,7 @@ from app.schemas.descriptions import (
     HOST_COUNTRY,
     ISO_4217,
 )
+from app.schemas.filters import EventFilter
 from app.services import events as event_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -66,7 +74,7 @@ class EventHostType:
 class EventType:
     id: str
     forum_code: str | None
-    name: str
+    name_en: strawberry.Private[str]
     kind: EventKind
     start: str | None = strawberry.field(description=DATE_DOC)
     start_precision: DatePrecision | None
@@ -95,7 +103,7 @@ class EventType:
         return cls(
             id=event.id,
             forum_code=event.forum_code,
-            name=event.name,
+            name_en=event.name,
             kind=EventKind(event.kind),
             start=format_partial(event.start_date, event.start_precision),
             start_precision=event.start_precision,
@@ -118,6 +126,10 @@ class EventType:
             announced_total=total,
             description=event.description,
         )
+
+    @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    def name(self, info: Info, lang: LangArg = None) -> str:
+        return name_in(info, self.name_en, None, lang)
 
     @strawberry.field(description="The forum holding the event.")
     async def forum(
@@ -162,16 +174,9 @@ class EventQuery:
         first: First = DEFAULT_LIMIT,
         after: After = None,
     ) -> Connection[EventType] | None:
-        criteria = filter or EventFilterInput()
+        criteria = to_filter(EventFilter, filter)
         async with info.context.db() as session:
             page = await event_service.list_events(
-                session,
-                forum=criteria.forum,
-                kind=criteria.kind,
-                start_from=criteria.start_from,
-                start_to=criteria.start_to,
-                host=criteria.host,
-                limit=page_size(first),
-                cursor=after,
+                session, criteria, limit=page_size(first), cursor=after
             )
         return connection(page, event_service.EVENT_ORDER, EventType.from_model, after=after)

@@ -1,12 +1,23 @@
-"""GraphQL filter inputs, each turned into the arguments of one service function."""
+"""GraphQL filter inputs: each is turned into the resource's one ``<Noun>Filter``.
+
+The input types only mirror the fields of ``app.schemas.filters``; ``to_filter``
+validates them with the same pydantic model REST reads its query string into, so
+both adapters accept and refuse the same requests (a reversed range, an objective
+out of 1-23, an unknown code), with the same ``extensions.code``. A list argument
+means "any of", as repeated REST parameters do; a single value is read as a list
+of one.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import strawberry
 
+from app.graphql.errors import input_field
 from app.models.enums import (
     ActorKind,
     Certainty,
@@ -16,41 +27,71 @@ from app.models.enums import (
     PledgeStatus,
     Role,
 )
-from app.services.pledges import PledgeFilter
+from app.schemas.filters import (
+    FilterModel,
+    PledgeFilter,
+    parse_filter,
+)
+
+F = TypeVar("F", bound=FilterModel)
+
+ANY_OF = "Any of these."
+SUBFORUMS = "true: a forum also matches the forums under it (MIRPS includes MIRPS-SP)."
+Q = "Words of the English or Spanish name or aliases, ignoring case and accents."
+
+
+def to_filter(model: type[F], value: Any | None) -> F:
+    """``value`` (an input object, or None) as ``model``; refusals name camelCase fields."""
+    if value is None:
+        return model()
+    data = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    return parse_filter(model, data, name_of=input_field)
 
 
 @strawberry.input(name="ForumFilterInput")
 class ForumFilterInput:
-    kind: ForumKind | None = strawberry.field(default=None, description="Only forums of this kind.")
-    parent: str | None = strawberry.field(
-        default=None, description="Only forums whose parent has this code."
+    kind: list[ForumKind] | None = strawberry.field(default=None, description=ANY_OF)
+    parent: list[str] | None = strawberry.field(
+        default=None, description="Only forums under these forums (codes or aliases)."
     )
+    q: str | None = strawberry.field(default=None, description=Q)
 
 
 @strawberry.input(name="ActorFilterInput")
 class ActorFilterInput:
-    kind: ActorKind | None = strawberry.field(default=None, description="Only actors of this kind.")
-    member_of: list[str] = strawberry.field(
-        default_factory=list,
+    kind: list[ActorKind] | None = strawberry.field(default=None, description=ANY_OF)
+    exclude_kind: list[ActorKind] | None = strawberry.field(
+        default=None, description="Leave out actors of these kinds."
+    )
+    member_of: list[str] | None = strawberry.field(
+        default=None,
         description="Forum codes: only actors holding the member role in every one of them "
         "on `asOf`.",
     )
+    not_member_of: list[str] | None = strawberry.field(
+        default=None,
+        description="Forum codes: only actors holding the member role in none of them on `asOf`.",
+    )
+    has_role: list[str] | None = strawberry.field(
+        default=None,
+        description="`FORUM:ROLE` (e.g. `GCM:champion`): only actors holding every one of "
+        "these roles on `asOf`.",
+    )
     as_of: dt.date | None = strawberry.field(
-        default=None, description="Day `memberOf` is checked on; today when omitted."
+        default=None, description="Day the forum conditions are checked on; today when omitted."
     )
     certainty: Certainty | None = strawberry.field(
         default=None,
         description="CERTAIN: only actors surely members of every `memberOf` forum.",
     )
+    q: str | None = strawberry.field(default=None, description=Q)
 
 
 @strawberry.input(name="ParticipationFilterInput")
 class ParticipationFilterInput:
-    forum: str | None = strawberry.field(default=None, description="Forum code.")
-    actor: str | None = strawberry.field(default=None, description="Actor id.")
-    role: list[Role] = strawberry.field(
-        default_factory=list, description="Only these roles (any of them)."
-    )
+    forum: list[str] | None = strawberry.field(default=None, description="Forum codes.")
+    actor: list[str] | None = strawberry.field(default=None, description="Actor ids.")
+    role: list[Role] | None = strawberry.field(default=None, description=ANY_OF)
     as_of: dt.date | None = strawberry.field(
         default=None,
         description="Only roles that may be held on this day (start inclusive, end "
@@ -62,45 +103,54 @@ class ParticipationFilterInput:
     disputed: bool | None = strawberry.field(
         default=None, description="true: only disputed claims; false: only undisputed facts."
     )
+    include_subforums: bool | None = strawberry.field(default=None, description=SUBFORUMS)
 
 
 @strawberry.input(name="FundingShareFilterInput")
 class FundingShareFilterInput:
-    forum: str | None = strawberry.field(default=None, description="Forum code.")
-    actor: str | None = strawberry.field(default=None, description="Actor id.")
+    forum: list[str] | None = strawberry.field(default=None, description="Forum codes.")
+    actor: list[str] | None = strawberry.field(default=None, description="Actor ids.")
+    include_subforums: bool | None = strawberry.field(default=None, description=SUBFORUMS)
 
 
 @strawberry.input(name="EventFilterInput")
 class EventFilterInput:
-    forum: str | None = strawberry.field(default=None, description="Forum code.")
-    kind: EventKind | None = None
+    forum: list[str] | None = strawberry.field(default=None, description="Forum codes.")
+    kind: list[EventKind] | None = strawberry.field(default=None, description=ANY_OF)
     start_from: dt.date | None = strawberry.field(
         default=None, description="Only events starting on or after this day."
     )
     start_to: dt.date | None = strawberry.field(
         default=None, description="Only events starting on or before this day."
     )
-    host: str | None = strawberry.field(default=None, description="Only events this actor hosts.")
+    host: list[str] | None = strawberry.field(
+        default=None, description="Only events one of these actors hosts."
+    )
+    include_subforums: bool | None = strawberry.field(default=None, description=SUBFORUMS)
+    q: str | None = strawberry.field(default=None, description=Q)
 
 
 @strawberry.input(name="PledgeFilterInput")
 class PledgeFilterInput:
-    pledger: str | None = strawberry.field(
-        default=None, description="Actor id; matches any pledger of a joint pledge."
+    pledger: list[str] | None = strawberry.field(
+        default=None, description="Actor ids; matches any pledger of a joint pledge."
     )
-    forum: str | None = strawberry.field(default=None, description="Forum code.")
-    event: str | None = strawberry.field(default=None, description="Event id.")
-    kind: PledgeKind | None = None
-    status: PledgeStatus | None = None
-    currency: str | None = strawberry.field(default=None, description="ISO 4217 code.")
+    forum: list[str] | None = strawberry.field(default=None, description="Forum codes.")
+    event: list[str] | None = strawberry.field(default=None, description="Event ids.")
+    kind: list[PledgeKind] | None = strawberry.field(default=None, description=ANY_OF)
+    status: list[PledgeStatus] | None = strawberry.field(default=None, description=ANY_OF)
+    currency: list[str] | None = strawberry.field(
+        default=None, description="ISO 4217 codes, any case."
+    )
     announced_from: dt.date | None = strawberry.field(
         default=None, description="Announced on or after this day."
     )
     announced_to: dt.date | None = strawberry.field(
         default=None, description="Announced on or before this day."
     )
-    gcm_objective: int | None = strawberry.field(
-        default=None, description="Addresses this Global Compact for Migration objective (1-23)."
+    gcm_objective: list[int] | None = strawberry.field(
+        default=None,
+        description="Addresses one of these Global Compact for Migration objectives (1-23).",
     )
     amount_min: Decimal | None = strawberry.field(
         default=None, description="Amount in its own currency at least this."
@@ -111,23 +161,8 @@ class PledgeFilterInput:
     curated: bool | None = strawberry.field(
         default=None, description="true: curated pledges only; false: submitted ones only."
     )
-
-    def to_filter(self) -> PledgeFilter:
-        return PledgeFilter(
-            pledger=self.pledger,
-            forum=self.forum,
-            event=self.event,
-            kind=self.kind,
-            status=self.status,
-            currency=self.currency,
-            announced_from=self.announced_from,
-            announced_to=self.announced_to,
-            gcm_objective=self.gcm_objective,
-            amount_min=self.amount_min,
-            amount_max=self.amount_max,
-            curated=self.curated,
-        )
+    include_subforums: bool | None = strawberry.field(default=None, description=SUBFORUMS)
 
 
 def pledge_filter(value: PledgeFilterInput | None) -> PledgeFilter:
-    return value.to_filter() if value else PledgeFilter()
+    return to_filter(PledgeFilter, value)

@@ -18,13 +18,20 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
+    LangArg,
     NestedFirst,
     connection,
     first_of,
+    name_in,
     one_or_none,
     page_size,
 )
-from app.graphql.types.filters import ForumFilterInput, PledgeFilterInput, pledge_filter
+from app.graphql.types.filters import (
+    ForumFilterInput,
+    PledgeFilterInput,
+    pledge_filter,
+    to_filter,
+)
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Forum
 from app.models.enums import Certainty, DatePrecision, Entity, ForumKind, ForumScope, Role
@@ -37,6 +44,7 @@ from app.schemas.descriptions import (
     FORUM_PARENT,
     FORUM_PREDECESSOR,
 )
+from app.schemas.filters import ForumFilter
 from app.services import forums as forum_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -53,7 +61,7 @@ if TYPE_CHECKING:
 )
 class ForumType:
     code: str = strawberry.field(description=FORUM_CODE)
-    name: str
+    name_en: strawberry.Private[str]
     name_es: str | None = strawberry.field(description="Spanish name, where one is recorded.")
     aliases: list[str] = strawberry.field(description=FORUM_ALIASES)
     kind: ForumKind
@@ -77,7 +85,7 @@ class ForumType:
     def from_model(cls, forum: Forum) -> ForumType:
         return cls(
             code=forum.code,
-            name=forum.name,
+            name_en=forum.name,
             name_es=forum.name_es,
             aliases=list(forum.aliases or []),
             kind=ForumKind(forum.kind),
@@ -95,6 +103,10 @@ class ForumType:
             predecessor_code=forum.predecessor_code,
             website=forum.website,
         )
+
+    @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    def name(self, info: Info, lang: LangArg = None) -> str:
+        return name_in(info, self.name_en, self.name_es, lang)
 
     @strawberry.field(description="The forum this one belongs to (MIRPS for MIRPS-SP).")
     async def parent(self, info: Info) -> ForumType | None:
@@ -209,13 +221,9 @@ class ForumQuery:
         first: First = DEFAULT_LIMIT,
         after: After = None,
     ) -> Connection[ForumType] | None:
-        criteria = filter or ForumFilterInput()
+        criteria = to_filter(ForumFilter, filter)
         async with info.context.db() as session:
             page = await forum_service.list_forums(
-                session,
-                kind=criteria.kind,
-                parent=criteria.parent,
-                limit=page_size(first),
-                cursor=after,
+                session, criteria, limit=page_size(first), cursor=after
             )
         return connection(page, forum_service.FORUM_ORDER, ForumType.from_model, after=after)

@@ -21,7 +21,7 @@ from app.graphql.types.common import (
     page_size,
     present,
 )
-from app.graphql.types.filters import FundingShareFilterInput
+from app.graphql.types.filters import FundingShareFilterInput, to_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import FundingShare
 from app.models.enums import DatePrecision, Entity
@@ -34,6 +34,7 @@ from app.schemas.descriptions import (
     SHARE_PCT,
     SHARE_REPORTED,
 )
+from app.schemas.filters import FundingShareFilter
 from app.services import funding as funding_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -123,14 +124,10 @@ class FundingShareQuery:
         first: First = DEFAULT_LIMIT,
         after: After = None,
     ) -> FundingShareConnection | None:
-        criteria = filter or FundingShareFilterInput()
+        criteria = to_filter(FundingShareFilter, filter)
         async with info.context.db() as session:
             result = await funding_service.list_funding_shares(
-                session,
-                forum=criteria.forum,
-                actor=criteria.actor,
-                limit=page_size(first),
-                cursor=after,
+                session, criteria, limit=page_size(first), cursor=after
             )
         edges: list[Edge[FundingShareType]] = edges_of(
             result.page, funding_service.SHARE_ORDER, FundingShareType.from_model

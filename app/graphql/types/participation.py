@@ -18,7 +18,7 @@ from app.graphql.types.common import (
     page_size,
     present,
 )
-from app.graphql.types.filters import ParticipationFilterInput
+from app.graphql.types.filters import ParticipationFilterInput, to_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Participation
 from app.models.enums import BoundBasis, Certainty, DatePrecision, Entity, HolderStatus, Role
@@ -39,6 +39,7 @@ from app.schemas.descriptions import (
     START_EARLIEST,
     START_LATEST,
 )
+from app.schemas.filters import ParticipationFilter
 from app.services import participations as participation_service
 from app.services._query import DEFAULT_LIMIT
 
@@ -150,7 +151,8 @@ class ParticipationType:
 @strawberry.type
 class ParticipationQuery:
     @strawberry.field(
-        description="Participations in every forum, ordered by forum, role, start, actor and id."
+        description="Participations in every forum, ordered by forum, role rank (chair first), "
+        "start, actor and id."
     )
     async def participations(
         self,
@@ -159,18 +161,10 @@ class ParticipationQuery:
         first: First = DEFAULT_LIMIT,
         after: After = None,
     ) -> Connection[ParticipationType] | None:
-        criteria = filter or ParticipationFilterInput()
+        criteria = to_filter(ParticipationFilter, filter)
         async with info.context.db() as session:
             page = await participation_service.list_participations(
-                session,
-                forum=criteria.forum,
-                actor=criteria.actor,
-                roles=criteria.role,
-                as_of=criteria.as_of,
-                certainty=criteria.certainty,
-                disputed=criteria.disputed,
-                limit=page_size(first),
-                cursor=after,
+                session, criteria, limit=page_size(first), cursor=after
             )
         return connection(
             page,

@@ -25,7 +25,7 @@ from app.graphql.types.common import (
 )
 from app.graphql.types.filters import PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
-from app.models import Pledge
+from app.models import ExchangeRate, Pledge
 from app.models.enums import (
     AmountQualifier,
     DatePrecision,
@@ -48,8 +48,17 @@ from app.schemas.descriptions import (
     PLEDGE_AMOUNT_USD,
     PLEDGE_CURRENCY,
     PLEDGE_PLEDGERS,
+    RATE_BASIS,
+    USD_CONVERSION,
+    USD_PER_UNIT,
 )
-from app.schemas.pledge import PledgeCreate, PledgeRead, PledgeSummaryRow, SummaryKey
+from app.schemas.pledge import (
+    PledgeCreate,
+    PledgeRead,
+    PledgeSummaryRow,
+    SummaryKey,
+    UsdConversionRead,
+)
 from app.services import pledge_writes
 from app.services import pledges as pledge_service
 from app.services._query import DEFAULT_LIMIT
@@ -60,6 +69,38 @@ if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType
     from app.graphql.types.event import EventType
     from app.graphql.types.forum import ForumType
+
+
+@strawberry.type(
+    name="UsdConversion",
+    description="The rate that gave a pledge its USD equivalent, with its provenance.",
+)
+class UsdConversionType:
+    currency: str = strawberry.field(description="ISO 4217 code converted from.")
+    usd_per_unit: Decimal = strawberry.field(description=USD_PER_UNIT)
+    period_start: dt.date = strawberry.field(description="First day the rate covers.")
+    period_end: dt.date = strawberry.field(description="Last day the rate covers.")
+    basis: str = strawberry.field(description=RATE_BASIS)
+    citations: list[CitationType]
+
+    @classmethod
+    def from_read(cls, rate: UsdConversionRead | None) -> UsdConversionType | None:
+        if rate is None:
+            return None
+        return cls(
+            currency=rate.currency,
+            usd_per_unit=rate.usd_per_unit,
+            period_start=rate.period_start,
+            period_end=rate.period_end,
+            basis=rate.basis,
+            citations=[
+                CitationType(source_id=c.source_id, locator=c.locator) for c in rate.citations
+            ],
+        )
+
+    @classmethod
+    def from_model(cls, rate: ExchangeRate | None) -> UsdConversionType | None:
+        return None if rate is None else cls.from_read(UsdConversionRead.from_model(rate))
 
 
 @strawberry.type(
@@ -76,6 +117,7 @@ class PledgeType:
     amount_qualifier: AmountQualifier | None
     currency: str | None = strawberry.field(description=PLEDGE_CURRENCY)
     amount_usd: Decimal | None = strawberry.field(description=PLEDGE_AMOUNT_USD)
+    usd_conversion: UsdConversionType | None = strawberry.field(description=USD_CONVERSION)
     announced_on: str | None = strawberry.field(description=DATE_DOC)
     announced_precision: DatePrecision | None
     announced_date: dt.date | None = strawberry.field(
@@ -106,6 +148,7 @@ class PledgeType:
             else None,
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
+            usd_conversion=UsdConversionType.from_model(pledge.exchange_rate),
             announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
             announced_precision=pledge.announced_precision,
             announced_date=pledge.announced_date,
@@ -133,6 +176,7 @@ class PledgeType:
             amount_qualifier=pledge.amount_qualifier,
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
+            usd_conversion=UsdConversionType.from_read(pledge.usd_conversion),
             announced_on=str(announced) if announced else None,
             announced_precision=pledge.announced_precision,
             announced_date=announced.date if announced else None,
@@ -200,8 +244,9 @@ class PledgeTotalType:
     amounts: list[CurrencyTotalType] = strawberry.field(
         description="One total per original currency."
     )
-    amount_usd: Decimal = strawberry.field(
-        description="Sum of the USD equivalents of the pledges that have one."
+    amount_usd: Decimal | None = strawberry.field(
+        description="Sum of the USD equivalents of the pledges that have one; null when none "
+        "has (unknown, not zero)."
     )
     count_without_usd: int = strawberry.field(
         description="Pledges left out of `amountUsd` for want of an exchange rate or an amount."

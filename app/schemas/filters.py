@@ -1,0 +1,361 @@
+"""What every ``<Noun>Filter`` is built from, so REST and GraphQL read filters alike.
+
+A filter model is the one definition of what a list accepts: REST takes it as
+query parameters, GraphQL builds it from its input type (``parse_filter``), and
+both therefore accept and refuse exactly the same requests.
+
+* A filter on codes or on a closed list takes several values, meaning "any of":
+  repeated (``forum=RCM&forum=SICA``), comma-separated (``forum=RCM,SICA``) or a
+  GraphQL list. Values are deduplicated, order kept.
+* Codes are kept as written here; the services resolve them (case, aliases) and
+  refuse the ones that match nothing (``services.references``). Closed lists
+  (kinds, roles, statuses) match case-insensitively.
+* Every field is a tuple and every model frozen, so a filter can key a cache or
+  a GraphQL loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from app.errors import InvalidInput
+from app.models.enums import (
+    ActorKind,
+    Certainty,
+    EventKind,
+    ForumKind,
+    PledgeKind,
+    PledgeStatus,
+    Role,
+)
+
+F = TypeVar("F", bound="FilterModel")
+
+MAX_VALUES = 50
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"[0-9]{1,18}(\.[0-9]{1,2})?")
+
+
+class FilterModel(BaseModel):
+    """Base of every ``<Noun>Filter``: frozen, so hashable.
+
+    Other names are ignored here because REST hands a query-parameter model every
+    parameter of the request (``limit``, ``cursor``...); the REST adapter refuses
+    the names no part of the route takes.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+def split_values(value: Any) -> Any:
+    """``"RCM,SICA"`` and ``["RCM", "SICA,GCM"]`` alike become a tuple of single values."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+    values: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            values.extend(part.strip() for part in item.split(",") if part.strip())
+        else:
+            values.append(item)
+    return tuple(dict.fromkeys(values))
+
+
+def _lower(value: Any) -> Any:
+    return tuple(v.lower() if isinstance(v, str) else v for v in split_values(value))
+
+
+Code = Annotated[str, Field(min_length=1, max_length=100)]
+Codes = Annotated[
+    tuple[Code, ...],
+    BeforeValidator(split_values),
+    Field(max_length=MAX_VALUES),
+]
+"""Codes or ids, any of them; resolved by the service."""
+
+Lowered = BeforeValidator(_lower)
+"""On a tuple of enum values: any of them, case-insensitive (``Annotated[tuple[Role, ...], Lowered]``)."""
+
+
+def _iso_date(value: Any) -> Any:
+    # Lax parsing would read `0` as 1970-01-01; a date is YYYY-MM-DD only.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date written YYYY-MM-DD, e.g. 2021-10-01")
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a day of the calendar") from None
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, str):
+        if not _DECIMAL.fullmatch(value.strip()):
+            raise ValueError(
+                "expected a plain decimal amount, digits with at most two decimals "
+                "(e.g. 1000 or 2500.50), no sign, exponent or thousands separator"
+            )
+        return Decimal(value.strip())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError("expected a decimal amount") from None
+    return value
+
+
+def _non_negative(value: Decimal) -> Decimal:
+    if value < 0 or not value.is_finite():
+        raise ValueError("expected an amount of zero or more")
+    return value
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount), AfterValidator(_non_negative)]
+
+
+def not_before(earlier: Any, later: Any, *, earlier_name: str, later_name: str) -> None:
+    """Refuse a reversed range (``later`` before ``earlier``), naming both ends."""
+    if earlier is not None and later is not None and later < earlier:
+        raise ValueError(f"{later_name} ({later}) is before {earlier_name} ({earlier})")
+
+
+def parse_filter(model: type[F], values: dict[str, Any], *, name_of: Any = None) -> F:
+    """``values`` as ``model``; a refusal is ``InvalidInput`` naming each field.
+
+    The adapters call this with what they parsed (GraphQL's input type, a CLI's
+    options); REST gets the same model, and so the same refusals, from FastAPI.
+    ``name_of`` renames fields into the caller's words (camelCase for GraphQL).
+    """
+    try:
+        return model.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as error:
+        rename = name_of or (lambda field: field)
+        problems = [
+            {
+                "field": rename(".".join(str(p) for p in item["loc"][:1]) or "filter"),
+                "detail": item["msg"].removeprefix("Value error, "),
+            }
+            for item in error.errors()
+        ]
+        summary = "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
+        raise InvalidInput(summary, code="invalid_parameter", errors=problems) from None
+
+
+# --- one filter per resource ----------------------------------------------------------
+
+SUBFORUMS_DOC = (
+    "`true`: a `forum` also matches the forums under it (MIRPS includes MIRPS-SP, and any "
+    "forum whose parent chain leads to a listed one)."
+)
+ANY_OF = "Several values mean any of them (repeat the parameter or separate with commas)."
+Q_DOC = (
+    "Words to find in the English or Spanish name, short name or aliases, ignoring case "
+    "and accents (`q=puebla`, `q=mexico` finds México)."
+)
+
+
+class ForumFilter(FilterModel):
+    """Which forums a forum list returns."""
+
+    kind: Annotated[tuple[ForumKind, ...], Lowered] = Field(
+        default=(), description=f"Only forums of these kinds. {ANY_OF}"
+    )
+    parent: Codes = Field(default=(), description=f"Only forums under these forums. {ANY_OF}")
+    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+
+
+def _role_claim(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    forum, separator, role = value.partition(":")
+    if not separator or not forum.strip() or not role.strip():
+        raise ValueError(f"expected FORUM:ROLE, e.g. GCM:champion, not {value!r}")
+    try:
+        parsed = Role(role.strip().lower())
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise ValueError(f"{role.strip()!r} is not a role; roles are {names}") from None
+    return f"{forum.strip()}:{parsed.value}"
+
+
+RoleClaim = Annotated[str, BeforeValidator(_role_claim)]
+
+
+class ActorFilter(FilterModel):
+    """Which actors an actor list returns; every condition must hold."""
+
+    kind: Annotated[tuple[ActorKind, ...], Lowered] = Field(
+        default=(), description=f"Only actors of these kinds. {ANY_OF}"
+    )
+    exclude_kind: Annotated[tuple[ActorKind, ...], Lowered] = Field(
+        default=(), description="Leave out actors of these kinds (repeat or comma-separate)."
+    )
+    member_of: Codes = Field(
+        default=(),
+        description="Only members of every listed forum on `as_of` (today by default): "
+        "`member_of=RCM&member_of=MIRPS` is in both.",
+    )
+    not_member_of: Codes = Field(
+        default=(),
+        description="Only actors that are members of none of the listed forums on `as_of`.",
+    )
+    has_role: Annotated[tuple[RoleClaim, ...], BeforeValidator(split_values)] = Field(
+        default=(),
+        max_length=MAX_VALUES,
+        description="`FORUM:ROLE` (e.g. `GCM:champion`): only actors holding that role on "
+        "`as_of`; repeat for several, all must hold.",
+    )
+    as_of: Day | None = Field(
+        default=None,
+        description="Day the forum conditions are checked on; today when not given.",
+    )
+    certainty: Certainty | None = Field(
+        default=None,
+        description="`certain`: only actors surely members of every `member_of` forum. Each "
+        "actor's `certainty` is the weakest of its memberships.",
+    )
+    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+
+
+class ParticipationFilter(FilterModel):
+    """Which participations (actor x forum x role over a period) a list returns."""
+
+    forum: Codes = Field(default=(), description=f"Forum codes, e.g. `RCM`. {ANY_OF}")
+    actor: Codes = Field(default=(), description=f"Actor ids, e.g. `CAN`, `unhcr`. {ANY_OF}")
+    role: Annotated[tuple[Role, ...], Lowered] = Field(
+        default=(), description=f"Only these roles. {ANY_OF}"
+    )
+    as_of: Day | None = Field(
+        default=None,
+        description="Only roles that may be in effect on this day (start inclusive, end "
+        "exclusive), each labelled `certain` or `possible` in `certainty`. A date the "
+        "documents state only roughly, or not at all, counts by its bounds "
+        "(`start_earliest` ... `end_latest`), never by a guess. Disputed claims in effect "
+        "are all returned, flagged `disputed`.",
+    )
+    certainty: Certainty | None = Field(
+        default=None,
+        description="`certain`: only rows surely in effect on `as_of`. Omit it to get both, "
+        "each labelled. Needs `as_of`.",
+    )
+    disputed: bool | None = Field(
+        default=None, description="`false`: only undisputed facts; `true`: only disputed claims."
+    )
+    include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
+
+
+class FundingShareFilter(FilterModel):
+    """Which funding shares a list returns (and `total_pct` sums)."""
+
+    forum: Codes = Field(default=(), description=f"Forum codes, e.g. `RCM`. {ANY_OF}")
+    actor: Codes = Field(default=(), description=f"Actor ids, e.g. `CAN`. {ANY_OF}")
+    include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
+
+
+class EventFilter(FilterModel):
+    """Which events a list returns."""
+
+    forum: Codes = Field(default=(), description=f"Forum codes, e.g. `MIRPS`. {ANY_OF}")
+    kind: Annotated[tuple[EventKind, ...], Lowered] = Field(
+        default=(), description=f"Only events of these kinds. {ANY_OF}"
+    )
+    start_from: Day | None = Field(
+        default=None, description="Only events starting on or after this day (YYYY-MM-DD)."
+    )
+    start_to: Day | None = Field(
+        default=None, description="Only events starting on or before this day (YYYY-MM-DD)."
+    )
+    host: Codes = Field(default=(), description=f"Only events one of these actors hosts. {ANY_OF}")
+    include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
+    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+
+    @field_validator("start_to")
+    @classmethod
+    def _range(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        not_before(
+            info.data.get("start_from"), value, earlier_name="start_from", later_name="start_to"
+        )
+        return value
+
+
+def _objective(value: int) -> int:
+    if not 1 <= value <= 23:
+        raise ValueError(f"the Global Compact for Migration has objectives 1 to 23, not {value}")
+    return value
+
+
+class PledgeFilter(FilterModel):
+    """Which pledges a list, a summary or a nested pledge field covers."""
+
+    pledger: Codes = Field(
+        default=(), description=f"Actor ids; matches any pledger of a joint pledge. {ANY_OF}"
+    )
+    forum: Codes = Field(default=(), description=f"Forum codes. {ANY_OF}")
+    event: Codes = Field(default=(), description=f"Event ids. {ANY_OF}")
+    kind: Annotated[tuple[PledgeKind, ...], Lowered] = Field(
+        default=(), description=f"Pledge kinds. {ANY_OF}"
+    )
+    status: Annotated[tuple[PledgeStatus, ...], Lowered] = Field(
+        default=(), description=f"Statuses. {ANY_OF}"
+    )
+    currency: Codes = Field(
+        default=(), description=f"ISO 4217 codes, any case (`CAD`, `usd`). {ANY_OF}"
+    )
+    announced_from: Day | None = Field(default=None, description="Announced on or after this day.")
+    announced_to: Day | None = Field(default=None, description="Announced on or before this day.")
+    gcm_objective: Annotated[
+        tuple[Annotated[int, AfterValidator(_objective)], ...],
+        BeforeValidator(split_values),
+    ] = Field(
+        default=(),
+        max_length=23,
+        description=f"Addresses one of these Global Compact for Migration objectives (1-23). "
+        f"{ANY_OF}",
+    )
+    amount_min: Amount | None = Field(
+        default=None, description="At least this amount, in its own currency (e.g. `1000.50`)."
+    )
+    amount_max: Amount | None = Field(
+        default=None, description="At most this amount, in its own currency."
+    )
+    curated: bool | None = Field(
+        default=None, description="`true`: curated pledges only; `false`: submitted only."
+    )
+    include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
+
+    @field_validator("announced_to")
+    @classmethod
+    def _dates(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        not_before(
+            info.data.get("announced_from"),
+            value,
+            earlier_name="announced_from",
+            later_name="announced_to",
+        )
+        return value
+
+    @field_validator("amount_max")
+    @classmethod
+    def _amounts(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        low = info.data.get("amount_min")
+        if low is not None and value is not None and value < low:
+            raise ValueError(f"amount_max ({value}) is below amount_min ({low})")
+        return value

@@ -1,0 +1,218 @@
+"""Resolving the codes and ids a request names: forgiving about case, loud about typos.
+
+Every filter value that names a forum, an actor, an event or a currency passes
+through here before it reaches a query, so a typo is never answered as "no data":
+
+* Codes and ids match case-insensitively (``rcm`` is RCM, ``can`` is CAN).
+* A forum also matches by any alias or name, ignoring case and accents
+  (``CRM``, ``Puebla Process``, ``Proceso Puebla`` are RCM); an actor by its
+  short name or name (``UNHCR``, ``Canada``).
+* A value that matches nothing raises ``UnknownReference`` naming the parameter
+  and the value, with up to three of the closest known codes as suggestions.
+  Every unmatched value of a request is reported at once.
+* ``include_subforums`` widens forum codes to every forum whose parent chain
+  leads to one of them (MIRPS brings in MIRPS-SP).
+
+The lookups read small tables (forums, actors, events) only when an exact match
+fails, so the common request (exact codes) costs one indexed query.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import UnknownReference
+from app.iso import currency_codes
+from app.models import Actor, Event, Forum
+
+MAX_SUGGESTIONS = 3
+
+
+def fold(text: str) -> str:
+    """Case- and accent-free form with single spaces: ``México`` → ``mexico``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.split())
+
+
+def matches_words(query: str, *texts: str | None) -> bool:
+    """Every word of ``query`` appears in one of ``texts`` (case and accents ignored)."""
+    haystack = " | ".join(fold(t) for t in texts if t)
+    return all(word in haystack for word in fold(query).split())
+
+
+def suggestions(value: str, names: Mapping[str, str]) -> list[str]:
+    """Up to three codes whose folded names (``names``: folded name → code) are closest to ``value``."""
+    wanted = fold(value)
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, wanted, name).ratio(), code)
+            for name, code in names.items()
+        ),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    best: list[str] = []
+    for score, code in scored:
+        if score <= 0 or len(best) == MAX_SUGGESTIONS:
+            break
+        if code not in best:
+            best.append(code)
+    return best
+
+
+def _refuse(
+    parameter: str, noun: str, misses: Sequence[str], names: Mapping[str, str]
+) -> UnknownReference:
+    problems: list[dict[str, Any]] = []
+    for value in misses:
+        close = suggestions(value, names)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        problems.append(
+            {
+                "field": parameter,
+                "value": value,
+                "detail": f"no {noun} matches {value!r}{hint}",
+                "suggestions": close,
+            }
+        )
+    detail = "; ".join(f"{parameter}: {p['detail']}" for p in problems[:5])
+    return UnknownReference(detail, errors=problems)
+
+
+def _resolve(
+    values: Iterable[str],
+    names: Mapping[str, str],
+    *,
+    parameter: str,
+    noun: str,
+) -> tuple[str, ...]:
+    resolved: list[str] = []
+    misses: list[str] = []
+    for value in values:
+        code = names.get(fold(value))
+        if code is None:
+            misses.append(value)
+        else:
+            resolved.append(code)
+    if misses:
+        raise _refuse(parameter, noun, misses, names)
+    return tuple(dict.fromkeys(resolved))
+
+
+# --- forums -------------------------------------------------------------------------------
+
+
+async def _forum_names(session: AsyncSession) -> tuple[dict[str, str], dict[str, str | None]]:
+    """(folded code, alias or name → code; code → parent code)."""
+    rows = (
+        await session.execute(
+            select(Forum.code, Forum.name, Forum.name_es, Forum.aliases, Forum.parent_code)
+        )
+    ).all()
+    names: dict[str, str] = {}
+    # Names and aliases first, codes last: a code always wins over another forum's alias.
+    for row in rows:
+        for name in (row.name, row.name_es, *(row.aliases or [])):
+            if name:
+                names.setdefault(fold(name), row.code)
+    for row in rows:
+        names[fold(row.code)] = row.code
+    return names, {row.code: row.parent_code for row in rows}
+
+
+def _with_subforums(codes: Sequence[str], parents: Mapping[str, str | None]) -> tuple[str, ...]:
+    wanted = set(codes)
+    found = list(codes)
+    for code in sorted(parents):
+        seen: set[str] = set()
+        ancestor = parents.get(code)
+        while ancestor is not None and ancestor not in seen:
+            if ancestor in wanted:
+                found.append(code)
+                break
+            seen.add(ancestor)
+            ancestor = parents.get(ancestor)
+    return tuple(dict.fromkeys(found))
+
+
+async def forum_codes(
+    session: AsyncSession,
+    values: Sequence[str],
+    *,
+    parameter: str = "forum",
+    include_subforums: bool = False,
+) -> tuple[str, ...]:
+    """The forum codes ``values`` name (case-free, aliases), widened to sub-forums on request."""
+    if not values:
+        return ()
+    names, parents = await _forum_names(session)
+    codes = _resolve(values, names, parameter=parameter, noun="forum")
+    return _with_subforums(codes, parents) if include_subforums else codes
+
+
+async def forum_code(session: AsyncSession, value: str) -> str | None:
+    """The code ``value`` names (code, alias or name in any case), or None."""
+    names, _ = await _forum_names(session)
+    return names.get(fold(value))
+
+
+# --- actors -------------------------------------------------------------------------------
+
+
+async def _actor_names(session: AsyncSession) -> dict[str, str]:
+    rows = (await session.execute(select(Actor.id, Actor.name, Actor.short_name))).all()
+    names: dict[str, str] = {}
+    for row in rows:
+        for name in (row.name, row.short_name):
+            if name:
+                names.setdefault(fold(name), row.id)
+    for row in rows:
+        names[fold(row.id)] = row.id
+    return names
+
+
+async def actor_ids(
+    session: AsyncSession, values: Sequence[str], *, parameter: str = "actor"
+) -> tuple[str, ...]:
+    """The actor ids ``values`` name: ids in any case, short names, names."""
+    if not values:
+        return ()
+    exact = set(await session.scalars(select(Actor.id).where(Actor.id.in_(values))))
+    if exact.issuperset(values):
+        return tuple(dict.fromkeys(values))
+    return _resolve(values, await _actor_names(session), parameter=parameter, noun="actor")
+
+
+async def actor_id(session: AsyncSession, value: str) -> str | None:
+    """The id ``value`` names (id in any case, short name, name), or None."""
+    return (await _actor_names(session)).get(fold(value))
+
+
+# --- events and currencies ----------------------------------------------------------------
+
+
+async def event_ids(
+    session: AsyncSession, values: Sequence[str], *, parameter: str = "event"
+) -> tuple[str, ...]:
+    """The event ids ``values`` name, in any case."""
+    if not values:
+        return ()
+    exact = set(await session.scalars(select(Event.id).where(Event.id.in_(values))))
+    if exact.issuperset(values):
+        return tuple(dict.fromkeys(values))
+    rows = (await session.execute(select(Event.id, Event.name))).all()
+    names = {fold(row.name): row.id for row in rows if row.name}
+    names.update({fold(row.id): row.id for row in rows})
+    return _resolve(values, names, parameter=parameter, noun="event")
+
+
+def currencies(values: Sequence[str], *, parameter: str = "currency") -> tuple[str, ...]:
+    """ISO 4217 codes in any case; anything else is an unknown reference."""
+    names = {code.lower(): code for code in currency_codes()}
+    return _resolve(values, names, parameter=parameter, noun="ISO 4217 currency")
