@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Pledge, PledgePledger
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
 
@@ -53,3 +54,18 @@ def pledge_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return {key: value for key, value in body.items() if value is not ...}
+
+
+async def make_pledge_without_amount(
+    session: AsyncSession, *, forum: str = "RCM", pledger: str = "MEX"
+) -> None:
+    """A technical pledge: no amount, so no USD equivalent."""
+    session.add(
+        Pledge(
+            kind="technical",
+            title="Technical help with no amount",
+            forum_code=forum,
+            pledgers=[PledgePledger(actor_id=pledger, position=0)],
+        )
+    )
+    await session.flush()

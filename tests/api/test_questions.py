@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Pledge, PledgePledger
 from app.models.enums import ROLE_RANKS, Role
 from tests.api.helpers import get_json, walk
+from tests.factories import make_pledge_without_amount
 
 
 async def problem(client: httpx.AsyncClient, path: str, params: Any) -> dict[str, Any]:
@@ -219,15 +219,7 @@ async def test_name_search(client: httpx.AsyncClient, path: str, q: str, expecte
 async def test_summary_usd_is_null_when_nothing_converts(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    session.add(
-        Pledge(
-            kind="technical",
-            title="Technical help with no amount",
-            forum_code="RCM",
-            pledgers=[PledgePledger(actor_id="MEX", position=0)],
-        )
-    )
-    await session.flush()
+    await make_pledge_without_amount(session, forum="RCM")
     body = await get_json(client, "/v1/pledges/summary", group_by="forum", forum="RCM,MIRPS-SP")
     assert [
         (g["forum"], g["count"], g["amount_usd"], g["count_without_usd"]) for g in body["groups"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Pledge, PledgePledger
+from tests.factories import make_pledge_without_amount
 from tests.graphql import gql
 
 
@@ -206,15 +206,7 @@ async def test_cad_pledge_shows_its_rate_and_source(client: httpx.AsyncClient) -
 async def test_summary_usd_is_null_when_nothing_converts(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    session.add(
-        Pledge(
-            kind="technical",
-            title="Technical help with no amount",
-            forum_code="RCM",
-            pledgers=[PledgePledger(actor_id="MEX", position=0)],
-        )
-    )
-    await session.flush()
+    await make_pledge_without_amount(session, forum="RCM")
     body = await gql(
         client,
         """{ pledgeSummary(groupBy: [FORUM], filter: {forum: ["rcm", "MIRPS-SP"]}) {
