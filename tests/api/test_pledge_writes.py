@@ -97,6 +97,19 @@ async def test_submit_answers_201_with_the_stored_pledge(
         "currency": "CAD",
         # 1,000,000 x 0.7684032580 (the curated CAD rate for 2022), to the cent.
         "amount_usd": "768403.26",
+        "usd_conversion": {
+            "currency": "CAD",
+            "usd_per_unit": "0.7684032580",
+            "period_start": "2022-01-01",
+            "period_end": "2022-12-31",
+            "basis": body["usd_conversion"]["basis"],
+            "citations": [
+                {
+                    "source_id": "frb-g5a-annual-2024-02-01",
+                    "locator": "Table, CANADA DOLLAR, column 2022 (1.3014)",
+                }
+            ],
+        },
         "announced_on": "2022-09-21",
         "announced_precision": "day",
         "status": "announced",

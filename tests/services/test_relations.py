@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models.enums import Entity, Role
+from app.models.enums import ROLE_RANKS, Entity, Role
 from app.schemas.filters import PledgeFilter
 from app.services import relations
 from tests.conftest import QueryCounter
@@ -40,7 +40,8 @@ async def test_participations_by_forum_codes(session: AsyncSession) -> None:
     assert [[p.actor_id for p in rows] for rows in chairs] == [["CAN"], [], ["CAN"]]
     everyone = await relations.participations_by_forum_codes(session, ["MIRPS"])
     roles = [(p.role, p.actor_id) for p in everyone[0]]
-    assert roles == sorted(roles, key=lambda pair: pair[0])  # ordered by role first
+    # ordered by role rank first (chair, pro tempore presidency, ..., member, ...)
+    assert roles == sorted(roles, key=lambda pair: ROLE_RANKS.index(pair[0]))
 
 
 async def test_participations_by_actor_ids(session: AsyncSession) -> None:
