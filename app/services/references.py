@@ -20,6 +20,7 @@ fails, so the common request (exact codes) costs one indexed query.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -41,10 +42,22 @@ def fold(text: str) -> str:
     return " ".join(bare.split())
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", fold(text)))
+
+
 def matches_words(query: str, *texts: str | None) -> bool:
-    """Every word of ``query`` appears in one of ``texts`` (case and accents ignored)."""
-    haystack = " | ".join(fold(t) for t in texts if t)
-    return all(word in haystack for word in fold(query).split())
+    """Every word of ``query`` is a word of one of ``texts`` (case and accents ignored).
+
+    Whole words only, so ``q=-1`` does not find "COVID-19"; a query with no word
+    at all matches nothing.
+    """
+    wanted = _words(query)
+    found: set[str] = set()
+    for text in texts:
+        if text:
+            found |= _words(text)
+    return bool(wanted) and wanted <= found
 
 
 def suggestions(value: str, names: Mapping[str, str]) -> list[str]:
