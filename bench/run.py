@@ -66,7 +66,7 @@ BASELINE_PORT = 8311
 AS_OF = "2025-06-30"
 
 GRAPHQL = {
-    "W1": "query W1($forum: String!, $first: Int!) { pledges(filter: {forum: $forum}, "
+    "W1": "query W1($forum: [String!]!, $first: Int!) { pledges(filter: {forum: $forum}, "
     "sort: ANNOUNCED_DESC, first: $first) { totalCount edges { node { id title kind status "
     "amount currency amountUsd announcedOn pledgers { id name } } } "
     "pageInfo { hasNextPage endCursor } } }",
