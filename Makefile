@@ -34,12 +34,21 @@ run: setup
 	$(RUN) migov serve --host $(MIGOV_HOST) --port $(MIGOV_PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when MIGOV_TEST_DATABASE_URL is set.
+# Without it the PostgreSQL run is skipped, and the output says so before and after.
 test: setup
 	$(RUN) migov data validate
+	@if [ -z "$$MIGOV_TEST_DATABASE_URL" ]; then \
+		echo "== SQLite ONLY: MIGOV_TEST_DATABASE_URL is empty, so PostgreSQL is NOT tested" \
+			"(set it, or run make test-pg / .ci/run)"; \
+	else \
+		echo "== SQLite, then PostgreSQL: $$MIGOV_TEST_DATABASE_URL"; \
+	fi
 	MIGOV_TEST_DATABASE_URL= $(RUN) pytest
 	@if [ -n "$$MIGOV_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$MIGOV_TEST_DATABASE_URL"; \
 		$(RUN) pytest; \
+	else \
+		echo "== Tested on SQLite ONLY; PostgreSQL was NOT tested (MIGOV_TEST_DATABASE_URL is empty)"; \
 	fi
 
 test-pg: setup

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app import __version__, cache, web
+from app import __version__, cache, licence, web
 from app.api import (
     actors,
     audit,
@@ -42,6 +42,9 @@ Puebla Process/RCM, SICA, the OAS Committee on Migration Issues, the Global
 Compact for Migration and the IMRF, IGC, M5 and more), who takes part in each and
 in what role over time, funding shares, events and pledges. Every curated fact
 cites its source. Errors are RFC 9457 problem+json.
+
+The data is offered under CC BY 4.0 (credit migov and keep each fact's source);
+each source document keeps its own terms, given in `/v1/sources`. The code is MIT.
 """
 
 
@@ -64,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="migov",
         version=__version__,
         description=API_DESCRIPTION,
+        # The data's licence, which is what a client of the API receives; the code is MIT.
+        license_info={"name": licence.DATA_LICENCE_NAME, "identifier": licence.DATA_LICENCE_ID},
         lifespan=lifespan,
         debug=settings.debug,
         # /docs and /redoc are served by app.web from local files (FastAPI's load from CDNs).

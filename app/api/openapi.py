@@ -41,6 +41,7 @@ def install(app: FastAPI) -> None:
             description=app.description,
             routes=app.routes,
             tags=app.openapi_tags,
+            license_info=app.license_info,
         )
         for path, operations in document.get("paths", {}).items():
             for method, operation in operations.items():

@@ -41,6 +41,9 @@ class Source(TimestampMixin, Base):
         Text, doc="File name of the document's text in the project's source archive."
     )
     description: Mapped[str | None] = mapped_column(Text)
+    terms: Mapped[str | None] = mapped_column(
+        Text, doc="The document's own terms of use as it states them; NULL where it states none."
+    )
 
     citations: Mapped[list[Citation]] = relationship(
         back_populates="source", lazy="raise", viewonly=True

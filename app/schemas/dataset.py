@@ -86,6 +86,8 @@ class SourceEntry(Record):
     language: str = "en"
     document: str | None = None
     description: Text | None = None
+    # The document's own terms of use, only as the document states them.
+    terms: Text | None = None
 
 
 class ForumEntry(Record):

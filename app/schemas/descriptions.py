@@ -92,3 +92,9 @@ SOURCE_PUBLISHED_EARLIEST = (
 )
 SOURCE_PUBLISHED_LATEST = "Latest day the document may date from. Null: unbounded."
 SOURCE_DOCUMENT = "File name of the document's text in the archive."
+TERMS_NOT_STATED = "not stated"
+SOURCE_TERMS = (
+    "The document's own terms of use as it states them (e.g. a Creative Commons licence), "
+    "or `not stated` where it states none. The dataset's licence covers only the facts "
+    "drawn from it and text written for this service."
+)

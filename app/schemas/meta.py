@@ -6,12 +6,24 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from app import licence
+from app.schemas.descriptions import SOURCE_TERMS
+
 
 class SourceCoverage(BaseModel):
     id: str
     title: str
     published: str | None
+    terms: str = Field(description=SOURCE_TERMS)
     cited_by: dict[str, int] = Field(description="Facts citing the source, by kind.")
+
+
+class DataLicence(BaseModel):
+    id: str = Field(description="SPDX identifier, e.g. `CC-BY-4.0`.")
+    name: str
+    url: str = Field(description="The licence's text.")
+    reason: str = Field(description="Why the data is offered under it.")
+    attribution: str = Field(description="A credit line re-users may copy.")
 
 
 class Meta(BaseModel):
@@ -21,3 +33,16 @@ class Meta(BaseModel):
     last_changed_at: dt.datetime = Field(description="When the last change was committed.")
     counts: dict[str, int] = Field(description="Records per entity.")
     sources: list[SourceCoverage] = Field(description="Each source and what cites it.")
+    licence: DataLicence = Field(
+        description="The data's licence. Each source document keeps its own terms "
+        "(`/v1/sources`, field `terms`)."
+    )
+
+
+DATA_LICENCE = DataLicence(
+    id=licence.DATA_LICENCE_ID,
+    name=licence.DATA_LICENCE_NAME,
+    url=licence.DATA_LICENCE_URL,
+    reason=licence.DATA_LICENCE_REASON,
+    attribution=licence.DATA_ATTRIBUTION,
+)

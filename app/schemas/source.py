@@ -15,6 +15,8 @@ from app.schemas.descriptions import (
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
     SOURCE_PUBLISHED_LATEST,
+    SOURCE_TERMS,
+    TERMS_NOT_STATED,
 )
 
 
@@ -30,6 +32,7 @@ class SourceRead(ReadModel):
     language: str
     document: str | None = Field(description=SOURCE_DOCUMENT)
     description: str | None
+    terms: str = Field(description=SOURCE_TERMS)
     cited_by: dict[str, int] = Field(
         description="How many facts of each kind cite this source "
         "(forum, actor, participation, funding_share, event, pledge, exchange_rate)."
@@ -49,5 +52,6 @@ class SourceRead(ReadModel):
             language=source.language,
             document=source.document,
             description=source.description,
+            terms=source.terms or TERMS_NOT_STATED,
             cited_by=cited_by,
         )

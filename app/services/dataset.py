@@ -174,6 +174,7 @@ async def _sync_sources(
                 "language": entry.language,
                 "document": entry.document,
                 "description": entry.description,
+                "terms": entry.terms,
             },
         )
     await sync.session.flush()

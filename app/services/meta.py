@@ -16,7 +16,8 @@ from app.models import (
     Source,
 )
 from app.schemas.dates import format_partial
-from app.schemas.meta import Meta, SourceCoverage
+from app.schemas.descriptions import TERMS_NOT_STATED
+from app.schemas.meta import DATA_LICENCE, Meta, SourceCoverage
 from app.services import changes as change_service
 from app.services.sources import citation_counts
 
@@ -52,8 +53,10 @@ async def describe(session: AsyncSession) -> Meta:
                 id=s.id,
                 title=s.title,
                 published=format_partial(s.published_date, s.published_precision),
+                terms=s.terms or TERMS_NOT_STATED,
                 cited_by=cited.get(s.id, {}),
             )
             for s in sources
         ],
+        licence=DATA_LICENCE,
     )

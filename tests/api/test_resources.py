@@ -169,6 +169,9 @@ async def test_sources_list_their_coverage(client: httpx.AsyncClient) -> None:
     assert wrmc["cited_by"]["participation"] > 20
     assert wrmc["cited_by"]["funding_share"] == 11
     assert wrmc["document"] == "002_10b72db0ba55f25b.txt"
+    assert wrmc["terms"].startswith("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0")
+    # A document that states no terms says so rather than leaving a guess or a gap.
+    assert by_id["mirps-sp-web-2021"]["terms"] == "not stated"
 
 
 async def test_meta_counts_and_version(client: httpx.AsyncClient) -> None:
@@ -182,6 +185,18 @@ async def test_meta_counts_and_version(client: httpx.AsyncClient) -> None:
     assert {s["id"] for s in meta["sources"]} >= {"wrmc-2021-regional-cooperation"}
     wrmc = next(s for s in meta["sources"] if s["id"] == "wrmc-2021-regional-cooperation")
     assert wrmc["published"] == "2021-10"
+    assert wrmc["terms"].startswith("Creative Commons Attribution-NonCommercial")
+    assert meta["licence"]["id"] == "CC-BY-4.0"
+    assert meta["licence"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert "source" in meta["licence"]["reason"]
+
+
+async def test_openapi_states_the_data_licence(client: httpx.AsyncClient) -> None:
+    info = (await client.get("/openapi.json")).json()["info"]
+    assert info["license"] == {
+        "name": "Creative Commons Attribution 4.0 International",
+        "identifier": "CC-BY-4.0",
+    }
 
 
 async def test_without_as_of_every_claim_is_listed(client: httpx.AsyncClient) -> None:

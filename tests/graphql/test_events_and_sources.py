@@ -161,6 +161,16 @@ async def test_sources_connection(client: httpx.AsyncClient) -> None:
     assert rates == {"id": "frb-g5a-annual-2024-02-01", "citedBy": [{"kind": "exchange_rate"}]}
 
 
+async def test_sources_state_their_own_terms(client: httpx.AsyncClient) -> None:
+    body = await gql(client, "{ sources { edges { node { id terms } } } }")
+    terms = {edge["node"]["id"]: edge["node"]["terms"] for edge in body["data"]["sources"]["edges"]}
+    assert terms["wrmc-2021-regional-cooperation"] == (
+        "Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 (CC BY-NC-ND 4.0), "
+        "per the report's copyright page"
+    )
+    assert terms["ircc-imcbp-factsheet-2019"] == "not stated"
+
+
 async def test_funding_shares_root_field(client: httpx.AsyncClient) -> None:
     body = await gql(
         client,

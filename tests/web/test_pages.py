@@ -53,7 +53,11 @@ async def test_front_door_shows_the_dataset_version_and_the_ways_in(
         "/v1/meta",
         "/openapi.json",
         "/v1/pledges?format=csv",
+        "https://creativecommons.org/licenses/by/4.0/",
     } <= links
+    assert (
+        '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in page
+    )
     assert "curl -s 'http://test/v1/forums/MIRPS-SP/participants?as_of=2022-01-01" in page
 
 

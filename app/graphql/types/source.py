@@ -24,6 +24,8 @@ from app.schemas.descriptions import (
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
     SOURCE_PUBLISHED_LATEST,
+    SOURCE_TERMS,
+    TERMS_NOT_STATED,
 )
 from app.services import sources as source_service
 from app.services._query import DEFAULT_LIMIT
@@ -53,6 +55,7 @@ class SourceType:
     language: str
     document: str | None = strawberry.field(description=SOURCE_DOCUMENT)
     description: str | None
+    terms: str = strawberry.field(description=SOURCE_TERMS)
 
     @classmethod
     def from_model(cls, source: Source) -> SourceType:
@@ -69,6 +72,7 @@ class SourceType:
             language=source.language,
             document=source.document,
             description=source.description,
+            terms=source.terms or TERMS_NOT_STATED,
         )
 
     @strawberry.field(description="How many facts of each kind cite this source.")
