@@ -11,7 +11,8 @@
   (authenticated, ``pledges:write``, within the rate limit) commits in a short
   transaction of its own, so a refused write still counts and the counter row is
   not locked while the write runs; the session is then left in a fresh write
-  transaction for the caller.
+  transaction for the caller. The key's rate budget is noted on the request's
+  state (``rate_budget``) for the ``RateLimit`` headers (``app.api.limits``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import State
 
 from app.config import Settings
 from app.db import begin_write
@@ -46,16 +48,23 @@ def bearer_secret(authorization: str | None) -> str | None:
     return authorization
 
 
-async def admit_writer(session: AsyncSession, secret: str | None, settings: Settings) -> ApiKey:
+async def admit_writer(
+    session: AsyncSession, secret: str | None, settings: Settings, state: State | None = None
+) -> ApiKey:
     """The writing key, admitted; ``session`` left in a fresh write transaction.
 
     A transaction already open holds only reads (reads never commit), so it is
-    rolled back: ``begin_write`` must open the transaction it writes in.
+    rolled back: ``begin_write`` must open the transaction it writes in. The
+    key's rate budget goes on ``state.rate_budget`` when a request state is given.
     """
     if session.in_transaction():
         await session.rollback()
     await begin_write(session)
-    key = await api_key_service.admit_write(session, secret, limit=settings.rate_limit_per_minute)
+    admission = await api_key_service.admit_write(
+        session, secret, limit=settings.rate_limit_per_minute
+    )
     await session.commit()
     await begin_write(session)
-    return key
+    if state is not None:
+        state.rate_budget = admission.budget
+    return admission.key

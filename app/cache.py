@@ -44,6 +44,7 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.metrics import CACHE_LOOKUPS
 from app.models import DataVersion
 from app.services.changes import NOTIFY_CHANNEL, Version
 
@@ -338,8 +339,10 @@ class ResponseCacheMiddleware:
         )
         entry = self.store.get(version.version, key)
         if entry is not None:
+            CACHE_LOOKUPS.labels("hit").inc()
             await _replay(entry, scope, send)
             return
+        CACHE_LOOKUPS.labels("miss").inc()
         scope.setdefault("state", {})["data_version"] = version
         await self._fill(version, key, scope, receive, send)
 

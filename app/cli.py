@@ -295,6 +295,8 @@ def serve(
     from app.logs import logging_config
 
     settings = get_settings()
+    if workers > 1 and settings.metrics:
+        _share_metrics_between_workers(settings)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -306,6 +308,25 @@ def serve(
         access_log=False,  # migov.access logs each request, with its id
         proxy_headers=True,
     )
+
+
+def _share_metrics_between_workers(settings: Settings) -> None:
+    """Give the workers one directory for their metrics (``app.metrics``), emptied first.
+
+    prometheus-client reads ``PROMETHEUS_MULTIPROC_DIR`` when first imported, so it
+    is set here, before uvicorn starts the worker processes that inherit it.
+    """
+    import os
+    import tempfile
+
+    directory = Path(settings.prometheus_multiproc_dir or tempfile.mkdtemp(prefix="migov-metrics-"))
+    if directory.exists():
+        # Values left by an earlier run would be summed with this one's.
+        for leftover in directory.glob("*.db"):
+            leftover.unlink()
+    else:
+        directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 def _ensure_sqlite_dir(settings: Settings) -> None:

@@ -126,6 +126,21 @@ class Settings(BaseSettings):
         "PostgreSQL LISTEN/NOTIFY (for poolers that do not pass LISTEN through).",
     )
 
+    # Operations (docs/deploying.md).
+    metrics: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at /metrics (request counts and latencies by "
+        "route and status, pool use, cache hits, data version). Keep /metrics off the public "
+        "internet at the proxy.",
+    )
+    prometheus_multiproc_dir: str | None = Field(
+        default=None,
+        validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="PROMETHEUS_MULTIPROC_DIR (no MIGOV_ prefix: prometheus-client reads it "
+        "too): a directory where each worker process keeps its metrics, so a scrape sees them "
+        "all. `migov serve --workers N` sets one up when N > 1.",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

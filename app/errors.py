@@ -112,12 +112,19 @@ class PayloadTooLarge(DomainError):
 
 
 class RateLimited(DomainError):
+    """Over a quota of ``limit`` requests per ``window_seconds``; the next window opens in
+    ``retry_after`` seconds."""
+
     code = "rate_limited"
     title = "Too many requests"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
+    def __init__(
+        self, detail: str, *, retry_after: int, limit: int = 0, window_seconds: int = 0
+    ) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+        self.limit = limit
+        self.window_seconds = window_seconds
 
 
 class Unavailable(DomainError):

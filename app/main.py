@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
-from app import __version__, cache, licence, web
+from app import __version__, cache, licence, metrics, web
 from app.api import (
     actors,
     audit,
@@ -29,9 +30,11 @@ from app.api import (
     requestid,
     sources,
 )
+from app.api import metrics as metrics_api
 from app.api.head import HeadAsGetMiddleware
 from app.api.language import ContentLanguageMiddleware
 from app.api.limits import BodySizeLimitMiddleware
+from app.api.ratelimit import RateLimitHeadersMiddleware
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.graphql.schema import build_router
@@ -56,12 +59,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        capacity = settings.db_pool_size + settings.db_pool_max_overflow
+        if settings.metrics:
+            metrics.watch_pool(engine, capacity=capacity)
         await cache.start_watch(app.state, engine, settings)
         try:
             yield
         finally:
             await cache.stop_watch(app.state)
             await engine.dispose()
+            if settings.metrics:
+                metrics.unwatch_pool(capacity=capacity)
+                metrics.process_exited(settings.prometheus_multiproc_dir)
 
     app = FastAPI(
         title="migov",
@@ -76,24 +85,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    problems.install(app)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
-            allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Location", "Retry-After", "Idempotent-Replayed"],
-        )
-    conditional.install(app)
-    openapi.install(app)
-    cache.install(app, settings)
-    app.add_middleware(ContentLanguageMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)
-    # Added last, so it runs first: an oversized body is refused before anything reads it.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    guards.install(app, settings)
-    requestid.install(app)  # outermost: every answer, refusals included, gets an id and a log line
     routers = [
         module.router
         for module in (
@@ -112,6 +103,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             disputes,
         )
     ]
+    problems.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=[
+                "ETag",
+                "Link",
+                "Location",
+                "Retry-After",
+                "Idempotent-Replayed",
+                "RateLimit",
+                "RateLimit-Policy",
+                "X-Request-ID",
+            ],
+        )
+    conditional.install(app)
+    openapi.install(app)
+    cache.install(app, settings)
+    # Outside the cache, which so keeps plain answers and serves every Accept-Encoding.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(ContentLanguageMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
+    # Added last, so it runs first: an oversized body is refused before anything reads it.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    guards.install(app, settings)
+    if settings.metrics:
+        metrics_api.install(app, routers)
+    requestid.install(app)  # outermost: every answer, refusals included, gets an id and a log line
     for router in routers:
         app.include_router(router)
     problems.record_methods(app, routers)

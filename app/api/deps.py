@@ -142,7 +142,7 @@ async def get_writer_key(
     See ``adapters_common.admit_writer``: the handler gets the session in a
     fresh write transaction.
     """
-    return await admit_writer(session, _secret(request), settings)
+    return await admit_writer(session, _secret(request), settings, request.state)
 
 
 async def get_admin_key(request: Request, session: SessionDep, _credentials: BearerDep) -> ApiKey:

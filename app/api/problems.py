@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
+from app.api.ratelimit import rate_limit_headers
 from app.faults import database_fault
 from app.logs import current_request_id
 
@@ -93,6 +94,13 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     headers = None
     if isinstance(exc, errors.RateLimited | errors.Unavailable):
         headers = {"Retry-After": str(exc.retry_after)}
+        if isinstance(exc, errors.RateLimited) and exc.limit:
+            headers |= rate_limit_headers(
+                limit=exc.limit,
+                window_seconds=exc.window_seconds,
+                remaining=0,
+                reset_seconds=exc.retry_after,
+            )
     elif isinstance(exc, errors.Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="migov"'}
     errors_ = list(exc.errors or [])

@@ -57,7 +57,8 @@ class Context(BaseContext):
         of this operation are rolled back first.
         """
         header = self.request.headers.get("authorization") if self.request else None
-        return await admit_writer(session, bearer_secret(header), self.settings)
+        state = self.request.state if self.request else None
+        return await admit_writer(session, bearer_secret(header), self.settings, state)
 
 
 async def get_context(

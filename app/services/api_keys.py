@@ -10,7 +10,9 @@ Invariants:
 * ``pledges:admin`` includes everything ``pledges:write`` allows.
 * Rate limits count requests per key in fixed windows stored in the database, so
   every worker process shares them. ``count_request`` runs in its own short
-  transaction before the write it admits, so a refused write still counts.
+  transaction before the write it admits, so a refused write still counts. It
+  answers the key's ``RateBudget`` (quota, window, what is left, seconds to the
+  next window), which the REST adapter publishes as ``RateLimit`` headers.
 """
 
 from __future__ import annotations
@@ -35,6 +37,28 @@ from app.services import audit
 
 SECRET_PATTERN = re.compile(r"^migov_(?P<prefix>[0-9a-f]{8})_(?P<random>[A-Za-z0-9_-]{43})$")
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class RateBudget:
+    """Where a key stands in its current rate-limit window."""
+
+    limit: int  # requests allowed per window
+    window_seconds: int
+    hits: int  # requests counted in this window, this one included
+    reset_seconds: int  # until the next window starts
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.hits)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A key admitted for a write, and its budget (None when limits are off)."""
+
+    key: ApiKey
+    budget: RateBudget | None
 
 
 @dataclass(frozen=True)
@@ -168,12 +192,12 @@ async def count_request(
     limit: int,
     window_seconds: int = 60,
     now: dt.datetime | None = None,
-) -> int:
+) -> RateBudget | None:
     """Count one request against ``key``'s window; RateLimited beyond ``limit``.
 
     One UPSERT on the (key, window) row: atomic on PostgreSQL and SQLite alike, and
-    shared by every process. Returns the requests counted so far in the window
-    (0 when ``limit`` is 0, which switches limits off). Also refreshes the key's
+    shared by every process. Returns the key's budget in this window (None when
+    ``limit`` is 0, which switches limits off). Also refreshes the key's
     ``last_used_at`` when it is a minute old.
     """
     now = now or utcnow()
@@ -187,7 +211,7 @@ async def count_request(
         .execution_options(synchronize_session=False)
     )
     if limit <= 0:
-        return 0
+        return None
     epoch = int(now.timestamp())
     start = epoch - epoch % window_seconds
     dialect = session.get_bind().dialect.name
@@ -209,18 +233,26 @@ async def count_request(
                 RateLimitWindow.api_key_id == key.id, RateLimitWindow.window_start < start
             )
         )
+    budget = RateBudget(
+        limit=limit,
+        window_seconds=window_seconds,
+        hits=hits,
+        reset_seconds=max(1, start + window_seconds - epoch),
+    )
     if hits > limit:
         raise RateLimited(
             f"The API key {key.prefix} has made {limit} requests in this "
             f"{window_seconds}-second window; wait for the next one.",
-            retry_after=max(1, start + window_seconds - epoch),
+            retry_after=budget.reset_seconds,
+            limit=limit,
+            window_seconds=window_seconds,
         )
-    return hits
+    return budget
 
 
 async def admit_write(
     session: AsyncSession, secret: str | None, *, limit: int, window_seconds: int = 60
-) -> ApiKey:
+) -> Admission:
     """Authenticate a write (``pledges:write``) and count it against the key's rate limit.
 
     Every adapter that writes (REST, GraphQL) calls this and then commits, so the
@@ -228,5 +260,5 @@ async def admit_write(
     a transaction of its own.
     """
     key = await authenticate(session, secret, scope=ApiScope.PLEDGES_WRITE)
-    await count_request(session, key, limit=limit, window_seconds=window_seconds)
-    return key
+    budget = await count_request(session, key, limit=limit, window_seconds=window_seconds)
+    return Admission(key=key, budget=budget)

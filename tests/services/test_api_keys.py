@@ -84,7 +84,7 @@ async def test_requests_count_in_fixed_windows(session: AsyncSession) -> None:
     key = (await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])).key
     start = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
-    counts = [
+    budgets = [
         await api_key_service.count_request(
             session, key, limit=3, now=start + dt.timedelta(seconds=s)
         )
@@ -98,9 +98,18 @@ async def test_requests_count_in_fixed_windows(session: AsyncSession) -> None:
         session, key, limit=3, now=start + dt.timedelta(seconds=61)
     )
 
-    assert counts == [1, 2, 3]
-    assert caught.value.retry_after == 15
-    assert next_window == 1
+    assert [(b.hits, b.remaining, b.reset_seconds) for b in budgets if b] == [
+        (1, 2, 60),
+        (2, 1, 50),
+        (3, 0, 1),
+    ]
+    assert (caught.value.retry_after, caught.value.limit, caught.value.window_seconds) == (
+        15,
+        3,
+        60,
+    )
+    assert next_window is not None
+    assert (next_window.hits, next_window.remaining, next_window.reset_seconds) == (1, 2, 59)
     windows = await session.scalars(
         select(RateLimitWindow.window_start).where(RateLimitWindow.api_key_id == key.id)
     )
@@ -112,6 +121,6 @@ async def test_a_zero_limit_switches_limits_off_but_still_notes_use(session: Asy
     key = (await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])).key
     now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
-    assert await api_key_service.count_request(session, key, limit=0, now=now) == 0
+    assert await api_key_service.count_request(session, key, limit=0, now=now) is None
     await session.refresh(key)
     assert key.last_used_at == now

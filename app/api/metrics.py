@@ -1,0 +1,88 @@
+"""``GET /metrics`` (Prometheus text format) and the middleware that times every request.
+
+The series are defined in ``app.metrics``. The route label is the template the
+request matched (``/v1/pledges/{pledge_id}``), read after routing; answers given
+before routing (the response cache, refusals by outer middleware) are matched
+against a table of the REST routes' templates, so they count under the same
+template. ``/metrics`` is left out of the OpenAPI document: it is for
+operators, not partners.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import metrics
+from app.api.deps import SessionDep
+from app.services import changes as change_service
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics")
+async def get_metrics(request: Request, session: SessionDep) -> Response:
+    """Prometheus exposition of this process's (or every worker's) metrics."""
+    version = await change_service.current_version(session)
+    metrics.DATA_VERSION.set(version.version)
+    body, content_type = metrics.exposition(request.app.state.settings.prometheus_multiproc_dir)
+    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+
+
+Templates = list[tuple[re.Pattern[str], str]]
+
+
+def route_template(scope: Scope, templates: Templates) -> str:
+    route = scope.get("route")
+    if route is not None:
+        return str(getattr(route, "path", metrics.UNMATCHED))
+    path = scope["path"]
+    for regex, template in templates:
+        if regex.match(path):
+            return template
+    return metrics.UNMATCHED
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp, *, templates: Templates) -> None:
+        self.app = app
+        self.templates = templates
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            labels = (scope["method"], route_template(scope, self.templates), str(status))
+            metrics.REQUESTS.labels(*labels).inc()
+            metrics.LATENCY.labels(*labels).observe(time.perf_counter() - started)
+
+
+def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    """Time every request and serve /metrics; call just before the request-id middleware."""
+    templates: Templates = [
+        (route.path_regex, route.path)
+        for each in (*routers, router)
+        for route in each.routes
+        if isinstance(route, APIRoute)
+    ]
+    templates.append((re.compile("^/graphql$"), "/graphql"))
+    app.add_middleware(MetricsMiddleware, templates=templates)
+    app.include_router(router)

@@ -1,0 +1,64 @@
+"""`migov serve --workers 2`: a scrape of either worker counts the requests of both."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.test_serve_logs import ROOT, free_port
+
+HEALTHZ = re.compile(
+    r'^migov_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)$', re.M
+)
+CAPACITY = re.compile(r"^migov_db_pool_capacity (\S+)$", re.M)
+
+
+def test_two_workers_share_their_metrics(live_database_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGOV_", "PROMETHEUS_"))}
+    env |= {
+        "MIGOV_DATABASE_URL": live_database_url,
+        "MIGOV_LOG_LEVEL": "warning",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 120  # two workers on a loaded machine start slowly
+            while True:  # until both workers are up: each holds a pool of 15 (10 + 5 overflow)
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the workers did not both start"
+                try:
+                    text = httpx.get(f"{url}/metrics", timeout=2).text
+                except httpx.TransportError:
+                    text = ""
+                if CAPACITY.findall(text) == ["30.0"]:
+                    break
+                time.sleep(0.5)
+            with httpx.Client(base_url=url, timeout=5) as client:
+                for _ in range(10):
+                    assert client.get("/healthz").status_code == 200
+            # A new connection per scrape, so the scrapes spread over the workers.
+            scrapes = [httpx.get(f"{url}/metrics", timeout=5).text for _ in range(6)]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    counts = [float(HEALTHZ.findall(text)[0]) for text in scrapes]
+    # Every scrape, whichever worker answered it, sees all the requests made before it.
+    assert min(counts) >= 10
+    assert counts == sorted(counts)
+    assert all(float(CAPACITY.findall(text)[0]) == 30 for text in scrapes)
