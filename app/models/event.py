@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
 from app.models.base import Base, Money, TimestampMixin, dated, enum_check, enum_column
-from app.models.enums import AmountQualifier, DatePrecision, EventKind, HostRole
+from app.models.enums import AmountQualifier, DatePrecision, EventKind, EventStatus, HostRole
 from app.models.source import Citation
 
 
@@ -18,6 +18,7 @@ class Event(TimestampMixin, Base):
     __tablename__ = "event"
     __table_args__ = (
         enum_check("kind", EventKind),
+        enum_check("status", EventStatus),
         enum_check("announced_total_qualifier", AmountQualifier, nullable=True),
         *dated("start"),
         *dated("end"),
@@ -49,14 +50,38 @@ class Event(TimestampMixin, Base):
     announced_total_currency: Mapped[str | None] = mapped_column(String(3))
     announced_total_qualifier: Mapped[AmountQualifier | None] = enum_column(AmountQualifier)
     description: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL", onupdate="CASCADE"),
+        index=True,
+        doc="The series this event is one occurrence of.",
+    )
+    status: Mapped[EventStatus] = enum_column(
+        EventStatus, default=EventStatus.HELD, server_default=EventStatus.HELD.value
+    )
+    topic: Mapped[str | None] = mapped_column(Text)
 
     hosts: Mapped[list[EventHost]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="EventHost.position"
     )
 
+    objectives: Mapped[list[EventObjective]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="EventObjective.objective"
+    )
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", viewonly=True, order_by="Citation.id"
     )
+
+
+class EventObjective(Base):
+    """A Global Compact for Migration objective (1-23) an event addresses."""
+
+    __tablename__ = "event_objective"
+    __table_args__ = (CheckConstraint("objective BETWEEN 1 AND 23", name="objective_range"),)
+
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE", onupdate="CASCADE"), primary_key=True
+    )
+    objective: Mapped[int] = mapped_column(primary_key=True, index=True)
 
 
 class EventHost(Base):

@@ -113,6 +113,10 @@ class Participation(TimestampMixin, Base):
         doc="Set on every claim of a fact the sources disagree about; claims sharing it compete.",
     )
     note: Mapped[str | None] = mapped_column(Text)
+    theme: Mapped[str | None] = mapped_column(Text, doc="A chair's theme for its term.")
+    objectives: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'"), doc="A chair's objectives for its term."
+    )
     # Computed in SQL so lists (and their cursors) can order roles by seniority.
     role_rank: Mapped[int] = column_property(
         case(

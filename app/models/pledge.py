@@ -13,6 +13,7 @@ from app.models.base import Base, Money, Rate, TimestampMixin, dated, enum_check
 from app.models.enums import (
     AmountQualifier,
     DatePrecision,
+    ExchangeRateProvider,
     PledgeKind,
     PledgeScope,
     PledgeStatus,
@@ -25,7 +26,8 @@ class ExchangeRate(Base):
 
     __tablename__ = "exchange_rate"
     __table_args__ = (
-        UniqueConstraint("currency", "period_start"),
+        enum_check("provider", ExchangeRateProvider),
+        UniqueConstraint("currency", "period_start", "period_end", "provider"),
         CheckConstraint("period_end >= period_start", name="period_order"),
         CheckConstraint("usd_per_unit > 0", name="positive"),
     )
@@ -36,6 +38,11 @@ class ExchangeRate(Base):
     period_end: Mapped[dt.date]
     usd_per_unit: Mapped[Decimal] = mapped_column(Rate)
     basis: Mapped[str] = mapped_column(Text, doc="E.g. annual average of daily rates.")
+    provider: Mapped[ExchangeRateProvider] = enum_column(
+        ExchangeRateProvider,
+        default=ExchangeRateProvider.CITED,
+        server_default=ExchangeRateProvider.CITED.value,
+    )
 
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", viewonly=True, order_by="Citation.id"
@@ -85,6 +92,9 @@ class Pledge(TimestampMixin, Base):
     amount_usd: Mapped[Decimal | None] = mapped_column(Money)
     exchange_rate_id: Mapped[int | None] = mapped_column(
         ForeignKey("exchange_rate.id", ondelete="SET NULL")
+    )
+    amount_usd_note: Mapped[str | None] = mapped_column(
+        Text, doc="Why an amount has no USD equivalent (null when it has one)."
     )
     announced_date: Mapped[dt.date | None]
     announced_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)

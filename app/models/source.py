@@ -19,6 +19,10 @@ CITED_COLUMNS = (
     "event_id",
     "pledge_id",
     "exchange_rate_id",
+    "programme_id",
+    "money_record_id",
+    "participant_count_id",
+    "governance_change_id",
 )
 
 
@@ -87,6 +91,18 @@ class Citation(Base):
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"))
     exchange_rate_id: Mapped[int | None] = mapped_column(
         ForeignKey("exchange_rate.id", ondelete="CASCADE")
+    )
+    programme_id: Mapped[str | None] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    money_record_id: Mapped[str | None] = mapped_column(
+        ForeignKey("money_record.id", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    participant_count_id: Mapped[str | None] = mapped_column(
+        ForeignKey("participant_count.id", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    governance_change_id: Mapped[str | None] = mapped_column(
+        ForeignKey("governance_change.id", ondelete="CASCADE", onupdate="CASCADE")
     )
 
     source: Mapped[Source] = relationship(back_populates="citations", lazy="raise", viewonly=True)

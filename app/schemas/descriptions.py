@@ -73,6 +73,15 @@ USD_CONVERSION = (
     "How `amount_usd` was obtained: the rate, the period it covers, its basis and its "
     "source; null when there is no USD equivalent (or the amount is in USD)."
 )
+AMOUNT_USD_NOTE = (
+    "Why `amount_usd` is null: no announced date, a currency no rate covers, or a period "
+    "past the rates on file. Null when there is a USD equivalent or no amount."
+)
+RATE_PROVIDER = (
+    "`cited`: a curated rate from the sources in `citations`; `ecb`: derived from the "
+    "European Central Bank's euro reference rates for the announced date at its precision "
+    "(see `basis`)."
+)
 USD_PER_UNIT = "US dollars per one unit of the pledge's currency, exact decimal."
 RATE_BASIS = "How the rate was obtained, e.g. the inverse of a published annual average."
 PLEDGE_PLEDGERS = "The lead pledger first."

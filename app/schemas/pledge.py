@@ -35,6 +35,7 @@ from app.models.enums import (
     AmountQualifier,
     AuditAction,
     DatePrecision,
+    ExchangeRateProvider,
     PledgeKind,
     PledgeScope,
     PledgeStatus,
@@ -44,6 +45,7 @@ from app.schemas.common import CitationRead, ReadModel
 from app.schemas.dataset import ActorId, ForumCode, Slug
 from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
+    AMOUNT_USD_NOTE,
     CURATED,
     DATE_DOC,
     EXACT_DECIMAL,
@@ -57,6 +59,7 @@ from app.schemas.descriptions import (
     PLEDGE_CURRENCY,
     PLEDGE_PLEDGERS,
     RATE_BASIS,
+    RATE_PROVIDER,
     USD_CONVERSION,
     USD_PER_UNIT,
 )
@@ -305,6 +308,7 @@ class UsdConversionRead(ReadModel):
     period_start: dt.date = Field(description="First day the rate covers.")
     period_end: dt.date = Field(description="Last day the rate covers.")
     basis: str = Field(description=RATE_BASIS)
+    provider: ExchangeRateProvider = Field(description=RATE_PROVIDER)
     citations: list[CitationRead]
 
     @classmethod
@@ -315,6 +319,7 @@ class UsdConversionRead(ReadModel):
             period_start=rate.period_start,
             period_end=rate.period_end,
             basis=rate.basis,
+            provider=ExchangeRateProvider(rate.provider),
             citations=[CitationRead.from_model(c) for c in rate.citations],
         )
 
@@ -331,6 +336,7 @@ class PledgeRead(ReadModel):
     currency: str | None = Field(description=PLEDGE_CURRENCY)
     amount_usd: Decimal | None = Field(description=PLEDGE_AMOUNT_USD)
     usd_conversion: UsdConversionRead | None = Field(default=None, description=USD_CONVERSION)
+    amount_usd_note: str | None = Field(default=None, description=AMOUNT_USD_NOTE)
     # A PartialDate in Python (its date and precision, for GraphQL's ``announcedDate``);
     # the cut ISO string in JSON.
     announced_on: PartialDateField | None = Field(title="Announced On", description=DATE_DOC)
@@ -366,6 +372,7 @@ class PledgeRead(ReadModel):
                 if pledge.exchange_rate is None
                 else UsdConversionRead.from_model(pledge.exchange_rate)
             ),
+            amount_usd_note=pledge.amount_usd_note,
             announced_on=PartialDate.of(pledge.announced_date, pledge.announced_precision),
             announced_precision=pledge.announced_precision,
             status=PledgeStatus(pledge.status),

@@ -47,7 +47,7 @@ from app.models import (
     PledgePledger,
     Source,
 )
-from app.models.enums import ActorKind, Entity
+from app.models.enums import ActorKind, Entity, ExchangeRateProvider
 from app.schemas.dataset import (
     ActorEntry,
     Dataset,
@@ -59,7 +59,7 @@ from app.schemas.dataset import (
     PledgeEntry,
     SourceEntry,
 )
-from app.services import periods
+from app.services import ecb_rates, periods
 from app.services import rates as rates_service
 from app.services.dataset_checks import (
     all_source_dates,
@@ -131,7 +131,8 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         Entity.PLEDGE, "pledge_id", await _by_id(session, pledges, Pledge.key, Pledge.id)
     )
     rate_ids = {
-        (r.currency, r.period_start): r.id for r in await session.scalars(select(ExchangeRate))
+        (r.currency, r.period_start): r.id
+        for r in await session.scalars(select(ExchangeRate).where(CITED_RATE))
     }
     await sync.sync_citations(
         Entity.EXCHANGE_RATE,
@@ -157,6 +158,9 @@ async def _sync_sources(
 ) -> Synced[str, Source]:
     """Sources with the days each may date from (``services.periods``)."""
     synced = Synced(await sync.rows(Source, "id"))
+    if ecb_rates.SOURCE_ID in synced.before:
+        # Cited by the ECB-derived rates, which are stored as amounts need them, not loaded.
+        synced.kept.add(ecb_rates.SOURCE_ID)
     for entry in entries:
         synced.kept.add(entry.id)
         sync.apply(
@@ -362,13 +366,15 @@ async def _sync_events(sync: Syncer, entries: Sequence[EventEntry]) -> Synced[st
 
 
 RateKey = tuple[str, dt.date]
+# The files hold the cited rates only; ECB-derived ones are stored as amounts need them.
+CITED_RATE = ExchangeRate.provider == ExchangeRateProvider.CITED
 
 
 async def _sync_exchange_rates(
     sync: Syncer, entries: Sequence[ExchangeRateEntry]
 ) -> tuple[Synced[RateKey, ExchangeRate], list[ExchangeRate]]:
     """The rates, keyed by (currency, first day); also the rows the files still list."""
-    before = await sync.rows(ExchangeRate, "id")
+    before = await sync.rows(ExchangeRate, "id", where=CITED_RATE)
     synced = Synced({(r.currency, r.period_start): r for r in before.values()})
     for entry in entries:
         key = (entry.currency, entry.period_start.date)
@@ -388,7 +394,8 @@ async def _sync_exchange_rates(
         )
     await sync.session.flush()
     rows = {
-        (r.currency, r.period_start): r for r in await sync.session.scalars(select(ExchangeRate))
+        (r.currency, r.period_start): r
+        for r in await sync.session.scalars(select(ExchangeRate).where(CITED_RATE))
     }
     # Only the rates the files still list: the others are deleted later in the load.
     return synced, [rows[key] for key in synced.citations]
@@ -411,7 +418,8 @@ async def _sync_pledges(
         synced.kept.add(entry.key)
         synced.citations[entry.key] = citation_set(entry.citations)
         existing = synced.before.get(entry.key)
-        row = sync.apply(Entity.PLEDGE, existing, Pledge, _pledge_values(entry, rates))
+        values = await _pledge_values(sync.session, entry, rates)
+        row = sync.apply(Entity.PLEDGE, existing, Pledge, values)
         wanted_pledgers = list(entry.pledgers)
         wanted_objectives = sorted(set(entry.gcm_objectives))
         if existing is None or [p.actor_id for p in row.pledgers] != wanted_pledgers:
@@ -457,9 +465,12 @@ async def _sync_disputes(sync: Syncer, entries: Sequence[DisputeEntry]) -> Synce
     return synced
 
 
-def _pledge_values(entry: PledgeEntry, rates: Sequence[ExchangeRate]) -> dict[str, Any]:
+async def _pledge_values(
+    session: AsyncSession, entry: PledgeEntry, rates: Sequence[ExchangeRate]
+) -> dict[str, Any]:
     amount = entry.amount
-    usd = rates_service.usd_equivalent(
+    usd = await rates_service.convert(
+        session,
         amount.amount if amount else None,
         amount.currency if amount else None,
         entry.announced,
@@ -477,6 +488,7 @@ def _pledge_values(entry: PledgeEntry, rates: Sequence[ExchangeRate]) -> dict[st
         "currency": amount.currency if amount else None,
         "amount_usd": usd.amount_usd,
         "exchange_rate_id": usd.exchange_rate_id,
+        "amount_usd_note": usd.note,
         **dated("announced", entry.announced),
         "title": entry.title,
         "description": entry.description,

@@ -119,7 +119,8 @@ async def _apply(session: AsyncSession, pledge: Pledge, update: dict[str, Any]) 
     put("amount_qualifier", qualifier.value if isinstance(qualifier, StrEnum) else qualifier)
 
     if {"amount", "currency", "announced_date"} & set(changed):
-        usd = rates_service.usd_equivalent(
+        usd = await rates_service.convert(
+            session,
             pledge.amount,
             pledge.currency,
             PartialDate.of(pledge.announced_date, pledge.announced_precision),
@@ -127,6 +128,7 @@ async def _apply(session: AsyncSession, pledge: Pledge, update: dict[str, Any]) 
         )
         put("amount_usd", usd.amount_usd)
         put("exchange_rate_id", usd.exchange_rate_id)
+        put("amount_usd_note", usd.note)
 
     if "gcm_objectives" in update:
         wanted = set(update["gcm_objectives"])

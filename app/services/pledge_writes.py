@@ -180,8 +180,8 @@ async def _insert(
         existing = await _pledge_id_by_ref(session, api_key.id, payload.external_ref)
         if existing is not None:
             return existing, False
-    usd = rates_service.usd_equivalent(
-        payload.amount, payload.currency, payload.announced_on, refs.rates
+    usd = await rates_service.convert(
+        session, payload.amount, payload.currency, payload.announced_on, refs.rates
     )
     announced = payload.announced_on
     pledge = Pledge(
@@ -197,6 +197,7 @@ async def _insert(
         currency=payload.currency,
         amount_usd=usd.amount_usd,
         exchange_rate_id=usd.exchange_rate_id,
+        amount_usd_note=usd.note,
         announced_date=announced.date if announced else None,
         announced_precision=announced.precision if announced else None,
         title=payload.title,

@@ -256,6 +256,7 @@ async def _reads(session: AsyncSession, rows: Sequence[Any], *, lang: str) -> li
             usd_conversion=(
                 None if row.exchange_rate_id is None else conversions.get(row.exchange_rate_id)
             ),
+            amount_usd_note=row.amount_usd_note,
             announced_on=PartialDate.of(row.announced_date, row.announced_precision),
             announced_precision=row.announced_precision,
             status=PledgeStatus(row.status),

@@ -1,11 +1,17 @@
 """USD equivalents of pledged amounts, from the dated exchange-rate table.
 
-Shared by the curated loader and pledge submission, so both convert alike:
+Shared by the curated loader, pledge submission and pledge updates, so all convert alike:
 
 * USD amounts are their own equivalent.
-* Otherwise a rate applies only when its period wholly contains the announced
-  date at its precision (a pledge announced "2022" needs a rate for all of 2022);
-  with no such rate, or no announced date, the equivalent is None, never a guess.
+* Otherwise a cited rate (``provider`` ``cited``, curated with its sources) applies
+  when its period wholly contains the announced date at its precision (a pledge
+  announced "2022" needs a rate for all of 2022). Curated pledges thus keep the rate
+  their citations give.
+* With no cited rate, ``convert`` derives one from the ECB euro reference rates for
+  the announced date at its precision (``services.ecb_rates``), stores it once in the
+  rates table (``provider`` ``ecb``, basis, period, citing the ECB source) and uses it.
+* With no rate at all, or no announced date, the equivalent is None and ``note``
+  says why; never a guess.
 * The result is rounded to the cent.
 """
 
@@ -16,10 +22,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import ExchangeRate
+from app.models import Citation, ExchangeRate, Source
+from app.models.enums import ExchangeRateProvider
 from app.schemas.dates import PartialDate
+from app.services import ecb_rates
 
 CENT = Decimal("0.01")
 
@@ -28,6 +37,7 @@ CENT = Decimal("0.01")
 class UsdEquivalent:
     amount_usd: Decimal | None
     rate: ExchangeRate | None = None
+    note: str | None = None
 
     @property
     def exchange_rate_id(self) -> int | None:
@@ -41,7 +51,8 @@ def find_rate(
         return None
     for rate in rates:
         if (
-            rate.currency == currency
+            rate.provider != ExchangeRateProvider.ECB
+            and rate.currency == currency
             and rate.period_start <= announced.date
             and announced.last_day() <= rate.period_end
         ):
@@ -65,14 +76,86 @@ def usd_equivalent(
     return UsdEquivalent((amount * rate.usd_per_unit).quantize(CENT), rate)
 
 
+async def convert(
+    session: AsyncSession,
+    amount: Decimal | None,
+    currency: str | None,
+    announced: PartialDate | None,
+    rates: Iterable[ExchangeRate],
+) -> UsdEquivalent:
+    """``usd_equivalent`` with the cited ``rates``, else with an ECB-derived rate; flushes."""
+    cited = usd_equivalent(amount, currency, announced, rates)
+    if cited.amount_usd is not None or amount is None or currency is None:
+        return cited
+    if announced is None:
+        return UsdEquivalent(None, note="no announced date to take an exchange rate for")
+    found = ecb_rates.usd_rate(currency, announced)
+    if isinstance(found, ecb_rates.NoRate):
+        return UsdEquivalent(None, note=found.reason)
+    rate = await _stored_ecb_rate(session, found)
+    return UsdEquivalent((amount * rate.usd_per_unit).quantize(CENT), rate)
+
+
+async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> ExchangeRate:
+    """The rates-table row for ``found``, added (with its ECB citation) the first time."""
+    statement = select(ExchangeRate).where(
+        ExchangeRate.currency == found.currency,
+        ExchangeRate.period_start == found.period_start,
+        ExchangeRate.period_end == found.period_end,
+        ExchangeRate.provider == ExchangeRateProvider.ECB,
+    )
+    rate = await session.scalar(statement)
+    if rate is not None:
+        return rate
+    if await session.get(Source, ecb_rates.SOURCE_ID) is None:
+        # A database loaded without the curated files still says where the rate is from.
+        session.add(
+            Source(
+                id=ecb_rates.SOURCE_ID,
+                title=ecb_rates.SOURCE_TITLE,
+                publisher=ecb_rates.SOURCE_PUBLISHER,
+                url=ecb_rates.SOURCE_URL,
+                language="en",
+            )
+        )
+    rate = ExchangeRate(
+        currency=found.currency,
+        period_start=found.period_start,
+        period_end=found.period_end,
+        usd_per_unit=found.usd_per_unit,
+        basis=found.basis,
+        provider=ExchangeRateProvider.ECB,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(rate)
+            await session.flush()
+            session.add(
+                Citation(
+                    source_id=ecb_rates.SOURCE_ID, locator=found.locator, exchange_rate_id=rate.id
+                )
+            )
+            await session.flush()
+    except IntegrityError:
+        # The same rate stored meanwhile by a concurrent request.
+        existing = await session.scalar(statement)
+        if existing is None:
+            raise
+        return existing
+    return rate
+
+
 async def rates_for(session: AsyncSession, currencies: Iterable[str]) -> list[ExchangeRate]:
-    """Every stored rate of ``currencies`` (USD needs none)."""
+    """Every stored cited rate of ``currencies`` (USD needs none)."""
     wanted = sorted(set(currencies) - {"USD"})
     if not wanted:
         return []
     statement = (
         select(ExchangeRate)
-        .where(ExchangeRate.currency.in_(wanted))
+        .where(
+            ExchangeRate.currency.in_(wanted),
+            ExchangeRate.provider == ExchangeRateProvider.CITED,
+        )
         .order_by(ExchangeRate.currency, ExchangeRate.period_start)
     )
     return list(await session.scalars(statement))

@@ -103,6 +103,7 @@ async def test_submit_answers_201_with_the_stored_pledge(
             "period_start": "2022-01-01",
             "period_end": "2022-12-31",
             "basis": body["usd_conversion"]["basis"],
+            "provider": "cited",
             "citations": [
                 {
                     "source_id": "frb-g5a-annual-2024-02-01",
@@ -110,6 +111,7 @@ async def test_submit_answers_201_with_the_stored_pledge(
                 }
             ],
         },
+        "amount_usd_note": None,
         "announced_on": "2022-09-21",
         "announced_precision": "day",
         "status": "announced",
@@ -154,22 +156,80 @@ async def test_a_joint_pledge_with_only_an_event_is_filed_under_the_events_forum
 
 
 @pytest.mark.parametrize(
-    ("currency", "announced_on", "amount_usd"),
+    ("currency", "announced_on", "amount_usd", "provider"),
     [
-        ("USD", "2019-12", "1000000.00"),  # USD is its own equivalent
-        ("CAD", "2022-05", "768403.26"),  # a month inside the 2022 rate's year
-        ("CAD", "2023-01-15", None),  # no rate for 2023: null, not a guess
-        ("EUR", "2022-09-21", None),  # no EUR rate at all
+        ("USD", "2019-12", "1000000.00", None),  # USD is its own equivalent
+        ("CAD", "2022-05", "768403.26", "cited"),  # a month inside the cited 2022 rate's year
+        # No cited CAD rate for 2023: the ECB's rates of the Friday before that Sunday.
+        ("CAD", "2023-01-15", "746101.84", "ecb"),
+        ("EUR", "2022-09-21", "990600.00", "ecb"),  # the ECB's USD per EUR that day
+        ("GBP", "2022", "1236038.42", "ecb"),  # a year: the mean of its daily rates
     ],
 )
 async def test_usd_equivalents_come_from_the_rates_table(
-    client: httpx.AsyncClient, writer: Key, currency: str, announced_on: str, amount_usd: str | None
+    client: httpx.AsyncClient,
+    writer: Key,
+    currency: str,
+    announced_on: str,
+    amount_usd: str,
+    provider: str | None,
 ) -> None:
     response = await submit(
         client, writer, pledge_body(currency=currency, announced_on=announced_on)
     )
     assert response.status_code == 201, response.text
-    assert response.json()["amount_usd"] == amount_usd
+    body = response.json()
+    assert body["amount_usd"] == amount_usd
+    assert body["amount_usd_note"] is None
+    conversion = body["usd_conversion"]
+    assert (conversion and conversion["provider"]) == provider
+
+
+async def test_a_pledge_in_eur_gets_an_ecb_rate_stored_with_its_source_and_basis(
+    client: httpx.AsyncClient, writer: Key
+) -> None:
+    first = await submit(client, writer, pledge_body(currency="EUR", announced_on="2022-09-21"))
+    second = await submit(
+        client, writer, pledge_body(currency="EUR", announced_on="2022-09-21", amount="10.00")
+    )
+    assert first.json()["usd_conversion"] == {
+        "currency": "EUR",
+        "usd_per_unit": "0.9906000000",
+        "period_start": "2022-09-21",
+        "period_end": "2022-09-21",
+        "basis": "ECB euro reference rates of 2022-09-21: USD per EUR, rounded to 10 decimal "
+        "places.",
+        "provider": "ecb",
+        "citations": [
+            {
+                "source_id": "ecb-euro-reference-rates",
+                "locator": "eurofxref-hist, 2022-09-21, columns USD and EUR",
+            }
+        ],
+    }
+    # The rate is stored once and reused.
+    assert second.json()["usd_conversion"] == first.json()["usd_conversion"]
+    assert second.json()["amount_usd"] == "9.91"
+
+
+@pytest.mark.parametrize(
+    ("currency", "announced_on", "note"),
+    [
+        ("CRC", "2022-09-21", "the ECB publishes no euro reference rate for CRC"),
+        ("EUR", "2998", "the ECB rates shipped with this release end on"),
+        ("EUR", ..., "no announced date to take an exchange rate for"),
+    ],
+)
+async def test_an_amount_no_rate_covers_has_no_usd_and_says_why(
+    client: httpx.AsyncClient, writer: Key, currency: str, announced_on: Any, note: str
+) -> None:
+    response = await submit(
+        client, writer, pledge_body(currency=currency, announced_on=announced_on)
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["amount_usd"], body["usd_conversion"]) == (None, None)
+    assert body["amount_usd_note"].startswith(note)
 
 
 @pytest.mark.parametrize(

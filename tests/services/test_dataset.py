@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput
-from app.models import Citation, Forum, Participation, Pledge
+from app.models import Citation, ExchangeRate, Forum, Participation, Pledge
+from app.models.enums import ExchangeRateProvider
 from app.schemas.dataset import Dataset
 from app.services import dataset as dataset_service
 from app.services import dataset_checks
@@ -126,9 +128,9 @@ BASE: dict[str, Any] = {
             "pledgers": ["CAN"],
             "forum": "AAA-SP",
             "kind": "financial",
-            "amount": {"amount": "100", "currency": "CAD"},
+            "amount": {"amount": "100", "currency": "CRC"},
             "announced": "2023",
-            "title": "No rate for this year",
+            "title": "No rate for this currency",
             "citations": CITE,
         },
     ],
@@ -160,6 +162,30 @@ async def test_usd_equivalent_only_where_a_rate_covers_the_date(session: AsyncSe
     pledges = {p.key: p for p in await session.scalars(select(Pledge))}
     assert pledges["can-2022"].amount_usd == Decimal("9862500.00")
     assert pledges["can-2023"].amount_usd is None
+    assert pledges["can-2023"].amount_usd_note == "the ECB publishes no euro reference rate for CRC"
+
+
+async def test_a_curated_amount_no_cited_rate_covers_gets_an_ecb_rate(
+    session: AsyncSession,
+) -> None:
+    changed = copy.deepcopy(BASE)
+    changed["pledges"][1]["amount"] = {"amount": "100", "currency": "EUR"}
+    await dataset_service.load_dataset(session, Dataset.model_validate(changed))
+    pledges = {p.key: p for p in await session.scalars(select(Pledge))}
+    # The cited CAD rate still gives the CAD pledge its equivalent.
+    assert pledges["can-2022"].amount_usd == Decimal("9862500.00")
+    eur = pledges["can-2023"]
+    rate = await session.get(ExchangeRate, eur.exchange_rate_id)
+    assert rate is not None
+    assert (rate.provider, rate.period_start, rate.period_end) == (
+        ExchangeRateProvider.ECB,
+        dt.date(2023, 1, 1),
+        dt.date(2023, 12, 31),
+    )
+    assert eur.amount_usd == (Decimal(100) * rate.usd_per_unit).quantize(Decimal("0.01"))
+    # A reload keeps the ECB rate and its source, and changes nothing.
+    again = await dataset_service.load_dataset(session, Dataset.model_validate(changed))
+    assert again.changes == 0
 
 
 async def test_a_changed_field_and_a_removed_fact_are_synced(session: AsyncSession) -> None:

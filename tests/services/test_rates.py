@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from app.models import ExchangeRate
+from app.models.enums import ExchangeRateProvider
 from app.schemas.dates import PartialDate
+from app.services import ecb_rates
 from app.services.rates import find_rate, usd_equivalent
 
 CAD_2022 = ExchangeRate(
@@ -64,3 +66,52 @@ def test_usd_is_its_own_equivalent_and_no_amount_has_none() -> None:
     assert usd_equivalent(Decimal("5.50"), "USD", None, []).exchange_rate_id is None
     assert usd_equivalent(None, None, PartialDate.parse("2022"), RATES).amount_usd is None
     assert usd_equivalent(Decimal(1), "CAD", None, RATES).amount_usd is None
+
+
+def test_find_rate_takes_cited_rates_only() -> None:
+    ecb = ExchangeRate(
+        id=9,
+        currency="EUR",
+        period_start=dt.date(2022, 1, 1),
+        period_end=dt.date(2022, 12, 31),
+        usd_per_unit=Decimal("1.05"),
+        basis="mean",
+        provider=ExchangeRateProvider.ECB,
+    )
+    assert find_rate([ecb], "EUR", PartialDate.parse("2022-05")) is None
+
+
+@pytest.mark.parametrize(
+    ("currency", "announced", "start", "end", "usd_per_unit", "basis"),
+    [
+        # A day: that day's fixing (USD per EUR over GBP per EUR).
+        ("GBP", "2022-09-21", "2022-09-21", "2022-09-21", "1.1342531631", "of 2022-09-21:"),
+        # A Saturday: the Friday before, said so in the basis.
+        ("EUR", "2023-03-11", "2023-03-11", "2023-03-11", "1.0586000000", "of 2023-03-10 (no"),
+        # A month or a year: the mean over all of it.
+        ("MXN", "2022-09", "2022-09-01", "2022-09-30", "0.0498364184", "Mean of the 22 daily"),
+        ("GBP", "2022", "2022-01-01", "2022-12-31", "1.2360384216", "Mean of the 257 daily"),
+    ],
+)
+def test_ecb_cross_rates_follow_the_announced_dates_precision(
+    currency: str, announced: str, start: str, end: str, usd_per_unit: str, basis: str
+) -> None:
+    rate = ecb_rates.usd_rate(currency, PartialDate.parse(announced))
+    assert isinstance(rate, ecb_rates.EcbRate)
+    assert (rate.period_start.isoformat(), rate.period_end.isoformat()) == (start, end)
+    assert rate.usd_per_unit == Decimal(usd_per_unit)
+    assert basis in rate.basis
+
+
+@pytest.mark.parametrize(
+    ("currency", "announced", "reason"),
+    [
+        ("CRC", "2022", "the ECB publishes no euro reference rate for CRC"),
+        ("MXN", "2001", "the ECB's MXN rates start on 2008-01-02, after 2001"),
+        ("EUR", "2999-01-01", "the ECB rates shipped with this release end on"),
+    ],
+)
+def test_no_ecb_rate_is_a_reason_not_a_guess(currency: str, announced: str, reason: str) -> None:
+    missing = ecb_rates.usd_rate(currency, PartialDate.parse(announced))
+    assert isinstance(missing, ecb_rates.NoRate)
+    assert missing.reason.startswith(reason)

@@ -30,12 +30,14 @@ from app.models.enums import (
     AmountQualifier,
     DatePrecision,
     Entity,
+    ExchangeRateProvider,
     PledgeKind,
     PledgeScope,
     PledgeStatus,
 )
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
+    AMOUNT_USD_NOTE,
     CURATED,
     DATE_DOC,
     EXACT_DECIMAL,
@@ -49,6 +51,7 @@ from app.schemas.descriptions import (
     PLEDGE_CURRENCY,
     PLEDGE_PLEDGERS,
     RATE_BASIS,
+    RATE_PROVIDER,
     USD_CONVERSION,
     USD_PER_UNIT,
 )
@@ -81,6 +84,7 @@ class UsdConversionType:
     period_start: dt.date = strawberry.field(description="First day the rate covers.")
     period_end: dt.date = strawberry.field(description="Last day the rate covers.")
     basis: str = strawberry.field(description=RATE_BASIS)
+    provider: ExchangeRateProvider = strawberry.field(description=RATE_PROVIDER)
     citations: list[CitationType]
 
     @classmethod
@@ -93,6 +97,7 @@ class UsdConversionType:
             period_start=rate.period_start,
             period_end=rate.period_end,
             basis=rate.basis,
+            provider=rate.provider,
             citations=[
                 CitationType(source_id=c.source_id, locator=c.locator) for c in rate.citations
             ],
@@ -118,6 +123,7 @@ class PledgeType:
     currency: str | None = strawberry.field(description=PLEDGE_CURRENCY)
     amount_usd: Decimal | None = strawberry.field(description=PLEDGE_AMOUNT_USD)
     usd_conversion: UsdConversionType | None = strawberry.field(description=USD_CONVERSION)
+    amount_usd_note: str | None = strawberry.field(description=AMOUNT_USD_NOTE)
     announced_on: str | None = strawberry.field(description=DATE_DOC)
     announced_precision: DatePrecision | None
     announced_date: dt.date | None = strawberry.field(
@@ -149,6 +155,7 @@ class PledgeType:
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
             usd_conversion=UsdConversionType.from_model(pledge.exchange_rate),
+            amount_usd_note=pledge.amount_usd_note,
             announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
             announced_precision=pledge.announced_precision,
             announced_date=pledge.announced_date,
@@ -177,6 +184,7 @@ class PledgeType:
             currency=pledge.currency,
             amount_usd=pledge.amount_usd,
             usd_conversion=UsdConversionType.from_read(pledge.usd_conversion),
+            amount_usd_note=pledge.amount_usd_note,
             announced_on=str(announced) if announced else None,
             announced_precision=pledge.announced_precision,
             announced_date=announced.date if announced else None,
