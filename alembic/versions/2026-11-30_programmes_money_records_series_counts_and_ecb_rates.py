@@ -7,7 +7,7 @@ ECB-derived) so one currency can have both; pledges the reason a USD amount is
 missing. The change log and disputes learn the new entities.
 
 Revision ID: e6d979213661
-Revises: 5e3f2a9c1b7d
+Revises: 6a1c4e2f8b30
 Create Date: 2026-11-30 08:08:05
 """
 
@@ -36,7 +36,7 @@ def _exactly_one(columns: Sequence[str]) -> str:
 
 
 revision: str = 'e6d979213661'
-down_revision: str | Sequence[str] | None = '5e3f2a9c1b7d'
+down_revision: str | Sequence[str] | None = '6a1c4e2f8b30'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

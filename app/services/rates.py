@@ -116,6 +116,7 @@ async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> E
                 publisher=ecb_rates.SOURCE_PUBLISHER,
                 url=ecb_rates.SOURCE_URL,
                 language="en",
+                description=ecb_rates.SOURCE_DESCRIPTION,
             )
         )
     rate = ExchangeRate(
