@@ -22,20 +22,22 @@ PORTS = range(8400, 8500)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def spare_port() -> int:
-    for port in PORTS:
+def spare_port(ports: range = PORTS) -> int:
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no spare loopback port in 8400-8499")
+    raise RuntimeError(f"no spare loopback port in {ports.start}-{ports.stop - 1}")
 
 
 class Server:
+    ports = PORTS  # a test with a range of its own subclasses and sets this
+
     def __init__(self, database_url: str, log: Path, **settings: str) -> None:
-        self.port = spare_port()
+        self.port = spare_port(self.ports)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.env = {

@@ -8,15 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ActorFilterQuery, AsOfParam
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
 from app.schemas.actor import ActorRead
 from app.schemas.common import Page
 from app.schemas.filters import Lowered
 from app.schemas.participation import ActorWithRolesRead, ParticipationRead
 from app.services import actors as actor_service
+from app.services._query import PageResult
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"], dependencies=READ_DEPENDENCIES)
 
@@ -35,6 +36,7 @@ async def list_actors(
     filters: ActorFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List actors, ordered by id.
 
@@ -42,15 +44,23 @@ async def list_actors(
     `member_of=SICA&not_member_of=C-A4&as_of=2021-10-01`; "the GCM champions among
     MIRPS members": `has_role=GCM:champion&member_of=MIRPS`.
     """
-    page = await actor_service.list_actors(session, filters, limit=limit, cursor=cursor)
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[ActorRead]:
+        page = await actor_service.list_actors(session, filters, limit=limit, cursor=cursor)
+        items = [
+            ActorRead.from_model(a, lang=lang, certainty=page.certainty.get(a.id))
+            for a in page.items
+        ]
+        return PageResult(items, page.total, page.next_cursor)
+
+    if all_rows:
+        return await stream_all(output, ActorRead, fetch, cursor=cursor, filename="actors")
+    page = await fetch(cursor, limit)
     return render_page(
         request,
         output,
         ActorRead,
-        [
-            ActorRead.from_model(a, lang=lang, certainty=page.certainty.get(a.id))
-            for a in page.items
-        ],
+        page.items,
         total=page.total,
         next_cursor=page.next_cursor,
         filename="actors",

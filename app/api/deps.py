@@ -117,6 +117,14 @@ CursorParam = Annotated[
     str | None,
     Query(max_length=1000, description="Opaque cursor from the previous page's `next_cursor`."),
 ]
+AllRowsParam = Annotated[
+    bool,
+    Query(
+        alias="all",
+        description="With `format=csv`: every row of the filtered list in one streamed "
+        "answer (from `cursor`, if given), instead of one page; `limit` is then ignored.",
+    ),
+]
 
 
 bearer = HTTPBearer(

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
 from app.schemas.common import Page
 from app.schemas.dispute import DisputeRead
 from app.services import disputes as dispute_service
+from app.services._query import PageResult
 
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"], dependencies=READ_DEPENDENCIES)
 
@@ -30,18 +31,27 @@ async def list_disputes(
     output: FormatDep,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List the disagreements between documents, each claim with its sources, ordered by id.
 
     Every disputed row elsewhere in the API (`disputed: true`) names its dispute in
     `dispute`; `rows` here lists those rows.
     """
-    page = await dispute_service.list_disputes(session, limit=limit, cursor=cursor)
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[DisputeRead]:
+        page = await dispute_service.list_disputes(session, limit=limit, cursor=cursor)
+        items = [DisputeRead.from_model(d, page.rows.get(d.id, [])) for d in page.items]
+        return PageResult(items, page.total, page.next_cursor)
+
+    if all_rows:
+        return await stream_all(output, DisputeRead, fetch, cursor=cursor, filename="disputes")
+    page = await fetch(cursor, limit)
     return render_page(
         request,
         output,
         DisputeRead,
-        [DisputeRead.from_model(d, page.rows.get(d.id, [])) for d in page.items],
+        page.items,
         total=page.total,
         next_cursor=page.next_cursor,
         filename="disputes",

@@ -8,14 +8,15 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.api import includes
-from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import ForumInclude
 from app.api.params import READ_DEPENDENCIES, EventFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
 from app.schemas.event import EventRead
 from app.schemas.included import IncludingPage
 from app.services import events as event_service
+from app.services._query import PageResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=READ_DEPENDENCIES)
 
@@ -35,19 +36,28 @@ async def list_events(
     include: ForumInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List events, ordered by start date (undated first), then id."""
-    page = await event_service.list_events(session, filters, limit=limit, cursor=cursor)
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[EventRead]:
+        page = await event_service.list_events(session, filters, limit=limit, cursor=cursor)
+        items = [EventRead.from_model(e, lang=lang) for e in page.items]
+        return PageResult(items, page.total, page.next_cursor)
+
+    if all_rows:
+        return await stream_all(output, EventRead, fetch, cursor=cursor, filename="events")
+    page = await fetch(cursor, limit)
     return render_page(
         request,
         output,
         EventRead,
-        [EventRead.from_model(e, lang=lang) for e in page.items],
+        page.items,
         total=page.total,
         next_cursor=page.next_cursor,
         filename="events",
         included=await includes.collect(
-            session, include, forum_codes=(e.forum_code for e in page.items), lang=lang
+            session, include, forum_codes=(e.forum for e in page.items), lang=lang
         ),
     )
 

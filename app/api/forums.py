@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import (
     READ_DEPENDENCIES,
     AsOfParam,
@@ -17,12 +17,13 @@ from app.api.params import (
     RoleParam,
 )
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
 from app.schemas.common import Page
 from app.schemas.forum import ForumRead
 from app.schemas.participation import ParticipationRead
 from app.services import forums as forum_service
 from app.services import participations as participation_service
+from app.services._query import PageResult
 
 router = APIRouter(
     prefix="/v1/forums",
@@ -49,14 +50,23 @@ async def list_forums(
     filters: ForumFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List forums, ordered by code."""
-    page = await forum_service.list_forums(session, filters, limit=limit, cursor=cursor)
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[ForumRead]:
+        page = await forum_service.list_forums(session, filters, limit=limit, cursor=cursor)
+        items = [ForumRead.from_model(f, lang=lang) for f in page.items]
+        return PageResult(items, page.total, page.next_cursor)
+
+    if all_rows:
+        return await stream_all(output, ForumRead, fetch, cursor=cursor, filename="forums")
+    page = await fetch(cursor, limit)
     return render_page(
         request,
         output,
         ForumRead,
-        [ForumRead.from_model(f, lang=lang) for f in page.items],
+        page.items,
         total=page.total,
         next_cursor=page.next_cursor,
         filename="forums",
@@ -87,28 +97,38 @@ async def list_forum_participants(
     disputed: DisputedParam = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """Who takes part in a forum, in which role, over which period.
 
     With `as_of`, only the roles in effect that day: "who were the members of RCM
     on 2020-01-01", "who chaired the MIRPS Support Platform on 2022-01-01".
     """
-    page = await participation_service.list_participants(
-        session,
-        forum_code=code,
-        as_of=as_of,
-        roles=role or (),
-        certainty=certainty,
-        disputed=disputed,
-        limit=limit,
-        cursor=cursor,
-    )
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[ParticipationRead]:
+        page = await participation_service.list_participants(
+            session,
+            forum_code=code,
+            as_of=as_of,
+            roles=role or (),
+            certainty=certainty,
+            disputed=disputed,
+            limit=limit,
+            cursor=cursor,
+        )
+        items = [ParticipationRead.from_model(p, lang=lang, as_of=as_of) for p in page.items]
+        return PageResult(items, page.total, page.next_cursor)
+
+    filename = f"{code}-participants"
+    if all_rows:
+        return await stream_all(output, ParticipationRead, fetch, cursor=cursor, filename=filename)
+    page = await fetch(cursor, limit)
     return render_page(
         request,
         output,
         ParticipationRead,
-        [ParticipationRead.from_model(p, lang=lang, as_of=as_of) for p in page.items],
+        page.items,
         total=page.total,
         next_cursor=page.next_cursor,
-        filename=f"{code}-participants",
+        filename=filename,
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, FundingShareFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render
+from app.api.rendering import FormatDep, csv_response_doc, render, stream_all
 from app.schemas.funding import FundingSharePage, FundingShareRead
 from app.services import funding as funding_service
+from app.services._query import PageResult
 
 router = APIRouter(prefix="/v1/funding-shares", tags=["funding"], dependencies=READ_DEPENDENCIES)
 
@@ -29,12 +30,25 @@ async def list_funding_shares(
     filters: FundingShareFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List funding shares with their exact percentages and the true total.
 
     `total_pct` is the sum over every matching share; for one forum it shows how
     far the sources' figures are from 100.
     """
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[FundingShareRead]:
+        result = await funding_service.list_funding_shares(
+            session, filters, limit=limit, cursor=cursor
+        )
+        items = [FundingShareRead.from_model(s, lang=lang) for s in result.page.items]
+        return PageResult(items, result.page.total, result.page.next_cursor)
+
+    if all_rows:
+        return await stream_all(
+            output, FundingShareRead, fetch, cursor=cursor, filename="funding-shares"
+        )
     result = await funding_service.list_funding_shares(session, filters, limit=limit, cursor=cursor)
     items = [FundingShareRead.from_model(s, lang=lang) for s in result.page.items]
     body = FundingSharePage(

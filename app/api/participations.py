@@ -6,14 +6,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.api import includes
-from app.api.deps import CursorParam, LangDep, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import ForumInclude
 from app.api.params import READ_DEPENDENCIES, ParticipationFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
 from app.schemas.included import IncludingPage
 from app.schemas.participation import ParticipationRead
 from app.services import participations as participation_service
+from app.services._query import PageResult
 
 router = APIRouter(
     prefix="/v1/participations", tags=["participations"], dependencies=READ_DEPENDENCIES
@@ -35,6 +36,7 @@ async def list_participations(
     include: ForumInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List participations: actor x forum x role over a period, with citations.
 
@@ -42,18 +44,30 @@ async def list_participations(
     chair, past chair, member, associate, observer, ...), start (unknown first),
     actor and id.
     """
-    page = await participation_service.list_participations(
-        session, filters, limit=limit, cursor=cursor
-    )
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[ParticipationRead]:
+        page = await participation_service.list_participations(
+            session, filters, limit=limit, cursor=cursor
+        )
+        items = [
+            ParticipationRead.from_model(p, lang=lang, as_of=filters.as_of) for p in page.items
+        ]
+        return PageResult(items, page.total, page.next_cursor)
+
+    if all_rows:
+        return await stream_all(
+            output, ParticipationRead, fetch, cursor=cursor, filename="participations"
+        )
+    page = await fetch(cursor, limit)
     return render_page(
         request,
         output,
         ParticipationRead,
-        [ParticipationRead.from_model(p, lang=lang, as_of=filters.as_of) for p in page.items],
+        page.items,
         total=page.total,
         next_cursor=page.next_cursor,
         filename="participations",
         included=await includes.collect(
-            session, include, forum_codes=(p.forum_code for p in page.items), lang=lang
+            session, include, forum_codes=(p.forum for p in page.items), lang=lang
         ),
     )

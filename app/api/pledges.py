@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from app.api import includes
 from app.api.conditional import item_headers, matches, pledge_etag, version_from_if_match
 from app.api.deps import (
+    AllRowsParam,
     CursorParam,
     IdempotencyKeyHeader,
     LangDep,
@@ -26,7 +27,8 @@ from app.api.deps import (
 from app.api.includes import PledgeInclude
 from app.api.params import MAX_ID, READ_DEPENDENCIES, PledgeFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render, render_page
+from app.api.rendering import FormatDep, csv_response_doc, render, render_page, stream_all
+from app.errors import InvalidInput
 from app.schemas.filters import Lowered
 from app.schemas.included import IncludingPage
 from app.schemas.pledge import (
@@ -42,6 +44,7 @@ from app.schemas.pledge import (
 )
 from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
+from app.services._query import PageResult
 from app.services.pledge_writes import PledgeWrite, WriteOutcome
 from app.services.pledges import PledgeSort
 
@@ -50,6 +53,7 @@ from app.services.pledges import PledgeSort
 router = APIRouter(prefix="/v1/pledges", tags=["pledges"])
 STRICT = [Depends(reject_unknown_query_params)]
 WRITE_PROBLEMS = problem_responses(400, 401, 403, 409, 413, 422, 429)
+STREAMED_SORTS = (PledgeSort.ID, PledgeSort.ID_DESC)
 PledgeIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The pledge's id.")]
 
 
@@ -70,8 +74,25 @@ async def list_pledges(
     include: PledgeInclude = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List pledges, curated and submitted, with their USD equivalents."""
+    if all_rows:
+        if sort not in STREAMED_SORTS:
+            # Only the id has an index to walk every row by on both engines; any other
+            # order would re-sort the whole filtered list for each page of the stream.
+            raise InvalidInput(
+                "all=true streams pledges in id order: use sort=id (the default) or sort=-id.",
+                code="invalid_parameter",
+                field="sort",
+            )
+
+        async def fetch(cursor: str | None, limit: int) -> PageResult[PledgeRead]:
+            return await pledge_service.list_pledge_reads(
+                session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang, with_total=False
+            )
+
+        return await stream_all(output, PledgeRead, fetch, cursor=cursor, filename="pledges")
     page = await pledge_service.list_pledge_reads(
         session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang
     )

@@ -1,8 +1,21 @@
 """Rendering a page (or a summary) as JSON or CSV, with HXL hashtags on request.
 
 CSV is a second renderer of the same ``Page``, not a second query path: the same
-rows, flattened. Nested objects become prefixed columns (``actor_id``,
-``actor_name``); lists become ``; ``-joined cells (``citations_source_id``).
+rows, flattened. The CSV reads back without loss:
+
+* Nested objects become prefixed columns (``actor_id``, ``actor_name``).
+* Lists and maps become one JSON-encoded cell, and the column's name ends in
+  ``_json`` (``citations_json``: ``[{"source_id": ..., "locator": ...}]``), exactly
+  as the JSON answer has them. Nothing is joined with a separator a value may hold.
+* Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+  ``-``, ``@``, tab or carriage return) get a leading ``'``, as OWASP advises
+  against CSV injection; so does a text cell that itself starts with ``'``, so the
+  rule reverses exactly: drop one leading ``'`` from a text cell. Numbers and dates
+  are never touched, so ``-12.50`` stays a number.
+* ``all=true`` streams every row of the filtered list in one answer, reading the
+  list a keyset page at a time (``stream_all``), so memory stays flat however
+  many rows there are.
+
 Columns come from the model class, so the header is the same on every page.
 """
 
@@ -13,7 +26,7 @@ import io
 import json
 import types
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
@@ -22,8 +35,10 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
+from app.errors import InvalidInput
 from app.schemas.common import Page
 from app.schemas.included import Included, IncludingPage
+from app.services._query import MAX_LIMIT, PageResult
 
 Format = Literal["json", "csv"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -41,11 +56,8 @@ HXL_TAGS: dict[str, str] = {
     "actor_iso3": "#country+code",
     "actor_name": "#org+name",
     "actor_kind": "#org+type",
-    "pledgers_id": "#org+id",
-    "pledgers_iso3": "#country+code",
-    "pledgers_name": "#org+name",
-    "hosts_actor_id": "#org+id+host",
-    "hosts_actor_name": "#org+name+host",
+    "pledgers_json": "#org+list+json",
+    "hosts_json": "#org+host+list+json",
     "start": "#date+start",
     "end": "#date+end",
     "founded": "#date+founded",
@@ -66,7 +78,7 @@ HXL_TAGS: dict[str, str] = {
     "country": "#country+code",
     "title": "#description+title",
     "description": "#description",
-    "citations_source_id": "#meta+source",
+    "citations_json": "#meta+source+json",
     "iso3": "#country+code",
     "count": "#indicator+num",
 }
@@ -113,7 +125,7 @@ Getter = Callable[[Any], Any]
 
 
 def csv_columns(model: type[BaseModel], prefix: str = "") -> list[tuple[str, Getter]]:
-    """Flattened (column, getter) pairs for ``model``."""
+    """Flattened (column, getter) pairs for ``model``; lists and maps end in ``_json``."""
     columns: list[tuple[str, Getter]] = []
     for name, info in model.model_fields.items():
         annotation = _unwrap(info.annotation)
@@ -121,17 +133,14 @@ def csv_columns(model: type[BaseModel], prefix: str = "") -> list[tuple[str, Get
         if _is_model(annotation):
             for sub, getter in csv_columns(annotation, f"{column}_"):
                 columns.append((sub, _nested(name, getter)))
-        elif typing.get_origin(annotation) is list:
-            (item,) = typing.get_args(annotation) or (Any,)
-            item = _unwrap(item)
-            if _is_model(item):
-                for sub, getter in csv_columns(item):
-                    columns.append((f"{column}_{sub}", _each(name, getter)))
-            else:
-                columns.append((column, _joined(name)))
+        elif typing.get_origin(annotation) in (list, dict) or annotation in (list, dict):
+            columns.append((f"{column}{JSON_SUFFIX}", _json_cell(name)))
         else:
             columns.append((column, _attribute(name)))
     return columns
+
+
+JSON_SUFFIX = "_json"
 
 
 def _attribute(name: str) -> Getter:
@@ -146,26 +155,86 @@ def _nested(name: str, getter: Getter) -> Getter:
     return get
 
 
-def _each(name: str, getter: Getter) -> Getter:
-    return lambda obj: "; ".join(_cell(getter(item)) for item in getattr(obj, name))
+class JsonCell(str):
+    """A cell already encoded as JSON: written as is, never neutralised."""
+
+    __slots__ = ()
 
 
-def _joined(name: str) -> Getter:
-    return lambda obj: "; ".join(_cell(value) for value in getattr(obj, name))
+def _json_cell(name: str) -> Getter:
+    return lambda obj: JsonCell(
+        json.dumps(_plain(getattr(obj, name)), ensure_ascii=False, separators=(",", ":"))
+    )
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as the JSON answer gives it (models dumped the way their JSON is)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)  # Decimal as its exact digits, dates in ISO form, as pydantic writes them
+
+
+# A text cell starting with one of these is prefixed with a quote (OWASP, CSV injection);
+# "'" is in the set so that dropping one leading quote always gives the value back.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, JsonCell):
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
+
+
+class _CsvWriter:
+    """Rows to CSV text in chunks of about 64 KB."""
+
+    def __init__(self, columns: list[tuple[str, Getter]]) -> None:
+        self.columns = columns
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+
+    def flush(self) -> str:
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
+
+    def header(self, hxl: bool, tags: dict[str, str]) -> str:
+        self.writer.writerow([name for name, _ in self.columns])
+        if hxl:
+            self.writer.writerow(
+                [tags.get(name, HXL_TAGS.get(name, "")) for name, _ in self.columns]
+            )
+        return self.flush()
+
+    def rows(self, rows: Iterable[BaseModel]) -> Iterator[str]:
+        for row in rows:
+            self.writer.writerow([_cell(getter(row)) for _, getter in self.columns])
+            if self.buffer.tell() > 64 * 1024:
+                yield self.flush()
+        yield self.flush()
 
 
 def _csv_lines(
@@ -174,24 +243,13 @@ def _csv_lines(
     hxl: bool,
     tags: dict[str, str],
 ) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = _CsvWriter(columns)
+    yield writer.header(hxl, tags)
+    yield from writer.rows(rows)
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
 
-    writer.writerow([name for name, _ in columns])
-    if hxl:
-        writer.writerow([tags.get(name, HXL_TAGS.get(name, "")) for name, _ in columns])
-    yield flush()
-    for row in rows:
-        writer.writerow([_cell(getter(row)) for _, getter in columns])
-        if buffer.tell() > 64 * 1024:
-            yield flush()
-    yield flush()
+def csv_disposition(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
 
 
 def next_link(request: Request, next_cursor: str | None) -> dict[str, str]:
@@ -216,7 +274,7 @@ def render(
     fmt, hxl = output
     headers = next_link(request, next_cursor)
     if fmt == "csv":
-        headers["Content-Disposition"] = f'inline; filename="{filename}.csv"'
+        headers.update(csv_disposition(filename))
         lines = _csv_lines(rows, csv_columns(row_model), hxl, hxl_tags or {})
         return StreamingResponse(lines, media_type=CSV_MEDIA_TYPE, headers=headers)
     return Response(body.model_dump_json(), media_type="application/json", headers=headers)
@@ -264,3 +322,47 @@ def render_page(
         filename=filename,
         hxl_tags=hxl_tags,
     )
+
+
+PageFetch = Callable[[str | None, int], Awaitable[PageResult[Any]]]
+
+
+async def stream_all(
+    output: tuple[Format, bool],
+    model: type[BaseModel],
+    fetch: PageFetch,
+    *,
+    cursor: str | None,
+    filename: str,
+    hxl_tags: dict[str, str] | None = None,
+) -> Response:
+    """Every row ``fetch`` pages through (from ``cursor``), as one streamed CSV.
+
+    ``fetch(cursor, limit)`` is the list's own page query; it runs here with the
+    largest page, over and over, until the list ends. Only one page is held at a
+    time. The first page is read before the answer starts, so a bad filter or cursor
+    is still a 400 problem; a failure later can only cut the stream short, which the
+    client sees as a truncated body.
+    """
+    fmt, hxl = output
+    if fmt != "csv":
+        raise InvalidInput(
+            "all=true streams CSV only: add format=csv, or page through the JSON with cursor.",
+            code="invalid_parameter",
+            field="all",
+        )
+    first = await fetch(cursor, MAX_LIMIT)
+    writer = _CsvWriter(csv_columns(model))
+
+    async def lines() -> AsyncIterator[str]:
+        page = first
+        yield writer.header(hxl, hxl_tags or {})
+        while True:
+            for chunk in writer.rows(page.items):
+                if chunk:
+                    yield chunk
+            if page.next_cursor is None:
+                return
+            page = await fetch(page.next_cursor, MAX_LIMIT)
+
+    return StreamingResponse(lines(), media_type=CSV_MEDIA_TYPE, headers=csv_disposition(filename))

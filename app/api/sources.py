@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
 from app.schemas.common import Page
 from app.schemas.source import SourceRead
 from app.services import sources as source_service
+from app.services._query import PageResult
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"], dependencies=READ_DEPENDENCIES)
 
@@ -30,9 +31,16 @@ async def list_sources(
     output: FormatDep,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List sources with how many facts of each kind cite them, ordered by id."""
-    page = await source_service.list_sources_with_counts(session, limit=limit, cursor=cursor)
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[SourceRead]:
+        return await source_service.list_sources_with_counts(session, limit=limit, cursor=cursor)
+
+    if all_rows:
+        return await stream_all(output, SourceRead, fetch, cursor=cursor, filename="sources")
+    page = await fetch(cursor, limit)
     return render_page(
         request,
         output,

@@ -174,11 +174,22 @@ async def list_pledge_reads(
     limit: int | None = None,
     cursor: str | None = None,
     lang: str = "en",
+    with_total: bool = True,
 ) -> PageResult[PledgeRead]:
-    """``list_pledges`` as read shapes, the same rows in the same order."""
+    """``list_pledges`` as read shapes, the same rows in the same order.
+
+    ``with_total=False`` skips the count (``total`` is -1): a walk over every page
+    needs no count at all, let alone one per page.
+    """
     statement = apply_filter(select(*PLEDGE_TABLE.c), await resolve_filter(session, filters))
     page = await paginate(
-        session, statement, order=PLEDGE_SORTS[sort], limit=limit, cursor=cursor, rows=True
+        session,
+        statement,
+        order=PLEDGE_SORTS[sort],
+        limit=limit,
+        cursor=cursor,
+        rows=True,
+        with_total=with_total,
     )
     items = await _reads(session, page.items, lang=lang)
     return PageResult(items=items, total=page.total, next_cursor=page.next_cursor)

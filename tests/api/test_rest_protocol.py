@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 import httpx
@@ -104,7 +105,8 @@ async def test_csv_flattens_nested_objects_and_adds_hxl(client: httpx.AsyncClien
     assert record["start"] == "2021-07"
     assert record["end"] == "2022-09-21"
     assert record["disputed"] == "false"
-    assert "canada-mirps-sp-chair-report-2022" in record["citations_source_id"].split("; ")
+    sources = [c["source_id"] for c in json.loads(record["citations_json"])]
+    assert "canada-mirps-sp-chair-report-2022" in sources
 
 
 async def test_summary_renders_csv(client: httpx.AsyncClient) -> None:
