@@ -1,33 +1,38 @@
 """``migov``: the operator CLI. Local commands call the services directly; ``pledges
 submit`` talks to a server over HTTP, as a partner's script would."""
 
+# Imports of the app, SQLAlchemy, httpx and rich happen inside the commands that
+# need them, so that `migov --help` and a mistyped option answer at once.
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, TypeVar, cast
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import client as submit_client
-from app.config import Settings, get_settings
-from app.db import begin_write, create_engine, create_sessionmaker
-from app.errors import DomainError
-from app.models.enums import ApiScope
-from app.schemas.access import ApiKeyRead
-from app.schemas.dataset import Dataset
-from app.services import api_keys as api_key_service
-from app.services import dataset as dataset_service
-from app.services import dataset_checks
-from app.services import idempotency as idempotency_service
-from app.services.dataset_sync import LoadReport
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from app import client as submit_client
+    from app.config import Settings
+    from app.errors import DomainError
+    from app.schemas.dataset import Dataset
+    from app.services import api_keys as api_key_service
+    from app.services.dataset_sync import LoadReport
 
 T = TypeVar("T")
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help=__doc__,
+    # Plain help and tracebacks: rich's formatting costs a quarter second at every start.
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
 data_cli = typer.Typer(no_args_is_help=True, help="The curated dataset.")
 cli.add_typer(data_cli, name="data")
 keys_cli = typer.Typer(no_args_is_help=True, help="API keys for scripts that submit pledges.")
@@ -36,9 +41,24 @@ pledges_cli = typer.Typer(no_args_is_help=True, help="Pledges on a migov server.
 cli.add_typer(pledges_cli, name="pledges")
 
 DataDirOption = Annotated[
-    Path,
-    typer.Option("--data-dir", help="Folder with the dataset's YAML files."),
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Folder with the dataset's YAML files. Default: the data/ shipped."
+    ),
 ]
+SCOPES = ("pledges:write", "pledges:admin")
+
+
+def _settings() -> Settings:
+    from app.config import get_settings
+
+    return get_settings()
+
+
+def _read_dataset(data_dir: Path | None) -> Dataset:
+    from app.services import dataset_checks
+
+    return dataset_checks.read_dataset(data_dir or dataset_checks.DEFAULT_DATA_DIR)
 
 
 def _fail(error: DomainError) -> typer.Exit:
@@ -53,17 +73,20 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
     """Bring the database schema up to date (alembic upgrade)."""
     from app.migrations import upgrade
 
-    settings = get_settings()
+    settings = _settings()
     _ensure_sqlite_dir(settings)
     upgrade(settings.database_url, revision)
     typer.echo(f"database at {revision}")
 
 
 @data_cli.command("validate")
-def data_validate(data_dir: DataDirOption = dataset_checks.DEFAULT_DATA_DIR) -> None:
+def data_validate(data_dir: DataDirOption = None) -> None:
     """Check the dataset files: schema, references, dates, citations, duplicates, share sums."""
+    from app.errors import DomainError
+    from app.services import dataset_checks
+
     try:
-        report = dataset_checks.check_dataset(dataset_checks.read_dataset(data_dir))
+        report = dataset_checks.check_dataset(_read_dataset(data_dir))
     except DomainError as error:
         raise _fail(error) from error
     for name, value in report.counts.items():
@@ -82,11 +105,13 @@ def data_validate(data_dir: DataDirOption = dataset_checks.DEFAULT_DATA_DIR) -> 
 
 
 @data_cli.command("load")
-def data_load(data_dir: DataDirOption = dataset_checks.DEFAULT_DATA_DIR) -> None:
+def data_load(data_dir: DataDirOption = None) -> None:
     """Sync the curated dataset into the database; a second run changes nothing."""
-    settings = get_settings()
+    from app.errors import DomainError
+
+    settings = _settings()
     try:
-        dataset = dataset_checks.read_dataset(data_dir)
+        dataset = _read_dataset(data_dir)
         report = asyncio.run(_load(settings, dataset))
     except DomainError as error:
         raise _fail(error) from error
@@ -101,6 +126,9 @@ def data_load(data_dir: DataDirOption = dataset_checks.DEFAULT_DATA_DIR) -> None
 
 
 async def _load(settings: Settings, dataset: Dataset) -> LoadReport:
+    from app.db import create_engine, create_sessionmaker
+    from app.services import dataset as dataset_service
+
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
@@ -113,6 +141,8 @@ async def _load(settings: Settings, dataset: Dataset) -> LoadReport:
 
 async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one write transaction on the configured database, and commit."""
+    from app.db import begin_write, create_engine, create_sessionmaker
+
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
@@ -125,8 +155,10 @@ async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awa
 
 
 def _local(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from app.errors import DomainError
+
     try:
-        return asyncio.run(_in_transaction(get_settings(), work))
+        return asyncio.run(_in_transaction(_settings(), work))
     except DomainError as error:
         raise _fail(error) from error
 
@@ -135,16 +167,16 @@ def _local(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 def keys_create(
     name: Annotated[str, typer.Option("--name", help="Who the key is for, e.g. a partner.")],
     scope: Annotated[
-        list[ApiScope],
-        typer.Option("--scope", help="Repeat for several: pledges:write, pledges:admin."),
+        list[str],
+        typer.Option("--scope", help=f"Repeat for several: {', '.join(SCOPES)}."),
     ],
 ) -> None:
     """Create an API key. Its secret is printed once, alone on the last line."""
+    from app.services import api_keys as api_key_service
 
     async def work(session: AsyncSession) -> api_key_service.CreatedKey:
-        return await api_key_service.create_api_key(
-            session, name=name, scopes=[s.value for s in scope]
-        )
+        # The service refuses unknown scopes, naming the known ones.
+        return await api_key_service.create_api_key(session, name=name, scopes=scope)
 
     created = _local(work)
     key = created.key
@@ -158,6 +190,8 @@ def keys_list(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per key.")] = False,
 ) -> None:
     """List API keys (never their secrets)."""
+    from app.schemas.access import ApiKeyRead
+    from app.services import api_keys as api_key_service
 
     async def work(session: AsyncSession) -> list[ApiKeyRead]:
         return [ApiKeyRead.model_validate(k) for k in await api_key_service.list_api_keys(session)]
@@ -180,6 +214,8 @@ def keys_revoke(
     key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")],
 ) -> None:
     """Revoke an API key at once; what it wrote stays, attributed to it."""
+    from app.schemas.access import ApiKeyRead
+    from app.services import api_keys as api_key_service
 
     async def work(session: AsyncSession) -> ApiKeyRead:
         return ApiKeyRead.model_validate(await api_key_service.revoke_api_key(session, key_id))
@@ -191,6 +227,7 @@ def keys_revoke(
 @cli.command("purge")
 def purge() -> None:
     """Delete idempotency records past their 24-hour life (run it daily, e.g. from cron)."""
+    from app.services import idempotency as idempotency_service
 
     async def work(session: AsyncSession) -> int:
         return await idempotency_service.purge_expired(session)
@@ -203,14 +240,40 @@ def pledges_submit(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="A .csv or .json file of pledges.")
     ],
-    url: Annotated[str, typer.Option("--url", help="The server, e.g. https://migov.example.org")],
-    key: Annotated[str, typer.Option("--key", help="An API key with pledges:write.")],
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url", envvar="MIGOV_URL", help="The server, e.g. https://migov.example.org"
+        ),
+    ],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            envvar="MIGOV_API_KEY",
+            show_envvar=True,
+            help="An API key with pledges:write. Prefer the MIGOV_API_KEY variable: a "
+            "key given on the command line stays in the shell's history.",
+        ),
+    ],
     file_format: Annotated[
         str | None, typer.Option("--format", help="csv or json; default: from the extension.")
     ] = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=32)] = 4,
-    retries: Annotated[int, typer.Option(min=0, max=20, help="Retries per row.")] = 5,
+    chunk: Annotated[
+        int,
+        typer.Option(min=1, max=1000, help="Rows per request to the batch endpoint."),
+    ] = 100,
+    concurrency: Annotated[int, typer.Option(min=1, max=32, help="Requests at a time.")] = 2,
+    retries: Annotated[int, typer.Option(min=0, max=20, help="Retries per request.")] = 5,
     backoff: Annotated[float, typer.Option(min=0, help="First retry delay, seconds.")] = 0.5,
+    max_retry_after: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Longest Retry-After (seconds) to wait for; a server asking for longer "
+            "ends that request's tries.",
+        ),
+    ] = 120.0,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 30.0,
     report_path: Annotated[
         Path | None, typer.Option("--report", help="Also write the report here, as JSON.")
@@ -218,16 +281,20 @@ def pledges_submit(
 ) -> None:
     """Submit every pledge in FILE; safe to re-run, it never stores a row twice.
 
-    Prints which rows were accepted and which were rejected, with the server's
-    reasons, and exits with status 1 if any row was rejected.
+    Rows go to the server's batch endpoint, --chunk at a time. Prints which rows
+    were accepted and which were rejected, with the server's reasons. Exit
+    status: 0 all accepted; 1 some rejected; 2 the file cannot be read; 3 the
+    server refused the API key (401/403), and nothing more was sent.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from app import client as submit_client
+
     if file_format not in (None, "csv", "json"):
         raise typer.BadParameter("csv or json", param_hint="--format")
     try:
-        rows = submit_client.read_rows(file, cast(submit_client.FileFormat | None, file_format))
+        rows = submit_client.read_rows(file, cast("submit_client.FileFormat | None", file_format))
     except submit_client.FileError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=2) from error
@@ -253,14 +320,19 @@ def pledges_submit(
                 url,
                 key,
                 rows,
+                chunk=chunk,
                 concurrency=concurrency,
                 retries=retries,
                 backoff=backoff,
+                max_retry_after=max_retry_after,
                 request_timeout=timeout,
                 on_done=done,
             )
         )
+    _print_report(report, len(rows), report_path)
 
+
+def _print_report(report: submit_client.Report, total: int, path: Path | None) -> None:
     for outcome in report.accepted:
         how = "created" if outcome.created else "already stored"
         typer.echo(
@@ -272,13 +344,16 @@ def pledges_submit(
         )
         for reason in outcome.reasons:
             typer.echo(f"  - {reason}")
-    if report_path is not None:
-        report_path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+    if path is not None:
+        path.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
     typer.echo(
-        f"{len(rows)} row(s): {len(report.accepted)} accepted "
+        f"{total} row(s): {len(report.accepted)} accepted "
         f"({len(report.created)} created, {len(report.accepted) - len(report.created)} already stored), "
-        f"{len(report.rejected)} rejected"
+        f"{len(report.rejected)} rejected, {len(report.unsent)} not sent"
     )
+    if report.stopped is not None:
+        typer.secho(f"stopped: {report.stopped}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=3)
     if report.rejected:
         raise typer.Exit(code=1)
 
@@ -294,7 +369,7 @@ def serve(
 
     from app.logs import logging_config
 
-    settings = get_settings()
+    settings = _settings()
     if workers > 1 and settings.metrics:
         _share_metrics_between_workers(settings)
     uvicorn.run(

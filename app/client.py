@@ -2,18 +2,27 @@
 
 Used by ``migov pledges submit``. Safe to run again and again:
 
-* Each row is sent with an Idempotency-Key derived from the row's content (the
-  SHA-256 of its canonical JSON), so a re-run, or a retry after a lost answer,
-  replays the stored answer instead of creating a second pledge. Two identical
-  rows are one pledge. The server remembers keys for at least 24 hours; give
-  rows an ``external_ref`` to stay duplicate-free beyond that.
-* Server errors (5xx), 429 (after its Retry-After), a request still in flight
-  (409 ``idempotency_key_in_flight``), timeouts and connection errors are
-  retried with exponential backoff and jitter. Any other answer is final: 200
-  and 201 accept the row, the rest reject it with the server's reasons.
+* Rows go to ``POST /v1/pledges/batch`` in chunks (``chunk`` rows a request, at
+  most 1,000), each chunk with an Idempotency-Key derived from its content (the
+  SHA-256 of its rows' canonical JSON). A re-run with the same chunk size, or a
+  retry after a lost answer, replays the stored answer instead of storing the
+  pledges again. Identical rows are sent once and share one result. The server
+  remembers keys for at least 24 hours; give rows an ``external_ref`` to stay
+  duplicate-free beyond that, or across runs with another chunk size.
+* Each row gets its own result from the batch answer: created, already stored
+  (``existing``), or rejected with the server's reasons.
+* Server errors (5xx), 429, a request still in flight (409
+  ``idempotency_key_in_flight``), timeouts and connection errors are retried with
+  exponential backoff and jitter; a ``Retry-After`` (seconds or an HTTP date) is
+  honoured up to ``max_retry_after`` seconds, and a server asking for longer ends
+  that chunk's tries with the reason.
+* A 401 or 403 stops the run at once: the key is wrong, revoked or lacks
+  ``pledges:write``, and every further request would be refused too. The report
+  says so, and rows not sent are listed as such.
 
 Files are JSON (a list of pledge objects, or ``{"pledges": [...]}``) or CSV with
-one column per field of ``POST /v1/pledges``; in CSV, ``pledgers`` and
+one column per field of ``POST /v1/pledges``, read with the csv module (quoted
+cells may hold commas and line breaks); in CSV, ``pledgers`` and
 ``gcm_objectives`` hold several values separated by ``;``, and empty cells are
 left out.
 """
@@ -22,11 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import hashlib
 import json
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +46,10 @@ import httpx
 FileFormat = Literal["csv", "json"]
 LIST_COLUMNS = ("pledgers", "gcm_objectives")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+KEY_REFUSED = {401, 403}
 MAX_BACKOFF = 30.0
+MAX_CHUNK = 1000  # the batch endpoint's limit
+BATCH_PATH = "/v1/pledges/batch"
 
 
 class FileError(ValueError):
@@ -45,12 +59,12 @@ class FileError(ValueError):
 @dataclass(frozen=True)
 class Row:
     number: int  # 1-based position among the file's pledges
-    where: str  # "line 4" for CSV, "item 3" for JSON
+    where: str  # "line 4" for CSV (where the row starts), "item 3" for JSON
     pledge: Any  # a JSON object, or whatever the file held (the server says what is wrong)
 
     @property
-    def idempotency_key(self) -> str:
-        return "row-" + hashlib.sha256(canonical_json(self.pledge).encode()).hexdigest()
+    def content_key(self) -> str:
+        return hashlib.sha256(canonical_json(self.pledge).encode()).hexdigest()
 
 
 @dataclass
@@ -61,6 +75,7 @@ class Outcome:
     pledge_id: int | None = None
     created: bool = False
     replayed: bool = False
+    sent: bool = True
     attempts: int = 0
     reasons: list[str] = field(default_factory=list)
 
@@ -73,6 +88,7 @@ class Outcome:
             "pledge_id": self.pledge_id,
             "created": self.created,
             "replayed": self.replayed,
+            "sent": self.sent,
             "attempts": self.attempts,
             "reasons": self.reasons,
         }
@@ -81,6 +97,7 @@ class Outcome:
 @dataclass
 class Report:
     outcomes: list[Outcome]
+    stopped: str | None = None  # why the run stopped early (the key was refused)
 
     @property
     def accepted(self) -> list[Outcome]:
@@ -88,7 +105,11 @@ class Report:
 
     @property
     def rejected(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.accepted]
+        return [o for o in self.outcomes if not o.accepted and o.sent]
+
+    @property
+    def unsent(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.sent]
 
     @property
     def created(self) -> list[Outcome]:
@@ -99,6 +120,8 @@ class Report:
             "accepted": len(self.accepted),
             "created": len(self.created),
             "rejected": len(self.rejected),
+            "not_sent": len(self.unsent),
+            "stopped": self.stopped,
             "rows": [o.to_json() for o in self.outcomes],
         }
 
@@ -107,14 +130,23 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def chunk_idempotency_key(rows: Sequence[Row]) -> str:
+    """The same rows in the same order always make the same key."""
+    digest = hashlib.sha256(canonical_json([row.pledge for row in rows]).encode()).hexdigest()
+    return f"batch-{digest}"
+
+
 def read_rows(path: Path, file_format: FileFormat | None = None) -> list[Row]:
     """The pledges in ``path``; the format comes from the extension unless given."""
     chosen = file_format or ("csv" if path.suffix.lower() == ".csv" else "json")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # newline="": the csv module handles line ends itself, inside quoted cells too.
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return _csv_rows(handle) if chosen == "csv" else _json_rows(path, handle.read())
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError(f"{path}: cannot be read: {exc}") from exc
-    return _csv_rows(text) if chosen == "csv" else _json_rows(path, text)
+    except csv.Error as exc:
+        raise FileError(f"{path}: not valid CSV: {exc}") from exc
 
 
 def _json_rows(path: Path, text: str) -> list[Row]:
@@ -138,16 +170,18 @@ def _csv_cell(column: str, value: str) -> Any:
     return parts
 
 
-def _csv_rows(text: str) -> list[Row]:
-    reader = csv.DictReader(text.splitlines())
+def _csv_rows(lines: Any) -> list[Row]:
+    reader = csv.DictReader(lines)
     rows = []
+    ended = 1  # the header's last line
     for index, record in enumerate(reader):
         pledge = {
             column.strip(): _csv_cell(column.strip(), value.strip())
             for column, value in record.items()
             if column is not None and isinstance(value, str) and value.strip()
         }
-        rows.append(Row(index + 1, f"line {reader.line_num}", pledge))
+        rows.append(Row(index + 1, f"line {ended + 1}", pledge))
+        ended = reader.line_num
     return rows
 
 
@@ -158,10 +192,14 @@ def _reasons(response: httpx.Response) -> list[str]:
         return [f"HTTP {response.status_code}: {response.text[:200]}"]
     if not isinstance(problem, dict):
         return [f"HTTP {response.status_code}"]
+    return _problem_reasons(problem, response.status_code)
+
+
+def _problem_reasons(problem: dict[str, Any], status: int | None) -> list[str]:
     errors = problem.get("errors") or []
     if errors:
         return [f"{e.get('field', '?')}: {e.get('detail', '')}" for e in errors]
-    return [f"{problem.get('code', response.status_code)}: {problem.get('detail', '')}"]
+    return [f"{problem.get('code', status)}: {problem.get('detail', '')}"]
 
 
 def _retryable(response: httpx.Response) -> bool:
@@ -175,47 +213,116 @@ def _retryable(response: httpx.Response) -> bool:
     return False
 
 
-def _delay(attempt: int, backoff: float, response: httpx.Response | None) -> float:
-    if response is not None:
-        retry_after = response.headers.get("retry-after", "")
-        if retry_after.isdigit():
-            return min(float(retry_after), MAX_BACKOFF)
+def retry_after_seconds(response: httpx.Response | None) -> float | None:
+    """The wait a ``Retry-After`` asks for (delta-seconds or an HTTP date), if any."""
+    value = response.headers.get("retry-after", "").strip() if response is not None else ""
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _backoff(attempt: int, backoff: float) -> float:
     return float(min(backoff * 2**attempt, MAX_BACKOFF) * (0.5 + random.random() / 2))
 
 
-async def submit_row(
-    client: httpx.AsyncClient,
-    row: Row,
-    *,
-    retries: int,
-    backoff: float,
-) -> Outcome:
-    outcome = Outcome(row=row, accepted=False, status=None)
-    headers = {"Idempotency-Key": row.idempotency_key}
-    for attempt in range(retries + 1):
-        outcome.attempts = attempt + 1
+@dataclass
+class _Run:
+    client: httpx.AsyncClient
+    retries: int
+    backoff: float
+    max_retry_after: float
+    stopped: str | None = None
+
+
+def _item_outcome(row: Row, item: dict[str, Any], *, replayed: bool, attempts: int) -> Outcome:
+    status = item.get("status")
+    if item.get("outcome") in ("created", "existing"):
+        pledge = item.get("pledge") or {}
+        return Outcome(
+            row=row,
+            accepted=True,
+            status=status,
+            pledge_id=pledge.get("id"),
+            created=item["outcome"] == "created" and not replayed,
+            replayed=replayed,
+            attempts=attempts,
+        )
+    return Outcome(
+        row=row,
+        accepted=False,
+        status=status,
+        replayed=replayed,
+        attempts=attempts,
+        reasons=_problem_reasons(item, status),
+    )
+
+
+async def _submit_chunk(run: _Run, rows: Sequence[Row]) -> list[Outcome]:
+    """One chunk through the batch endpoint, retried as the module docstring says."""
+    headers = {"Idempotency-Key": chunk_idempotency_key(rows)}
+    body = {"pledges": [row.pledge for row in rows]}
+    reasons: list[str] = []
+    status: int | None = None
+    attempts = 0
+    for attempt in range(run.retries + 1):
+        if run.stopped is not None:
+            return [_unsent(row, run.stopped) for row in rows]
+        attempts = attempt + 1
         response: httpx.Response | None = None
         try:
-            response = await client.post("/v1/pledges", json=row.pledge, headers=headers)
+            response = await run.client.post(BATCH_PATH, json=body, headers=headers)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            outcome.reasons = [f"{type(exc).__name__}: {exc}".rstrip(": ")]
+            reasons = [f"{type(exc).__name__}: {exc}".rstrip(": ")]
         else:
-            outcome.status = response.status_code
-            if response.status_code in (200, 201):
-                body = response.json()
-                outcome.accepted = True
-                outcome.pledge_id = body.get("id")
-                outcome.replayed = response.headers.get("idempotent-replayed") == "true"
-                outcome.created = response.status_code == 201 and not outcome.replayed
-                outcome.reasons = []
-                return outcome
-            outcome.reasons = _reasons(response)
+            status = response.status_code
+            if status == 200:
+                replayed = response.headers.get("idempotent-replayed") == "true"
+                results = response.json().get("results", [])
+                return [
+                    _item_outcome(row, item, replayed=replayed, attempts=attempts)
+                    for row, item in zip(rows, results, strict=True)
+                ]
+            reasons = _reasons(response)
+            if status in KEY_REFUSED:
+                run.stopped = (
+                    f"the server refused the API key ({status}): {'; '.join(reasons)}. "
+                    "Nothing more was sent; check MIGOV_API_KEY (or --key) and its "
+                    "pledges:write scope."
+                )
+                return [_rejected(row, status, reasons, attempts) for row in rows]
+            if status == 413:
+                reasons = [*reasons, "send fewer rows a request (--chunk)"]
             if not _retryable(response):
-                return outcome
-        if attempt < retries:
-            await asyncio.sleep(_delay(attempt, backoff, response))
-    outcome.reasons = [f"gave up after {outcome.attempts} attempts", *outcome.reasons]
-    return outcome
+                return [_rejected(row, status, reasons, attempts) for row in rows]
+        if attempt == run.retries:
+            break
+        asked = retry_after_seconds(response)
+        if asked is not None and asked > run.max_retry_after:
+            reasons = [
+                f"the server asked to wait {asked:.0f} s, more than --max-retry-after "
+                f"{run.max_retry_after:g} s",
+                *reasons,
+            ]
+            return [_rejected(row, status, reasons, attempts) for row in rows]
+        await asyncio.sleep(asked if asked is not None else _backoff(attempt, run.backoff))
+    reasons = [f"gave up after {attempts} attempts", *reasons]
+    return [_rejected(row, status, reasons, attempts) for row in rows]
+
+
+def _rejected(row: Row, status: int | None, reasons: list[str], attempts: int) -> Outcome:
+    return Outcome(row=row, accepted=False, status=status, attempts=attempts, reasons=reasons)
+
+
+def _unsent(row: Row, why: str) -> Outcome:
+    return Outcome(row=row, accepted=False, status=None, sent=False, reasons=[f"not sent: {why}"])
 
 
 async def submit_rows(
@@ -223,14 +330,42 @@ async def submit_rows(
     api_key: str,
     rows: Sequence[Row],
     *,
-    concurrency: int = 4,
+    chunk: int = 100,
+    concurrency: int = 2,
     retries: int = 5,
     backoff: float = 0.5,
+    max_retry_after: float = 120.0,
     request_timeout: float = 30.0,
     on_done: Callable[[Outcome], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Report:
-    """Send every row (``concurrency`` at a time); the report keeps the file's order."""
+    """Send every row, ``chunk`` a request and ``concurrency`` requests at a time.
+
+    The report keeps the file's order, one outcome per row.
+    """
+    if not 1 <= chunk <= MAX_CHUNK:
+        raise ValueError(f"chunk must be between 1 and {MAX_CHUNK}")
+    outcomes: dict[int, Outcome] = {}
+
+    def done(outcome: Outcome) -> None:
+        outcomes[outcome.row.number] = outcome
+        if on_done is not None:
+            on_done(outcome)
+
+    # Identical rows are one pledge: send the first, give the others its result.
+    first_of: dict[str, Row] = {}
+    copies: dict[int, list[Row]] = {}
+    to_send: list[Row] = []
+    for row in rows:
+        if not isinstance(row.pledge, dict):
+            done(_rejected(row, None, ["not a JSON object: a pledge has named fields"], 0))
+            continue
+        first = first_of.setdefault(row.content_key, row)
+        if first is row:
+            to_send.append(row)
+        else:
+            copies.setdefault(first.number, []).append(row)
+
     semaphore = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(
         base_url=url.rstrip("/"),
@@ -238,13 +373,17 @@ async def submit_rows(
         timeout=request_timeout,
         transport=transport,
     ) as client:
+        run = _Run(client, retries, backoff, max_retry_after)
 
-        async def one(row: Row) -> Outcome:
+        async def one(rows_of_chunk: Sequence[Row]) -> None:
             async with semaphore:
-                outcome = await submit_row(client, row, retries=retries, backoff=backoff)
-            if on_done is not None:
-                on_done(outcome)
-            return outcome
+                results = await _submit_chunk(run, rows_of_chunk)
+            for outcome in results:
+                done(outcome)
+                for copy in copies.get(outcome.row.number, []):
+                    done(replace(outcome, row=copy, created=False, replayed=outcome.accepted))
 
-        outcomes = await asyncio.gather(*(one(row) for row in rows))
-    return Report(list(outcomes))
+        await asyncio.gather(
+            *(one(to_send[start : start + chunk]) for start in range(0, len(to_send), chunk))
+        )
+    return Report([outcomes[row.number] for row in rows], stopped=run.stopped)

@@ -1,10 +1,14 @@
-"""The operator CLI against a live server: keys, then a file of good and bad rows, twice."""
+"""The operator CLI against a live server: keys, then a file of good and bad rows, twice.
+
+The key comes from MIGOV_API_KEY (never the command line), rows go through the
+batch endpoint two at a time, a quoted cell keeps its line breaks, and a revoked
+key stops the run at its first refusal.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.test_serve_logs import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
 ROWS = """\
@@ -23,7 +29,8 @@ CAN,MIRPS-SP,mirps-sp-solidarity-event-2022,financial,regional,2500000.00,CAD,20
 USA;MEX,MIRPS,,technical,regional,,,2023,Joint labour pathways,5,
 CAN,MIRPS,,financial,national,12.50,ZZZ,2022,Bad currency,,
 nobody-here,MIRPS,,policy_legal,national,,,2022,Unknown pledger,,
-CAN,MIRPS,,material,local,,,2022-05,Vehicles for border shelters,,
+CAN,MIRPS,,material,local,,,2022-05,"Vehicles for
+border shelters, north",,
 """
 
 
@@ -39,12 +46,6 @@ def _migov(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def env(live_database_url: str) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
@@ -53,7 +54,7 @@ def env(live_database_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def server(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -90,23 +91,27 @@ def server(env: dict[str, str]) -> Iterator[str]:
 
 
 def _submit(
-    env: dict[str, str], url: str, key: str, path: Path, report: Path
+    env: dict[str, str], url: str, key: str, path: Path, report: Path, *, via_flag: bool = False
 ) -> tuple[int, str, dict[str, Any]]:
     run = _migov(
-        env,
+        env if via_flag else {**env, "MIGOV_API_KEY": key},
         "pledges",
         "submit",
         str(path),
+        *(["--key", key] if via_flag else []),
         "--url",
         url,
-        "--key",
-        key,
+        "--chunk",
+        "2",
+        "--concurrency",
+        "1",
         "--report",
         str(report),
         "--backoff",
         "0.05",
     )
-    return run.returncode, run.stdout, json.loads(report.read_text(encoding="utf-8"))
+    assert key not in run.stdout + run.stderr
+    return run.returncode, run.stdout + run.stderr, json.loads(report.read_text(encoding="utf-8"))
 
 
 def ids(report: dict[str, Any]) -> list[int]:
@@ -137,7 +142,8 @@ def test_keys_then_a_file_submitted_twice_never_duplicates(
         4: ["pledgers.0: no actor has the id 'nobody-here'"],
     }
     assert "rejected row 3 (line 4), status 422:" in stdout
-    assert "5 row(s): 3 accepted (3 created, 0 already stored), 2 rejected" in stdout
+    assert "accepted row 5 (line 6)" in stdout
+    assert "5 row(s): 3 accepted (3 created, 0 already stored), 2 rejected, 0 not sent" in stdout
 
     code, stdout, second = _submit(env, server, secret, path, tmp_path / "second.json")
 
@@ -150,7 +156,7 @@ def test_keys_then_a_file_submitted_twice_never_duplicates(
     assert {p["title"] for p in submitted["items"]} == {
         "Shelter network",
         "Joint labour pathways",
-        "Vehicles for border shelters",
+        "Vehicles for\nborder shelters, north",
     }
 
     good = tmp_path / "good.json"
@@ -158,13 +164,23 @@ def test_keys_then_a_file_submitted_twice_never_duplicates(
         json.dumps([{"pledgers": ["CAN"], "forum": "RCM", "kind": "technical", "title": "Good"}]),
         encoding="utf-8",
     )
-    code, stdout, only_good = _submit(env, server, secret, good, tmp_path / "good-report.json")
+    code, stdout, only_good = _submit(
+        env, server, secret, good, tmp_path / "good-report.json", via_flag=True
+    )
     assert code == 0, stdout
     assert (only_good["accepted"], only_good["created"], only_good["rejected"]) == (1, 1, 0)
 
     revoked = _migov(env, "keys", "revoke", str(keys[0]["id"]))
     assert revoked.returncode == 0
-    code, _, third = _submit(env, server, secret, path, tmp_path / "third.json")
-    assert code == 1
-    assert third["accepted"] == 0
-    assert {r["status"] for r in third["rows"]} == {401}
+    code, output, third = _submit(env, server, secret, path, tmp_path / "third.json")
+    assert code == 3
+    assert "stopped: the server refused the API key (401)" in output
+    # The first chunk (rows 1-2) was refused; nothing more was sent.
+    assert [(r["row"], r["status"], r["sent"]) for r in third["rows"]] == [
+        (1, 401, True),
+        (2, 401, True),
+        (3, None, False),
+        (4, None, False),
+        (5, None, False),
+    ]
+    assert (third["accepted"], third["rejected"], third["not_sent"]) == (0, 2, 3)
