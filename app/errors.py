@@ -21,6 +21,8 @@ the web frameworks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 
 class DomainError(Exception):
     code: str = "error"
@@ -91,7 +93,7 @@ class InvalidPayload(DomainError):
         return cls(detail or summarize_problems(problems), errors=problems)
 
 
-def summarize_problems(problems: list[dict[str, object]]) -> str:
+def summarize_problems(problems: Sequence[Mapping[str, object]]) -> str:
     """The first five ``{field, detail}`` problems on one line: a refusal's ``detail``."""
     return "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
 

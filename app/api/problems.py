@@ -135,7 +135,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     ]
     in_body = any(tuple(err.get("loc", ()))[:1] == ("body",) for err in exc.errors())
     status = 422 if in_body else 400
-    summary = "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
+    summary = errors.summarize_problems(problems)
     return problem_response(
         request,
         status=status,

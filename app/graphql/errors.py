@@ -33,7 +33,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from app.errors import DomainError, InvalidPayload, RateLimited, Unavailable
 from app.faults import database_fault
-from app.schemas.pledge import field_errors
+from app.schemas.pledge_writes import field_errors
 from app.services import idempotency
 
 INTERNAL_ERROR = "internal_error"
@@ -68,8 +68,7 @@ def refused_input(error: ValidationError) -> InvalidPayload:
     message lists the first five, as REST's ``detail`` does.
     """
     problems = [{**item, "field": input_field(item["field"])} for item in field_errors(error)]
-    summary = "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
-    return InvalidPayload(summary, errors=problems)
+    return InvalidPayload.from_problems(problems)
 
 
 def should_mask_error(error: GraphQLError) -> bool:

@@ -32,7 +32,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, summarize_problems
 from app.models.enums import (
     ActorKind,
     Certainty,
@@ -155,8 +155,9 @@ def parse_filter(model: type[F], values: dict[str, Any], *, name_of: Any = None)
             }
             for item in error.errors()
         ]
-        summary = "; ".join(f"{p['field']}: {p['detail']}" for p in problems[:5])
-        raise InvalidInput(summary, code="invalid_parameter", errors=problems) from None
+        raise InvalidInput(
+            summarize_problems(problems), code="invalid_parameter", errors=problems
+        ) from None
 
 
 # --- one filter per resource ----------------------------------------------------------

@@ -210,17 +210,12 @@ async def paginate(
     if len(items) > size:
         items = items[:size]
         last = items[-1]
-        next_cursor = encode_cursor(order, [_value_of(last, key) for key in order])
+        next_cursor = row_cursor(order, last)
     return PageResult(items=items, total=total, next_cursor=next_cursor)
 
 
-def _value_of(row: Any, key: SortKey) -> Any:
-    return getattr(row, str(getattr(key.column, "key", key.label)))
-
-
-def in_effect(start: Any, end: Any, as_of: dt.date) -> ColumnElement[bool]:
-    """A period in effect on ``as_of``: start inclusive, end exclusive, NULL = open."""
-    return and_(
-        or_(start.is_(None), start <= as_of),
-        or_(end.is_(None), end > as_of),
+def row_cursor(order: Sequence[SortKey], row: Any) -> str:
+    """The cursor that resumes a list after ``row``: its values of the sort keys, encoded."""
+    return encode_cursor(
+        order, [getattr(row, str(getattr(key.column, "key", key.label))) for key in order]
     )

@@ -39,8 +39,8 @@ from app.schemas.pledge import (
 )
 from app.services import references
 from app.services._query import PageResult, SortKey, paginate
+from app.services.rates import CENT
 
-CENT = Decimal("0.01")
 PLEDGE_ORDER = (SortKey(Pledge.id),)
 
 

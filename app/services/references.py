@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import UnknownReference
+from app.errors import UnknownReference, summarize_problems
 from app.iso import currency_codes
 from app.models import Actor, Event, Forum
 
@@ -94,8 +94,7 @@ def _refuse(
                 "suggestions": close,
             }
         )
-    detail = "; ".join(f"{parameter}: {p['detail']}" for p in problems[:5])
-    return UnknownReference(detail, errors=problems)
+    return UnknownReference(summarize_problems(problems), errors=problems)
 
 
 def _resolve(

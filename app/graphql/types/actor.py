@@ -23,7 +23,7 @@ from app.graphql.types.common import (
     first_of,
     name_in,
     one_or_none,
-    page_size,
+    page_of,
 )
 from app.graphql.types.filters import (
     ActorFilterInput,
@@ -179,10 +179,13 @@ class ActorQuery:
         after: After = None,
     ) -> Connection[ActorType] | None:
         criteria = to_filter(ActorFilter, filter)
-        async with info.context.db() as session:
-            page = await actor_service.list_actors(
-                session, criteria, limit=page_size(first), cursor=after
-            )
+        page = await page_of(
+            info,
+            lambda session, limit: actor_service.list_actors(
+                session, criteria, limit=limit, cursor=after
+            ),
+            first,
+        )
         return connection(
             page,
             actor_service.ACTOR_ORDER,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import InvalidInput, NotFound
 from app.graphql.context import Info
 from app.schemas.language import localized
-from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, encode_cursor
+from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, row_cursor
 
 FIRST_DOC = f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})."
 AFTER_DOC = "Cursor of the last edge already seen (`pageInfo.endCursor`); omit for the first page."
@@ -28,6 +28,7 @@ After = Annotated[str | None, strawberry.argument(description=AFTER_DOC)]
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
 T = TypeVar("T")
+PageT = TypeVar("PageT")
 
 
 @strawberry.type(name="PageInfo", description="Where a page sits in the whole list.")
@@ -82,7 +83,7 @@ def edges_of(
     """One edge per row, its cursor encoded the way ``paginate`` encodes ``next_cursor``."""
     return [
         Edge(
-            cursor=encode_cursor(order, [_sort_value(row, key) for key in order]),
+            cursor=row_cursor(order, row),
             node=shape(row),
         )
         for row in page.items
@@ -109,8 +110,27 @@ def connection(
     return Connection(total_count=page.total, edges=edges, page_info=page_info(edges, page, after))
 
 
-def _sort_value(row: Any, key: SortKey) -> Any:
-    return getattr(row, str(getattr(key.column, "key", key.label)))
+async def page_of(
+    info: Info, fetch: Callable[[AsyncSession, int], Awaitable[PageT]], first: int
+) -> PageT:
+    """A root list's page: ``fetch(session, limit)`` under the request's session lock,
+    ``first`` checked before any SQL runs."""
+    limit = page_size(first)
+    async with info.context.db() as session:
+        return await fetch(session, limit)
+
+
+async def list_connection(
+    info: Info,
+    fetch: Callable[[AsyncSession, int], Awaitable[PageResult[RowT]]],
+    order: Sequence[SortKey],
+    shape: Callable[[RowT], NodeT],
+    *,
+    first: int,
+    after: str | None,
+) -> Connection[NodeT]:
+    """A root list field whose nodes need only their row: one page, as a connection."""
+    return connection(await page_of(info, fetch, first), order, shape, after=after)
 
 
 def present(value: T | None, what: str) -> T:

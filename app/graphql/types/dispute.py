@@ -7,7 +7,14 @@ from typing import Any
 import strawberry
 
 from app.graphql.context import Info
-from app.graphql.types.common import After, Connection, First, connection, one_or_none, page_size
+from app.graphql.types.common import (
+    After,
+    Connection,
+    First,
+    connection,
+    one_or_none,
+    page_of,
+)
 from app.graphql.types.source import CitationType
 from app.models import Dispute
 from app.models.enums import Entity
@@ -92,10 +99,13 @@ class DisputeQuery:
     async def disputes(
         self, info: Info, first: First = DEFAULT_LIMIT, after: After = None
     ) -> Connection[DisputeType] | None:
-        async with info.context.db() as session:
-            page = await dispute_service.list_disputes(
-                session, limit=page_size(first), cursor=after
-            )
+        page = await page_of(
+            info,
+            lambda session, limit: dispute_service.list_disputes(
+                session, limit=limit, cursor=after
+            ),
+            first,
+        )
         return connection(
             page,
             dispute_service.DISPUTE_ORDER,

@@ -18,11 +18,10 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
-    connection,
     first_of,
+    list_connection,
     name_in,
     one_or_none,
-    page_size,
 )
 from app.graphql.types.filters import (
     EventFilterInput,
@@ -175,8 +174,13 @@ class EventQuery:
         after: After = None,
     ) -> Connection[EventType] | None:
         criteria = to_filter(EventFilter, filter)
-        async with info.context.db() as session:
-            page = await event_service.list_events(
-                session, criteria, limit=page_size(first), cursor=after
-            )
-        return connection(page, event_service.EVENT_ORDER, EventType.from_model, after=after)
+        return await list_connection(
+            info,
+            lambda session, limit: event_service.list_events(
+                session, criteria, limit=limit, cursor=after
+            ),
+            event_service.EVENT_ORDER,
+            EventType.from_model,
+            first=first,
+            after=after,
+        )

@@ -20,11 +20,10 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
-    connection,
     first_of,
+    list_connection,
     name_in,
     one_or_none,
-    page_size,
 )
 from app.graphql.types.filters import (
     ForumFilterInput,
@@ -222,8 +221,13 @@ class ForumQuery:
         after: After = None,
     ) -> Connection[ForumType] | None:
         criteria = to_filter(ForumFilter, filter)
-        async with info.context.db() as session:
-            page = await forum_service.list_forums(
-                session, criteria, limit=page_size(first), cursor=after
-            )
-        return connection(page, forum_service.FORUM_ORDER, ForumType.from_model, after=after)
+        return await list_connection(
+            info,
+            lambda session, limit: forum_service.list_forums(
+                session, criteria, limit=limit, cursor=after
+            ),
+            forum_service.FORUM_ORDER,
+            ForumType.from_model,
+            first=first,
+            after=after,
+        )

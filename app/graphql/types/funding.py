@@ -18,7 +18,7 @@ from app.graphql.types.common import (
     First,
     edges_of,
     page_info,
-    page_size,
+    page_of,
     present,
 )
 from app.graphql.types.filters import FundingShareFilterInput, to_filter
@@ -125,10 +125,13 @@ class FundingShareQuery:
         after: After = None,
     ) -> FundingShareConnection | None:
         criteria = to_filter(FundingShareFilter, filter)
-        async with info.context.db() as session:
-            result = await funding_service.list_funding_shares(
-                session, criteria, limit=page_size(first), cursor=after
-            )
+        result = await page_of(
+            info,
+            lambda session, limit: funding_service.list_funding_shares(
+                session, criteria, limit=limit, cursor=after
+            ),
+            first,
+        )
         edges: list[Edge[FundingShareType]] = edges_of(
             result.page, funding_service.SHARE_ORDER, FundingShareType.from_model
         )

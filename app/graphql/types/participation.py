@@ -14,8 +14,7 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
-    connection,
-    page_size,
+    list_connection,
     present,
 )
 from app.graphql.types.filters import ParticipationFilterInput, to_filter
@@ -162,13 +161,13 @@ class ParticipationQuery:
         after: After = None,
     ) -> Connection[ParticipationType] | None:
         criteria = to_filter(ParticipationFilter, filter)
-        async with info.context.db() as session:
-            page = await participation_service.list_participations(
-                session, criteria, limit=page_size(first), cursor=after
-            )
-        return connection(
-            page,
+        return await list_connection(
+            info,
+            lambda session, limit: participation_service.list_participations(
+                session, criteria, limit=limit, cursor=after
+            ),
             participation_service.PARTICIPATION_ORDER,
             lambda row: ParticipationType.from_model(row, criteria.as_of),
+            first=first,
             after=after,
         )

@@ -19,9 +19,8 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
-    connection,
+    list_connection,
     one_or_none,
-    page_size,
 )
 from app.graphql.types.filters import PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
@@ -298,12 +297,17 @@ class PledgeQuery:
         first: First = DEFAULT_LIMIT,
         after: After = None,
     ) -> Connection[PledgeType] | None:
-        async with info.context.db() as session:
-            page = await pledge_service.list_pledges(
-                session, pledge_filter(filter), sort=sort, limit=page_size(first), cursor=after
-            )
-        order = pledge_service.PLEDGE_SORTS[sort]
-        return connection(page, order, PledgeType.from_model, after=after)
+        criteria = pledge_filter(filter)
+        return await list_connection(
+            info,
+            lambda session, limit: pledge_service.list_pledges(
+                session, criteria, sort=sort, limit=limit, cursor=after
+            ),
+            pledge_service.PLEDGE_SORTS[sort],
+            PledgeType.from_model,
+            first=first,
+            after=after,
+        )
 
     @strawberry.field(
         description="Pledge totals per group, in each original currency and in USD. "

@@ -11,9 +11,8 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
-    connection,
+    list_connection,
     one_or_none,
-    page_size,
     present,
 )
 from app.models import Citation, Source
@@ -116,6 +115,11 @@ class SourceQuery:
     async def sources(
         self, info: Info, first: First = DEFAULT_LIMIT, after: After = None
     ) -> Connection[SourceType] | None:
-        async with info.context.db() as session:
-            page = await source_service.list_sources(session, limit=page_size(first), cursor=after)
-        return connection(page, source_service.SOURCE_ORDER, SourceType.from_model, after=after)
+        return await list_connection(
+            info,
+            lambda session, limit: source_service.list_sources(session, limit=limit, cursor=after),
+            source_service.SOURCE_ORDER,
+            SourceType.from_model,
+            first=first,
+            after=after,
+        )
