@@ -32,16 +32,14 @@ from app.errors import InvalidInput
 from app.schemas.filters import Lowered
 from app.schemas.included import IncludingPage
 from app.schemas.pledge import (
-    PledgeBatch,
-    PledgeBatchResult,
     PledgeCreate,
-    PledgeHistory,
     PledgeRead,
     PledgeSummary,
     PledgeSummaryRow,
     PledgeUpdate,
     SummaryKey,
 )
+from app.schemas.pledge_writes import PledgeBatch, PledgeBatchResult, PledgeHistory
 from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
 from app.services._query import PageResult

@@ -1,5 +1,5 @@
-"""Pledge shapes: what a submitter sends, the pledge as read, and what a batch, a history
-or a summary answers.
+"""Pledge shapes: what a submitter sends, the pledge as read, and what a summary answers
+(a batch's results and a pledge's history are in ``schemas.pledge_writes``).
 
 ``PledgeCreate`` is the one validation of a submitted pledge: REST takes it as
 the body of ``POST /v1/pledges`` and GraphQL's ``submitPledge`` builds the same
@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -22,7 +22,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -33,7 +32,6 @@ from app.iso import is_currency
 from app.models import ExchangeRate, Pledge
 from app.models.enums import (
     AmountQualifier,
-    AuditAction,
     DatePrecision,
     ExchangeRateProvider,
     PledgeKind,
@@ -63,8 +61,6 @@ from app.schemas.descriptions import (
     USD_CONVERSION,
     USD_PER_UNIT,
 )
-
-MAX_BATCH = 1000
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
@@ -384,119 +380,6 @@ class PledgeRead(ReadModel):
             version=pledge.version,
             citations=[CitationRead.from_model(c) for c in pledge.citations],
         )
-
-
-class FieldError(BaseModel):
-    field: str = Field(description="Dotted path of the field, e.g. `pledgers.1` or `amount`.")
-    detail: str
-
-
-def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
-    """Pydantic errors as ``{field, detail}`` items, named like the REST 422 problems."""
-    return [
-        {
-            "field": prefix + (".".join(str(part) for part in item["loc"]) or "body"),
-            "detail": item["msg"].removeprefix("Value error, "),
-        }
-        for item in error.errors()
-    ]
-
-
-class PledgeBatch(BaseModel):
-    """Up to 1,000 pledges, each shaped like the body of `POST /v1/pledges`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    # Items are validated one by one by the service, so one bad item is reported
-    # in its own result instead of refusing the whole batch. The document says so:
-    # an item is any object (a `PledgeCreate` to be stored), since an item that is
-    # not a valid PledgeCreate is answered in its result, not by refusing the request.
-    pledges: list[
-        Annotated[
-            dict[str, Any],
-            WithJsonSchema(
-                {
-                    "type": "object",
-                    "description": "A pledge shaped like `PledgeCreate` (the body of "
-                    "`POST /v1/pledges`). Each item is checked on its own: one that is not "
-                    "a valid `PledgeCreate` is `rejected` in its result (or, with "
-                    "`atomic=true`, refuses the batch with 422).",
-                }
-            ),
-        ]
-    ] = Field(min_length=1, max_length=MAX_BATCH)
-
-
-BatchOutcome = Literal["created", "existing", "rejected"]
-
-
-class PledgeBatchItem(BaseModel):
-    index: int = Field(description="Position of the pledge in the request, from 0.")
-    outcome: BatchOutcome = Field(
-        description="`created`; `existing` (its `external_ref` was already stored: that pledge "
-        "is returned); or `rejected` (see `errors`; nothing was stored)."
-    )
-    status: int = Field(description="The status `POST /v1/pledges` would have answered.")
-    pledge: PledgeRead | None = None
-    code: str | None = Field(default=None, description="Problem code when rejected.")
-    errors: list[FieldError] | None = None
-
-    # ``status`` is part of the published body: what ``POST /v1/pledges`` answers for
-    # the same outcome (201 stored, 200 already stored, 422 refused).
-    @classmethod
-    def stored(cls, index: int, pledge: PledgeRead, *, created: bool) -> PledgeBatchItem:
-        return cls(
-            index=index,
-            outcome="created" if created else "existing",
-            status=201 if created else 200,
-            pledge=pledge,
-        )
-
-    @classmethod
-    def rejected(cls, index: int, problems: list[dict[str, Any]]) -> PledgeBatchItem:
-        return cls.model_validate(
-            {
-                "index": index,
-                "outcome": "rejected",
-                "status": 422,
-                "code": "validation_failed",
-                "errors": problems,
-            }
-        )
-
-
-class PledgeBatchResult(BaseModel):
-    atomic: bool
-    created: int
-    existing: int
-    rejected: int
-    results: list[PledgeBatchItem]
-
-
-class FieldChange(BaseModel):
-    field: str
-    before: Any = None
-    after: Any = None
-
-
-class PledgeHistoryEntry(BaseModel):
-    version: int | None = Field(description="The pledge's version after this write.")
-    action: AuditAction
-    at: dt.datetime
-    api_key: str | None = Field(description="Public prefix of the API key that wrote it.")
-    status: PledgeStatus | None = Field(description="Status after this write.")
-    note: str | None = Field(description="Progress note sent with the write.")
-    changes: list[FieldChange] = Field(
-        description="Fields this write changed; empty for the creation."
-    )
-
-
-class PledgeHistory(BaseModel):
-    pledge_id: int
-    items: list[PledgeHistoryEntry] = Field(description="Oldest first.")
-
-
-# --- totals ---------------------------------------------------------------------------
 
 
 class SummaryKey(StrEnum):

@@ -42,13 +42,8 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.dates import PartialDate
-from app.schemas.pledge import (
-    FieldChange,
-    PledgeHistory,
-    PledgeHistoryEntry,
-    PledgeRead,
-    PledgeUpdate,
-)
+from app.schemas.pledge import PledgeRead, PledgeUpdate
+from app.schemas.pledge_writes import FieldChange, PledgeHistory, PledgeHistoryEntry
 from app.services import audit, changes, idempotency
 from app.services import rates as rates_service
 from app.services.api_keys import has_scope, require_scope

@@ -52,14 +52,8 @@ from app.models.enums import (
     Entity,
     PledgeStatus,
 )
-from app.schemas.pledge import (
-    MAX_BATCH,
-    PledgeBatchItem,
-    PledgeBatchResult,
-    PledgeCreate,
-    PledgeRead,
-    field_errors,
-)
+from app.schemas.pledge import PledgeCreate, PledgeRead
+from app.schemas.pledge_writes import MAX_BATCH, PledgeBatchItem, PledgeBatchResult, field_errors
 from app.services import audit, changes, idempotency
 from app.services import rates as rates_service
 from app.services.api_keys import require_scope
