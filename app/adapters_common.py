@@ -30,7 +30,7 @@ from app.models import ApiKey
 from app.services import api_keys as api_key_service
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

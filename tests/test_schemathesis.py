@@ -20,7 +20,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -75,12 +74,6 @@ def _cases(output: str) -> int:
     return int(found.group(1))
 
 
-@pytest.mark.xfail(
-    reason="Open: schemathesis reports 'schema-valid request rejected' (400) on GET "
-    "/v1/actors, /v1/forums/{code}/participants and /v1/participations since their new "
-    "parameters landed; no server error was found. See docs/reliability.md.",
-    strict=False,
-)
 def test_schemathesis_finds_nothing_over_rest_and_graphql(
     live_database_url: str, tmp_path: Path
 ) -> None:

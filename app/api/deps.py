@@ -21,7 +21,7 @@ from app.services import api_keys as api_key_service
 from app.services._query import DEFAULT_LIMIT, MAX_LIMIT
 
 
-def get_lang(
+async def get_lang(
     request: Request,
     lang: Annotated[
         Lang | None,
@@ -76,7 +76,7 @@ def _query_params(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
     return found
 
 
-def reject_unknown_query_params(request: Request) -> None:
+async def reject_unknown_query_params(request: Request) -> None:
     """Unknown parameters, and single-valued ones given twice, are a 400 naming them.
 
     A repeated ``limit`` or ``as_of`` has no right reading: neither the first nor

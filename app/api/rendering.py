@@ -84,7 +84,7 @@ HXL_TAGS: dict[str, str] = {
 }
 
 
-def get_format(
+async def get_format(
     request: Request,
     format: Annotated[
         Format | None,

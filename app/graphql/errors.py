@@ -57,8 +57,16 @@ def in_input_terms(error: DomainError) -> DomainError:
     if error.field:
         error.field = input_field(error.field)
     if error.errors:
-        error.errors = [{**item, "field": input_field(str(item["field"]))} for item in error.errors]
+        error.errors = [_renamed(item) for item in error.errors]
     return error
+
+
+def _renamed(item: dict[str, object]) -> dict[str, object]:
+    """One ``{field, detail, requires?}`` problem with its parameter names in GraphQL's words."""
+    renamed = {**item, "field": input_field(str(item["field"]))}
+    if isinstance(requires := item.get("requires"), list):
+        renamed["requires"] = [input_field(str(name)) for name in requires]
+    return renamed
 
 
 def refused_input(error: ValidationError) -> InvalidPayload:

@@ -29,6 +29,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -80,10 +81,26 @@ def _lower(value: Any) -> Any:
 
 
 Code = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _at_most_max_values(values: tuple[str, ...]) -> tuple[str, ...]:
+    if len(values) > MAX_VALUES:
+        raise ValueError(f"at most {MAX_VALUES} values, not {len(values)}")
+    return values
+
+
 Codes = Annotated[
     tuple[Code, ...],
     BeforeValidator(split_values),
-    Field(max_length=MAX_VALUES),
+    AfterValidator(_at_most_max_values),
+    # Stated whole: a length constraint here would be documented as a string's maxLength.
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 100},
+            "maxItems": MAX_VALUES,
+        }
+    ),
 ]
 """Codes or ids, any of them; resolved by the service."""
 
@@ -128,7 +145,14 @@ def _non_negative(value: Decimal) -> Decimal:
     return value
 
 
-Amount = Annotated[Decimal, BeforeValidator(_amount), AfterValidator(_non_negative)]
+# Documented as the string it is on the wire: a query parameter is text, and an amount
+# is exact digits (never a float), so the document states the one pattern accepted.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    AfterValidator(_non_negative),
+    WithJsonSchema({"type": "string", "pattern": f"^{_DECIMAL.pattern}$", "examples": ["2500.50"]}),
+]
 
 
 def not_before(earlier: Any, later: Any, *, earlier_name: str, later_name: str) -> None:
@@ -197,7 +221,19 @@ def _role_claim(value: Any) -> Any:
     return f"{forum.strip()}:{parsed.value}"
 
 
-RoleClaim = Annotated[str, BeforeValidator(_role_claim)]
+# The document states the canonical form; spaces around the parts and any case of the
+# role are accepted too.
+RoleClaim = Annotated[
+    str,
+    BeforeValidator(_role_claim),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^[A-Za-z0-9][^:]*:({'|'.join(role.value for role in Role)})$",
+            "examples": ["GCM:champion"],
+        }
+    ),
+]
 
 
 class ActorFilter(FilterModel):
@@ -323,7 +359,14 @@ class PledgeFilter(FilterModel):
     announced_from: Day | None = Field(default=None, description="Announced on or after this day.")
     announced_to: Day | None = Field(default=None, description="Announced on or before this day.")
     gcm_objective: Annotated[
-        tuple[Annotated[int, AfterValidator(_objective)], ...],
+        tuple[
+            Annotated[
+                int,
+                AfterValidator(_objective),
+                WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 23}),
+            ],
+            ...,
+        ],
         BeforeValidator(split_values),
     ] = Field(
         default=(),

@@ -112,9 +112,11 @@ async def list_actors(
 ) -> ActorPage:
     filters = filters or ActorFilter()
     if filters.certainty is not None and not filters.member_of:
+        detail = "certainty applies to member_of: name the forums whose membership it judges."
         raise InvalidInput(
-            "certainty applies to member_of: name the forums whose membership it judges.",
+            detail,
             field="certainty",
+            errors=[{"field": "certainty", "detail": detail, "requires": ["member_of"]}],
         )
     statement = select(Actor).options(selectinload(Actor.citations))
     if filters.kind:

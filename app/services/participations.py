@@ -54,9 +54,11 @@ PARTICIPATION_ORDER = (
 def require_day(as_of: dt.date | None, certainty: Certainty | None) -> None:
     """``certainty`` judges rows on a day: refuse it without one rather than guess."""
     if certainty is not None and as_of is None:
+        detail = "certainty needs as_of: a period is certain or possible on a given day."
         raise InvalidInput(
-            "certainty needs as_of: a period is certain or possible on a given day.",
+            detail,
             field="certainty",
+            errors=[{"field": "certainty", "detail": detail, "requires": ["as_of"]}],
         )
 
 

@@ -188,9 +188,21 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
     body = response.json()
     assert (body["code"], body["errors"]) == (
         "invalid_input",
-        [{"field": "certainty", "detail": body["detail"]}],
+        [{"field": "certainty", "detail": body["detail"], "requires": ["as_of"]}],
     )
     assert "as_of" in body["detail"]
+
+
+async def test_certainty_over_actors_requires_member_of(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/actors", params={"certainty": "certain"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "certainty", "detail": response.json()["detail"], "requires": ["member_of"]}
+    ]
+    named = await client.get(
+        "/v1/actors", params={"certainty": "certain", "member_of": "M5", "as_of": "2020-01-01"}
+    )
+    assert named.status_code == 200
 
 
 async def test_participations_carry_certainty_only_with_a_day(client: httpx.AsyncClient) -> None:

@@ -231,7 +231,18 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
                 "message": "certainty needs as_of: a period is certain or possible on a given day.",
                 "locations": [{"line": 1, "column": 9}],
                 "path": ["participations"],
-                "extensions": {"code": "invalid_input", "field": "certainty"},
+                "extensions": {
+                    "code": "invalid_input",
+                    "field": "certainty",
+                    "errors": [
+                        {
+                            "field": "certainty",
+                            "detail": "certainty needs as_of: a period is certain or possible "
+                            "on a given day.",
+                            "requires": ["as_of"],
+                        }
+                    ],
+                },
             }
         ],
     }
