@@ -33,6 +33,9 @@ K = TypeVar("K", bound=Hashable)
 A = TypeVar("A", bound=Hashable)
 R = TypeVar("R")
 
+NestedPledges = tuple[PledgeFilter, int]
+"""A nested pledge list's arguments: its filter and how many per parent (``first``)."""
+
 SessionScope = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 Fact = tuple[Entity, str | int]
 
@@ -97,14 +100,20 @@ class Loaders:
                 disputed=args.disputed,
             )
         )
-        self.pledges_by_forum: DataLoader[tuple[str, PledgeFilter], list[Pledge]] = self._with_args(
-            relations.pledges_by_forum_codes
+        self.pledges_by_forum: DataLoader[tuple[str, NestedPledges], list[Pledge]] = (
+            self._with_args(
+                lambda session, keys, args: relations.pledges_by_forum_codes(session, keys, *args)
+            )
         )
-        self.pledges_by_actor: DataLoader[tuple[str, PledgeFilter], list[Pledge]] = self._with_args(
-            relations.pledges_by_actor_ids
+        self.pledges_by_actor: DataLoader[tuple[str, NestedPledges], list[Pledge]] = (
+            self._with_args(
+                lambda session, keys, args: relations.pledges_by_actor_ids(session, keys, *args)
+            )
         )
-        self.pledges_by_event: DataLoader[tuple[str, PledgeFilter], list[Pledge]] = self._with_args(
-            relations.pledges_by_event_ids
+        self.pledges_by_event: DataLoader[tuple[str, NestedPledges], list[Pledge]] = (
+            self._with_args(
+                lambda session, keys, args: relations.pledges_by_event_ids(session, keys, *args)
+            )
         )
 
     def _plain(

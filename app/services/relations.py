@@ -22,7 +22,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ScalarResult, Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -47,12 +47,11 @@ from app.services import references
 from app.services import sources as source_service
 
 # One ordering helper for pages and relations, so both place NULLs alike on each engine.
-from app.services._query import order_clauses
+from app.services._query import MAX_LIMIT, order_clauses
 from app.services.events import EVENT_ORDER
 from app.services.forums import FORUM_ORDER
 from app.services.funding import SHARE_ORDER
 from app.services.participations import PARTICIPATION_ORDER
-from app.services.pledges import PLEDGE_ORDER
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -246,56 +245,78 @@ async def events_by_forum_codes(session: AsyncSession, codes: Sequence[str]) -> 
 # --- pledges ------------------------------------------------------------------------
 
 
-async def _pledges(
-    session: AsyncSession, statement: Select[Any], filters: PledgeFilter | None
-) -> ScalarResult[Pledge]:
-    statement = pledge_service.apply_filter(
-        statement, await pledge_service.resolve_filter(session, filters)
+async def _pledges_per(
+    session: AsyncSession,
+    owner: Any,
+    wanted: Iterable[str],
+    filters: PledgeFilter | None,
+    limit: int,
+) -> list[tuple[str, Pledge]]:
+    """``(owner, pledge)`` pairs: at most ``limit`` pledges per owner, the earliest recorded
+    first, matching ``filters``.
+
+    ``owner`` is the column a pledge hangs from (its forum, its event, or one of its
+    pledgers). The cut is made in SQL with ``row_number()`` over each owner, so a forum
+    of 49,000 pledges costs the database ``limit`` rows, not all of them.
+    """
+    resolved = await pledge_service.resolve_filter(session, filters)
+    ranked = pledge_service.apply_filter(
+        select(
+            owner.label("owner"),
+            Pledge.id.label("pledge_id"),
+            func.row_number().over(partition_by=owner, order_by=Pledge.id).label("rank"),
+        ).where(owner.in_(set(wanted))),
+        resolved,
     )
-    rows: ScalarResult[Pledge] = await session.scalars(
-        pledge_service.with_relations(statement).order_by(*order_clauses(PLEDGE_ORDER))
+    if owner.class_ is PledgePledger:
+        ranked = ranked.join_from(Pledge, PledgePledger, PledgePledger.pledge_id == Pledge.id)
+    cut = ranked.subquery()
+    statement = (
+        select(cut.c.owner, Pledge)
+        .join(cut, cut.c.pledge_id == Pledge.id)
+        .where(cut.c.rank <= limit)
+        .order_by(cut.c.owner, Pledge.id)
     )
-    return rows
+    result = await session.execute(pledge_service.with_relations(statement))
+    return [(row.owner, row.Pledge) for row in result]
 
 
 async def pledges_by_forum_codes(
-    session: AsyncSession, codes: Sequence[str], filters: PledgeFilter | None = None
+    session: AsyncSession,
+    codes: Sequence[str],
+    filters: PledgeFilter | None = None,
+    limit: int = MAX_LIMIT,
 ) -> list[list[Pledge]]:
-    """Pledges made to each forum (matching ``filters``), in id order."""
+    """Pledges made to each forum (matching ``filters``), at most ``limit`` each, in id order."""
     if not codes:
         return []
-    rows = await _pledges(session, select(Pledge).where(Pledge.forum_code.in_(set(codes))), filters)
-    return _many(codes, ((pledge.forum_code, pledge) for pledge in rows))
+    return _many(codes, await _pledges_per(session, Pledge.forum_code, codes, filters, limit))
 
 
 async def pledges_by_event_ids(
-    session: AsyncSession, ids: Sequence[str], filters: PledgeFilter | None = None
+    session: AsyncSession,
+    ids: Sequence[str],
+    filters: PledgeFilter | None = None,
+    limit: int = MAX_LIMIT,
 ) -> list[list[Pledge]]:
-    """Pledges announced at each event (matching ``filters``), in id order."""
+    """Pledges announced at each event (matching ``filters``), at most ``limit`` each, in id
+    order."""
     if not ids:
         return []
-    rows = await _pledges(session, select(Pledge).where(Pledge.event_id.in_(set(ids))), filters)
-    return _many(ids, ((pledge.event_id, pledge) for pledge in rows))
+    return _many(ids, await _pledges_per(session, Pledge.event_id, ids, filters, limit))
 
 
 async def pledges_by_actor_ids(
-    session: AsyncSession, ids: Sequence[str], filters: PledgeFilter | None = None
+    session: AsyncSession,
+    ids: Sequence[str],
+    filters: PledgeFilter | None = None,
+    limit: int = MAX_LIMIT,
 ) -> list[list[Pledge]]:
-    """Pledges each actor made, alone or jointly (matching ``filters``), in id order."""
+    """Pledges each actor made, alone or jointly (matching ``filters``), at most ``limit``
+    each, in id order."""
     if not ids:
         return []
-    wanted = set(ids)
-    pledged = select(PledgePledger.pledge_id).where(PledgePledger.actor_id.in_(wanted))
-    rows = await _pledges(session, select(Pledge).where(Pledge.id.in_(pledged)), filters)
-    return _many(
-        ids,
-        (
-            (pledger.actor_id, pledge)
-            for pledge in rows
-            for pledger in pledge.pledgers
-            if pledger.actor_id in wanted
-        ),
-    )
+    return _many(ids, await _pledges_per(session, PledgePledger.actor_id, ids, filters, limit))
 
 
 # --- citations and sources ----------------------------------------------------------

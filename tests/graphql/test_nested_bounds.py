@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Pledge
+from app.services import relations
 from tests.factories import make_api_key, pledge_body
 from tests.graphql import gql
 
@@ -61,3 +65,30 @@ async def test_the_cost_estimate_counts_first(client: httpx.AsyncClient) -> None
     assert [e["extensions"] for e in body["errors"]] == [
         {"code": "query_too_costly", "cost": cost, "maxCost": 250000}
     ]
+
+
+@pytest.mark.parametrize(
+    ("fetch", "parents"),
+    [
+        (relations.pledges_by_forum_codes, ["MIRPS-SP", "RCM"]),
+        (relations.pledges_by_actor_ids, ["CAN", "USA"]),
+    ],
+)
+async def test_the_database_returns_at_most_first_per_parent(
+    client: httpx.AsyncClient, session: AsyncSession, fetch: Any, parents: list[str]
+) -> None:
+    """The cut is made in SQL: the session never even sees the pledges past ``first``."""
+    writer = await make_api_key(session)
+    await session.commit()
+    for n in range(2):
+        for forum, event in (("MIRPS-SP", "mirps-sp-solidarity-event-2022"), ("RCM", None)):
+            body = pledge_body(title=f"Cut {n}", pledgers=["CAN", "USA"], forum=forum, event=event)
+            response = await client.post("/v1/pledges", json=body, headers=writer.headers)
+            assert response.status_code == 201, response.text
+    everything = await fetch(session, parents, None, 500)
+    assert all(len(rows) >= 2 for rows in everything)
+    session.expunge_all()
+    cut = await fetch(session, parents, None, 1)
+    assert [[p.id for p in rows] for rows in cut] == [[rows[0].id] for rows in everything]
+    loaded = [o for o in session.identity_map.values() if isinstance(o, Pledge)]
+    assert len(loaded) == len(parents)

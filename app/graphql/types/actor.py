@@ -20,10 +20,10 @@ from app.graphql.types.common import (
     LangArg,
     NestedFirst,
     connection,
-    first_of,
     name_in,
     one_or_none,
     page_of,
+    page_size,
 )
 from app.graphql.types.filters import (
     ActorFilterInput,
@@ -154,8 +154,9 @@ class ActorType:
         filter: PledgeFilterInput | None = None,
         first: NestedFirst = DEFAULT_LIMIT,
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
-        rows = await info.context.loaders.pledges_by_actor.load((self.id, pledge_filter(filter)))
-        return [pledge_types.PledgeType.from_model(row) for row in first_of(rows, first)]
+        key = (self.id, (pledge_filter(filter), page_size(first)))
+        rows = await info.context.loaders.pledges_by_actor.load(key)
+        return [pledge_types.PledgeType.from_model(row) for row in rows]
 
     @strawberry.field(description="The sources this actor's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:

@@ -66,11 +66,6 @@ NestedFirst = Annotated[
 ]
 
 
-def first_of(rows: list[T], first: int) -> list[T]:
-    """At most ``first`` of ``rows``: a nested list never returns an unbounded number."""
-    return rows[: page_size(first)]
-
-
 def page_size(first: int) -> int:
     if not 1 <= first <= MAX_LIMIT:
         raise InvalidInput(f"first must be between 1 and {MAX_LIMIT}.", field="first")

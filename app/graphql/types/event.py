@@ -18,10 +18,10 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
-    first_of,
     list_connection,
     name_in,
     one_or_none,
+    page_size,
 )
 from app.graphql.types.filters import (
     EventFilterInput,
@@ -149,8 +149,9 @@ class EventType:
         filter: PledgeFilterInput | None = None,
         first: NestedFirst = DEFAULT_LIMIT,
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
-        rows = await info.context.loaders.pledges_by_event.load((self.id, pledge_filter(filter)))
-        return [pledge_types.PledgeType.from_model(row) for row in first_of(rows, first)]
+        key = (self.id, (pledge_filter(filter), page_size(first)))
+        rows = await info.context.loaders.pledges_by_event.load(key)
+        return [pledge_types.PledgeType.from_model(row) for row in rows]
 
     @strawberry.field(description="The sources this event's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:

@@ -20,10 +20,10 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
-    first_of,
     list_connection,
     name_in,
     one_or_none,
+    page_size,
 )
 from app.graphql.types.filters import (
     ForumFilterInput,
@@ -195,9 +195,9 @@ class ForumType:
         filter: PledgeFilterInput | None = None,
         first: NestedFirst = DEFAULT_LIMIT,
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
-        key = (self.code, pledge_filter(filter))
+        key = (self.code, (pledge_filter(filter), page_size(first)))
         rows = await info.context.loaders.pledges_by_forum.load(key)
-        return [pledge_types.PledgeType.from_model(row) for row in first_of(rows, first)]
+        return [pledge_types.PledgeType.from_model(row) for row in rows]
 
     @strawberry.field(description="The sources this forum's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:
