@@ -194,6 +194,7 @@ class ProgrammeKind(StrEnum):
     FUND = "fund"
     INITIATIVE = "initiative"
     ACTION_PLAN = "action_plan"
+    POLICY = "policy"
     ACTION_AREA = "action_area"
     PROPOSED_PLAN = "proposed_plan"
     CAMPAIGN = "campaign"

@@ -59,6 +59,10 @@ class Event(TimestampMixin, Base):
         EventStatus, default=EventStatus.HELD, server_default=EventStatus.HELD.value
     )
     topic: Mapped[str | None] = mapped_column(Text)
+    # The days the event may fall in: its own dates at their precision, or, for an
+    # occurrence the documents do not date, its series' (derived by the loader).
+    earliest: Mapped[dt.date | None]
+    latest: Mapped[dt.date | None]
 
     hosts: Mapped[list[EventHost]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="EventHost.position"

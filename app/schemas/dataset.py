@@ -7,13 +7,10 @@ citation: ``{source: <source id>, locator: <page or section>}``.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     StringConstraints,
@@ -26,6 +23,7 @@ from app.models.enums import (
     AmountQualifier,
     Entity,
     EventKind,
+    EventStatus,
     ForumKind,
     ForumScope,
     HolderStatus,
@@ -35,41 +33,26 @@ from app.models.enums import (
     PledgeStatus,
     Role,
 )
+from app.schemas.dataset_base import (
+    ISO3,
+    ActorId,
+    CitationEntry,
+    Citations,
+    CurrencyCode,
+    DecimalString,
+    ForumCode,
+    Record,
+    Slug,
+    Text,
+    is_decimal_string,
+)
+from app.schemas.dataset_facts import (
+    GovernanceChangeEntry,
+    MoneyRecordEntry,
+    ParticipantCountEntry,
+    ProgrammeEntry,
+)
 from app.schemas.dates import PartialDateField
-
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-ForumCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$", max_length=32)
-]
-ActorId = Annotated[
-    str, StringConstraints(pattern=r"^(?:[A-Z]{3}|[a-z0-9]+(?:-[a-z0-9]+)*)$", max_length=64)
-]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-_ISO3 = re.compile(r"^[A-Z]{3}$")
-
-
-def _is_decimal_string(value: Any) -> Any:
-    # YAML floats would already have lost exactness; insist on quoted decimals.
-    if isinstance(value, float):
-        raise ValueError("write decimals as quoted strings, e.g. '1.77'")
-    return value
-
-
-DecimalString = Annotated[Decimal, Field(allow_inf_nan=False)]
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CitationEntry(Record):
-    source: Slug
-    locator: Text | None = None
-
-
-Citations = Annotated[list[CitationEntry], Field(min_length=1)]
 
 
 class SourceEntry(Record):
@@ -128,7 +111,7 @@ class ActorEntry(Record):
         if kind == ActorKind.STATE:
             if name is not None:
                 raise ValueError("a state's name comes from ISO 3166 (pycountry); leave it out")
-            if not _ISO3.match(actor_id):
+            if not ISO3.match(actor_id):
                 raise ValueError("a state's id is its ISO 3166-1 alpha-3 code")
         elif name is None:
             raise ValueError("an organisation needs a name")
@@ -165,6 +148,8 @@ class ParticipationEntry(Record):
     end_not_after: BoundEntry | None = None
     dispute: Slug | None = None
     note: Text | None = None
+    theme: Text | None = None
+    objectives: list[Text] = Field(default_factory=list)
     citations: Citations
 
     @model_validator(mode="after")
@@ -194,7 +179,7 @@ class FundingShareEntry(Record):
     def _no_float_shares(cls, shares: Any) -> Any:
         if isinstance(shares, dict):
             for value in shares.values():
-                _is_decimal_string(value)
+                is_decimal_string(value)
         return shares
 
 
@@ -212,10 +197,13 @@ class AmountEntry(Record):
     @field_validator("amount", mode="before")
     @classmethod
     def _no_float(cls, value: Any) -> Any:
-        return _is_decimal_string(value)
+        return is_decimal_string(value)
 
 
 class EventEntry(Record):
+    """``parent`` makes the event one occurrence of a series (another event); an
+    occurrence the documents do not date falls within its series' dates."""
+
     id: Slug
     forum: ForumCode | None = None
     name: Text
@@ -228,6 +216,10 @@ class EventEntry(Record):
     hosts: list[HostEntry] = Field(default_factory=list)
     announced_total: AmountEntry | None = None
     description: Text | None = None
+    parent: Slug | None = None
+    status: EventStatus = EventStatus.HELD
+    topic: Text | None = None
+    gcm_objectives: list[Annotated[int, Field(ge=1, le=23)]] = Field(default_factory=list)
     citations: Citations
 
 
@@ -258,7 +250,7 @@ class ExchangeRateEntry(Record):
     @field_validator("usd_per_unit", mode="before")
     @classmethod
     def _no_float(cls, value: Any) -> Any:
-        return _is_decimal_string(value)
+        return is_decimal_string(value)
 
 
 class DisputeSubjectEntry(Record):
@@ -294,6 +286,10 @@ class Dataset(BaseModel):
     pledges: list[PledgeEntry] = Field(default_factory=list)
     exchange_rates: list[ExchangeRateEntry] = Field(default_factory=list)
     disputes: list[DisputeEntry] = Field(default_factory=list)
+    programmes: list[ProgrammeEntry] = Field(default_factory=list)
+    money_records: list[MoneyRecordEntry] = Field(default_factory=list)
+    participant_counts: list[ParticipantCountEntry] = Field(default_factory=list)
+    governance_changes: list[GovernanceChangeEntry] = Field(default_factory=list)
     # Where each entry (and each of its keys) starts in its file, when read from files:
     # file name -> one {key: line} per entry, "" being the entry's own line.
     _lines: dict[str, list[dict[str, int]]] = PrivateAttr(default_factory=dict)

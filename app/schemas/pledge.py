@@ -40,7 +40,7 @@ from app.models.enums import (
 )
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead, ReadModel
-from app.schemas.dataset import ActorId, ForumCode, Slug
+from app.schemas.dataset_base import ActorId, ForumCode, Slug
 from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
     AMOUNT_USD_NOTE,

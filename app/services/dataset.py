@@ -12,6 +12,9 @@ Invariants:
 * A pledge's USD equivalent is computed only when a rates-table period wholly
   contains the pledge's announced date at its precision; otherwise it is NULL
   (``services.rates``, shared with pledge submission).
+* Events may be occurrences of a series (``parent``); programmes, money records,
+  participant counts and governance changes are synced like the rest
+  (``services.dataset_facts`` holds their sync functions and the events').
 * Services only flush; the caller commits, so a load is all-or-nothing.
 
 Reading and checking the files (``migov data validate``) need no database and
@@ -36,8 +39,6 @@ from app.iso import country_names
 from app.models import (
     Actor,
     Dispute,
-    Event,
-    EventHost,
     ExchangeRate,
     Forum,
     FundingShare,
@@ -52,14 +53,13 @@ from app.schemas.dataset import (
     ActorEntry,
     Dataset,
     DisputeEntry,
-    EventEntry,
     ExchangeRateEntry,
     ForumEntry,
     FundingShareEntry,
     PledgeEntry,
     SourceEntry,
 )
-from app.services import ecb_rates, periods
+from app.services import dataset_facts, ecb_rates, periods
 from app.services import rates as rates_service
 from app.services.dataset_checks import (
     all_source_dates,
@@ -97,7 +97,11 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     actors = await _sync_actors(sync, dataset.actors)
     participations = await _sync_participations(sync, dataset, source_dates)
     shares = await _sync_funding_shares(sync, dataset.funding_shares)
-    events = await _sync_events(sync, dataset.events)
+    events = await dataset_facts.sync_events(sync, dataset.events)
+    programmes = await dataset_facts.sync_programmes(sync, dataset.programmes)
+    money = await dataset_facts.sync_money_records(sync, dataset.money_records)
+    counts = await dataset_facts.sync_participant_counts(sync, dataset.participant_counts)
+    governance = await dataset_facts.sync_governance_changes(sync, dataset.governance_changes)
     # Exchange rates before pledges: the USD equivalent depends on them.
     rates, current_rates = await _sync_exchange_rates(sync, dataset.exchange_rates)
     pledges = await _sync_pledges(sync, dataset.pledges, current_rates)
@@ -105,6 +109,10 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
 
     # Deletions, children before parents.
     await sync.delete_missing(Entity.PLEDGE, pledges)
+    await sync.delete_missing(Entity.MONEY_RECORD, money)
+    await sync.delete_missing(Entity.PARTICIPANT_COUNT, counts)
+    await sync.delete_missing(Entity.GOVERNANCE_CHANGE, governance)
+    await sync.delete_missing(Entity.PROGRAMME, programmes)
     await sync.delete_missing(Entity.PARTICIPATION, participations)
     await sync.delete_missing(Entity.FUNDING_SHARE, shares)
     await sync.delete_missing(Entity.EVENT, events)
@@ -127,6 +135,13 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
         await _by_id(session, shares, FundingShare.key, FundingShare.id),
     )
     await sync.sync_citations(Entity.EVENT, "event_id", events.citations)
+    for entity, synced in (
+        (Entity.PROGRAMME, programmes),
+        (Entity.MONEY_RECORD, money),
+        (Entity.PARTICIPANT_COUNT, counts),
+        (Entity.GOVERNANCE_CHANGE, governance),
+    ):
+        await sync.sync_citations(entity, f"{entity.value}_id", synced.citations)
     await sync.sync_citations(
         Entity.PLEDGE, "pledge_id", await _by_id(session, pledges, Pledge.key, Pledge.id)
     )
@@ -287,6 +302,8 @@ async def _sync_participations(
                     "bounds": [bound.as_json() for bound in period.bounds],
                     "dispute": entry.dispute,
                     "note": entry.note,
+                    "theme": entry.theme,
+                    "objectives": list(entry.objectives),
                 },
             )
     return synced
@@ -319,49 +336,6 @@ async def _sync_funding_shares(
                     "note": entry.note,
                 },
             )
-    return synced
-
-
-async def _sync_events(sync: Syncer, entries: Sequence[EventEntry]) -> Synced[str, Event]:
-    """Events and their hosts, in the order the file lists them."""
-    synced = Synced(await sync.rows(Event, "id", selectinload(Event.hosts)))
-    for entry in entries:
-        synced.kept.add(entry.id)
-        synced.citations[entry.id] = citation_set(entry.citations)
-        total = entry.announced_total
-        row = sync.apply(
-            Entity.EVENT,
-            synced.before.get(entry.id),
-            Event,
-            {
-                "id": entry.id,
-                "forum_code": entry.forum,
-                "name": entry.name,
-                "kind": entry.kind.value,
-                **dated("start", entry.start),
-                **dated("end", entry.end),
-                "place": entry.place,
-                "country_iso3": entry.country,
-                "virtual": entry.virtual,
-                "announced_total_amount": total.amount if total else None,
-                "announced_total_currency": total.currency if total else None,
-                "announced_total_qualifier": total.qualifier.value if total else None,
-                "description": entry.description,
-            },
-        )
-        wanted = [(h.actor, h.role.value, h.dispute) for h in entry.hosts]
-        have = (
-            [(h.actor_id, h.role, h.dispute) for h in row.hosts]
-            if entry.id in synced.before
-            else []
-        )
-        if wanted != have:
-            row.hosts = [
-                EventHost(actor_id=actor_id, role=role, position=position, dispute=dispute)
-                for position, (actor_id, role, dispute) in enumerate(wanted)
-            ]
-            sync.touched(Entity.EVENT, row)
-    await sync.session.flush()
     return synced
 
 

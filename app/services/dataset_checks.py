@@ -32,7 +32,6 @@ from app.schemas.dataset import (
     DATASET_FILES,
     ActorEntry,
     BoundEntry,
-    CitationEntry,
     Dataset,
     EventEntry,
     ExchangeRateEntry,
@@ -41,8 +40,10 @@ from app.schemas.dataset import (
     ParticipationEntry,
     PledgeEntry,
 )
+from app.schemas.dataset_base import CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import periods
+from app.services.dataset_checks_facts import check_facts
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -282,6 +283,7 @@ def check_dataset(dataset: Dataset) -> CheckReport:
     _check_events(checker, dataset.events)
     _check_pledges(checker, dataset.pledges)
     _check_exchange_rates(checker, dataset.exchange_rates)
+    check_facts(checker, dataset, _where)
     for actor in dataset.actors:
         if actor.id not in checker.referenced_actors:
             report.problems.append(
@@ -297,6 +299,10 @@ def check_dataset(dataset: Dataset) -> CheckReport:
         "pledges": len(dataset.pledges),
         "exchange_rates": len(dataset.exchange_rates),
         "disputes": len(dataset.disputes),
+        "programmes": len(dataset.programmes),
+        "money_records": len(dataset.money_records),
+        "participant_counts": len(dataset.participant_counts),
+        "governance_changes": len(dataset.governance_changes),
     }
     return report
 

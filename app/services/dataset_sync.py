@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Base, Citation
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
-from app.schemas.dataset import CitationEntry
+from app.schemas.dataset_base import CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import changes
 from app.services.changes import ChangeRecord

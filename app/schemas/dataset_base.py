@@ -1,0 +1,44 @@
+"""The building blocks every curated file's format shares (``schemas.dataset``,
+``schemas.dataset_facts``): ids, codes, quoted decimals and citations."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+ForumCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$", max_length=32)
+]
+ActorId = Annotated[
+    str, StringConstraints(pattern=r"^(?:[A-Z]{3}|[a-z0-9]+(?:-[a-z0-9]+)*)$", max_length=64)
+]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def is_decimal_string(value: Any) -> Any:
+    # YAML floats would already have lost exactness; insist on quoted decimals.
+    if isinstance(value, float):
+        raise ValueError("write decimals as quoted strings, e.g. '1.77'")
+    return value
+
+
+DecimalString = Annotated[Decimal, Field(allow_inf_nan=False)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CitationEntry(Record):
+    source: Slug
+    locator: Text | None = None
+
+
+Citations = Annotated[list[CitationEntry], Field(min_length=1)]
