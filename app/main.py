@@ -26,6 +26,7 @@ from app.api import (
     openapi,
     participations,
     pledges,
+    problem_types,
     problems,
     requestid,
     sources,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             changes,
             audit,
             disputes,
+            problem_types,
         )
     ]
     problems.install(app)

@@ -8,6 +8,12 @@
 * FastAPI documents a 422 ``HTTPValidationError`` on every operation with
   parameters; here 422 is only for request bodies, so reads drop it, and bodies
   get the problem+json shape instead.
+* Response headers, so that generated clients can read them (``describe_headers``):
+  ``X-Request-ID`` on every answer; ``ETag``/``Last-Modified``/``Cache-Control`` on
+  reads; ``Link`` (next page) on paged lists; ``Content-Disposition`` where CSV is
+  offered; ``Location``/``ETag``/``Idempotent-Replayed`` on writes; ``RateLimit``
+  and ``RateLimit-Policy`` on every counted write; ``Retry-After`` on 429 and 503.
+  They are defined once under ``components/headers`` and referenced.
 """
 
 from __future__ import annotations
@@ -29,6 +35,100 @@ UNAVAILABLE = (
 
 def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
+
+
+def _header(description: str, example: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if example is not None:
+        schema["examples"] = [example]
+    return {"description": description, "schema": schema}
+
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": _header(
+        "The request's id (yours if you sent a well-formed `X-Request-ID`); quote it when "
+        "reporting a problem.",
+        "0b6f1c1e5b6c4f0e9d573a8b1b7c2d10",
+    ),
+    "ETag": _header(
+        "Validator of this answer: send it back in `If-None-Match` for a 304 while the data "
+        "is unchanged. On one pledge, its version, for `If-Match` on update.",
+        '"v42-3f1c0d2a9b8e7f6a"',
+    ),
+    "Last-Modified": _header(
+        "When the data last changed (any committed write or load).",
+        "Mon, 30 Nov 2026 08:00:00 GMT",
+    ),
+    "Cache-Control": _header("How long shared caches may keep the answer."),
+    "Link": _header(
+        'The next page, as `<url>; rel="next"` (RFC 8288); absent on the last page. The same '
+        "URL as `next_cursor` gives, and the only pointer in CSV.",
+        '<https://migov.example.org/v1/pledges?cursor=abc>; rel="next"',
+    ),
+    "Content-Disposition": _header(
+        "With `format=csv`: `attachment` and a file name.", 'attachment; filename="pledges.csv"'
+    ),
+    "Location": _header("The pledge's own URL.", "/v1/pledges/17"),
+    "Idempotent-Replayed": _header(
+        "`true` when this is the stored answer to an earlier request with the same "
+        "`Idempotency-Key`; nothing was stored again.",
+        "true",
+    ),
+    "RateLimit-Policy": _header(
+        "The key's write quota (IETF draft httpapi-ratelimit-headers): `q` requests per `w` "
+        "seconds.",
+        '"writes";q=600;w=60',
+    ),
+    "RateLimit": _header(
+        "What is left of the quota: `r` requests for the next `t` seconds.",
+        '"writes";r=599;t=42',
+    ),
+    "Retry-After": _header("Seconds to wait before retrying.", "2"),
+}
+
+# Reads without the dataset-wide validators: the index is static; one pledge has its own ETag.
+NO_VALIDATORS = {"get_api_index"}
+NO_LAST_MODIFIED = {"get_pledge"}
+# Answers of a write that the rate limit has counted (refusals before admission are not).
+COUNTED = {"200", "201", "404", "409", "412", "422", "428", "429"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def describe_headers(document: dict[str, Any]) -> None:
+    """Document the response headers each operation sends (see the module docstring)."""
+    document.setdefault("components", {})["headers"] = HEADERS
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            params = {p.get("name") for p in operation.get("parameters", [])}
+            write = method in ("post", "patch") and bool(operation.get("security"))
+            for status, response in operation.get("responses", {}).items():
+                names = ["X-Request-ID"]
+                operation_id = operation.get("operationId")
+                if method == "get" and path.startswith("/v1") and operation_id not in NO_VALIDATORS:
+                    if status == "200":
+                        names += ["ETag", "Cache-Control"]
+                        if operation_id not in NO_LAST_MODIFIED:
+                            names.append("Last-Modified")
+                        if "cursor" in params:
+                            names.append("Link")
+                        if "format" in params:
+                            names.append("Content-Disposition")
+                    elif status == "304":
+                        names.append("ETag")
+                if write and status in ("200", "201") and path != "/v1/pledges/batch":
+                    names += ["Location", "ETag"]
+                if write and status in ("200", "201"):
+                    names.append("Idempotent-Replayed")
+                if write and status in COUNTED:
+                    names += ["RateLimit-Policy", "RateLimit"]
+                if status in ("429", "503"):
+                    names.append("Retry-After")
+                headers = response.setdefault("headers", {})
+                for name in names:
+                    headers.setdefault(name, _ref(name))
 
 
 def install(app: FastAPI) -> None:
@@ -58,6 +158,7 @@ def install(app: FastAPI) -> None:
                         responses.setdefault(
                             "304", {"description": "Not modified since the given validator."}
                         )
+        describe_headers(document)
         schemas = document.get("components", {}).get("schemas", {})
         text = str(document.get("paths"))
         for unused in ("HTTPValidationError", "ValidationError"):

@@ -3,7 +3,10 @@
 Domain errors, FastAPI's request validation errors, Starlette's HTTP errors
 (unknown routes, wrong methods) and anything unexpected all leave as
 ``application/problem+json`` with ``type``, ``title``, ``status``, ``detail``,
-``instance`` and the stable ``code`` shared with GraphQL.
+``instance`` and the stable ``code`` shared with GraphQL. The ``type`` is the
+absolute URI of the code's page on this server (``/problems/{code}``, see
+``app.api.problem_types``), built from the request's own base URL so it
+resolves wherever migov is served (behind a proxy too, with ``--proxy-headers``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from app.logs import current_request_id
 logger = logging.getLogger("migov.api")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-TYPE_BASE = "https://migov.example.org/problems/"
+PROBLEMS_PATH = "problems/"
+# Codes of Starlette's HTTP errors (unknown routes, wrong methods); any other is http_<status>.
+HTTP_ERROR_CODES = {404: "route_not_found", 405: "method_not_allowed", 406: "not_acceptable"}
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
@@ -48,7 +53,10 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
 
 
 class ProblemDetail(BaseModel):
-    type: str = Field(description="URI naming the problem type.")
+    type: str = Field(
+        description="URI of a page describing the problem type: `<server>/problems/<code>` "
+        "(HTML, or JSON with `Accept: application/json`)."
+    )
     title: str
     status: int
     detail: str
@@ -70,7 +78,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": TYPE_BASE + code,
+        "type": f"{request.base_url}{PROBLEMS_PATH}{code}",
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
@@ -148,14 +156,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "route_not_found", 405: "method_not_allowed", 406: "not_acceptable"}
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
         request,
         status=exc.status_code,
-        code=codes.get(exc.status_code, f"http_{exc.status_code}"),
+        code=HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}"),
         detail=str(exc.detail),
         headers=headers or None,
     )

@@ -75,7 +75,7 @@ async def test_unknown_forum_is_a_problem(client: httpx.AsyncClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
-        "type": "https://migov.example.org/problems/forum_not_found",
+        "type": "http://test/problems/forum_not_found",
         "title": "Not found",
         "status": 404,
         "detail": "No forum has the code 'NOPE'.",

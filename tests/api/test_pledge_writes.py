@@ -301,7 +301,7 @@ async def test_unknown_references_are_422_naming_each_field(
 
     body = problem(response, 422, "validation_failed")
     assert body == {
-        "type": "https://migov.example.org/problems/validation_failed",
+        "type": "http://test/problems/validation_failed",
         "title": "Request validation failed",
         "status": 422,
         "detail": "; ".join(f"{e['field']}: {e['detail']}" for e in errors),

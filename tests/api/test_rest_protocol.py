@@ -187,7 +187,7 @@ async def test_unknown_query_parameters_are_named(client: httpx.AsyncClient) -> 
     response = await client.get("/v1/pledges", params={"forum": "RCM", "colour": "red", "a": 1})
     assert response.status_code == 400
     assert response.json() == {
-        "type": "https://migov.example.org/problems/unknown_parameter",
+        "type": "http://test/problems/unknown_parameter",
         "title": "Invalid input",
         "status": 400,
         "detail": "Unknown query parameter(s): a, colour.",
