@@ -60,7 +60,7 @@ def test_layering(package: str) -> None:
         f"{path.relative_to(APP.parent)} imports {name}"
         for path in _files(package)
         for name in _imports(path)
-        if name.startswith(FORBIDDEN[package])
+        if any(name == f or name.startswith(f"{f}.") for f in FORBIDDEN[package])
     ]
     assert violations == []
 
