@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///./var/migov.db",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
+    database_read_url: str | None = Field(
+        default=None,
+        description="A streaming replica of database_url for reads (GET/HEAD); requests that "
+        "must see a newer data version than the replica has go to the primary "
+        "(docs/deploying.md). Unset: everything uses database_url.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: LogLevel = "info"

@@ -60,17 +60,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        engines = [engine]
+        if settings.database_read_url:
+            read_engine = create_engine(settings, settings.database_read_url)
+            app.state.read_sessionmaker = create_sessionmaker(read_engine)
+            engines.append(read_engine)
         capacity = settings.db_pool_size + settings.db_pool_max_overflow
         if settings.metrics:
-            metrics.watch_pool(engine, capacity=capacity)
+            for each in engines:
+                metrics.watch_pool(each, capacity=capacity)
         await cache.start_watch(app.state, engine, settings)
         try:
             yield
         finally:
             await cache.stop_watch(app.state)
-            await engine.dispose()
+            for each in engines:
+                await each.dispose()
             if settings.metrics:
-                metrics.unwatch_pool(capacity=capacity)
+                metrics.unwatch_pool(capacity=capacity * len(engines))
                 metrics.process_exited(settings.prometheus_multiproc_dir)
 
     app = FastAPI(
@@ -121,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "RateLimit",
                 "RateLimit-Policy",
                 "X-Request-ID",
+                "Migov-Data-Version",
             ],
         )
     conditional.install(app)

@@ -34,25 +34,25 @@ def postgres_bin() -> Path:
     raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
 
 
-def spare_port() -> int:
-    for port in PORTS:
+def spare_port(ports: range = PORTS) -> int:
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no spare loopback port in 55400-55499")
+    raise RuntimeError(f"no spare loopback port in {ports.start}-{ports.stop - 1}")
 
 
 class Cluster:
     """One scratch cluster; ``url`` reaches its ``postgres`` database as superuser."""
 
-    def __init__(self) -> None:
+    def __init__(self, ports: range = PORTS) -> None:
         self.bin = postgres_bin()
         self.root = Path(tempfile.mkdtemp(prefix="migov-pg-"))
         self.data = self.root / "data"
-        self.port = spare_port()
+        self.port = spare_port(ports)
         self._as_postgres = os.geteuid() == 0
 
     def url(self, database: str = "postgres") -> str:
@@ -70,6 +70,16 @@ class Cluster:
         self._run(
             "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
             "--no-sync",
+        )  # fmt: skip
+
+    def init_replica_of(self, primary: Cluster) -> None:
+        """A streaming standby of ``primary``: a base backup with ``-R`` (standby.signal and
+        primary_conninfo written for it). initdb's pg_hba trusts loopback replication."""
+        if self._as_postgres:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            "pg_basebackup", "-D", str(self.data), "-h", "127.0.0.1", "-p", str(primary.port),
+            "-U", "postgres", "-X", "stream", "-R", "--checkpoint=fast", "--no-sync",
         )  # fmt: skip
 
     def start(self) -> None:

@@ -156,6 +156,38 @@ class CacheHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+DATA_VERSION_HEADER = "Migov-Data-Version"
+
+
+class DataVersionHeaderMiddleware:
+    """``Migov-Data-Version: <n>`` on a successful write: the data version it committed.
+
+    A client that sends it back as ``Migov-Min-Version`` on its next reads is
+    served data at least that new, from the read replica once it has caught up
+    and from the primary until then (``app.db``).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        written = change_service.note_written_versions()
+
+        async def send_with_version(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400 and written:
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (DATA_VERSION_HEADER.lower().encode(), str(max(written)).encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_version)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(NotModified, _not_modified)
     app.add_middleware(CacheHeadersMiddleware)
+    app.add_middleware(DataVersionHeaderMiddleware)

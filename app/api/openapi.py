@@ -84,6 +84,12 @@ HEADERS: dict[str, dict[str, Any]] = {
         '"writes";r=599;t=42',
     ),
     "Retry-After": _header("Seconds to wait before retrying.", "2"),
+    "Migov-Data-Version": _header(
+        "The data version this write committed. Send it back as the `Migov-Min-Version` "
+        "request header on reads that must see the write: behind a read replica, they are "
+        "served from data at least that new.",
+        "1234",
+    ),
 }
 
 # Reads without the dataset-wide validators: the index is static; one pledge has its own ETag.
@@ -121,7 +127,7 @@ def describe_headers(document: dict[str, Any]) -> None:
                 if write and status in ("200", "201") and path != "/v1/pledges/batch":
                     names += ["Location", "ETag"]
                 if write and status in ("200", "201"):
-                    names.append("Idempotent-Replayed")
+                    names += ["Idempotent-Replayed", "Migov-Data-Version"]
                 if write and status in COUNTED:
                     names += ["RateLimit-Policy", "RateLimit"]
                 if status in ("429", "503"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -47,6 +48,20 @@ class Version:
     changed_at: dt.datetime
 
 
+# The data versions the current request's writes produced, in a list the REST adapter
+# hands out per request (a list, so that work in child tasks, which copy the context,
+# still reaches it). It answers ``Migov-Data-Version``, which a client sends back as
+# ``Migov-Min-Version`` to read its own write from a replica (docs/deploying.md).
+_written: ContextVar[list[int] | None] = ContextVar("migov_written_versions", default=None)
+
+
+def note_written_versions() -> list[int]:
+    """From now on in this context, ``record`` appends each version it writes to the list."""
+    written: list[int] = []
+    _written.set(written)
+    return written
+
+
 async def record(
     session: AsyncSession, changes: Sequence[ChangeRecord], *, origin: ChangeOrigin
 ) -> int | None:
@@ -74,6 +89,9 @@ async def record(
         for change in changes
     )
     await session.flush()
+    written = _written.get()
+    if written is not None:
+        written.append(int(version))
     if session.get_bind().dialect.name == "postgresql":
         # Delivered at commit, and only if the transaction commits: every process
         # listening (app.cache) learns the new version then, and never before.
