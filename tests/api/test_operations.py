@@ -207,3 +207,27 @@ async def test_no_ratelimit_headers_when_limits_are_off(
         stored = await client.post("/v1/pledges", json=pledge_body(), headers=writer.headers)
     assert stored.status_code == 201
     assert "ratelimit" not in stored.headers
+
+
+async def test_graphql_mutations_carry_the_same_ratelimit_headers(
+    settings: Settings, session: AsyncSession
+) -> None:
+    from tests.graphql.test_submit_pledge import BRIEF, pledge_input
+
+    writer = await make_api_key(session, name="ministry script")
+    limited = build_app(settings.model_copy(update={"rate_limit_per_minute": 5}), session)
+    if time.time() % 60 > 55:
+        await asyncio.sleep(61 - time.time() % 60)
+    async with client_for(limited) as client:
+        mutation = await client.post(
+            "/graphql",
+            json={"query": BRIEF, "variables": {"input": pledge_input()}},
+            headers=writer.headers,
+        )
+        query = await client.post("/graphql", json={"query": "{ pledge(id: 1) { id } }"})
+
+    assert mutation.status_code == 200
+    assert mutation.json()["data"]["submitPledge"]["created"] is True
+    assert budget(mutation)[:3] == (5, 60, 4)
+    assert mutation.headers["migov-data-version"].isdigit()
+    assert "ratelimit" not in query.headers
