@@ -19,15 +19,18 @@ from app.api import (
     events,
     forums,
     funding,
+    governance,
     guards,
     health,
     index,
     meta,
+    money_records,
     openapi,
     participations,
     pledges,
     problem_types,
     problems,
+    programmes,
     requestid,
     sources,
 )
@@ -110,6 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             audit,
             disputes,
             problem_types,
+            programmes,
+            money_records,
+            governance,
         )
     ]
     problems.install(app)

@@ -34,6 +34,7 @@ FORBIDDEN = {
     "errors": ("fastapi", "strawberry", "starlette", "sqlalchemy"),
     # The dataset checks (``migov data validate``) run without a database.
     "services/dataset_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
+    "services/fact_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
     # The response cache sits below both adapters, at the ASGI level.
     "cache": ("fastapi", "strawberry", "app.api", "app.graphql", "app.cli"),
 }

@@ -15,9 +15,13 @@ from app.schemas.filters import (
     EventFilter,
     ForumFilter,
     FundingShareFilter,
+    GovernanceChangeFilter,
     Lowered,
+    MoneyRecordFilter,
+    ParticipantCountFilter,
     ParticipationFilter,
     PledgeFilter,
+    ProgrammeFilter,
 )
 
 # Ids are 32-bit integer columns; a larger one is a malformed parameter (400), never
@@ -62,3 +66,7 @@ ParticipationFilterQuery = Annotated[ParticipationFilter, Query()]
 FundingShareFilterQuery = Annotated[FundingShareFilter, Query()]
 EventFilterQuery = Annotated[EventFilter, Query()]
 PledgeFilterQuery = Annotated[PledgeFilter, Query()]
+ProgrammeFilterQuery = Annotated[ProgrammeFilter, Query()]
+MoneyRecordFilterQuery = Annotated[MoneyRecordFilter, Query()]
+ParticipantCountFilterQuery = Annotated[ParticipantCountFilter, Query()]
+GovernanceChangeFilterQuery = Annotated[GovernanceChangeFilter, Query()]

@@ -31,6 +31,7 @@ from app.graphql.types.funding import FundingShareQuery
 from app.graphql.types.meta import MetaQuery
 from app.graphql.types.participation import ParticipationQuery
 from app.graphql.types.pledge import PledgeMutation, PledgeQuery
+from app.graphql.types.programme import ProgrammeQuery
 from app.graphql.types.source import SourceQuery
 
 
@@ -50,6 +51,7 @@ class Query(
     SourceQuery,
     MetaQuery,
     DisputeQuery,
+    ProgrammeQuery,
 ):
     pass
 

@@ -107,3 +107,11 @@ SOURCE_TERMS = (
     "or `not stated` where it states none. The dataset's licence covers only the facts "
     "drawn from it and text written for this service."
 )
+
+EVENT_STATUS = "`held`, or `planned` when the documents only announce the event."
+EVENT_WINDOW = (
+    "First (`earliest`) and last (`latest`) day the event may fall on: its own dates at "
+    "their precision, or, for an occurrence the documents do not date, its series' dates."
+)
+CHAIR_THEME = "A chair's theme for its term, as the documents name it; null otherwise."
+CHAIR_OBJECTIVES = "A chair's objectives for its term, in our own words; empty otherwise."

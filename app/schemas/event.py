@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from pydantic import Field
@@ -11,6 +12,7 @@ from app.models.enums import (
     AmountQualifier,
     DatePrecision,
     EventKind,
+    EventStatus,
     HostRole,
 )
 from app.schemas.actor import ActorRef
@@ -21,6 +23,8 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_STATUS,
+    EVENT_WINDOW,
     EXACT_DECIMAL,
     HOST_COUNTRY,
     ISO_4217,
@@ -60,6 +64,12 @@ class EventRead(ReadModel):
         description="Total announced for the whole event, where the sources give one."
     )
     description: str | None
+    parent: str | None = Field(description="The series this event is one occurrence of.")
+    status: EventStatus = Field(description=EVENT_STATUS)
+    topic: str | None
+    gcm_objectives: list[int] = Field(description="Global Compact for Migration objectives.")
+    earliest: dt.date | None = Field(description=EVENT_WINDOW)
+    latest: dt.date | None = Field(description=EVENT_WINDOW)
     citations: list[CitationRead]
 
     @classmethod
@@ -95,6 +105,12 @@ class EventRead(ReadModel):
             ],
             announced_total=total,
             description=event.description,
+            parent=event.parent_id,
+            status=EventStatus(event.status),
+            topic=event.topic,
+            gcm_objectives=[o.objective for o in event.objectives],
+            earliest=event.earliest,
+            latest=event.latest,
             citations=[CitationRead.from_model(c) for c in event.citations],
         )
 

@@ -38,9 +38,12 @@ from app.models.enums import (
     ActorKind,
     Certainty,
     EventKind,
+    EventStatus,
     ForumKind,
+    MoneyKind,
     PledgeKind,
     PledgeStatus,
+    ProgrammeKind,
     Role,
 )
 
@@ -299,6 +302,26 @@ class ParticipationFilter(FilterModel):
     include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
 
 
+def _objective(value: int) -> int:
+    if not 1 <= value <= 23:
+        raise ValueError(f"the Global Compact for Migration has objectives 1 to 23, not {value}")
+    return value
+
+
+GcmObjectives = Annotated[
+    tuple[
+        Annotated[
+            int,
+            AfterValidator(_objective),
+            WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 23}),
+        ],
+        ...,
+    ],
+    BeforeValidator(split_values),
+]
+"""Global Compact for Migration objectives, any of them (1-23)."""
+
+
 class FundingShareFilter(FilterModel):
     """Which funding shares a list returns (and `total_pct` sums)."""
 
@@ -321,6 +344,18 @@ class EventFilter(FilterModel):
         default=None, description="Only events starting on or before this day (YYYY-MM-DD)."
     )
     host: Codes = Field(default=(), description=f"Only events one of these actors hosts. {ANY_OF}")
+    parent: Codes = Field(
+        default=(), description=f"Only occurrences of these series (event ids). {ANY_OF}"
+    )
+    status: Annotated[tuple[EventStatus, ...], Lowered] = Field(
+        default=(), description=f"`held`, or `planned` (announced, not reported held). {ANY_OF}"
+    )
+    gcm_objective: GcmObjectives = Field(
+        default=(),
+        max_length=23,
+        description=f"Addresses one of these Global Compact for Migration objectives (1-23). "
+        f"{ANY_OF}",
+    )
     include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
     q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
 
@@ -331,12 +366,6 @@ class EventFilter(FilterModel):
             info.data.get("start_from"), value, earlier_name="start_from", later_name="start_to"
         )
         return value
-
-
-def _objective(value: int) -> int:
-    if not 1 <= value <= 23:
-        raise ValueError(f"the Global Compact for Migration has objectives 1 to 23, not {value}")
-    return value
 
 
 class PledgeFilter(FilterModel):
@@ -358,17 +387,7 @@ class PledgeFilter(FilterModel):
     )
     announced_from: Day | None = Field(default=None, description="Announced on or after this day.")
     announced_to: Day | None = Field(default=None, description="Announced on or before this day.")
-    gcm_objective: Annotated[
-        tuple[
-            Annotated[
-                int,
-                AfterValidator(_objective),
-                WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 23}),
-            ],
-            ...,
-        ],
-        BeforeValidator(split_values),
-    ] = Field(
+    gcm_objective: GcmObjectives = Field(
         default=(),
         max_length=23,
         description=f"Addresses one of these Global Compact for Migration objectives (1-23). "
@@ -403,3 +422,62 @@ class PledgeFilter(FilterModel):
         if low is not None and value is not None and value < low:
             raise ValueError(f"amount_max ({value}) is below amount_min ({low})")
         return value
+
+
+class ProgrammeFilter(FilterModel):
+    """Which programmes (funds, initiatives, plans, campaigns...) a list returns."""
+
+    kind: Annotated[tuple[ProgrammeKind, ...], Lowered] = Field(
+        default=(), description=f"Only programmes of these kinds. {ANY_OF}"
+    )
+    forum: Codes = Field(
+        default=(),
+        description=f"Forum codes: programmes a forum runs or that serve it. {ANY_OF}",
+    )
+    owner: Codes = Field(default=(), description=f"Actor ids of the owner. {ANY_OF}")
+    parent: Codes = Field(
+        default=(), description=f"Only the parts of these programmes (ids). {ANY_OF}"
+    )
+    as_of: Day | None = Field(
+        default=None,
+        description="Only programmes that may be running on this day, each labelled "
+        "`certain` or `possible` in `certainty` by its bounds (an undated start or end is "
+        "unbounded, never guessed).",
+    )
+    certainty: Certainty | None = Field(
+        default=None, description="`certain`: only programmes surely running on `as_of`."
+    )
+    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+
+
+class MoneyRecordFilter(FilterModel):
+    """Which money records (budgets, fees, costs, recorded totals...) a list or summary covers."""
+
+    kind: Annotated[tuple[MoneyKind, ...], Lowered] = Field(
+        default=(), description=f"Only these kinds. {ANY_OF}"
+    )
+    forum: Codes = Field(
+        default=(),
+        description=f"Forum codes: records about or paid to these forums. {ANY_OF}",
+    )
+    programme: Codes = Field(default=(), description=f"Programme ids. {ANY_OF}")
+    payer: Codes = Field(default=(), description=f"Actor ids of the payer. {ANY_OF}")
+    currency: Codes = Field(
+        default=(), description=f"ISO 4217 codes, any case (`CAD`, `usd`). {ANY_OF}"
+    )
+
+
+class ParticipantCountFilter(FilterModel):
+    """Which counts of unnamed participants a list returns."""
+
+    forum: Codes = Field(default=(), description=f"Forum codes. {ANY_OF}")
+    event: Codes = Field(default=(), description=f"Event ids. {ANY_OF}")
+    role: Annotated[tuple[Role, ...], Lowered] = Field(
+        default=(), description=f"Only these roles. {ANY_OF}"
+    )
+
+
+class GovernanceChangeFilter(FilterModel):
+    """Which governance changes a list returns."""
+
+    forum: Codes = Field(default=(), description=f"Forum codes. {ANY_OF}")

@@ -16,6 +16,8 @@ from app.schemas.descriptions import (
     BOUND_BASIS,
     BOUNDS,
     CERTAINTY,
+    CHAIR_OBJECTIVES,
+    CHAIR_THEME,
     DISPUTE_KEY,
     DISPUTED,
     END_EARLIEST,
@@ -70,6 +72,8 @@ class ParticipationRead(ReadModel):
     disputed: bool = Field(description=DISPUTED)
     dispute: str | None = Field(description=DISPUTE_KEY)
     note: str | None
+    theme: str | None = Field(description=CHAIR_THEME)
+    objectives: list[str] = Field(description=CHAIR_OBJECTIVES)
     bounds: list[BoundRead] = Field(description=BOUNDS)
     citations: list[CitationRead]
 
@@ -97,6 +101,8 @@ class ParticipationRead(ReadModel):
             disputed=row.dispute is not None,
             dispute=row.dispute,
             note=row.note,
+            theme=row.theme,
+            objectives=list(row.objectives or []),
             bounds=[BoundRead.from_json(b) for b in row.bounds or []],
             citations=[CitationRead.from_model(c) for c in row.citations],
         )

@@ -43,7 +43,7 @@ from app.schemas.dataset import (
 from app.schemas.dataset_base import CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import periods
-from app.services.dataset_checks_facts import check_facts
+from app.services.fact_checks import check_facts
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 

@@ -35,8 +35,8 @@ from app.schemas.dataset_facts import (
     ProgrammeEntry,
 )
 from app.schemas.dates import PartialDate
-from app.services.dataset_checks_facts import event_window
 from app.services.dataset_sync import Synced, Syncer, citation_set, dated
+from app.services.fact_checks import event_window
 
 DAY = dt.timedelta(days=1)
 

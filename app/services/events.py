@@ -1,6 +1,8 @@
 """Events: meetings, conferences and pledging events of the forums.
 
-Lists are ordered by start date (undated events first), then id. A date-range
+Lists are ordered by start date (undated events first), then id. An occurrence of a
+series names its series in ``parent``; one the documents do not date has no start but
+falls within ``earliest`` .. ``latest``, its series' dates. A date-range
 filter keeps events whose start falls inside it; undated events are excluded
 from a ranged query.
 """
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
-from app.models import Event, EventHost
+from app.models import Event, EventHost, EventObjective
 from app.schemas.filters import EventFilter
 from app.services import references
 from app.services._query import PageResult, SortKey, paginate
@@ -26,6 +28,7 @@ def _loaded() -> tuple[Any, ...]:
     return (
         selectinload(Event.hosts).selectinload(EventHost.actor),
         selectinload(Event.citations),
+        selectinload(Event.objectives),
     )
 
 
@@ -53,6 +56,19 @@ async def list_events(
         hosts = await references.actor_ids(session, filters.host, parameter="host")
         statement = statement.where(
             Event.id.in_(select(EventHost.event_id).where(EventHost.actor_id.in_(hosts)))
+        )
+    if filters.parent:
+        parents = await references.event_ids(session, filters.parent, parameter="parent")
+        statement = statement.where(Event.parent_id.in_(parents))
+    if filters.status:
+        statement = statement.where(Event.status.in_(filters.status))
+    if filters.gcm_objective:
+        statement = statement.where(
+            Event.id.in_(
+                select(EventObjective.event_id).where(
+                    EventObjective.objective.in_(filters.gcm_objective)
+                )
+            )
         )
     if filters.q is not None:
         rows = await session.execute(select(Event.id, Event.name))

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import UnknownReference, summarize_problems
 from app.iso import currency_codes
-from app.models import Actor, Event, Forum
+from app.models import Actor, Event, Forum, Programme
 
 MAX_SUGGESTIONS = 3
 
@@ -228,3 +228,18 @@ def currencies(values: Sequence[str], *, parameter: str = "currency") -> tuple[s
     """ISO 4217 codes in any case; anything else is an unknown reference."""
     names = {code.lower(): code for code in currency_codes()}
     return _resolve(values, names, parameter=parameter, noun="ISO 4217 currency")
+
+
+async def programme_ids(
+    session: AsyncSession, values: Sequence[str], *, parameter: str = "programme"
+) -> tuple[str, ...]:
+    """The programme ids ``values`` name: ids, names or aliases (``IMCBP``), in any case."""
+    if not values:
+        return ()
+    rows = (await session.execute(select(Programme.id, Programme.name, Programme.aliases))).all()
+    names: dict[str, str] = {}
+    for row in rows:
+        for name in (row.name, *(row.aliases or [])):
+            names.setdefault(fold(name), row.id)
+    names.update({fold(row.id): row.id for row in rows})
+    return _resolve(values, names, parameter=parameter, noun="programme")

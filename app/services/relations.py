@@ -227,7 +227,10 @@ async def funding_totals_by_forum_codes(
 
 
 def _event_options() -> tuple[Any, ...]:
-    return (selectinload(Event.hosts).selectinload(EventHost.actor),)
+    return (
+        selectinload(Event.hosts).selectinload(EventHost.actor),
+        selectinload(Event.objectives),
+    )
 
 
 async def events_by_forum_codes(session: AsyncSession, codes: Sequence[str]) -> list[list[Event]]:

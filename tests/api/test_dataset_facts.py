@@ -121,6 +121,7 @@ async def test_support_platform_member_lists_disagree(client: httpx.AsyncClient)
 async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
     items = await participants(client, "MIRPS-SP", role="chair", as_of="2022-01-01")
     (canada,) = items
+    assert [o.split()[0] for o in canada["objectives"]] == ["Rally", "Make", "Strengthen"]
     assert canada == {
         "id": canada["id"],
         "forum": "MIRPS-SP",
@@ -141,6 +142,8 @@ async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
         "disputed": False,
         "dispute": None,
         "note": canada["note"],
+        "theme": "Protection and Empowerment of Women and Girls on the Move",
+        "objectives": canada["objectives"],
         "bounds": [
             {"edge": "start", "side": side, "day": day, "basis": "stated", "citations": []}
             for side, day in (("not_before", "2021-07-01"), ("not_after", "2021-07-31"))

@@ -31,13 +31,22 @@ from app.graphql.types.filters import (
 )
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Event
-from app.models.enums import AmountQualifier, DatePrecision, Entity, EventKind, HostRole
+from app.models.enums import (
+    AmountQualifier,
+    DatePrecision,
+    Entity,
+    EventKind,
+    EventStatus,
+    HostRole,
+)
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_STATUS,
+    EVENT_WINDOW,
     EXACT_DECIMAL,
     HOST_COUNTRY,
     ISO_4217,
@@ -89,6 +98,16 @@ class EventType:
         description="Total announced for the whole event, where the sources give one."
     )
     description: str | None
+    parent_id: str | None = strawberry.field(
+        description="Id of the series this event is one occurrence of."
+    )
+    status: EventStatus = strawberry.field(description=EVENT_STATUS)
+    topic: str | None
+    gcm_objectives: list[int] = strawberry.field(
+        description="Global Compact for Migration objectives the event addresses."
+    )
+    earliest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
+    latest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
 
     @classmethod
     def from_model(cls, event: Event) -> EventType:
@@ -124,11 +143,24 @@ class EventType:
             ],
             announced_total=total,
             description=event.description,
+            parent_id=event.parent_id,
+            status=EventStatus(event.status),
+            topic=event.topic,
+            gcm_objectives=[o.objective for o in event.objectives],
+            earliest=event.earliest,
+            latest=event.latest,
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
     def name(self, info: Info, lang: LangArg = None) -> str:
         return name_in(info, self.name_en, None, lang)
+
+    @strawberry.field(description="The series this event is one occurrence of.")
+    async def parent(self, info: Info) -> EventType | None:
+        if self.parent_id is None:
+            return None
+        event = await info.context.loaders.event.load(self.parent_id)
+        return EventType.from_model(event) if event else None
 
     @strawberry.field(description="The forum holding the event.")
     async def forum(

@@ -22,9 +22,12 @@ from app.models.enums import (
     ActorKind,
     Certainty,
     EventKind,
+    EventStatus,
     ForumKind,
+    MoneyKind,
     PledgeKind,
     PledgeStatus,
+    ProgrammeKind,
     Role,
 )
 from app.schemas.filters import (
@@ -126,6 +129,13 @@ class EventFilterInput:
     host: list[str] | None = strawberry.field(
         default=None, description="Only events one of these actors hosts."
     )
+    parent: list[str] | None = strawberry.field(
+        default=None, description="Only occurrences of these series (event ids)."
+    )
+    status: list[EventStatus] | None = strawberry.field(default=None, description=ANY_OF)
+    gcm_objective: list[int] | None = strawberry.field(
+        default=None, description="Addresses one of these GCM objectives (1-23)."
+    )
     include_subforums: bool | None = strawberry.field(default=None, description=SUBFORUMS)
     q: str | None = strawberry.field(default=None, description=Q)
 
@@ -166,3 +176,45 @@ class PledgeFilterInput:
 
 def pledge_filter(value: PledgeFilterInput | None) -> PledgeFilter:
     return to_filter(PledgeFilter, value)
+
+
+@strawberry.input(name="ProgrammeFilterInput")
+class ProgrammeFilterInput:
+    kind: list[ProgrammeKind] | None = strawberry.field(default=None, description=ANY_OF)
+    forum: list[str] | None = strawberry.field(
+        default=None, description="Forum codes: programmes a forum runs or that serve it."
+    )
+    owner: list[str] | None = strawberry.field(default=None, description="Owner actor ids.")
+    parent: list[str] | None = strawberry.field(
+        default=None, description="Only the parts of these programmes."
+    )
+    as_of: dt.date | None = strawberry.field(
+        default=None, description="Only programmes that may be running on this day."
+    )
+    certainty: Certainty | None = strawberry.field(
+        default=None, description="CERTAIN: only those surely running on `asOf`."
+    )
+    q: str | None = strawberry.field(default=None, description=Q)
+
+
+@strawberry.input(name="MoneyRecordFilterInput")
+class MoneyRecordFilterInput:
+    kind: list[MoneyKind] | None = strawberry.field(default=None, description=ANY_OF)
+    forum: list[str] | None = strawberry.field(
+        default=None, description="Forum codes: records about or paid to these forums."
+    )
+    programme: list[str] | None = strawberry.field(default=None, description="Programme ids.")
+    payer: list[str] | None = strawberry.field(default=None, description="Payer actor ids.")
+    currency: list[str] | None = strawberry.field(default=None, description="ISO 4217 codes.")
+
+
+@strawberry.input(name="ParticipantCountFilterInput")
+class ParticipantCountFilterInput:
+    forum: list[str] | None = strawberry.field(default=None, description="Forum codes.")
+    event: list[str] | None = strawberry.field(default=None, description="Event ids.")
+    role: list[Role] | None = strawberry.field(default=None, description=ANY_OF)
+
+
+@strawberry.input(name="GovernanceChangeFilterInput")
+class GovernanceChangeFilterInput:
+    forum: list[str] | None = strawberry.field(default=None, description="Forum codes.")

@@ -26,6 +26,8 @@ from app.schemas.descriptions import (
     BOUND_BASIS,
     BOUNDS,
     CERTAINTY,
+    CHAIR_OBJECTIVES,
+    CHAIR_THEME,
     DISPUTE_KEY,
     DISPUTED,
     END_EARLIEST,
@@ -98,6 +100,8 @@ class ParticipationType:
     disputed: bool = strawberry.field(description=DISPUTED)
     dispute: str | None = strawberry.field(description=DISPUTE_KEY)
     note: str | None
+    theme: str | None = strawberry.field(description=CHAIR_THEME)
+    objectives: list[str] = strawberry.field(description=CHAIR_OBJECTIVES)
 
     @classmethod
     def from_model(cls, row: Participation, as_of: dt.date | None = None) -> ParticipationType:
@@ -124,6 +128,8 @@ class ParticipationType:
             disputed=row.dispute is not None,
             dispute=row.dispute,
             note=row.note,
+            theme=row.theme,
+            objectives=list(row.objectives or []),
         )
 
     @strawberry.field(description="Who holds the role; null for a vacant or undecided office.")

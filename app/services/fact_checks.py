@@ -10,15 +10,27 @@ is read (``schemas.dataset_facts``), with its file and line too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from app.iso import is_currency
 from app.schemas.dataset import Dataset, EventEntry
+from app.schemas.dataset_base import CitationEntry
 from app.schemas.dates import PartialDate
 
-if TYPE_CHECKING:
-    from app.services.dataset_checks import _Checker
+
+class _Checker(Protocol):
+    """What ``services.dataset_checks``' checker offers the checks here."""
+
+    events: set[str]
+
+    def problem(self, text: str) -> None: ...
+    def duplicates(self, kind: str, keys: Iterable[str]) -> None: ...
+    def cited(self, where: str, citations: Sequence[CitationEntry]) -> None: ...
+    def forum_ref(self, where: str, code: str | None) -> None: ...
+    def actor_ref(self, where: str, actor_id: str) -> None: ...
+    def ordered(self, where: str, start: PartialDate | None, end: PartialDate | None) -> None: ...
+
 
 Where = Callable[[Dataset, str, int, str], str]
 

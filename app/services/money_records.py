@@ -1,0 +1,104 @@
+"""Money records: budgets, fees, costs, recorded totals and contributions that are not pledges.
+
+Amounts keep their own currency and are never converted here: a total adds only the
+amounts of one currency, and a record with no amount (a contribution stated in words,
+or a share) counts in its group without adding to it. ``forum`` matches a record about
+a forum or paid to it. Lists are ordered by id; summaries by forum, programme, kind and
+currency.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.errors import NotFound
+from app.models import MoneyRecord
+from app.models.enums import MoneyKind
+from app.schemas.filters import MoneyRecordFilter
+from app.schemas.money import MoneyTotalRead
+from app.services import references
+from app.services._query import PageResult, SortKey, paginate
+
+MONEY_ORDER = (SortKey(MoneyRecord.id),)
+
+
+async def _filtered(session: AsyncSession, statement: Any, filters: MoneyRecordFilter) -> Any:
+    """``statement`` (a list's or the summary's select) narrowed to ``filters``."""
+    if filters.kind:
+        statement = statement.where(MoneyRecord.kind.in_(filters.kind))
+    if filters.forum:
+        forums = await references.forum_codes(session, filters.forum)
+        statement = statement.where(
+            or_(MoneyRecord.forum_code.in_(forums), MoneyRecord.recipient_forum_code.in_(forums))
+        )
+    if filters.programme:
+        programmes = await references.programme_ids(session, filters.programme)
+        statement = statement.where(MoneyRecord.programme_id.in_(programmes))
+    if filters.payer:
+        payers = await references.actor_ids(session, filters.payer, parameter="payer")
+        statement = statement.where(MoneyRecord.payer_actor_id.in_(payers))
+    if filters.currency:
+        statement = statement.where(
+            MoneyRecord.currency.in_(references.currencies(filters.currency))
+        )
+    return statement
+
+
+async def list_money_records(
+    session: AsyncSession,
+    filters: MoneyRecordFilter | None = None,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> PageResult[MoneyRecord]:
+    statement = select(MoneyRecord).options(selectinload(MoneyRecord.citations))
+    statement = await _filtered(session, statement, filters or MoneyRecordFilter())
+    return await paginate(session, statement, order=MONEY_ORDER, limit=limit, cursor=cursor)
+
+
+async def get_money_record(session: AsyncSession, record_id: str) -> MoneyRecord:
+    """One money record by id (any case); ``money_record_not_found`` otherwise."""
+    statement = select(MoneyRecord).options(selectinload(MoneyRecord.citations))
+    record = await session.scalar(statement.where(func.lower(MoneyRecord.id) == record_id.lower()))
+    if record is None:
+        raise NotFound(f"No money record has the id {record_id!r}.", code="money_record_not_found")
+    return record
+
+
+async def summarize_money_records(
+    session: AsyncSession, filters: MoneyRecordFilter | None = None
+) -> list[MoneyTotalRead]:
+    """The filtered records summed by forum, programme, kind and currency (one statement)."""
+    forum = func.coalesce(MoneyRecord.forum_code, MoneyRecord.recipient_forum_code)
+    statement = select(
+        forum.label("forum"),
+        MoneyRecord.programme_id,
+        MoneyRecord.kind,
+        MoneyRecord.currency,
+        func.count(MoneyRecord.id).label("records"),
+        func.sum(MoneyRecord.amount).label("total"),
+        func.max(case((MoneyRecord.currency_assumed, 1), else_=0)).label("assumed"),
+    ).group_by(forum, MoneyRecord.programme_id, MoneyRecord.kind, MoneyRecord.currency)
+    statement = await _filtered(session, statement, filters or MoneyRecordFilter())
+    rows = (await session.execute(statement)).all()
+    totals = [
+        MoneyTotalRead.trusted(
+            forum=row.forum,
+            programme=row.programme_id,
+            kind=MoneyKind(row.kind),
+            currency=row.currency,
+            count=int(row.records),
+            total=None if row.total is None else Decimal(row.total).quantize(Decimal("0.01")),
+            currency_assumed=bool(row.assumed),
+        )
+        for row in rows
+    ]
+    return sorted(
+        totals,
+        key=lambda t: (t.forum or "", t.programme or "", t.kind.value, t.currency or ""),
+    )
