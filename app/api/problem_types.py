@@ -84,6 +84,10 @@ CATALOGUE: dict[str, ProblemType] = {
         "List sources at `/v1/sources`."),
     "dispute_not_found": _p(404, "Dispute not found", "No recorded dispute has this id.",
         "List disputes at `/v1/disputes`."),
+    "programme_not_found": _p(404, "Programme not found", "No programme has this id.",
+        "List programmes at `/v1/programmes`."),
+    "money_record_not_found": _p(404, "Money record not found", "No money record has this id.",
+        "List money records at `/v1/money-records`."),
     "api_key_not_found": _p(404, "API key not found", "No API key has this id.",
         "List keys with `migov keys list`."),
     # Keys and permissions.
