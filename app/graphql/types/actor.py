@@ -23,12 +23,10 @@ from app.graphql.types.common import (
     name_in,
     one_or_none,
     page_of,
-    page_size,
 )
 from app.graphql.types.filters import (
     ActorFilterInput,
     PledgeFilterInput,
-    pledge_filter,
     to_filter,
 )
 from app.graphql.types.source import CitationType, citations_of
@@ -154,9 +152,8 @@ class ActorType:
         filter: PledgeFilterInput | None = None,
         first: NestedFirst = DEFAULT_LIMIT,
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
-        key = (self.id, (pledge_filter(filter), page_size(first)))
-        rows = await info.context.loaders.pledges_by_actor.load(key)
-        return [pledge_types.PledgeType.from_model(row) for row in rows]
+        loader = info.context.loaders.pledges_by_actor
+        return await pledge_types.nested_pledges(loader, self.id, filter, first)
 
     @strawberry.field(description="The sources this actor's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from pydantic import ValidationError
+from strawberry.dataloader import DataLoader
 
 from app.errors import DomainError
 from app.graphql.context import Info
 from app.graphql.errors import in_input_terms, refused_input
+from app.graphql.loaders import NestedPledges
 from app.graphql.types import actor as actor_types
 from app.graphql.types import event as event_types
 from app.graphql.types import forum as forum_types
@@ -21,6 +23,7 @@ from app.graphql.types.common import (
     First,
     list_connection,
     one_or_none,
+    page_size,
 )
 from app.graphql.types.filters import PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
@@ -448,3 +451,15 @@ class PledgeMutation:
             created=write.outcome is WriteOutcome.CREATED,
             replayed=write.outcome is WriteOutcome.REPLAYED,
         )
+
+
+async def nested_pledges(
+    loader: DataLoader[tuple[str, NestedPledges], list[Pledge]],
+    owner: str,
+    filter: PledgeFilterInput | None,
+    first: int,
+) -> list[PledgeType]:
+    """A nested ``pledges(filter, first)`` field: at most ``first`` of the owner's pledges,
+    the earliest recorded first, cut in SQL."""
+    rows = await loader.load((owner, (pledge_filter(filter), page_size(first))))
+    return [PledgeType.from_model(row) for row in rows]
