@@ -89,8 +89,7 @@ class ActorType:
     ) -> Annotated[ForumType, strawberry.lazy("app.graphql.types.forum")] | None:
         if self.forum_code is None:
             return None
-        forum = await info.context.loaders.forum.load(self.forum_code)
-        return forum_types.ForumType.from_model(forum) if forum else None
+        return await forum_types.forum_by_code(info, self.forum_code)
 
     @strawberry.field(
         description="The roles this actor holds or held, in any forum or in the ones asked "
@@ -190,3 +189,9 @@ class ActorQuery:
             lambda actor: ActorType.from_model(actor, page.certainty.get(actor.id)),
             after=after,
         )
+
+
+async def actor_by_id(info: Info, actor_id: str) -> ActorType | None:
+    """A related actor, through the request's loader; null when no actor has ``actor_id``."""
+    actor = await info.context.loaders.actor.load(actor_id)
+    return ActorType.from_model(actor) if actor else None

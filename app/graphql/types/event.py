@@ -166,8 +166,7 @@ class EventType:
     ) -> Annotated[ForumType, strawberry.lazy("app.graphql.types.forum")] | None:
         if self.forum_code is None:
             return None
-        forum = await info.context.loaders.forum.load(self.forum_code)
-        return forum_types.ForumType.from_model(forum) if forum else None
+        return await forum_types.forum_by_code(info, self.forum_code)
 
     @strawberry.field(
         description="Pledges announced at this event, in the order recorded, at most `first` "

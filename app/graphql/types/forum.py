@@ -109,15 +109,13 @@ class ForumType:
     async def parent(self, info: Info) -> ForumType | None:
         if self.parent_code is None:
             return None
-        forum = await info.context.loaders.forum.load(self.parent_code)
-        return ForumType.from_model(forum) if forum else None
+        return await forum_by_code(info, self.parent_code)
 
     @strawberry.field(description="The forum this one succeeded.")
     async def predecessor(self, info: Info) -> ForumType | None:
         if self.predecessor_code is None:
             return None
-        forum = await info.context.loaders.forum.load(self.predecessor_code)
-        return ForumType.from_model(forum) if forum else None
+        return await forum_by_code(info, self.predecessor_code)
 
     @strawberry.field(description="Forums that belong to this one, in code order.")
     async def children(self, info: Info) -> list[ForumType]:
@@ -228,3 +226,9 @@ class ForumQuery:
             first=first,
             after=after,
         )
+
+
+async def forum_by_code(info: Info, code: str) -> ForumType | None:
+    """A related forum, through the request's loader; null when no forum has ``code``."""
+    forum = await info.context.loaders.forum.load(code)
+    return ForumType.from_model(forum) if forum else None

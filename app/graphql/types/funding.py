@@ -89,15 +89,14 @@ class FundingShareType:
     async def actor(
         self, info: Info
     ) -> Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")]:
-        actor = await info.context.loaders.actor.load(self.actor_id)
-        return actor_types.ActorType.from_model(present(actor, f"actor {self.actor_id}"))
+        return present(await actor_types.actor_by_id(info, self.actor_id), f"actor {self.actor_id}")
 
     @strawberry.field(description="Whose budget it is a share of.")
     async def forum(
         self, info: Info
     ) -> Annotated[ForumType, strawberry.lazy("app.graphql.types.forum")]:
-        forum = await info.context.loaders.forum.load(self.forum_code)
-        return forum_types.ForumType.from_model(present(forum, f"forum {self.forum_code}"))
+        forum = await forum_types.forum_by_code(info, self.forum_code)
+        return present(forum, f"forum {self.forum_code}")
 
     @strawberry.field(description="The sources this fact rests on.")
     async def citations(self, info: Info) -> list[CitationType]:

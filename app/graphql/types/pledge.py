@@ -206,8 +206,7 @@ class PledgeType:
     ) -> Annotated[ForumType, strawberry.lazy("app.graphql.types.forum")] | None:
         if self.forum_code is None:
             return None
-        forum = await info.context.loaders.forum.load(self.forum_code)
-        return forum_types.ForumType.from_model(forum) if forum else None
+        return await forum_types.forum_by_code(info, self.forum_code)
 
     @strawberry.field(description="The event the pledge was announced at.")
     async def event(
