@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ActorFilterQuery, AsOfParam
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.actor import ActorRead
 from app.schemas.common import Page
 from app.schemas.filters import Lowered
@@ -53,16 +53,14 @@ async def list_actors(
         ]
         return PageResult(items, page.total, page.next_cursor)
 
-    if all_rows:
-        return await stream_all(output, ActorRead, fetch, cursor=cursor, filename="actors")
-    page = await fetch(cursor, limit)
-    return render_page(
+    return await list_response(
         request,
         output,
         ActorRead,
-        page.items,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="actors",
     )
 

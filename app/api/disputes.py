@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.common import Page
 from app.schemas.dispute import DisputeRead
 from app.services import disputes as dispute_service
@@ -44,16 +44,14 @@ async def list_disputes(
         items = [DisputeRead.from_model(d, page.rows.get(d.id, [])) for d in page.items]
         return PageResult(items, page.total, page.next_cursor)
 
-    if all_rows:
-        return await stream_all(output, DisputeRead, fetch, cursor=cursor, filename="disputes")
-    page = await fetch(cursor, limit)
-    return render_page(
+    return await list_response(
         request,
         output,
         DisputeRead,
-        page.items,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="disputes",
     )
 

@@ -12,7 +12,7 @@ from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, Session
 from app.api.includes import ForumInclude
 from app.api.params import READ_DEPENDENCIES, EventFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.event import EventRead
 from app.schemas.included import IncludingPage
 from app.services import events as event_service
@@ -45,19 +45,17 @@ async def list_events(
         items = [EventRead.from_model(e, lang=lang) for e in page.items]
         return PageResult(items, page.total, page.next_cursor)
 
-    if all_rows:
-        return await stream_all(output, EventRead, fetch, cursor=cursor, filename="events")
-    page = await fetch(cursor, limit)
-    return render_page(
+    return await list_response(
         request,
         output,
         EventRead,
-        page.items,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="events",
-        included=await includes.collect(
-            session, include, forum_codes=(e.forum for e in page.items), lang=lang
+        include=lambda items: includes.collect(
+            session, include, forum_codes=(i.forum for i in items), lang=lang
         ),
     )
 

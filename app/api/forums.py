@@ -17,7 +17,7 @@ from app.api.params import (
     RoleParam,
 )
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.common import Page
 from app.schemas.forum import ForumRead
 from app.schemas.participation import ParticipationRead
@@ -59,16 +59,14 @@ async def list_forums(
         items = [ForumRead.from_model(f, lang=lang) for f in page.items]
         return PageResult(items, page.total, page.next_cursor)
 
-    if all_rows:
-        return await stream_all(output, ForumRead, fetch, cursor=cursor, filename="forums")
-    page = await fetch(cursor, limit)
-    return render_page(
+    return await list_response(
         request,
         output,
         ForumRead,
-        page.items,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="forums",
     )
 
@@ -120,15 +118,13 @@ async def list_forum_participants(
         return PageResult(items, page.total, page.next_cursor)
 
     filename = f"{code}-participants"
-    if all_rows:
-        return await stream_all(output, ParticipationRead, fetch, cursor=cursor, filename=filename)
-    page = await fetch(cursor, limit)
-    return render_page(
+    return await list_response(
         request,
         output,
         ParticipationRead,
-        page.items,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename=filename,
     )

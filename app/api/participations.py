@@ -10,7 +10,7 @@ from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, Session
 from app.api.includes import ForumInclude
 from app.api.params import READ_DEPENDENCIES, ParticipationFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.included import IncludingPage
 from app.schemas.participation import ParticipationRead
 from app.services import participations as participation_service
@@ -54,20 +54,16 @@ async def list_participations(
         ]
         return PageResult(items, page.total, page.next_cursor)
 
-    if all_rows:
-        return await stream_all(
-            output, ParticipationRead, fetch, cursor=cursor, filename="participations"
-        )
-    page = await fetch(cursor, limit)
-    return render_page(
+    return await list_response(
         request,
         output,
         ParticipationRead,
-        page.items,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="participations",
-        included=await includes.collect(
-            session, include, forum_codes=(p.forum for p in page.items), lang=lang
+        include=lambda items: includes.collect(
+            session, include, forum_codes=(i.forum for i in items), lang=lang
         ),
     )

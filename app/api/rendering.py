@@ -366,3 +366,33 @@ async def stream_all(
             page = await fetch(page.next_cursor, MAX_LIMIT)
 
     return StreamingResponse(lines(), media_type=CSV_MEDIA_TYPE, headers=csv_disposition(filename))
+
+
+async def list_response(
+    request: Request,
+    output: tuple[Format, bool],
+    model: type[BaseModel],
+    fetch: PageFetch,
+    *,
+    limit: int,
+    cursor: str | None,
+    all_rows: bool,
+    filename: str,
+    include: Callable[[Sequence[Any]], Awaitable[Included | None]] | None = None,
+) -> Response:
+    """A list endpoint's answer from its page query ``fetch(cursor, limit)``: with
+    ``all=true`` every row from ``cursor`` on, streamed as CSV; otherwise one page
+    (``Page[model]`` as JSON, or its rows as CSV), with what ``include`` adds to it."""
+    if all_rows:
+        return await stream_all(output, model, fetch, cursor=cursor, filename=filename)
+    page = await fetch(cursor, limit)
+    return render_page(
+        request,
+        output,
+        model,
+        page.items,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        filename=filename,
+        included=await include(page.items) if include else None,
+    )

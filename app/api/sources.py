@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page, stream_all
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.common import Page
 from app.schemas.source import SourceRead
 from app.services import sources as source_service
@@ -38,16 +38,14 @@ async def list_sources(
     async def fetch(cursor: str | None, limit: int) -> PageResult[SourceRead]:
         return await source_service.list_sources_with_counts(session, limit=limit, cursor=cursor)
 
-    if all_rows:
-        return await stream_all(output, SourceRead, fetch, cursor=cursor, filename="sources")
-    page = await fetch(cursor, limit)
-    return render_page(
+    return await list_response(
         request,
         output,
         SourceRead,
-        page.items,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="sources",
     )
 
