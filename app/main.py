@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     ]
     problems.install(app)
+    guards.install_start_marker(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -23,7 +23,9 @@ narrow and named:
 * A parameter that only means something beside another (``certainty`` judges a
   day, so it needs ``as_of``; over actors it judges ``member_of``) is 400
   ``invalid_input`` whose every error names, in ``requires``, a parameter the
-  request lacks. OpenAPI 3.1 cannot state such a dependency between query
+  request lacks: ``requires`` lists ``name`` or ``name=value`` entries, any one of
+  which would do (``all=true`` streams CSV in id order, so it requires
+  ``format=csv``, and over pledges ``sort=id`` or ``sort=-id``). OpenAPI 3.1 cannot state such a dependency between query
   parameters; the exception holds only when the named parameter is really absent.
 
 Over GraphQL, schemathesis tells client errors from server errors by Apollo's
@@ -58,6 +60,13 @@ def _problem_code(response: Any) -> str | None:
     return body.get("code") if isinstance(body, dict) else None
 
 
+def _given(query: dict[str, Any], needed: str) -> bool:
+    """Whether the query holds what a ``requires`` entry names: ``name`` or ``name=value``."""
+    name, _, value = needed.partition("=")
+    given = query.get(name)
+    return bool(given) and (not value or str(given).lower() == value)
+
+
 @schemathesis.check
 def positive_data_accepted_but_opaque_tokens(ctx: Any, response: Any, case: Any) -> bool | None:
     if not _is_openapi(case):
@@ -83,10 +92,10 @@ def positive_data_accepted_but_opaque_tokens(ctx: Any, response: Any, case: Any)
             for e in body.get("errors") or [{}]
         ):
             return None
-    if response.status_code == 400 and _problem_code(response) == "invalid_input":
+    if response.status_code == 400 and _problem_code(response) in RANGE_CODES:
         problems = json.loads(response.content).get("errors") or []
         if problems and all(
-            p.get("requires") and not {name for name in p["requires"] if query.get(name)}
+            p.get("requires") and not any(_given(query, needed) for needed in p["requires"])
             for p in problems
         ):
             return None

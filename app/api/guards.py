@@ -48,7 +48,27 @@ PAGE_POLICY = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+DEADLINE_KEY = "migov.deadline"
+
+
+class _Deadline:
+    """A request's deadline, lifted for good once the app begins its answer."""
+
+    def __init__(self, timeout: asyncio.Timeout) -> None:
+        self.timeout = timeout
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+        self.timeout.reschedule(None)
+
+
 class RequestDeadlineMiddleware:
+    """Outermost but for the id and the metrics: the whole request runs under the deadline
+    until the app begins its answer. That moment is noted by ``ResponseStartMiddleware``
+    right around the app, since a layer between (gzip) may hold the start message back
+    until the first chunk of a stream arrives."""
+
     def __init__(self, app: ASGIApp, *, seconds: float) -> None:
         self.app = app
         self.seconds = seconds
@@ -57,20 +77,18 @@ class RequestDeadlineMiddleware:
         if scope["type"] != "http" or not self.seconds:
             await self.app(scope, receive, send)
             return
-        started = False
         try:
-            async with asyncio.timeout(self.seconds) as deadline:
+            async with asyncio.timeout(self.seconds) as timeout:
+                state = scope[DEADLINE_KEY] = _Deadline(timeout)
 
                 async def send_until_started(message: Message) -> None:
-                    nonlocal started
                     if message["type"] == "http.response.start":
-                        started = True
-                        deadline.reschedule(None)
+                        state.start()
                     await send(message)
 
                 await self.app(scope, receive, send_until_started)
         except TimeoutError:
-            if started or not deadline.expired():
+            if state.started or not timeout.expired():
                 raise  # not ours: a timeout inside the app is the app's to answer
             response = problem_response(
                 Request(scope),
@@ -82,6 +100,26 @@ class RequestDeadlineMiddleware:
                 headers={"Retry-After": str(RETRY_AFTER)},
             )
             await response(scope, receive, send)
+
+
+class ResponseStartMiddleware:
+    """Innermost: tells the request's deadline that the app has begun its answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.get(DEADLINE_KEY)
+        if state is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_noting_start(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state.start()
+            await send(message)
+
+        await self.app(scope, receive, send_noting_start)
 
 
 class RejectNulMiddleware:
@@ -135,6 +173,11 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def install_start_marker(app: FastAPI) -> None:
+    """Call first in ``create_app``, so the marker sits right around the app."""
+    app.add_middleware(ResponseStartMiddleware)
 
 
 def install(app: FastAPI, settings: Settings) -> None:

@@ -79,10 +79,12 @@ async def list_pledges(
         if sort not in STREAMED_SORTS:
             # Only the id has an index to walk every row by on both engines; any other
             # order would re-sort the whole filtered list for each page of the stream.
+            detail = "all=true streams pledges in id order: use sort=id (the default) or sort=-id."
             raise InvalidInput(
-                "all=true streams pledges in id order: use sort=id (the default) or sort=-id.",
+                detail,
                 code="invalid_parameter",
                 field="sort",
+                errors=[{"field": "sort", "detail": detail, "requires": ["sort=id", "sort=-id"]}],
             )
 
         async def fetch(cursor: str | None, limit: int) -> PageResult[PledgeRead]:

@@ -63,7 +63,11 @@ class ProblemDetail(BaseModel):
     instance: str = Field(description="The request path that failed.")
     code: str = Field(description="Stable machine-readable code, shared with GraphQL.")
     errors: list[dict[str, Any]] | None = Field(
-        default=None, description="Per-field problems, each naming its `field`."
+        default=None,
+        description="Per-field problems, each naming its `field` and its `detail`. A "
+        "parameter that only means something beside another also carries `requires`: "
+        "parameters (`as_of`) or settings (`format=csv`), any one of which makes the "
+        "request valid.",
     )
 
 

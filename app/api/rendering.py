@@ -346,10 +346,12 @@ async def stream_all(
     """
     fmt, hxl = output
     if fmt != "csv":
+        detail = "all=true streams CSV only: add format=csv, or page through the JSON with cursor."
         raise InvalidInput(
-            "all=true streams CSV only: add format=csv, or page through the JSON with cursor.",
+            detail,
             code="invalid_parameter",
             field="all",
+            errors=[{"field": "all", "detail": detail, "requires": ["format=csv"]}],
         )
     first = await fetch(cursor, MAX_LIMIT)
     writer = _CsvWriter(csv_columns(model))
