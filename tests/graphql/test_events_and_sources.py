@@ -140,7 +140,7 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
                     {"kind": "actor", "count": 5},
                     {"kind": "participation", "count": 16},
                     {"kind": "event", "count": 1},
-                    {"kind": "programme", "count": 1},
+                    {"kind": "programme", "count": 2},
                 ],
             },
             "missing": None,

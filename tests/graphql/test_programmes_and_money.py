@@ -111,7 +111,7 @@ async def test_programmes_counts_and_governance_changes(client: httpx.AsyncClien
           participantCounts(filter: {event: "indochinese-refugees-conference-1989"}) {
             edges { node { role actorKind count reported } }
           }
-          governanceChanges { edges { node { name earliest latest introducedById
+          governanceChanges(filter: {forum: "MIRPS-SP"}) { edges { node { name earliest latest introducedById
                                              duties { role } } } }
         }""",
     )
