@@ -5,17 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import (
     READ_DEPENDENCIES,
     GovernanceChangeFilterQuery,
     ParticipantCountFilterQuery,
 )
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.common import Page
 from app.schemas.governance import GovernanceChangeRead, ParticipantCountRead
 from app.services import governance as governance_service
+from app.services._query import PageResult
 
 router = APIRouter(tags=["governance"], dependencies=READ_DEPENDENCIES)
 
@@ -33,22 +34,30 @@ async def list_governance_changes(
     filters: GovernanceChangeFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List dated changes in how forums are run, with each role's duties, ordered by id.
 
     A change the documents only place within a period has no `introduced` date but
     `earliest` and `latest` bounds.
     """
-    page = await governance_service.list_governance_changes(
-        session, filters, limit=limit, cursor=cursor
-    )
-    return render_page(
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[GovernanceChangeRead]:
+        page = await governance_service.list_governance_changes(
+            session, filters, limit=limit, cursor=cursor
+        )
+        return PageResult(
+            [GovernanceChangeRead.from_model(c) for c in page.items], page.total, page.next_cursor
+        )
+
+    return await list_response(
         request,
         output,
         GovernanceChangeRead,
-        [GovernanceChangeRead.from_model(c) for c in page.items],
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="governance-changes",
     )
 
@@ -66,6 +75,7 @@ async def list_participant_counts(
     filters: ParticipantCountFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List counts of participants the documents do not name, ordered by id.
 
@@ -73,15 +83,22 @@ async def list_participant_counts(
     date (the RCM's five observer countries, the 75 states at the 1989 Geneva
     conference). `count` is null when a source says only "many".
     """
-    page = await governance_service.list_participant_counts(
-        session, filters, limit=limit, cursor=cursor
-    )
-    return render_page(
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[ParticipantCountRead]:
+        page = await governance_service.list_participant_counts(
+            session, filters, limit=limit, cursor=cursor
+        )
+        return PageResult(
+            [ParticipantCountRead.from_model(c) for c in page.items], page.total, page.next_cursor
+        )
+
+    return await list_response(
         request,
         output,
         ParticipantCountRead,
-        [ParticipantCountRead.from_model(c) for c in page.items],
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="participant-counts",
     )

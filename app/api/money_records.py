@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, MoneyRecordFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render, render_page
+from app.api.rendering import FormatDep, csv_response_doc, list_response, render
 from app.schemas.common import Page
 from app.schemas.money import MoneyRecordRead, MoneySummary, MoneyTotalRead
 from app.services import money_records as money_service
+from app.services._query import PageResult
 
 router = APIRouter(
     prefix="/v1/money-records", tags=["money-records"], dependencies=READ_DEPENDENCIES
@@ -33,6 +34,7 @@ async def list_money_records(
     filters: MoneyRecordFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List money the documents state that is not a pledge, ordered by id.
 
@@ -41,14 +43,21 @@ async def list_money_records(
     only "$"), with how the source qualifies it, its period and its citations. Pledges
     are at /v1/pledges.
     """
-    page = await money_service.list_money_records(session, filters, limit=limit, cursor=cursor)
-    return render_page(
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[MoneyRecordRead]:
+        page = await money_service.list_money_records(session, filters, limit=limit, cursor=cursor)
+        return PageResult(
+            [MoneyRecordRead.from_model(r) for r in page.items], page.total, page.next_cursor
+        )
+
+    return await list_response(
         request,
         output,
         MoneyRecordRead,
-        [MoneyRecordRead.from_model(r) for r in page.items],
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="money-records",
     )
 

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from app.api.deps import CursorParam, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ProgrammeFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, render_page
+from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.common import Page
 from app.schemas.programme import ProgrammeRead
 from app.services import programmes as programme_service
+from app.services._query import PageResult
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"], dependencies=READ_DEPENDENCIES)
 
@@ -31,6 +32,7 @@ async def list_programmes(
     filters: ProgrammeFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
+    all_rows: AllRowsParam = False,
 ) -> Response:
     """List programmes, funds, initiatives, plans, policies and campaigns, ordered by id.
 
@@ -38,14 +40,19 @@ async def list_programmes(
     bounds, its parts and successors, and its citations. With `as_of`, only those that
     may be running that day, each labelled `certain` or `possible`.
     """
-    page = await programme_service.list_programmes(session, filters, limit=limit, cursor=cursor)
-    return render_page(
+
+    async def fetch(cursor: str | None, limit: int) -> PageResult[ProgrammeRead]:
+        page = await programme_service.list_programmes(session, filters, limit=limit, cursor=cursor)
+        return PageResult(page.reads, page.total, page.next_cursor)
+
+    return await list_response(
         request,
         output,
         ProgrammeRead,
-        page.reads,
-        total=page.total,
-        next_cursor=page.next_cursor,
+        fetch,
+        limit=limit,
+        cursor=cursor,
+        all_rows=all_rows,
         filename="programmes",
     )
 

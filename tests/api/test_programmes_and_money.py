@@ -204,3 +204,15 @@ async def test_money_records_as_csv(client: httpx.AsyncClient) -> None:
     assert header.startswith("id,kind,payer,recipient,")
     assert row.startswith("cpa-indochina-total-cost,total_cost,,,")
     assert ",500000000.00,USD,true,over," in row
+
+
+async def test_every_programme_as_one_csv(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/v1/programmes", params={"format": "csv", "all": "true", "limit": "5"}
+    )
+    assert response.status_code == 200
+    lines = response.text.splitlines()
+    assert lines[0].startswith("id,name,name_es,aliases_json,kind,")
+    ids = [line.split(",", 1)[0] for line in lines[1:]]
+    assert len(ids) == 28
+    assert ids == sorted(ids)
