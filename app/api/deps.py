@@ -107,6 +107,23 @@ async def reject_unknown_query_params(request: Request) -> None:
         )
 
 
+def min_version(
+    _min_version: Annotated[
+        int | None,
+        Header(
+            alias="Migov-Min-Version",
+            ge=0,
+            le=2**63 - 1,
+            description="The `Migov-Data-Version` a write of yours answered: the read is "
+            "served from data at least that new (behind a read replica, from the primary "
+            "until the replica has caught up). Without it, a read may lag the last write "
+            "by the replica's delay.",
+        ),
+    ] = None,
+) -> None:
+    """Declares and checks the header; ``app.db.get_session`` routes by it."""
+
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 LangDep = Annotated[Lang, Depends(get_lang)]
 LimitParam = Annotated[

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from app.api.conditional import conditional_get
-from app.api.deps import reject_unknown_query_params
+from app.api.deps import min_version, reject_unknown_query_params
 from app.models.enums import Certainty, Role
 from app.schemas.filters import (
     ActorFilter,
@@ -30,8 +30,13 @@ MAX_ID = 2**31 - 1
 
 IsoDate = Day
 
-# Every read router: unknown parameters are refused, and GETs are conditional.
-READ_DEPENDENCIES = [Depends(reject_unknown_query_params), Depends(conditional_get)]
+# Every read router: unknown parameters are refused, GETs are conditional, and a read
+# may ask to see a write (Migov-Min-Version).
+READ_DEPENDENCIES = [
+    Depends(reject_unknown_query_params),
+    Depends(conditional_get),
+    Depends(min_version),
+]
 
 AsOfParam = Annotated[
     IsoDate | None,

@@ -22,6 +22,7 @@ from app.api.deps import (
     LimitParam,
     SessionDep,
     WriterKeyDep,
+    min_version,
     reject_unknown_query_params,
 )
 from app.api.includes import PledgeInclude
@@ -150,7 +151,7 @@ async def summarize_pledges(
     "/{pledge_id:int}",
     operation_id="get_pledge",
     response_model=PledgeRead,
-    dependencies=STRICT,
+    dependencies=[*STRICT, Depends(min_version)],
     responses={
         200: {
             "headers": {

@@ -129,3 +129,18 @@ async def test_every_documented_write_header_is_sent(
     assert "migov-data-version" not in replayed.headers
     meta = (await client.get("/v1/meta")).json()
     assert int(created.headers["Migov-Data-Version"]) == meta["dataset_version"]
+
+
+async def test_reads_take_a_min_version_header_and_refuse_a_malformed_one(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    parameters = app.openapi()["paths"]["/v1/pledges/{pledge_id}"]["get"]["parameters"]
+    assert {"name": "Migov-Min-Version", "in": "header"}.items() <= next(
+        p for p in parameters if p["name"] == "Migov-Min-Version"
+    ).items()
+    fine = await client.get("/v1/forums", headers={"Migov-Min-Version": "1"})
+    bad = await client.get("/v1/forums", headers={"Migov-Min-Version": "-1"})
+    assert fine.status_code == 200
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_parameter"
+    assert bad.json()["errors"][0]["field"] == "Migov-Min-Version"
