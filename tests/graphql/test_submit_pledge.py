@@ -784,3 +784,54 @@ async def test_request_limits_refuse_a_mutation_before_it_runs(
     assert body["data"] is None
     assert [error["extensions"]["code"] for error in body["errors"]] == [code]
     assert await submitted(session, writer) == 0
+
+
+async def test_a_pledge_in_euros_gets_an_ecb_rate_and_one_in_colones_says_why_not(
+    client: httpx.AsyncClient, writer: Key
+) -> None:
+    query = """mutation Submit($input: PledgeInput!, $key: String) {
+      submitPledge(input: $input, idempotencyKey: $key) {
+        pledge { currency amountUsd amountUsdNote
+                 usdConversion { currency usdPerUnit periodStart periodEnd provider
+                                 citations { sourceId locator } } }
+      }
+    }"""
+    euros = await submit(client, writer, pledge_input(currency="EUR"), query=query)
+    assert euros == {
+        "data": {
+            "submitPledge": {
+                "pledge": {
+                    "currency": "EUR",
+                    # The ECB's fixing of 21 September 2022: 0.9906 US dollars per euro.
+                    "amountUsd": "990600.00",
+                    "amountUsdNote": None,
+                    "usdConversion": {
+                        "currency": "EUR",
+                        "usdPerUnit": "0.9906000000",
+                        "periodStart": "2022-09-21",
+                        "periodEnd": "2022-09-21",
+                        "provider": "ECB",
+                        "citations": [
+                            {
+                                "sourceId": "ecb-euro-reference-rates",
+                                "locator": "eurofxref-hist, 2022-09-21, columns USD and EUR",
+                            }
+                        ],
+                    },
+                }
+            }
+        }
+    }
+    colones = await submit(client, writer, pledge_input(currency="CRC"), query=query)
+    assert colones == {
+        "data": {
+            "submitPledge": {
+                "pledge": {
+                    "currency": "CRC",
+                    "amountUsd": None,
+                    "amountUsdNote": "the ECB publishes no euro reference rate for CRC",
+                    "usdConversion": None,
+                }
+            }
+        }
+    }
