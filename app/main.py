@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
         )
     conditional.install(app)
-    openapi.install(app)
+    openapi.install(app, routers)
     cache.install(app, settings)
     # Outside the cache, which so keeps plain answers and serves every Accept-Encoding.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)

@@ -18,11 +18,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
+from app.api.conditional import conditional_get
 from app.api.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
@@ -92,9 +95,6 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
 }
 
-# Reads without the dataset-wide validators: the index is static; one pledge has its own ETag.
-NO_VALIDATORS = {"get_api_index"}
-NO_LAST_MODIFIED = {"get_pledge"}
 # Answers of a write that the rate limit has counted (refusals before admission are not).
 COUNTED = {"200", "201", "404", "409", "412", "422", "428", "429"}
 
@@ -103,27 +103,52 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/headers/{name}"}
 
 
-def describe_headers(document: dict[str, Any]) -> None:
-    """Document the response headers each operation sends (see the module docstring)."""
+def conditional_operations(routers: Sequence[APIRouter]) -> set[str]:
+    """Operation ids of the routes that answer with the data-version validators
+    (``conditional_get`` among their dependencies, directly or on their router)."""
+    found: set[str] = set()
+    for router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or not route.operation_id:
+                continue
+            pending = [route.dependant]
+            while pending:
+                dependant = pending.pop()
+                if dependant.call is conditional_get:
+                    found.add(route.operation_id)
+                    break
+                pending.extend(dependant.dependencies)
+    return found
+
+
+def describe_headers(document: dict[str, Any], conditional: set[str]) -> None:
+    """Document the response headers each operation sends (see the module docstring).
+
+    ``conditional``: the operations answering ETag, Last-Modified and Cache-Control
+    from the data version; a read documenting its own ETag (one pledge) gets
+    Cache-Control beside it.
+    """
     document.setdefault("components", {})["headers"] = HEADERS
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             params = {p.get("name") for p in operation.get("parameters", [])}
             write = method in ("post", "patch") and bool(operation.get("security"))
+            validated = operation.get("operationId") in conditional
+            own_etag = "ETag" in operation.get("responses", {}).get("200", {}).get("headers", {})
             for status, response in operation.get("responses", {}).items():
                 names = ["X-Request-ID"]
-                operation_id = operation.get("operationId")
-                if method == "get" and path.startswith("/v1") and operation_id not in NO_VALIDATORS:
+                if method == "get" and (validated or own_etag):
                     if status == "200":
                         names += ["ETag", "Cache-Control"]
-                        if operation_id not in NO_LAST_MODIFIED:
+                        if validated:
                             names.append("Last-Modified")
-                        if "cursor" in params:
-                            names.append("Link")
-                        if "format" in params:
-                            names.append("Content-Disposition")
                     elif status == "304":
                         names.append("ETag")
+                if method == "get" and status == "200":
+                    if "cursor" in params:
+                        names.append("Link")
+                    if "format" in params:
+                        names.append("Content-Disposition")
                 if write and status in ("200", "201") and path != "/v1/pledges/batch":
                     names += ["Location", "ETag"]
                 if write and status in ("200", "201"):
@@ -137,7 +162,9 @@ def describe_headers(document: dict[str, Any]) -> None:
                     headers.setdefault(name, _ref(name))
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    conditional = conditional_operations(routers)
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
@@ -164,7 +191,7 @@ def install(app: FastAPI) -> None:
                         responses.setdefault(
                             "304", {"description": "Not modified since the given validator."}
                         )
-        describe_headers(document)
+        describe_headers(document, conditional)
         schemas = document.get("components", {}).get("schemas", {})
         text = str(document.get("paths"))
         for unused in ("HTTPValidationError", "ValidationError"):
