@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -23,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def spare_port(ports: range = PORTS) -> int:
-    for port in ports:
+    """A free loopback port of ``ports``, tried in random order: two suites on one
+    machine rarely reach for the same port between the probe and the bind."""
+    for port in random.sample(ports, len(ports)):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))

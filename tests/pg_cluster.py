@@ -13,12 +13,13 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.live_server import spare_port
 
 PORTS = range(55400, 55500)
 
@@ -32,17 +33,6 @@ def postgres_bin() -> Path:
         if (Path(candidate) / "pg_ctl").exists():
             return Path(candidate)
     raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
-
-
-def spare_port(ports: range = PORTS) -> int:
-    for port in ports:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no spare loopback port in {ports.start}-{ports.stop - 1}")
 
 
 class Cluster:

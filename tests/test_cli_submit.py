@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_serve_logs import free_port
+from tests.live_server import spare_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ def env(live_database_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def server(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
+    port = spare_port(range(8700, 8800))
     process = subprocess.Popen(
         [
             sys.executable,

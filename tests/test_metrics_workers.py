@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.test_serve_logs import ROOT, free_port
+from tests.live_server import spare_port
+from tests.test_serve_logs import ROOT
 
 HEALTHZ = re.compile(
     r'^migov_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)$', re.M
@@ -20,7 +21,7 @@ CAPACITY = re.compile(r"^migov_db_pool_capacity (\S+)$", re.M)
 
 
 def test_two_workers_share_their_metrics(live_database_url: str, tmp_path: Path) -> None:
-    port = free_port()
+    port = spare_port(range(8700, 8800))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MIGOV_", "PROMETHEUS_"))}
     env |= {
         "MIGOV_DATABASE_URL": live_database_url,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,23 +11,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.live_server import spare_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port(first: int = 8700, last: int = 8799) -> int:
-    """A free loopback port in this suite's range."""
-    for port in range(first, last + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {first}-{last}")
-
-
 def test_serve_logs_json_lines_with_request_ids(live_database_url: str, tmp_path: Path) -> None:
-    port = free_port()
+    port = spare_port(range(8700, 8800))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
     env |= {"MIGOV_DATABASE_URL": live_database_url, "MIGOV_LOG_FORMAT": "json"}
     stderr_path = tmp_path / "stderr.log"
