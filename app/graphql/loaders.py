@@ -24,10 +24,21 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from app.models import Actor, Citation, Event, Forum, FundingShare, Participation, Pledge, Source
+from app.models import (
+    Actor,
+    Citation,
+    Event,
+    Forum,
+    FundingShare,
+    MoneyRecord,
+    Participation,
+    Pledge,
+    Source,
+)
 from app.models.enums import Certainty, Entity, Role
 from app.schemas.filters import PledgeFilter
-from app.services import relations
+from app.schemas.programme import ProgrammeRead
+from app.services import money_records, programmes, relations
 
 K = TypeVar("K", bound=Hashable)
 A = TypeVar("A", bound=Hashable)
@@ -70,6 +81,12 @@ class Loaders:
         )
         self.events_by_forum: DataLoader[str, list[Event]] = self._plain(
             relations.events_by_forum_codes
+        )
+        self.money_records_by_forum: DataLoader[str, list[MoneyRecord]] = self._plain(
+            money_records.money_records_by_forum_codes
+        )
+        self.programmes_by_forum: DataLoader[str, list[ProgrammeRead]] = self._plain(
+            programmes.programmes_by_forum_codes
         )
         self.citations: DataLoader[Fact, list[Citation]] = self._plain(relations.citations_by_facts)
         self.cited_by: DataLoader[str, dict[str, int]] = self._plain(

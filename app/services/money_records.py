@@ -9,6 +9,7 @@ currency.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -102,3 +103,26 @@ async def summarize_money_records(
         totals,
         key=lambda t: (t.forum or "", t.programme or "", t.kind.value, t.currency or ""),
     )
+
+
+async def money_records_by_forum_codes(
+    session: AsyncSession, codes: Sequence[str]
+) -> list[list[MoneyRecord]]:
+    """For each forum code, the records about it or paid to it, by id (one statement)."""
+    if not codes:
+        return []
+    wanted = set(codes)
+    rows = await session.scalars(
+        select(MoneyRecord)
+        .where(
+            or_(MoneyRecord.forum_code.in_(wanted), MoneyRecord.recipient_forum_code.in_(wanted))
+        )
+        .options(selectinload(MoneyRecord.citations))
+        .order_by(MoneyRecord.id)
+    )
+    found: dict[str, list[MoneyRecord]] = {code: [] for code in wanted}
+    for row in rows:
+        for code in dict.fromkeys((row.forum_code, row.recipient_forum_code)):
+            if code in found:
+                found[code].append(row)
+    return [found[code] for code in codes]

@@ -119,3 +119,26 @@ async def get_programme(session: AsyncSession, programme_id: str) -> ProgrammeRe
         raise NotFound(f"No programme has the id {programme_id!r}.", code="programme_not_found")
     (read,) = await _reads(session, [row], None)
     return read
+
+
+async def programmes_by_forum_codes(
+    session: AsyncSession, codes: Sequence[str]
+) -> list[list[ProgrammeRead]]:
+    """For each forum code, the programmes it runs or that serve it, by id."""
+    if not codes:
+        return []
+    wanted = set(codes)
+    rows = list(
+        await session.scalars(
+            select(Programme)
+            .where(or_(Programme.forum_code.in_(wanted), Programme.owner_forum_code.in_(wanted)))
+            .options(selectinload(Programme.citations))
+            .order_by(Programme.id)
+        )
+    )
+    found: dict[str, list[ProgrammeRead]] = {code: [] for code in wanted}
+    for row, read in zip(rows, await _reads(session, rows, None), strict=True):
+        for code in dict.fromkeys((row.forum_code, row.owner_forum_code)):
+            if code in found:
+                found[code].append(read)
+    return [found[code] for code in codes]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.conftest import QueryCounter
 from tests.graphql import gql
 
 WRMC = "wrmc-2021-regional-cooperation"
@@ -200,3 +201,54 @@ async def test_money_summary_and_a_refused_filter(client: httpx.AsyncClient) -> 
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "invalid_input"
     assert error["path"] == ["programmes"]
+
+
+async def test_a_forum_nests_its_money_and_programmes_in_fixed_statements(
+    client: httpx.AsyncClient, count_queries: QueryCounter
+) -> None:
+    query = """query ($codes: [String!]) {
+      forums(filter: {parent: $codes}) { edges { node { code
+        moneyRecords { id } programmes { id partIds } } } }
+      cirefca: forum(code: "CIREFCA") {
+        moneyRecords { id kind amount currency reported citations { sourceId } }
+        programmes { id }
+        pledges { amount currency pledgers { id } }
+      }
+    }"""
+    body = await gql(client, query, codes=["SICA"])
+    assert body == {
+        "data": {
+            "forums": {"edges": [{"node": {"code": "C-A4", "moneyRecords": [], "programmes": []}}]},
+            "cirefca": {
+                "moneyRecords": [
+                    {
+                        "id": "cirefca-concerted-plan-estimated-cost",
+                        "kind": "ESTIMATED_COST",
+                        "amount": "375000000.00",
+                        "currency": "USD",
+                        "reported": "1989-05",
+                        "citations": [{"sourceId": WRMC}],
+                    },
+                    {
+                        "id": "cirefca-recorded-funding-1994",
+                        "kind": "RECORDED_TOTAL",
+                        "amount": "422300000.00",
+                        "currency": "USD",
+                        "reported": "1994",
+                        "citations": [{"sourceId": WRMC}],
+                    },
+                ],
+                "programmes": [{"id": "cirefca-concerted-plan-of-action"}],
+                "pledges": [
+                    {"amount": "115000000.00", "currency": "USD", "pledgers": [{"id": "ITA"}]}
+                ],
+            },
+        }
+    }
+    # Money and programmes come from one batch each, however many forums are listed.
+    counts = []
+    for codes in (["MIRPS"], ["MIRPS", "SICA", "OAS"]):
+        before = count_queries.count
+        await gql(client, query, codes=codes)
+        counts.append(count_queries.count - before)
+    assert counts[0] == counts[1], counts

@@ -14,6 +14,7 @@ from app.graphql.types import event as event_types
 from app.graphql.types import funding as funding_types
 from app.graphql.types import participation as participation_types
 from app.graphql.types import pledge as pledge_types
+from app.graphql.types import programme as programme_types
 from app.graphql.types.common import (
     After,
     Connection,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from app.graphql.types.funding import FundingShareType
     from app.graphql.types.participation import ParticipationType
     from app.graphql.types.pledge import PledgeType
+    from app.graphql.types.programme import MoneyRecordType, ProgrammeType
 
 
 @strawberry.type(
@@ -193,6 +195,26 @@ class ForumType:
     ) -> list[Annotated[PledgeType, strawberry.lazy("app.graphql.types.pledge")]] | None:
         loader = info.context.loaders.pledges_by_forum
         return await pledge_types.nested_pledges(loader, self.code, filter, first)
+
+    @strawberry.field(
+        description="Money the documents state about or paid to this forum that is not a "
+        "pledge (budgets, costs, recorded totals, contributions), by id."
+    )
+    async def money_records(
+        self, info: Info
+    ) -> list[Annotated[MoneyRecordType, strawberry.lazy("app.graphql.types.programme")]]:
+        rows = await info.context.loaders.money_records_by_forum.load(self.code)
+        return [programme_types.MoneyRecordType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Programmes, plans, initiatives and campaigns this forum runs or that "
+        "serve it, by id."
+    )
+    async def programmes(
+        self, info: Info
+    ) -> list[Annotated[ProgrammeType, strawberry.lazy("app.graphql.types.programme")]]:
+        rows = await info.context.loaders.programmes_by_forum.load(self.code)
+        return [programme_types.ProgrammeType.from_read(row) for row in rows]
 
     @strawberry.field(description="The sources this forum's record rests on.")
     async def citations(self, info: Info) -> list[CitationType]:
