@@ -154,6 +154,16 @@ async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awa
         await engine.dispose()
 
 
+async def _read(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one read transaction on the configured database."""
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
 def _local(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     from app.errors import DomainError
 
@@ -233,6 +243,26 @@ def purge() -> None:
         return await idempotency_service.purge_expired(session)
 
     typer.echo(f"purged {_local(work)} expired idempotency record(s)")
+
+
+@cli.command("export")
+def export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the files into.")],
+) -> None:
+    """Write the whole dataset at its current version: migov-<version>.zip (a Frictionless
+    Data Package) and migov-<version>.sqlite, the files /v1/download serves."""
+    from app.services import exports as export_service
+
+    async def work(session: AsyncSession) -> list[Path]:
+        _, files = await export_service.current_files(session, directory, build_missing=True)
+        return [f.path for f in files]
+
+    try:
+        paths = asyncio.run(_read(get_settings(), work))
+    except DomainError as error:
+        raise _fail(error) from error
+    for path in paths:
+        typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
 
 
 @pledges_cli.command("submit")

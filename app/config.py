@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         "PostgreSQL LISTEN/NOTIFY (for poolers that do not pass LISTEN through).",
     )
 
+    export_dir: str = Field(
+        default="var/exports",
+        description="Where /v1/download keeps the dataset files it builds, one pair per data "
+        "version (migov-<version>.zip and .sqlite); older versions may be deleted at will.",
+    )
+
     # Operations (docs/deploying.md).
     metrics: bool = Field(
         default=True,

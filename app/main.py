@@ -16,6 +16,7 @@ from app.api import (
     changes,
     conditional,
     disputes,
+    download,
     events,
     forums,
     funding,
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             programmes,
             money_records,
             governance,
+            download,
         )
     ]
     problems.install(app)

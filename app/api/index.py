@@ -27,6 +27,7 @@ RESOURCES = (
     ("disputes", "/v1/disputes", "Where sources disagree: each dispute and its claims."),
     ("meta", "/v1/meta", "Dataset version, last change, counts and source coverage."),
     ("changes", "/v1/changes", "Every change in commit order, for mirrors."),
+    ("download", "/v1/download", "The whole dataset as a Data Package (zip) or SQLite file."),
 )
 
 LINKS = {

@@ -53,6 +53,7 @@ async def test_front_door_shows_the_dataset_version_and_the_ways_in(
         "/v1/meta",
         "/openapi.json",
         "/v1/pledges?format=csv",
+        "/v1/download",
         "https://creativecommons.org/licenses/by/4.0/",
     } <= links
     assert (
@@ -108,6 +109,7 @@ async def test_v1_index_lists_every_resource(client: httpx.AsyncClient) -> None:
         "/v1/disputes",
         "/v1/meta",
         "/v1/changes",
+        "/v1/download",
     ]
     # Each listed collection answers (the participants path needs a code).
     for resource in resources:

@@ -1,0 +1,92 @@
+"""The whole dataset as files: a Frictionless Data Package and a SQLite database.
+
+Each file is one data version and never changes, so a versioned name is cached for
+a year as immutable; a name of any other version answers 404 naming the current one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, Response
+
+from app.adapters_common import SettingsDep
+from app.api.conditional import matches
+from app.api.deps import SessionDep, reject_unknown_query_params
+from app.api.params import READ_DEPENDENCIES
+from app.api.problems import problem_responses
+from app.schemas.download import DownloadFile, DownloadList
+from app.schemas.meta import DATA_LICENCE
+from app.services import exports as export_service
+
+router = APIRouter(prefix="/v1/download", tags=["download"])
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@router.get("", operation_id="list_downloads", dependencies=READ_DEPENDENCIES)
+async def list_downloads(session: SessionDep, settings: SettingsDep) -> DownloadList:
+    """The files of the whole dataset at its current version, and their licence.
+
+    `migov-<version>.zip` is a Frictionless Data Package: `datapackage.json` (every
+    table's schema with primary and foreign keys, the licence, the sources) and one
+    CSV per table, citations and disputes in tables of their own.
+    `migov-<version>.sqlite` holds the same tables. `migov export DIR` writes both
+    offline.
+    """
+    version, files = await export_service.current_files(
+        session, Path(settings.export_dir), build_missing=False
+    )
+    return DownloadList(
+        dataset_version=version.version,
+        files=[
+            DownloadFile(
+                name=f.name,
+                format=f.format,
+                media_type=f.media_type,
+                url=f"/v1/download/{f.name}",
+                built=f.path.exists(),
+                bytes=f.path.stat().st_size if f.path.exists() else None,
+            )
+            for f in files
+        ],
+        licence=DATA_LICENCE,
+        excluded_tables=export_service.EXCLUDED,
+    )
+
+
+@router.get(
+    "/{name}",
+    operation_id="get_download",
+    dependencies=[Depends(reject_unknown_query_params)],
+    responses={
+        200: {
+            "description": "The file: built on the first request for its version, then kept.",
+            "content": {media: {} for media in export_service.MEDIA_TYPES.values()},
+        },
+        304: {"description": "Not modified: If-None-Match holds the file's ETag."},
+        **problem_responses(404, 409),
+    },
+)
+async def get_download(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    name: Annotated[
+        str,
+        PathParam(max_length=64, description="`migov-<version>.zip` or `migov-<version>.sqlite`."),
+    ],
+) -> Response:
+    """One file of the whole dataset, named for its data version (see `/v1/download`)."""
+    export = await export_service.get_file(session, Path(settings.export_dir), name)
+    headers = {"ETag": f'"{export.name}"', "Cache-Control": IMMUTABLE}
+    if matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(
+        export.path,
+        media_type=export.media_type,
+        filename=export.name,
+        headers=headers,
+    )

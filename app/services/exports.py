@@ -1,0 +1,446 @@
+"""The whole dataset as files: a Frictionless Data Package (a zip of one CSV per table
+and ``datapackage.json``) and a SQLite database of the same rows.
+
+Invariants:
+
+* Every table of ``Base.metadata`` is exported, each as it is stored (its columns,
+  primary key and foreign keys), except ``EXCLUDED``: secrets and the machinery of
+  writes. A table added later is in the next export with no change here. A column
+  that refers to an excluded table (``pledge.api_key_id``) is left out too.
+* Repeated values are rows of their own tables (``citation``, ``pledge_pledger``,
+  ``event_host`` ...); the few JSON columns (a forum's aliases, a dispute's claims)
+  are typed ``array``/``object`` in the table schema, never joined text.
+* An export is one data version, read in one transaction and checked against the
+  version before and after; its files are named for that version
+  (``migov-<version>.zip``, ``migov-<version>.sqlite``) and never change once built.
+  They are built on first request into ``Settings.export_dir`` and kept there.
+* Values are written exactly as stored: decimals as their digits, dates in ISO
+  8601, booleans ``true``/``false``, NULL as an empty cell. Unlike the API's CSV,
+  text is not prefixed against spreadsheet formulas: a data package is read by
+  programs, and the prefix would change the values it validates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, Table, TypeDecorator, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import __version__, licence
+from app.errors import Conflict, NotFound
+from app.models import Base, Source
+from app.schemas.dates import format_partial
+from app.schemas.descriptions import TERMS_NOT_STATED
+from app.services import changes as change_service
+
+# Tables never exported, with the reason; everything else in the metadata is.
+EXCLUDED: dict[str, str] = {
+    "api_key": "API keys: their names and secret hashes",
+    "idempotency_record": "writers' stored requests and answers",
+    "rate_limit_window": "per-key request counters",
+    "audit_entry": "who wrote what, by key, with copies of the submissions",
+    "data_version": "one row; the version is the package's own `version`",
+}
+NAME = re.compile(r"^migov-(?P<version>[0-9]{1,18})\.(?P<format>zip|sqlite)$")
+MEDIA_TYPES = {"zip": "application/zip", "sqlite": "application/vnd.sqlite3"}
+BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    table: Table
+    columns: list[Column[Any]]
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    name: str
+    format: str
+    path: Path
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.format]
+
+
+def file_name(version: int, format: str) -> str:
+    return f"migov-{version}.{format}"
+
+
+def export_tables() -> list[ExportTable]:
+    """The exported tables, parents before children, each with its exported columns."""
+    tables = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in EXCLUDED:
+            continue
+        hidden = {
+            column.name
+            for constraint in table.foreign_key_constraints
+            if constraint.referred_table.name in EXCLUDED
+            for column in constraint.columns
+        }
+        tables.append(ExportTable(table, [c for c in table.columns if c.name not in hidden]))
+    return tables
+
+
+# --- the table schema -------------------------------------------------------------------
+
+
+def _annotations() -> dict[tuple[str, str], str]:
+    """Each mapped column's annotation as written (``Mapped[list[str]]``), by table and column."""
+    found: dict[tuple[str, str], str] = {}
+    for mapper in Base.registry.mappers:
+        hints: dict[str, Any] = {}
+        for cls in reversed(mapper.class_.__mro__):
+            hints.update(getattr(cls, "__annotations__", {}))
+        for attribute in mapper.column_attrs:
+            for column in attribute.columns:
+                if isinstance(column, Column) and column.table is not None:
+                    found[(column.table.name, column.name)] = str(hints.get(attribute.key, ""))
+    return found
+
+
+def field_type(column: Column[Any], annotation: str = "") -> str:
+    """The Frictionless type of ``column``, from its Python type (JSON: from its annotation)."""
+    sql_type = column.type
+    if isinstance(sql_type, TypeDecorator):  # UTCDateTime, EnumText: what they store
+        sql_type = sql_type.impl_instance
+    try:
+        python = sql_type.python_type
+    except NotImplementedError:
+        return "any"
+    if python is bool:
+        return "boolean"
+    if python is int:
+        return "integer"
+    if python in (Decimal, float):
+        return "number"
+    if python is dt.datetime:
+        return "datetime"
+    if python is dt.date:
+        return "date"
+    if python is str or issubclass(python, str):
+        return "string"
+    inner = annotation.removeprefix("Mapped[").lstrip()
+    if inner.startswith("list"):
+        return "array"
+    if inner.startswith("dict"):
+        return "object"
+    return "any"
+
+
+def table_schema(export: ExportTable, annotations: dict[tuple[str, str], str]) -> dict[str, Any]:
+    fields = []
+    unique = {
+        constraint.columns[0].name
+        for constraint in export.table.constraints
+        if isinstance(constraint, UniqueConstraint) and len(constraint.columns) == 1
+    }
+    for column in export.columns:
+        field: dict[str, Any] = {
+            "name": column.name,
+            "type": field_type(column, annotations.get((export.name, column.name), "")),
+        }
+        if column.doc:
+            field["description"] = column.doc
+        constraints: dict[str, Any] = {}
+        if not column.nullable:
+            constraints["required"] = True
+        if column.unique or column.name in unique:
+            constraints["unique"] = True
+        enum = getattr(column.type, "enum", None)
+        if isinstance(enum, type) and issubclass(enum, Enum):
+            constraints["enum"] = [member.value for member in enum]
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    schema: dict[str, Any] = {
+        "fields": fields,
+        "primaryKey": [column.name for column in export.table.primary_key.columns],
+        "missingValues": [""],
+    }
+    foreign_keys = [
+        {
+            "fields": [column.name for column in constraint.columns],
+            "reference": {
+                "resource": constraint.referred_table.name,
+                "fields": [element.column.name for element in constraint.elements],
+            },
+        }
+        for constraint in sorted(
+            export.table.foreign_key_constraints, key=lambda c: [e.parent.name for e in c.elements]
+        )
+        if constraint.referred_table.name not in EXCLUDED
+    ]
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    return schema
+
+
+def _description(table: Table) -> str | None:
+    for mapper in Base.registry.mappers:
+        if mapper.local_table is table and mapper.class_.__doc__:
+            return " ".join(mapper.class_.__doc__.split("\n\n")[0].split())
+    return None
+
+
+def descriptor(
+    tables: Sequence[ExportTable],
+    version: change_service.Version,
+    sources: Sequence[Source],
+) -> dict[str, Any]:
+    """``datapackage.json``: the package's metadata and every resource's table schema."""
+    annotations = _annotations()
+    resources = []
+    for export in tables:
+        resource: dict[str, Any] = {
+            "name": export.name,
+            "path": f"data/{export.name}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": table_schema(export, annotations),
+        }
+        if description := _description(export.table):
+            resource["description"] = description
+        resources.append(resource)
+    return {
+        "profile": "tabular-data-package",
+        "name": "migov",
+        "id": f"migov-{version.version}",
+        "title": "migov: regional migration-governance data",
+        "description": (
+            "Forums that govern migration in the Americas and beyond, who takes part in each "
+            "and in what role over time, funding shares, events, pledges and more, every "
+            "curated fact citing its source (table `citation`). One CSV per table, as stored; "
+            "JSON columns are typed array or object."
+        ),
+        "version": str(version.version),
+        "created": version.changed_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "licenses": [
+            {
+                "name": licence.DATA_LICENCE_ID,
+                "path": licence.DATA_LICENCE_URL,
+                "title": licence.DATA_LICENCE_NAME,
+            }
+        ],
+        "sources": [
+            {
+                "title": source.title,
+                **({"path": source.url} if source.url else {}),
+                "publisher": source.publisher,
+                "published": format_partial(source.published_date, source.published_precision),
+                "terms": source.terms or TERMS_NOT_STATED,
+                "id": source.id,
+            }
+            for source in sources
+        ],
+        "contributors": [{"title": "migov", "role": "publisher"}],
+        "migov": {
+            "service_version": __version__,
+            "attribution": licence.DATA_ATTRIBUTION,
+            "licence_reason": licence.DATA_LICENCE_REASON,
+            "excluded_tables": EXCLUDED,
+        },
+        "resources": resources,
+    }
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return str(value)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _cell(value)
+
+
+SQLITE_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "number": "NUMERIC"}
+
+
+def _sqlite_ddl(export: ExportTable, annotations: dict[tuple[str, str], str]) -> str:
+    schema = table_schema(export, annotations)
+    lines = []
+    for field in schema["fields"]:
+        kind = SQLITE_TYPES.get(field["type"], "TEXT")
+        required = " NOT NULL" if field.get("constraints", {}).get("required") else ""
+        lines.append(f'"{field["name"]}" {kind}{required}')
+    keys = ", ".join(f'"{name}"' for name in schema["primaryKey"])
+    lines.append(f"PRIMARY KEY ({keys})")
+    for foreign in schema.get("foreignKeys", []):
+        own = ", ".join(f'"{name}"' for name in foreign["fields"])
+        theirs = ", ".join(f'"{name}"' for name in foreign["reference"]["fields"])
+        lines.append(
+            f'FOREIGN KEY ({own}) REFERENCES "{foreign["reference"]["resource"]}" ({theirs})'
+        )
+    return f'CREATE TABLE "{export.name}" (\n  ' + ",\n  ".join(lines) + "\n)"
+
+
+async def build(
+    session: AsyncSession, directory: Path, version: change_service.Version
+) -> list[ExportFile]:
+    """Write ``migov-<version>.zip`` and ``.sqlite`` into ``directory`` (if not there yet).
+
+    Raises ``Conflict`` when the data changed while it was read, so no file ever
+    mixes two versions.
+    """
+    files = [
+        ExportFile(file_name(version.version, f), f, directory / file_name(version.version, f))
+        for f in ("zip", "sqlite")
+    ]
+    if all(f.path.exists() for f in files):
+        return files
+    tables = export_tables()
+    annotations = _annotations()
+    sources = list(await session.scalars(select(Source).order_by(Source.id)))
+    package = descriptor(tables, version, sources)
+    zip_tmp, sqlite_tmp = _scratch_files(directory)
+    try:
+        database = sqlite3.connect(sqlite_tmp)
+        try:
+            with zipfile.ZipFile(zip_tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("datapackage.json", json.dumps(package, indent=2) + "\n")
+                for export in tables:
+                    database.execute(_sqlite_ddl(export, annotations))
+                    await _write_table(session, export, archive, database)
+                archive.writestr("README.txt", _readme(version.version))
+            database.commit()
+        finally:
+            database.close()
+        after = await change_service.current_version(session)
+        if after.version != version.version:
+            raise Conflict(
+                f"The data changed (version {version.version} to {after.version}) while the "
+                "export was being built; ask again for the new version.",
+                code="export_conflict",
+            )
+        os.replace(zip_tmp, files[0].path)
+        os.replace(sqlite_tmp, files[1].path)
+    finally:
+        _discard(zip_tmp, sqlite_tmp)
+    return files
+
+
+def _scratch_files(directory: Path) -> tuple[Path, Path]:
+    """Two new paths in ``directory``, a zip's (created) and a SQLite file's (not yet)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, zip_name = tempfile.mkstemp(dir=directory, suffix=".zip.part")
+    os.close(handle)
+    handle, sqlite_name = tempfile.mkstemp(dir=directory, suffix=".sqlite.part")
+    os.close(handle)
+    Path(sqlite_name).unlink()
+    return Path(zip_name), Path(sqlite_name)
+
+
+def _discard(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+async def _write_table(
+    session: AsyncSession,
+    export: ExportTable,
+    archive: zipfile.ZipFile,
+    database: sqlite3.Connection,
+) -> None:
+    names = [column.name for column in export.columns]
+    quoted = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    insert = f'INSERT INTO "{export.name}" ({quoted}) VALUES ({marks})'
+    with archive.open(f"data/{export.name}.csv", "w") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(names)
+        statement = select(*export.columns).order_by(*export.table.primary_key.columns)
+        result = await session.stream(statement.execution_options(yield_per=BATCH))
+        async for partition in result.partitions(BATCH):
+            batch = [list(row) for row in partition]
+            writer.writerows([_cell(value) for value in row] for row in batch)
+            database.executemany(insert, ([_sqlite_value(v) for v in row] for row in batch))
+            await asyncio.sleep(0)  # let other requests run between batches
+        text.flush()
+        text.detach()
+
+
+def _readme(version: int) -> str:
+    return (
+        f"migov data, version {version}\n\n"
+        "datapackage.json describes every table (fields, types, primary and foreign keys),\n"
+        "the licence and the sources; data/<table>.csv holds the rows, one file per table.\n"
+        f"Data licence: {licence.DATA_LICENCE_NAME} ({licence.DATA_LICENCE_URL}).\n"
+        "Each source document keeps its own terms (datapackage.json, sources[].terms).\n"
+    )
+
+
+# --- what the API offers ------------------------------------------------------------------
+
+# One build at a time per directory in this process; another process building the same
+# version at once only repeats the work, since each publishes its files by rename.
+_locks: dict[str, asyncio.Lock] = {}
+
+
+async def current_files(
+    session: AsyncSession, directory: Path, *, build_missing: bool
+) -> tuple[change_service.Version, list[ExportFile]]:
+    """The current version and its files (built first when ``build_missing``)."""
+    version = await change_service.current_version(session)
+    if build_missing:
+        lock = _locks.setdefault(str(directory), asyncio.Lock())
+        async with lock:
+            return version, await build(session, directory, version)
+    return version, [
+        ExportFile(file_name(version.version, f), f, directory / file_name(version.version, f))
+        for f in ("zip", "sqlite")
+    ]
+
+
+async def get_file(session: AsyncSession, directory: Path, name: str) -> ExportFile:
+    """The export called ``name``, built if need be; only the current version is offered."""
+    match = NAME.match(name)
+    version = await change_service.current_version(session)
+    current = file_name(version.version, match["format"] if match else "zip")
+    if match is None or int(match["version"]) != version.version:
+        raise NotFound(
+            f"No export is called {name!r}. The current data version is {version.version}: "
+            f"/v1/download/{current} (or .sqlite). Older versions are not kept.",
+            code="export_not_found",
+        )
+    _, files = await current_files(session, directory, build_missing=True)
+    return next(f for f in files if f.format == match["format"])

@@ -1,0 +1,289 @@
+"""The whole dataset as files: /v1/download, the Data Package it serves, and `migov export`.
+
+The package is validated with the ``frictionless`` library (schemas, types, primary
+and foreign keys) and read back, and what it holds is compared with what the API
+answers: counts per table and a sample of values.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from frictionless import Package
+from frictionless.resources import TableResource
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.models import Base
+from app.services import changes as change_service
+from app.services import exports as export_service
+from tests.api.helpers import get_json, walk
+from tests.conftest import build_app, client_for
+from tests.factories import make_api_key, pledge_body
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, session: AsyncSession, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its exports in this test's own folder."""
+    local = settings.model_copy(update={"export_dir": str(tmp_path / "exports")})
+    async with client_for(build_app(local, session)) as client:
+        yield client
+
+
+async def download(client: httpx.AsyncClient, fmt: str, tmp_path: Path) -> tuple[Path, int]:
+    listing = await get_json(client, "/v1/download")
+    (entry,) = [f for f in listing["files"] if f["format"] == fmt]
+    response = await client.get(entry["url"])
+    assert response.status_code == 200, response.text
+    path = tmp_path / entry["name"]
+    path.write_bytes(response.content)
+    return path, listing["dataset_version"]
+
+
+def rows(directory: Path, table: str) -> list[dict[str, str]]:
+    with (directory / "data" / f"{table}.csv").open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def table(package: Package, name: str) -> list[dict[str, object]]:
+    """The typed rows of one table of the package, as frictionless reads them."""
+    resource = package.get_resource(name)
+    assert isinstance(resource, TableResource)
+    return [row.to_dict() for row in resource.read_rows()]
+
+
+async def test_listing_offers_both_files_of_the_current_version(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    version = (await change_service.current_version(session)).version
+    listing = await get_json(client, "/v1/download")
+    assert listing["dataset_version"] == version
+    assert [(f["name"], f["media_type"], f["url"], f["built"]) for f in listing["files"]] == [
+        (f"migov-{version}.zip", "application/zip", f"/v1/download/migov-{version}.zip", False),
+        (
+            f"migov-{version}.sqlite",
+            "application/vnd.sqlite3",
+            f"/v1/download/migov-{version}.sqlite",
+            False,
+        ),
+    ]
+    assert listing["licence"]["id"] == "CC-BY-4.0"
+    assert set(listing["excluded_tables"]) == {
+        "api_key",
+        "idempotency_record",
+        "rate_limit_window",
+        "audit_entry",
+        "data_version",
+    }
+    built = await client.get(listing["files"][0]["url"])
+    assert built.status_code == 200
+    again = await get_json(client, "/v1/download")
+    assert again["files"][0]["built"] is True
+    assert again["files"][0]["bytes"] == len(built.content)
+
+
+async def test_a_versioned_file_is_immutable_and_revalidates(client: httpx.AsyncClient) -> None:
+    listing = await get_json(client, "/v1/download")
+    name = listing["files"][0]["name"]
+    response = await client.get(f"/v1/download/{name}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["etag"] == f'"{name}"'
+    assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+    revalidated = await client.get(
+        f"/v1/download/{name}", headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert revalidated.status_code == 304
+    assert revalidated.content == b""
+
+
+@pytest.mark.parametrize("name", ["migov-{old}.zip", "migov-{old}.sqlite", "everything.zip"])
+async def test_another_version_is_404_naming_the_current_one(
+    client: httpx.AsyncClient, session: AsyncSession, name: str
+) -> None:
+    current = (await change_service.current_version(session)).version
+    response = await client.get(f"/v1/download/{name.format(old=current - 1)}")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["code"] == "export_not_found"
+    assert (
+        f"The current data version is {current}: /v1/download/migov-{current}." in (body["detail"])
+    )
+
+
+async def test_a_write_makes_a_new_version_and_retires_the_old_name(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    before = (await get_json(client, "/v1/download"))["dataset_version"]
+    key = await make_api_key(session, name="new version")
+    submitted = await client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
+    assert submitted.status_code == 201
+    after = (await get_json(client, "/v1/download"))["dataset_version"]
+    assert after > before
+    assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 404
+    assert (await client.get(f"/v1/download/migov-{after}.zip")).status_code == 200
+
+
+async def test_the_package_validates_and_reloads_to_the_api(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
+    key = await make_api_key(session, name="package")
+    submitted = await client.post(
+        "/v1/pledges",
+        json=pledge_body(title="=cmd|' /C calc'!A0", description="Line one\nline two; three"),
+        headers=key.headers,
+    )
+    assert submitted.status_code == 201
+    archive, version = await download(client, "zip", tmp_path)
+    unpacked = tmp_path / "package"
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(unpacked)
+
+    package = Package(str(unpacked / "datapackage.json"))
+    report = package.validate()
+    assert report.valid, report.flatten(["type", "note", "resourceName", "rowNumber"])[:10]
+
+    descriptor = json.loads((unpacked / "datapackage.json").read_text())
+    assert descriptor["version"] == str(version)
+    assert descriptor["licenses"] == [
+        {
+            "name": "CC-BY-4.0",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0 International",
+        }
+    ]
+    sources = {s["id"]: s for s in descriptor["sources"]}
+    assert sources["wrmc-2021-regional-cooperation"]["terms"].startswith("Creative Commons")
+    assert sources["mirps-sp-web-2021"]["terms"] == "not stated"
+
+    # Every table but the excluded ones, each with a primary key; nothing secret.
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    expected = {t.name for t in Base.metadata.sorted_tables} - set(export_service.EXCLUDED)
+    assert set(resources) == expected
+    assert {"citation", "dispute", "pledge_pledger", "programme", "money_record"} <= expected
+    for resource in resources.values():
+        fields = [f["name"] for f in resource["schema"]["fields"]]
+        assert resource["schema"]["primaryKey"], resource["name"]
+        assert not {"secret_hash", "api_key_id", "request_hash"} & set(fields)
+    citation_keys = {
+        fk["reference"]["resource"] for fk in resources["citation"]["schema"]["foreignKeys"]
+    }
+    assert {"source", "forum", "pledge", "participation", "event"} <= citation_keys
+
+    # Counts: the package holds what the API lists.
+    meta = await get_json(client, "/v1/meta")
+    counted = {
+        "forum": meta["counts"]["forums"],
+        "actor": meta["counts"]["actors"],
+        "participation": meta["counts"]["participations"],
+        "funding_share": meta["counts"]["funding_shares"],
+        "event": meta["counts"]["events"],
+        "pledge": meta["counts"]["pledges"],
+        "source": meta["counts"]["sources"],
+        "exchange_rate": meta["counts"]["exchange_rates"],
+        "dispute": (await get_json(client, "/v1/disputes"))["total"],
+    }
+    for name, count in counted.items():
+        assert len(table(package, name)) == count, name
+    cited = sum(sum(s["cited_by"].values()) for s in await walk(client, "/v1/sources"))
+    assert len(rows(unpacked, "citation")) == cited
+
+    # Values: the submitted pledge, its pledgers and citations, read back as typed rows.
+    api_pledge = submitted.json()
+    (pledge,) = [r for r in table(package, "pledge") if r["id"] == api_pledge["id"]]
+    assert pledge["title"] == api_pledge["title"]  # exact: no prefix in the package
+    assert pledge["description"] == api_pledge["description"]
+    assert pledge["amount"] == Decimal(api_pledge["amount"])
+    assert pledge["currency"] == api_pledge["currency"]
+    assert pledge["forum_code"] == api_pledge["forum"]
+    assert pledge["kind"] == api_pledge["kind"]
+    pledgers = sorted(
+        (r["position"], r["actor_id"])
+        for r in rows(unpacked, "pledge_pledger")
+        if r["pledge_id"] == str(api_pledge["id"])
+    )
+    assert [actor for _, actor in pledgers] == [p["id"] for p in api_pledge["pledgers"]]
+
+    # A forum: JSON columns are arrays, its citations rows of their own, locators whole.
+    gcr = await get_json(client, "/v1/forums/GCR")
+    (forum,) = [r for r in table(package, "forum") if r["code"] == "GCR"]
+    assert forum["aliases"] == gcr["aliases"]
+    assert forum["name"] == gcr["name"]
+    forum_citations = [
+        {"source_id": r["source_id"], "locator": r["locator"] or None}
+        for r in sorted(rows(unpacked, "citation"), key=lambda r: int(r["id"]))
+        if r["forum_code"] == "GCR"
+    ]
+    assert forum_citations == gcr["citations"]
+    assert any("; " in (c["locator"] or "") for c in forum_citations)
+
+
+async def test_the_sqlite_file_holds_the_same_rows(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    archive, _ = await download(client, "zip", tmp_path)
+    database, _ = await download(client, "sqlite", tmp_path)
+    with zipfile.ZipFile(archive) as zipped:
+        descriptor = json.loads(zipped.read("datapackage.json"))
+        counts = {
+            r["name"]: len(list(csv.reader(zipped.read(r["path"]).decode().splitlines(True)))) - 1
+            for r in descriptor["resources"]
+        }
+    connection = sqlite3.connect(database)
+    try:
+        for name, count in counts.items():
+            (found,) = connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+            assert found == count, name
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        (amount,) = connection.execute("SELECT amount FROM pledge WHERE id = 1").fetchone()
+        assert Decimal(str(amount)) == Decimal("13150000.00")
+    finally:
+        connection.close()
+
+
+def test_migov_export_writes_both_files(live_database_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
+    env["MIGOV_DATABASE_URL"] = live_database_url
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(tmp_path / "out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(written) == 2
+    version = written[0].removeprefix("migov-").removesuffix(".sqlite")
+    assert written == [f"migov-{version}.sqlite", f"migov-{version}.zip"]
+    assert result.stdout.count("wrote ") == 2
+    report = Package(
+        str(_unzip(tmp_path / "out" / f"migov-{version}.zip", tmp_path / "x"))
+    ).validate()
+    assert report.valid
+
+
+def _unzip(archive: Path, directory: Path) -> Path:
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(directory)
+    return directory / "datapackage.json"
