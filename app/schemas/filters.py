@@ -232,7 +232,8 @@ RoleClaim = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": f"^[A-Za-z0-9][^:]*:({'|'.join(role.value for role in Role)})$",
+            # No comma in the forum part: a comma separates values (`has_role=A:x,B:y`).
+            "pattern": f"^[A-Za-z0-9][^:,]*:({'|'.join(role.value for role in Role)})$",
             "examples": ["GCM:champion"],
         }
     ),
