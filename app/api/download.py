@@ -60,10 +60,15 @@ async def list_downloads(session: SessionDep, settings: SettingsDep) -> Download
 @router.get(
     "/{name}",
     operation_id="get_download",
+    response_class=FileResponse,
     dependencies=[Depends(reject_unknown_query_params)],
     responses={
         200: {
             "description": "The file: built on the first request for its version, then kept.",
+            "headers": {
+                name: {"$ref": f"#/components/headers/{name}"}
+                for name in ("ETag", "Cache-Control", "Content-Disposition")
+            },
             "content": {media: {} for media in export_service.MEDIA_TYPES.values()},
         },
         304: {"description": "Not modified: If-None-Match holds the file's ETag."},

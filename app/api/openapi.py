@@ -69,7 +69,8 @@ HEADERS: dict[str, dict[str, Any]] = {
         '<https://migov.example.org/v1/pledges?cursor=abc>; rel="next"',
     ),
     "Content-Disposition": _header(
-        "With `format=csv`: `attachment` and a file name.", 'attachment; filename="pledges.csv"'
+        "With `format=csv`, and on a dataset file: `attachment` and a file name.",
+        'attachment; filename="pledges.csv"'
     ),
     "Location": _header("The pledge's own URL.", "/v1/pledges/17"),
     "Idempotent-Replayed": _header(
