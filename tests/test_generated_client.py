@@ -32,6 +32,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     where = tmp_path_factory.mktemp("generated")
     package = "migov_generated_client"
     bin_dir = Path(sys.executable).parent
+    # The dataset files (/v1/download) are binary media types the generator does not
+    # know by name; a partner's config maps them to bytes the same way.
+    config = where / "config.yaml"
+    config.write_text(
+        "content_type_overrides:\n"
+        "  application/zip: application/octet-stream\n"
+        "  application/vnd.sqlite3: application/octet-stream\n"
+    )
     run = subprocess.run(
         [
             str(bin_dir / "openapi-python-client"),
@@ -42,6 +50,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(where / package),
             "--meta",
             "none",
+            "--config",
+            str(config),
         ],
         cwd=where,
         # Its post-generation hooks run ruff, from this environment.

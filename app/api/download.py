@@ -6,12 +6,14 @@ a year as immutable; a name of any other version answers 404 naming the current 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from app.adapters_common import SettingsDep
 from app.api.conditional import matches
@@ -24,6 +26,7 @@ from app.services import exports as export_service
 
 router = APIRouter(prefix="/v1/download", tags=["download"])
 IMMUTABLE = "public, max-age=31536000, immutable"
+CHUNK = 256 * 1024
 
 
 @router.get("", operation_id="list_downloads", dependencies=READ_DEPENDENCIES)
@@ -69,7 +72,10 @@ async def list_downloads(session: SessionDep, settings: SettingsDep) -> Download
                 name: {"$ref": f"#/components/headers/{name}"}
                 for name in ("ETag", "Cache-Control", "Content-Disposition")
             },
-            "content": {media: {} for media in export_service.MEDIA_TYPES.values()},
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in export_service.MEDIA_TYPES.values()
+            },
         },
         304: {"description": "Not modified: If-None-Match holds the file's ETag."},
         **problem_responses(404, 409),
@@ -84,14 +90,30 @@ async def get_download(
         PathParam(max_length=64, description="`migov-<version>.zip` or `migov-<version>.sqlite`."),
     ],
 ) -> Response:
-    """One file of the whole dataset, named for its data version (see `/v1/download`)."""
-    export = await export_service.get_file(session, Path(settings.export_dir), name)
+    """One file of the whole dataset, named for its data version (see `/v1/download`).
+
+    The first request for a version builds its files, which takes a while on a big
+    database: that answer starts at once and its body follows when the file is
+    ready.
+    """
+    directory = Path(settings.export_dir)
+    export = await export_service.find_file(session, directory, name)
     headers = {"ETag": f'"{export.name}"', "Cache-Control": IMMUTABLE}
     if matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    return FileResponse(
-        export.path,
-        media_type=export.media_type,
-        filename=export.name,
-        headers=headers,
-    )
+    if export.path.exists():
+        return FileResponse(
+            export.path, media_type=export.media_type, filename=export.name, headers=headers
+        )
+
+    async def built_then_sent() -> AsyncIterator[bytes]:
+        # An empty first chunk sends the headers (through gzip too), so the build is not
+        # bound by the deadline for starting an answer; the session stays open meanwhile.
+        yield b""
+        await export_service.current_files(session, directory, build_missing=True)
+        async with await anyio.open_file(export.path, "rb") as file:
+            while chunk := await file.read(CHUNK):
+                yield chunk
+
+    headers["Content-Disposition"] = f'attachment; filename="{export.name}"'
+    return StreamingResponse(built_then_sent(), media_type=export.media_type, headers=headers)

@@ -431,8 +431,8 @@ async def current_files(
     ]
 
 
-async def get_file(session: AsyncSession, directory: Path, name: str) -> ExportFile:
-    """The export called ``name``, built if need be; only the current version is offered."""
+async def find_file(session: AsyncSession, directory: Path, name: str) -> ExportFile:
+    """The export called ``name`` (built or not); only the current version is offered."""
     match = NAME.match(name)
     version = await change_service.current_version(session)
     current = file_name(version.version, match["format"] if match else "zip")
@@ -442,5 +442,4 @@ async def get_file(session: AsyncSession, directory: Path, name: str) -> ExportF
             f"/v1/download/{current} (or .sqlite). Older versions are not kept.",
             code="export_not_found",
         )
-    _, files = await current_files(session, directory, build_missing=True)
-    return next(f for f in files if f.format == match["format"])
+    return ExportFile(name, match["format"], directory / name)

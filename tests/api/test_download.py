@@ -101,12 +101,15 @@ async def test_listing_offers_both_files_of_the_current_version(
 async def test_a_versioned_file_is_immutable_and_revalidates(client: httpx.AsyncClient) -> None:
     listing = await get_json(client, "/v1/download")
     name = listing["files"][0]["name"]
-    response = await client.get(f"/v1/download/{name}")
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "application/zip"
-    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
-    assert response.headers["etag"] == f'"{name}"'
-    assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+    built = await client.get(f"/v1/download/{name}")  # built by this request, then sent
+    response = await client.get(f"/v1/download/{name}")  # sent from the file kept
+    assert response.content == built.content
+    for answer in (built, response):
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "application/zip"
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert answer.headers["etag"] == f'"{name}"'
+        assert answer.headers["content-disposition"] == f'attachment; filename="{name}"'
     revalidated = await client.get(
         f"/v1/download/{name}", headers={"If-None-Match": response.headers["etag"]}
     )
