@@ -7,16 +7,20 @@ answers: counts per table and a sample of values.
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -290,3 +294,29 @@ def _unzip(archive: Path, directory: Path) -> Path:
     with zipfile.ZipFile(archive) as zipped:
         zipped.extractall(directory)
     return directory / "datapackage.json"
+
+
+async def test_a_build_longer_than_the_request_deadline_still_answers(
+    settings: Settings, session: AsyncSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deadline bounds the start of an answer; a file's build comes after its start."""
+    deadline = 2.0  # generous: the machine running the suite may be loaded
+    build = export_service.build
+
+    async def slow_build(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(2 * deadline)  # as a big database would take
+        return await build(*args, **kwargs)
+
+    monkeypatch.setattr(export_service, "build", slow_build)
+    hurried = settings.model_copy(
+        update={"export_dir": str(tmp_path / "exports"), "request_timeout": deadline}
+    )
+    async with client_for(build_app(hurried, session)) as hurried_client:
+        version = (await change_service.current_version(session)).version
+        started = time.monotonic()
+        response = await hurried_client.get(f"/v1/download/migov-{version}.zip")
+        took = time.monotonic() - started
+    assert response.status_code == 200, response.text
+    assert took > deadline  # the build did outlast the deadline
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zipped:
+        assert "datapackage.json" in zipped.namelist()
