@@ -156,6 +156,8 @@ async def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awa
 
 async def _read(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in one read transaction on the configured database."""
+    from app.db import create_engine, create_sessionmaker
+
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
@@ -251,6 +253,7 @@ def export(
 ) -> None:
     """Write the whole dataset at its current version: migov-<version>.zip (a Frictionless
     Data Package) and migov-<version>.sqlite, the files /v1/download serves."""
+    from app.errors import DomainError
     from app.services import exports as export_service
 
     async def work(session: AsyncSession) -> list[Path]:
@@ -258,7 +261,7 @@ def export(
         return [f.path for f in files]
 
     try:
-        paths = asyncio.run(_read(get_settings(), work))
+        paths = asyncio.run(_read(_settings(), work))
     except DomainError as error:
         raise _fail(error) from error
     for path in paths:

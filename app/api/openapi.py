@@ -70,7 +70,7 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
     "Content-Disposition": _header(
         "With `format=csv`, and on a dataset file: `attachment` and a file name.",
-        'attachment; filename="pledges.csv"'
+        'attachment; filename="pledges.csv"',
     ),
     "Location": _header("The pledge's own URL.", "/v1/pledges/17"),
     "Idempotent-Replayed": _header(
