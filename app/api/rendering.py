@@ -6,7 +6,8 @@ rows, flattened. The CSV reads back without loss:
 * Nested objects become prefixed columns (``actor_id``, ``actor_name``).
 * Lists and maps become one JSON-encoded cell, and the column's name ends in
   ``_json`` (``citations_json``: ``[{"source_id": ..., "locator": ...}]``), exactly
-  as the JSON answer has them. Nothing is joined with a separator a value may hold.
+  as the JSON answer has them (an empty cell when null, like every null). Nothing is
+  joined with a separator a value may hold.
 * Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
   ``-``, ``@``, tab or carriage return) get a leading ``'``, as OWASP advises
   against CSV injection; so does a text cell that itself starts with ``'``, so the
@@ -162,9 +163,15 @@ class JsonCell(str):
 
 
 def _json_cell(name: str) -> Getter:
-    return lambda obj: JsonCell(
-        json.dumps(_plain(getattr(obj, name)), ensure_ascii=False, separators=(",", ":"))
-    )
+    """The field as JSON text; a null list or map is an empty cell, as every null is."""
+
+    def get(obj: Any) -> JsonCell | None:
+        value = getattr(obj, name)
+        if value is None:
+            return None
+        return JsonCell(json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":")))
+
+    return get
 
 
 def _plain(value: Any) -> Any:

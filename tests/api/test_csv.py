@@ -40,6 +40,10 @@ LISTS = [
     ("/v1/pledges", {"sort": "-id", "forum": "MIRPS-SP"}, "pledges"),
     ("/v1/sources", {}, "sources"),
     ("/v1/disputes", {}, "disputes"),
+    ("/v1/programmes", {}, "programmes"),
+    ("/v1/money-records", {}, "money-records"),
+    ("/v1/governance-changes", {}, "governance-changes"),
+    ("/v1/participant-counts", {}, "participant-counts"),
 ]
 
 
