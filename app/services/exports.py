@@ -13,7 +13,8 @@ Invariants:
 * An export is one data version, read in one transaction and checked against the
   version before and after; its files are named for that version
   (``migov-<version>.zip``, ``migov-<version>.sqlite``) and never change once built.
-  They are built on first request into ``Settings.export_dir`` and kept there.
+  They are built on first request into ``Settings.export_dir`` and kept there until
+  a newer version's files are built.
 * Values are written exactly as stored: decimals as their digits, dates in ISO
   8601, booleans ``true``/``false``, NULL as an empty cell. Unlike the API's CSV,
   text is not prefixed against spreadsheet formulas: a data package is read by
@@ -355,7 +356,17 @@ async def build(
         os.replace(sqlite_tmp, files[1].path)
     finally:
         _discard(zip_tmp, sqlite_tmp)
+    _discard(*_older(directory, version.version))
     return files
+
+
+def _older(directory: Path, version: int) -> list[Path]:
+    """Files of versions before ``version``: no longer offered, so not kept."""
+    return [
+        path
+        for path in directory.glob("migov-*.*")
+        if (match := NAME.match(path.name)) and int(match["version"]) < version
+    ]
 
 
 def _scratch_files(directory: Path) -> tuple[Path, Path]:

@@ -137,9 +137,12 @@ async def test_another_version_is_404_naming_the_current_one(
 
 
 async def test_a_write_makes_a_new_version_and_retires_the_old_name(
-    client: httpx.AsyncClient, session: AsyncSession
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
 ) -> None:
+    exports = tmp_path / "exports"
     before = (await get_json(client, "/v1/download"))["dataset_version"]
+    assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 200
+    assert len(list(exports.iterdir())) == 2
     key = await make_api_key(session, name="new version")
     submitted = await client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
     assert submitted.status_code == 201
@@ -147,6 +150,11 @@ async def test_a_write_makes_a_new_version_and_retires_the_old_name(
     assert after > before
     assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 404
     assert (await client.get(f"/v1/download/migov-{after}.zip")).status_code == 200
+    # The old version's files are not kept once the new ones are built.
+    assert sorted(p.name for p in exports.iterdir()) == [
+        f"migov-{after}.sqlite",
+        f"migov-{after}.zip",
+    ]
 
 
 async def test_the_package_validates_and_reloads_to_the_api(
