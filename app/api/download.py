@@ -78,7 +78,7 @@ async def list_downloads(session: SessionDep, settings: SettingsDep) -> Download
             },
         },
         304: {"description": "Not modified: If-None-Match holds the file's ETag."},
-        **problem_responses(404, 409),
+        **problem_responses(404),
     },
 )
 async def get_download(
@@ -94,7 +94,8 @@ async def get_download(
 
     The first request for a version builds its files, which takes a while on a big
     database: that answer starts at once and its body follows when the file is
-    ready.
+    ready. Should a write land while the file is being built, the body is cut short
+    (the file would mix two versions); ask `/v1/download` for the new name.
     """
     directory = Path(settings.export_dir)
     export = await export_service.find_file(session, directory, name)
