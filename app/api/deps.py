@@ -107,7 +107,7 @@ async def reject_unknown_query_params(request: Request) -> None:
         )
 
 
-def min_version(
+async def min_version(
     _min_version: Annotated[
         int | None,
         Header(
@@ -185,6 +185,9 @@ IdempotencyKeyHeader = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=255,
+        # Documented as the printable ASCII a header carries whole (no edge spaces, which
+        # HTTP strips); the service also takes other printable characters.
+        json_schema_extra={"pattern": "^[!-~]([ -~]{0,253}[!-~])?$"},
         description="Any unique string (a UUID, or a hash of the request). A retry with the "
         "same key and the same body gets the first answer again, status and body, and "
         "stores nothing twice; the same key with another body is refused (422). Keys "

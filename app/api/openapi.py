@@ -14,6 +14,8 @@
   offered; ``Location``/``ETag``/``Idempotent-Replayed`` on writes; ``RateLimit``
   and ``RateLimit-Policy`` on every counted write; ``Retry-After`` on 429 and 503.
   They are defined once under ``components/headers`` and referenced.
+* A request header is present or absent, never ``null``: an optional header's
+  schema keeps only its value's type (``present_or_absent``).
 """
 
 from __future__ import annotations
@@ -100,6 +102,15 @@ HEADERS: dict[str, dict[str, Any]] = {
 COUNTED = {"200", "201", "404", "409", "412", "422", "428", "429"}
 
 
+def present_or_absent(parameter: dict[str, Any]) -> None:
+    """An optional header parameter's ``anyOf [T, null]`` schema, as ``T``."""
+    schema = parameter.get("schema", {})
+    kept = [branch for branch in schema.get("anyOf", []) if branch.get("type") != "null"]
+    if parameter.get("in") == "header" and len(kept) == 1 and len(schema["anyOf"]) == 2:
+        rest = {key: value for key, value in schema.items() if key != "anyOf"}
+        parameter["schema"] = {**kept[0], **rest}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/headers/{name}"}
 
@@ -179,6 +190,8 @@ def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
         )
         for path, operations in document.get("paths", {}).items():
             for method, operation in operations.items():
+                for parameter in operation.get("parameters", []):
+                    present_or_absent(parameter)
                 responses = operation.setdefault("responses", {})
                 if method in ("get", "head"):
                     responses.pop("422", None)
