@@ -295,3 +295,33 @@ async def test_keyboard_reaches_the_date_and_the_sources(open_context: OpenConte
     await page.keyboard.press("Enter")
     await expect(first_sources).to_have_attribute("open", "")
     await expect(first_sources.locator("cite")).to_be_visible()
+
+
+async def test_a_forum_without_usd_draws_no_bar_rather_than_zero(
+    open_context: OpenContext,
+) -> None:
+    """A group whose pledges have no USD amount is an unknown total, not a total of 0."""
+    context, _ = await open_context()
+    page = await context.new_page()
+    hidden: list[str] = []
+
+    async def without_usd_for_the_first_forum(route: Route) -> None:
+        response = await route.fetch()
+        body = await response.json()
+        rows = (body.get("data") or {}).get("byForum")
+        if rows:
+            rows[0]["amountUsd"] = None
+            hidden.append(rows[0]["group"]["forum"])
+        await route.fulfill(response=response, json=body)
+
+    await page.route("**/graphql", without_usd_for_the_first_forum)
+    await page.goto("/dashboard", wait_until="networkidle")
+    assert hidden, "the overview asked for no pledge summary by forum"
+    await expect(page.locator("#chart-pledges-forum")).to_be_visible()
+    bars = await page.evaluate(
+        "(() => { const c = Chart.getChart('chart-pledges-forum');"
+        " return c.data.labels.map((label, i) => [label, c.data.datasets[0].data[i]]); })()"
+    )
+    unknown = [value for label, value in bars if hidden[0] in label]
+    assert unknown == [None], bars
+    assert all(value is None or value > 0 for _, value in bars), bars

@@ -76,6 +76,12 @@ function formatMoney(amount, currency) {
   return `${formatNumber(amount, 2)} ${currency || ""}`.trim();
 }
 
+/** A summary row's USD total as a bar's height; null (no bar) when no pledge in it has a
+ * USD amount, never 0, which would read as "nothing pledged". */
+function usdValue(row) {
+  return row.amountUsd === null || row.amountUsd === undefined ? null : Number(row.amountUsd);
+}
+
 function formatPct(value) {
   return `${formatNumber(value, 4)} %`;
 }
@@ -405,7 +411,7 @@ async function overview() {
         description: t("overview.byForum.alt"),
         config: barConfig({
           labels: byForum.map((row) => row.group.forum || t("pledges.noForum")),
-          values: byForum.map((row) => Number(row.amountUsd)),
+          values: byForum.map(usdValue),
           axisLabel: usd,
           citationsPerBar: byForum.map((row) => forumCitations(row.group.forum)),
           format: (v) => formatMoney(v, "USD"),
@@ -418,7 +424,7 @@ async function overview() {
         description: t("overview.byYear.alt"),
         config: barConfig({
           labels: byYear.map((row) => yearLabel(row.group.year)),
-          values: byYear.map((row) => Number(row.amountUsd)),
+          values: byYear.map(usdValue),
           axisLabel: usd,
           citationsPerBar: byYear.map((row) => yearCitations(row.group.year)),
           format: (v) => formatMoney(v, "USD"),
