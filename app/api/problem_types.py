@@ -88,6 +88,9 @@ CATALOGUE: dict[str, ProblemType] = {
         "List programmes at `/v1/programmes`."),
     "money_record_not_found": _p(404, "Money record not found", "No money record has this id.",
         "List money records at `/v1/money-records`."),
+    "export_not_found": _p(404, "Export not found", "No dataset file has this name: files are "
+        "named by data version, and only the current version's are kept.",
+        "Ask `/v1/download` for the current names."),
     "api_key_not_found": _p(404, "API key not found", "No API key has this id.",
         "List keys with `migov keys list`."),
     # Keys and permissions.
@@ -106,6 +109,9 @@ CATALOGUE: dict[str, ProblemType] = {
     # Conflicts and preconditions.
     "conflict": _p(409, "Conflict", "The request conflicts with the resource's state.",
         "Read the resource again and decide."),
+    "export_conflict": _p(409, "Export conflict", "The data changed while the dataset file "
+        "was being built, so the file would have mixed two versions; it was not kept.",
+        "Ask `/v1/download` for the new version's name and fetch that."),
     "idempotency_key_in_flight": _p(409, "Idempotency key in flight", "A request with this "
         "`Idempotency-Key` is still being served.", "Retry shortly with the same key and body."),
     "idempotency_key_reused": _p(422, "Idempotency key reused", "This `Idempotency-Key` was "
