@@ -29,11 +29,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.models.enums import ROLE_RANKS
+
 CENT = Decimal("0.01")
 VERSION_SQL = "SELECT version, changed_at FROM data_version WHERE id = 1"
 PLEDGE_COLUMNS = (
     "id, key, forum_code, event_id, kind, scope, status, amount, amount_qualifier, currency, "
-    "amount_usd, announced_date, announced_precision, title, description, external_ref, version"
+    "amount_usd, exchange_rate_id, amount_usd_note, announced_date, announced_precision, title, "
+    "description, external_ref, version"
 )
 
 
@@ -75,10 +78,14 @@ def _cursor(spec: str, values: Sequence[Any]) -> str:
 
 
 NEWEST_FIRST = "announced_date-,id-"
-PARTICIPATION_SPEC = "forum_code+,role+,start_date+,actor_id+,id+"
+PARTICIPATION_SPEC = "forum_code+,role_rank+,start_date+,actor_id+,id+"
 
 
-async def _pledge_relations(connection: asyncpg.Connection, ids: list[int]) -> dict[str, Any]:
+async def _pledge_relations(
+    connection: asyncpg.Connection, rows: Sequence[asyncpg.Record]
+) -> dict[str, Any]:
+    ids = [row["id"] for row in rows]
+    rate_ids = sorted({row["exchange_rate_id"] for row in rows if row["exchange_rate_id"]})
     pledgers = await connection.fetch(
         "SELECT pp.pledge_id, a.id, a.iso3, a.name, a.kind FROM pledge_pledger pp "
         "JOIN actor a ON a.id = pp.actor_id WHERE pp.pledge_id = ANY($1::int[]) "
@@ -95,11 +102,37 @@ async def _pledge_relations(connection: asyncpg.Connection, ids: list[int]) -> d
         "ORDER BY id",
         ids,
     )
-    grouped: dict[str, dict[int, list[Any]]] = {
+    rates = await connection.fetch(
+        "SELECT id, currency, usd_per_unit, period_start, period_end, basis, provider "
+        "FROM exchange_rate WHERE id = ANY($1::int[])",
+        rate_ids,
+    )
+    rate_citations = await connection.fetch(
+        "SELECT exchange_rate_id, source_id, locator FROM citation "
+        "WHERE exchange_rate_id = ANY($1::int[]) ORDER BY id",
+        rate_ids,
+    )
+    grouped: dict[str, dict[int, Any]] = {
         "pledgers": defaultdict(list),
         "objectives": defaultdict(list),
         "citations": defaultdict(list),
+        "conversions": {},
     }
+    cited: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rate_citations:
+        cited[row["exchange_rate_id"]].append(
+            {"source_id": row["source_id"], "locator": row["locator"]}
+        )
+    for row in rates:
+        grouped["conversions"][row["id"]] = {
+            "currency": row["currency"],
+            "usd_per_unit": row["usd_per_unit"],
+            "period_start": row["period_start"],
+            "period_end": row["period_end"],
+            "basis": row["basis"],
+            "provider": row["provider"],
+            "citations": cited[row["id"]],
+        }
     for row in pledgers:
         grouped["pledgers"][row["pledge_id"]].append(
             {"id": row["id"], "iso3": row["iso3"], "name": row["name"], "kind": row["kind"]}
@@ -125,6 +158,8 @@ def _pledge(row: asyncpg.Record, related: dict[str, Any]) -> dict[str, Any]:
         "amount_qualifier": row["amount_qualifier"],
         "currency": row["currency"],
         "amount_usd": row["amount_usd"],
+        "usd_conversion": related["conversions"].get(row["exchange_rate_id"]),
+        "amount_usd_note": row["amount_usd_note"],
         "announced_on": _partial(row["announced_date"], row["announced_precision"]),
         "announced_precision": row["announced_precision"],
         "status": row["status"],
@@ -163,7 +198,7 @@ async def rest_pledges(request: Request) -> Response:
         await connection.fetchrow(VERSION_SQL)
         total, rows = await _newest(connection, forum, limit)
         page = rows[:limit]
-        related = await _pledge_relations(connection, [r["id"] for r in page])
+        related = await _pledge_relations(connection, page)
     next_cursor = None
     if len(rows) > limit:
         next_cursor = _cursor(NEWEST_FIRST, [page[-1]["announced_date"], page[-1]["id"]])
@@ -213,18 +248,27 @@ async def graphql_pledges(connection: asyncpg.Connection, variables: dict[str, A
 
 # --- W2: one forum with its current participants ---------------------------------------
 
+# Roles by seniority, as the API orders them (models.participation.role_rank).
+ROLE_RANK = (
+    "CASE p.role "
+    + " ".join(f"WHEN '{role.value}' THEN {rank}" for rank, role in enumerate(ROLE_RANKS))
+    + f" ELSE {len(ROLE_RANKS)} END"
+)
+
 # The roles that may hold on the day (docs/time.md): start_earliest <= day < end_latest.
-PARTICIPANTS_SQL = """
-SELECT p.id, p.forum_code, p.role, p.holder_status, p.start_date, p.start_precision,
+PARTICIPANTS_SQL = f"""
+SELECT p.id, p.forum_code, p.role, {ROLE_RANK} AS role_rank, p.holder_status,
+       p.start_date, p.start_precision,
        p.end_date, p.end_precision, p.start_earliest, p.start_latest, p.end_earliest,
        p.end_latest, p.last_confirmed, p.last_confirmed_source_id, p.bounds, p.dispute, p.note,
+       p.theme, p.objectives,
        a.id AS actor_id, a.iso3, a.name, a.kind, count(*) OVER () AS total
 FROM participation p
 LEFT JOIN actor a ON a.id = p.actor_id
 WHERE p.forum_code = $1
   AND (p.start_earliest IS NULL OR p.start_earliest <= $2)
   AND (p.end_latest IS NULL OR p.end_latest > $2)
-ORDER BY p.role, p.start_date NULLS FIRST, p.actor_id NULLS FIRST, p.id
+ORDER BY role_rank, p.start_date NULLS FIRST, p.actor_id NULLS FIRST, p.id
 """
 
 
@@ -294,6 +338,8 @@ async def rest_participants(request: Request) -> Response:
             "disputed": r["dispute"] is not None,
             "dispute": r["dispute"],
             "note": r["note"],
+            "theme": r["theme"],
+            "objectives": orjson.loads(r["objectives"] or "[]"),
             "bounds": _bounds(r["bounds"]),
             "citations": cited.get(r["id"], []),
         }
@@ -304,7 +350,13 @@ async def rest_participants(request: Request) -> Response:
         last = page[-1]
         next_cursor = _cursor(
             PARTICIPATION_SPEC,
-            [last["forum_code"], last["role"], last["start_date"], last["actor_id"], last["id"]],
+            [
+                last["forum_code"],
+                last["role_rank"],
+                last["start_date"],
+                last["actor_id"],
+                last["id"],
+            ],
         )
     total = rows[0]["total"] if rows else 0
     return _json({"items": items, "total": total, "next_cursor": next_cursor})
@@ -422,7 +474,7 @@ async def rest_pledge(request: Request) -> Response:
         )
         if row is None:
             return _json({"status": 404}, status=404)
-        related = await _pledge_relations(connection, [pledge_id])
+        related = await _pledge_relations(connection, [row])
     return _json(_pledge(row, related))
 
 
