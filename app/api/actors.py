@@ -47,11 +47,9 @@ async def list_actors(
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ActorRead]:
         page = await actor_service.list_actors(session, filters, limit=limit, cursor=cursor)
-        items = [
-            ActorRead.from_model(a, lang=lang, certainty=page.certainty.get(a.id))
-            for a in page.items
-        ]
-        return PageResult(items, page.total, page.next_cursor)
+        return page.map(
+            lambda a: ActorRead.from_model(a, lang=lang, certainty=page.certainty.get(a.id))
+        )
 
     return await list_response(
         request,

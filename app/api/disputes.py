@@ -41,8 +41,7 @@ async def list_disputes(
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[DisputeRead]:
         page = await dispute_service.list_disputes(session, limit=limit, cursor=cursor)
-        items = [DisputeRead.from_model(d, page.rows.get(d.id, [])) for d in page.items]
-        return PageResult(items, page.total, page.next_cursor)
+        return page.map(lambda d: DisputeRead.from_model(d, page.rows.get(d.id, [])))
 
     return await list_response(
         request,

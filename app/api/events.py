@@ -42,8 +42,7 @@ async def list_events(
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[EventRead]:
         page = await event_service.list_events(session, filters, limit=limit, cursor=cursor)
-        items = [EventRead.from_model(e, lang=lang) for e in page.items]
-        return PageResult(items, page.total, page.next_cursor)
+        return page.map(lambda e: EventRead.from_model(e, lang=lang))
 
     return await list_response(
         request,

@@ -56,8 +56,7 @@ async def list_forums(
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ForumRead]:
         page = await forum_service.list_forums(session, filters, limit=limit, cursor=cursor)
-        items = [ForumRead.from_model(f, lang=lang) for f in page.items]
-        return PageResult(items, page.total, page.next_cursor)
+        return page.map(lambda f: ForumRead.from_model(f, lang=lang))
 
     return await list_response(
         request,
@@ -114,8 +113,7 @@ async def list_forum_participants(
             limit=limit,
             cursor=cursor,
         )
-        items = [ParticipationRead.from_model(p, lang=lang, as_of=as_of) for p in page.items]
-        return PageResult(items, page.total, page.next_cursor)
+        return page.map(lambda p: ParticipationRead.from_model(p, lang=lang, as_of=as_of))
 
     filename = f"{code}-participants"
     return await list_response(

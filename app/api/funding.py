@@ -42,8 +42,7 @@ async def list_funding_shares(
         result = await funding_service.list_funding_shares(
             session, filters, limit=limit, cursor=cursor
         )
-        items = [FundingShareRead.from_model(s, lang=lang) for s in result.page.items]
-        return PageResult(items, result.page.total, result.page.next_cursor)
+        return result.page.map(lambda s: FundingShareRead.from_model(s, lang=lang))
 
     if all_rows:
         return await stream_all(

@@ -46,9 +46,7 @@ async def list_governance_changes(
         page = await governance_service.list_governance_changes(
             session, filters, limit=limit, cursor=cursor
         )
-        return PageResult(
-            [GovernanceChangeRead.from_model(c) for c in page.items], page.total, page.next_cursor
-        )
+        return page.map(GovernanceChangeRead.from_model)
 
     return await list_response(
         request,
@@ -88,9 +86,7 @@ async def list_participant_counts(
         page = await governance_service.list_participant_counts(
             session, filters, limit=limit, cursor=cursor
         )
-        return PageResult(
-            [ParticipantCountRead.from_model(c) for c in page.items], page.total, page.next_cursor
-        )
+        return page.map(ParticipantCountRead.from_model)
 
     return await list_response(
         request,

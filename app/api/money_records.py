@@ -46,9 +46,7 @@ async def list_money_records(
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[MoneyRecordRead]:
         page = await money_service.list_money_records(session, filters, limit=limit, cursor=cursor)
-        return PageResult(
-            [MoneyRecordRead.from_model(r) for r in page.items], page.total, page.next_cursor
-        )
+        return page.map(MoneyRecordRead.from_model)
 
     return await list_response(
         request,

@@ -49,10 +49,7 @@ async def list_participations(
         page = await participation_service.list_participations(
             session, filters, limit=limit, cursor=cursor
         )
-        items = [
-            ParticipationRead.from_model(p, lang=lang, as_of=filters.as_of) for p in page.items
-        ]
-        return PageResult(items, page.total, page.next_cursor)
+        return page.map(lambda p: ParticipationRead.from_model(p, lang=lang, as_of=filters.as_of))
 
     return await list_response(
         request,

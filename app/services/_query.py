@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -25,6 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.errors import InvalidInput
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -48,6 +49,10 @@ class PageResult(Generic[T]):
     items: list[T]
     total: int
     next_cursor: str | None
+
+    def map(self, shape: Callable[[T], U]) -> PageResult[U]:
+        """The same page (total, cursor) with each item turned into ``shape(item)``."""
+        return PageResult([shape(item) for item in self.items], self.total, self.next_cursor)
 
 
 def _encode_value(value: Any) -> Any:
@@ -219,3 +224,4 @@ def row_cursor(order: Sequence[SortKey], row: Any) -> str:
     return encode_cursor(
         order, [getattr(row, str(getattr(key.column, "key", key.label))) for key in order]
     )
+

@@ -60,11 +60,7 @@ async def list_sources_with_counts(
 ) -> PageResult[SourceRead]:
     page = await list_sources(session, limit=limit, cursor=cursor)
     cited = await citation_counts(session, [s.id for s in page.items])
-    return PageResult(
-        items=[SourceRead.from_model(s, cited.get(s.id, {})) for s in page.items],
-        total=page.total,
-        next_cursor=page.next_cursor,
-    )
+    return page.map(lambda s: SourceRead.from_model(s, cited.get(s.id, {})))
 
 
 async def get_source_with_counts(session: AsyncSession, source_id: str) -> SourceRead:
