@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -47,6 +48,7 @@ from starlette.requests import HTTPConnection
 
 from app.config import Settings
 from app.models import DataVersion
+from app.pool import FairPool
 
 # Execution option marking a connection whose next transaction writes (see begin_write).
 WRITER_OPTION = "migov_writer"
@@ -58,12 +60,12 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
     sqlite = url.get_backend_name() == "sqlite"
     kwargs: dict[str, Any] = {
         "echo": settings.db_echo,
-        "pool_pre_ping": True,
         # A bounded wait for a pooled connection: an exhausted pool answers 503
         # database_busy within db_pool_timeout instead of queueing requests for 30 s.
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_pool_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
+        "poolclass": FairPool,
     }
     lock_wait = settings.db_statement_timeout or 30.0
     if sqlite:
@@ -78,11 +80,46 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
             "server_settings": server_settings,
         }
     engine = create_async_engine(url, **kwargs)
+    ping_when_idle(engine)
     if sqlite:
         install_sqlite_fixes(
             engine, busy_timeout=lock_wait, synchronous=settings.sqlite_synchronous
         )
     return engine
+
+
+# A pooled connection unused for longer than this is tested before it is handed out.
+IDLE_PING_SECONDS = 1.0
+
+
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Test a pooled connection before use only when it has sat idle.
+
+    SQLAlchemy's ``pool_pre_ping`` tests every checkout, which on asyncpg is three
+    round trips (BEGIN, an empty statement, ROLLBACK) in front of every request.
+    A connection that was in use within the last ``idle_seconds`` was alive then;
+    one that sat longer (a quiet service, a database restarted meanwhile, a
+    firewall that drops idle links) is pinged, and a dead one is replaced before
+    the request sees it. A connection that dies while busy fails its statement:
+    SQLAlchemy then discards the whole pool, and the request answers 503
+    ``database_unavailable`` (``app.faults``).
+    """
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return  # new, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out another (up to three tries).
+            raise DisconnectionError(f"idle connection failed its ping: {error}") from error
 
 
 def install_sqlite_fixes(
