@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+import orjson
+from sqlalchemy import ColumnElement, Select, Text, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.errors import InvalidInput
 
@@ -225,3 +228,36 @@ def row_cursor(order: Sequence[SortKey], row: Any) -> str:
         order, [getattr(row, str(getattr(key.column, "key", key.label))) for key in order]
     )
 
+
+# --- related rows in the parent's own row -------------------------------------------------
+
+
+class json_rows(FunctionElement[str]):  # noqa: N801 (a SQL function, named like one)
+    """The rows of a (correlated) subquery as one JSON text: an array of arrays.
+
+    ``json_agg(json_build_array(...))`` on PostgreSQL, ``json_group_array(json_array(...))``
+    on SQLite, so that a read fetches a parent with its small related lists in one
+    statement (``load_json_rows`` decodes the cell). Neither engine promises the
+    order of an aggregate's input here, so callers carry their sort key in each
+    array and sort after decoding. Only text, integers and NULL belong inside: a
+    decimal or a date keeps its exact typed value only as a column of its own.
+    """
+
+    type = Text()
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))::text"
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+def load_json_rows(cell: str | None) -> list[list[Any]]:
+    """A ``json_rows`` cell decoded; no rows is ``[]`` on both engines (PostgreSQL gives NULL)."""
+    return [] if cell is None else orjson.loads(cell)
