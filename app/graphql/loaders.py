@@ -32,13 +32,13 @@ from app.models import (
     FundingShare,
     MoneyRecord,
     Participation,
-    Pledge,
     Source,
 )
 from app.models.enums import Certainty, Entity, Role
 from app.schemas.filters import PledgeFilter
 from app.schemas.programme import ProgrammeRead
 from app.services import money_records, programmes, relations
+from app.services.pledges import PledgeRow
 
 K = TypeVar("K", bound=Hashable)
 A = TypeVar("A", bound=Hashable)
@@ -117,17 +117,17 @@ class Loaders:
                 disputed=args.disputed,
             )
         )
-        self.pledges_by_forum: DataLoader[tuple[str, NestedPledges], list[Pledge]] = (
+        self.pledges_by_forum: DataLoader[tuple[str, NestedPledges], list[PledgeRow]] = (
             self._with_args(
                 lambda session, keys, args: relations.pledges_by_forum_codes(session, keys, *args)
             )
         )
-        self.pledges_by_actor: DataLoader[tuple[str, NestedPledges], list[Pledge]] = (
+        self.pledges_by_actor: DataLoader[tuple[str, NestedPledges], list[PledgeRow]] = (
             self._with_args(
                 lambda session, keys, args: relations.pledges_by_actor_ids(session, keys, *args)
             )
         )
-        self.pledges_by_event: DataLoader[tuple[str, NestedPledges], list[Pledge]] = (
+        self.pledges_by_event: DataLoader[tuple[str, NestedPledges], list[PledgeRow]] = (
             self._with_args(
                 lambda session, keys, args: relations.pledges_by_event_ids(session, keys, *args)
             )

@@ -151,20 +151,6 @@ def with_relations(statement: Select[Any]) -> Select[Any]:
     )
 
 
-async def list_pledges(
-    session: AsyncSession,
-    filters: PledgeFilter | None = None,
-    *,
-    sort: PledgeSort = PledgeSort.ID,
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> PageResult[Pledge]:
-    statement = apply_filter(select(Pledge), await resolve_filter(session, filters))
-    return await paginate(
-        session, with_relations(statement), order=PLEDGE_SORTS[sort], limit=limit, cursor=cursor
-    )
-
-
 # --- the lean read path: one statement, Core rows straight into the read shape -------------
 #
 # A page or a single pledge is read in one statement: the pledge columns, its rate's
@@ -287,7 +273,7 @@ async def list_pledge_rows(
         rows=True,
         with_total=False,
     )
-    return PageResult(_rows(page.items, lang=lang), total, page.next_cursor)
+    return PageResult(pledge_rows_from(page.items, lang=lang), total, page.next_cursor)
 
 
 async def list_pledge_reads(
@@ -336,7 +322,7 @@ async def pledge_rows(
         else PLEDGE_TABLE.c.id.in_(set(pledge_ids))
     )
     rows = (await session.execute(READ_STATEMENT.where(where))).all()
-    return {row.read.id: row for row in _rows(rows, lang=lang)}
+    return {row.read.id: row for row in pledge_rows_from(rows, lang=lang)}
 
 
 async def pledge_reads(session: AsyncSession, pledge_ids: Sequence[int]) -> dict[int, PledgeRead]:
@@ -344,7 +330,8 @@ async def pledge_reads(session: AsyncSession, pledge_ids: Sequence[int]) -> dict
     return {id_: row.read for id_, row in (await pledge_rows(session, pledge_ids)).items()}
 
 
-def _rows(rows: Sequence[Any], *, lang: str) -> list[PledgeRow]:
+def pledge_rows_from(rows: Sequence[Any], *, lang: str = "en") -> list[PledgeRow]:
+    """Rows of ``READ_STATEMENT`` (with any extra columns) as pledges."""
     return [_row(row, lang) for row in rows]
 
 

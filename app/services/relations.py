@@ -52,6 +52,7 @@ from app.services.events import EVENT_ORDER
 from app.services.forums import FORUM_ORDER
 from app.services.funding import SHARE_ORDER
 from app.services.participations import PARTICIPATION_ORDER
+from app.services.pledges import PledgeRow
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -254,7 +255,7 @@ async def _pledges_per(
     wanted: Iterable[str],
     filters: PledgeFilter | None,
     limit: int,
-) -> list[tuple[str, Pledge]]:
+) -> list[tuple[str, PledgeRow]]:
     """``(owner, pledge)`` pairs: at most ``limit`` pledges per owner, the earliest recorded
     first, matching ``filters``.
 
@@ -275,13 +276,15 @@ async def _pledges_per(
         ranked = ranked.join_from(Pledge, PledgePledger, PledgePledger.pledge_id == Pledge.id)
     cut = ranked.subquery()
     statement = (
-        select(cut.c.owner, Pledge)
+        pledge_service.READ_STATEMENT.add_columns(cut.c.owner)
         .join(cut, cut.c.pledge_id == Pledge.id)
         .where(cut.c.rank <= limit)
         .order_by(cut.c.owner, Pledge.id)
     )
-    result = await session.execute(pledge_service.with_relations(statement))
-    return [(row.owner, row.Pledge) for row in result]
+    rows = (await session.execute(statement)).all()
+    return list(
+        zip((row.owner for row in rows), pledge_service.pledge_rows_from(rows), strict=True)
+    )
 
 
 async def pledges_by_forum_codes(
@@ -289,7 +292,7 @@ async def pledges_by_forum_codes(
     codes: Sequence[str],
     filters: PledgeFilter | None = None,
     limit: int = MAX_LIMIT,
-) -> list[list[Pledge]]:
+) -> list[list[PledgeRow]]:
     """Pledges made to each forum (matching ``filters``), at most ``limit`` each, in id order."""
     if not codes:
         return []
@@ -301,7 +304,7 @@ async def pledges_by_event_ids(
     ids: Sequence[str],
     filters: PledgeFilter | None = None,
     limit: int = MAX_LIMIT,
-) -> list[list[Pledge]]:
+) -> list[list[PledgeRow]]:
     """Pledges announced at each event (matching ``filters``), at most ``limit`` each, in id
     order."""
     if not ids:
@@ -314,7 +317,7 @@ async def pledges_by_actor_ids(
     ids: Sequence[str],
     filters: PledgeFilter | None = None,
     limit: int = MAX_LIMIT,
-) -> list[list[Pledge]]:
+) -> list[list[PledgeRow]]:
     """Pledges each actor made, alone or jointly (matching ``filters``), at most ``limit``
     each, in id order."""
     if not ids:

@@ -80,7 +80,7 @@ async def test_pledges_by_each_key_and_filter(session: AsyncSession) -> None:
     by_actor = await relations.pledges_by_actor_ids(session, ["ITA", "CAN", "USA"])
     assert [[p.id for p in group] for group in by_actor] == [[2], [1], []]
     # Pledgers come loaded, lead first.
-    assert [pp.actor.id for pp in by_actor[1][0].pledgers] == ["CAN"]
+    assert [pledger.id for pledger in by_actor[1][0].pledgers] == ["CAN"]
     by_event = await relations.pledges_by_event_ids(
         session, ["mirps-sp-solidarity-event-2022"], PledgeFilter(currency=("USD",))
     )

@@ -42,6 +42,7 @@ from app.schemas.descriptions import (
 from app.schemas.filters import ActorFilter
 from app.services import actors as actor_service
 from app.services._query import DEFAULT_LIMIT
+from app.services.pledges import Pledger
 
 if TYPE_CHECKING:
     from app.graphql.types.forum import ForumType
@@ -77,6 +78,20 @@ class ActorType:
             kind=ActorKind(actor.kind),
             forum_code=actor.forum_code,
             website=actor.website,
+        )
+
+    @classmethod
+    def from_pledger(cls, pledger: Pledger) -> ActorType:
+        """A pledger as its pledge's row carries it (``services.pledges.Pledger``)."""
+        return cls(
+            id=pledger.id,
+            iso3=pledger.iso3,
+            name_en=pledger.name,
+            name_es=pledger.name_es,
+            short_name=pledger.short_name,
+            kind=pledger.kind,
+            forum_code=pledger.forum_code,
+            website=pledger.website,
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")

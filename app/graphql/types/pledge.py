@@ -27,7 +27,6 @@ from app.graphql.types.common import (
 )
 from app.graphql.types.filters import PledgeFilterInput, pledge_filter
 from app.graphql.types.source import CitationType, citations_of
-from app.models import ExchangeRate, Pledge
 from app.models.enums import (
     AmountQualifier,
     DatePrecision,
@@ -37,7 +36,6 @@ from app.models.enums import (
     PledgeScope,
     PledgeStatus,
 )
-from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     AMOUNT_USD_NOTE,
     CURATED,
@@ -68,7 +66,7 @@ from app.services import pledge_writes
 from app.services import pledges as pledge_service
 from app.services._query import DEFAULT_LIMIT
 from app.services.pledge_writes import WriteOutcome
-from app.services.pledges import PledgeSort
+from app.services.pledges import PledgeRow, PledgeSort
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType
@@ -105,10 +103,6 @@ class UsdConversionType:
             ],
         )
 
-    @classmethod
-    def from_model(cls, rate: ExchangeRate | None) -> UsdConversionType | None:
-        return None if rate is None else cls.from_read(UsdConversionRead.from_model(rate))
-
 
 @strawberry.type(
     name="Pledge",
@@ -143,32 +137,10 @@ class PledgeType:
     )
 
     @classmethod
-    def from_model(cls, pledge: Pledge) -> PledgeType:
-        return cls(
-            id=pledge.id,
-            forum_code=pledge.forum_code,
-            event_id=pledge.event_id,
-            kind=PledgeKind(pledge.kind),
-            scope=PledgeScope(pledge.scope) if pledge.scope else None,
-            amount=pledge.amount,
-            amount_qualifier=AmountQualifier(pledge.amount_qualifier)
-            if pledge.amount_qualifier
-            else None,
-            currency=pledge.currency,
-            amount_usd=pledge.amount_usd,
-            usd_conversion=UsdConversionType.from_model(pledge.exchange_rate),
-            amount_usd_note=pledge.amount_usd_note,
-            announced_on=format_partial(pledge.announced_date, pledge.announced_precision),
-            announced_precision=pledge.announced_precision,
-            announced_date=pledge.announced_date,
-            status=PledgeStatus(pledge.status),
-            gcm_objectives=[objective.objective for objective in pledge.objectives],
-            title=pledge.title,
-            description=pledge.description,
-            external_ref=pledge.external_ref,
-            curated=pledge.key is not None,
-            version=pledge.version,
-            pledgers=[actor_types.ActorType.from_model(p.actor) for p in pledge.pledgers],
+    def from_row(cls, row: PledgeRow) -> PledgeType:
+        """A pledge as the lean read path gives it (``services.pledges.PledgeRow``)."""
+        return cls.from_read(
+            row.read, [actor_types.ActorType.from_pledger(p) for p in row.pledgers]
         )
 
     @classmethod
@@ -284,7 +256,7 @@ class PledgeQuery:
     @strawberry.field(description="One pledge by id; null when no pledge has it.")
     async def pledge(self, info: Info, id: int) -> PledgeType | None:
         return await one_or_none(
-            info, lambda session: pledge_service.get_pledge(session, id), PledgeType.from_model
+            info, lambda session: pledge_service.get_pledge_row(session, id), PledgeType.from_row
         )
 
     @strawberry.field(
@@ -302,11 +274,11 @@ class PledgeQuery:
         criteria = pledge_filter(filter)
         return await list_connection(
             info,
-            lambda session, limit: pledge_service.list_pledges(
+            lambda session, limit: pledge_service.list_pledge_rows(
                 session, criteria, sort=sort, limit=limit, cursor=after
             ),
             pledge_service.PLEDGE_SORTS[sort],
-            PledgeType.from_model,
+            PledgeType.from_row,
             first=first,
             after=after,
         )
@@ -453,7 +425,7 @@ class PledgeMutation:
 
 
 async def nested_pledges(
-    loader: DataLoader[tuple[str, NestedPledges], list[Pledge]],
+    loader: DataLoader[tuple[str, NestedPledges], list[PledgeRow]],
     owner: str,
     filter: PledgeFilterInput | None,
     first: int,
@@ -461,4 +433,4 @@ async def nested_pledges(
     """A nested ``pledges(filter, first)`` field: at most ``first`` of the owner's pledges,
     the earliest recorded first, cut in SQL."""
     rows = await loader.load((owner, (pledge_filter(filter), page_size(first))))
-    return [PledgeType.from_model(row) for row in rows]
+    return [PledgeType.from_row(row) for row in rows]
