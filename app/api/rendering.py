@@ -23,6 +23,7 @@ Columns come from the model class, so the header is the same on every page.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import types
@@ -295,6 +296,14 @@ def csv_response_doc(
     }
 
 
+@functools.cache
+def page_type(model: type[BaseModel], *, including: bool = False) -> type[BaseModel]:
+    """``Page[model]`` (or ``IncludingPage[model]``), made once: pydantic keeps its
+    parametrized classes only weakly, and rebuilding one cost a page about a tenth of
+    its time."""
+    return (IncludingPage if including else Page)[model]  # type: ignore[return-value]
+
+
 def render_page(
     request: Request,
     output: tuple[Format, bool],
@@ -314,9 +323,9 @@ def render_page(
     """
     body: BaseModel
     if included is None:
-        body = Page[model](items=list(items), total=total, next_cursor=next_cursor)  # type: ignore[valid-type]
+        body = page_type(model)(items=list(items), total=total, next_cursor=next_cursor)
     else:
-        body = IncludingPage[model](  # type: ignore[valid-type]
+        body = page_type(model, including=True)(
             items=list(items), total=total, next_cursor=next_cursor, included=included
         )
     return render(

@@ -29,11 +29,6 @@ from app.errors import NotFound
 from app.models import Actor, Citation, ExchangeRate, Pledge, PledgeObjective, PledgePledger
 from app.models.enums import (
     ActorKind,
-    AmountQualifier,
-    ExchangeRateProvider,
-    PledgeKind,
-    PledgeScope,
-    PledgeStatus,
 )
 from app.schemas.actor import ActorRef
 from app.schemas.common import CitationRead
@@ -336,6 +331,9 @@ def pledge_rows_from(rows: Sequence[Any], *, lang: str = "en") -> list[PledgeRow
 
 
 def _row(row: Any, lang: str) -> PledgeRow:
+    # Enum columns come back as their enums (``models.base.EnumText``); JSON cells as text.
+    # A Row's mapping answers a key in a tenth of the time its attributes take.
+    c = row._mapping
     pledgers = [
         Pledger(
             id=p[1],
@@ -347,44 +345,42 @@ def _row(row: Any, lang: str) -> PledgeRow:
             forum_code=p[7],
             website=p[8],
         )
-        for p in sorted(load_json_rows(row.pledgers_json), key=_first)
+        for p in sorted(load_json_rows(c["pledgers_json"]), key=_first)
     ]
     conversion = None
-    if row.exchange_rate_id is not None:
+    if c["exchange_rate_id"] is not None:
         conversion = UsdConversionRead.trusted(
-            currency=row.rate_currency,
-            usd_per_unit=row.rate_usd_per_unit,
-            period_start=row.rate_period_start,
-            period_end=row.rate_period_end,
-            basis=row.rate_basis,
-            provider=ExchangeRateProvider(row.rate_provider),
-            citations=_citations(row.rate_citations_json),
+            currency=c["rate_currency"],
+            usd_per_unit=c["rate_usd_per_unit"],
+            period_start=c["rate_period_start"],
+            period_end=c["rate_period_end"],
+            basis=c["rate_basis"],
+            provider=c["rate_provider"],
+            citations=_citations(c["rate_citations_json"]),
         )
     read = PledgeRead.trusted(
-        id=row.id,
+        id=c["id"],
         pledgers=[p.ref(lang) for p in pledgers],
-        forum=row.forum_code,
-        event=row.event_id,
-        kind=PledgeKind(row.kind),
-        scope=None if row.scope is None else PledgeScope(row.scope),
-        amount=row.amount,
-        amount_qualifier=(
-            None if row.amount_qualifier is None else AmountQualifier(row.amount_qualifier)
-        ),
-        currency=row.currency,
-        amount_usd=row.amount_usd,
+        forum=c["forum_code"],
+        event=c["event_id"],
+        kind=c["kind"],
+        scope=c["scope"],
+        amount=c["amount"],
+        amount_qualifier=c["amount_qualifier"],
+        currency=c["currency"],
+        amount_usd=c["amount_usd"],
         usd_conversion=conversion,
-        amount_usd_note=row.amount_usd_note,
-        announced_on=PartialDate.of(row.announced_date, row.announced_precision),
-        announced_precision=row.announced_precision,
-        status=PledgeStatus(row.status),
-        gcm_objectives=sorted(o[0] for o in load_json_rows(row.objectives_json)),
-        title=row.title,
-        description=row.description,
-        external_ref=row.external_ref,
-        curated=row.key is not None,
-        version=row.version,
-        citations=_citations(row.citations_json),
+        amount_usd_note=c["amount_usd_note"],
+        announced_on=PartialDate.of(c["announced_date"], c["announced_precision"]),
+        announced_precision=c["announced_precision"],
+        status=c["status"],
+        gcm_objectives=sorted(o[0] for o in load_json_rows(c["objectives_json"])),
+        title=c["title"],
+        description=c["description"],
+        external_ref=c["external_ref"],
+        curated=c["key"] is not None,
+        version=c["version"],
+        citations=_citations(c["citations_json"]),
     )
     return PledgeRow(read, pledgers)
 

@@ -163,6 +163,10 @@ async def forum_codes(
     """The forum codes ``values`` name (case-free, aliases), widened to sub-forums on request."""
     if not values:
         return ()
+    if not include_subforums:
+        exact = set(await session.scalars(select(Forum.code).where(Forum.code.in_(values))))
+        if exact.issuperset(values):
+            return tuple(dict.fromkeys(values))
     names, parents = await _forum_names(session)
     codes = _resolve(values, names, parameter=parameter, noun="forum")
     return _with_subforums(codes, parents) if include_subforums else codes
