@@ -406,7 +406,7 @@ def serve(
     if workers > 1 and settings.metrics:
         _share_metrics_between_workers(settings)
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -56,6 +57,29 @@ each source document keeps its own terms, given in `/v1/sources`. The code is MI
 """
 
 
+def settle_garbage_collector() -> None:
+    """Once a server process has started, leave what it built out of garbage collection.
+
+    The modules, the schema, the routes and the engine live as long as the process;
+    ``gc.freeze()`` moves them out of the collector's generations, so a collection
+    walks only what requests made, and collections of the young generation come
+    less often. A/B on one worker (wrk -t2 -c32 -d5s, same run): one pledge by id
+    over REST 235-273 -> 305-317 req/s, over GraphQL 150-180 -> 195-217, a page of
+    100 pledges 44 -> 52-53.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
+def create_served_app() -> FastAPI:
+    """The app as ``migov serve`` runs it: ``create_app`` in a process of its own, whose
+    start-up may tune the whole interpreter (tests build many apps in one process)."""
+    app = create_app()
+    app.state.server_process = True
+    return app
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -74,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for each in engines:
                 metrics.watch_pool(each, capacity=capacity)
         await cache.start_watch(app.state, engine, settings)
+        if getattr(app.state, "server_process", False):
+            settle_garbage_collector()
         try:
             yield
         finally:
