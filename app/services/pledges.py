@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import Select, bindparam, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -200,6 +200,11 @@ def _read_statement() -> Select[Any]:
 
 
 READ_STATEMENT = _read_statement()
+# Built once: SQLAlchemy memoizes a statement's cache key on the statement object, and
+# generating it for READ_STATEMENT anew on every read cost one pledge by id a tenth of
+# its time (py-spy under wrk).
+READ_BY_ID = READ_STATEMENT.where(PLEDGE_TABLE.c.id == bindparam("pledge_id"))
+READ_BY_IDS = READ_STATEMENT.where(PLEDGE_TABLE.c.id.in_(bindparam("pledge_ids", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,12 +316,11 @@ async def pledge_rows(
     """The pledges with these ids (those that exist), by id."""
     if not pledge_ids:
         return {}
-    where = (
-        PLEDGE_TABLE.c.id == pledge_ids[0]
-        if len(pledge_ids) == 1
-        else PLEDGE_TABLE.c.id.in_(set(pledge_ids))
-    )
-    rows = (await session.execute(READ_STATEMENT.where(where))).all()
+    if len(pledge_ids) == 1:
+        result = await session.execute(READ_BY_ID, {"pledge_id": pledge_ids[0]})
+    else:
+        result = await session.execute(READ_BY_IDS, {"pledge_ids": sorted(set(pledge_ids))})
+    rows = result.all()
     return {row.read.id: row for row in pledge_rows_from(rows, lang=lang)}
 
 
