@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import State
@@ -45,13 +44,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.metrics import CACHE_LOOKUPS
-from app.models import DataVersion
-from app.services.changes import NOTIFY_CHANNEL, Version
+from app.services.changes import CURRENT_VERSION, NOTIFY_CHANNEL, Version
 
 log = logging.getLogger(__name__)
 
 REDIS_CHANNEL = "migov:data_version"
-VERSION_READ = select(DataVersion.version, DataVersion.changed_at).where(DataVersion.id == 1)
 VERSION_SQL = "SELECT version, changed_at FROM data_version WHERE id = 1"
 # Headers a stored answer keeps; per-request ones (date, server, request ids) are left out.
 KEPT_HEADERS = frozenset(
@@ -131,7 +128,7 @@ class VersionWatch:
                 row = await raw.fetchrow(VERSION_SQL)
                 version = Version(version=int(row["version"]), changed_at=row["changed_at"])
             else:
-                found = (await connection.execute(VERSION_READ)).one()
+                found = (await connection.execute(CURRENT_VERSION)).one()
                 version = Version(version=int(found.version), changed_at=found.changed_at)
         self._advance(version)
         return version

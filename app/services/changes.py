@@ -101,10 +101,12 @@ async def record(
     return int(version)
 
 
+# Built once, so SQLAlchemy reuses its memoized cache key on every conditional GET.
+CURRENT_VERSION = select(DataVersion.version, DataVersion.changed_at).where(DataVersion.id == 1)
+
+
 async def current_version(session: AsyncSession) -> Version:
-    row = (
-        await session.execute(select(DataVersion.version, DataVersion.changed_at).limit(1))
-    ).one()
+    row = (await session.execute(CURRENT_VERSION)).one()
     return Version(version=int(row.version), changed_at=row.changed_at)
 
 
