@@ -103,7 +103,7 @@ async def list_forum_participants(
     """
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ParticipationRead]:
-        page = await participation_service.list_participants(
+        return await participation_service.list_participant_reads(
             session,
             forum_code=code,
             as_of=as_of,
@@ -112,8 +112,8 @@ async def list_forum_participants(
             disputed=disputed,
             limit=limit,
             cursor=cursor,
+            lang=lang,
         )
-        return page.map(lambda p: ParticipationRead.from_model(p, lang=lang, as_of=as_of))
 
     filename = f"{code}-participants"
     return await list_response(

@@ -46,10 +46,9 @@ async def list_participations(
     """
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ParticipationRead]:
-        page = await participation_service.list_participations(
-            session, filters, limit=limit, cursor=cursor
+        return await participation_service.list_participation_reads(
+            session, filters, limit=limit, cursor=cursor, lang=lang
         )
-        return page.map(lambda p: ParticipationRead.from_model(p, lang=lang, as_of=filters.as_of))
 
     return await list_response(
         request,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
 from app.models import Participation
 from app.models.enums import BoundBasis, Certainty, DatePrecision, HolderStatus, Role
+from app.models.participation import certainty
 from app.schemas.actor import ActorRead, ActorRef
 from app.schemas.common import CitationRead, ReadModel
 from app.schemas.dates import format_partial
@@ -78,34 +80,86 @@ class ParticipationRead(ReadModel):
     citations: list[CitationRead]
 
     @classmethod
+    def from_values(
+        cls,
+        c: Mapping[str, Any],
+        *,
+        actor: ActorRef | None,
+        citations: list[CitationRead],
+        as_of: dt.date | None = None,
+    ) -> ParticipationRead:
+        """The read shape from a participation's column values (a Core row's mapping, or
+        ``PARTICIPATION_VALUES`` of an ORM object), its actor and citations given."""
+        return cls.trusted(
+            id=c["id"],
+            forum=c["forum_code"],
+            actor=actor,
+            holder_status=HolderStatus(c["holder_status"]),
+            role=Role(c["role"]),
+            start=format_partial(c["start_date"], c["start_precision"]),
+            start_precision=c["start_precision"],
+            end=format_partial(c["end_date"], c["end_precision"]),
+            end_precision=c["end_precision"],
+            certainty=(
+                None
+                if as_of is None
+                else certainty(
+                    as_of,
+                    c["start_earliest"],
+                    c["start_latest"],
+                    c["end_earliest"],
+                    c["end_latest"],
+                )
+            ),
+            start_earliest=c["start_earliest"],
+            start_latest=c["start_latest"],
+            end_earliest=c["end_earliest"],
+            end_latest=c["end_latest"],
+            last_confirmed=c["last_confirmed"],
+            last_confirmed_source=c["last_confirmed_source_id"],
+            disputed=c["dispute"] is not None,
+            dispute=c["dispute"],
+            note=c["note"],
+            theme=c["theme"],
+            objectives=list(c["objectives"] or []),
+            bounds=[BoundRead.from_json(b) for b in c["bounds"] or []],
+            citations=citations,
+        )
+
+    @classmethod
     def from_model(
         cls, row: Participation, *, lang: str = "en", as_of: dt.date | None = None
     ) -> ParticipationRead:
-        return cls.trusted(
-            id=row.id,
-            forum=row.forum_code,
+        return cls.from_values(
+            {key: getattr(row, key) for key in PARTICIPATION_VALUES},
             actor=ActorRef.from_model(row.actor, lang=lang) if row.actor is not None else None,
-            holder_status=HolderStatus(row.holder_status),
-            role=Role(row.role),
-            start=format_partial(row.start_date, row.start_precision),
-            start_precision=row.start_precision,
-            end=format_partial(row.end_date, row.end_precision),
-            end_precision=row.end_precision,
-            certainty=row.certainty_on(as_of) if as_of is not None else None,
-            start_earliest=row.start_earliest,
-            start_latest=row.start_latest,
-            end_earliest=row.end_earliest,
-            end_latest=row.end_latest,
-            last_confirmed=row.last_confirmed,
-            last_confirmed_source=row.last_confirmed_source_id,
-            disputed=row.dispute is not None,
-            dispute=row.dispute,
-            note=row.note,
-            theme=row.theme,
-            objectives=list(row.objectives or []),
-            bounds=[BoundRead.from_json(b) for b in row.bounds or []],
             citations=[CitationRead.from_model(c) for c in row.citations],
+            as_of=as_of,
         )
+
+
+# The columns ``ParticipationRead.from_values`` reads.
+PARTICIPATION_VALUES = (
+    "id",
+    "forum_code",
+    "holder_status",
+    "role",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "start_earliest",
+    "start_latest",
+    "end_earliest",
+    "end_latest",
+    "last_confirmed",
+    "last_confirmed_source_id",
+    "dispute",
+    "note",
+    "theme",
+    "objectives",
+    "bounds",
+)
 
 
 class ActorWithRolesRead(ActorRead):

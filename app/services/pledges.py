@@ -31,7 +31,6 @@ from app.models.enums import (
     ActorKind,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead
 from app.schemas.dates import PartialDate
 from app.schemas.filters import PledgeFilter
 from app.schemas.pledge import (
@@ -44,6 +43,7 @@ from app.schemas.pledge import (
 from app.services import references
 from app.services._query import PageResult, SortKey, count, json_rows, load_json_rows, paginate
 from app.services.rates import CENT
+from app.services.sources import citations_in
 
 PLEDGE_ORDER = (SortKey(Pledge.id),)
 
@@ -360,7 +360,7 @@ def _row(row: Any, lang: str) -> PledgeRow:
             period_end=c["rate_period_end"],
             basis=c["rate_basis"],
             provider=c["rate_provider"],
-            citations=_citations(c["rate_citations_json"]),
+            citations=citations_in(c["rate_citations_json"]),
         )
     read = PledgeRead.trusted(
         id=c["id"],
@@ -384,21 +384,13 @@ def _row(row: Any, lang: str) -> PledgeRow:
         external_ref=c["external_ref"],
         curated=c["key"] is not None,
         version=c["version"],
-        citations=_citations(c["citations_json"]),
+        citations=citations_in(c["citations_json"]),
     )
     return PledgeRow(read, pledgers)
 
 
 def _first(values: list[Any]) -> Any:
     return values[0]
-
-
-def _citations(cell: str | None) -> list[CitationRead]:
-    """Citations from a ``json_rows`` cell of (id, source, locator), in id order."""
-    return [
-        CitationRead.trusted(source_id=c[1], locator=c[2])
-        for c in sorted(load_json_rows(cell), key=_first)
-    ]
 
 
 async def get_pledge(session: AsyncSession, pledge_id: int) -> Pledge:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import NotFound
 from app.models import Citation, Source
 from app.models.source import CITED_COLUMNS
+from app.schemas.common import CitationRead
 from app.schemas.source import SourceRead
-from app.services._query import PageResult, SortKey, paginate
+from app.services._query import PageResult, SortKey, load_json_rows, paginate
 
 SOURCE_ORDER = (SortKey(Source.id),)
 
@@ -67,3 +69,15 @@ async def get_source_with_counts(session: AsyncSession, source_id: str) -> Sourc
     source = await get_source(session, source_id)
     cited = await citation_counts(session, [source.id])
     return SourceRead.from_model(source, cited.get(source.id, {}))
+
+
+def citations_in(cell: str | None) -> list[CitationRead]:
+    """Citations from a ``json_rows`` cell of (citation id, source, locator), in id order."""
+    return [
+        CitationRead.trusted(source_id=cited[1], locator=cited[2])
+        for cited in sorted(load_json_rows(cell), key=_by_id)
+    ]
+
+
+def _by_id(values: list[Any]) -> Any:
+    return values[0]
