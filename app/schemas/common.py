@@ -23,7 +23,11 @@ class ReadModel(BaseModel):
 
     @classmethod
     def trusted(cls: type[R], **values: Any) -> R:
-        if values.keys() == cls.__pydantic_fields__.keys() and not cls.__private_attributes__:
+        if (
+            values.keys() == cls.__pydantic_fields__.keys()
+            and not cls.__private_attributes__
+            and cls.__pydantic_post_init__ is None
+        ):
             # Every field given: what ``model_construct`` ends with, without its per-field
             # loop over defaults and aliases (a page of 100 pledges builds ~400 of these).
             model = cls.__new__(cls)
