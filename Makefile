@@ -6,6 +6,10 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
+# Installed packages come with their bytecode: where PYTHONDONTWRITEBYTECODE is set (as
+# on CI machines) nothing else writes it, and every process start compiled fastapi,
+# sqlalchemy, strawberry and the rest from source (importing the app 3.8 s -> 1.6-1.9 s).
+export UV_COMPILE_BYTECODE := 1
 RUN := $(UV) run --frozen --no-sync
 
 MIGOV_HOST ?= 127.0.0.1
