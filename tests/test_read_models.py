@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.models.enums import ActorKind
 from app.schemas.actor import ActorRead, ActorRef
 from app.schemas.common import CitationRead
 
 
 def test_every_field_given_builds_what_model_construct_builds() -> None:
-    values = {"id": "CAN", "iso3": "CAN", "name": "Canada", "kind": ActorKind.STATE}
+    values: dict[str, Any] = {"id": "CAN", "iso3": "CAN", "name": "Canada", "kind": ActorKind.STATE}
     fast = ActorRef.trusted(**values)
     slow = ActorRef.model_construct(**values)
     assert fast == slow
@@ -20,7 +22,7 @@ def test_every_field_given_builds_what_model_construct_builds() -> None:
 
 
 def test_a_field_left_out_takes_its_default_as_model_construct_gives_it() -> None:
-    values = {
+    values: dict[str, Any] = {
         "id": "CAN",
         "iso3": "CAN",
         "name": "Canada",
