@@ -89,14 +89,17 @@ async def list_pledges(
             )
 
         async def fetch(cursor: str | None, limit: int) -> PageResult[PledgeRead]:
-            return await pledge_service.list_pledge_reads(
+            page = await pledge_service.list_pledge_rows(
                 session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang, with_total=False
             )
+            return page.map(lambda row: row.read)
 
         return await stream_all(output, PledgeRead, fetch, cursor=cursor, filename="pledges")
-    page = await pledge_service.list_pledge_reads(
-        session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang
-    )
+    page = (
+        await pledge_service.list_pledge_rows(
+            session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang
+        )
+    ).map(lambda row: row.read)
     included = await includes.collect(
         session,
         include,
@@ -174,7 +177,7 @@ async def get_pledge(
     `If-Match` to update the pledge, or as `If-None-Match` to get 304 while it is
     unchanged.
     """
-    pledge = await pledge_service.get_pledge_read(session, pledge_id, lang=lang)
+    pledge = (await pledge_service.get_pledge_row(session, pledge_id, lang=lang)).read
     headers = item_headers(pledge_etag(pledge.id, pledge.version))
     if matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)

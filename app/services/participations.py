@@ -30,7 +30,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -39,6 +39,7 @@ from app.models import Actor, Citation, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.actor import ActorRef
 from app.schemas.filters import ParticipationFilter
+from app.schemas.language import localized
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
 from app.services._query import (
@@ -72,28 +73,6 @@ def require_day(as_of: dt.date | None, certainty: Certainty | None) -> None:
         )
 
 
-def filtered(
-    *,
-    forums: Sequence[str] = (),
-    actors: Sequence[str] = (),
-    roles: Sequence[Role] = (),
-    as_of: dt.date | None = None,
-    certainty: Certainty | None = None,
-    disputed: bool | None = None,
-) -> Select[Any]:
-    """Participations matching resolved codes (any of each list) and the other conditions."""
-    found = conditions(
-        forums=forums,
-        actors=actors,
-        roles=roles,
-        as_of=as_of,
-        certainty=certainty,
-        disputed=disputed,
-    )
-    statement = select(Participation)
-    return statement.where(and_(*found)) if found else statement
-
-
 def conditions(
     *,
     forums: Sequence[str] = (),
@@ -103,7 +82,8 @@ def conditions(
     certainty: Certainty | None = None,
     disputed: bool | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of ``filtered``, for any statement over ``participation``."""
+    """Conditions on ``participation`` for resolved codes (any of each list) and the rest;
+    they serve the ORM statement (GraphQL) and the Core one (REST) alike."""
     require_day(as_of, certainty)
     conditions: list[ColumnElement[bool]] = []
     if forums:
@@ -162,7 +142,8 @@ async def participations_of_actor(
 ) -> list[Participation]:
     """Every role of one actor (those that may be in effect on ``as_of`` when given)."""
     statement = (
-        filtered(actors=(actor_id,), as_of=as_of)
+        select(Participation)
+        .where(*conditions(actors=(actor_id,), as_of=as_of))
         .options(selectinload(Participation.actor), selectinload(Participation.citations))
         .order_by(*order_clauses(PARTICIPATION_ORDER))
     )
@@ -256,9 +237,11 @@ def _read(row: Any, lang: str, as_of: dt.date | None) -> ParticipationRead:
     c = row._mapping
     actor = None
     if c["actor_id"] is not None:
-        name = c["actor_name_es"] if lang == "es" and c["actor_name_es"] else c["actor_name"]
         actor = ActorRef.trusted(
-            id=c["actor_id"], iso3=c["actor_iso3"], name=name, kind=c["actor_kind"]
+            id=c["actor_id"],
+            iso3=c["actor_iso3"],
+            name=localized(c["actor_name"], c["actor_name_es"], lang),
+            kind=c["actor_kind"],
         )
     citations = citations_in(c["citations_json"])
     return ParticipationRead.from_values(c, actor=actor, citations=citations, as_of=as_of)

@@ -33,6 +33,7 @@ from app.models.enums import (
 from app.schemas.actor import ActorRef
 from app.schemas.dates import PartialDate
 from app.schemas.filters import PledgeFilter
+from app.schemas.language import localized
 from app.schemas.pledge import (
     CurrencyAmount,
     PledgeRead,
@@ -221,7 +222,7 @@ class Pledger:
     website: str | None
 
     def ref(self, lang: str) -> ActorRef:
-        name = self.name_es if lang == "es" and self.name_es else self.name
+        name = localized(self.name, self.name_es, lang)
         return ActorRef.trusted(id=self.id, iso3=self.iso3, name=name, kind=self.kind)
 
 
@@ -276,38 +277,12 @@ async def list_pledge_rows(
     return PageResult(pledge_rows_from(page.items, lang=lang), total, page.next_cursor)
 
 
-async def list_pledge_reads(
-    session: AsyncSession,
-    filters: PledgeFilter | None = None,
-    *,
-    sort: PledgeSort = PledgeSort.ID,
-    limit: int | None = None,
-    cursor: str | None = None,
-    lang: str = "en",
-    with_total: bool = True,
-) -> PageResult[PledgeRead]:
-    """``list_pledge_rows`` as REST shapes."""
-    page = await list_pledge_rows(
-        session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang, with_total=with_total
-    )
-    return page.map(_read_of)
-
-
-def _read_of(row: PledgeRow) -> PledgeRead:
-    return row.read
-
-
 async def get_pledge_row(session: AsyncSession, pledge_id: int, *, lang: str = "en") -> PledgeRow:
     """One pledge with all it embeds; ``pledge_not_found`` when no pledge has the id."""
     found = (await pledge_rows(session, [pledge_id], lang=lang)).get(pledge_id)
     if found is None:
         raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
     return found
-
-
-async def get_pledge_read(session: AsyncSession, pledge_id: int, *, lang: str = "en") -> PledgeRead:
-    """``get_pledge_row`` as its REST shape."""
-    return (await get_pledge_row(session, pledge_id, lang=lang)).read
 
 
 async def pledge_rows(

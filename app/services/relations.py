@@ -138,8 +138,10 @@ async def participations_by_forum_codes(
     """Each forum's participants, with the ``as_of``/role rules of ``services.participations``."""
     if not codes:
         return []
-    statement = participation_service.filtered(
-        roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
+    statement = select(Participation).where(
+        *participation_service.conditions(
+            roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
+        )
     )
     rows = await session.scalars(
         statement.where(Participation.forum_code.in_(set(codes))).order_by(
@@ -165,12 +167,14 @@ async def participations_by_actor_ids(
     """
     if not ids:
         return []
-    statement = participation_service.filtered(
-        forums=await references.forum_codes(session, forums),
-        roles=roles,
-        as_of=as_of,
-        certainty=certainty,
-        disputed=disputed,
+    statement = select(Participation).where(
+        *participation_service.conditions(
+            forums=await references.forum_codes(session, forums),
+            roles=roles,
+            as_of=as_of,
+            certainty=certainty,
+            disputed=disputed,
+        )
     )
     rows = await session.scalars(
         statement.where(Participation.actor_id.in_(set(ids))).order_by(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enums import ROLE_RANKS, Role
 from tests.api.helpers import get_json, walk
-from tests.factories import make_pledge_without_amount
+from tests.factories import make_api_key, make_pledge_without_amount, pledge_body
 
 
 async def problem(client: httpx.AsyncClient, path: str, params: Any) -> dict[str, Any]:
@@ -337,3 +337,30 @@ async def test_content_language_says_what_was_served(client: httpx.AsyncClient) 
     assert french.headers["language-fallback"] == "en"
     health = await client.get("/healthz")
     assert "content-language" not in health.headers
+
+
+async def test_a_pledger_or_participant_without_a_spanish_name_is_noted_as_english(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # No source gives the UN Development Group a Spanish name: English stands in, and the
+    # answer says so, on the one-statement reads of pledges and participations too.
+    writer = await make_api_key(session)
+    await session.commit()
+    body = pledge_body(
+        title="UNDG support", pledgers=["un-development-group"], forum="RCM", event=None
+    )
+    created = await client.post("/v1/pledges", json=body, headers=writer.headers)
+    assert created.status_code == 201, created.text
+    pledge_id = created.json()["id"]
+    for response in (
+        await client.get(f"/v1/pledges/{pledge_id}", params={"lang": "es"}),
+        await client.get("/v1/pledges", params={"lang": "es", "pledger": "un-development-group"}),
+    ):
+        assert response.headers["content-language"] == "es, en"
+        assert response.headers["language-fallback"] == "en"
+    participants = await client.get(
+        "/v1/participations", params={"lang": "es", "actor": "un-development-group", "limit": 1}
+    )
+    assert participants.json()["items"][0]["actor"]["id"] == "un-development-group"
+    assert participants.headers["content-language"] == "es, en"
+    assert participants.headers["language-fallback"] == "en"
