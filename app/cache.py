@@ -21,6 +21,9 @@ keeps:
 
 A hit costs one primary-key read and no routing; a matching ``If-None-Match``
 answers 304 after that same read, because ETags derive from the data version.
+When that read fails because the database is down or the pool stays exhausted, the
+request is answered at once with the 503 the app would give (``Refusal``), so it
+waits for a connection once, not twice.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.errors import Unavailable
+from app.faults import database_fault
 from app.metrics import CACHE_LOOKUPS
 from app.services.changes import CURRENT_VERSION, NOTIFY_CHANNEL, Version
 
@@ -67,6 +72,11 @@ MAX_ENTRY_BYTES = 4 * 1024 * 1024
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_CACHED_PATHS = ("/v1/audit",)
 MUTATION = re.compile(rb"\b(mutation|subscription)\b")
+
+# The answer to a request whose data version could not be read because the database
+# failed: (scope, fault) -> the ASGI app sending the adapter's own 503 (problem+json
+# over REST, a GraphQL error over /graphql). The composition root (app.main) supplies it.
+Refusal = Callable[[Scope, Unavailable], ASGIApp]
 
 
 def encode_version(version: Version) -> str:
@@ -292,10 +302,11 @@ def _etag_matches(header: bytes, etag: str | None) -> bool:
 class ResponseCacheMiddleware:
     """Serves stored answers for the current data version; stores new ones."""
 
-    def __init__(self, app: ASGIApp, state: State, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, state: State, max_bytes: int, refuse: Refusal) -> None:
         self.app = app
         self.state = state
         self.store = ResponseCache(max_bytes)
+        self.refuse = refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         watch: VersionWatch | None = getattr(self.state, "version_watch", None)
@@ -329,11 +340,21 @@ class ResponseCacheMiddleware:
 
         try:
             version = await watch.current()
-        except Exception:  # the database is in trouble: let the app answer it (503), uncached
-            await self.app(scope, receive, send)
+        except Exception as error:
+            fault = database_fault(error)
+            if not isinstance(fault, Unavailable):
+                await self.app(scope, receive, send)  # not a known fault: the app decides
+                return
+            # The database is down or busy: answer now with the adapter's own 503, rather
+            # than let the app wait for a connection a second time.
+            log.warning("%s reading the data version: %s", fault.code, type(error).__name__)
+            await self.refuse(scope, fault)(scope, receive, send)
             return
         key = (
             "GET" if method == "HEAD" else method,
+            # A next-page Link names the URL it was asked on: scheme and host are part of it.
+            scope.get("scheme"),
+            _header(scope, b"host"),
             path,
             scope["query_string"],
             body,
@@ -441,10 +462,11 @@ async def stop_watch(state: State) -> None:
         await watch.stop()
 
 
-def install(app: Any, settings: Settings) -> None:
+def install(app: Any, settings: Settings, refuse: Refusal) -> None:
     if settings.cache:
         app.add_middleware(
             ResponseCacheMiddleware,
             state=app.state,
             max_bytes=settings.cache_max_mb * 1024 * 1024,
+            refuse=refuse,
         )

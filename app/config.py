@@ -117,11 +117,11 @@ class Settings(BaseSettings):
 
     # Response cache (app.cache): answers keyed by the data version, invalidated across processes.
     cache: bool = Field(
-        default=False,
+        default=True,
         description="Cache whole answers by data version; every process hears of each commit "
         "(PostgreSQL LISTEN/NOTIFY, or Redis with MIGOV_REDIS_URL) and never serves an older one. "
-        "Off by default until a database fault during its version read answers 503 as fast "
-        "as without it (docs/performance.md).",
+        "Each cacheable request still reads the data version (one primary-key read); when the "
+        "database fails that read, the request is answered 503 at once.",
     )
     cache_max_mb: int = Field(
         default=32, ge=1, description="Memory each worker process may give to cached answers."

@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.types import ASGIApp, Scope
 
 from app import __version__, cache, licence, metrics, web
 from app.api import (
@@ -43,6 +45,8 @@ from app.api.limits import BodySizeLimitMiddleware
 from app.api.ratelimit import RateLimitHeadersMiddleware
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.errors import Unavailable
+from app.graphql.errors import unavailable_response
 from app.graphql.schema import build_router
 
 API_DESCRIPTION = """\
@@ -79,6 +83,13 @@ def create_served_app() -> FastAPI:
     app = create_app()
     app.state.server_process = True
     return app
+
+
+def _refusal(scope: Scope, fault: Unavailable) -> ASGIApp:
+    """The cache's answer when the database fails it: each adapter's own 503."""
+    if scope["path"].startswith("/graphql"):
+        return unavailable_response(fault)
+    return problems.domain_error_response(Request(scope), fault)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -169,7 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     conditional.install(app)
     openapi.install(app, routers)
-    cache.install(app, settings)
+    cache.install(app, settings, refuse=_refusal)
     # Outside the cache, which so keeps plain answers and serves every Accept-Encoding.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(RateLimitHeadersMiddleware)

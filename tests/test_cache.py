@@ -20,6 +20,10 @@ import httpx
 import pytest
 
 from app.cache import Entry, ResponseCache
+from app.config import Settings
+from app.main import create_app
+from app.metrics import CACHE_LOOKUPS
+from tests.conftest import client_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTS = (8320, 8321)
@@ -158,3 +162,23 @@ def test_the_cache_keeps_one_version_within_its_budget() -> None:
     assert len(store) == 1
     store.put(1, ("late",), entry)  # an answer of an older version is not kept
     assert store.get(1, ("late",)) is None
+
+
+async def test_a_cached_page_names_the_host_it_was_asked_on(live_database_url: str) -> None:
+    # The next-page Link is absolute; an answer cached for one host must not be
+    # replayed to another (a second domain, or a proxy passing its own Host).
+    app = create_app(Settings(database_url=live_database_url, cache=True, _env_file=None))
+    path = "/v1/pledges?limit=1"
+    hits = CACHE_LOOKUPS.labels("hit")
+    async with client_for(app) as client:
+        links = []
+        for host in ("a.example", "b.example", "a.example"):
+            before = hits._value.get()
+            response = await client.get(path, headers={"Host": host})
+            assert response.status_code == 200, response.text
+            links.append((response.headers["link"], hits._value.get() - before))
+    assert links[0][0].startswith("<http://a.example/v1/pledges?")
+    assert links[1][0].startswith("<http://b.example/v1/pledges?")
+    # the first host's answer is served from the cache again, to that host only
+    assert [hit for _, hit in links] == [0, 0, 1]
+    assert links[2][0] == links[0][0]

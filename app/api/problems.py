@@ -103,6 +103,11 @@ def status_for(error: errors.DomainError) -> int:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
+    return domain_error_response(request, exc)
+
+
+def domain_error_response(request: Request, exc: errors.DomainError) -> JSONResponse:
+    """The problem a ``DomainError`` answers with, headers (Retry-After, ...) included."""
     headers = None
     if isinstance(exc, errors.RateLimited | errors.Unavailable):
         headers = {"Retry-After": str(exc.retry_after)}

@@ -28,6 +28,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from pydantic import ValidationError
+from starlette.responses import JSONResponse
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
@@ -134,6 +135,19 @@ def error_extensions(error: GraphQLError) -> dict[str, Any]:
     else:
         extensions["code"] = INTERNAL_ERROR
     return extensions
+
+
+def unavailable_response(fault: Unavailable) -> JSONResponse:
+    """A request refused before execution because the database failed (the response
+    cache could not read the data version): what ``ErrorCodes`` answers when a field
+    fails the same way, a 503 with Retry-After and the fault's code, but no ``data``,
+    since nothing was executed."""
+    error = GraphQLError(fault.detail, original_error=fault)
+    return JSONResponse(
+        {"errors": [{"message": fault.detail, "extensions": error_extensions(error)}]},
+        status_code=503,
+        headers={"Retry-After": str(fault.retry_after)},
+    )
 
 
 class ErrorCodes(SchemaExtension):
