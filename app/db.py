@@ -35,6 +35,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
@@ -66,6 +67,10 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
         "max_overflow": settings.db_pool_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
         "poolclass": FairPool,
+        # JSON columns (a participation's bounds and objectives, ...) are decoded on every
+        # row read; orjson does it several times faster than the standard library, which
+        # was 40 % of reading a big forum's participants.
+        "json_deserializer": orjson.loads,
     }
     lock_wait = settings.db_statement_timeout or 30.0
     if sqlite:

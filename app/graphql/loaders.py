@@ -32,13 +32,13 @@ from app.models import (
     Forum,
     FundingShare,
     MoneyRecord,
-    Participation,
     Source,
 )
 from app.models.enums import Certainty, Entity, Role
 from app.schemas.filters import PledgeFilter
 from app.schemas.programme import ProgrammeRead
 from app.services import money_records, programmes, relations
+from app.services.participations import ParticipationRow
 from app.services.pledges import PledgeRow
 
 K = TypeVar("K", bound=Hashable)
@@ -125,7 +125,7 @@ class Loaders:
     @cached_property
     def participations_by_forum(
         self,
-    ) -> DataLoader[tuple[str, ParticipationArgs], list[Participation]]:
+    ) -> DataLoader[tuple[str, ParticipationArgs], list[ParticipationRow]]:
         return self._with_args(
             lambda session, codes, args: relations.participations_by_forum_codes(
                 session,
@@ -140,7 +140,7 @@ class Loaders:
     @cached_property
     def participations_by_actor(
         self,
-    ) -> DataLoader[tuple[str, ParticipationArgs], list[Participation]]:
+    ) -> DataLoader[tuple[str, ParticipationArgs], list[ParticipationRow]]:
         return self._with_args(
             lambda session, ids, args: relations.participations_by_actor_ids(
                 session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import orjson
 import strawberry
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -118,6 +119,11 @@ class _Router(GraphQLRouter[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self.ide_page or self.graphql_ide_html)
+
+    def encode_json(self, data: object) -> bytes:
+        # The same compact JSON as strawberry's ``json.dumps``, several times faster on a
+        # page of a hundred nodes; non-ASCII text leaves as UTF-8, not ``\u`` escapes.
+        return orjson.dumps(data)
 
 
 def build_router(settings: Settings, ide_page: str | None = None) -> GraphQLRouter[Context, None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -91,6 +92,14 @@ class EnumText(TypeDecorator[StrEnum]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
         return None if value is None else self.enum(value)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        """``process_result_value`` as one dictionary lookup per value: enum columns are on
+        every row of every read. A value outside the enum is a ``KeyError``, as
+        ``self.enum(value)`` would be a ``ValueError``: never a silent ``None``."""
+        members: dict[Any, StrEnum | None] = {member.value: member for member in self.enum}
+        members[None] = None
+        return members.__getitem__
 
 
 def enum_column(enum: type[StrEnum], **kwargs: Any) -> Any:

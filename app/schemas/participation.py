@@ -89,13 +89,14 @@ class ParticipationRead(ReadModel):
         as_of: dt.date | None = None,
     ) -> ParticipationRead:
         """The read shape from a participation's column values (a Core row's mapping, or
-        ``PARTICIPATION_VALUES`` of an ORM object), its actor and citations given."""
+        ``PARTICIPATION_VALUES`` of an ORM object; enum columns already typed), its actor and
+        citations given."""
         return cls.trusted(
             id=c["id"],
             forum=c["forum_code"],
             actor=actor,
-            holder_status=HolderStatus(c["holder_status"]),
-            role=Role(c["role"]),
+            holder_status=c["holder_status"],
+            role=c["role"],
             start=format_partial(c["start_date"], c["start_precision"]),
             start_precision=c["start_precision"],
             end=format_partial(c["end_date"], c["end_precision"]),

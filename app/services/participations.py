@@ -30,7 +30,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -101,27 +101,6 @@ def conditions(
     return conditions
 
 
-async def _page(
-    session: AsyncSession, statement: Select[Any], *, limit: int | None, cursor: str | None
-) -> PageResult[Participation]:
-    statement = statement.options(
-        selectinload(Participation.actor), selectinload(Participation.citations)
-    )
-    return await paginate(session, statement, order=PARTICIPATION_ORDER, limit=limit, cursor=cursor)
-
-
-async def list_participations(
-    session: AsyncSession,
-    filters: ParticipationFilter | None = None,
-    *,
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> PageResult[Participation]:
-    found = await _filter_conditions(session, filters or ParticipationFilter())
-    statement = select(Participation).where(*found)
-    return await _page(session, statement, limit=limit, cursor=cursor)
-
-
 async def _filter_conditions(
     session: AsyncSession, filters: ParticipationFilter
 ) -> list[ColumnElement[bool]]:
@@ -150,29 +129,71 @@ async def participations_of_actor(
     return list(await session.scalars(statement))
 
 
-# --- the lean read path for REST: Core rows straight into ParticipationRead -------------
+# --- the lean read path: Core rows straight into the read shapes ---------------------
 #
-# A page is the count and one statement: the participation columns, its actor's
-# (an outer join: a vacant office has none) and its citations as a ``json_rows``
-# cell. A profile of a forum's participants put about 60 % of the request in the
-# ORM's selectin loading and instance building.
+# A page is the count and one statement: the participation columns and its actor's
+# (an outer join: a vacant office has none); REST adds its citations as a
+# ``json_rows`` cell, GraphQL loads them only when a query asks. A profile of a
+# forum's participants put about 60 % of the request in the ORM's selectin loading
+# and instance building.
 
 PARTICIPATION_TABLE = Participation.__table__
+# A row of ``ROW_STATEMENT`` (or ``READ_STATEMENT``); columns by name through ``_mapping``.
+ParticipationRow = Row[*tuple[Any, ...]]
 ACTOR_TABLE = Actor.__table__
-READ_STATEMENT = select(
+ROW_STATEMENT = select(
     *PARTICIPATION_TABLE.c,
     Participation.role_rank,
     ACTOR_TABLE.c.iso3.label("actor_iso3"),
     ACTOR_TABLE.c.name.label("actor_name"),
     ACTOR_TABLE.c.name_es.label("actor_name_es"),
+    ACTOR_TABLE.c.short_name.label("actor_short_name"),
     ACTOR_TABLE.c.kind.label("actor_kind"),
+    ACTOR_TABLE.c.forum_code.label("actor_forum_code"),
+    ACTOR_TABLE.c.website.label("actor_website"),
+).select_from(
+    PARTICIPATION_TABLE.outerjoin(ACTOR_TABLE, ACTOR_TABLE.c.id == PARTICIPATION_TABLE.c.actor_id)
+)
+READ_STATEMENT = ROW_STATEMENT.add_columns(
     select(json_rows(Citation.id, Citation.source_id, Citation.locator))
     .where(Citation.participation_id == PARTICIPATION_TABLE.c.id)
     .scalar_subquery()
     .label("citations_json"),
-).select_from(
-    PARTICIPATION_TABLE.outerjoin(ACTOR_TABLE, ACTOR_TABLE.c.id == PARTICIPATION_TABLE.c.actor_id)
 )
+
+
+async def list_participation_rows(
+    session: AsyncSession,
+    filters: ParticipationFilter | None = None,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> PageResult[ParticipationRow]:
+    """Participations matching ``filters``, a page of ``ROW_STATEMENT`` rows."""
+    found = await _filter_conditions(session, filters or ParticipationFilter())
+    return await _row_page(session, ROW_STATEMENT, found, limit=limit, cursor=cursor)
+
+
+async def _row_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    found: Sequence[ColumnElement[bool]],
+    *,
+    limit: int | None,
+    cursor: str | None,
+) -> PageResult[Any]:
+    # counted on the participation table alone: the join adds nothing to the number
+    total = await count(session, select(Participation.id).where(*found))
+    page = await paginate(
+        session,
+        statement.where(*found),
+        order=PARTICIPATION_ORDER,
+        limit=limit,
+        cursor=cursor,
+        rows=True,
+        with_total=False,
+    )
+    return PageResult(page.items, total, page.next_cursor)
 
 
 async def list_participation_reads(
@@ -183,7 +204,7 @@ async def list_participation_reads(
     cursor: str | None = None,
     lang: str = "en",
 ) -> PageResult[ParticipationRead]:
-    """``list_participations`` as read shapes, the same rows in the same order."""
+    """Participations matching ``filters``, as read shapes (with their citations)."""
     filters = filters or ParticipationFilter()
     found = await _filter_conditions(session, filters)
     return await _read_page(
@@ -220,17 +241,8 @@ async def _read_page(
     lang: str,
     as_of: dt.date | None,
 ) -> PageResult[ParticipationRead]:
-    total = await count(session, select(Participation.id).where(*found))
-    page = await paginate(
-        session,
-        READ_STATEMENT.where(*found),
-        order=PARTICIPATION_ORDER,
-        limit=limit,
-        cursor=cursor,
-        rows=True,
-        with_total=False,
-    )
-    return PageResult([_read(row, lang, as_of) for row in page.items], total, page.next_cursor)
+    page = await _row_page(session, READ_STATEMENT, found, limit=limit, cursor=cursor)
+    return page.map(lambda row: _read(row, lang, as_of))
 
 
 def _read(row: Any, lang: str, as_of: dt.date | None) -> ParticipationRead:

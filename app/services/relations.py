@@ -22,7 +22,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -51,7 +51,7 @@ from app.services._query import MAX_LIMIT, order_clauses
 from app.services.events import EVENT_ORDER
 from app.services.forums import FORUM_ORDER
 from app.services.funding import SHARE_ORDER
-from app.services.participations import PARTICIPATION_ORDER
+from app.services.participations import PARTICIPATION_ORDER, ParticipationRow
 from app.services.pledges import PledgeRow
 
 K = TypeVar("K", bound=Hashable)
@@ -134,19 +134,17 @@ async def participations_by_forum_codes(
     roles: Sequence[Role] = (),
     certainty: Certainty | None = None,
     disputed: bool | None = None,
-) -> list[list[Participation]]:
-    """Each forum's participants, with the ``as_of``/role rules of ``services.participations``."""
+) -> list[list[ParticipationRow]]:
+    """Each forum's participants, with the ``as_of``/role rules of ``services.participations``,
+    as ``participations.ROW_STATEMENT`` rows (the participation with its actor's columns)."""
     if not codes:
         return []
-    statement = select(Participation).where(
+    rows = await _participation_rows(
+        session,
+        Participation.forum_code.in_(set(codes)),
         *participation_service.conditions(
             roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
-        )
-    )
-    rows = await session.scalars(
-        statement.where(Participation.forum_code.in_(set(codes))).order_by(
-            *order_clauses(PARTICIPATION_ORDER)
-        )
+        ),
     )
     return _many(codes, ((row.forum_code, row) for row in rows))
 
@@ -160,28 +158,36 @@ async def participations_by_actor_ids(
     roles: Sequence[Role] = (),
     certainty: Certainty | None = None,
     disputed: bool | None = None,
-) -> list[list[Participation]]:
-    """Each actor's roles (in ``forums``, any of them, when given), ordered like the list.
+) -> list[list[ParticipationRow]]:
+    """Each actor's roles (in ``forums``, any of them, when given), ordered like the list,
+    as ``participations.ROW_STATEMENT`` rows.
 
     Forum codes resolve as ``services.references`` says; an unknown one is refused.
     """
     if not ids:
         return []
-    statement = select(Participation).where(
+    rows = await _participation_rows(
+        session,
+        Participation.actor_id.in_(set(ids)),
         *participation_service.conditions(
             forums=await references.forum_codes(session, forums),
             roles=roles,
             as_of=as_of,
             certainty=certainty,
             disputed=disputed,
-        )
-    )
-    rows = await session.scalars(
-        statement.where(Participation.actor_id.in_(set(ids))).order_by(
-            *order_clauses(PARTICIPATION_ORDER)
-        )
+        ),
     )
     return _many(ids, ((row.actor_id, row) for row in rows if row.actor_id is not None))
+
+
+async def _participation_rows(
+    session: AsyncSession, *conditions: ColumnElement[bool]
+) -> Sequence[ParticipationRow]:
+    statement = participation_service.ROW_STATEMENT.where(*conditions).order_by(
+        *order_clauses(PARTICIPATION_ORDER)
+    )
+    rows: Sequence[ParticipationRow] = (await session.execute(statement)).all()
+    return rows
 
 
 # --- funding shares -----------------------------------------------------------------

@@ -95,7 +95,7 @@ class ActorType:
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
-    def name(self, info: Info, lang: LangArg = None) -> str:
+    def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, self.name_es, lang)
 
     @strawberry.field(description="The forum this actor also is (SICA the organisation).")
@@ -147,7 +147,7 @@ class ActorType:
             forums=tuple(forum or ()),
         )
         rows = await info.context.loaders.participations_by_actor.load((self.id, args))
-        return [participation_types.ParticipationType.from_model(row, as_of) for row in rows]
+        return [participation_types.ParticipationType.from_row(row, as_of) for row in rows]
 
     @strawberry.field(description="This actor's shares of forum budgets.")
     async def funding_shares(

@@ -150,7 +150,7 @@ class EventType:
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
-    def name(self, info: Info, lang: LangArg = None) -> str:
+    def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, None, lang)
 
     @strawberry.field(description="The series this event is one occurrence of.")

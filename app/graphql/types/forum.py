@@ -104,7 +104,7 @@ class ForumType:
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
-    def name(self, info: Info, lang: LangArg = None) -> str:
+    def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, self.name_es, lang)
 
     @strawberry.field(description="The forum this one belongs to (MIRPS for MIRPS-SP).")
@@ -157,7 +157,7 @@ class ForumType:
             as_of=as_of, roles=tuple(role or ()), certainty=certainty, disputed=disputed
         )
         rows = await info.context.loaders.participations_by_forum.load((self.code, args))
-        return [participation_types.ParticipationType.from_model(row, as_of) for row in rows]
+        return [participation_types.ParticipationType.from_row(row, as_of) for row in rows]
 
     @strawberry.field(
         description="Each actor's share of this forum's budget as the sources give it, "

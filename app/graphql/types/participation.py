@@ -19,8 +19,15 @@ from app.graphql.types.common import (
 )
 from app.graphql.types.filters import ParticipationFilterInput, to_filter
 from app.graphql.types.source import CitationType, citations_of
-from app.models import Participation
-from app.models.enums import BoundBasis, Certainty, DatePrecision, Entity, HolderStatus, Role
+from app.models.enums import (
+    BoundBasis,
+    Certainty,
+    DatePrecision,
+    Entity,
+    HolderStatus,
+    Role,
+)
+from app.models.participation import certainty
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     BOUND_BASIS,
@@ -43,6 +50,7 @@ from app.schemas.descriptions import (
 from app.schemas.filters import ParticipationFilter
 from app.services import participations as participation_service
 from app.services._query import DEFAULT_LIMIT
+from app.services.participations import ParticipationRow
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType
@@ -103,42 +111,66 @@ class ParticipationType:
     theme: str | None = strawberry.field(description=CHAIR_THEME)
     objectives: list[str] = strawberry.field(description=CHAIR_OBJECTIVES)
 
+    holder: strawberry.Private[ActorType | None] = None
+
     @classmethod
-    def from_model(cls, row: Participation, as_of: dt.date | None = None) -> ParticipationType:
+    def from_row(cls, row: ParticipationRow, as_of: dt.date | None = None) -> ParticipationType:
+        """From a ``participations.ROW_STATEMENT`` row: the participation and its actor
+        (enum columns come typed from the statement)."""
+        c = row._mapping
+        holder = None
+        if c["actor_id"] is not None:
+            holder = actor_types.ActorType(
+                id=c["actor_id"],
+                iso3=c["actor_iso3"],
+                name_en=c["actor_name"],
+                name_es=c["actor_name_es"],
+                short_name=c["actor_short_name"],
+                kind=c["actor_kind"],
+                forum_code=c["actor_forum_code"],
+                website=c["actor_website"],
+            )
         return cls(
-            id=row.id,
-            forum_code=row.forum_code,
-            actor_id=row.actor_id,
-            holder_status=HolderStatus(row.holder_status),
-            role=Role(row.role),
-            start=format_partial(row.start_date, row.start_precision),
-            start_precision=row.start_precision,
-            start_date=row.start_date,
-            end=format_partial(row.end_date, row.end_precision),
-            end_precision=row.end_precision,
-            end_date=row.end_date,
-            certainty=row.certainty_on(as_of) if as_of is not None else None,
-            start_earliest=row.start_earliest,
-            start_latest=row.start_latest,
-            end_earliest=row.end_earliest,
-            end_latest=row.end_latest,
-            last_confirmed=row.last_confirmed,
-            last_confirmed_source=row.last_confirmed_source_id,
-            bounds=[BoundType.from_json(b) for b in row.bounds or []],
-            disputed=row.dispute is not None,
-            dispute=row.dispute,
-            note=row.note,
-            theme=row.theme,
-            objectives=list(row.objectives or []),
+            id=c["id"],
+            forum_code=c["forum_code"],
+            actor_id=c["actor_id"],
+            holder=holder,
+            holder_status=c["holder_status"],
+            role=c["role"],
+            start=format_partial(c["start_date"], c["start_precision"]),
+            start_precision=c["start_precision"],
+            start_date=c["start_date"],
+            end=format_partial(c["end_date"], c["end_precision"]),
+            end_precision=c["end_precision"],
+            end_date=c["end_date"],
+            certainty=(
+                None
+                if as_of is None
+                else certainty(
+                    as_of,
+                    c["start_earliest"],
+                    c["start_latest"],
+                    c["end_earliest"],
+                    c["end_latest"],
+                )
+            ),
+            start_earliest=c["start_earliest"],
+            start_latest=c["start_latest"],
+            end_earliest=c["end_earliest"],
+            end_latest=c["end_latest"],
+            last_confirmed=c["last_confirmed"],
+            last_confirmed_source=c["last_confirmed_source_id"],
+            bounds=[BoundType.from_json(b) for b in c["bounds"] or []],
+            disputed=c["dispute"] is not None,
+            dispute=c["dispute"],
+            note=c["note"],
+            theme=c["theme"],
+            objectives=list(c["objectives"] or []),
         )
 
     @strawberry.field(description="Who holds the role; null for a vacant or undecided office.")
-    async def actor(
-        self, info: Info
-    ) -> Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")] | None:
-        if self.actor_id is None:
-            return None
-        return present(await actor_types.actor_by_id(info, self.actor_id), f"actor {self.actor_id}")
+    def actor(self) -> Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")] | None:
+        return self.holder
 
     @strawberry.field(description="Where the role is held.")
     async def forum(
@@ -168,11 +200,11 @@ class ParticipationQuery:
         criteria = to_filter(ParticipationFilter, filter)
         return await list_connection(
             info,
-            lambda session, limit: participation_service.list_participations(
+            lambda session, limit: participation_service.list_participation_rows(
                 session, criteria, limit=limit, cursor=after
             ),
             participation_service.PARTICIPATION_ORDER,
-            lambda row: ParticipationType.from_model(row, criteria.as_of),
+            lambda row: ParticipationType.from_row(row, criteria.as_of),
             first=first,
             after=after,
         )
