@@ -48,12 +48,34 @@ async def list_forums(
     return await paginate(session, statement, order=FORUM_ORDER, limit=limit, cursor=cursor)
 
 
-async def get_forum(session: AsyncSession, code: str) -> Forum:
-    """One forum by code (any case), alias or name; ``forum_not_found`` otherwise."""
-    statement = select(Forum).options(selectinload(Forum.citations), selectinload(Forum.children))
+async def get_forum(session: AsyncSession, code: str, *, embedded: bool = True) -> Forum:
+    """One forum by code (any case), alias or name; ``forum_not_found`` otherwise.
+
+    With ``embedded`` its citations and sub-forums come loaded, as the REST shape
+    embeds them; GraphQL loads those only when a query asks.
+    """
+    statement = select(Forum)
+    if embedded:
+        statement = statement.options(selectinload(Forum.citations), selectinload(Forum.children))
     forum = await session.scalar(statement.where(Forum.code == code))
-    if forum is None and (found := await references.forum_code(session, code)) is not None:
-        forum = await session.scalar(statement.where(Forum.code == found))
     if forum is None:
-        raise NotFound(f"No forum has the code {code!r}.", code="forum_not_found")
+        found = await forum_code_of(session, code)
+        forum = await session.scalar(statement.where(Forum.code == found))
+    if forum is None:  # deleted between the two reads
+        raise _no_forum(code)
     return forum
+
+
+async def forum_code_of(session: AsyncSession, code: str) -> str:
+    """The code of the forum ``code`` names, as ``get_forum`` finds it, without loading
+    the forum; ``forum_not_found`` otherwise."""
+    found = await session.scalar(select(Forum.code).where(Forum.code == code))
+    if found is None:
+        found = await references.forum_code(session, code)
+    if found is None:
+        raise _no_forum(code)
+    return found
+
+
+def _no_forum(code: str) -> NotFound:
+    return NotFound(f"No forum has the code {code!r}.", code="forum_not_found")

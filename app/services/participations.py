@@ -50,7 +50,7 @@ from app.services._query import (
     order_clauses,
     paginate,
 )
-from app.services.forums import get_forum
+from app.services.forums import forum_code_of
 from app.services.sources import citations_in
 
 PARTICIPATION_ORDER = (
@@ -225,9 +225,12 @@ async def list_participant_reads(
     lang: str = "en",
 ) -> PageResult[ParticipationRead]:
     """A forum's participants; 404 when the forum does not exist (code in any case or alias)."""
-    forum = await get_forum(session, forum_code)
     found = conditions(
-        forums=(forum.code,), roles=roles, as_of=as_of, certainty=certainty, disputed=disputed
+        forums=(await forum_code_of(session, forum_code),),
+        roles=roles,
+        as_of=as_of,
+        certainty=certainty,
+        disputed=disputed,
     )
     return await _read_page(session, found, limit=limit, cursor=cursor, lang=lang, as_of=as_of)
 

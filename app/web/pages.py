@@ -110,7 +110,7 @@ async def dashboard_matrix() -> HTMLResponse:
 @router.get("/dashboard/forums/{code}", response_class=HTMLResponse)
 async def dashboard_forum(code: str, session: Session) -> HTMLResponse:
     try:
-        await forum_service.get_forum(session, code)
+        await forum_service.forum_code_of(session, code)
     except NotFound:
         return _dashboard("not-found", forum=code, status_code=404)
     return _dashboard("forum", forum=code)

@@ -226,7 +226,9 @@ class ForumQuery:
     @strawberry.field(description="One forum by code; null when no forum has it.")
     async def forum(self, info: Info, code: str) -> ForumType | None:
         return await one_or_none(
-            info, lambda session: forum_service.get_forum(session, code), ForumType.from_model
+            info,
+            lambda session: forum_service.get_forum(session, code, embedded=False),
+            ForumType.from_model,
         )
 
     @strawberry.field(description="Forums, ordered by code.")
