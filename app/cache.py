@@ -37,7 +37,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -52,6 +53,7 @@ from app.metrics import CACHE_LOOKUPS
 from app.services.changes import CURRENT_VERSION, NOTIFY_CHANNEL, Version
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REDIS_CHANNEL = "migov:data_version"
 VERSION_SQL = "SELECT version, changed_at FROM data_version WHERE id = 1"
@@ -92,6 +94,64 @@ def decode_version(payload: str | bytes) -> Version | None:
         return None
 
 
+class SharedRead(Generic[T]):
+    """Calls of ``read`` shared among concurrent callers, without answering any caller
+    from before it called.
+
+    One read runs at a time. Callers that arrive while it runs do not join it (it may
+    have started before a write they have seen committed): they wait together for the
+    next read, which starts once the running one ends. Under load one database round
+    trip answers every request that arrived during the one before, instead of each
+    request taking a connection of its own. A failed read fails all who shared it, at
+    once; a caller cancelled while waiting leaves the read to the others.
+    """
+
+    def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
+        self._read = read
+        self._next: asyncio.Future[T] | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    async def __call__(self) -> T:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            # retrieved here, so a failure whose waiters all left is not logged as unheard
+            self._next.add_done_callback(_retrieve)
+        waiting = self._next
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run())
+        return await asyncio.shield(waiting)
+
+    async def _run(self) -> None:
+        try:
+            while self._next is not None:
+                # From here on, new callers wait for the next read: this one starts now.
+                waiting, self._next = self._next, None
+                try:
+                    value = await self._read()
+                except BaseException as error:  # cancelled included: every waiter hears
+                    if not waiting.done():
+                        waiting.set_exception(
+                            error
+                            if isinstance(error, Exception)
+                            else RuntimeError("the shared read was cancelled")
+                        )
+                    if not isinstance(error, Exception):
+                        raise
+                else:
+                    if not waiting.done():
+                        waiting.set_result(value)
+        finally:
+            self._runner = None
+            if self._next is not None and not self._next.done():
+                self._next.set_exception(RuntimeError("the shared read stopped"))
+                self._next = None
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class VersionWatch:
     """The newest data version this process knows, and whether it may trust it."""
 
@@ -125,8 +185,16 @@ class VersionWatch:
             await self._redis.aclose()
 
     async def current(self) -> Version:
-        """The data version now, read from the database (the one source of truth)."""
-        return await self.read()
+        """The data version now, read from the database (the one source of truth).
+
+        Concurrent callers share reads (``SharedRead``): each gets the result of a read
+        that started after it called, so it sees every write committed before it asked.
+        """
+        return await self._shared()
+
+    @cached_property
+    def _shared(self) -> SharedRead[Version]:
+        return SharedRead(self.read)
 
     async def read(self) -> Version:
         async with self._engine.connect() as connection:

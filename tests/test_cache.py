@@ -8,6 +8,7 @@ unchanged answer revalidates to 304.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cache import Entry, ResponseCache
+from app.cache import Entry, ResponseCache, SharedRead
 from app.config import Settings
 from app.main import create_app
 from app.metrics import CACHE_LOOKUPS
@@ -182,3 +183,68 @@ async def test_a_cached_page_names_the_host_it_was_asked_on(live_database_url: s
     # the first host's answer is served from the cache again, to that host only
     assert [hit for _, hit in links] == [0, 0, 1]
     assert links[2][0] == links[0][0]
+
+
+class _Store:
+    """A value behind reads that take a while; records when each read started."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.reads: list[int] = []  # the value current when each read started
+        self.release = asyncio.Event()
+        self.fail: Exception | None = None
+
+    async def read(self) -> int:
+        seen = self.value  # a statement's snapshot is taken when it starts
+        self.reads.append(seen)
+        await self.release.wait()
+        if self.fail is not None:
+            raise self.fail
+        return seen
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_shared_reads_never_answer_a_caller_from_before_it_asked() -> None:
+    store = _Store()
+    shared = SharedRead(store.read)
+    early = [asyncio.create_task(shared()) for _ in range(5)]
+    await _settle()  # the first read is running, started at value 0
+    store.value = 1  # a write commits while it runs
+    late = [asyncio.create_task(shared()) for _ in range(5)]
+    await _settle()
+    store.release.set()
+    assert await asyncio.gather(*early) == [0] * 5
+    # callers that arrived after the write wait for a read started after it
+    assert await asyncio.gather(*late) == [1] * 5
+    assert store.reads == [0, 1]  # ten callers, two reads
+
+
+async def test_a_failed_shared_read_fails_every_waiter_and_the_next_call_reads_again() -> None:
+    store = _Store()
+    shared = SharedRead(store.read)
+    store.fail = ConnectionError("database down")
+    waiters = [asyncio.create_task(shared()) for _ in range(3)]
+    await _settle()
+    store.release.set()
+    results = await asyncio.gather(*waiters, return_exceptions=True)
+    assert [type(r) for r in results] == [ConnectionError] * 3
+    store.fail = None
+    assert await shared() == 0
+    assert len(store.reads) == 2
+
+
+async def test_a_cancelled_waiter_leaves_the_shared_read_to_the_others() -> None:
+    store = _Store()
+    shared = SharedRead(store.read)
+    leaving = asyncio.create_task(shared())
+    staying = asyncio.create_task(shared())
+    await _settle()
+    leaving.cancel()
+    await _settle()
+    store.release.set()
+    assert await staying == 0
+    assert leaving.cancelled()
