@@ -207,7 +207,6 @@ async def paginate(
     (items are Core rows, which must carry the ordering's columns).
     """
     size = clamp_limit(limit)
-    total = await count(session, statement) if with_total else -1
     paged = page_statement(statement, order=order, cursor=cursor, size=size)
     items: list[Any] = (
         list((await session.execute(paged)).all())
@@ -219,7 +218,20 @@ async def paginate(
         items = items[:size]
         last = items[-1]
         next_cursor = row_cursor(order, last)
-    return PageResult(items=items, total=total, next_cursor=next_cursor)
+    page = PageResult(items=items, total=-1, next_cursor=next_cursor)
+    if with_total:
+        page.total = await total_of(session, statement, page, cursor=cursor)
+    return page
+
+
+async def total_of(
+    session: AsyncSession, counted: Select[Any], page: PageResult[Any], *, cursor: str | None
+) -> int:
+    """How many rows ``counted`` finds on all pages. A first page with no next one holds
+    them all: its length is the answer, and no ``count(*)`` runs (most forums are small)."""
+    if cursor is None and page.next_cursor is None:
+        return len(page.items)
+    return await count(session, counted)
 
 
 def row_cursor(order: Sequence[SortKey], row: Any) -> str:

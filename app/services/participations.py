@@ -45,10 +45,10 @@ from app.services import periods, references
 from app.services._query import (
     PageResult,
     SortKey,
-    count,
     json_rows,
     order_clauses,
     paginate,
+    total_of,
 )
 from app.services.forums import forum_code_of
 from app.services.sources import citations_in
@@ -182,8 +182,6 @@ async def _row_page(
     limit: int | None,
     cursor: str | None,
 ) -> PageResult[Any]:
-    # counted on the participation table alone: the join adds nothing to the number
-    total = await count(session, select(Participation.id).where(*found))
     page = await paginate(
         session,
         statement.where(*found),
@@ -193,7 +191,11 @@ async def _row_page(
         rows=True,
         with_total=False,
     )
-    return PageResult(page.items, total, page.next_cursor)
+    # counted on the participation table alone: the join adds nothing to the number
+    page.total = await total_of(
+        session, select(Participation.id).where(*found), page, cursor=cursor
+    )
+    return page
 
 
 async def list_participation_reads(

@@ -42,7 +42,14 @@ from app.schemas.pledge import (
     UsdConversionRead,
 )
 from app.services import references
-from app.services._query import PageResult, SortKey, count, json_rows, load_json_rows, paginate
+from app.services._query import (
+    PageResult,
+    SortKey,
+    json_rows,
+    load_json_rows,
+    paginate,
+    total_of,
+)
 from app.services.rates import CENT
 from app.services.sources import citations_in
 
@@ -264,7 +271,6 @@ async def list_pledge_rows(
     needs no count at all, let alone one per page.
     """
     resolved = await resolve_filter(session, filters)
-    total = await count(session, apply_filter(select(Pledge.id), resolved)) if with_total else -1
     page = await paginate(
         session,
         apply_filter(READ_STATEMENT, resolved),
@@ -274,6 +280,10 @@ async def list_pledge_rows(
         rows=True,
         with_total=False,
     )
+    total = -1
+    if with_total:  # counted on the pledge table alone: the joins add nothing to the number
+        counted = apply_filter(select(Pledge.id), resolved)
+        total = await total_of(session, counted, page, cursor=cursor)
     return PageResult(pledge_rows_from(page.items, lang=lang), total, page.next_cursor)
 
 
