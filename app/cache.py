@@ -17,9 +17,11 @@ keeps:
   answers, by (data version, request), LRU within ``MIGOV_CACHE_MAX_MB``. A newer
   version empties it. Requests carrying credentials and GraphQL documents that
   mention a mutation are never cached; only 200 answers without GraphQL errors
-  are stored. The key includes the UTC day, since ``as_of`` defaults to today.
+  are stored. The key includes the UTC day, since ``as_of`` defaults to today, and
+  the scheme and host, since a next-page ``Link`` names them.
 
-A hit costs one primary-key read and no routing; a matching ``If-None-Match``
+A hit costs one primary-key read, shared with the requests that arrived while the
+previous read ran (``SharedRead``), and no routing; a matching ``If-None-Match``
 answers 304 after that same read, because ETags derive from the data version.
 When that read fails because the database is down or the pool stays exhausted, the
 request is answered at once with the 503 the app would give (``Refusal``), so it
