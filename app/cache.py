@@ -114,8 +114,14 @@ class SharedRead(Generic[T]):
         self._runner: asyncio.Task[None] | None = None
 
     async def __call__(self) -> T:
+        loop = asyncio.get_running_loop()
+        if self._runner is not None and (
+            self._runner.done() or self._runner.get_loop() is not loop
+        ):
+            # a runner that cannot finish (its event loop was closed under it) runs no more
+            self._runner = self._next = None
         if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
+            self._next = loop.create_future()
             # retrieved here, so a failure whose waiters all left is not logged as unheard
             self._next.add_done_callback(_retrieve)
         waiting = self._next

@@ -248,3 +248,24 @@ async def test_a_cancelled_waiter_leaves_the_shared_read_to_the_others() -> None
     store.release.set()
     assert await staying == 0
     assert leaving.cancelled()
+
+
+def test_a_shared_read_serves_a_new_event_loop_after_the_old_one_closed_mid_read() -> None:
+    calls: list[int] = []
+
+    async def read() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            await asyncio.sleep(3600)  # the first loop closes with this read pending
+        return len(calls)
+
+    shared = SharedRead(read)
+
+    async def abandon() -> None:
+        asyncio.get_running_loop().create_task(shared())
+        await asyncio.sleep(0.01)
+
+    first = asyncio.new_event_loop()
+    first.run_until_complete(abandon())
+    first.close()  # the pending read is dropped, not cancelled: nothing tidies up after it
+    assert asyncio.run(asyncio.wait_for(shared(), 5)) == 2
