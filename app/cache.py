@@ -43,6 +43,7 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import asyncpg
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import State
@@ -112,6 +113,7 @@ class SharedRead(Generic[T]):
         self._read = read
         self._next: asyncio.Future[T] | None = None
         self._runner: asyncio.Task[None] | None = None
+        self._generation = 0  # bumped when a runner is given up; a stale one touches nothing
 
     async def __call__(self) -> T:
         loop = asyncio.get_running_loop()
@@ -119,6 +121,7 @@ class SharedRead(Generic[T]):
             self._runner.done() or self._runner.get_loop() is not loop
         ):
             # a runner that cannot finish (its event loop was closed under it) runs no more
+            self._generation += 1
             self._runner = self._next = None
         if self._next is None:
             self._next = loop.create_future()
@@ -126,33 +129,36 @@ class SharedRead(Generic[T]):
             self._next.add_done_callback(_retrieve)
         waiting = self._next
         if self._runner is None:
-            self._runner = asyncio.create_task(self._run())
+            self._runner = asyncio.create_task(self._run(self._generation))
         return await asyncio.shield(waiting)
 
-    async def _run(self) -> None:
+    async def _run(self, generation: int) -> None:
         try:
-            while self._next is not None:
+            while self._generation == generation and self._next is not None:
                 # From here on, new callers wait for the next read: this one starts now.
                 waiting, self._next = self._next, None
                 try:
                     value = await self._read()
-                except BaseException as error:  # cancelled included: every waiter hears
-                    if not waiting.done():
-                        waiting.set_exception(
-                            error
-                            if isinstance(error, Exception)
-                            else RuntimeError("the shared read was cancelled")
-                        )
-                    if not isinstance(error, Exception):
-                        raise
+                except Exception as error:
+                    _fail(waiting, error)
+                except BaseException:  # cancelled, or closed with its loop: the waiters hear
+                    _fail(waiting, RuntimeError("the shared read was cancelled"))
+                    raise
                 else:
                     if not waiting.done():
                         waiting.set_result(value)
         finally:
-            self._runner = None
-            if self._next is not None and not self._next.done():
-                self._next.set_exception(RuntimeError("the shared read stopped"))
-                self._next = None
+            if self._generation == generation:
+                self._runner = None
+                pending, self._next = self._next, None
+                if pending is not None:
+                    _fail(pending, RuntimeError("the shared read stopped"))
+
+
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+    """Fail ``future`` unless it is settled, or its loop is gone (nobody can wait on it)."""
+    if not future.done() and not future.get_loop().is_closed():
+        future.set_exception(error)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -197,8 +203,16 @@ class VersionWatch:
 
         Concurrent callers share reads (``SharedRead``): each gets the result of a read
         that started after it called, so it sees every write committed before it asked.
+        A caller waits at most ``db_pool_timeout``, as it would for a connection of its
+        own: a shared read may queue behind the one before it.
         """
-        return await self._shared()
+        try:
+            async with asyncio.timeout(self._settings.db_pool_timeout) as window:
+                return await self._shared()
+        except TimeoutError:
+            if not window.expired():
+                raise  # the read's own (a connection attempt's), not this wait's
+            raise sa_exc.TimeoutError("no data version within db_pool_timeout") from None
 
     @cached_property
     def _shared(self) -> SharedRead[Version]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import gc
 import os
 import subprocess
 import sys
@@ -19,11 +21,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import exc as sa_exc
 
-from app.cache import Entry, ResponseCache, SharedRead
+from app.cache import Entry, ResponseCache, SharedRead, VersionWatch
 from app.config import Settings
+from app.db import create_engine
+from app.faults import database_fault
 from app.main import create_app
 from app.metrics import CACHE_LOOKUPS
+from app.services.changes import Version
 from tests.conftest import client_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -269,3 +275,36 @@ def test_a_shared_read_serves_a_new_event_loop_after_the_old_one_closed_mid_read
     first.run_until_complete(abandon())
     first.close()  # the pending read is dropped, not cancelled: nothing tidies up after it
     assert asyncio.run(asyncio.wait_for(shared(), 5)) == 2
+    gc.collect()  # the abandoned runner is closed here, and must leave the new state alone
+    assert asyncio.run(asyncio.wait_for(shared(), 5)) == 3
+
+
+async def test_a_caller_waits_for_the_data_version_no_longer_than_for_a_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A shared read may queue behind the one before it; each caller still gives up
+    # after db_pool_timeout, as database_busy, as it would waiting for a connection.
+    settings = Settings(database_url="sqlite+aiosqlite://", db_pool_timeout=0.3, _env_file=None)
+    engine = create_engine(settings)
+    watch = VersionWatch(engine, settings)
+    release = asyncio.Event()
+
+    async def stuck_read() -> Version:
+        await release.wait()
+        return Version(version=1, changed_at=dt.datetime.now(dt.UTC))
+
+    monkeypatch.setattr(watch, "read", stuck_read)
+    first = asyncio.create_task(watch.current())
+    await asyncio.sleep(0.1)
+    queued_at = time.monotonic()
+    queued = asyncio.create_task(watch.current())  # waits for the read after the stuck one
+    for caller in (first, queued):
+        with pytest.raises(sa_exc.TimeoutError) as refused:
+            await asyncio.wait_for(caller, 5)
+        fault = database_fault(refused.value)
+        assert fault is not None
+        assert fault.code == "database_busy"
+    assert 0.25 < time.monotonic() - queued_at < 0.45
+    release.set()
+    assert (await watch.current()).version == 1
+    await engine.dispose()

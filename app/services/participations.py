@@ -131,11 +131,11 @@ async def participations_of_actor(
 
 # --- the lean read path: Core rows straight into the read shapes ---------------------
 #
-# A page is the count and one statement: the participation columns and its actor's
-# (an outer join: a vacant office has none); REST adds its citations as a
-# ``json_rows`` cell, GraphQL loads them only when a query asks. A profile of a
-# forum's participants put about 60 % of the request in the ORM's selectin loading
-# and instance building.
+# A page is one statement, and a count when the page cannot tell its total: the
+# participation columns and its actor's (an outer join: a vacant office has none);
+# REST adds its citations as a ``json_rows`` cell, GraphQL loads them only when a
+# query asks. A profile of a forum's participants put about 60 % of the request in
+# the ORM's selectin loading and instance building.
 
 PARTICIPATION_TABLE = Participation.__table__
 # A row of ``ROW_STATEMENT`` (or ``READ_STATEMENT``); columns by name through ``_mapping``.

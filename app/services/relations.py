@@ -10,8 +10,9 @@ A relation lists the same rows, in the same order, as the aggregate's own list
 filtered by that key: the filters (``participations.filtered``,
 ``pledges.PledgeFilter``) and orderings (``PARTICIPATION_ORDER``, ...) come from
 the aggregate's service module. Records come back with the relations their read
-shapes embed (a pledge's pledgers and objectives, an event's hosts) but without
-their citations, which ``citations_by_facts`` loads for any mix of facts at once.
+shapes embed (a pledge's pledgers and objectives, an event's hosts; participations
+as rows carrying their actor's columns) but without their citations, which
+``citations_by_facts`` loads for any mix of facts at once.
 """
 
 from __future__ import annotations
