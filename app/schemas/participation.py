@@ -95,36 +95,9 @@ class ParticipationRead(ReadModel):
             id=c["id"],
             forum=c["forum_code"],
             actor=actor,
-            holder_status=c["holder_status"],
-            role=c["role"],
-            start=format_partial(c["start_date"], c["start_precision"]),
-            start_precision=c["start_precision"],
-            end=format_partial(c["end_date"], c["end_precision"]),
-            end_precision=c["end_precision"],
-            certainty=(
-                None
-                if as_of is None
-                else certainty(
-                    as_of,
-                    c["start_earliest"],
-                    c["start_latest"],
-                    c["end_earliest"],
-                    c["end_latest"],
-                )
-            ),
-            start_earliest=c["start_earliest"],
-            start_latest=c["start_latest"],
-            end_earliest=c["end_earliest"],
-            end_latest=c["end_latest"],
-            last_confirmed=c["last_confirmed"],
-            last_confirmed_source=c["last_confirmed_source_id"],
-            disputed=c["dispute"] is not None,
-            dispute=c["dispute"],
-            note=c["note"],
-            theme=c["theme"],
-            objectives=list(c["objectives"] or []),
             bounds=[BoundRead.from_json(b) for b in c["bounds"] or []],
             citations=citations,
+            **shared_values(c, as_of),
         )
 
     @classmethod
@@ -137,6 +110,38 @@ class ParticipationRead(ReadModel):
             citations=[CitationRead.from_model(c) for c in row.citations],
             as_of=as_of,
         )
+
+
+def shared_values(c: Mapping[Any, Any], as_of: dt.date | None) -> dict[str, Any]:
+    """The fields REST's ``ParticipationRead`` and GraphQL's ``Participation`` give alike,
+    from a participation's column values: dates as stated, their bounds, the certainty
+    on ``as_of`` (none without a day), the dispute and a chair's term."""
+    return {
+        "holder_status": c["holder_status"],
+        "role": c["role"],
+        "start": format_partial(c["start_date"], c["start_precision"]),
+        "start_precision": c["start_precision"],
+        "end": format_partial(c["end_date"], c["end_precision"]),
+        "end_precision": c["end_precision"],
+        "certainty": (
+            None
+            if as_of is None
+            else certainty(
+                as_of, c["start_earliest"], c["start_latest"], c["end_earliest"], c["end_latest"]
+            )
+        ),
+        "start_earliest": c["start_earliest"],
+        "start_latest": c["start_latest"],
+        "end_earliest": c["end_earliest"],
+        "end_latest": c["end_latest"],
+        "last_confirmed": c["last_confirmed"],
+        "last_confirmed_source": c["last_confirmed_source_id"],
+        "disputed": c["dispute"] is not None,
+        "dispute": c["dispute"],
+        "note": c["note"],
+        "theme": c["theme"],
+        "objectives": list(c["objectives"] or []),
+    }
 
 
 # The columns ``ParticipationRead.from_values`` reads.

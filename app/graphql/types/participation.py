@@ -27,8 +27,6 @@ from app.models.enums import (
     HolderStatus,
     Role,
 )
-from app.models.participation import certainty
-from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     BOUND_BASIS,
     BOUNDS,
@@ -48,6 +46,7 @@ from app.schemas.descriptions import (
     START_LATEST,
 )
 from app.schemas.filters import ParticipationFilter
+from app.schemas.participation import shared_values
 from app.services import participations as participation_service
 from app.services._query import DEFAULT_LIMIT
 from app.services.participations import ParticipationRow
@@ -135,37 +134,10 @@ class ParticipationType:
             forum_code=c["forum_code"],
             actor_id=c["actor_id"],
             holder=holder,
-            holder_status=c["holder_status"],
-            role=c["role"],
-            start=format_partial(c["start_date"], c["start_precision"]),
-            start_precision=c["start_precision"],
             start_date=c["start_date"],
-            end=format_partial(c["end_date"], c["end_precision"]),
-            end_precision=c["end_precision"],
             end_date=c["end_date"],
-            certainty=(
-                None
-                if as_of is None
-                else certainty(
-                    as_of,
-                    c["start_earliest"],
-                    c["start_latest"],
-                    c["end_earliest"],
-                    c["end_latest"],
-                )
-            ),
-            start_earliest=c["start_earliest"],
-            start_latest=c["start_latest"],
-            end_earliest=c["end_earliest"],
-            end_latest=c["end_latest"],
-            last_confirmed=c["last_confirmed"],
-            last_confirmed_source=c["last_confirmed_source_id"],
             bounds=[BoundType.from_json(b) for b in c["bounds"] or []],
-            disputed=c["dispute"] is not None,
-            dispute=c["dispute"],
-            note=c["note"],
-            theme=c["theme"],
-            objectives=list(c["objectives"] or []),
+            **shared_values(c, as_of),
         )
 
     @strawberry.field(description="Who holds the role; null for a vacant or undecided office.")
