@@ -15,7 +15,7 @@ from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.actor import ActorRead
 from app.schemas.common import Page
 from app.schemas.filters import Lowered
-from app.schemas.participation import ActorWithRolesRead, ParticipationRead
+from app.schemas.participation import ActorWithRolesRead
 from app.services import actors as actor_service
 from app.services._query import PageResult
 
@@ -86,13 +86,7 @@ async def get_actor(
 ) -> ActorWithRolesRead:
     """One actor by id (any case), optionally with its roles (`include=participations`)."""
     found = await actor_service.get_actor_with_roles(
-        session, actor_id, participations=bool(include), as_of=as_of
+        session, actor_id, participations=bool(include), as_of=as_of, lang=lang
     )
     base = ActorRead.from_model(found.actor, lang=lang)
-    roles = found.participations
-    return ActorWithRolesRead.trusted(
-        **dict(base),
-        participations=None
-        if roles is None
-        else [ParticipationRead.from_model(p, lang=lang, as_of=as_of) for p in roles],
-    )
+    return ActorWithRolesRead.trusted(**dict(base), participations=found.participations)

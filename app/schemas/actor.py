@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import Field
 
 from app.models import Actor
@@ -33,6 +35,26 @@ class ActorRef(ReadModel):
             name=localized_name(actor, lang),
             kind=ActorKind(actor.kind),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RowActor:
+    """An actor as a read's own row carries it (a pledge's pledgers, a participation's
+    holder): every column an actor shape needs, for REST's ``ActorRef`` and GraphQL's
+    ``Actor`` alike."""
+
+    id: str
+    iso3: str | None
+    name: str
+    name_es: str | None
+    kind: ActorKind
+    short_name: str | None
+    forum_code: str | None
+    website: str | None
+
+    def ref(self, lang: str) -> ActorRef:
+        name = localized(self.name, self.name_es, lang)
+        return ActorRef.trusted(id=self.id, iso3=self.iso3, name=name, kind=self.kind)
 
 
 class ActorRead(ActorRef):

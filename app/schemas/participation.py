@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import Field
 
-from app.models import Participation
 from app.models.enums import BoundBasis, Certainty, DatePrecision, HolderStatus, Role
 from app.models.participation import certainty
 from app.schemas.actor import ActorRead, ActorRef
@@ -88,9 +87,8 @@ class ParticipationRead(ReadModel):
         citations: list[CitationRead],
         as_of: dt.date | None = None,
     ) -> ParticipationRead:
-        """The read shape from a participation's column values (a Core row's mapping, or
-        ``PARTICIPATION_VALUES`` of an ORM object; enum columns already typed), its actor and
-        citations given."""
+        """The read shape from a participation's column values (a Core row's mapping; enum
+        columns already typed), its actor and citations given."""
         return cls.trusted(
             id=c["id"],
             forum=c["forum_code"],
@@ -98,17 +96,6 @@ class ParticipationRead(ReadModel):
             bounds=[BoundRead.from_json(b) for b in c["bounds"] or []],
             citations=citations,
             **shared_values(c, as_of),
-        )
-
-    @classmethod
-    def from_model(
-        cls, row: Participation, *, lang: str = "en", as_of: dt.date | None = None
-    ) -> ParticipationRead:
-        return cls.from_values(
-            {key: getattr(row, key) for key in PARTICIPATION_VALUES},
-            actor=ActorRef.from_model(row.actor, lang=lang) if row.actor is not None else None,
-            citations=[CitationRead.from_model(c) for c in row.citations],
-            as_of=as_of,
         )
 
 
@@ -142,30 +129,6 @@ def shared_values(c: Mapping[Any, Any], as_of: dt.date | None) -> dict[str, Any]
         "theme": c["theme"],
         "objectives": list(c["objectives"] or []),
     }
-
-
-# The columns ``ParticipationRead.from_values`` reads.
-PARTICIPATION_VALUES = (
-    "id",
-    "forum_code",
-    "holder_status",
-    "role",
-    "start_date",
-    "start_precision",
-    "end_date",
-    "end_precision",
-    "start_earliest",
-    "start_latest",
-    "end_earliest",
-    "end_latest",
-    "last_confirmed",
-    "last_confirmed_source_id",
-    "dispute",
-    "note",
-    "theme",
-    "objectives",
-    "bounds",
-)
 
 
 class ActorWithRolesRead(ActorRead):

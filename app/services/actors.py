@@ -35,6 +35,7 @@ from app.errors import InvalidInput, NotFound
 from app.models import Actor, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.filters import ActorFilter
+from app.schemas.participation import ParticipationRead
 from app.services import periods, references
 from app.services._query import PageResult, SortKey, paginate
 from app.services.participations import participations_of_actor
@@ -152,7 +153,7 @@ async def list_actors(
 @dataclass(frozen=True)
 class ActorWithRoles:
     actor: Actor
-    participations: list[Participation] | None
+    participations: list[ParticipationRead] | None
 
 
 async def get_actor_with_roles(
@@ -161,11 +162,14 @@ async def get_actor_with_roles(
     *,
     participations: bool = False,
     as_of: dt.date | None = None,
+    lang: str = "en",
 ) -> ActorWithRoles:
     """One actor (as ``get_actor`` finds it) and, when asked, its roles on ``as_of``."""
     actor = await get_actor(session, actor_id)
     roles = (
-        await participations_of_actor(session, actor.id, as_of=as_of) if participations else None
+        await participations_of_actor(session, actor.id, as_of=as_of, lang=lang)
+        if participations
+        else None
     )
     return ActorWithRoles(actor=actor, participations=roles)
 

@@ -27,19 +27,17 @@ Invariants and conventions:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput
 from app.models import Actor, Citation, Participation
 from app.models.enums import Certainty, Role
-from app.schemas.actor import ActorRef
+from app.schemas.actor import RowActor
 from app.schemas.filters import ParticipationFilter
-from app.schemas.language import localized
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
 from app.services._query import (
@@ -117,16 +115,13 @@ async def _filter_conditions(
 
 
 async def participations_of_actor(
-    session: AsyncSession, actor_id: str, *, as_of: dt.date | None = None
-) -> list[Participation]:
+    session: AsyncSession, actor_id: str, *, as_of: dt.date | None = None, lang: str = "en"
+) -> list[ParticipationRead]:
     """Every role of one actor (those that may be in effect on ``as_of`` when given)."""
-    statement = (
-        select(Participation)
-        .where(*conditions(actors=(actor_id,), as_of=as_of))
-        .options(selectinload(Participation.actor), selectinload(Participation.citations))
-        .order_by(*order_clauses(PARTICIPATION_ORDER))
+    statement = READ_STATEMENT.where(*conditions(actors=(actor_id,), as_of=as_of)).order_by(
+        *order_clauses(PARTICIPATION_ORDER)
     )
-    return list(await session.scalars(statement))
+    return [_read(row, lang, as_of) for row in await session.execute(statement)]
 
 
 # --- the lean read path: Core rows straight into the read shapes ---------------------
@@ -250,15 +245,25 @@ async def _read_page(
     return page.map(lambda row: _read(row, lang, as_of))
 
 
+def holder_of(c: Mapping[Any, Any]) -> RowActor | None:
+    """The actor of a ``ROW_STATEMENT`` row's mapping; None for a vacant office."""
+    if c["actor_id"] is None:
+        return None
+    return RowActor(
+        id=c["actor_id"],
+        iso3=c["actor_iso3"],
+        name=c["actor_name"],
+        name_es=c["actor_name_es"],
+        kind=c["actor_kind"],
+        short_name=c["actor_short_name"],
+        forum_code=c["actor_forum_code"],
+        website=c["actor_website"],
+    )
+
+
 def _read(row: Any, lang: str, as_of: dt.date | None) -> ParticipationRead:
     c = row._mapping
-    actor = None
-    if c["actor_id"] is not None:
-        actor = ActorRef.trusted(
-            id=c["actor_id"],
-            iso3=c["actor_iso3"],
-            name=localized(c["actor_name"], c["actor_name_es"], lang),
-            kind=c["actor_kind"],
-        )
+    holder = holder_of(c)
+    actor = holder.ref(lang) if holder is not None else None
     citations = citations_in(c["citations_json"])
     return ParticipationRead.from_values(c, actor=actor, citations=citations, as_of=as_of)

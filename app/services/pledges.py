@@ -30,10 +30,9 @@ from app.models import Actor, Citation, ExchangeRate, Pledge, PledgeObjective, P
 from app.models.enums import (
     ActorKind,
 )
-from app.schemas.actor import ActorRef
+from app.schemas.actor import RowActor
 from app.schemas.dates import PartialDate
 from app.schemas.filters import PledgeFilter
-from app.schemas.language import localized
 from app.schemas.pledge import (
     CurrencyAmount,
     PledgeRead,
@@ -216,30 +215,12 @@ READ_BY_IDS = READ_STATEMENT.where(PLEDGE_TABLE.c.id.in_(bindparam("pledge_ids",
 
 
 @dataclass(frozen=True, slots=True)
-class Pledger:
-    """A pledger as the pledge's row carries it: every column an Actor shape needs."""
-
-    id: str
-    iso3: str | None
-    name: str
-    name_es: str | None
-    kind: ActorKind
-    short_name: str | None
-    forum_code: str | None
-    website: str | None
-
-    def ref(self, lang: str) -> ActorRef:
-        name = localized(self.name, self.name_es, lang)
-        return ActorRef.trusted(id=self.id, iso3=self.iso3, name=name, kind=self.kind)
-
-
-@dataclass(frozen=True, slots=True)
 class PledgeRow:
     """A pledge read: its REST shape, its pledgers in full (for GraphQL's Actor), and the
     values every ``PledgeSort`` orders by (so a cursor can be made from it)."""
 
     read: PledgeRead
-    pledgers: list[Pledger]
+    pledgers: list[RowActor]
 
     @property
     def id(self) -> int:
@@ -324,7 +305,7 @@ def _row(row: Any, lang: str) -> PledgeRow:
     # A Row's mapping answers a key in a tenth of the time its attributes take.
     c = row._mapping
     pledgers = [
-        Pledger(
+        RowActor(
             id=p[1],
             iso3=p[2],
             name=p[3],

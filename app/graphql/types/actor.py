@@ -32,6 +32,7 @@ from app.graphql.types.filters import (
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Actor
 from app.models.enums import ActorKind, Certainty, Entity, Role
+from app.schemas.actor import RowActor
 from app.schemas.descriptions import (
     ACTOR_FORUM,
     ACTOR_ID,
@@ -42,7 +43,6 @@ from app.schemas.descriptions import (
 from app.schemas.filters import ActorFilter
 from app.services import actors as actor_service
 from app.services._query import DEFAULT_LIMIT
-from app.services.pledges import Pledger
 
 if TYPE_CHECKING:
     from app.graphql.types.forum import ForumType
@@ -81,17 +81,17 @@ class ActorType:
         )
 
     @classmethod
-    def from_pledger(cls, pledger: Pledger) -> ActorType:
-        """A pledger as its pledge's row carries it (``services.pledges.Pledger``)."""
+    def from_row_actor(cls, actor: RowActor) -> ActorType:
+        """An actor as a read's row carries it (``schemas.actor.RowActor``)."""
         return cls(
-            id=pledger.id,
-            iso3=pledger.iso3,
-            name_en=pledger.name,
-            name_es=pledger.name_es,
-            short_name=pledger.short_name,
-            kind=pledger.kind,
-            forum_code=pledger.forum_code,
-            website=pledger.website,
+            id=actor.id,
+            iso3=actor.iso3,
+            name_en=actor.name,
+            name_es=actor.name_es,
+            short_name=actor.short_name,
+            kind=actor.kind,
+            forum_code=actor.forum_code,
+            website=actor.website,
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")

@@ -117,18 +117,8 @@ class ParticipationType:
         """From a ``participations.ROW_STATEMENT`` row: the participation and its actor
         (enum columns come typed from the statement)."""
         c = row._mapping
-        holder = None
-        if c["actor_id"] is not None:
-            holder = actor_types.ActorType(
-                id=c["actor_id"],
-                iso3=c["actor_iso3"],
-                name_en=c["actor_name"],
-                name_es=c["actor_name_es"],
-                short_name=c["actor_short_name"],
-                kind=c["actor_kind"],
-                forum_code=c["actor_forum_code"],
-                website=c["actor_website"],
-            )
+        actor = participation_service.holder_of(c)
+        holder = actor_types.ActorType.from_row_actor(actor) if actor is not None else None
         return cls(
             id=c["id"],
             forum_code=c["forum_code"],

@@ -140,7 +140,7 @@ class PledgeType:
     def from_row(cls, row: PledgeRow) -> PledgeType:
         """A pledge as the lean read path gives it (``services.pledges.PledgeRow``)."""
         return cls.from_read(
-            row.read, [actor_types.ActorType.from_pledger(p) for p in row.pledgers]
+            row.read, [actor_types.ActorType.from_row_actor(p) for p in row.pledgers]
         )
 
     @classmethod
