@@ -115,21 +115,16 @@ class Settings(BaseSettings):
         "commit survive a power cut; NORMAL only a crash of the process.",
     )
 
-    # Response cache (app.cache): answers keyed by the data version, invalidated across processes.
+    # Response cache (app.http.cache): complete answers keyed by the data version.
     cache: bool = Field(
         default=True,
-        description="Cache whole answers by data version; every process hears of each commit "
-        "(PostgreSQL LISTEN/NOTIFY, or Redis with MIGOV_REDIS_URL) and never serves an older one. "
-        "Each cacheable request still reads the data version (one primary-key read); when the "
-        "database fails that read, the request is answered 503 at once.",
+        description="Cache complete answers by data version. Each cacheable request reads the "
+        "data version (one primary-key read, shared by concurrent requests), so no process "
+        "serves an answer older than a committed write; when the database fails that read, "
+        "the request is answered 503 at once.",
     )
     cache_max_mb: int = Field(
         default=32, ge=1, description="Memory each worker process may give to cached answers."
-    )
-    redis_url: str | None = Field(
-        default=None,
-        description="redis://host:port/db: carry data-version news over Redis pub/sub instead of "
-        "PostgreSQL LISTEN/NOTIFY (for poolers that do not pass LISTEN through).",
     )
 
     export_dir: str = Field(

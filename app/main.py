@@ -5,14 +5,14 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.types import ASGIApp, Scope
 
-from app import __version__, cache, licence, metrics, web
+from app import __version__, licence, metrics, web
 from app.api import (
     actors,
     audit,
@@ -24,7 +24,6 @@ from app.api import (
     forums,
     funding,
     governance,
-    guards,
     health,
     index,
     meta,
@@ -35,19 +34,17 @@ from app.api import (
     problem_types,
     problems,
     programmes,
-    requestid,
     sources,
 )
 from app.api import metrics as metrics_api
-from app.api.head import HeadAsGetMiddleware
-from app.api.language import ContentLanguageMiddleware
-from app.api.limits import BodySizeLimitMiddleware
-from app.api.ratelimit import RateLimitHeadersMiddleware
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Unavailable
 from app.graphql.errors import unavailable_response
 from app.graphql.schema import build_router
+from app.http import stack
+from app.http.cache import VersionRead, VersionWatch
+from app.services import changes as change_service
 
 API_DESCRIPTION = """\
 Regional migration-governance data: forums (MIRPS and its Support Platform, the
@@ -59,6 +56,32 @@ cites its source. Errors are RFC 9457 problem+json.
 The data is offered under CC BY 4.0 (credit migov and keep each fact's source);
 each source document keeps its own terms, given in `/v1/sources`. The code is MIT.
 """
+
+
+# The REST routers, in the order their routes are matched and documented.
+ROUTERS = [
+    module.router
+    for module in (
+        health,
+        index,
+        forums,
+        actors,
+        participations,
+        funding,
+        events,
+        pledges,
+        sources,
+        meta,
+        changes,
+        audit,
+        disputes,
+        problem_types,
+        programmes,
+        money_records,
+        governance,
+        download,
+    )
+]
 
 
 def settle_garbage_collector() -> None:
@@ -92,6 +115,14 @@ def _refusal(scope: Scope, fault: Unavailable) -> ASGIApp:
     return problems.domain_error_response(Request(scope), fault)
 
 
+def _version_read(app: FastAPI, engine: AsyncEngine) -> VersionRead:
+    """How the response cache reads the data version: on a connection of its own, or
+    as ``app.state.version_read`` says when it was set before start-up (the test
+    harness reads it inside each test's transaction, where its requests run)."""
+    override: VersionRead | None = getattr(app.state, "version_read", None)
+    return override or partial(change_service.committed_version, engine)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -109,13 +140,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.metrics:
             for each in engines:
                 metrics.watch_pool(each, capacity=capacity)
-        await cache.start_watch(app.state, engine, settings)
+        if settings.cache:
+            app.state.version_watch = VersionWatch(
+                _version_read(app, engine), timeout=settings.db_pool_timeout
+            )
         if getattr(app.state, "server_process", False):
             settle_garbage_collector()
         try:
             yield
         finally:
-            await cache.stop_watch(app.state)
             for each in engines:
                 await each.dispose()
             if settings.metrics:
@@ -133,68 +166,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /docs and /redoc are served by app.web from local files (FastAPI's load from CDNs).
         docs_url=None,
         redoc_url=None,
+        middleware=stack.middleware(
+            settings, routers=[metrics_api.router, *ROUTERS], refuse=_refusal
+        ),
     )
     app.state.settings = settings
-    routers = [
-        module.router
-        for module in (
-            health,
-            index,
-            forums,
-            actors,
-            participations,
-            funding,
-            events,
-            pledges,
-            sources,
-            meta,
-            changes,
-            audit,
-            disputes,
-            problem_types,
-            programmes,
-            money_records,
-            governance,
-            download,
-        )
-    ]
     problems.install(app)
-    guards.install_start_marker(app)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
-            allow_headers=["*"],
-            expose_headers=[
-                "ETag",
-                "Link",
-                "Location",
-                "Retry-After",
-                "Idempotent-Replayed",
-                "RateLimit",
-                "RateLimit-Policy",
-                "X-Request-ID",
-                "Migov-Data-Version",
-            ],
-        )
     conditional.install(app)
-    openapi.install(app, routers)
-    cache.install(app, settings, refuse=_refusal)
-    # Outside the cache, which so keeps plain answers and serves every Accept-Encoding.
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
-    app.add_middleware(RateLimitHeadersMiddleware)
-    app.add_middleware(ContentLanguageMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)
-    # Added last, so it runs first: an oversized body is refused before anything reads it.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    guards.install(app, settings)
+    openapi.install(app, ROUTERS)
     if settings.metrics:
-        metrics_api.install(app, routers)
-    requestid.install(app)  # outermost: every answer, refusals included, gets an id and a log line
-    for router in routers:
+        app.include_router(metrics_api.router)
+    for router in ROUTERS:
         app.include_router(router)
-    problems.record_methods(app, routers)
+    problems.record_methods(app, ROUTERS)
     app.include_router(
         build_router(settings, ide_page=web.graphiql_page()),
         prefix="/graphql",

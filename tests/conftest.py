@@ -32,8 +32,10 @@ from app.config import Settings
 from app.db import create_engine, get_session
 from app.main import create_app
 from app.migrations import upgrade
+from app.services import changes as change_service
 from app.services import dataset as dataset_service
 from app.services import dataset_checks
+from app.services.changes import Version
 from app.services.dataset_sync import LoadReport
 
 
@@ -109,16 +111,14 @@ def live_database_url(scratch_url: str) -> str:
 def settings(database_url: str) -> Settings:
     # Generous timeouts: the suite shares its machine with other runs, and a slow
     # moment must not turn into a 503. tests/test_reliability_timeouts.py sets the
-    # tight ones it proves. No response cache: requests run on the test's own
-    # uncommitted transaction, which the cache's version reads (on their own
-    # connections) cannot see; tests/test_cache.py tests the cache on committed data.
+    # tight ones it proves. The response cache is on, as in production (its default):
+    # ``build_app`` has it read the data version inside the test's transaction.
     return Settings(
         database_url=database_url,
         debug=False,
         db_statement_timeout=60,
         db_pool_timeout=30,
         request_timeout=120,
-        cache=False,
         _env_file=None,
     )
 
@@ -166,8 +166,18 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 
 def build_app(settings: Settings, session: AsyncSession) -> Any:
-    """The app on ``settings``, with every request served by the test's session."""
+    """The app on ``settings``, with every request served by the test's session.
+
+    The response cache (on unless ``settings`` say otherwise) reads the data version
+    through that session too, so it sees the test's writes as its requests do: every
+    write bumps the version, and a cached answer of an older one is never served.
+    """
     application = create_app(settings)
+
+    async def _version_in_test_transaction() -> Version:
+        return await change_service.current_version(session)
+
+    application.state.version_read = _version_in_test_transaction
 
     async def _test_session() -> AsyncIterator[AsyncSession]:
         # Behave like a fresh session per request: what the test did before is
@@ -185,15 +195,27 @@ def build_app(settings: Settings, session: AsyncSession) -> Any:
     return application
 
 
+def _state_per_request(app: Any) -> Any:
+    """Give each request a shallow copy of the lifespan state, as uvicorn does.
+
+    ``asgi_lifespan`` hands every request the one state dict itself, so what one request
+    notes there (its cache headers, its data version) would leak into the next.
+    """
+
+    async def app_with_own_state(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and "state" in scope:
+            scope = {**scope, "state": dict(scope["state"])}
+        await app(scope, receive, send)
+
+    return app_with_own_state
+
+
 @asynccontextmanager
 async def client_for(app: Any, base_url: str = "http://test") -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url=base_url
-        ) as client,
-    ):
-        yield client
+    async with LifespanManager(_state_per_request(app)) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
 
 
 @pytest.fixture
@@ -214,6 +236,12 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+    @property
+    def work(self) -> int:
+        """Statements other than data-version reads (the response cache makes one for
+        every cacheable request, before the app sees it)."""
+        return sum("FROM data_version" not in statement for statement in self.statements)
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Pledge, PledgePledger
+from app.models import DataVersion, Pledge, PledgePledger
+from app.models.base import utcnow
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
 
@@ -56,6 +58,18 @@ def pledge_body(**overrides: Any) -> dict[str, Any]:
     return {key: value for key, value in body.items() if value is not ...}
 
 
+async def data_changed(session: AsyncSession) -> None:
+    """Bump the data version, as every write of the app does before it commits
+    (``services.changes.record``): test data written straight into tables must not be
+    hidden by answers the response cache keeps for the version before it."""
+    await session.execute(
+        update(DataVersion)
+        .where(DataVersion.id == 1)
+        .values(version=DataVersion.version + 1, changed_at=utcnow())
+    )
+    await session.flush()
+
+
 async def make_pledge_without_amount(
     session: AsyncSession, *, forum: str = "RCM", pledger: str = "MEX"
 ) -> None:
@@ -69,3 +83,4 @@ async def make_pledge_without_amount(
         )
     )
     await session.flush()
+    await data_changed(session)

@@ -39,7 +39,8 @@ def spare_port(ports: range = PORTS) -> int:
 class Server:
     ports = PORTS  # a test with a range of its own subclasses and sets this
 
-    def __init__(self, database_url: str, log: Path, **settings: str) -> None:
+    def __init__(self, database_url: str, log: Path, *, workers: int = 1, **settings: str) -> None:
+        self.workers = workers
         self.port = spare_port(self.ports)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -53,7 +54,7 @@ class Server:
 
     def start(self) -> None:
         command = [sys.executable, "-c", "from app.cli import main; main()", "serve"]
-        command += ["--port", str(self.port)]
+        command += ["--port", str(self.port), "--workers", str(self.workers)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
@@ -85,8 +86,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(database_url: str, log: Path, **settings: str) -> Iterator[Server]:
-    server = Server(database_url, log, **settings)
+def serving(database_url: str, log: Path, *, workers: int = 1, **settings: str) -> Iterator[Server]:
+    server = Server(database_url, log, workers=workers, **settings)
     server.start()
     try:
         yield server

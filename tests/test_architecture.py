@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from app.config import Settings
+from app.main import create_app
+
 APP = Path(__file__).resolve().parents[1] / "app"
 
 # package -> prefixes it must not import
@@ -35,8 +38,10 @@ FORBIDDEN = {
     # The dataset checks (``migov data validate``) run without a database.
     "services/dataset_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
     "services/fact_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
-    # The response cache sits below both adapters, at the ASGI level.
-    "cache": ("fastapi", "strawberry", "app.api", "app.graphql", "app.cli"),
+    # The response cache and the precondition checks sit below both adapters, at the
+    # ASGI level.
+    "http/cache": ("fastapi", "strawberry", "app.api", "app.graphql", "app.cli", "app.web"),
+    "http/preconditions": ("fastapi", "starlette", "strawberry", "app.api", "app.graphql"),
 }
 
 
@@ -64,6 +69,31 @@ def test_layering(package: str) -> None:
         if any(name == f or name.startswith(f"{f}.") for f in FORBIDDEN[package])
     ]
     assert violations == []
+
+
+def test_the_http_layers_are_one_list_in_one_order() -> None:
+    """``app.http.stack`` is the one place that orders the layers; a reorder shows here."""
+    settings = Settings(cors_origins=["https://partner.example"], _env_file=None)
+    layers = [layer.cls.__name__ for layer in create_app(settings).user_middleware]  # type: ignore[attr-defined]
+    assert layers == [
+        "RequestIdMiddleware",
+        "MetricsMiddleware",
+        "SecurityHeadersMiddleware",
+        "RequestDeadlineMiddleware",
+        "RejectNulMiddleware",
+        "BodySizeLimitMiddleware",
+        "HeadAsGetMiddleware",
+        "CORSMiddleware",
+        "RateLimitHeadersMiddleware",
+        "GZipMiddleware",
+        "ResponseCacheMiddleware",
+        "ContentLanguageMiddleware",
+        "DataVersionHeaderMiddleware",
+        "CacheHeadersMiddleware",
+        "ResponseStartMiddleware",
+    ]
+    source = (APP / "main.py").read_text(encoding="utf-8")
+    assert "add_middleware" not in source, "layers are listed in app/http/stack.py only"
 
 
 def test_every_package_is_checked() -> None:

@@ -1,82 +1,49 @@
-"""The response cache is never stale: across processes, through REST and GraphQL.
+"""The response cache is never stale and never partial: across processes, through REST
+and GraphQL, and when a client hangs up mid-answer.
 
 Two ``migov serve`` processes (one of them with two workers) share one committed
 database, as hosts behind a load balancer would. Answers are cached in each; a
 write through one must be seen by the next read through the other, and an
-unchanged answer revalidates to 304.
+unchanged answer revalidates to 304. ``tests/test_cache_contract.py`` checks that a
+hit equals the miss on every route.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import csv
 import datetime as dt
 import gc
-import os
+import io
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import exc as sa_exc
 
-from app.cache import Entry, ResponseCache, SharedRead, VersionWatch
 from app.config import Settings
 from app.db import create_engine
 from app.faults import database_fault
+from app.http.cache import Entry, ResponseCache, SharedRead, VersionWatch
 from app.main import create_app
 from app.metrics import CACHE_LOOKUPS
 from app.services.changes import Version
+from tests.bulk import insert_pledges
 from tests.conftest import client_for
+from tests.live_server import ROOT, serving
 
-ROOT = Path(__file__).resolve().parents[1]
-PORTS = (8320, 8321)
 FORUM_PAGE = "/v1/pledges?forum=MIRPS-SP"
 GRAPHQL = {"query": '{ pledges(filter: {forum: "MIRPS-SP"}) { totalCount } }'}
 
 
 def _env(url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MIGOV_DATABASE_URL": url,
-        "MIGOV_CACHE": "true",
-        "MIGOV_LOG_LEVEL": "warning",
-        "MIGOV_REDIS_URL": "",
-    }
+    import os
 
-
-@contextlib.contextmanager
-def serving(url: str, port: int, workers: int, log: Path) -> Iterator[str]:
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", str(workers)],
-            cwd=ROOT,
-            env=_env(url),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240  # a shared, loaded machine starts slowly
-        while time.monotonic() < deadline:
-            assert process.poll() is None, log.read_text()
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail(f"migov did not start on port {port}")
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return {**os.environ, "MIGOV_DATABASE_URL": url, "MIGOV_LOG_LEVEL": "warning"}
 
 
 def _key(url: str) -> str:
@@ -133,10 +100,11 @@ def test_a_write_through_one_process_is_read_through_another(
 ) -> None:
     key = _key(live_database_url)
     with (
-        serving(live_database_url, PORTS[0], 2, tmp_path / "writer.log") as writer,
-        serving(live_database_url, PORTS[1], 1, tmp_path / "reader.log") as reader,
+        serving(live_database_url, tmp_path / "writer.log", workers=2) as writer_server,
+        serving(live_database_url, tmp_path / "reader.log") as reader_server,
         httpx.Client(timeout=30) as client,
     ):
+        writer, reader = writer_server.base_url, reader_server.base_url
         before = _totals(client, reader)
         assert _totals(client, reader) == before  # answered from the cache, unchanged
         assert before[0] == before[1]
@@ -157,7 +125,7 @@ def test_a_write_through_one_process_is_read_through_another(
 
 def test_the_cache_keeps_one_version_within_its_budget() -> None:
     store = ResponseCache(max_bytes=1_200)
-    entry = Entry(headers=[(b"etag", b'"v1"')], body=b"x" * 300, etag='"v1"')
+    entry = Entry(headers=[(b"etag", b'"v1"')], body=b"x" * 300)
     store.put(1, ("a",), entry)
     store.put(1, ("b",), entry)
     assert store.get(1, ("a",)) == entry
@@ -258,18 +226,23 @@ async def test_a_cancelled_waiter_leaves_the_shared_read_to_the_others() -> None
 
 def test_a_shared_read_serves_a_new_event_loop_after_the_old_one_closed_mid_read() -> None:
     calls: list[int] = []
+    started: asyncio.Event | None = None
 
     async def read() -> int:
         calls.append(1)
         if len(calls) == 1:
-            await asyncio.sleep(3600)  # the first loop closes with this read pending
+            assert started is not None
+            started.set()
+            await asyncio.Event().wait()  # the first loop closes with this read pending
         return len(calls)
 
     shared = SharedRead(read)
 
     async def abandon() -> None:
+        nonlocal started
+        started = asyncio.Event()
         asyncio.get_running_loop().create_task(shared())
-        await asyncio.sleep(0.01)
+        await started.wait()  # the read is under way when its loop closes
 
     first = asyncio.new_event_loop()
     first.run_until_complete(abandon())
@@ -279,32 +252,106 @@ def test_a_shared_read_serves_a_new_event_loop_after_the_old_one_closed_mid_read
     assert asyncio.run(asyncio.wait_for(shared(), 5)) == 3
 
 
-async def test_a_caller_waits_for_the_data_version_no_longer_than_for_a_connection(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_a_caller_waits_for_the_data_version_no_longer_than_for_a_connection() -> None:
     # A shared read may queue behind the one before it; each caller still gives up
     # after db_pool_timeout, as database_busy, as it would waiting for a connection.
-    settings = Settings(database_url="sqlite+aiosqlite://", db_pool_timeout=0.3, _env_file=None)
-    engine = create_engine(settings)
-    watch = VersionWatch(engine, settings)
     release = asyncio.Event()
+    reading = asyncio.Event()
 
     async def stuck_read() -> Version:
+        reading.set()
         await release.wait()
         return Version(version=1, changed_at=dt.datetime.now(dt.UTC))
 
-    monkeypatch.setattr(watch, "read", stuck_read)
+    watch = VersionWatch(stuck_read, timeout=0.3)
     first = asyncio.create_task(watch.current())
-    await asyncio.sleep(0.1)
+    await reading.wait()
     queued_at = time.monotonic()
     queued = asyncio.create_task(watch.current())  # waits for the read after the stuck one
     for caller in (first, queued):
         with pytest.raises(sa_exc.TimeoutError) as refused:
-            await asyncio.wait_for(caller, 5)
+            await caller
         fault = database_fault(refused.value)
         assert fault is not None
         assert fault.code == "database_busy"
-    assert 0.25 < time.monotonic() - queued_at < 0.45
+    # it gave up after its own timeout, not at once (no upper bound: a busy machine is slow)
+    assert time.monotonic() - queued_at >= 0.3
     release.set()
     assert (await watch.current()).version == 1
-    await engine.dispose()
+
+
+# --- a client that hangs up mid-answer leaves nothing behind for the next one ---
+
+BULK_PLEDGES = 20_000
+CSV_ALL = "/v1/pledges?format=csv&all=true&sort=-id"
+
+
+async def _add_pledges(url: str) -> None:
+    engine = create_engine(Settings(database_url=url, _env_file=None))
+    try:
+        async with engine.begin() as connection:
+            await insert_pledges(connection, BULK_PLEDGES, forum="RCM")
+    finally:
+        await engine.dispose()
+
+
+def _hang_up_after(base_url: str, path: str, body_bytes: int) -> int:
+    """Ask for ``path`` on a raw socket with a small receive buffer, read the headers and
+    about ``body_bytes`` of the body, then close; returns the bytes read."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(60)
+        sock.connect((host, int(port)))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        received = b""
+        while b"\r\n\r\n" not in received or len(received) < body_bytes:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+        assert received.startswith(b"HTTP/1.1 200"), received[:200]
+        return len(received)
+
+
+def _csv_rows(text: str) -> int:
+    return sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # less the header row
+
+
+def test_a_csv_stream_cut_short_is_never_served_to_the_next_client(
+    live_database_url: str, tmp_path: Path
+) -> None:
+    asyncio.run(_add_pledges(live_database_url))
+    with (
+        serving(live_database_url, tmp_path / "server.log") as server,
+        httpx.Client(base_url=server.base_url, timeout=120) as client,
+    ):
+        total = client.get("/v1/pledges?limit=1").json()["total"]
+        assert total > BULK_PLEDGES
+        _hang_up_after(server.base_url, CSV_ALL, 64 * 1024)
+        for _ in range(2):  # the next client, and the one after it (a hit, if any was kept)
+            whole = client.get(CSV_ALL)
+            assert whole.status_code == 200
+            assert _csv_rows(whole.text) == total
+
+
+def test_a_download_cut_short_is_never_served_to_the_next_client(
+    live_database_url: str, tmp_path: Path
+) -> None:
+    import zipfile
+
+    with (
+        serving(live_database_url, tmp_path / "server.log") as server,
+        httpx.Client(base_url=server.base_url, timeout=300) as client,
+    ):
+        name = client.get("/v1/download").json()["files"][0]["name"]
+        assert name.endswith(".zip")
+        _hang_up_after(server.base_url, f"/v1/download/{name}", 0)  # right after the headers
+        for _ in range(2):
+            whole = client.get(f"/v1/download/{name}")
+            assert whole.status_code == 200
+            archive = zipfile.ZipFile(io.BytesIO(whole.content))
+            assert archive.testzip() is None
+            assert "datapackage.json" in archive.namelist()
+        index = client.get("/v1/download").json()
+        assert index["files"][0]["built"] is True  # the index says so once the file exists

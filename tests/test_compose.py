@@ -1,4 +1,4 @@
-"""compose.yaml: PostgreSQL, Redis, a migrate-and-load job, two migov replicas behind nginx.
+"""compose.yaml: PostgreSQL, a migrate-and-load job, two migov replicas behind nginx.
 
 ``docker compose config`` (or the older ``docker-compose config``) validates it
 against the Compose schema where either exists; the structural checks below run
@@ -62,9 +62,8 @@ def _replicas(services: dict[str, Any]) -> list[str]:
 
 
 def test_the_pieces_are_all_there(services: dict[str, Any]) -> None:
-    assert {"db", "redis", "migrate", "proxy"} <= set(services)
+    assert {"db", "migrate", "proxy"} <= set(services)
     assert services["db"]["image"].startswith("postgres:")
-    assert services["redis"]["image"].startswith("redis:")
     assert services["proxy"]["image"].startswith("nginx:")
     assert len(_replicas(services)) >= 2
 
@@ -85,19 +84,18 @@ def test_start_order_migrates_before_serving(services: dict[str, Any]) -> None:
     for name in _replicas(services):
         needs = services[name]["depends_on"]
         assert needs["migrate"]["condition"] == "service_completed_successfully"
-        assert needs["redis"]["condition"] == "service_healthy"
     assert {n: c["condition"] for n, c in services["proxy"]["depends_on"].items()} == {
         name: "service_healthy" for name in _replicas(services)
     }
 
 
-def test_replicas_share_the_database_and_redis_and_only_the_proxy_is_published(
+def test_replicas_share_the_database_and_only_the_proxy_is_published(
     services: dict[str, Any],
 ) -> None:
     for name in [*_replicas(services), "migrate"]:
         env = services[name]["environment"]
         assert "@db:5432/migov" in env["MIGOV_DATABASE_URL"]
-        assert env["MIGOV_REDIS_URL"] == "redis://redis:6379/0"
+        assert env["MIGOV_CACHE"] == "true"  # no channel between replicas: none is needed
     published = sorted(name for name, s in services.items() if s.get("ports"))
     assert published == ["proxy"]
 

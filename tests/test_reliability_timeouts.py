@@ -54,13 +54,18 @@ async def _writer_secret(engine: AsyncEngine) -> str:
     return created.secret
 
 
+POOL_TIMEOUT = 2.0
+
+
 @pytest.mark.parametrize("cache", [False, True], ids=["uncached", "cached"])
-async def test_an_exhausted_pool_answers_503_database_busy_within_1_5_s(
+async def test_an_exhausted_pool_answers_503_database_busy_after_one_wait(
     live_database_url: str, cache: bool
 ) -> None:
     # With the response cache on, the data-version read is the first to wait for the
     # pool; it answers the 503 itself instead of letting the app wait a second time.
-    settings = one_connection(live_database_url, db_pool_timeout=1.0, cache=cache)
+    # Each answer comes after one pool timeout and well before two (the bounds are
+    # whole timeouts, so a busy machine's slowness does not decide the test).
+    settings = one_connection(live_database_url, db_pool_timeout=POOL_TIMEOUT, cache=cache)
     app = create_app(settings)
     query = {"query": '{ forum(code: "RCM") { code } }'}
     async with client_for(app) as client:
@@ -71,7 +76,7 @@ async def test_an_exhausted_pool_answers_503_database_busy_within_1_5_s(
             response = await client.get("/v1/forums")
             waited = time.monotonic() - started
             assert_refused(response, 503, "database_busy")
-            assert 0.9 < waited < 1.5
+            assert 0.9 * POOL_TIMEOUT <= waited < 2 * POOL_TIMEOUT
             started = time.monotonic()
             refused = await client.post("/graphql", json=query)
             waited = time.monotonic() - started
@@ -79,7 +84,7 @@ async def test_an_exhausted_pool_answers_503_database_busy_within_1_5_s(
             assert refused.headers["retry-after"] == "2"
             [error] = refused.json()["errors"]
             assert error["extensions"] == {"code": "database_busy", "retryAfter": 2}
-            assert 0.9 < waited < 1.5
+            assert 0.9 * POOL_TIMEOUT <= waited < 2 * POOL_TIMEOUT
         graphql = await client.post("/graphql", json=query)
         assert graphql.status_code == 200  # the connection is free again
         assert graphql.json() == {"data": {"forum": {"code": "RCM"}}}

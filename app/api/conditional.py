@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import SessionDep
+from app.http.preconditions import etag_matches, not_modified
 from app.services import changes as change_service
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -79,29 +81,14 @@ def item_headers(etag: str) -> dict[str, str]:
 
 def matches(header: str | None, etag: str) -> bool:
     """If-None-Match against ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
-    return header is not None and _matches(header, etag)
-
-
-def _matches(header: str, etag: str) -> bool:
-    candidates = [c.strip().removeprefix("W/") for c in header.split(",")]
-    return "*" in candidates or etag in candidates
-
-
-def _not_modified_since(header: str, changed_at: dt.datetime) -> bool:
-    try:
-        since = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
-    return changed_at.replace(microsecond=0) <= since
+    return etag_matches(header, etag)
 
 
 async def conditional_get(request: Request, session: SessionDep) -> None:
     """Dependency for read endpoints: answers 304 early, or records the cache headers."""
     if request.method not in ("GET", "HEAD"):
         return
-    # The response cache (app.cache) has already learnt the version: no second read.
+    # The response cache (app.http.cache) has already learnt the version: no second read.
     known = getattr(request.state, "data_version", None)
     version = known if known is not None else await change_service.current_version(session)
     etag = _etag(version.version, request)
@@ -112,12 +99,11 @@ async def conditional_get(request: Request, session: SessionDep) -> None:
         "Vary": VARY,
     }
     request.state.cache_headers = headers
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        if _matches(if_none_match, etag):
-            raise NotModified(headers)
-    elif (since := request.headers.get("if-modified-since")) and _not_modified_since(
-        since, version.changed_at
+    if not_modified(
+        if_none_match=request.headers.get("if-none-match"),
+        if_modified_since=request.headers.get("if-modified-since"),
+        etag=etag,
+        last_modified=version.changed_at,
     ):
         raise NotModified(headers)
 
@@ -128,7 +114,11 @@ async def _not_modified(_request: Request, exc: Exception) -> Response:
 
 
 class CacheHeadersMiddleware:
-    """Adds the headers ``conditional_get`` recorded to successful GET responses."""
+    """Adds the headers ``conditional_get`` recorded to successful GET answers and 304s.
+
+    A header the route set itself is kept, except ``Vary``, whose values are merged:
+    each layer names what its part of the answer varies on.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -139,21 +129,26 @@ class CacheHeadersMiddleware:
             return
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
                 recorded: dict[str, Any] = scope.get("state", {}).get("cache_headers") or {}
                 if recorded:
-                    existing = {k.lower() for k, _ in message.get("headers", [])}
-                    message["headers"] = [
-                        *message.get("headers", []),
-                        *(
-                            (k.lower().encode(), v.encode())
-                            for k, v in recorded.items()
-                            if k.lower().encode() not in existing
-                        ),
-                    ]
+                    headers = MutableHeaders(scope=message)
+                    for name, value in recorded.items():
+                        if name.lower() == "vary":
+                            for each in value.split(","):
+                                merge_vary(headers, each.strip())
+                        else:
+                            headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def merge_vary(headers: MutableHeaders, name: str) -> None:
+    """Add ``name`` to ``Vary`` unless it is there already (never replace the header)."""
+    present = {each.strip().lower() for each in headers.get("vary", "").split(",") if each.strip()}
+    if name.lower() not in present:
+        headers.add_vary_header(name)
 
 
 DATA_VERSION_HEADER = "Migov-Data-Version"
@@ -189,5 +184,3 @@ class DataVersionHeaderMiddleware:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(NotModified, _not_modified)
-    app.add_middleware(CacheHeadersMiddleware)
-    app.add_middleware(DataVersionHeaderMiddleware)

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import problem_response
-from app.config import Settings
 from app.faults import RETRY_AFTER
 
 REQUEST_TIMEOUT = "request_timeout"
@@ -64,10 +62,10 @@ class _Deadline:
 
 
 class RequestDeadlineMiddleware:
-    """Outermost but for the id and the metrics: the whole request runs under the deadline
-    until the app begins its answer. That moment is noted by ``ResponseStartMiddleware``
-    right around the app, since a layer between (gzip) may hold the start message back
-    until the first chunk of a stream arrives."""
+    """The whole request runs under the deadline until the app begins its answer. That
+    moment is noted by ``ResponseStartMiddleware`` right around the app, since a layer
+    between (gzip) may hold the start message back until the first chunk of a stream
+    arrives. Its place in the stack: ``app.http.stack``."""
 
     def __init__(self, app: ASGIApp, *, seconds: float) -> None:
         self.app = app
@@ -173,15 +171,3 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def install_start_marker(app: FastAPI) -> None:
-    """Call first in ``create_app``, so the marker sits right around the app."""
-    app.add_middleware(ResponseStartMiddleware)
-
-
-def install(app: FastAPI, settings: Settings) -> None:
-    """Add the guards; call it last in ``create_app`` so they wrap every response."""
-    app.add_middleware(RejectNulMiddleware)
-    app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout)
-    app.add_middleware(SecurityHeadersMiddleware)

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
@@ -73,16 +71,3 @@ class MetricsMiddleware:
             labels = (scope["method"], route_template(scope, self.templates), str(status))
             metrics.REQUESTS.labels(*labels).inc()
             metrics.LATENCY.labels(*labels).observe(time.perf_counter() - started)
-
-
-def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
-    """Time every request and serve /metrics; call just before the request-id middleware."""
-    templates: Templates = [
-        (route.path_regex, route.path)
-        for each in (*routers, router)
-        for route in each.routes
-        if isinstance(route, APIRoute)
-    ]
-    templates.append((re.compile("^/graphql$"), "/graphql"))
-    app.add_middleware(MetricsMiddleware, templates=templates)
-    app.include_router(router)

@@ -278,13 +278,17 @@ def render(
     filename: str = "export",
     hxl_tags: dict[str, str] | None = None,
 ) -> Response:
-    """JSON of ``body``, or CSV of ``rows`` (streamed), plus the Link header."""
+    """JSON of ``body``, or CSV of ``rows``, plus the Link header.
+
+    A page is in memory already, so its CSV goes out whole, as one complete answer the
+    response cache may keep; only ``all=true`` streams (``stream_all``).
+    """
     fmt, hxl = output
     headers = next_link(request, next_cursor)
     if fmt == "csv":
         headers.update(csv_disposition(filename))
         lines = _csv_lines(rows, csv_columns(row_model), hxl, hxl_tags or {})
-        return StreamingResponse(lines, media_type=CSV_MEDIA_TYPE, headers=headers)
+        return Response("".join(lines), media_type=CSV_MEDIA_TYPE, headers=headers)
     return Response(body.model_dump_json(), media_type="application/json", headers=headers)
 
 

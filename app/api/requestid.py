@@ -8,8 +8,8 @@ while serving it carries it, and is also on ``request.state.request_id``.
 
 When the request is done, one ``migov.access`` line records the method, path,
 status, duration and the API key's public prefix (never its secret). The
-middleware is the outermost one the app installs, so refusals by other
-middleware (413, 304) are logged and tagged as well.
+middleware is the outermost layer (``app.http.stack``), so refusals by other
+layers (413, 304) are logged and tagged as well.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import re
 import time
 import uuid
 
-from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -93,8 +92,3 @@ class RequestIdMiddleware:
                     "api_key": key_prefix(headers.get(b"authorization")),
                 },
             )
-
-
-def install(app: FastAPI) -> None:
-    """Install as the outermost middleware: call after every other ``add_middleware``."""
-    app.add_middleware(RequestIdMiddleware)

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Forum
 from app.services._query import encode_cursor
 from app.services.forums import FORUM_ORDER
+from tests.factories import data_changed
 from tests.graphql import gql
 
 WRMC = "wrmc-2021-regional-cooperation"
@@ -378,5 +379,6 @@ async def test_loaders_do_not_outlive_a_request(
         Forum(code="GCM-X", name="New", kind="initiative", scope="global", parent_code="GCM")
     )
     await session.flush()
+    await data_changed(session)
     body = await gql(client, query)
     assert body == {"data": {"forum": {"children": [{"code": "GCM-X"}, {"code": "IMRF"}]}}}

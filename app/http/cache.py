@@ -1,0 +1,452 @@
+"""A response cache that is never stale and never partial: answers keyed by the data version.
+
+Every committed write bumps the single ``data_version`` row (``services.changes``),
+so an answer computed at version V stays right until V changes. Each process keeps:
+
+* a ``VersionWatch``: the data version, read from the database for every
+  cacheable request (``services.changes.committed_version``, one primary-key
+  read). Concurrent requests share reads (``SharedRead``), each answered by a
+  read that started after it asked, so no request is answered from before a
+  write its client already saw acknowledged.
+* a ``ResponseCache``: complete answers to GETs under ``/v1`` and to GraphQL
+  queries, by (data version, request), LRU within ``MIGOV_CACHE_MAX_MB``. A newer
+  version empties it.
+
+What is stored, and what is not:
+
+* Only a **complete** answer: status 200, its whole body in one message (the last
+  one, ``more_body`` false), delivered without the client hanging up. A streamed
+  answer (``?format=csv&all=true``, a dataset download) is sent in many messages
+  and is never stored: it may be far larger than an entry, and a stream cut short
+  by its client must never become the answer for everyone else.
+* Every response header the app produced, except the per-request ones
+  (``PER_REQUEST_HEADERS``). Headers added per client (CORS, the request id, the
+  security headers, rate-limit budgets) come from layers outside the cache, so a hit
+  gets them as a miss does.
+* Nothing for requests carrying credentials (``Authorization``, ``Cookie``), for
+  ``/v1/audit`` and ``/v1/download`` (whose index changes when a file is built,
+  without a new data version), for answers that set a cookie, for GraphQL documents
+  that mention a mutation, or for GraphQL answers that carry errors.
+
+The key holds exactly what changes the bytes (``_key``): the method, scheme and
+host (a next-page ``Link`` names them), path, query, GraphQL body and its content
+type, ``Accept``, ``Accept-Language``, every request header the API declares for
+reads (``Migov-Min-Version``: a malformed one keys a miss, which refuses it as it
+always does), and the UTC day (``as_of`` defaults to today). ``Accept-Encoding`` is
+not in it: compression runs outside the cache, on plain stored bodies.
+
+A hit answers conditional requests as a miss would: ``If-None-Match`` first, then
+``If-Modified-Since`` (``http.preconditions``). Every 304 that passes the cache, from
+the store or from the app, carries the validators and caching headers only
+(``NOT_MODIFIED_HEADERS``), as RFC 9110 asks. When the version read fails because the database is
+down or the pool stays exhausted, the request is answered at once with the 503 the
+app would give (``Refusal``), so it waits for a connection once, not twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import exc as sa_exc
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import Unavailable
+from app.faults import database_fault
+from app.http.preconditions import not_modified
+from app.metrics import CACHE_LOOKUPS
+from app.services.changes import Version
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Headers that describe one exchange, not the answer: never stored, never replayed.
+# Content-Length is recomputed on a hit; the others are added by outer layers per request.
+PER_REQUEST_HEADERS = frozenset(
+    {
+        b"date",
+        b"server",
+        b"content-length",
+        b"transfer-encoding",
+        b"connection",
+        b"keep-alive",
+        b"x-request-id",
+        b"server-timing",
+        b"ratelimit",
+        b"ratelimit-policy",
+        b"retry-after",
+        b"age",
+    }
+)
+# What a 304 carries (RFC 9110 section 15.4.5): the validators and what guides caches, not
+# the metadata of a body it does not have. Applied to every 304 that passes the cache, so
+# a 304 from the store and one from the app are alike.
+NOT_MODIFIED_HEADERS = frozenset(
+    {b"etag", b"last-modified", b"cache-control", b"vary", b"expires", b"content-location"}
+)
+# Request headers the API declares on reads: part of the key, so that a value a miss
+# would refuse is never answered from an entry stored for another value.
+KEYED_REQUEST_HEADERS = (b"migov-min-version",)
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOT_CACHED_PATHS = ("/v1/audit", "/v1/download")
+MUTATION = re.compile(rb"\b(mutation|subscription)\b")
+
+# The answer to a request whose data version could not be read because the database
+# failed: (scope, fault) -> the ASGI app sending the adapter's own 503 (problem+json
+# over REST, a GraphQL error over /graphql). The composition root supplies it.
+Refusal = Callable[[Scope, Unavailable], ASGIApp]
+VersionRead = Callable[[], Awaitable[Version]]
+
+
+class SharedRead(Generic[T]):
+    """Calls of ``read`` shared among concurrent callers, without answering any caller
+    from before it called.
+
+    One read runs at a time. Callers that arrive while it runs do not join it (it may
+    have started before a write they have seen committed): they wait together for the
+    next read, which starts once the running one ends. Under load one database round
+    trip answers every request that arrived during the one before, instead of each
+    request taking a connection of its own. A failed read fails all who shared it, at
+    once; a caller cancelled while waiting leaves the read to the others.
+    """
+
+    def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
+        self._read = read
+        self._next: asyncio.Future[T] | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._generation = 0  # bumped when a runner is given up; a stale one touches nothing
+
+    async def __call__(self) -> T:
+        loop = asyncio.get_running_loop()
+        if self._runner is not None and (
+            self._runner.done() or self._runner.get_loop() is not loop
+        ):
+            # a runner that cannot finish (its event loop was closed under it) runs no more
+            self._generation += 1
+            self._runner = self._next = None
+        if self._next is None:
+            self._next = loop.create_future()
+            # retrieved here, so a failure whose waiters all left is not logged as unheard
+            self._next.add_done_callback(_retrieve)
+        waiting = self._next
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run(self._generation))
+        return await asyncio.shield(waiting)
+
+    async def _run(self, generation: int) -> None:
+        try:
+            while self._generation == generation and self._next is not None:
+                # From here on, new callers wait for the next read: this one starts now.
+                waiting, self._next = self._next, None
+                try:
+                    value = await self._read()
+                except Exception as error:
+                    _fail(waiting, error)
+                except BaseException:  # cancelled, or closed with its loop: the waiters hear
+                    _fail(waiting, RuntimeError("the shared read was cancelled"))
+                    raise
+                else:
+                    if not waiting.done():
+                        waiting.set_result(value)
+        finally:
+            if self._generation == generation:
+                self._runner = None
+                pending, self._next = self._next, None
+                if pending is not None:
+                    _fail(pending, RuntimeError("the shared read stopped"))
+
+
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+    """Fail ``future`` unless it is settled, or its loop is gone (nobody can wait on it)."""
+    if not future.done() and not future.get_loop().is_closed():
+        future.set_exception(error)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+class VersionWatch:
+    """The data version now, read from the database (the one source of truth)."""
+
+    def __init__(self, read: VersionRead, *, timeout: float) -> None:
+        self._timeout = timeout
+        self._shared_read = read
+
+    async def current(self) -> Version:
+        """Concurrent callers share reads (``SharedRead``): each gets the result of a read
+        that started after it called, so it sees every write committed before it asked.
+        A caller waits at most ``timeout`` (``db_pool_timeout``), as it would for a
+        connection of its own: a shared read may queue behind the one before it.
+        """
+        try:
+            async with asyncio.timeout(self._timeout) as window:
+                return await self._shared()
+        except TimeoutError:
+            if not window.expired():
+                raise  # the read's own (a connection attempt's), not this wait's
+            raise sa_exc.TimeoutError("no data version within db_pool_timeout") from None
+
+    @cached_property
+    def _shared(self) -> SharedRead[Version]:
+        return SharedRead(self._shared_read)
+
+
+@dataclass(frozen=True)
+class Entry:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    @cached_property
+    def etag(self) -> str | None:
+        return _value(self.headers, b"etag")
+
+    @cached_property
+    def last_modified(self) -> dt.datetime | None:
+        stamp = _value(self.headers, b"last-modified")
+        try:
+            return parsedate_to_datetime(stamp) if stamp else None
+        except (TypeError, ValueError, IndexError):
+            return None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+def _value(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    return next((value.decode("latin-1") for key, value in headers if key == name), None)
+
+
+class ResponseCache:
+    """Answers of one data version, least recently used first out."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.version = -1
+        self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, version: int, key: tuple[Any, ...]) -> Entry | None:
+        if version != self.version:
+            return None
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def put(self, version: int, key: tuple[Any, ...], entry: Entry) -> None:
+        if version < self.version or entry.size > min(self.max_bytes, MAX_ENTRY_BYTES):
+            return
+        if version > self.version:
+            self.clear()
+            self.version = version
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= old.size
+        self._entries[key] = entry
+        self._bytes += entry.size
+        while self._bytes > self.max_bytes and self._entries:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= evicted.size
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return b""
+
+
+def _text_header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _key(scope: Scope, body: bytes) -> tuple[Any, ...]:
+    return (
+        scope["method"],
+        # A next-page Link names the URL it was asked on: scheme and host are part of it.
+        scope.get("scheme"),
+        _header(scope, b"host"),
+        scope["path"],
+        scope["query_string"],
+        body,
+        _header(scope, b"content-type") if body else b"",
+        _header(scope, b"accept").replace(b"*/*", b""),
+        _header(scope, b"accept-language"),
+        *(_header(scope, name) for name in KEYED_REQUEST_HEADERS),
+        # Answers that default to today (as_of) change at midnight, not only on writes.
+        dt.datetime.now(dt.UTC).date().toordinal(),
+    )
+
+
+class ResponseCacheMiddleware:
+    """Serves stored answers for the current data version; stores new complete ones.
+
+    The version watch is ``app.state.version_watch``, set up by the lifespan; without
+    one (the cache switched off, or before start-up) every request goes to the app.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, refuse: Refusal) -> None:
+        self.app = app
+        self.store = ResponseCache(max_bytes)
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        watch: VersionWatch | None = getattr(scope["app"].state, "version_watch", None)
+        method = scope["method"]
+        path = scope["path"]
+        if (
+            watch is None
+            or (method in WRITE_METHODS and path != "/graphql")
+            or _header(scope, b"authorization")
+            or _header(scope, b"cookie")
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        if method == "GET" and path.startswith("/v1/"):
+            if path.startswith(NOT_CACHED_PATHS):
+                await self.app(scope, receive, send)
+                return
+        elif path == "/graphql" and method in ("GET", "POST"):
+            if method == "POST":
+                body, receive = await _read_body(receive)
+            if MUTATION.search(body or scope["query_string"]):
+                await self.app(scope, receive, send)
+                return
+        else:
+            await self.app(scope, receive, send)
+            return
+
+        try:
+            version = await watch.current()
+        except Exception as error:
+            fault = database_fault(error)
+            if not isinstance(fault, Unavailable):
+                await self.app(scope, receive, send)  # not a known fault: the app decides
+                return
+            # The database is down or busy: answer now with the adapter's own 503, rather
+            # than let the app wait for a connection a second time.
+            log.warning("%s reading the data version: %s", fault.code, type(error).__name__)
+            await self.refuse(scope, fault)(scope, receive, send)
+            return
+        key = _key(scope, body)
+        entry = self.store.get(version.version, key)
+        if entry is not None:
+            CACHE_LOOKUPS.labels("hit").inc()
+            await _replay(entry, scope, send)
+            return
+        CACHE_LOOKUPS.labels("miss").inc()
+        scope.setdefault("state", {})["data_version"] = version
+        await self._fill(version, key, scope, receive, send)
+
+    async def _fill(
+        self, version: Version, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        status: int | None = None
+        headers: list[tuple[bytes, bytes]] = []
+        body: bytes | None = None  # set once the whole answer went out in one message
+        streamed = False
+        client_left = False
+
+        async def receive_noting_disconnect() -> Message:
+            nonlocal client_left
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                client_left = True
+            return message
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers, body, streamed
+            if message["type"] == "http.response.start":
+                # A copy as the app gave it: outer layers edit the message's list in place.
+                status = message["status"]
+                headers = [(name.lower(), value) for name, value in message.get("headers", [])]
+                if status == 304:
+                    message = {**message, "headers": _not_modified_headers(headers)}
+            elif message["type"] == "http.response.body":
+                if body is None and not streamed and not message.get("more_body", False):
+                    body = message.get("body", b"")
+                else:
+                    streamed, body = True, None
+            await send(message)  # a failed send (the client gone) raises: nothing is stored
+
+        await self.app(scope, receive_noting_disconnect, capture)
+        if (
+            status != 200
+            or body is None
+            or client_left
+            or len(body) > MAX_ENTRY_BYTES
+            or (scope["path"] == "/graphql" and b'"errors"' in body)
+        ):
+            return
+        if any(name == b"set-cookie" for name, _ in headers):
+            return
+        kept = [(name, value) for name, value in headers if name not in PER_REQUEST_HEADERS]
+        self.store.put(version.version, key, Entry(headers=kept, body=body))
+
+
+def _not_modified_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, value in headers if name in NOT_MODIFIED_HEADERS]
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+async def _replay(entry: Entry, scope: Scope, send: Send) -> None:
+    if scope["method"] == "GET" and not_modified(
+        if_none_match=_text_header(scope, b"if-none-match"),
+        if_modified_since=_text_header(scope, b"if-modified-since"),
+        etag=entry.etag,
+        last_modified=entry.last_modified,
+    ):
+        headers = _not_modified_headers(entry.headers)
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": entry.body})
