@@ -47,6 +47,11 @@ class FairQueue(QueueCommon[ConnectionPoolEntry]):
     def qsize(self) -> int:
         return len(self._items)
 
+    @property
+    def waiting(self) -> int:
+        """How many callers wait for a connection now."""
+        return sum(not waiter.done() for waiter in self._waiters)
+
     def put_nowait(self, item: ConnectionPoolEntry) -> None:
         while self._waiters:
             waiter = self._waiters.popleft()

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -284,13 +285,16 @@ async def test_a_caller_waits_for_the_data_version_no_longer_than_for_a_connecti
 
 BULK_PLEDGES = 20_000
 CSV_ALL = "/v1/pledges?format=csv&all=true&sort=-id"
+# What the hanging-up client and the next one both send, as curl does: the same request.
+HEADERS = {"Accept": "*/*", "Accept-Encoding": "identity"}
+AS_CURL = "".join(f"{name}: {value}\r\n" for name, value in HEADERS.items())
 
 
-async def _add_pledges(url: str) -> None:
+async def _add_pledges(url: str, count: int = BULK_PLEDGES) -> None:
     engine = create_engine(Settings(database_url=url, _env_file=None))
     try:
         async with engine.begin() as connection:
-            await insert_pledges(connection, BULK_PLEDGES, forum="RCM")
+            await insert_pledges(connection, count, forum="RCM")
     finally:
         await engine.dispose()
 
@@ -303,7 +307,8 @@ def _hang_up_after(base_url: str, path: str, body_bytes: int) -> int:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.settimeout(60)
         sock.connect((host, int(port)))
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{AS_CURL}\r\n"
+        sock.sendall(request.encode())
         received = b""
         while b"\r\n\r\n" not in received or len(received) < body_bytes:
             chunk = sock.recv(4096)
@@ -355,3 +360,74 @@ def test_a_download_cut_short_is_never_served_to_the_next_client(
             assert "datapackage.json" in archive.namelist()
         index = client.get("/v1/download").json()
         assert index["files"][0]["built"] is True  # the index says so once the file exists
+
+
+async def _hang_up_in_process(app: Any, path: str) -> int:
+    """Ask ``app`` for ``path`` as a client that leaves once the first piece of the body
+    arrived: the server then reports ``http.disconnect``, as uvicorn does. Returns the
+    number of body messages the client saw."""
+    first_piece = asyncio.Event()
+    pieces = 0
+    asked = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await first_piece.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal pieces
+        if message["type"] == "http.response.body":
+            pieces += 1
+            first_piece.set()  # the client reads this much, then goes away
+
+    path_part, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path_part,
+        "raw_path": path_part.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [
+            (b"host", b"test"),
+            *((k.lower().encode(), v.encode()) for k, v in HEADERS.items()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)
+    return pieces
+
+
+async def test_an_answer_cut_short_in_process_is_never_stored(live_database_url: str) -> None:
+    """The same, deterministic: the client leaves after the first piece of each streamed
+    answer (a CSV of every pledge, a download being built), and the next client of the
+    same app gets the whole answer."""
+    import zipfile
+
+    await _add_pledges(live_database_url, 5_000)  # many pages: the stream takes a while
+    app = create_app(Settings(database_url=live_database_url, _env_file=None))
+    async with client_for(app) as client:
+        client.headers.update(HEADERS)
+        total = (await client.get("/v1/pledges?limit=1")).json()["total"]
+        assert total > 5_000
+        name = (await client.get("/v1/download")).json()["files"][0]["name"]
+        inner = client._transport.app  # type: ignore[attr-defined]
+        assert await _hang_up_in_process(inner, CSV_ALL) >= 1
+        assert await _hang_up_in_process(inner, f"/v1/download/{name}") >= 1
+        for _ in range(2):
+            whole = await client.get(CSV_ALL)
+            assert whole.status_code == 200
+            assert _csv_rows(whole.text) == total
+            download = await client.get(f"/v1/download/{name}")
+            assert download.status_code == 200
+            archive = zipfile.ZipFile(io.BytesIO(download.content))
+            assert archive.testzip() is None

@@ -22,11 +22,18 @@ async def _get(queue: FairQueue, seconds: float) -> Any:
     return await greenlet_spawn(queue.get, True, seconds)
 
 
+async def _until_waiting(queue: FairQueue, count: int) -> None:
+    """Yield to the other tasks until ``count`` of them wait on ``queue`` (no clock)."""
+    while queue.waiting < count:
+        await asyncio.sleep(0)
+
+
 async def test_a_returned_connection_goes_to_the_first_waiter_not_to_a_newcomer() -> None:
     queue = FairQueue()
     first = asyncio.create_task(_get(queue, 5))
+    await _until_waiting(queue, 1)
     second = asyncio.create_task(_get(queue, 5))
-    await asyncio.sleep(0.01)  # both are waiting, in that order
+    await _until_waiting(queue, 2)  # both are waiting, in that order
     queue.put_nowait("connection")  # type: ignore[arg-type]
     # A request arriving now finds nothing to take: the connection is already handed over.
     with pytest.raises(Empty):
@@ -51,8 +58,9 @@ async def test_a_waiter_past_its_timeout_gets_empty_and_is_skipped() -> None:
 async def test_a_cancelled_waiter_passes_a_connection_it_was_handed_to_the_next() -> None:
     queue = FairQueue()
     doomed = asyncio.create_task(_get(queue, 5))
+    await _until_waiting(queue, 1)
     patient = asyncio.create_task(_get(queue, 5))
-    await asyncio.sleep(0.01)
+    await _until_waiting(queue, 2)
     queue.put_nowait("connection")  # type: ignore[arg-type]  # handed to ``doomed``
     doomed.cancel()  # ...which is cancelled before it runs again (a request deadline)
     with pytest.raises(asyncio.CancelledError):
@@ -77,15 +85,16 @@ async def test_under_contention_every_request_gets_a_connection_in_arrival_order
         async with engine.connect() as connection:
             served.append(n)
             await connection.execute(text("SELECT 1"))
-            await asyncio.sleep(0.01)
 
     try:
         async with engine.connect() as holder:  # everyone queues behind this one
             await holder.execute(text("SELECT 1"))
+            queue = engine.pool._pool  # type: ignore[attr-defined]
+            assert isinstance(queue, FairQueue)
             tasks = []
             for n in range(12):
                 tasks.append(asyncio.create_task(request(n)))
-                await asyncio.sleep(0.005)  # arrive one after another
+                await _until_waiting(queue, n + 1)  # arrive one after another
         await asyncio.gather(*tasks)
     finally:
         await engine.dispose()

@@ -605,8 +605,13 @@ async def test_concurrent_submissions_with_one_key_store_one_pledge(
     live_database_url: str,
 ) -> None:
     # Real commits on a database of its own: the same key in flight ten times
-    # over GraphQL and ten over REST is processed once; the others replay it.
-    settings = Settings(database_url=live_database_url, _env_file=None)
+    # over GraphQL and ten over REST is processed once; the others replay it. The
+    # waits are generous: twenty writers queue for SQLite's one write lock, and on a
+    # busy machine that takes longer than the default pool timeout (what is tested
+    # here is that one pledge is stored, not how fast).
+    settings = Settings(
+        database_url=live_database_url, db_pool_timeout=60, request_timeout=120, _env_file=None
+    )
     engine = create_engine(settings)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as setup:
