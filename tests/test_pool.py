@@ -23,8 +23,9 @@ async def _get(queue: FairQueue, seconds: float) -> Any:
 
 
 async def _until_waiting(queue: FairQueue, count: int) -> None:
-    """Yield to the other tasks until ``count`` of them wait on ``queue`` (no clock)."""
-    while queue.waiting < count:
+    """Yield to the other tasks until ``count`` of them wait on ``queue``: each turn of the
+    loop lets every ready task run, so this waits on their progress, not on a clock."""
+    while queue.waiting < count:  # noqa: ASYNC110 (the queue offers no event to wait on)
         await asyncio.sleep(0)
 
 
