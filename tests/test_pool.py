@@ -90,7 +90,7 @@ async def test_under_contention_every_request_gets_a_connection_in_arrival_order
     try:
         async with engine.connect() as holder:  # everyone queues behind this one
             await holder.execute(text("SELECT 1"))
-            queue = engine.pool._pool  # type: ignore[attr-defined]
+            queue = engine.pool._pool
             assert isinstance(queue, FairQueue)
             tasks = []
             for n in range(12):
