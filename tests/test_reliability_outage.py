@@ -114,10 +114,11 @@ def test_postgresql_outage_answers_503_and_recovers_within_5s(tmp_path: Path) ->
     during = [a for a in answers if down_at + 0.5 < a.sent and a.sent + a.took < back_at]
     assert during
     assert [(a.path, a.status, round(a.sent - down_at, 2)) for a in during if a.status != 503] == []
-    # Fails fast: refusals take a fraction of a second (the median, on a machine
-    # that may be loaded by other runs), and none waits out the request deadline.
+    # Fails fast: refusals take well under the request deadline (the median; typically
+    # a fraction of a second, but the bound leaves room for a machine loaded by other
+    # runs), and none waits the deadline out.
     took = sorted(a.took for a in refused)
-    assert took[len(took) // 2] < 1.0
+    assert took[len(took) // 2] < DEADLINE / 2
     assert [
         (a.path, round(a.sent - down_at, 2), round(a.took, 2))
         for a in refused
