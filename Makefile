@@ -69,6 +69,7 @@ fmt: setup
 typecheck: setup
 	$(RUN) mypy app tests $(wildcard bench/*.py)
 
+# openapi/ and the settings documents (.env.example, the table in docs/deploying.md).
 openapi: setup
 	$(RUN) python -m app.contracts write
 

@@ -34,9 +34,14 @@ class Settings(BaseSettings):
         "must see a newer data version than the replica has go to the primary "
         "(docs/deploying.md). Unset: everything uses database_url.",
     )
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    log_level: LogLevel = "info"
+    host: str = Field(
+        default="127.0.0.1",
+        description="Where `migov serve` and `make run` listen (the Docker image sets 0.0.0.0).",
+    )
+    port: int = Field(default=8000, ge=1, le=65535, description="The port `migov serve` uses.")
+    log_level: LogLevel = Field(
+        default="info", description="`debug`, `info`, `warning`, `error` or `critical`."
+    )
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="`json`: one JSON object per log line (request id, method, path, status, "
@@ -46,9 +51,17 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins allowed by CORS; empty disables CORS. JSON list or comma-separated.",
     )
-    db_pool_size: int = Field(default=10, ge=1)
-    db_echo: bool = False
-    debug: bool = False
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="Connections each worker keeps open, per database (primary, and replica "
+        "when set).",
+    )
+    db_echo: bool = Field(default=False, description="Log every SQL statement.")
+    debug: bool = Field(
+        default=False,
+        description="FastAPI debug pages and unmasked GraphQL errors. Never in production.",
+    )
     graphql_ide: bool = Field(default=True, description="Serve GraphiQL at /graphql.")
     graphql_introspection: bool = Field(
         default=True, description="Answer schema introspection queries at /graphql."
@@ -156,10 +169,6 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 @lru_cache

@@ -20,8 +20,6 @@ document states none); the dataset never copies their text.
 
 from __future__ import annotations
 
-CODE_LICENCE = "MIT"
-
 DATA_LICENCE_ID = "CC-BY-4.0"
 DATA_LICENCE_NAME = "Creative Commons Attribution 4.0 International"
 DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"

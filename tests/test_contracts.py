@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 from openapi_spec_validator import validate
 
 from app import contracts
+from app.config import Settings
 
 
 def test_openapi_document_is_current() -> None:
@@ -21,3 +23,26 @@ def test_graphql_schema_is_current() -> None:
 
 def test_openapi_document_is_valid() -> None:
     validate(json.loads(contracts.OPENAPI_JSON.read_text(encoding="utf-8")))
+
+
+def test_the_settings_documents_are_current() -> None:
+    for path in (contracts.ENV_EXAMPLE, contracts.DEPLOYING):
+        committed = path.read_text(encoding="utf-8")
+        assert committed == contracts.documents()[path], f"run `make openapi`: {path.name}"
+
+
+def test_every_setting_says_what_it_does() -> None:
+    assert [name for name, f in Settings.model_fields.items() if not f.description] == []
+
+
+def test_the_readme_names_the_settings_and_defaults_the_code_has() -> None:
+    """Every `MIGOV_*` the README names in a table row is a setting (or a variable of the
+    image or the client), and a default it states is the setting's own."""
+    readme = (contracts.ROOT / "README.md").read_text(encoding="utf-8")
+    known = {contracts.setting_name(n, f): f for n, f in Settings.model_fields.items()}
+    outside = {"MIGOV_WORKERS", "MIGOV_API_KEY", "MIGOV_URL", "MIGOV_TEST_DATABASE_URL"}
+    outside |= {"MIGOV_BENCH_DATABASE_URL"}
+    named = set(re.findall(r"\bMIGOV_[A-Z_]+[A-Z]\b", readme))
+    assert named - known.keys() - outside == set()
+    for name, default in re.findall(r"^\| `(MIGOV_[A-Z_]+)` \| ([^|]+?) \|", readme, re.MULTILINE):
+        assert default.strip("` ") == contracts.setting_default(known[name]), name
