@@ -7,6 +7,9 @@
 * ``bearer_secret``: the secret of ``Authorization: Bearer <secret>``. No header
   gives None (``api_key_missing``); a header that is not a Bearer credential is
   passed on whole, so the service calls it invalid, not missing.
+* ``get_session``: the request's session (``app.db.request_session``): a GET or
+  HEAD may read from the replica, unless it must see a data version the replica
+  may not have yet (``required_version``).
 * ``admit_writer``: the one admission step for a write. ``api_keys.admit_write``
   (authenticated, ``pledges:write``, within the rate limit) commits in a short
   transaction of its own, so a refused write still counts and the counter row is
@@ -17,15 +20,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
+from starlette.requests import HTTPConnection
 
 from app.config import Settings
-from app.db import begin_write
+from app.db import begin_write, request_session
+from app.http.preconditions import data_versions_named
 from app.models import ApiKey
 from app.services import api_keys as api_key_service
 
@@ -68,3 +74,32 @@ async def admit_writer(
     if state is not None:
         state.rate_budget = admission.budget
     return admission.key
+
+
+READS = frozenset({"GET", "HEAD"})
+MIN_VERSION_HEADER = "migov-min-version"
+
+
+def required_version(connection: HTTPConnection) -> int | None:
+    """The newest data version this request must see, if it names one: by
+    ``Migov-Min-Version`` (the ``Migov-Data-Version`` a write answered), by an
+    ``If-None-Match`` ETag, or the version the response cache has told the request it
+    will be labelled with."""
+    wanted: list[int] = []
+    header = connection.headers.get(MIN_VERSION_HEADER, "").strip()
+    if header.isdigit():
+        wanted.append(int(header))
+    wanted += data_versions_named(connection.headers.get("if-none-match", ""))
+    known = connection.scope.get("state", {}).get("data_version")
+    if known is not None:
+        wanted.append(int(known.version))
+    return max(wanted) if wanted else None
+
+
+async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
+    """One session per request (module docstring)."""
+    read = connection.scope.get("method") in READS
+    async with request_session(
+        connection.app.state, read=read, needs=required_version(connection)
+    ) as session:
+        yield session

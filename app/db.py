@@ -1,4 +1,4 @@
-"""Engine and session factories, and the request-scoped session dependency.
+"""Engine and session factories, and the session each request is served with.
 
 Nothing here runs at import time: ``create_app`` builds one engine per process in
 its lifespan and keeps it on ``app.state``.
@@ -11,14 +11,12 @@ SQLite needs two fixes to behave like PostgreSQL:
   recipe from SQLAlchemy's SQLite dialect documentation). The tests rely on this
   to run each test inside a transaction with nested savepoints.
 
-With ``MIGOV_DATABASE_READ_URL`` (a streaming replica), ``get_session`` serves
-reads from it: a GET or HEAD goes to the replica unless the request must see
-something the replica may not have yet, that is a data version newer than the
-replica's: the one named by ``Migov-Min-Version`` (the ``Migov-Data-Version`` a
-write answered), by an ``If-None-Match`` ETag (``"v<version>-..."``), or the one
-the response cache has already told the request it will be labelled with. Then,
-after one primary-key read of the replica's ``data_version``, it goes to the
-primary. Everything else (writes, GraphQL POSTs) uses the primary.
+With ``MIGOV_DATABASE_READ_URL`` (a streaming replica), ``request_session`` serves
+reads from it unless the request must see a data version newer than the
+replica's: the adapter says which version it needs (``adapters_common.get_session``
+reads it from the request), and after one primary-key read of the replica's
+``data_version`` a request the replica cannot serve yet goes to the primary.
+Everything else (writes, GraphQL POSTs) uses the primary.
 
 Write transactions start with ``begin_write``. On SQLite that emits ``BEGIN
 IMMEDIATE``, taking the write lock up front: two deferred transactions that both
@@ -30,7 +28,6 @@ read and then write would otherwise deadlock, and SQLite answers one of them
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -45,7 +42,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from starlette.requests import HTTPConnection
 
 from app.config import Settings
 from app.models import DataVersion
@@ -172,49 +168,35 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-READS = frozenset({"GET", "HEAD"})
-MIN_VERSION_HEADER = "migov-min-version"
-_ETAG_VERSION = re.compile(r'"v([0-9]+)-')
-
-
-def required_version(connection: HTTPConnection) -> int | None:
-    """The newest data version this request must see, if it names one (module docstring)."""
-    wanted: list[int] = []
-    header = connection.headers.get(MIN_VERSION_HEADER, "").strip()
-    if header.isdigit():
-        wanted.append(int(header))
-    wanted += [int(v) for v in _ETAG_VERSION.findall(connection.headers.get("if-none-match", ""))]
-    known = connection.scope.get("state", {}).get("data_version")
-    if known is not None:
-        wanted.append(int(known.version))
-    return max(wanted) if wanted else None
-
-
 async def replica_version(session: AsyncSession) -> int:
     return int(await session.scalar(select(DataVersion.version).limit(1)) or 0)
 
 
-async def _sessionmaker_for(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
-    state = connection.app.state
+async def _sessionmaker_for(
+    state: Any, *, read: bool, needs: int | None
+) -> async_sessionmaker[AsyncSession]:
     primary: async_sessionmaker[AsyncSession] = state.sessionmaker
     replica: async_sessionmaker[AsyncSession] | None = getattr(state, "read_sessionmaker", None)
-    if replica is None or connection.scope.get("method") not in READS:
+    if replica is None or not read:
         return primary
-    needed = required_version(connection)
-    if needed is None:
+    if needs is None:
         return replica
     async with replica() as probe:
         try:
-            behind = await replica_version(probe) < needed
+            behind = await replica_version(probe) < needs
         except (SQLAlchemyError, OSError):
             behind = True  # a replica that cannot answer is behind
     return primary if behind else replica
 
 
-async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
-    """One session per request, on the primary or the read replica (module docstring);
-    rolled back if the request fails, always closed."""
-    sessionmaker = await _sessionmaker_for(connection)
+@contextlib.asynccontextmanager
+async def request_session(
+    state: Any, *, read: bool, needs: int | None = None
+) -> AsyncIterator[AsyncSession]:
+    """A request's session, on the primary or the read replica (module docstring): ``read``
+    for a request that only reads, ``needs`` the data version it must see, if any. Rolled
+    back if the request fails, always closed."""
+    sessionmaker = await _sessionmaker_for(state, read=read, needs=needs)
     session = sessionmaker()
     try:
         yield session

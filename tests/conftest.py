@@ -28,8 +28,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
+from app.adapters_common import get_session
 from app.config import Settings
-from app.db import create_engine, get_session
+from app.db import create_engine
 from app.main import create_app
 from app.migrations import upgrade
 from app.services import changes as change_service

@@ -35,6 +35,8 @@ FORBIDDEN = {
     # The pages are a client of the public API like any partner's: no adapter internals.
     "web": ("app.api", "app.graphql", "strawberry", "app.cli"),
     "errors": ("fastapi", "strawberry", "starlette", "sqlalchemy"),
+    # The engine and sessions know nothing of HTTP: an adapter says what version it needs.
+    "db": ("fastapi", "starlette", "strawberry", "app.api", "app.graphql", "app.http"),
     # The dataset checks (``migov data validate``) run without a database.
     "services/dataset_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
     "services/fact_checks": ("sqlalchemy", "app.db", "app.services.dataset"),

@@ -10,7 +10,6 @@ every successful GET by ``CacheHeadersMiddleware``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from email.utils import format_datetime
 from typing import Any
@@ -21,7 +20,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import SessionDep
-from app.http.preconditions import etag_matches, not_modified
+from app.http.preconditions import data_etag, etag_matches, not_modified
 from app.services import changes as change_service
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -46,8 +45,7 @@ def _etag(version: int, request: Request) -> str:
             request.headers.get("accept-language", ""),
         ]
     )
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    return f'"v{version}-{digest}"'
+    return data_etag(version, identity)
 
 
 def pledge_etag(pledge_id: int, version: int) -> str:

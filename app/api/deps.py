@@ -11,8 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.adapters_common import SettingsDep, admit_writer, bearer_secret
-from app.db import get_session
+from app.adapters_common import SettingsDep, admit_writer, bearer_secret, get_session
 from app.errors import InvalidInput
 from app.models import ApiKey
 from app.models.enums import ApiScope
@@ -121,7 +120,7 @@ async def min_version(
         ),
     ] = None,
 ) -> None:
-    """Declares and checks the header; ``app.db.get_session`` routes by it."""
+    """Declares and checks the header; ``adapters_common.get_session`` routes by it."""
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

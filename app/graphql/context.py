@@ -24,9 +24,8 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 
-from app.adapters_common import SettingsDep, admit_writer, bearer_secret
+from app.adapters_common import SettingsDep, admit_writer, bearer_secret, get_session
 from app.config import Settings
-from app.db import get_session
 from app.graphql.loaders import Loaders
 from app.models import ApiKey
 from app.schemas.language import SERVED, Lang, negotiate

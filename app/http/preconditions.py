@@ -7,7 +7,23 @@ carries both is judged by its ETags alone, as section 13.1.3 asks.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from email.utils import parsedate_to_datetime
+
+# A list's ETag names the data version it was computed at and a digest of the request
+# that shapes it: ``"v<version>-<16 hex digits>"``.
+_DATA_ETAG_VERSION = re.compile(r'"v([0-9]+)-')
+
+
+def data_etag(version: int, identity: str) -> str:
+    """The ETag of an answer computed at data ``version`` for the request ``identity``."""
+    return f'"v{version}-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"'
+
+
+def data_versions_named(if_none_match: str) -> list[int]:
+    """The data versions the ETags of an ``If-None-Match`` value were computed at."""
+    return [int(version) for version in _DATA_ETAG_VERSION.findall(if_none_match)]
 
 
 def etag_matches(header: str | None, etag: str | None) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
-from app.db import get_session
+from app.adapters_common import get_session
 from app.errors import NotFound
 from app.services import changes as change_service
 from app.services import forums as forum_service
