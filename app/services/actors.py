@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.models import Actor, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.filters import ActorFilter
@@ -181,5 +181,5 @@ async def get_actor(session: AsyncSession, actor_id: str) -> Actor:
     if actor is None and (found := await references.actor_id(session, actor_id)) is not None:
         actor = await session.scalar(statement.where(Actor.id == found))
     if actor is None:
-        raise NotFound(f"No actor has the id {actor_id!r}.", code="actor_not_found")
+        raise await references.missing(session, "actor", actor_id, parameter="actor_id")
     return actor

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound
 from app.models import Dispute, EventHost, FundingShare, Participation
 from app.models.enums import Entity
+from app.services import references
 from app.services._query import PageResult, SortKey, paginate
 
 DISPUTE_ORDER = (SortKey(Dispute.id),)
@@ -77,6 +77,6 @@ async def list_disputes(
 async def get_dispute(session: AsyncSession, dispute_id: str) -> tuple[Dispute, DisputedRows]:
     dispute = await session.get(Dispute, dispute_id)
     if dispute is None:
-        raise NotFound(f"No dispute has the id {dispute_id!r}.", code="dispute_not_found")
+        raise await references.missing(session, "dispute", dispute_id, parameter="dispute_id")
     (rows,) = await rows_by_dispute_ids(session, [dispute_id])
     return dispute, rows

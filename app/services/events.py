@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound
 from app.models import Event, EventHost, EventObjective
 from app.schemas.filters import EventFilter
 from app.services import references
@@ -84,5 +83,5 @@ async def get_event(session: AsyncSession, event_id: str) -> Event:
     if event is None:
         event = await session.scalar(statement.where(func.lower(Event.id) == event_id.lower()))
     if event is None:
-        raise NotFound(f"No event has the id {event_id!r}.", code="event_not_found")
+        raise await references.missing(session, "event", event_id, parameter="event_id")
     return event

@@ -17,7 +17,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound
 from app.models import Programme
 from app.models.enums import Certainty
 from app.models.participation import certain_on, certainty, possible_on
@@ -116,7 +115,7 @@ async def get_programme(session: AsyncSession, programme_id: str) -> ProgrammeRe
     statement = select(Programme).options(selectinload(Programme.citations))
     row = await session.scalar(statement.where(func.lower(Programme.id) == programme_id.lower()))
     if row is None:
-        raise NotFound(f"No programme has the id {programme_id!r}.", code="programme_not_found")
+        raise await references.missing(session, "programme", programme_id, parameter="programme_id")
     (read,) = await _reads(session, [row], None)
     return read
 
