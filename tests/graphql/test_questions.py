@@ -74,7 +74,7 @@ async def test_reversed_range_is_refused_as_in_rest(client: httpx.AsyncClient) -
         client,
         """{ events(filter: {startFrom: "2022-01-01", startTo: "2021-01-01"}) { totalCount } }""",
     )
-    detail = "start_to (2021-01-01) is before start_from (2022-01-01)"
+    detail = "startTo (2021-01-01) is before startFrom (2022-01-01)"
     assert body == {
         "data": {"events": None},
         "errors": [

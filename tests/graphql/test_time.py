@@ -228,7 +228,7 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
         "data": {"participations": None},
         "errors": [
             {
-                "message": "certainty needs as_of: a period is certain or possible on a given day.",
+                "message": "certainty needs asOf: a period is certain or possible on a given day.",
                 "locations": [{"line": 1, "column": 9}],
                 "path": ["participations"],
                 "extensions": {
@@ -237,9 +237,9 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
                     "errors": [
                         {
                             "field": "certainty",
-                            "detail": "certainty needs as_of: a period is certain or possible "
+                            "detail": "certainty needs asOf: a period is certain or possible "
                             "on a given day.",
-                            "requires": ["as_of"],
+                            "requires": ["asOf"],
                         }
                     ],
                 },
