@@ -78,6 +78,8 @@ CATALOGUE: dict[str, ProblemType] = {
         "id.", "List actors at `/v1/actors`; states use ISO 3166-1 alpha-3 codes."),
     "event_not_found": _p(404, "Event not found", "No event has this id.",
         "List events at `/v1/events`."),
+    "participation_not_found": _p(404, "Participation not found", "No participation has this "
+        "id.", "List participations at `/v1/participations`; ids are integers."),
     "pledge_not_found": _p(404, "Pledge not found", "No pledge has this id.",
         "List pledges at `/v1/pledges`."),
     "source_not_found": _p(404, "Source not found", "No source document has this id.",

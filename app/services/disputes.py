@@ -74,6 +74,19 @@ async def list_disputes(
     return DisputePage(items=page.items, total=page.total, next_cursor=page.next_cursor, rows=rows)
 
 
+async def disputes_by_ids(
+    session: AsyncSession, ids: Sequence[str]
+) -> list[tuple[Dispute, DisputedRows] | None]:
+    """For each dispute id, the dispute and its rows, in key order (``None`` for an unknown
+    id); four statements however many ids."""
+    if not ids:
+        return []
+    found = {d.id: d for d in await session.scalars(select(Dispute).where(Dispute.id.in_(ids)))}
+    known = [key for key in dict.fromkeys(ids) if key in found]
+    rows = dict(zip(known, await rows_by_dispute_ids(session, known), strict=True))
+    return [(found[key], rows[key]) if key in found else None for key in ids]
+
+
 async def get_dispute(session: AsyncSession, dispute_id: str) -> tuple[Dispute, DisputedRows]:
     dispute = await session.get(Dispute, dispute_id)
     if dispute is None:

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.models import Actor, Citation, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.actor import RowActor
@@ -243,6 +243,31 @@ async def _read_page(
 ) -> PageResult[ParticipationRead]:
     page = await _row_page(session, READ_STATEMENT, found, limit=limit, cursor=cursor)
     return page.map(lambda row: _read(row, lang, as_of))
+
+
+async def get_participation_row(session: AsyncSession, participation_id: int) -> ParticipationRow:
+    """One participation as a ``ROW_STATEMENT`` row (GraphQL); ``participation_not_found``
+    otherwise."""
+    return await _one(session, ROW_STATEMENT, participation_id)
+
+
+async def get_participation(
+    session: AsyncSession, participation_id: int, *, lang: str = "en"
+) -> ParticipationRead:
+    """One participation with its citations, by the id lists and disputes name it."""
+    return _read(await _one(session, READ_STATEMENT, participation_id), lang, None)
+
+
+async def _one(
+    session: AsyncSession, statement: Select[Any], participation_id: int
+) -> ParticipationRow:
+    found = await session.execute(statement.where(Participation.id == participation_id))
+    row: ParticipationRow | None = found.first()
+    if row is None:
+        raise NotFound(
+            f"No participation has the id {participation_id}.", code="participation_not_found"
+        )
+    return row
 
 
 def holder_of(c: Mapping[Any, Any]) -> RowActor | None:

@@ -22,6 +22,7 @@ from app.graphql.types.common import (
     name_in,
     one_or_none,
 )
+from app.graphql.types.dispute import DISPUTE_OF_ROW, DisputeType, dispute_by_id
 from app.graphql.types.filters import (
     EventFilterInput,
     PledgeFilterInput,
@@ -73,7 +74,11 @@ class EventHostType:
     actor: Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")]
     role: HostRole
     disputed: bool = strawberry.field(description=DISPUTED)
-    dispute: str | None = strawberry.field(description=DISPUTE_KEY)
+    dispute_id: str | None = strawberry.field(description=DISPUTE_KEY)
+
+    @strawberry.field(description=DISPUTE_OF_ROW)
+    async def dispute(self, info: Info) -> DisputeType | None:
+        return await dispute_by_id(info, self.dispute_id)
 
 
 @strawberry.type(name="Event", description="A meeting, conference or pledging event of a forum.")
@@ -135,7 +140,7 @@ class EventType:
                     actor=actor_types.ActorType.from_model(host.actor),
                     role=HostRole(host.role),
                     disputed=host.dispute is not None,
-                    dispute=host.dispute,
+                    dispute_id=host.dispute,
                 )
                 for host in event.hosts
             ],
