@@ -42,13 +42,20 @@ async def list_actors(
 
     "Who is in SICA but not in C-A4 on 2021-10-01":
     `member_of=SICA&not_member_of=C-A4&as_of=2021-10-01`; "the GCM champions among
-    MIRPS members": `has_role=GCM:champion&member_of=MIRPS`.
+    MIRPS members": `has_role=GCM:champion&member_of=MIRPS`. With `member_of` or
+    `has_role`, each actor's `certainty` is the weakest over those conditions, and
+    `certainty_set_by` names the ones that set it.
     """
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ActorRead]:
         page = await actor_service.list_actors(session, filters, limit=limit, cursor=cursor)
         return page.map(
-            lambda a: ActorRead.from_model(a, lang=lang, certainty=page.certainty.get(a.id))
+            lambda a: ActorRead.from_model(
+                a,
+                lang=lang,
+                certainty=page.certainty.get(a.id),
+                set_by=page.conditions_setting(a.id),
+            )
         )
 
     return await list_response(

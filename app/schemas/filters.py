@@ -270,8 +270,10 @@ class ActorFilter(FilterModel):
     )
     certainty: Certainty | None = Field(
         default=None,
-        description="`certain`: only actors surely members of every `member_of` forum. Each "
-        "actor's `certainty` is the weakest of its memberships.",
+        description="`certain`: only actors that surely meet every `member_of` and "
+        "`has_role` condition on `as_of`. Needs `as_of`, and one of those conditions. Each "
+        "actor's `certainty` is the weakest over the conditions; `certainty_set_by` names "
+        "the ones that set it.",
     )
     q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
 

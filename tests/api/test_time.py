@@ -193,12 +193,27 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
     assert "as_of" in body["detail"]
 
 
-async def test_certainty_over_actors_requires_member_of(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/actors", params={"certainty": "certain"})
+@pytest.mark.parametrize(
+    ("params", "requires"),
+    [
+        ({"member_of": "M5"}, [["as_of"]]),
+        ({"as_of": "2020-01-01"}, [["member_of", "has_role"]]),
+        ({}, [["as_of"], ["member_of", "has_role"]]),
+    ],
+)
+async def test_actor_certainty_needs_a_day_and_a_condition(
+    client: httpx.AsyncClient, params: dict[str, str], requires: list[list[str]]
+) -> None:
+    # As on participations and programmes (docs/time.md): no certainty without a stated day.
+    response = await client.get("/v1/actors", params={"certainty": "certain", **params})
     assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"field": "certainty", "detail": response.json()["detail"], "requires": ["member_of"]}
-    ]
+    body = response.json()
+    assert (body["code"], [e["field"] for e in body["errors"]]) == (
+        "invalid_input",
+        ["certainty"] * len(requires),
+    )
+    assert [e["requires"] for e in body["errors"]] == requires
+    assert body["detail"] == " ".join(e["detail"] for e in body["errors"])
     named = await client.get(
         "/v1/actors", params={"certainty": "certain", "member_of": "M5", "as_of": "2020-01-01"}
     )
@@ -243,8 +258,45 @@ async def test_a_disputed_claim_alone_does_not_make_a_member_certain(
     assert {a["id"]: a["certainty"] for a in late["items"]}["MEX"] == "certain"
 
 
-async def test_actor_certainty_needs_member_of(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/actors", params={"certainty": "certain"})
-    assert response.status_code == 400
-    body = response.json()
-    assert (body["code"], [e["field"] for e in body["errors"]]) == ("invalid_input", ["certainty"])
+CHAMPIONS = {"has_role": "GCM:champion", "member_of": "MIRPS", "as_of": "2022-01-01"}
+
+
+async def test_a_row_is_as_sure_as_the_weakest_condition_it_met(
+    client: httpx.AsyncClient,
+) -> None:
+    # The example: these countries are certain MIRPS members on 2022-01-01 but
+    # only possible GCM champions (the champion list is dated by its report alone).
+    body = await get_json(client, "/v1/actors", **CHAMPIONS)
+    champion = [{"parameter": "has_role", "value": "GCM:champion"}]
+    assert [(a["id"], a["certainty"], a["certainty_set_by"]) for a in body["items"]] == [
+        ("CRI", "possible", champion),
+        ("HND", "possible", champion),
+        ("MEX", "possible", champion),
+        # El Salvador's MIRPS membership is disputed (2017 or 2019) and so not sure either.
+        ("SLV", "possible", [{"parameter": "member_of", "value": "MIRPS"}, *champion]),
+    ]
+    members = await get_json(client, "/v1/actors", member_of="MIRPS", as_of="2022-01-01")
+    assert {a["id"]: a["certainty"] for a in members["items"]}["CRI"] == "certain"
+    sure = await get_json(client, "/v1/actors", certainty="certain", **CHAMPIONS)
+    assert (sure["items"], sure["total"]) == ([], 0)
+
+
+async def test_every_condition_certain_names_them_all(client: httpx.AsyncClient) -> None:
+    body = await get_json(
+        client, "/v1/actors", member_of=["MIRPS-SP", "RCM"], as_of="2020-06-01", certainty="certain"
+    )
+    assert [(a["id"], a["certainty_set_by"]) for a in body["items"]] == [
+        (
+            "CAN",
+            [
+                {"parameter": "member_of", "value": "MIRPS-SP"},
+                {"parameter": "member_of", "value": "RCM"},
+            ],
+        )
+    ]
+    # Codes as resolved: an alias judges the same forum, named by its code.
+    aliased = await get_json(client, "/v1/actors", member_of="crm", as_of="2020-06-01")
+    assert {a["certainty_set_by"][0]["value"] for a in aliased["items"]} == {"RCM"}
+    # Without a role condition there is nothing to judge: no certainty, nothing set it.
+    plain = await get_json(client, "/v1/actors/CAN")
+    assert (plain["certainty"], plain["certainty_set_by"]) == (None, None)

@@ -246,3 +246,61 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
             }
         ],
     }
+
+
+async def test_actors_carry_the_weakest_condition_and_what_set_it(
+    client: httpx.AsyncClient,
+) -> None:
+    query = """
+    query ($certainty: Certainty) {
+      actors(filter: {hasRole: "GCM:champion", memberOf: "MIRPS", asOf: "2022-01-01",
+                      certainty: $certainty}) {
+        totalCount edges { node { id certainty certaintySetBy { argument value } } }
+      }
+    }
+    """
+    champion = {"argument": "hasRole", "value": "GCM:champion"}
+
+    def node(actor: str, *set_by: dict[str, str]) -> dict[str, object]:
+        return {"node": {"id": actor, "certainty": "POSSIBLE", "certaintySetBy": list(set_by)}}
+
+    assert await gql(client, query) == {
+        "data": {
+            "actors": {
+                "totalCount": 4,
+                "edges": [
+                    node("CRI", champion),
+                    node("HND", champion),
+                    node("MEX", champion),
+                    node("SLV", {"argument": "memberOf", "value": "MIRPS"}, champion),
+                ],
+            }
+        }
+    }
+    assert await gql(client, query, certainty="CERTAIN") == {
+        "data": {"actors": {"totalCount": 0, "edges": []}}
+    }
+
+
+async def test_actor_certainty_without_a_day_is_refused_in_graphql_words(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await gql(
+        client, '{ actors(filter: {memberOf: "M5", certainty: CERTAIN}) { totalCount } }'
+    )
+    detail = "certainty needs asOf: a role is certain or possible on a given day."
+    assert body == {
+        "data": {"actors": None},
+        "errors": [
+            {
+                "message": detail,
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["actors"],
+                "extensions": {
+                    "code": "invalid_input",
+                    "field": "certainty",
+                    "errors": [{"field": "certainty", "detail": detail, "requires": ["asOf"]}],
+                },
+            }
+        ],
+    }

@@ -85,7 +85,8 @@ class ActorFilterInput:
     )
     certainty: Certainty | None = strawberry.field(
         default=None,
-        description="CERTAIN: only actors surely members of every `memberOf` forum.",
+        description="CERTAIN: only actors that surely meet every `memberOf` and `hasRole` "
+        "condition on `asOf` (needs `asOf`).",
     )
     q: str | None = strawberry.field(default=None, description=Q)
 
