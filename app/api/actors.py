@@ -13,7 +13,7 @@ from app.api.params import READ_DEPENDENCIES, ActorFilterQuery, AsOfParam
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.actor import ActorRead
-from app.schemas.common import Page
+from app.schemas.common import JudgedPage
 from app.schemas.filters import Lowered
 from app.schemas.participation import ActorWithRolesRead
 from app.services import actors as actor_service
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/actors", tags=["actors"], dependencies=READ_DEPEN
 @router.get(
     "",
     operation_id="list_actors",
-    response_model=Page[ActorRead],
+    response_model=JudgedPage[ActorRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_actors(
@@ -67,6 +67,7 @@ async def list_actors(
         cursor=cursor,
         all_rows=all_rows,
         filename="actors",
+        judged=True,
     )
 
 

@@ -13,7 +13,7 @@ from app.api.includes import ForumInclude
 from app.api.params import MAX_ID, READ_DEPENDENCIES, ParticipationFilterQuery
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
-from app.schemas.included import IncludingPage
+from app.schemas.included import JudgedIncludingPage
 from app.schemas.participation import ParticipationRead
 from app.services import participations as participation_service
 from app.services._query import PageResult
@@ -26,7 +26,7 @@ router = APIRouter(
 @router.get(
     "",
     operation_id="list_participations",
-    response_model=IncludingPage[ParticipationRead],
+    response_model=JudgedIncludingPage[ParticipationRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_participations(
@@ -61,6 +61,7 @@ async def list_participations(
         cursor=cursor,
         all_rows=all_rows,
         filename="participations",
+        judged=True,
         include=lambda items: includes.collect(
             session, include, forum_codes=(i.forum for i in items), lang=lang
         ),

@@ -43,7 +43,7 @@ from app.models.enums import Certainty, Role
 from app.schemas.filters import ActorFilter
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
-from app.services._query import PageResult, SortKey, paginate
+from app.services._query import PageResult, SortKey, left_out, paginate
 from app.services.participations import participations_of_actor
 
 ACTOR_ORDER = (SortKey(Actor.id),)
@@ -159,24 +159,45 @@ async def list_actors(
         statement = statement.where(Actor.kind.in_(filters.kind))
     if filters.exclude_kind:
         statement = statement.where(Actor.kind.not_in(filters.exclude_kind))
-    conditions = await role_conditions(session, filters)
-    needed = 2 if filters.certainty is Certainty.CERTAIN else 1
-    for condition in conditions:
-        ranks = _role_rank(condition, day).subquery()
-        statement = statement.where(
-            Actor.id.in_(select(ranks.c.actor_id).where(ranks.c.rank >= needed))
-        )
     for code in await references.forum_codes(
         session, filters.not_member_of, parameter="not_member_of"
     ):
         statement = statement.where(Actor.id.not_in(_holding(code, Role.MEMBER, day)))
     if filters.q is not None:
         statement = statement.where(Actor.id.in_(await _matching_words(session, filters.q)))
-    page = await paginate(session, statement, order=ACTOR_ORDER, limit=limit, cursor=cursor)
-    result = ActorPage(items=page.items, total=page.total, next_cursor=page.next_cursor)
+    conditions = await role_conditions(session, filters)
+    sure = filters.certainty is Certainty.CERTAIN
+    page = await paginate(
+        session,
+        _meeting(statement, conditions, day, sure=sure),
+        order=ACTOR_ORDER,
+        limit=limit,
+        cursor=cursor,
+    )
+    if sure:
+        await left_out(session, _meeting(statement, conditions, day, sure=False), page)
+    result = ActorPage(
+        items=page.items,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        possible_left_out=page.possible_left_out,
+    )
     if conditions and page.items:
         await _judge(session, result, conditions, day)
     return result
+
+
+def _meeting(
+    statement: Select[Any], conditions: list[RoleCondition], day: dt.date, *, sure: bool
+) -> Select[Any]:
+    """``statement`` narrowed to the actors meeting every condition on ``day``: surely with
+    ``sure``, possibly otherwise."""
+    for condition in conditions:
+        ranks = _role_rank(condition, day).subquery()
+        statement = statement.where(
+            Actor.id.in_(select(ranks.c.actor_id).where(ranks.c.rank >= (2 if sure else 1)))
+        )
+    return statement
 
 
 async def _judge(

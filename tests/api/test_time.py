@@ -300,3 +300,77 @@ async def test_every_condition_certain_names_them_all(client: httpx.AsyncClient)
     # Without a role condition there is nothing to judge: no certainty, nothing set it.
     plain = await get_json(client, "/v1/actors/CAN")
     assert (plain["certainty"], plain["certainty_set_by"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/forums/SICA/participants", {"as_of": "2022-01-01"}),
+        ("/v1/participations", {"forum": "RCM", "as_of": "2022-01-01"}),
+        ("/v1/participations", {"forum": "M5", "as_of": "2022-01-01", "include": "forum"}),
+        ("/v1/actors", CHAMPIONS),
+    ],
+)
+async def test_an_empty_certain_answer_says_how_many_possible_rows_it_left_out(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> None:
+    # SICA, the RCM and the Migration Five are known from documents dated to a month or
+    # a year: every row is possible, none certain (README, "Asking about a day").
+    everything = await get_json(client, path, **params)
+    assert everything["total"] > 0
+    assert {row["certainty"] for row in everything["items"]} == {"possible"}
+    assert everything["possible_left_out"] is None
+    sure = await get_json(client, path, certainty="certain", **params)
+    assert (sure["items"], sure["total"], sure["possible_left_out"]) == (
+        [],
+        0,
+        everything["total"],
+    )
+
+
+async def test_a_certain_answer_counts_only_the_rows_it_left_out(
+    client: httpx.AsyncClient,
+) -> None:
+    params = {"role": "member", "as_of": "2022-01-01"}
+    everything = await walk(client, "/v1/forums/MIRPS/participants", **params)
+    sure = await get_json(client, "/v1/forums/MIRPS/participants", certainty="certain", **params)
+    possible = [row for row in everything if row["certainty"] == "possible"]
+    assert sure["total"] == len(everything) - len(possible) > 0
+    assert sure["possible_left_out"] == len(possible) > 0
+    # Paging does not change it: the count is over the whole list.
+    first = await get_json(
+        client, "/v1/forums/MIRPS/participants", certainty="certain", limit=1, **params
+    )
+    second = await get_json(
+        client,
+        "/v1/forums/MIRPS/participants",
+        certainty="certain",
+        limit=1,
+        cursor=first["next_cursor"],
+        **params,
+    )
+    assert first["possible_left_out"] == second["possible_left_out"] == len(possible)
+
+
+async def test_programmes_say_what_a_certain_answer_left_out(client: httpx.AsyncClient) -> None:
+    everything = await walk(client, "/v1/programmes", as_of="2022-01-01")
+    sure = await get_json(client, "/v1/programmes", as_of="2022-01-01", certainty="certain")
+    possible = [row for row in everything if row["certainty"] == "possible"]
+    assert sure["possible_left_out"] == len(possible) > 0
+    assert sure["total"] == len(everything) - len(possible)
+
+
+async def test_a_membership_dated_to_a_month_is_never_certain(client: httpx.AsyncClient) -> None:
+    # The README's example: Belize in SICA rests on one report dated October 2021.
+    params = {"role": "member", "as_of": "2021-10-15"}
+    members = by_holder(await participants(client, "SICA", **params))
+    belize = members["BLZ"]
+    assert (belize["certainty"], belize["start_latest"], belize["end_earliest"]) == (
+        "possible",
+        "2021-10-31",
+        "2021-10-02",
+    )
+    assert {m["certainty"] for m in members.values()} == {"possible"}
+    sure = await get_json(client, "/v1/forums/SICA/participants", certainty="certain", **params)
+    assert sure == {"items": [], "total": 0, "next_cursor": None, "possible_left_out": 7}
+    assert len(members) == 7

@@ -304,3 +304,37 @@ async def test_actor_certainty_without_a_day_is_refused_in_graphql_words(
             }
         ],
     }
+
+
+async def test_an_empty_certain_connection_says_how_many_possible_rows_it_left_out(
+    client: httpx.AsyncClient,
+) -> None:
+    query = """
+    query ($certainty: Certainty) {
+      participations(filter: {forum: "SICA", asOf: "2022-01-01", certainty: $certainty}) {
+        totalCount possibleLeftOut
+      }
+      actors(filter: {hasRole: "GCM:champion", memberOf: "MIRPS", asOf: "2022-01-01",
+                      certainty: $certainty}) {
+        totalCount possibleLeftOut
+      }
+      forums(first: 1) { possibleLeftOut }
+    }
+    """
+    everything = await gql(client, query)
+    sica = everything["data"]["participations"]["totalCount"]
+    assert sica > 0
+    assert everything == {
+        "data": {
+            "participations": {"totalCount": sica, "possibleLeftOut": None},
+            "actors": {"totalCount": 4, "possibleLeftOut": None},
+            "forums": {"possibleLeftOut": None},
+        }
+    }
+    assert await gql(client, query, certainty="CERTAIN") == {
+        "data": {
+            "participations": {"totalCount": 0, "possibleLeftOut": sica},
+            "actors": {"totalCount": 0, "possibleLeftOut": 4},
+            "forums": {"possibleLeftOut": None},
+        }
+    }
