@@ -14,7 +14,7 @@ from app.api.params import READ_DEPENDENCIES, EventFilterQuery
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.event import EventRead
-from app.schemas.included import IncludingPage
+from app.schemas.included import JudgedIncludingPage
 from app.services import events as event_service
 from app.services._query import PageResult
 
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=READ_DEPEN
 @router.get(
     "",
     operation_id="list_events",
-    response_model=IncludingPage[EventRead],
+    response_model=JudgedIncludingPage[EventRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_events(
@@ -38,11 +38,19 @@ async def list_events(
     cursor: CursorParam = None,
     all_rows: AllRowsParam = False,
 ) -> Response:
-    """List events, ordered by start date (undated first), then id."""
+    """List events, ordered by start date (undated first), then id.
+
+    `start_from`/`start_to` take a day, a month or a year (`start_from=2022`). An
+    event whose start is known only to a month or a year, or only within its
+    series' dates, matches when it may start in the range, labelled `certainty`;
+    `certainty=certain` keeps the sure ones and says how many it left out.
+    """
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[EventRead]:
         page = await event_service.list_events(session, filters, limit=limit, cursor=cursor)
-        return page.map(lambda e: EventRead.from_model(e, lang=lang))
+        return page.map(
+            lambda e: EventRead.from_model(e, lang=lang, certainty=page.certainty.get(e.id))
+        )
 
     return await list_response(
         request,
@@ -53,6 +61,7 @@ async def list_events(
         cursor=cursor,
         all_rows=all_rows,
         filename="events",
+        judged=True,
         include=lambda items: includes.collect(
             session, include, forum_codes=(i.forum for i in items), lang=lang
         ),

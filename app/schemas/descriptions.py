@@ -114,6 +114,11 @@ SOURCE_TERMS = (
 )
 
 EVENT_STATUS = "`held`, or `planned` when the documents only announce the event."
+EVENT_START_CERTAINTY = (
+    "With `start_from` or `start_to`: `certain` when every day the event may start on is in "
+    "the range, `possible` when only some are (a start known to a month or a year, an "
+    "undated occurrence within its series' dates, or no date at all). Null otherwise."
+)
 EVENT_WINDOW = (
     "First (`earliest`) and last (`latest`) day the event may fall on: its own dates at "
     "their precision, or, for an occurrence the documents do not date, its series' dates."

@@ -10,6 +10,7 @@ from pydantic import Field
 from app.models import Event
 from app.models.enums import (
     AmountQualifier,
+    Certainty,
     DatePrecision,
     EventKind,
     EventStatus,
@@ -23,6 +24,7 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
     EXACT_DECIMAL,
@@ -70,10 +72,13 @@ class EventRead(ReadModel):
     gcm_objectives: list[int] = Field(description="Global Compact for Migration objectives.")
     earliest: dt.date | None = Field(description=EVENT_WINDOW)
     latest: dt.date | None = Field(description=EVENT_WINDOW)
+    certainty: Certainty | None = Field(default=None, description=EVENT_START_CERTAINTY)
     citations: list[CitationRead]
 
     @classmethod
-    def from_model(cls, event: Event, *, lang: str = "en") -> EventRead:
+    def from_model(
+        cls, event: Event, *, lang: str = "en", certainty: Certainty | None = None
+    ) -> EventRead:
         total = None
         if event.announced_total_amount is not None and event.announced_total_currency:
             total = AmountRead.trusted(
@@ -111,6 +116,7 @@ class EventRead(ReadModel):
             gcm_objectives=[o.objective for o in event.objectives],
             earliest=event.earliest,
             latest=event.latest,
+            certainty=certainty,
             citations=[CitationRead.from_model(c) for c in event.citations],
         )
 

@@ -18,9 +18,10 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
-    list_connection,
+    connection,
     name_in,
     one_or_none,
+    page_of,
 )
 from app.graphql.types.dispute import DISPUTE_OF_ROW, DisputeType, dispute_by_id
 from app.graphql.types.filters import (
@@ -32,6 +33,7 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import Event
 from app.models.enums import (
     AmountQualifier,
+    Certainty,
     DatePrecision,
     Entity,
     EventKind,
@@ -44,6 +46,7 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
     EXACT_DECIMAL,
@@ -111,9 +114,10 @@ class EventType:
     )
     earliest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     latest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
+    certainty: Certainty | None = strawberry.field(default=None, description=EVENT_START_CERTAINTY)
 
     @classmethod
-    def from_model(cls, event: Event) -> EventType:
+    def from_model(cls, event: Event, certainty: Certainty | None = None) -> EventType:
         total = None
         if event.announced_total_amount is not None and event.announced_total_currency:
             total = AmountType(
@@ -152,6 +156,7 @@ class EventType:
             gcm_objectives=[o.objective for o in event.objectives],
             earliest=event.earliest,
             latest=event.latest,
+            certainty=certainty,
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
@@ -199,7 +204,11 @@ class EventQuery:
             info, lambda session: event_service.get_event(session, id), EventType.from_model
         )
 
-    @strawberry.field(description="Events, ordered by start date (undated first), then id.")
+    @strawberry.field(
+        description="Events, ordered by start date (undated first), then id. `startFrom` and "
+        "`startTo` take a day, month or year; an event whose start is known only roughly "
+        "matches when it may start in the range, labelled `certainty`."
+    )
     async def events(
         self,
         info: Info,
@@ -208,13 +217,16 @@ class EventQuery:
         after: After = None,
     ) -> Connection[EventType] | None:
         criteria = to_filter(EventFilter, filter)
-        return await list_connection(
+        page = await page_of(
             info,
             lambda session, limit: event_service.list_events(
                 session, criteria, limit=limit, cursor=after
             ),
+            first,
+        )
+        return connection(
+            page,
             event_service.EVENT_ORDER,
-            EventType.from_model,
-            first=first,
+            lambda event: EventType.from_model(event, page.certainty.get(event.id)),
             after=after,
         )
