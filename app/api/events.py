@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api import includes
@@ -12,8 +12,9 @@ from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, Session
 from app.api.includes import ForumInclude
 from app.api.params import READ_DEPENDENCIES, EventFilterQuery
 from app.api.problems import problem_responses
-from app.api.rendering import FormatDep, csv_response_doc, list_response
-from app.schemas.event import EventRead
+from app.api.rendering import FormatDep, csv_response_doc, list_response, render
+from app.schemas.event import EventRead, EventSummary, EventSummaryKey, EventSummaryRow
+from app.schemas.filters import Lowered
 from app.schemas.included import JudgedIncludingPage
 from app.services import events as event_service
 from app.services._query import PageResult
@@ -66,6 +67,39 @@ async def list_events(
             session, include, forum_codes=(i.forum for i in items), lang=lang
         ),
     )
+
+
+@router.get(
+    "/summary",
+    operation_id="summarize_events",
+    response_model=EventSummary,
+    responses={**problem_responses(400), **csv_response_doc()},
+)
+async def summarize_events(
+    request: Request,
+    session: SessionDep,
+    output: FormatDep,
+    filters: EventFilterQuery,
+    group_by: Annotated[
+        tuple[EventSummaryKey, ...] | None,
+        Lowered,
+        Query(
+            description="Group by any of forum, series, year, kind, in order (repeat or "
+            "comma-separate: `group_by=forum,year`). None: one group of every event."
+        ),
+    ] = None,
+) -> Response:
+    """Events' announced totals per group, summed per currency, with the event filters.
+
+    Sums the totals announced for whole events ("more than US$210 million
+    mobilised"), not pledges: `/v1/pledges/summary` sums the pledges recorded one
+    by one. Currencies are never added together, and a sum including an
+    `at_least` total is `at_least` itself.
+    """
+    keys = list(dict.fromkeys(group_by or ()))
+    groups = await event_service.summarize_events(session, filters, group_by=keys)
+    body = EventSummary(group_by=keys, groups=groups)
+    return render(request, body, groups, EventSummaryRow, output, filename="event-summary")
 
 
 @router.get("/{event_id}", operation_id="get_event", responses=problem_responses(404))

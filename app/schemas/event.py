@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.models import Event
 from app.models.enums import (
@@ -141,3 +142,53 @@ class EventRef(ReadModel):
             start_precision=event.start_precision,
             place=event.place,
         )
+
+
+class EventSummaryKey(StrEnum):
+    FORUM = "forum"
+    SERIES = "series"
+    YEAR = "year"
+    KIND = "kind"
+
+
+class AnnouncedTotalRead(BaseModel):
+    currency: str = Field(description=ISO_4217)
+    amount: Decimal = Field(
+        description="Sum of the events' announced totals in this currency. " + EXACT_DECIMAL
+    )
+    qualifier: AmountQualifier = Field(
+        description="`exact` when every total summed is exact; `at_least` when one is a "
+        "floor (the source says 'over') and none approximate, so the sum is a floor too; "
+        "`approximate` when one is approximate."
+    )
+    events: int = Field(description="Events whose totals are summed here.")
+
+
+class EventSummaryRow(BaseModel):
+    forum: str | None = Field(default=None, description="Forum code (grouped by `forum`).")
+    series: str | None = Field(
+        default=None,
+        description="The series the events are occurrences of (grouped by `series`; null "
+        "for events that are no occurrence).",
+    )
+    year: int | None = Field(
+        default=None,
+        description="Year the events start in (grouped by `year`; null when it is not known "
+        "to the year).",
+    )
+    kind: EventKind | None = Field(default=None, description="Event kind (grouped by `kind`).")
+    count: int = Field(description="Events in the group.")
+    count_with_total: int = Field(description="Events of the group with an announced total.")
+    count_possible: int | None = Field(
+        description="With `start_from`/`start_to`: events of the group that only may start in "
+        "the range (`certainty` `possible`). Null without a range."
+    )
+    totals: list[AnnouncedTotalRead] = Field(
+        description="Announced totals summed per currency; currencies are never added "
+        "together, and no exchange rate is applied."
+    )
+
+
+class EventSummary(BaseModel):
+    group_by: list[EventSummaryKey]
+    groups: list[EventSummaryRow]

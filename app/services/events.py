@@ -12,12 +12,20 @@ each labelled ``certain`` (every day it may start on is in the range) or
 ``possible``; ``certainty=certain`` keeps the sure ones and the page says how many
 possible ones it left out. ``certainty`` without a range is refused: there is
 nothing to judge.
+
+``summarize_events`` sums the events' announced totals per group (forum, series,
+year, kind) and per currency, never across currencies; a sum keeps the weakest
+qualifier of its parts (one ``at_least`` total makes the sum ``at_least``). It
+counts the announced totals of events, not pledges: ``pledges.summarize_pledges``
+sums the pledges recorded one by one, which rarely add up to an event's total.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
@@ -26,8 +34,9 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput
 from app.models import Event, EventHost, EventObjective
-from app.models.enums import Certainty
+from app.models.enums import AmountQualifier, Certainty, EventKind
 from app.schemas.dates import PartialDate
+from app.schemas.event import AnnouncedTotalRead, EventSummaryKey, EventSummaryRow
 from app.schemas.filters import EventFilter
 from app.services import periods, references
 from app.services._query import PageResult, SortKey, left_out, paginate
@@ -161,6 +170,95 @@ async def list_events(
             if judged is not None:
                 result.certainty[event.id] = judged
     return result
+
+
+CENT = Decimal("0.01")
+# A sum is as weak as its weakest part: an "over" total makes the sum a floor, an
+# approximate one makes it approximate.
+QUALIFIER_RANK = {
+    AmountQualifier.EXACT: 0,
+    AmountQualifier.AT_LEAST: 1,
+    AmountQualifier.APPROXIMATE: 2,
+}
+
+
+def start_year(event: Event) -> int | None:
+    """The year ``event`` starts in, when every day it may start on is in one year."""
+    earliest, latest = start_bounds(event)
+    if earliest is None or latest is None or earliest.year != latest.year:
+        return None
+    return earliest.year
+
+
+async def summarize_events(
+    session: AsyncSession,
+    filters: EventFilter | None = None,
+    *,
+    group_by: Sequence[EventSummaryKey] = (),
+) -> list[EventSummaryRow]:
+    """The events ``filters`` keeps, per group and per currency of their announced totals.
+
+    Groups are ordered by their keys (unknown values first). With a date range an
+    event counts as the list counts it (``certainty=certain``: sure starts only), and
+    ``count_possible`` says how many of a group's events only may start in it.
+    """
+    filters = filters or EventFilter()
+    _refuse_unjudged(filters)
+    keys = list(dict.fromkeys(group_by))
+    low, high = filters.start_from, filters.start_to
+    ranged = low is not None or high is not None
+    statement = await _filtered(session, select(Event), filters)
+    statement = statement.where(
+        starting_in(low, high, sure=filters.certainty is Certainty.CERTAIN)
+    ).order_by(Event.id)
+    groups: dict[tuple[Any, ...], EventSummaryRow] = {}
+    sums: dict[tuple[Any, ...], dict[str, AnnouncedTotalRead]] = {}
+    for event in await session.scalars(statement):
+        values = {
+            EventSummaryKey.FORUM: event.forum_code,
+            EventSummaryKey.SERIES: event.parent_id,
+            EventSummaryKey.YEAR: start_year(event),
+            EventSummaryKey.KIND: EventKind(event.kind),
+        }
+        marker = tuple(values[key] for key in keys)
+        row = groups.get(marker)
+        if row is None:
+            row = groups[marker] = EventSummaryRow(
+                **{key.value: values[key] for key in keys},
+                count=0,
+                count_with_total=0,
+                count_possible=0 if ranged else None,
+                totals=[],
+            )
+            sums[marker] = {}
+        row.count += 1
+        if ranged and start_certainty(event, low, high) is Certainty.POSSIBLE:
+            row.count_possible = (row.count_possible or 0) + 1
+        amount, currency = event.announced_total_amount, event.announced_total_currency
+        if amount is None or currency is None:
+            continue
+        row.count_with_total += 1
+        qualifier = AmountQualifier(event.announced_total_qualifier or AmountQualifier.EXACT)
+        total = sums[marker].get(currency)
+        if total is None:
+            sums[marker][currency] = AnnouncedTotalRead(
+                currency=currency, amount=Decimal(amount), qualifier=qualifier, events=1
+            )
+            continue
+        total.amount += Decimal(amount)
+        total.events += 1
+        if QUALIFIER_RANK[qualifier] > QUALIFIER_RANK[total.qualifier]:
+            total.qualifier = qualifier
+    for marker, row in groups.items():
+        row.totals = [
+            total.model_copy(update={"amount": total.amount.quantize(CENT)})
+            for _, total in sorted(sums[marker].items())
+        ]
+    return [groups[marker] for marker in sorted(groups, key=_group_order)]
+
+
+def _group_order(marker: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    return tuple((value is not None, value if value is not None else "") for value in marker)
 
 
 async def _filtered(session: AsyncSession, statement: Select[Any], filters: EventFilter) -> Any:

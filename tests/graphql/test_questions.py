@@ -121,6 +121,34 @@ async def test_mirps_solidarity_events_with_subforums(client: httpx.AsyncClient)
     }
 
 
+async def test_mirps_solidarity_totals_in_one_request(client: httpx.AsyncClient) -> None:
+    # The README's GraphQL answer to question 2.
+    body = await gql(
+        client,
+        """{ eventSummary(groupBy: [FORUM, YEAR],
+                          filter: {forum: "MIRPS", kind: SOLIDARITY_EVENT, includeSubforums: true}) {
+              group { forum year } count totals { currency amount qualifier } } }""",
+    )
+    assert body == {
+        "data": {
+            "eventSummary": [
+                {
+                    "group": {"forum": "MIRPS", "year": 2021},
+                    "count": 1,
+                    "totals": [{"currency": "USD", "amount": "110000000.00", "qualifier": "EXACT"}],
+                },
+                {
+                    "group": {"forum": "MIRPS-SP", "year": 2022},
+                    "count": 1,
+                    "totals": [
+                        {"currency": "USD", "amount": "210000000.00", "qualifier": "AT_LEAST"}
+                    ],
+                },
+            ]
+        }
+    }
+
+
 async def test_who_sits_where(client: httpx.AsyncClient) -> None:
     body = await gql(
         client,

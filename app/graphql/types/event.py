@@ -53,6 +53,7 @@ from app.schemas.descriptions import (
     HOST_COUNTRY,
     ISO_4217,
 )
+from app.schemas.event import EventSummaryKey, EventSummaryRow
 from app.schemas.filters import EventFilter
 from app.services import events as event_service
 from app.services._query import DEFAULT_LIMIT
@@ -196,6 +197,67 @@ class EventType:
         return await citations_of(info, Entity.EVENT, self.id)
 
 
+@strawberry.type(
+    name="AnnouncedTotal",
+    description="Events' announced totals summed in one currency, as surely as the weakest.",
+)
+class AnnouncedTotalType:
+    currency: str = strawberry.field(description=ISO_4217)
+    amount: Decimal = strawberry.field(description=EXACT_DECIMAL)
+    qualifier: AmountQualifier = strawberry.field(
+        description="EXACT when every total summed is; AT_LEAST when one is a floor and none "
+        "approximate (the sum is a floor too); APPROXIMATE when one is approximate."
+    )
+    events: int = strawberry.field(description="Events whose totals are summed here.")
+
+
+@strawberry.type(
+    name="EventGroup",
+    description="The values a group of events shares; null for a key not grouped by (or a "
+    "value the events lack: no series, a start not known to the year).",
+)
+class EventGroupType:
+    forum: str | None = None
+    series: str | None = strawberry.field(
+        default=None, description="Id of the series the events are occurrences of."
+    )
+    year: int | None = None
+    kind: EventKind | None = None
+
+
+@strawberry.type(
+    name="EventTotal",
+    description="One group of events and their announced totals, per currency. These are "
+    "totals announced for whole events, not sums of recorded pledges (`pledgeSummary`).",
+)
+class EventTotalType:
+    group: EventGroupType
+    count: int = strawberry.field(description="Events in the group.")
+    count_with_total: int = strawberry.field(description="Events with an announced total.")
+    count_possible: int | None = strawberry.field(
+        description="With `startFrom`/`startTo`: events that only may start in the range. "
+        "Null without a range."
+    )
+    totals: list[AnnouncedTotalType] = strawberry.field(
+        description="Announced totals per currency; currencies are never added together."
+    )
+
+    @classmethod
+    def from_row(cls, row: EventSummaryRow) -> EventTotalType:
+        return cls(
+            group=EventGroupType(forum=row.forum, series=row.series, year=row.year, kind=row.kind),
+            count=row.count,
+            count_with_total=row.count_with_total,
+            count_possible=row.count_possible,
+            totals=[
+                AnnouncedTotalType(
+                    currency=t.currency, amount=t.amount, qualifier=t.qualifier, events=t.events
+                )
+                for t in row.totals
+            ],
+        )
+
+
 @strawberry.type
 class EventQuery:
     @strawberry.field(description="One event by id; null when no event has it.")
@@ -203,6 +265,24 @@ class EventQuery:
         return await one_or_none(
             info, lambda session: event_service.get_event(session, id), EventType.from_model
         )
+
+    @strawberry.field(
+        description="Announced totals of the events `filter` keeps, per group and currency: "
+        "`GET /v1/events/summary`. Sums the totals announced for whole events, not pledges."
+    )
+    async def event_summary(
+        self,
+        info: Info,
+        group_by: Annotated[
+            list[EventSummaryKey],
+            strawberry.argument(description="Keys to group by, in order; [] for one group."),
+        ],
+        filter: EventFilterInput | None = None,
+    ) -> list[EventTotalType] | None:
+        criteria = to_filter(EventFilter, filter)
+        async with info.context.db() as session:
+            rows = await event_service.summarize_events(session, criteria, group_by=group_by)
+        return [EventTotalType.from_row(row) for row in rows]
 
     @strawberry.field(
         description="Events, ordered by start date (undated first), then id. `startFrom` and "
