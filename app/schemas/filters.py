@@ -129,9 +129,14 @@ Day = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 _PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# Stated exactly, so that every value the document allows is one the filter takes: a
+# calendar date, or a year (0001-9999) with an optional month (01-12).
+_YEAR = "([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
 PERIOD_SCHEMA = {
-    "type": "string",
-    "pattern": f"^{_PERIOD.pattern}$",
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "pattern": f"^{_YEAR}(-(0[1-9]|1[0-2]))?$"},
+    ],
     "examples": ["2022", "2022-09", "2022-09-21"],
 }
 

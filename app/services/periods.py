@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.models import Participation
@@ -369,6 +369,8 @@ def partial_reaches(date: Any, precision: Any, day: dt.date) -> ColumnElement[bo
 def partial_ends_by(date: Any, precision: Any, day: dt.date) -> ColumnElement[bool]:
     """SQL: every day of the period stored as ``date`` at ``precision`` is on or before
     ``day``: its first day is before the period of that precision holding the day after."""
+    if day == dt.date.max:
+        return true()
     after = day + ONE_DAY
     return or_(
         and_(precision == DatePrecision.YEAR, date < dt.date(after.year, 1, 1)),

@@ -116,3 +116,19 @@ async def test_a_malformed_date_names_its_parameter(
     assert (response.status_code, body["code"]) == (400, "invalid_parameter")
     assert [e["field"] for e in body["errors"]] == [field]
     assert detail in body["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/events", {"start_from": "0001", "start_to": "9999-12", "certainty": "certain"}),
+        ("/v1/events/summary", {"start_to": "9999-12-31", "certainty": "certain"}),
+        ("/v1/pledges", {"announced_from": "0001-01", "announced_to": "9999"}),
+    ],
+)
+async def test_the_calendar_s_edges_are_ranges_too(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> None:
+    # December 9999's last day is the calendar's last: no day after it to compute.
+    response = await client.get(path, params=params)
+    assert response.status_code == 200, response.text
