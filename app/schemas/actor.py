@@ -75,8 +75,9 @@ class ActorRead(ActorRef):
         default=None,
         description=MEMBER_OF_CERTAINTY,
     )
-    certainty_set_by: list[ConditionRead] | None = Field(default=None, description=CERTAINTY_SET_BY)
     citations: list[CitationRead]
+    # After citations: a CSV gains its new column at the end (docs/versioning.md).
+    certainty_set_by: list[ConditionRead] | None = Field(default=None, description=CERTAINTY_SET_BY)
 
     @classmethod
     def from_model(

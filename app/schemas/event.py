@@ -73,8 +73,9 @@ class EventRead(ReadModel):
     gcm_objectives: list[int] = Field(description="Global Compact for Migration objectives.")
     earliest: dt.date | None = Field(description=EVENT_WINDOW)
     latest: dt.date | None = Field(description=EVENT_WINDOW)
-    certainty: Certainty | None = Field(default=None, description=EVENT_START_CERTAINTY)
     citations: list[CitationRead]
+    # Last: a CSV gains its new column at the end (docs/versioning.md).
+    certainty: Certainty | None = Field(default=None, description=EVENT_START_CERTAINTY)
 
     @classmethod
     def from_model(

@@ -126,7 +126,7 @@ async def test_a_malformed_date_names_its_parameter(
         ("/v1/pledges", {"announced_from": "0001-01", "announced_to": "9999"}),
     ],
 )
-async def test_the_calendar_s_edges_are_ranges_too(
+async def test_ranges_reach_the_edges_of_the_calendar(
     client: httpx.AsyncClient, path: str, params: dict[str, str]
 ) -> None:
     # December 9999's last day is the calendar's last: no day after it to compute.
