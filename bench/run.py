@@ -72,7 +72,7 @@ GRAPHQL = {
     "pageInfo { hasNextPage endCursor } } }",
     "W2": "query W2($code: String!, $asOf: Date!) { forum(code: $code) { code name "
     "participants(asOf: $asOf) { role start end actor { id name } } } }",
-    "W3": "query W3($from: Date!, $to: Date!) { pledgeSummary(groupBy: [FORUM], "
+    "W3": "query W3($from: String!, $to: String!) { pledgeSummary(groupBy: [FORUM], "
     "filter: {announcedFrom: $from, announcedTo: $to}) { group { forum } count amountUsd "
     "countWithoutUsd } }",
     "W4": "query W4($id: Int!) { pledge(id: $id) { id title kind scope status amount currency "

@@ -21,7 +21,8 @@ narrow and named:
   400 ``invalid_parameter`` (or ``invalid_input``) saying which end is before which:
   a relation between two parameters no schema states.
 * A parameter that only means something beside another (``certainty`` judges a
-  day, so it needs ``as_of``; over actors it judges ``member_of``) is 400
+  day, so it needs ``as_of``; over actors it judges ``member_of`` or ``has_role``,
+  over events a ``start_from``/``start_to`` range) is 400
   ``invalid_input`` whose every error names, in ``requires``, a parameter the
   request lacks: ``requires`` lists ``name`` or ``name=value`` entries, any one of
   which would do (``all=true`` streams CSV in id order, so it requires

@@ -13,7 +13,7 @@ from app.api.params import READ_DEPENDENCIES, ActorFilterQuery, AsOfParam
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.schemas.actor import ActorRead
-from app.schemas.common import Page
+from app.schemas.common import JudgedPage
 from app.schemas.filters import Lowered
 from app.schemas.participation import ActorWithRolesRead
 from app.services import actors as actor_service
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/actors", tags=["actors"], dependencies=READ_DEPEN
 @router.get(
     "",
     operation_id="list_actors",
-    response_model=Page[ActorRead],
+    response_model=JudgedPage[ActorRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_actors(
@@ -42,13 +42,20 @@ async def list_actors(
 
     "Who is in SICA but not in C-A4 on 2021-10-01":
     `member_of=SICA&not_member_of=C-A4&as_of=2021-10-01`; "the GCM champions among
-    MIRPS members": `has_role=GCM:champion&member_of=MIRPS`.
+    MIRPS members": `has_role=GCM:champion&member_of=MIRPS`. With `member_of` or
+    `has_role`, each actor's `certainty` is the weakest over those conditions, and
+    `certainty_set_by` names the ones that set it.
     """
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ActorRead]:
         page = await actor_service.list_actors(session, filters, limit=limit, cursor=cursor)
         return page.map(
-            lambda a: ActorRead.from_model(a, lang=lang, certainty=page.certainty.get(a.id))
+            lambda a: ActorRead.from_model(
+                a,
+                lang=lang,
+                certainty=page.certainty.get(a.id),
+                set_by=page.conditions_setting(a.id),
+            )
         )
 
     return await list_response(
@@ -60,6 +67,7 @@ async def list_actors(
         cursor=cursor,
         all_rows=all_rows,
         filename="actors",
+        judged=True,
     )
 
 

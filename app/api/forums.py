@@ -18,7 +18,7 @@ from app.api.params import (
 )
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
-from app.schemas.common import Page
+from app.schemas.common import JudgedPage, Page
 from app.schemas.forum import ForumRead
 from app.schemas.participation import ParticipationRead
 from app.services import forums as forum_service
@@ -79,7 +79,7 @@ async def get_forum(session: SessionDep, lang: LangDep, code: ForumCodePath) -> 
 @router.get(
     "/{code}/participants",
     operation_id="list_forum_participants",
-    response_model=Page[ParticipationRead],
+    response_model=JudgedPage[ParticipationRead],
     responses={**problem_responses(400, 404), **csv_response_doc()},
 )
 async def list_forum_participants(
@@ -125,4 +125,5 @@ async def list_forum_participants(
         cursor=cursor,
         all_rows=all_rows,
         filename=filename,
+        judged=True,
     )

@@ -48,8 +48,10 @@ CATALOGUE: dict[str, ProblemType] = {
     "unknown_reference": _p(400, "Unknown reference", "A filter names a code or id that matches "
         "nothing; the answer would otherwise be silently empty.",
         "Use one of the `suggestions` in `errors`, or look codes up in the matching list."),
-    "invalid_input": _p(400, "Invalid input", "The request cannot be served as asked.",
-        "Read `detail`, correct the request and send it again."),
+    "invalid_input": _p(400, "Invalid input", "The request cannot be served as asked: most "
+        "often a parameter that means something only beside another, such as `certainty` "
+        "without the day or range it judges.", "Read `detail`; add one of the parameters "
+        "`errors[].requires` names, or drop the one in `errors[].field`."),
     "unstorable_value": _p(400, "Unstorable value", "A value is beyond what the database stores "
         "(a number out of range, a NUL character in text).", "Send a value within range."),
     "invalid_idempotency_key": _p(400, "Invalid Idempotency-Key", "The `Idempotency-Key` "
@@ -72,22 +74,26 @@ CATALOGUE: dict[str, ProblemType] = {
         "method.", "Use a method listed in the `Allow` header."),
     # Missing things.
     "not_found": _p(404, "Not found", "The resource does not exist.", "Check the id or code."),
-    "forum_not_found": _p(404, "Forum not found", "No forum has this code.",
-        "List forums at `/v1/forums` for their codes."),
+    "forum_not_found": _p(404, "Forum not found", "No forum has this code (nor alias).",
+        "Use one of the `suggestions` in `errors`, or list forums at `/v1/forums`."),
     "actor_not_found": _p(404, "Actor not found", "No actor (state or organisation) has this "
-        "id.", "List actors at `/v1/actors`; states use ISO 3166-1 alpha-3 codes."),
+        "id.", "Use one of the `suggestions` in `errors`, or list actors at `/v1/actors`; "
+        "states use ISO 3166-1 alpha-3 codes."),
     "event_not_found": _p(404, "Event not found", "No event has this id.",
-        "List events at `/v1/events`."),
+        "Use one of the `suggestions` in `errors`, or list events at `/v1/events`."),
+    "participation_not_found": _p(404, "Participation not found", "No participation has this "
+        "id.", "List participations at `/v1/participations`; ids are integers."),
     "pledge_not_found": _p(404, "Pledge not found", "No pledge has this id.",
         "List pledges at `/v1/pledges`."),
     "source_not_found": _p(404, "Source not found", "No source document has this id.",
         "List sources at `/v1/sources`."),
     "dispute_not_found": _p(404, "Dispute not found", "No recorded dispute has this id.",
-        "List disputes at `/v1/disputes`."),
+        "Use one of the `suggestions` in `errors`, or list disputes at `/v1/disputes`."),
     "programme_not_found": _p(404, "Programme not found", "No programme has this id.",
-        "List programmes at `/v1/programmes`."),
+        "Use one of the `suggestions` in `errors`, or list programmes at `/v1/programmes`."),
     "money_record_not_found": _p(404, "Money record not found", "No money record has this id.",
-        "List money records at `/v1/money-records`."),
+        "Use one of the `suggestions` in `errors`, or list money records at "
+        "`/v1/money-records`."),
     "export_not_found": _p(404, "Export not found", "No dataset file has this name: files are "
         "named by data version, and only the current version's are kept.",
         "Ask `/v1/download` for the current names."),

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
+from app.api.problem_types import describe
 from app.api.ratelimit import rate_limit_headers
 from app.faults import database_fault
 from app.logs import current_request_id
@@ -57,7 +58,9 @@ class ProblemDetail(BaseModel):
         description="URI of a page describing the problem type: `<server>/problems/<code>` "
         "(HTML, or JSON with `Accept: application/json`)."
     )
-    title: str
+    title: str = Field(
+        description="The title of the `type` page: the same for every problem with this `code`."
+    )
     status: int
     detail: str
     instance: str = Field(description="The request path that failed.")
@@ -81,9 +84,12 @@ def problem_response(
     errors_: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    # The title is the one the code's page gives (``/problems/{code}``), whatever the
+    # raiser called it, so a body and the page its ``type`` names never disagree.
+    described = describe(code)
     body: dict[str, Any] = {
         "type": f"{request.base_url}{PROBLEMS_PATH}{code}",
-        "title": title or HTTPStatus(status).phrase,
+        "title": described.title if described else title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "instance": request.url.path,

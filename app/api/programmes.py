@@ -11,7 +11,7 @@ from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ProgrammeFilterQuery
 from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
-from app.schemas.common import Page
+from app.schemas.common import JudgedPage
 from app.schemas.programme import ProgrammeRead
 from app.services import programmes as programme_service
 from app.services._query import PageResult
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/programmes", tags=["programmes"], dependencies=RE
 @router.get(
     "",
     operation_id="list_programmes",
-    response_model=Page[ProgrammeRead],
+    response_model=JudgedPage[ProgrammeRead],
     responses={**problem_responses(400), **csv_response_doc()},
 )
 async def list_programmes(
@@ -43,7 +43,7 @@ async def list_programmes(
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ProgrammeRead]:
         page = await programme_service.list_programmes(session, filters, limit=limit, cursor=cursor)
-        return PageResult(page.reads, page.total, page.next_cursor)
+        return PageResult(page.reads, page.total, page.next_cursor, page.possible_left_out)
 
     return await list_response(
         request,
@@ -54,6 +54,7 @@ async def list_programmes(
         cursor=cursor,
         all_rows=all_rows,
         filename="programmes",
+        judged=True,
     )
 
 

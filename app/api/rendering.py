@@ -38,8 +38,8 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from app.errors import InvalidInput
-from app.schemas.common import Page
-from app.schemas.included import Included, IncludingPage
+from app.schemas.common import JudgedPage, Page
+from app.schemas.included import Included, IncludingPage, JudgedIncludingPage
 from app.services._query import MAX_LIMIT, PageResult
 
 Format = Literal["json", "csv"]
@@ -301,10 +301,14 @@ def csv_response_doc(
 
 
 @functools.cache
-def page_type(model: type[BaseModel], *, including: bool = False) -> type[BaseModel]:
-    """``Page[model]`` (or ``IncludingPage[model]``), made once: pydantic keeps its
-    parametrized classes only weakly, and rebuilding one cost a page about a tenth of
-    its time."""
+def page_type(
+    model: type[BaseModel], *, including: bool = False, judged: bool = False
+) -> type[BaseModel]:
+    """``Page[model]`` (``IncludingPage``, ``JudgedPage``, ``JudgedIncludingPage``), made once:
+    pydantic keeps its parametrized classes only weakly, and rebuilding one cost a page
+    about a tenth of its time."""
+    if judged:
+        return (JudgedIncludingPage if including else JudgedPage)[model]  # type: ignore[return-value]
     return (IncludingPage if including else Page)[model]  # type: ignore[return-value]
 
 
@@ -319,19 +323,21 @@ def render_page(
     filename: str,
     hxl_tags: dict[str, str] | None = None,
     included: Included | None = None,
+    judged: bool = False,
+    possible_left_out: int | None = None,
 ) -> Response:
     """A list endpoint's response: ``Page[model]`` as JSON, or its rows as CSV.
 
-    With ``included`` (from ``include=``) the JSON body is an ``IncludingPage``; CSV
-    stays one flat table of the rows.
+    With ``included`` (from ``include=``) the JSON body is an ``IncludingPage``; a list
+    judged for certainty (``judged``) says what ``certainty=certain`` left out. CSV stays
+    one flat table of the rows.
     """
-    body: BaseModel
-    if included is None:
-        body = page_type(model)(items=list(items), total=total, next_cursor=next_cursor)
-    else:
-        body = page_type(model, including=True)(
-            items=list(items), total=total, next_cursor=next_cursor, included=included
-        )
+    values: dict[str, Any] = {"items": list(items), "total": total, "next_cursor": next_cursor}
+    if included is not None:
+        values["included"] = included
+    if judged:
+        values["possible_left_out"] = possible_left_out
+    body = page_type(model, including=included is not None, judged=judged)(**values)
     return render(
         request,
         body,
@@ -401,10 +407,12 @@ async def list_response(
     all_rows: bool,
     filename: str,
     include: Callable[[Sequence[Any]], Awaitable[Included | None]] | None = None,
+    judged: bool = False,
 ) -> Response:
     """A list endpoint's answer from its page query ``fetch(cursor, limit)``: with
     ``all=true`` every row from ``cursor`` on, streamed as CSV; otherwise one page
-    (``Page[model]`` as JSON, or its rows as CSV), with what ``include`` adds to it."""
+    (``Page[model]`` as JSON, or its rows as CSV), with what ``include`` adds to it and,
+    for a list ``judged`` for certainty, what ``certainty=certain`` left out."""
     if all_rows:
         return await stream_all(output, model, fetch, cursor=cursor, filename=filename)
     page = await fetch(cursor, limit)
@@ -417,4 +425,6 @@ async def list_response(
         next_cursor=page.next_cursor,
         filename=filename,
         included=await include(page.items) if include else None,
+        judged=judged,
+        possible_left_out=page.possible_left_out,
     )

@@ -19,10 +19,17 @@ A missing entity is not an error: root fields such as ``forum(code)`` resolve to
 A mutation's errors name fields in the words of its arguments (``input_field``):
 ``gcmObjectives.1`` where REST says ``gcm_objectives.1``, ``idempotencyKey`` where
 REST names the ``Idempotency-Key`` header. Paths start inside ``input``.
+
+A domain error's message, ``field``, ``errors[].field``, ``detail`` and ``requires``
+name filter arguments as GraphQL spells them (``in_graphql_words``): the services
+word their refusals with the filter models' field names (``member_of``, ``as_of``),
+which are REST's parameters, and a GraphQL client reads ``memberOf``, ``asOf``.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +41,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from app.errors import DomainError, InvalidPayload, RateLimited, Unavailable
 from app.faults import database_fault
+from app.schemas.filters import FilterModel
 from app.schemas.pledge_writes import field_errors
 from app.services import idempotency
 
@@ -68,6 +76,45 @@ def _renamed(item: dict[str, object]) -> dict[str, object]:
     if isinstance(requires := item.get("requires"), list):
         renamed["requires"] = [input_field(str(name)) for name in requires]
     return renamed
+
+
+@functools.cache
+def _filter_names() -> re.Pattern[str]:
+    """Every filter field whose GraphQL argument is spelled otherwise (``as_of``), as one regex."""
+    models: list[type[FilterModel]] = [FilterModel]
+    names: set[str] = set()
+    while models:
+        model = models.pop()
+        models.extend(model.__subclasses__())
+        names.update(name for name in model.model_fields if to_camel_case(name) != name)
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    # A quoted stretch is the client's own value, echoed: matched first and kept.
+    return re.compile(rf"'[^']*'|\b(?:{alternatives})\b")
+
+
+def in_graphql_words(text: str) -> str:
+    """``text`` with each filter field it names as its GraphQL argument: ``member_of`` →
+    ``memberOf``. Only those names change (a whole word each), never values such as
+    ``solidarity_event`` or a quoted value the client sent."""
+
+    def rename(match: re.Match[str]) -> str:
+        word = match[0]
+        return word if word.startswith("'") else to_camel_case(word)
+
+    return _filter_names().sub(rename, text)
+
+
+def _in_graphql_words(value: Any) -> Any:
+    if isinstance(value, str):
+        return in_graphql_words(value)
+    if isinstance(value, list):
+        return [_in_graphql_words(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: value if key in ("value", "suggestions") else _in_graphql_words(value)
+            for key, value in value.items()
+        }
+    return value
 
 
 def refused_input(error: ValidationError) -> InvalidPayload:
@@ -121,9 +168,9 @@ def error_extensions(error: GraphQLError) -> dict[str, Any]:
     if isinstance(original, DomainError):
         extensions["code"] = original.code
         if original.field:
-            extensions["field"] = original.field
+            extensions["field"] = in_graphql_words(original.field)
         if original.errors:
-            extensions["errors"] = original.errors
+            extensions["errors"] = _in_graphql_words(original.errors)
         if isinstance(original, RateLimited | Unavailable):
             extensions["retryAfter"] = original.retry_after
     elif "code" in extensions:
@@ -166,6 +213,8 @@ class ErrorCodes(SchemaExtension):
         retry_after = 0
         for error in errors:
             error.extensions = error_extensions(error)
+            if isinstance(error.original_error, DomainError):
+                error.message = in_graphql_words(error.message)
             fault = fault_of(error) or error.original_error
             if isinstance(fault, Unavailable):
                 retry_after = max(retry_after, fault.retry_after)

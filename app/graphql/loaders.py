@@ -28,6 +28,7 @@ from strawberry.dataloader import DataLoader
 from app.models import (
     Actor,
     Citation,
+    Dispute,
     Event,
     Forum,
     FundingShare,
@@ -37,7 +38,7 @@ from app.models import (
 from app.models.enums import Certainty, Entity, Role
 from app.schemas.filters import PledgeFilter
 from app.schemas.programme import ProgrammeRead
-from app.services import money_records, programmes, relations
+from app.services import disputes, money_records, programmes, relations
 from app.services.participations import ParticipationRow
 from app.services.pledges import PledgeRow
 
@@ -65,7 +66,7 @@ class ParticipationArgs:
 
 class Loaders:
     """One request's DataLoaders, each made on first use: a request touches a few of
-    eighteen, and making them all cost a one-pledge query about a seventh of its time."""
+    nineteen, and making them all cost a one-pledge query about a seventh of its time."""
 
     def __init__(self, db: SessionScope) -> None:
         self._db = db
@@ -85,6 +86,10 @@ class Loaders:
     @cached_property
     def source(self) -> DataLoader[str, Source | None]:
         return self._plain(relations.sources_by_ids)
+
+    @cached_property
+    def dispute(self) -> DataLoader[str, tuple[Dispute, disputes.DisputedRows] | None]:
+        return self._plain(disputes.disputes_by_ids)
 
     @cached_property
     def children(self) -> DataLoader[str, list[Forum]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -14,6 +15,7 @@ from app.schemas.descriptions import (
     ACTOR_ID,
     ACTOR_ISO3,
     ACTOR_SHORT_NAME,
+    CERTAINTY_SET_BY,
     MEMBER_OF_CERTAINTY,
 )
 from app.schemas.language import localized
@@ -57,6 +59,14 @@ class RowActor:
         return ActorRef.trusted(id=self.id, iso3=self.iso3, name=name, kind=self.kind)
 
 
+class ConditionRead(ReadModel):
+    """A filter condition as the request states it: `member_of` `MIRPS`, `has_role`
+    `GCM:champion` (codes as resolved)."""
+
+    parameter: str = Field(description="`member_of` or `has_role`.")
+    value: str = Field(description="The forum code, or `FORUM:role`.")
+
+
 class ActorRead(ActorRef):
     short_name: str | None = Field(description=ACTOR_SHORT_NAME)
     forum: str | None = Field(description=ACTOR_FORUM)
@@ -66,13 +76,26 @@ class ActorRead(ActorRef):
         description=MEMBER_OF_CERTAINTY,
     )
     citations: list[CitationRead]
+    # After citations: a CSV gains its new column at the end (docs/versioning.md).
+    certainty_set_by: list[ConditionRead] | None = Field(default=None, description=CERTAINTY_SET_BY)
 
     @classmethod
     def from_model(
-        cls, actor: Actor, *, lang: str = "en", certainty: Certainty | None = None
+        cls,
+        actor: Actor,
+        *,
+        lang: str = "en",
+        certainty: Certainty | None = None,
+        set_by: Sequence[tuple[str, str]] | None = None,
     ) -> ActorRead:
+        """``set_by``: the (parameter, value) of each condition that set ``certainty``."""
         return cls.trusted(
             certainty=certainty,
+            certainty_set_by=(
+                None
+                if set_by is None
+                else [ConditionRead.trusted(parameter=p, value=v) for p, v in set_by]
+            ),
             id=actor.id,
             iso3=actor.iso3,
             name=localized_name(actor, lang),

@@ -47,6 +47,20 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+POSSIBLE_LEFT_OUT = (
+    "With `certainty=certain`: how many rows match every other filter but are only "
+    "`possible`, and so were left out of this answer (0 when none). Null otherwise. A "
+    "date the documents give only as a month or a year is never `certain` on one day "
+    "(see docs/time.md), so a sure-only list may be empty while the data holds answers."
+)
+
+
+class JudgedPage(Page[T], Generic[T]):
+    """A page of rows judged for certainty (``certainty=``)."""
+
+    possible_left_out: int | None = Field(default=None, description=POSSIBLE_LEFT_OUT)
+
+
 class CitationRead(ReadModel):
     source_id: str = Field(description="Id of the cited source (see /v1/sources).")
     locator: str | None = Field(

@@ -60,7 +60,8 @@ class PartialDate(NamedTuple):
         """The last day the partial date may stand for."""
         if self.precision is DatePrecision.DAY:
             return self.date
-        if self.precision is DatePrecision.YEAR:
+        if self.precision is DatePrecision.YEAR or self.date.month == 12:
+            # December's last day directly: the next month of 9999-12 is past the calendar.
             return dt.date(self.date.year, 12, 31)
         first_of_next = (self.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         return first_of_next - dt.timedelta(days=1)

@@ -53,8 +53,13 @@ BOUND_BASIS = (
     "is not before the start)."
 )
 MEMBER_OF_CERTAINTY = (
-    "With `member_of`: how surely the actor is a member of every listed forum on `as_of` "
-    "(the weakest of its memberships). Null otherwise."
+    "With `member_of` or `has_role`: how surely the actor meets every one of them on `as_of` "
+    "(today when not given): the weakest over the conditions, each met as surely as the "
+    "actor's surest claim to it. Null otherwise."
+)
+CERTAINTY_SET_BY = (
+    "The conditions that set `certainty`: those the actor meets only as surely as "
+    "`certainty` says (all of them when every one is certain). Null without `certainty`."
 )
 
 SHARE_PCT = "Percent of the forum's budget, exact decimal string."
@@ -109,6 +114,11 @@ SOURCE_TERMS = (
 )
 
 EVENT_STATUS = "`held`, or `planned` when the documents only announce the event."
+EVENT_START_CERTAINTY = (
+    "With `start_from` or `start_to`: `certain` when every day the event may start on is in "
+    "the range, `possible` when only some are (a start known to a month or a year, an "
+    "undated occurrence within its series' dates, or no date at all). Null otherwise."
+)
 EVENT_WINDOW = (
     "First (`earliest`) and last (`latest`) day the event may fall on: its own dates at "
     "their precision, or, for an occurrence the documents do not date, its series' dates."

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.models import Event
 from app.models.enums import (
     AmountQualifier,
+    Certainty,
     DatePrecision,
     EventKind,
     EventStatus,
@@ -23,6 +25,7 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
     EXACT_DECIMAL,
@@ -71,9 +74,13 @@ class EventRead(ReadModel):
     earliest: dt.date | None = Field(description=EVENT_WINDOW)
     latest: dt.date | None = Field(description=EVENT_WINDOW)
     citations: list[CitationRead]
+    # Last: a CSV gains its new column at the end (docs/versioning.md).
+    certainty: Certainty | None = Field(default=None, description=EVENT_START_CERTAINTY)
 
     @classmethod
-    def from_model(cls, event: Event, *, lang: str = "en") -> EventRead:
+    def from_model(
+        cls, event: Event, *, lang: str = "en", certainty: Certainty | None = None
+    ) -> EventRead:
         total = None
         if event.announced_total_amount is not None and event.announced_total_currency:
             total = AmountRead.trusted(
@@ -111,6 +118,7 @@ class EventRead(ReadModel):
             gcm_objectives=[o.objective for o in event.objectives],
             earliest=event.earliest,
             latest=event.latest,
+            certainty=certainty,
             citations=[CitationRead.from_model(c) for c in event.citations],
         )
 
@@ -135,3 +143,53 @@ class EventRef(ReadModel):
             start_precision=event.start_precision,
             place=event.place,
         )
+
+
+class EventSummaryKey(StrEnum):
+    FORUM = "forum"
+    SERIES = "series"
+    YEAR = "year"
+    KIND = "kind"
+
+
+class AnnouncedTotalRead(BaseModel):
+    currency: str = Field(description=ISO_4217)
+    amount: Decimal = Field(
+        description="Sum of the events' announced totals in this currency. " + EXACT_DECIMAL
+    )
+    qualifier: AmountQualifier = Field(
+        description="`exact` when every total summed is exact; `at_least` when one is a "
+        "floor (the source says 'over') and none approximate, so the sum is a floor too; "
+        "`approximate` when one is approximate."
+    )
+    events: int = Field(description="Events whose totals are summed here.")
+
+
+class EventSummaryRow(BaseModel):
+    forum: str | None = Field(default=None, description="Forum code (grouped by `forum`).")
+    series: str | None = Field(
+        default=None,
+        description="The series the events are occurrences of (grouped by `series`; null "
+        "for events that are no occurrence).",
+    )
+    year: int | None = Field(
+        default=None,
+        description="Year the events start in (grouped by `year`; null when it is not known "
+        "to the year).",
+    )
+    kind: EventKind | None = Field(default=None, description="Event kind (grouped by `kind`).")
+    count: int = Field(description="Events in the group.")
+    count_with_total: int = Field(description="Events of the group with an announced total.")
+    count_possible: int | None = Field(
+        description="With `start_from`/`start_to`: events of the group that only may start in "
+        "the range (`certainty` `possible`). Null without a range."
+    )
+    totals: list[AnnouncedTotalRead] = Field(
+        description="Announced totals summed per currency; currencies are never added "
+        "together, and no exchange rate is applied."
+    )
+
+
+class EventSummary(BaseModel):
+    group_by: list[EventSummaryKey]
+    groups: list[EventSummaryRow]

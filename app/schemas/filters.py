@@ -37,6 +37,7 @@ from app.errors import InvalidInput, summarize_problems
 from app.models.enums import (
     ActorKind,
     Certainty,
+    DatePrecision,
     EventKind,
     EventStatus,
     ForumKind,
@@ -46,6 +47,7 @@ from app.models.enums import (
     ProgrammeKind,
     Role,
 )
+from app.schemas.dates import PartialDate
 
 F = TypeVar("F", bound="FilterModel")
 
@@ -124,6 +126,50 @@ def _iso_date(value: Any) -> Any:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+_PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# Stated exactly, so that every value the document allows is one the filter takes: a
+# calendar date, or a year (0001-9999) with an optional month (01-12).
+_YEAR = "([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+PERIOD_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "pattern": f"^{_YEAR}(-(0[1-9]|1[0-2]))?$"},
+    ],
+    "examples": ["2022", "2022-09", "2022-09-21"],
+}
+
+
+def _period(value: Any) -> PartialDate | Any:
+    if isinstance(value, dt.date):
+        return PartialDate(value, DatePrecision.DAY)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and not _PERIOD.fullmatch(value):
+        raise ValueError("expected YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2022, 2022-09 or 2022-09-21")
+    if isinstance(value, str):
+        try:
+            return PartialDate.parse(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a day, month or year of the calendar") from None
+    return value
+
+
+def _first_day(value: Any) -> Any:
+    period = _period(value)
+    return period.date if isinstance(period, PartialDate) else period
+
+
+def _last_day(value: Any) -> Any:
+    period = _period(value)
+    return period.last_day() if isinstance(period, PartialDate) else period
+
+
+FromDay = Annotated[dt.date, BeforeValidator(_first_day), WithJsonSchema(PERIOD_SCHEMA)]
+"""The start of a date range: a day, or a month or year meaning its first day."""
+ToDay = Annotated[dt.date, BeforeValidator(_last_day), WithJsonSchema(PERIOD_SCHEMA)]
+"""The end of a date range (inclusive): a day, or a month or year meaning its last day."""
 
 
 def _amount(value: Any) -> Any:
@@ -270,8 +316,10 @@ class ActorFilter(FilterModel):
     )
     certainty: Certainty | None = Field(
         default=None,
-        description="`certain`: only actors surely members of every `member_of` forum. Each "
-        "actor's `certainty` is the weakest of its memberships.",
+        description="`certain`: only actors that surely meet every `member_of` and "
+        "`has_role` condition on `as_of`. Needs `as_of`, and one of those conditions. Each "
+        "actor's `certainty` is the weakest over the conditions; `certainty_set_by` names "
+        "the ones that set it.",
     )
     q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
 
@@ -338,11 +386,18 @@ class EventFilter(FilterModel):
     kind: Annotated[tuple[EventKind, ...], Lowered] = Field(
         default=(), description=f"Only events of these kinds. {ANY_OF}"
     )
-    start_from: Day | None = Field(
-        default=None, description="Only events starting on or after this day (YYYY-MM-DD)."
+    start_from: FromDay | None = Field(
+        default=None,
+        description="Only events that may start on or after this day: `2022-09-21`, or a "
+        "month or year meaning its first day (`2022-09`, `2022`). An event whose start is "
+        "known only to a month, a year or its series' dates matches when it may start in "
+        "the range, labelled `certainty`.",
     )
-    start_to: Day | None = Field(
-        default=None, description="Only events starting on or before this day (YYYY-MM-DD)."
+    start_to: ToDay | None = Field(
+        default=None,
+        description="Only events that may start on or before this day: `2022-09-21`, or a "
+        "month or year meaning its last day (`2022-09` is up to 2022-09-30, `2022` up to "
+        "2022-12-31).",
     )
     host: Codes = Field(default=(), description=f"Only events one of these actors hosts. {ANY_OF}")
     parent: Codes = Field(
@@ -356,6 +411,11 @@ class EventFilter(FilterModel):
         max_length=23,
         description=f"Addresses one of these Global Compact for Migration objectives (1-23). "
         f"{ANY_OF}",
+    )
+    certainty: Certainty | None = Field(
+        default=None,
+        description="`certain`: only events surely starting in the `start_from`/`start_to` "
+        "range. Omit it to get both, each labelled. Needs `start_from` or `start_to`.",
     )
     include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
     q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
@@ -386,8 +446,16 @@ class PledgeFilter(FilterModel):
     currency: Codes = Field(
         default=(), description=f"ISO 4217 codes, any case (`CAD`, `usd`). {ANY_OF}"
     )
-    announced_from: Day | None = Field(default=None, description="Announced on or after this day.")
-    announced_to: Day | None = Field(default=None, description="Announced on or before this day.")
+    announced_from: FromDay | None = Field(
+        default=None,
+        description="Announced on or after this day: `2022-09-21`, or a month or year "
+        "meaning its first day (`2022-09`, `2022`).",
+    )
+    announced_to: ToDay | None = Field(
+        default=None,
+        description="Announced on or before this day: `2022-09-21`, or a month or year "
+        "meaning its last day (`2022-09` is up to 2022-09-30, `2022` up to 2022-12-31).",
+    )
     gcm_objective: GcmObjectives = Field(
         default=(),
         max_length=23,

@@ -6,7 +6,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from app.schemas.common import Page
+from app.schemas.common import POSSIBLE_LEFT_OUT, Page
 from app.schemas.event import EventRef
 from app.schemas.forum import ForumRef
 
@@ -26,3 +26,9 @@ class IncludingPage(Page[T], Generic[T]):
     included: Included | None = Field(
         default=None, description="Related records asked for with `include=`; absent otherwise."
     )
+
+
+class JudgedIncludingPage(IncludingPage[T], Generic[T]):
+    """An ``IncludingPage`` of rows judged for certainty (``certainty=``)."""
+
+    possible_left_out: int | None = Field(default=None, description=POSSIBLE_LEFT_OUT)

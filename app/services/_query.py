@@ -52,10 +52,18 @@ class PageResult(Generic[T]):
     items: list[T]
     total: int
     next_cursor: str | None
+    # With ``certainty=certain``: rows that match every other filter but are only
+    # possible, and so were left out (``left_out``); None when nothing was judged.
+    possible_left_out: int | None = None
 
     def map(self, shape: Callable[[T], U]) -> PageResult[U]:
-        """The same page (total, cursor) with each item turned into ``shape(item)``."""
-        return PageResult([shape(item) for item in self.items], self.total, self.next_cursor)
+        """The same page (total, cursor, what it left out) with each item as ``shape(item)``."""
+        return PageResult(
+            [shape(item) for item in self.items],
+            self.total,
+            self.next_cursor,
+            self.possible_left_out,
+        )
 
 
 def _encode_value(value: Any) -> Any:
@@ -232,6 +240,12 @@ async def total_of(
     if cursor is None and page.next_cursor is None:
         return len(page.items)
     return await count(session, counted)
+
+
+async def left_out(session: AsyncSession, possible: Select[Any], page: PageResult[Any]) -> None:
+    """Set ``page.possible_left_out``: how many more rows ``possible`` (the page's own
+    query with ``possible`` in place of ``certain``) finds than the page's total."""
+    page.possible_left_out = await count(session, possible) - page.total
 
 
 def row_cursor(order: Sequence[SortKey], row: Any) -> str:

@@ -4,17 +4,23 @@ Forum conditions on an actor list are read on the ``as_of`` day (today when not
 given), with the participation rules of ``services.participations`` and
 ``services.periods``:
 
-* ``member_of``: holds the ``member`` role in *every* listed forum. Each such
-  actor carries a certainty: in one forum, that of its surest membership claim (a
-  disputed claim is sure only when its rival claims are sure too,
-  ``periods.settled_rank``); across forums, the weakest of those.
-  ``certainty=certain`` keeps only actors certain in every forum; without
-  ``member_of`` there is nothing to judge, so ``certainty`` is refused.
-* ``not_member_of``: may hold it in *none* of them (a membership that is only
-  possible on the day still excludes: the answer never claims more than it knows);
-* ``has_role`` (``FORUM:ROLE``): may hold every listed role on the day.
+* ``member_of``: holds the ``member`` role in *every* listed forum;
+* ``has_role`` (``FORUM:ROLE``): holds every listed role;
+* ``not_member_of``: may hold the ``member`` role in *none* of the listed forums (a
+  membership that is only possible on the day still excludes: the answer never
+  claims more than it knows), so it never weakens a row's certainty.
 
-``forum_role_conditions`` is the one place these are evaluated. Codes resolve as
+Each ``member_of`` forum and each ``has_role`` claim is one ``RoleCondition``. An
+actor meeting it does so as surely as its surest claim to that role (a disputed
+claim is sure only when its rival claims are sure too, ``periods.settled_rank``).
+A row's ``certainty`` is the weakest over every condition it met, and
+``certainty_set_by`` names the conditions at that weakest level, so "a certain
+member of MIRPS, a possible GCM champion" answers ``possible``, set by
+``has_role=GCM:champion``. ``certainty=certain`` keeps only the actors certain
+under every condition. It needs ``as_of`` (a certainty is judged on a stated day,
+as everywhere else) and a condition to judge; without either it is refused.
+
+``role_conditions`` is the one place these are resolved. Codes resolve as
 ``services.references`` says (case, aliases), and an unknown one is refused.
 ``q`` matches words in the id, English or Spanish name and short name, ignoring
 case and accents. Lists are ordered by id.
@@ -27,37 +33,57 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.models import Actor, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.filters import ActorFilter
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
-from app.services._query import PageResult, SortKey, paginate
+from app.services._query import PageResult, SortKey, left_out, paginate
 from app.services.participations import participations_of_actor
 
 ACTOR_ORDER = (SortKey(Actor.id),)
 
 
+@dataclass(frozen=True)
+class RoleCondition:
+    """One condition of an actor list that a row meets more or less surely: holding
+    ``role`` in ``forum_code`` on the day. ``parameter`` and ``value`` say it as the
+    filter does (``member_of`` ``MIRPS``; ``has_role`` ``GCM:champion``), codes resolved."""
+
+    parameter: str
+    value: str
+    forum_code: str
+    role: Role
+
+
 @dataclass
 class ActorPage(PageResult[Actor]):
-    """A page of actors; with ``member_of``, each actor's certainty on the day."""
+    """A page of actors; with ``member_of`` or ``has_role``, each actor's certainty on the
+    day and the conditions that set it."""
 
     certainty: dict[str, Certainty] = field(default_factory=dict)
+    certainty_set_by: dict[str, list[RoleCondition]] = field(default_factory=dict)
+
+    def conditions_setting(self, actor_id: str) -> list[tuple[str, str]] | None:
+        """(parameter, value) of the conditions that set ``actor_id``'s certainty, if any."""
+        found = self.certainty_set_by.get(actor_id)
+        return None if found is None else [(c.parameter, c.value) for c in found]
 
 
-def _membership_rank(forum_code: str, day: dt.date) -> Select[str | None, int]:
-    """Per actor, the rank of its surest ``member`` claim in ``forum_code`` on ``day``."""
+def _role_rank(condition: RoleCondition, day: dt.date) -> Select[str | None, int]:
+    """Per actor, the rank of its surest claim to ``condition`` on ``day`` (2 certain,
+    1 possible, 0 not in effect)."""
     rank = func.max(periods.settled_rank(day))
     return (
         select(Participation.actor_id, rank.label("rank"))
         .where(
-            Participation.forum_code == forum_code,
-            Participation.role == Role.MEMBER,
+            Participation.forum_code == condition.forum_code,
+            Participation.role == condition.role,
             Participation.actor_id.is_not(None),
         )
         .group_by(Participation.actor_id)
@@ -74,29 +100,42 @@ def _holding(forum_code: str, role: Role, day: dt.date) -> Any:
     )
 
 
-async def forum_role_conditions(
-    session: AsyncSession, filters: ActorFilter
-) -> tuple[list[ColumnElement[bool]], list[str]]:
-    """The actor conditions of ``member_of``, ``not_member_of`` and ``has_role`` on ``as_of``,
-    and the ``member_of`` forums whose certainty each actor then carries."""
-    day = filters.as_of or dt.date.today()
-    needed = 2 if filters.certainty is Certainty.CERTAIN else 1
-    conditions: list[ColumnElement[bool]] = []
-    members_of = list(
-        await references.forum_codes(session, filters.member_of, parameter="member_of")
-    )
-    for code in members_of:
-        ranks = _membership_rank(code, day).subquery()
-        conditions.append(Actor.id.in_(select(ranks.c.actor_id).where(ranks.c.rank >= needed)))
-    for code in await references.forum_codes(
-        session, filters.not_member_of, parameter="not_member_of"
-    ):
-        conditions.append(Actor.id.not_in(_holding(code, Role.MEMBER, day)))
+async def role_conditions(session: AsyncSession, filters: ActorFilter) -> list[RoleCondition]:
+    """The ``member_of`` forums and ``has_role`` claims, resolved, in the order given."""
+    conditions = [
+        RoleCondition("member_of", code, code, Role.MEMBER)
+        for code in await references.forum_codes(session, filters.member_of, parameter="member_of")
+    ]
     for claim in filters.has_role:
         forum, _, role = claim.rpartition(":")
         (code,) = await references.forum_codes(session, [forum], parameter="has_role")
-        conditions.append(Actor.id.in_(_holding(code, Role(role), day)))
-    return conditions, members_of
+        conditions.append(RoleCondition("has_role", f"{code}:{role}", code, Role(role)))
+    return list(dict.fromkeys(conditions))
+
+
+def _refuse_unjudged(filters: ActorFilter) -> None:
+    """``certainty`` judges the role conditions on ``as_of``: refuse it without either."""
+    problems: list[dict[str, object]] = []
+    if filters.as_of is None:
+        problems.append(
+            {
+                "field": "certainty",
+                "detail": "certainty needs as_of: a role is certain or possible on a given day.",
+                "requires": ["as_of"],
+            }
+        )
+    if not filters.member_of and not filters.has_role:
+        problems.append(
+            {
+                "field": "certainty",
+                "detail": "certainty judges member_of and has_role: name the forums or roles "
+                "it judges.",
+                "requires": ["member_of", "has_role"],
+            }
+        )
+    if problems:
+        detail = " ".join(str(problem["detail"]) for problem in problems)
+        raise InvalidInput(detail, field="certainty", errors=problems)
 
 
 async def _matching_words(session: AsyncSession, q: str) -> list[str]:
@@ -112,42 +151,78 @@ async def list_actors(
     cursor: str | None = None,
 ) -> ActorPage:
     filters = filters or ActorFilter()
-    if filters.certainty is not None and not filters.member_of:
-        detail = "certainty applies to member_of: name the forums whose membership it judges."
-        raise InvalidInput(
-            detail,
-            field="certainty",
-            errors=[{"field": "certainty", "detail": detail, "requires": ["member_of"]}],
-        )
+    if filters.certainty is not None:
+        _refuse_unjudged(filters)
+    day = filters.as_of or dt.date.today()
     statement = select(Actor).options(selectinload(Actor.citations))
     if filters.kind:
         statement = statement.where(Actor.kind.in_(filters.kind))
     if filters.exclude_kind:
         statement = statement.where(Actor.kind.not_in(filters.exclude_kind))
-    conditions, forums = await forum_role_conditions(session, filters)
-    statement = statement.where(*conditions)
+    for code in await references.forum_codes(
+        session, filters.not_member_of, parameter="not_member_of"
+    ):
+        statement = statement.where(Actor.id.not_in(_holding(code, Role.MEMBER, day)))
     if filters.q is not None:
         statement = statement.where(Actor.id.in_(await _matching_words(session, filters.q)))
-    page = await paginate(session, statement, order=ACTOR_ORDER, limit=limit, cursor=cursor)
-    result = ActorPage(items=page.items, total=page.total, next_cursor=page.next_cursor)
-    day = filters.as_of or dt.date.today()
-    if forums and page.items:
-        ids = [actor.id for actor in page.items]
-        found: dict[str, list[Certainty | None]] = defaultdict(list)
-        for forum_code in forums:
-            rows = await session.execute(
-                _membership_rank(forum_code, day).where(Participation.actor_id.in_(ids))
-            )
-            for actor_id, rank in rows:
-                if actor_id is not None:
-                    found[actor_id].append(periods.RANKED[int(rank)])
-        for actor_id in ids:
-            weakest = (
-                periods.weakest(found[actor_id]) if len(found[actor_id]) == len(forums) else None
-            )
-            if weakest is not None:
-                result.certainty[actor_id] = weakest
+    conditions = await role_conditions(session, filters)
+    sure = filters.certainty is Certainty.CERTAIN
+    page = await paginate(
+        session,
+        _meeting(statement, conditions, day, sure=sure),
+        order=ACTOR_ORDER,
+        limit=limit,
+        cursor=cursor,
+    )
+    if sure:
+        await left_out(session, _meeting(statement, conditions, day, sure=False), page)
+    result = ActorPage(
+        items=page.items,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        possible_left_out=page.possible_left_out,
+    )
+    if conditions and page.items:
+        await _judge(session, result, conditions, day)
     return result
+
+
+def _meeting(
+    statement: Select[Any], conditions: list[RoleCondition], day: dt.date, *, sure: bool
+) -> Select[Any]:
+    """``statement`` narrowed to the actors meeting every condition on ``day``: surely with
+    ``sure``, possibly otherwise."""
+    for condition in conditions:
+        ranks = _role_rank(condition, day).subquery()
+        statement = statement.where(
+            Actor.id.in_(select(ranks.c.actor_id).where(ranks.c.rank >= (2 if sure else 1)))
+        )
+    return statement
+
+
+async def _judge(
+    session: AsyncSession, page: ActorPage, conditions: list[RoleCondition], day: dt.date
+) -> None:
+    """Each actor's certainty on ``day``: the weakest over ``conditions``, and which set it."""
+    ids = [actor.id for actor in page.items]
+    met: dict[str, dict[RoleCondition, Certainty | None]] = defaultdict(dict)
+    for condition in conditions:
+        rows = await session.execute(
+            _role_rank(condition, day).where(Participation.actor_id.in_(ids))
+        )
+        for actor_id, rank in rows:
+            if actor_id is not None:
+                met[actor_id][condition] = periods.RANKED[int(rank)]
+    for actor_id in ids:
+        found = [met[actor_id].get(condition) for condition in conditions]
+        weakest = periods.weakest(found)
+        if weakest is not None:
+            page.certainty[actor_id] = weakest
+            page.certainty_set_by[actor_id] = [
+                condition
+                for condition, certainty in zip(conditions, found, strict=True)
+                if certainty is weakest
+            ]
 
 
 @dataclass(frozen=True)
@@ -181,5 +256,5 @@ async def get_actor(session: AsyncSession, actor_id: str) -> Actor:
     if actor is None and (found := await references.actor_id(session, actor_id)) is not None:
         actor = await session.scalar(statement.where(Actor.id == found))
     if actor is None:
-        raise NotFound(f"No actor has the id {actor_id!r}.", code="actor_not_found")
+        raise await references.missing(session, "actor", actor_id, parameter="actor_id")
     return actor

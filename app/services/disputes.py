@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound
 from app.models import Dispute, EventHost, FundingShare, Participation
 from app.models.enums import Entity
+from app.services import references
 from app.services._query import PageResult, SortKey, paginate
 
 DISPUTE_ORDER = (SortKey(Dispute.id),)
@@ -74,9 +74,22 @@ async def list_disputes(
     return DisputePage(items=page.items, total=page.total, next_cursor=page.next_cursor, rows=rows)
 
 
+async def disputes_by_ids(
+    session: AsyncSession, ids: Sequence[str]
+) -> list[tuple[Dispute, DisputedRows] | None]:
+    """For each dispute id, the dispute and its rows, in key order (``None`` for an unknown
+    id); four statements however many ids."""
+    if not ids:
+        return []
+    found = {d.id: d for d in await session.scalars(select(Dispute).where(Dispute.id.in_(ids)))}
+    known = [key for key in dict.fromkeys(ids) if key in found]
+    rows = dict(zip(known, await rows_by_dispute_ids(session, known), strict=True))
+    return [(found[key], rows[key]) if key in found else None for key in ids]
+
+
 async def get_dispute(session: AsyncSession, dispute_id: str) -> tuple[Dispute, DisputedRows]:
     dispute = await session.get(Dispute, dispute_id)
     if dispute is None:
-        raise NotFound(f"No dispute has the id {dispute_id!r}.", code="dispute_not_found")
+        raise await references.missing(session, "dispute", dispute_id, parameter="dispute_id")
     (rows,) = await rows_by_dispute_ids(session, [dispute_id])
     return dispute, rows

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound
 from app.models import Forum
 from app.schemas.filters import ForumFilter
 from app.services import references
@@ -62,7 +61,7 @@ async def get_forum(session: AsyncSession, code: str, *, embedded: bool = True) 
         found = await forum_code_of(session, code)
         forum = await session.scalar(statement.where(Forum.code == found))
     if forum is None:  # deleted between the two reads
-        raise _no_forum(code)
+        raise await references.missing(session, "forum", code, parameter="code")
     return forum
 
 
@@ -73,9 +72,5 @@ async def forum_code_of(session: AsyncSession, code: str) -> str:
     if found is None:
         found = await references.forum_code(session, code)
     if found is None:
-        raise _no_forum(code)
+        raise await references.missing(session, "forum", code, parameter="code")
     return found
-
-
-def _no_forum(code: str) -> NotFound:
-    return NotFound(f"No forum has the code {code!r}.", code="forum_not_found")

@@ -17,7 +17,6 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound
 from app.models import MoneyRecord
 from app.models.enums import MoneyKind
 from app.schemas.filters import MoneyRecordFilter
@@ -67,7 +66,7 @@ async def get_money_record(session: AsyncSession, record_id: str) -> MoneyRecord
     statement = select(MoneyRecord).options(selectinload(MoneyRecord.citations))
     record = await session.scalar(statement.where(func.lower(MoneyRecord.id) == record_id.lower()))
     if record is None:
-        raise NotFound(f"No money record has the id {record_id!r}.", code="money_record_not_found")
+        raise await references.missing(session, "money_record", record_id, parameter="record_id")
     return record
 
 

@@ -9,8 +9,9 @@ Invariants and conventions:
   the dates as the documents state them.
 * ``as_of=D`` keeps the claims that may be in effect on D, each labelled
   ``certain`` (every reading of its bounds covers D) or ``possible`` (some does);
-  ``certainty=certain`` keeps only the sure ones. Without ``as_of`` there is no day
-  to judge, so ``certainty`` is refused.
+  ``certainty=certain`` keeps only the sure ones, and its page says how many
+  ``possible`` ones it left out. Without ``as_of`` there is no day to judge, so
+  ``certainty`` is refused.
 * An office recorded as vacant or undecided is a row with no actor and its
   ``holder_status``; it is answered like any other role.
 * Disputed facts are kept as competing claims sharing a ``dispute`` key. ``as_of``
@@ -33,7 +34,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.models import Actor, Citation, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.actor import RowActor
@@ -44,6 +45,7 @@ from app.services._query import (
     PageResult,
     SortKey,
     json_rows,
+    left_out,
     order_clauses,
     paginate,
     total_of,
@@ -99,17 +101,31 @@ def conditions(
     return conditions
 
 
+Conditions = list[ColumnElement[bool]]
+
+
+def judged(
+    as_of: dt.date | None, certainty: Certainty | None, **criteria: Any
+) -> tuple[Conditions, Conditions | None]:
+    """``conditions(...)`` and, with ``certainty=certain``, the same with ``possible`` in its
+    place: what a page counts to say how many rows it left out."""
+    found = conditions(as_of=as_of, certainty=certainty, **criteria)
+    if certainty is not Certainty.CERTAIN:
+        return found, None
+    return found, conditions(as_of=as_of, certainty=None, **criteria)
+
+
 async def _filter_conditions(
     session: AsyncSession, filters: ParticipationFilter
-) -> list[ColumnElement[bool]]:
-    return conditions(
+) -> tuple[Conditions, Conditions | None]:
+    return judged(
+        filters.as_of,
+        filters.certainty,
         forums=await references.forum_codes(
             session, filters.forum, include_subforums=filters.include_subforums
         ),
         actors=await references.actor_ids(session, filters.actor),
         roles=filters.role,
-        as_of=filters.as_of,
-        certainty=filters.certainty,
         disputed=filters.disputed,
     )
 
@@ -165,8 +181,10 @@ async def list_participation_rows(
     cursor: str | None = None,
 ) -> PageResult[ParticipationRow]:
     """Participations matching ``filters``, a page of ``ROW_STATEMENT`` rows."""
-    found = await _filter_conditions(session, filters or ParticipationFilter())
-    return await _row_page(session, ROW_STATEMENT, found, limit=limit, cursor=cursor)
+    found, widened = await _filter_conditions(session, filters or ParticipationFilter())
+    return await _row_page(
+        session, ROW_STATEMENT, found, limit=limit, cursor=cursor, widened=widened
+    )
 
 
 async def _row_page(
@@ -176,6 +194,7 @@ async def _row_page(
     *,
     limit: int | None,
     cursor: str | None,
+    widened: Sequence[ColumnElement[bool]] | None = None,
 ) -> PageResult[Any]:
     page = await paginate(
         session,
@@ -190,6 +209,8 @@ async def _row_page(
     page.total = await total_of(
         session, select(Participation.id).where(*found), page, cursor=cursor
     )
+    if widened is not None:
+        await left_out(session, select(Participation.id).where(*widened), page)
     return page
 
 
@@ -203,9 +224,9 @@ async def list_participation_reads(
 ) -> PageResult[ParticipationRead]:
     """Participations matching ``filters``, as read shapes (with their citations)."""
     filters = filters or ParticipationFilter()
-    found = await _filter_conditions(session, filters)
+    found, widened = await _filter_conditions(session, filters)
     return await _read_page(
-        session, found, limit=limit, cursor=cursor, lang=lang, as_of=filters.as_of
+        session, found, widened, limit=limit, cursor=cursor, lang=lang, as_of=filters.as_of
     )
 
 
@@ -222,27 +243,57 @@ async def list_participant_reads(
     lang: str = "en",
 ) -> PageResult[ParticipationRead]:
     """A forum's participants; 404 when the forum does not exist (code in any case or alias)."""
-    found = conditions(
+    found, widened = judged(
+        as_of,
+        certainty,
         forums=(await forum_code_of(session, forum_code),),
         roles=roles,
-        as_of=as_of,
-        certainty=certainty,
         disputed=disputed,
     )
-    return await _read_page(session, found, limit=limit, cursor=cursor, lang=lang, as_of=as_of)
+    return await _read_page(
+        session, found, widened, limit=limit, cursor=cursor, lang=lang, as_of=as_of
+    )
 
 
 async def _read_page(
     session: AsyncSession,
     found: Sequence[ColumnElement[bool]],
+    widened: Sequence[ColumnElement[bool]] | None,
     *,
     limit: int | None,
     cursor: str | None,
     lang: str,
     as_of: dt.date | None,
 ) -> PageResult[ParticipationRead]:
-    page = await _row_page(session, READ_STATEMENT, found, limit=limit, cursor=cursor)
+    page = await _row_page(
+        session, READ_STATEMENT, found, limit=limit, cursor=cursor, widened=widened
+    )
     return page.map(lambda row: _read(row, lang, as_of))
+
+
+async def get_participation_row(session: AsyncSession, participation_id: int) -> ParticipationRow:
+    """One participation as a ``ROW_STATEMENT`` row (GraphQL); ``participation_not_found``
+    otherwise."""
+    return await _one(session, ROW_STATEMENT, participation_id)
+
+
+async def get_participation(
+    session: AsyncSession, participation_id: int, *, lang: str = "en"
+) -> ParticipationRead:
+    """One participation with its citations, by the id lists and disputes name it."""
+    return _read(await _one(session, READ_STATEMENT, participation_id), lang, None)
+
+
+async def _one(
+    session: AsyncSession, statement: Select[Any], participation_id: int
+) -> ParticipationRow:
+    found = await session.execute(statement.where(Participation.id == participation_id))
+    row: ParticipationRow | None = found.first()
+    if row is None:
+        raise NotFound(
+            f"No participation has the id {participation_id}.", code="participation_not_found"
+        )
+    return row
 
 
 def holder_of(c: Mapping[Any, Any]) -> RowActor | None:

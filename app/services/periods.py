@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.models import Participation
@@ -324,3 +324,56 @@ RANKED: dict[int, Certainty | None] = {2: Certainty.CERTAIN, 1: Certainty.POSSIB
 def weakest(values: Iterable[Certainty | None]) -> Certainty | None:
     order = {Certainty.CERTAIN: 2, Certainty.POSSIBLE: 1, None: 0}
     return min(values, key=lambda v: order[v], default=None)
+
+
+# --- a date range judged against a start known only within bounds ---------------------
+#
+# Date-range filters (an event's ``start_from``/``start_to``) ask whether a start falls in
+# ``[low, high]``. A start known to the day is a point; one known to a month or a year,
+# or only within bounds (an undated occurrence within its series' dates), is an interval
+# of days ``[earliest, latest]``: ``certain`` when the whole interval lies in the range,
+# ``possible`` when part of it does, otherwise outside. A missing bound is unbounded, so
+# a start the documents do not date at all is possible in every range.
+
+
+def range_certainty(
+    earliest: dt.date | None,
+    latest: dt.date | None,
+    low: dt.date | None,
+    high: dt.date | None,
+) -> Certainty | None:
+    """How surely a day in ``[earliest, latest]`` falls in ``[low, high]`` (all inclusive;
+    ``None`` is unbounded); ``None`` when it surely does not."""
+    if (low is None or (earliest is not None and earliest >= low)) and (
+        high is None or (latest is not None and latest <= high)
+    ):
+        return Certainty.CERTAIN
+    if (low is None or latest is None or latest >= low) and (
+        high is None or earliest is None or earliest <= high
+    ):
+        return Certainty.POSSIBLE
+    return None
+
+
+def partial_reaches(date: Any, precision: Any, day: dt.date) -> ColumnElement[bool]:
+    """SQL: the period stored as ``date`` (its first day) at ``precision`` has a day on or
+    after ``day``. Its last day is on or after ``day`` exactly when its first day is on or
+    after the first day of the period of that precision holding ``day``."""
+    return or_(
+        and_(precision == DatePrecision.YEAR, date >= dt.date(day.year, 1, 1)),
+        and_(precision == DatePrecision.MONTH, date >= day.replace(day=1)),
+        and_(or_(precision == DatePrecision.DAY, precision.is_(None)), date >= day),
+    )
+
+
+def partial_ends_by(date: Any, precision: Any, day: dt.date) -> ColumnElement[bool]:
+    """SQL: every day of the period stored as ``date`` at ``precision`` is on or before
+    ``day``: its first day is before the period of that precision holding the day after."""
+    if day == dt.date.max:
+        return true()
+    after = day + ONE_DAY
+    return or_(
+        and_(precision == DatePrecision.YEAR, date < dt.date(after.year, 1, 1)),
+        and_(precision == DatePrecision.MONTH, date < after.replace(day=1)),
+        and_(or_(precision == DatePrecision.DAY, precision.is_(None)), date <= day),
+    )

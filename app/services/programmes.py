@@ -17,14 +17,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import NotFound
 from app.models import Programme
 from app.models.enums import Certainty
 from app.models.participation import certain_on, certainty, possible_on
 from app.schemas.filters import ProgrammeFilter
 from app.schemas.programme import ProgrammeRead
 from app.services import references
-from app.services._query import PageResult, SortKey, paginate
+from app.services._query import PageResult, SortKey, left_out, paginate
 from app.services.participations import require_day
 
 PROGRAMME_ORDER = (SortKey(Programme.id),)
@@ -91,9 +90,6 @@ async def list_programmes(
     if filters.parent:
         parents = await references.programme_ids(session, filters.parent, parameter="parent")
         statement = statement.where(Programme.parent_id.in_(parents))
-    if filters.as_of is not None:
-        rule = certain_on if filters.certainty is Certainty.CERTAIN else possible_on
-        statement = statement.where(rule(filters.as_of, Programme))
     if filters.q is not None:
         rows = await session.execute(select(Programme.id, Programme.name, Programme.aliases))
         found = [
@@ -102,11 +98,19 @@ async def list_programmes(
             if references.matches_words(filters.q, row.name, *(row.aliases or []))
         ]
         statement = statement.where(Programme.id.in_(found))
+    possible = statement
+    if filters.as_of is not None:
+        possible = statement.where(possible_on(filters.as_of, Programme))
+        rule = certain_on if filters.certainty is Certainty.CERTAIN else possible_on
+        statement = statement.where(rule(filters.as_of, Programme))
     page = await paginate(session, statement, order=PROGRAMME_ORDER, limit=limit, cursor=cursor)
+    if filters.certainty is Certainty.CERTAIN:
+        await left_out(session, possible, page)
     return ProgrammePage(
         items=page.items,
         total=page.total,
         next_cursor=page.next_cursor,
+        possible_left_out=page.possible_left_out,
         reads=await _reads(session, page.items, filters.as_of),
     )
 
@@ -116,7 +120,7 @@ async def get_programme(session: AsyncSession, programme_id: str) -> ProgrammeRe
     statement = select(Programme).options(selectinload(Programme.citations))
     row = await session.scalar(statement.where(func.lower(Programme.id) == programme_id.lower()))
     if row is None:
-        raise NotFound(f"No programme has the id {programme_id!r}.", code="programme_not_found")
+        raise await references.missing(session, "programme", programme_id, parameter="programme_id")
     (read,) = await _reads(session, [row], None)
     return read
 

@@ -10,6 +10,9 @@ through here before it reaches a query, so a typo is never answered as "no data"
 * A value that matches nothing raises ``UnknownReference`` naming the parameter
   and the value, with up to three of the closest known codes as suggestions.
   Every unmatched value of a request is reported at once.
+* A code in a path (``/v1/forums/RMC``) that matches nothing is a ``NotFound``
+  with the same suggestions (``missing``), so a typo gets the same help wherever
+  it is written.
 * ``include_subforums`` widens forum codes to every forum whose parent chain
   leads to one of them (MIRPS brings in MIRPS-SP).
 
@@ -23,14 +26,15 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import UnknownReference, summarize_problems
+from app.errors import NotFound, UnknownReference, summarize_problems
 from app.iso import currency_codes
-from app.models import Actor, Event, Forum, Programme
+from app.models import Actor, Dispute, Event, Forum, MoneyRecord, Programme
 
 MAX_SUGGESTIONS = 3
 
@@ -79,22 +83,68 @@ def suggestions(value: str, names: Mapping[str, str]) -> list[str]:
     return best
 
 
+def _problem(parameter: str, noun: str, value: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """One ``{field, value, detail, suggestions}`` for a value that matches nothing."""
+    close = suggestions(value, names)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return {
+        "field": parameter,
+        "value": value,
+        "detail": f"no {noun} matches {value!r}{hint}",
+        "suggestions": close,
+    }
+
+
 def _refuse(
     parameter: str, noun: str, misses: Sequence[str], names: Mapping[str, str]
 ) -> UnknownReference:
-    problems: list[dict[str, Any]] = []
-    for value in misses:
-        close = suggestions(value, names)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        problems.append(
-            {
-                "field": parameter,
-                "value": value,
-                "detail": f"no {noun} matches {value!r}{hint}",
-                "suggestions": close,
-            }
-        )
+    problems = [_problem(parameter, noun, value, names) for value in misses]
     return UnknownReference(summarize_problems(problems), errors=problems)
+
+
+@dataclass(frozen=True)
+class PathNoun:
+    """How a resource's path code is told when nothing has it."""
+
+    noun: str
+    key: str
+    code: str
+
+
+PATH_NOUNS: dict[str, PathNoun] = {
+    "forum": PathNoun(noun="forum", key="code", code="forum_not_found"),
+    "actor": PathNoun(noun="actor", key="id", code="actor_not_found"),
+    "event": PathNoun(noun="event", key="id", code="event_not_found"),
+    "programme": PathNoun(noun="programme", key="id", code="programme_not_found"),
+    "dispute": PathNoun(noun="dispute", key="id", code="dispute_not_found"),
+    "money_record": PathNoun(noun="money record", key="id", code="money_record_not_found"),
+}
+
+
+async def missing(session: AsyncSession, resource: str, value: str, *, parameter: str) -> NotFound:
+    """The ``NotFound`` for a ``resource`` (a key of ``PATH_NOUNS``) no ``value`` names, with
+    the suggestions a filter naming it would get: ``No forum has the code 'RMC'; did you
+    mean RCM, ...?``, the ``errors`` entry naming the path ``parameter``."""
+    told = PATH_NOUNS[resource]
+    problem = _problem(parameter, told.noun, value, await _path_names(session, resource))
+    close = problem["suggestions"]
+    hint = f"; did you mean {', '.join(close)}?" if close else "."
+    detail = f"No {told.noun} has the {told.key} {value!r}{hint}"
+    return NotFound(detail, code=told.code, errors=[problem])
+
+
+async def _path_names(session: AsyncSession, resource: str) -> Mapping[str, str]:
+    """Folded names → codes of the records ``resource`` suggests from."""
+    if resource == "forum":
+        return (await _forum_names(session))[0]
+    if resource == "actor":
+        return await _actor_names(session)
+    if resource == "event":
+        return await _event_names(session)
+    if resource == "programme":
+        return await _programme_names(session)
+    column = {"dispute": Dispute.id, "money_record": MoneyRecord.id}[resource]
+    return {fold(key): key for key in await session.scalars(select(column))}
 
 
 def _resolve(
@@ -222,10 +272,14 @@ async def event_ids(
     exact = set(await session.scalars(select(Event.id).where(Event.id.in_(values))))
     if exact.issuperset(values):
         return tuple(dict.fromkeys(values))
+    return _resolve(values, await _event_names(session), parameter=parameter, noun="event")
+
+
+async def _event_names(session: AsyncSession) -> dict[str, str]:
     rows = (await session.execute(select(Event.id, Event.name))).all()
     names = {fold(row.name): row.id for row in rows if row.name}
     names.update({fold(row.id): row.id for row in rows})
-    return _resolve(values, names, parameter=parameter, noun="event")
+    return names
 
 
 def currencies(values: Sequence[str], *, parameter: str = "currency") -> tuple[str, ...]:
@@ -240,10 +294,15 @@ async def programme_ids(
     """The programme ids ``values`` name: ids, names or aliases (``IMCBP``), in any case."""
     if not values:
         return ()
+    names = await _programme_names(session)
+    return _resolve(values, names, parameter=parameter, noun="programme")
+
+
+async def _programme_names(session: AsyncSession) -> dict[str, str]:
     rows = (await session.execute(select(Programme.id, Programme.name, Programme.aliases))).all()
     names: dict[str, str] = {}
     for row in rows:
         for name in (row.name, *(row.aliases or [])):
             names.setdefault(fold(name), row.id)
     names.update({fold(row.id): row.id for row in rows})
-    return _resolve(values, names, parameter=parameter, noun="programme")
+    return names

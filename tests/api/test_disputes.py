@@ -193,31 +193,129 @@ async def test_participation_links_its_dispute_over_graphql(client: httpx.AsyncC
         query {
           forum(code: "MIRPS") {
             participants(asOf: "2020-06-01", role: [MEMBER], disputed: true) {
-              actorId start disputed dispute certainty
+              id actorId start disputed disputeId certainty
+              dispute { id subject { field } claims { value citations { sourceId } } rows { id } }
             }
           }
         }
         """,
     )
+    rows = body["data"]["forum"]["participants"]
+    ids = [str(row["id"]) for row in rows]
+    dispute = {
+        "id": "mirps-slv-membership-start",
+        "subject": {"field": "start"},
+        "claims": [
+            {"value": "2017", "citations": [{"sourceId": CANADA_REPORT}]},
+            {"value": "2019", "citations": [{"sourceId": WRMC}]},
+        ],
+        "rows": [{"id": ids[0]}, {"id": ids[1]}],
+    }
+    claim = {
+        "actorId": "SLV",
+        "disputed": True,
+        "disputeId": "mirps-slv-membership-start",
+        "certainty": "CERTAIN",
+        "dispute": dispute,
+    }
     assert body == {
         "data": {
             "forum": {
                 "participants": [
-                    {
-                        "actorId": "SLV",
-                        "start": "2017",
-                        "disputed": True,
-                        "dispute": "mirps-slv-membership-start",
-                        "certainty": "CERTAIN",
-                    },
-                    {
-                        "actorId": "SLV",
-                        "start": "2019",
-                        "disputed": True,
-                        "dispute": "mirps-slv-membership-start",
-                        "certainty": "CERTAIN",
-                    },
+                    {"id": rows[0]["id"], "start": "2017", **claim},
+                    {"id": rows[1]["id"], "start": "2019", **claim},
                 ]
             }
+        }
+    }
+
+
+async def test_undisputed_rows_have_no_dispute_over_graphql(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          fundingShares(filter: {forum: "RCM", actor: "CAN"}) {
+            edges { node { disputeId dispute { id } } }
+          }
+          event(id: "mirps-sp-solidarity-event-2022") {
+            hosts { actor { id } disputeId dispute { id claims { value } } }
+          }
+        }""",
+    )
+    hosts = body["data"]["event"]["hosts"]
+    honduras = [h for h in hosts if h["actor"]["id"] == "HND"]
+    canada = [h for h in hosts if h["actor"]["id"] == "CAN"]
+    assert body["data"]["fundingShares"] == {
+        "edges": [{"node": {"disputeId": None, "dispute": None}}]
+    }
+    assert honduras == [
+        {
+            "actor": {"id": "HND"},
+            "disputeId": "solidarity-event-2022-honduras-role",
+            "dispute": {
+                "id": "solidarity-event-2022-honduras-role",
+                "claims": [{"value": "co_host"}, {"value": "partner"}],
+            },
+        }
+    ]
+    assert canada == [{"actor": {"id": "CAN"}, "disputeId": None, "dispute": None}]
+
+
+async def test_a_disputes_rows_open_as_participations(client: httpx.AsyncClient) -> None:
+    dispute = await get_json(client, "/v1/disputes/mirps-slv-membership-start")
+    listed = {
+        str(row["id"]): row
+        for row in await walk(client, "/v1/participations", forum="MIRPS", disputed="true")
+    }
+    opened = [await get_json(client, f"/v1/participations/{row['id']}") for row in dispute["rows"]]
+    assert [row["entity"] for row in dispute["rows"]] == ["participation", "participation"]
+    assert opened == [listed[row["id"]] for row in dispute["rows"]]
+    assert [(p["actor"]["id"], p["start"], p["dispute"]) for p in opened] == [
+        ("SLV", "2017", "mirps-slv-membership-start"),
+        ("SLV", "2019", "mirps-slv-membership-start"),
+    ]
+    assert [c["source_id"] for c in opened[0]["citations"]] == [CANADA_REPORT]
+
+
+async def test_a_missing_or_malformed_participation_id(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/v1/participations/999999")
+    assert (missing.status_code, missing.headers["content-type"]) == (
+        404,
+        "application/problem+json",
+    )
+    assert (missing.json()["code"], missing.json()["title"], missing.json()["detail"]) == (
+        "participation_not_found",
+        "Participation not found",
+        "No participation has the id 999999.",
+    )
+    for bad in ("abc", "0", str(2**31)):
+        response = await client.get(f"/v1/participations/{bad}")
+        assert (response.status_code, response.json()["code"]) == (400, "invalid_parameter")
+        assert response.json()["errors"][0]["field"] == "participation_id"
+
+
+async def test_one_participation_over_graphql(client: httpx.AsyncClient) -> None:
+    dispute = await get_json(client, "/v1/disputes/mirps-slv-membership-start")
+    first = int(dispute["rows"][0]["id"])
+    body = await gql(
+        client,
+        """query ($id: Int!) {
+          participation(id: $id) { id actorId forumCode role start disputeId dispute { id } }
+          missing: participation(id: 999999) { id }
+        }""",
+        id=first,
+    )
+    assert body == {
+        "data": {
+            "participation": {
+                "id": first,
+                "actorId": "SLV",
+                "forumCode": "MIRPS",
+                "role": "MEMBER",
+                "start": "2017",
+                "disputeId": "mirps-slv-membership-start",
+                "dispute": {"id": "mirps-slv-membership-start"},
+            },
+            "missing": None,
         }
     }

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 BRIEF_FORUMS = {"MIRPS", "MIRPS-SP", "RCM", "SICA", "OAS-CAM", "GCM", "IMRF", "IGC", "M5"}
 
@@ -74,14 +75,55 @@ async def test_unknown_forum_is_a_problem(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/forums/NOPE")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json() == {
+    body = response.json()
+    hint = "did you mean " + ", ".join(body["errors"][0]["suggestions"]) + "?"
+    assert body == {
         "type": "http://test/problems/forum_not_found",
-        "title": "Not found",
+        "title": "Forum not found",
         "status": 404,
-        "detail": "No forum has the code 'NOPE'.",
+        "detail": f"No forum has the code 'NOPE'; {hint}",
         "instance": "/v1/forums/NOPE",
         "code": "forum_not_found",
+        "errors": [
+            {
+                "field": "code",
+                "value": "NOPE",
+                "detail": f"no forum matches 'NOPE'; {hint}",
+                "suggestions": body["errors"][0]["suggestions"],
+            }
+        ],
     }
+    assert len(body["errors"][0]["suggestions"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "query_path", "parameter"),
+    [
+        ("/v1/forums/RMC", "/v1/participations?forum=RMC", "code"),
+        ("/v1/forums/RMC/participants", "/v1/participations?forum=RMC", "code"),
+        ("/v1/actors/CANN", "/v1/participations?actor=CANN", "actor_id"),
+        (
+            "/v1/events/mirps-solidarity-event-2012",
+            "/v1/pledges?event=mirps-solidarity-event-2012",
+            "event_id",
+        ),
+        ("/v1/programmes/imcbpp", "/v1/money-records?programme=imcbpp", "programme_id"),
+    ],
+)
+async def test_a_code_in_a_path_gets_the_suggestions_a_query_gets(
+    client: httpx.AsyncClient, path: str, query_path: str, parameter: str
+) -> None:
+    in_path = await client.get(path)
+    in_query = await client.get(query_path)
+    assert (in_path.status_code, in_query.status_code) == (404, 400)
+    (from_path,) = in_path.json()["errors"]
+    (from_query,) = in_query.json()["errors"]
+    assert from_path["suggestions"] == from_query["suggestions"] != []
+    assert (from_path["field"], from_path["value"]) == (parameter, from_query["value"])
+    assert from_path["detail"] == from_query["detail"]
+    assert in_path.json()["detail"].endswith(
+        "did you mean " + ", ".join(from_path["suggestions"]) + "?"
+    )
 
 
 async def test_bad_cursor_and_limit_are_400(client: httpx.AsyncClient) -> None:

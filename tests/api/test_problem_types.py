@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from starlette.requests import Request
 
 from app.api.problem_types import CATALOGUE
-from app.api.problems import HTTP_ERROR_CODES
+from app.api.problems import HTTP_ERROR_CODES, problem_response
 
 APP = Path(__file__).resolve().parents[2] / "app"
 SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)*$")
@@ -133,3 +136,53 @@ async def test_the_index_lists_every_code_and_unknown_codes_are_404(
     unknown = await client.get("/problems/no_such_code")
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "not_found"
+
+
+def _request(path: str) -> Request:
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"test")],
+        "scheme": "http",
+        "server": ("test", 80),
+    }
+    return Request(scope)
+
+
+@pytest.mark.parametrize("code", sorted(codes_in_the_app() | set(CATALOGUE) | {"http_415"}))
+async def test_every_problem_body_has_the_title_of_its_page(
+    client: httpx.AsyncClient, code: str
+) -> None:
+    page = await client.get(f"/problems/{code}", headers={"Accept": "application/json"})
+    # Whatever title the raiser gives (a class's generic "Invalid input"), the page's wins.
+    response = problem_response(
+        _request("/v1/x"), status=400, code=code, detail="d", title="Raiser's own title"
+    )
+    body = json.loads(bytes(response.body))
+    assert (body["type"], body["title"]) == (f"http://test/problems/{code}", page.json()["title"])
+    assert body["title"] != "Raiser's own title"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "code"),
+    [
+        ("/v1/forums", {"colour": "red"}, "unknown_parameter"),
+        ("/v1/forums", {"parent": "RMC"}, "unknown_reference"),
+        ("/v1/participations", {"certainty": "certain"}, "invalid_input"),
+        ("/v1/participations", {"as_of": "yesterday"}, "invalid_parameter"),
+        ("/v1/participations", {"as_of": ["2020-01-01", "2021-01-01"]}, "repeated_parameter"),
+        ("/v1/participations", {"cursor": "nonsense"}, "invalid_cursor"),
+        ("/v1/forums/RMC", {}, "forum_not_found"),
+        ("/v1/nowhere", {}, "route_not_found"),
+    ],
+)
+async def test_served_problems_carry_their_page_title(
+    client: httpx.AsyncClient, path: str, params: dict[str, Any], code: str
+) -> None:
+    body = (await client.get(path, params=params)).json()
+    page = (await client.get(body["type"], headers={"Accept": "application/json"})).json()
+    assert (body["code"], body["title"]) == (code, page["title"])

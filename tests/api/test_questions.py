@@ -143,6 +143,17 @@ async def test_mirps_solidarity_events_with_subforums(client: httpx.AsyncClient)
     totals = [e["announced_total"] for e in events]
     assert {t["currency"] for t in totals} == {"USD"}
     assert sum(Decimal(t["amount"]) for t in totals) >= Decimal(320_000_000)
+    # The README's one request: the summary adds them, keeping "at least".
+    summary = await get_json(
+        client,
+        "/v1/events/summary",
+        forum="MIRPS",
+        kind="solidarity_event",
+        include_subforums="true",
+    )
+    assert [g["totals"] for g in summary["groups"]] == [
+        [{"currency": "USD", "amount": "320000000.00", "qualifier": "at_least", "events": 2}]
+    ]
 
 
 async def test_subforums_on_participations_and_pledges(client: httpx.AsyncClient) -> None:

@@ -60,8 +60,22 @@ async def test_events_filters(client: httpx.AsyncClient) -> None:
     hearings = await walk(client, "/v1/events", kind="hearing")
     assert [e["id"] for e in hearings] == ["imrf-2022-multistakeholder-hearing"]
     may_2022 = await walk(client, "/v1/events", start_from="2022-05-01", start_to="2022-05-31")
-    assert {e["id"] for e in may_2022} >= {"imrf-2022", "imrf-2022-multistakeholder-hearing"}
-    assert all("2022-05" <= e["start"] <= "2022-05-31" for e in may_2022)
+    sure = await walk(
+        client, "/v1/events", start_from="2022-05-01", start_to="2022-05-31", certainty="certain"
+    )
+    assert {e["id"] for e in sure} >= {"imrf-2022", "imrf-2022-multistakeholder-hearing"}
+    assert [e for e in may_2022 if e["certainty"] == "certain"] == sure
+    for event in sure:  # every day it may start on is in May 2022
+        if event["start"] is not None:
+            assert event["start"][:7] == "2022-05"
+        else:
+            assert "2022-05-01" <= event["earliest"] <= event["latest"] <= "2022-05-31"
+    # What is only possible may start in May, and may start outside it.
+    possible = [e for e in may_2022 if e["certainty"] == "possible"]
+    assert possible
+    for event in possible:
+        assert event["earliest"] is None or event["earliest"] <= "2022-05-31"
+        assert event["latest"] is None or event["latest"] >= "2022-05-01"
     hosted = await walk(client, "/v1/events", host="CAN")
     assert "mirps-sp-signature-event-2022" in {e["id"] for e in hosted}
 

@@ -188,7 +188,7 @@ async def test_unknown_query_parameters_are_named(client: httpx.AsyncClient) -> 
     assert response.status_code == 400
     assert response.json() == {
         "type": "http://test/problems/unknown_parameter",
-        "title": "Invalid input",
+        "title": "Unknown parameter",
         "status": 400,
         "detail": "Unknown query parameter(s): a, colour.",
         "instance": "/v1/pledges",

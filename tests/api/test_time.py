@@ -193,12 +193,27 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
     assert "as_of" in body["detail"]
 
 
-async def test_certainty_over_actors_requires_member_of(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/actors", params={"certainty": "certain"})
+@pytest.mark.parametrize(
+    ("params", "requires"),
+    [
+        ({"member_of": "M5"}, [["as_of"]]),
+        ({"as_of": "2020-01-01"}, [["member_of", "has_role"]]),
+        ({}, [["as_of"], ["member_of", "has_role"]]),
+    ],
+)
+async def test_actor_certainty_needs_a_day_and_a_condition(
+    client: httpx.AsyncClient, params: dict[str, str], requires: list[list[str]]
+) -> None:
+    # As on participations and programmes (docs/time.md): no certainty without a stated day.
+    response = await client.get("/v1/actors", params={"certainty": "certain", **params})
     assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"field": "certainty", "detail": response.json()["detail"], "requires": ["member_of"]}
-    ]
+    body = response.json()
+    assert (body["code"], [e["field"] for e in body["errors"]]) == (
+        "invalid_input",
+        ["certainty"] * len(requires),
+    )
+    assert [e["requires"] for e in body["errors"]] == requires
+    assert body["detail"] == " ".join(e["detail"] for e in body["errors"])
     named = await client.get(
         "/v1/actors", params={"certainty": "certain", "member_of": "M5", "as_of": "2020-01-01"}
     )
@@ -243,8 +258,119 @@ async def test_a_disputed_claim_alone_does_not_make_a_member_certain(
     assert {a["id"]: a["certainty"] for a in late["items"]}["MEX"] == "certain"
 
 
-async def test_actor_certainty_needs_member_of(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/actors", params={"certainty": "certain"})
-    assert response.status_code == 400
-    body = response.json()
-    assert (body["code"], [e["field"] for e in body["errors"]]) == ("invalid_input", ["certainty"])
+CHAMPIONS = {"has_role": "GCM:champion", "member_of": "MIRPS", "as_of": "2022-01-01"}
+
+
+async def test_a_row_is_as_sure_as_the_weakest_condition_it_met(
+    client: httpx.AsyncClient,
+) -> None:
+    # The example: these countries are certain MIRPS members on 2022-01-01 but
+    # only possible GCM champions (the champion list is dated by its report alone).
+    body = await get_json(client, "/v1/actors", **CHAMPIONS)
+    champion = [{"parameter": "has_role", "value": "GCM:champion"}]
+    assert [(a["id"], a["certainty"], a["certainty_set_by"]) for a in body["items"]] == [
+        ("CRI", "possible", champion),
+        ("HND", "possible", champion),
+        ("MEX", "possible", champion),
+        # El Salvador's MIRPS membership is disputed (2017 or 2019) and so not sure either.
+        ("SLV", "possible", [{"parameter": "member_of", "value": "MIRPS"}, *champion]),
+    ]
+    members = await get_json(client, "/v1/actors", member_of="MIRPS", as_of="2022-01-01")
+    assert {a["id"]: a["certainty"] for a in members["items"]}["CRI"] == "certain"
+    sure = await get_json(client, "/v1/actors", certainty="certain", **CHAMPIONS)
+    assert (sure["items"], sure["total"]) == ([], 0)
+
+
+async def test_every_condition_certain_names_them_all(client: httpx.AsyncClient) -> None:
+    body = await get_json(
+        client, "/v1/actors", member_of=["MIRPS-SP", "RCM"], as_of="2020-06-01", certainty="certain"
+    )
+    assert [(a["id"], a["certainty_set_by"]) for a in body["items"]] == [
+        (
+            "CAN",
+            [
+                {"parameter": "member_of", "value": "MIRPS-SP"},
+                {"parameter": "member_of", "value": "RCM"},
+            ],
+        )
+    ]
+    # Codes as resolved: an alias judges the same forum, named by its code.
+    aliased = await get_json(client, "/v1/actors", member_of="crm", as_of="2020-06-01")
+    assert {a["certainty_set_by"][0]["value"] for a in aliased["items"]} == {"RCM"}
+    # Without a role condition there is nothing to judge: no certainty, nothing set it.
+    plain = await get_json(client, "/v1/actors/CAN")
+    assert (plain["certainty"], plain["certainty_set_by"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/forums/SICA/participants", {"as_of": "2022-01-01"}),
+        ("/v1/participations", {"forum": "RCM", "as_of": "2022-01-01"}),
+        ("/v1/participations", {"forum": "M5", "as_of": "2022-01-01", "include": "forum"}),
+        ("/v1/actors", CHAMPIONS),
+    ],
+)
+async def test_an_empty_certain_answer_says_how_many_possible_rows_it_left_out(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> None:
+    # SICA, the RCM and the Migration Five are known from documents dated to a month or
+    # a year: every row is possible, none certain (README, "Asking about a day").
+    everything = await get_json(client, path, **params)
+    assert everything["total"] > 0
+    assert {row["certainty"] for row in everything["items"]} == {"possible"}
+    assert everything["possible_left_out"] is None
+    sure = await get_json(client, path, certainty="certain", **params)
+    assert (sure["items"], sure["total"], sure["possible_left_out"]) == (
+        [],
+        0,
+        everything["total"],
+    )
+
+
+async def test_a_certain_answer_counts_only_the_rows_it_left_out(
+    client: httpx.AsyncClient,
+) -> None:
+    params = {"role": "member", "as_of": "2022-01-01"}
+    everything = await walk(client, "/v1/forums/MIRPS/participants", **params)
+    sure = await get_json(client, "/v1/forums/MIRPS/participants", certainty="certain", **params)
+    possible = [row for row in everything if row["certainty"] == "possible"]
+    assert sure["total"] == len(everything) - len(possible) > 0
+    assert sure["possible_left_out"] == len(possible) > 0
+    # Paging does not change it: the count is over the whole list.
+    first = await get_json(
+        client, "/v1/forums/MIRPS/participants", certainty="certain", limit=1, **params
+    )
+    second = await get_json(
+        client,
+        "/v1/forums/MIRPS/participants",
+        certainty="certain",
+        limit=1,
+        cursor=first["next_cursor"],
+        **params,
+    )
+    assert first["possible_left_out"] == second["possible_left_out"] == len(possible)
+
+
+async def test_programmes_say_what_a_certain_answer_left_out(client: httpx.AsyncClient) -> None:
+    everything = await walk(client, "/v1/programmes", as_of="2022-01-01")
+    sure = await get_json(client, "/v1/programmes", as_of="2022-01-01", certainty="certain")
+    possible = [row for row in everything if row["certainty"] == "possible"]
+    assert sure["possible_left_out"] == len(possible) > 0
+    assert sure["total"] == len(everything) - len(possible)
+
+
+async def test_a_membership_dated_to_a_month_is_never_certain(client: httpx.AsyncClient) -> None:
+    # The README's example: Belize in SICA rests on one report dated October 2021.
+    params = {"role": "member", "as_of": "2021-10-15"}
+    members = by_holder(await participants(client, "SICA", **params))
+    belize = members["BLZ"]
+    assert (belize["certainty"], belize["start_latest"], belize["end_earliest"]) == (
+        "possible",
+        "2021-10-31",
+        "2021-10-02",
+    )
+    assert {m["certainty"] for m in members.values()} == {"possible"}
+    sure = await get_json(client, "/v1/forums/SICA/participants", certainty="certain", **params)
+    assert sure == {"items": [], "total": 0, "next_cursor": None, "possible_left_out": 7}
+    assert len(members) == 7

@@ -132,14 +132,14 @@ async def test_participations_root_field(client: httpx.AsyncClient) -> None:
         client,
         """{ participations(filter: {forum: "MIRPS", disputed: true}) {
               totalCount
-              edges { node { actorId forumCode role start dispute disputed forum { code } } }
+              edges { node { actorId forumCode role start disputeId disputed forum { code } } }
         } }""",
     )
     claim = {
         "actorId": "SLV",
         "forumCode": "MIRPS",
         "role": "MEMBER",
-        "dispute": "mirps-slv-membership-start",
+        "disputeId": "mirps-slv-membership-start",
         "disputed": True,
         "forum": {"code": "MIRPS"},
     }

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.graphql.errors import in_graphql_words
 from app.services import forums as forum_service
 from tests.graphql import gql
 from tests.graphql.conftest import ClientFactory
@@ -95,3 +96,80 @@ async def test_wrong_variable_type(client: httpx.AsyncClient) -> None:
             }
         ],
     }
+
+
+async def test_an_unknown_forum_is_named_by_its_graphql_argument(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await gql(
+        client,
+        '{ actors(filter: {hasRole: "GCM:champion", memberOf: "MIRPSX", asOf: "2022-01-01"}) '
+        "{ totalCount } }",
+    )
+    detail = "no forum matches 'MIRPSX'; did you mean MIRPS, MIRPS-SP, IMRF?"
+    assert body == {
+        "data": {"actors": None},
+        "errors": [
+            {
+                "message": f"memberOf: {detail}",
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["actors"],
+                "extensions": {
+                    "code": "unknown_reference",
+                    "errors": [
+                        {
+                            "field": "memberOf",
+                            "value": "MIRPSX",
+                            "detail": detail,
+                            "suggestions": ["MIRPS", "MIRPS-SP", "IMRF"],
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+
+
+async def test_rest_names_the_same_refusal_by_its_parameter(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/v1/actors",
+        params={"has_role": "GCM:champion", "member_of": "MIRPSX", "as_of": "2022-01-01"},
+    )
+    body = response.json()
+    assert (response.status_code, body["detail"], body["errors"][0]["field"]) == (
+        400,
+        "member_of: no forum matches 'MIRPSX'; did you mean MIRPS, MIRPS-SP, IMRF?",
+        "member_of",
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "requires"),
+    [
+        (
+            "{ participations(filter: {certainty: CERTAIN}) { totalCount } }",
+            "certainty needs asOf: a period is certain or possible on a given day.",
+            ["asOf"],
+        ),
+        (
+            '{ forum(code: "RCM") { participants(certainty: CERTAIN) { role } } }',
+            "certainty needs asOf: a period is certain or possible on a given day.",
+            ["asOf"],
+        ),
+    ],
+)
+async def test_a_missing_argument_is_named_as_graphql_spells_it(
+    client: httpx.AsyncClient, query: str, message: str, requires: list[str]
+) -> None:
+    (error,) = (await gql(client, query))["errors"]
+    assert (error["message"], error["extensions"]["errors"][0]["requires"]) == (message, requires)
+
+
+def test_only_argument_names_change_never_values() -> None:
+    text = "hasRole: no forum matches 'as_of'; start_to (2021) is before start_from (2022)"
+    assert in_graphql_words(text) == (
+        "hasRole: no forum matches 'as_of'; startTo (2021) is before startFrom (2022)"
+    )
+    assert in_graphql_words("kind: 'x' is not one of solidarity_event, high_level_event") == (
+        "kind: 'x' is not one of solidarity_event, high_level_event"
+    )

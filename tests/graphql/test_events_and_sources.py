@@ -76,8 +76,13 @@ async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
           solidarity: events(filter: {kind: SOLIDARITY_EVENT, startFrom: "2022-01-01"}) {
             edges { node { id pledges { id } } }
           }
-          windowed: events(filter: {startFrom: "2021-06-01", startTo: "2021-06-30"}) {
-            edges { node { id } }
+          windowed: events(
+            filter: {startFrom: "2021-06-01", startTo: "2021-06-30", certainty: CERTAIN}
+          ) {
+            possibleLeftOut edges { node { id certainty } }
+          }
+          month: events(filter: {startFrom: "2021-06", startTo: "2021-06"}) {
+            edges { node { id certainty } }
           }
         }""",
     )
@@ -98,11 +103,38 @@ async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
                 ]
             },
             "solidarity": {"edges": [{"node": {"id": SOLIDARITY_2022, "pledges": [{"id": 1}]}}]},
-            # A month-precision start is its first day: June 2021 falls in the window.
+            # A month-precision start (June 2021) falls wholly in the window: certain.
             "windowed": {
+                "possibleLeftOut": 3,
                 "edges": [
-                    {"node": {"id": "rcm-regional-training-programme-2021"}},
-                    {"node": {"id": "mirps-solidarity-event-2021"}},
+                    {
+                        "node": {
+                            "id": "rcm-regional-training-programme-2021",
+                            "certainty": "CERTAIN",
+                        }
+                    },
+                    {"node": {"id": "mirps-solidarity-event-2021", "certainty": "CERTAIN"}},
+                ],
+            },
+            # A month means its first day to its last; events the documents do not date
+            # (one known only to have ended in May 2022) may start in any window.
+            "month": {
+                "edges": [
+                    {"node": {"id": "imrf-2022-preparation", "certainty": "POSSIBLE"}},
+                    {"node": {"id": "mirps-annual-meeting-guatemala", "certainty": "POSSIBLE"}},
+                    {
+                        "node": {
+                            "id": "mirps-sp-technical-meetings-2021-2022",
+                            "certainty": "POSSIBLE",
+                        }
+                    },
+                    {
+                        "node": {
+                            "id": "rcm-regional-training-programme-2021",
+                            "certainty": "CERTAIN",
+                        }
+                    },
+                    {"node": {"id": "mirps-solidarity-event-2021", "certainty": "CERTAIN"}},
                 ]
             },
         }

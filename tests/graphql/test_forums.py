@@ -218,7 +218,7 @@ async def test_participants_filters_and_citations(client: httpx.AsyncClient) -> 
         client,
         """{ forum(code: "MIRPS") {
               disputed: participants(disputed: true) {
-                actor { id } start dispute citations { source { id } }
+                actor { id } start disputeId citations { source { id } }
               }
               secretariat: participants(role: SECRETARIAT) { actor { id } start end }
         } }""",
@@ -230,13 +230,13 @@ async def test_participants_filters_and_citations(client: httpx.AsyncClient) -> 
                     {
                         "actor": {"id": "SLV"},
                         "start": "2017",
-                        "dispute": "mirps-slv-membership-start",
+                        "disputeId": "mirps-slv-membership-start",
                         "citations": [{"source": {"id": "canada-mirps-sp-chair-report-2022"}}],
                     },
                     {
                         "actor": {"id": "SLV"},
                         "start": "2019",
-                        "dispute": "mirps-slv-membership-start",
+                        "disputeId": "mirps-slv-membership-start",
                         "citations": [{"source": {"id": WRMC}}],
                     },
                 ],

@@ -122,10 +122,10 @@ async def test_contradictory_filter_is_invalid_input(client: httpx.AsyncClient) 
         filter={"amountMin": "10", "amountMax": "5"},
     )
     error = {
-        "message": "amountMax: amount_max (5) is below amount_min (10)",
+        "message": "amountMax: amountMax (5) is below amountMin (10)",
         "extensions": {
             "code": "invalid_parameter",
-            "errors": [{"field": "amountMax", "detail": "amount_max (5) is below amount_min (10)"}],
+            "errors": [{"field": "amountMax", "detail": "amountMax (5) is below amountMin (10)"}],
         },
     }
     assert body == {
@@ -225,7 +225,7 @@ async def test_pledge_summary_with_invalid_filter(client: httpx.AsyncClient) -> 
         "data": {"pledgeSummary": None},
         "errors": [
             {
-                "message": "announcedTo: announced_to (2022-01-01) is before announced_from "
+                "message": "announcedTo: announcedTo (2022-01-01) is before announcedFrom "
                 "(2023-01-01)",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["pledgeSummary"],
@@ -234,7 +234,7 @@ async def test_pledge_summary_with_invalid_filter(client: httpx.AsyncClient) -> 
                     "errors": [
                         {
                             "field": "announcedTo",
-                            "detail": "announced_to (2022-01-01) is before announced_from "
+                            "detail": "announcedTo (2022-01-01) is before announcedFrom "
                             "(2023-01-01)",
                         }
                     ],

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import (
     Actor,
     Citation,
+    Dispute,
     Event,
     EventHost,
     Forum,
@@ -275,3 +276,48 @@ async def test_forum_page_in_one_query_with_a_fixed_number_of_statements(
     assert grown["everyone"] == 10 * was["everyone"]
     assert all(grown[name] > was[name] for name in was), (was, grown)
     assert before == after, count_queries.statements[-after:]
+
+
+DISPUTED_CLAIMS = """
+{ participations(filter: {disputed: true}, first: 500) {
+    edges { node { id disputeId dispute { id claims { value } rows { entity id } } } }
+} }
+"""
+
+
+async def test_disputes_of_disputed_rows_run_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, session: AsyncSession, count_queries: QueryCounter
+) -> None:
+    small, statements = await _run(client, count_queries, DISPUTED_CLAIMS)
+    for i in range(20):
+        session.add(
+            Dispute(
+                id=f"synthetic-dispute-{i}",
+                subject_entity="participation",
+                subject_id=f"RCM/syn-d{i}/member",
+                subject_field="start",
+                summary="Synthetic disagreement.",
+                claims=[{"value": "2019", "citations": []}, {"value": "2020", "citations": []}],
+            )
+        )
+        session.add(Actor(id=f"syn-d{i}", name=f"Synthetic {i}", kind="civil_society"))
+        await session.flush()
+        session.add_all(
+            Participation(
+                key=f"synthetic-dispute/{i}/{year}",
+                forum_code="RCM",
+                actor_id=f"syn-d{i}",
+                role="member",
+                start_date=dt.date(year, 1, 1),
+                start_precision=DatePrecision.YEAR,
+                dispute=f"synthetic-dispute-{i}",
+            )
+            for year in (2019, 2020)
+        )
+    await session.flush()
+    large, grown = await _run(client, count_queries, DISPUTED_CLAIMS)
+    edges = large["participations"]["edges"]
+    assert len(edges) == len(small["participations"]["edges"]) + 40
+    assert all(e["node"]["dispute"]["id"] == e["node"]["disputeId"] for e in edges)
+    assert {len(e["node"]["dispute"]["rows"]) for e in edges[-40:]} == {2}
+    assert grown == statements

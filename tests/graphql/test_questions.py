@@ -74,7 +74,7 @@ async def test_reversed_range_is_refused_as_in_rest(client: httpx.AsyncClient) -
         client,
         """{ events(filter: {startFrom: "2022-01-01", startTo: "2021-01-01"}) { totalCount } }""",
     )
-    detail = "start_to (2021-01-01) is before start_from (2022-01-01)"
+    detail = "startTo (2021-01-01) is before startFrom (2022-01-01)"
     assert body == {
         "data": {"events": None},
         "errors": [
@@ -117,6 +117,34 @@ async def test_mirps_solidarity_events_with_subforums(client: httpx.AsyncClient)
                     },
                 ]
             }
+        }
+    }
+
+
+async def test_mirps_solidarity_totals_in_one_request(client: httpx.AsyncClient) -> None:
+    # The README's GraphQL answer to question 2.
+    body = await gql(
+        client,
+        """{ eventSummary(groupBy: [FORUM, YEAR],
+                          filter: {forum: "MIRPS", kind: SOLIDARITY_EVENT, includeSubforums: true}) {
+              group { forum year } count totals { currency amount qualifier } } }""",
+    )
+    assert body == {
+        "data": {
+            "eventSummary": [
+                {
+                    "group": {"forum": "MIRPS", "year": 2021},
+                    "count": 1,
+                    "totals": [{"currency": "USD", "amount": "110000000.00", "qualifier": "EXACT"}],
+                },
+                {
+                    "group": {"forum": "MIRPS-SP", "year": 2022},
+                    "count": 1,
+                    "totals": [
+                        {"currency": "USD", "amount": "210000000.00", "qualifier": "AT_LEAST"}
+                    ],
+                },
+            ]
         }
     }
 

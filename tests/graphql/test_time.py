@@ -228,7 +228,7 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
         "data": {"participations": None},
         "errors": [
             {
-                "message": "certainty needs as_of: a period is certain or possible on a given day.",
+                "message": "certainty needs asOf: a period is certain or possible on a given day.",
                 "locations": [{"line": 1, "column": 9}],
                 "path": ["participations"],
                 "extensions": {
@@ -237,12 +237,104 @@ async def test_certainty_without_a_day_is_refused(client: httpx.AsyncClient) -> 
                     "errors": [
                         {
                             "field": "certainty",
-                            "detail": "certainty needs as_of: a period is certain or possible "
+                            "detail": "certainty needs asOf: a period is certain or possible "
                             "on a given day.",
-                            "requires": ["as_of"],
+                            "requires": ["asOf"],
                         }
                     ],
                 },
             }
         ],
+    }
+
+
+async def test_actors_carry_the_weakest_condition_and_what_set_it(
+    client: httpx.AsyncClient,
+) -> None:
+    query = """
+    query ($certainty: Certainty) {
+      actors(filter: {hasRole: "GCM:champion", memberOf: "MIRPS", asOf: "2022-01-01",
+                      certainty: $certainty}) {
+        totalCount edges { node { id certainty certaintySetBy { argument value } } }
+      }
+    }
+    """
+    champion = {"argument": "hasRole", "value": "GCM:champion"}
+
+    def node(actor: str, *set_by: dict[str, str]) -> dict[str, object]:
+        return {"node": {"id": actor, "certainty": "POSSIBLE", "certaintySetBy": list(set_by)}}
+
+    assert await gql(client, query) == {
+        "data": {
+            "actors": {
+                "totalCount": 4,
+                "edges": [
+                    node("CRI", champion),
+                    node("HND", champion),
+                    node("MEX", champion),
+                    node("SLV", {"argument": "memberOf", "value": "MIRPS"}, champion),
+                ],
+            }
+        }
+    }
+    assert await gql(client, query, certainty="CERTAIN") == {
+        "data": {"actors": {"totalCount": 0, "edges": []}}
+    }
+
+
+async def test_actor_certainty_without_a_day_is_refused_in_graphql_words(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await gql(
+        client, '{ actors(filter: {memberOf: "M5", certainty: CERTAIN}) { totalCount } }'
+    )
+    detail = "certainty needs asOf: a role is certain or possible on a given day."
+    assert body == {
+        "data": {"actors": None},
+        "errors": [
+            {
+                "message": detail,
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["actors"],
+                "extensions": {
+                    "code": "invalid_input",
+                    "field": "certainty",
+                    "errors": [{"field": "certainty", "detail": detail, "requires": ["asOf"]}],
+                },
+            }
+        ],
+    }
+
+
+async def test_an_empty_certain_connection_says_how_many_possible_rows_it_left_out(
+    client: httpx.AsyncClient,
+) -> None:
+    query = """
+    query ($certainty: Certainty) {
+      participations(filter: {forum: "SICA", asOf: "2022-01-01", certainty: $certainty}) {
+        totalCount possibleLeftOut
+      }
+      actors(filter: {hasRole: "GCM:champion", memberOf: "MIRPS", asOf: "2022-01-01",
+                      certainty: $certainty}) {
+        totalCount possibleLeftOut
+      }
+      forums(first: 1) { possibleLeftOut }
+    }
+    """
+    everything = await gql(client, query)
+    sica = everything["data"]["participations"]["totalCount"]
+    assert sica > 0
+    assert everything == {
+        "data": {
+            "participations": {"totalCount": sica, "possibleLeftOut": None},
+            "actors": {"totalCount": 4, "possibleLeftOut": None},
+            "forums": {"possibleLeftOut": None},
+        }
+    }
+    assert await gql(client, query, certainty="CERTAIN") == {
+        "data": {
+            "participations": {"totalCount": 0, "possibleLeftOut": sica},
+            "actors": {"totalCount": 0, "possibleLeftOut": 4},
+            "forums": {"possibleLeftOut": None},
+        }
     }

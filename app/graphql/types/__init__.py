@@ -20,6 +20,7 @@ from app.models.enums import (
     PledgeStatus,
     Role,
 )
+from app.schemas.event import EventSummaryKey
 from app.schemas.pledge import SummaryKey
 from app.services.pledges import PledgeSort
 
@@ -38,6 +39,9 @@ for _enum in (
 ):
     strawberry.enum(_enum, name=_enum.__name__)
 strawberry.enum(SummaryKey, name="PledgeSummaryKey", description="What pledge totals group by.")
+strawberry.enum(
+    EventSummaryKey, name="EventSummaryKey", description="What events' announced totals group by."
+)
 strawberry.enum(
     PledgeSort,
     name="PledgeSort",

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from app.graphql.context import Info
 from app.graphql.loaders import ParticipationArgs
@@ -38,6 +39,7 @@ from app.schemas.descriptions import (
     ACTOR_ID,
     ACTOR_ISO3,
     ACTOR_SHORT_NAME,
+    CERTAINTY_SET_BY,
     MEMBER_OF_CERTAINTY,
 )
 from app.schemas.filters import ActorFilter
@@ -49,6 +51,21 @@ if TYPE_CHECKING:
     from app.graphql.types.funding import FundingShareType
     from app.graphql.types.participation import ParticipationType
     from app.graphql.types.pledge import PledgeType
+
+
+@strawberry.type(
+    name="Condition",
+    description="A filter condition as the request states it: `memberOf` `MIRPS`, `hasRole` "
+    "`GCM:champion` (codes as resolved).",
+)
+class ConditionType:
+    argument: str = strawberry.field(description="`memberOf` or `hasRole`.")
+    value: str = strawberry.field(description="The forum code, or `FORUM:role`.")
+
+    @classmethod
+    def of(cls, parameter: str, value: str) -> ConditionType:
+        """A condition the filter model names ``parameter``, by its GraphQL argument."""
+        return cls(argument=to_camel_case(parameter), value=value)
 
 
 @strawberry.type(name="Actor", description="A state or an organisation that takes part in forums.")
@@ -65,11 +82,22 @@ class ActorType:
         default=None,
         description=MEMBER_OF_CERTAINTY,
     )
+    certainty_set_by: list[ConditionType] | None = strawberry.field(
+        default=None, description=CERTAINTY_SET_BY
+    )
 
     @classmethod
-    def from_model(cls, actor: Actor, certainty: Certainty | None = None) -> ActorType:
+    def from_model(
+        cls,
+        actor: Actor,
+        certainty: Certainty | None = None,
+        set_by: list[tuple[str, str]] | None = None,
+    ) -> ActorType:
         return cls(
             certainty=certainty,
+            certainty_set_by=(
+                None if set_by is None else [ConditionType.of(p, v) for p, v in set_by]
+            ),
             id=actor.id,
             iso3=actor.iso3,
             name_en=actor.name,
@@ -201,7 +229,9 @@ class ActorQuery:
         return connection(
             page,
             actor_service.ACTOR_ORDER,
-            lambda actor: ActorType.from_model(actor, page.certainty.get(actor.id)),
+            lambda actor: ActorType.from_model(
+                actor, page.certainty.get(actor.id), page.conditions_setting(actor.id)
+            ),
             after=after,
         )
 

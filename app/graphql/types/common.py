@@ -62,6 +62,13 @@ class Connection(Generic[NodeT]):
     total_count: int = strawberry.field(description="Rows matching the filter, on all pages.")
     edges: list[Edge[NodeT]]
     page_info: PageInfo
+    possible_left_out: int | None = strawberry.field(
+        default=None,
+        description="With `certainty: CERTAIN`: how many rows match every other filter but "
+        "are only POSSIBLE, and so were left out (0 when none). Null on a list not judged "
+        "for certainty. A date the documents give only as a month or a year is never "
+        "CERTAIN on one day (docs/time.md).",
+    )
 
 
 NestedFirst = Annotated[
@@ -105,7 +112,12 @@ def connection(
     after: str | None,
 ) -> Connection[NodeT]:
     edges = edges_of(page, order, shape)
-    return Connection(total_count=page.total, edges=edges, page_info=page_info(edges, page, after))
+    return Connection(
+        total_count=page.total,
+        edges=edges,
+        page_info=page_info(edges, page, after),
+        possible_left_out=page.possible_left_out,
+    )
 
 
 async def page_of(

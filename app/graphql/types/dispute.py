@@ -85,6 +85,20 @@ class DisputeType:
         )
 
 
+async def dispute_by_id(info: Info, dispute_id: str | None) -> DisputeType | None:
+    """A disputed row's dispute, through the request's loader; null for an undisputed row."""
+    if dispute_id is None:
+        return None
+    found = await info.context.loaders.dispute.load(dispute_id)
+    return DisputeType.from_model(*found) if found else None
+
+
+DISPUTE_OF_ROW = (
+    "The dispute this row is one claim of, with every claim and its sources; null when "
+    "the documents agree."
+)
+
+
 @strawberry.type
 class DisputeQuery:
     @strawberry.field(description="One dispute by id; null when no dispute has it.")

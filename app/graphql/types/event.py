@@ -18,10 +18,12 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
-    list_connection,
+    connection,
     name_in,
     one_or_none,
+    page_of,
 )
+from app.graphql.types.dispute import DISPUTE_OF_ROW, DisputeType, dispute_by_id
 from app.graphql.types.filters import (
     EventFilterInput,
     PledgeFilterInput,
@@ -31,6 +33,7 @@ from app.graphql.types.source import CitationType, citations_of
 from app.models import Event
 from app.models.enums import (
     AmountQualifier,
+    Certainty,
     DatePrecision,
     Entity,
     EventKind,
@@ -43,12 +46,14 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
     EXACT_DECIMAL,
     HOST_COUNTRY,
     ISO_4217,
 )
+from app.schemas.event import EventSummaryKey, EventSummaryRow
 from app.schemas.filters import EventFilter
 from app.services import events as event_service
 from app.services._query import DEFAULT_LIMIT
@@ -73,7 +78,11 @@ class EventHostType:
     actor: Annotated[ActorType, strawberry.lazy("app.graphql.types.actor")]
     role: HostRole
     disputed: bool = strawberry.field(description=DISPUTED)
-    dispute: str | None = strawberry.field(description=DISPUTE_KEY)
+    dispute_id: str | None = strawberry.field(description=DISPUTE_KEY)
+
+    @strawberry.field(description=DISPUTE_OF_ROW)
+    async def dispute(self, info: Info) -> DisputeType | None:
+        return await dispute_by_id(info, self.dispute_id)
 
 
 @strawberry.type(name="Event", description="A meeting, conference or pledging event of a forum.")
@@ -106,9 +115,10 @@ class EventType:
     )
     earliest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     latest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
+    certainty: Certainty | None = strawberry.field(default=None, description=EVENT_START_CERTAINTY)
 
     @classmethod
-    def from_model(cls, event: Event) -> EventType:
+    def from_model(cls, event: Event, certainty: Certainty | None = None) -> EventType:
         total = None
         if event.announced_total_amount is not None and event.announced_total_currency:
             total = AmountType(
@@ -135,7 +145,7 @@ class EventType:
                     actor=actor_types.ActorType.from_model(host.actor),
                     role=HostRole(host.role),
                     disputed=host.dispute is not None,
-                    dispute=host.dispute,
+                    dispute_id=host.dispute,
                 )
                 for host in event.hosts
             ],
@@ -147,6 +157,7 @@ class EventType:
             gcm_objectives=[o.objective for o in event.objectives],
             earliest=event.earliest,
             latest=event.latest,
+            certainty=certainty,
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
@@ -186,6 +197,67 @@ class EventType:
         return await citations_of(info, Entity.EVENT, self.id)
 
 
+@strawberry.type(
+    name="AnnouncedTotal",
+    description="Events' announced totals summed in one currency, as surely as the weakest.",
+)
+class AnnouncedTotalType:
+    currency: str = strawberry.field(description=ISO_4217)
+    amount: Decimal = strawberry.field(description=EXACT_DECIMAL)
+    qualifier: AmountQualifier = strawberry.field(
+        description="EXACT when every total summed is; AT_LEAST when one is a floor and none "
+        "approximate (the sum is a floor too); APPROXIMATE when one is approximate."
+    )
+    events: int = strawberry.field(description="Events whose totals are summed here.")
+
+
+@strawberry.type(
+    name="EventGroup",
+    description="The values a group of events shares; null for a key not grouped by (or a "
+    "value the events lack: no series, a start not known to the year).",
+)
+class EventGroupType:
+    forum: str | None = None
+    series: str | None = strawberry.field(
+        default=None, description="Id of the series the events are occurrences of."
+    )
+    year: int | None = None
+    kind: EventKind | None = None
+
+
+@strawberry.type(
+    name="EventTotal",
+    description="One group of events and their announced totals, per currency. These are "
+    "totals announced for whole events, not sums of recorded pledges (`pledgeSummary`).",
+)
+class EventTotalType:
+    group: EventGroupType
+    count: int = strawberry.field(description="Events in the group.")
+    count_with_total: int = strawberry.field(description="Events with an announced total.")
+    count_possible: int | None = strawberry.field(
+        description="With `startFrom`/`startTo`: events that only may start in the range. "
+        "Null without a range."
+    )
+    totals: list[AnnouncedTotalType] = strawberry.field(
+        description="Announced totals per currency; currencies are never added together."
+    )
+
+    @classmethod
+    def from_row(cls, row: EventSummaryRow) -> EventTotalType:
+        return cls(
+            group=EventGroupType(forum=row.forum, series=row.series, year=row.year, kind=row.kind),
+            count=row.count,
+            count_with_total=row.count_with_total,
+            count_possible=row.count_possible,
+            totals=[
+                AnnouncedTotalType(
+                    currency=t.currency, amount=t.amount, qualifier=t.qualifier, events=t.events
+                )
+                for t in row.totals
+            ],
+        )
+
+
 @strawberry.type
 class EventQuery:
     @strawberry.field(description="One event by id; null when no event has it.")
@@ -194,7 +266,29 @@ class EventQuery:
             info, lambda session: event_service.get_event(session, id), EventType.from_model
         )
 
-    @strawberry.field(description="Events, ordered by start date (undated first), then id.")
+    @strawberry.field(
+        description="Announced totals of the events `filter` keeps, per group and currency: "
+        "`GET /v1/events/summary`. Sums the totals announced for whole events, not pledges."
+    )
+    async def event_summary(
+        self,
+        info: Info,
+        group_by: Annotated[
+            list[EventSummaryKey],
+            strawberry.argument(description="Keys to group by, in order; [] for one group."),
+        ],
+        filter: EventFilterInput | None = None,
+    ) -> list[EventTotalType] | None:
+        criteria = to_filter(EventFilter, filter)
+        async with info.context.db() as session:
+            rows = await event_service.summarize_events(session, criteria, group_by=group_by)
+        return [EventTotalType.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Events, ordered by start date (undated first), then id. `startFrom` and "
+        "`startTo` take a day, month or year; an event whose start is known only roughly "
+        "matches when it may start in the range, labelled `certainty`."
+    )
     async def events(
         self,
         info: Info,
@@ -203,13 +297,16 @@ class EventQuery:
         after: After = None,
     ) -> Connection[EventType] | None:
         criteria = to_filter(EventFilter, filter)
-        return await list_connection(
+        page = await page_of(
             info,
             lambda session, limit: event_service.list_events(
                 session, criteria, limit=limit, cursor=after
             ),
+            first,
+        )
+        return connection(
+            page,
             event_service.EVENT_ORDER,
-            EventType.from_model,
-            first=first,
+            lambda event: EventType.from_model(event, page.certainty.get(event.id)),
             after=after,
         )

@@ -41,6 +41,8 @@ F = TypeVar("F", bound=FilterModel)
 ANY_OF = "Any of these."
 SUBFORUMS = "true: a forum also matches the forums under it (MIRPS includes MIRPS-SP)."
 Q = "Words of the English or Spanish name or aliases, ignoring case and accents."
+FROM_DOC = "`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` meaning the month's or year's first day."
+TO_DOC = "`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` meaning the month's or year's last day."
 
 
 def to_filter(model: type[F], value: Any | None) -> F:
@@ -85,7 +87,8 @@ class ActorFilterInput:
     )
     certainty: Certainty | None = strawberry.field(
         default=None,
-        description="CERTAIN: only actors surely members of every `memberOf` forum.",
+        description="CERTAIN: only actors that surely meet every `memberOf` and `hasRole` "
+        "condition on `asOf` (needs `asOf`).",
     )
     q: str | None = strawberry.field(default=None, description=Q)
 
@@ -120,11 +123,12 @@ class FundingShareFilterInput:
 class EventFilterInput:
     forum: list[str] | None = strawberry.field(default=None, description="Forum codes.")
     kind: list[EventKind] | None = strawberry.field(default=None, description=ANY_OF)
-    start_from: dt.date | None = strawberry.field(
-        default=None, description="Only events starting on or after this day."
+    start_from: str | None = strawberry.field(
+        default=None,
+        description=f"Only events that may start on or after this day. {FROM_DOC}",
     )
-    start_to: dt.date | None = strawberry.field(
-        default=None, description="Only events starting on or before this day."
+    start_to: str | None = strawberry.field(
+        default=None, description=f"Only events that may start on or before this day. {TO_DOC}"
     )
     host: list[str] | None = strawberry.field(
         default=None, description="Only events one of these actors hosts."
@@ -135,6 +139,11 @@ class EventFilterInput:
     status: list[EventStatus] | None = strawberry.field(default=None, description=ANY_OF)
     gcm_objective: list[int] | None = strawberry.field(
         default=None, description="Addresses one of these GCM objectives (1-23)."
+    )
+    certainty: Certainty | None = strawberry.field(
+        default=None,
+        description="CERTAIN: only events surely starting in the `startFrom`/`startTo` range "
+        "(needs one of them).",
     )
     include_subforums: bool | None = strawberry.field(default=None, description=SUBFORUMS)
     q: str | None = strawberry.field(default=None, description=Q)
@@ -152,11 +161,11 @@ class PledgeFilterInput:
     currency: list[str] | None = strawberry.field(
         default=None, description="ISO 4217 codes, any case."
     )
-    announced_from: dt.date | None = strawberry.field(
-        default=None, description="Announced on or after this day."
+    announced_from: str | None = strawberry.field(
+        default=None, description=f"Announced on or after this day. {FROM_DOC}"
     )
-    announced_to: dt.date | None = strawberry.field(
-        default=None, description="Announced on or before this day."
+    announced_to: str | None = strawberry.field(
+        default=None, description=f"Announced on or before this day. {TO_DOC}"
     )
     gcm_objective: list[int] | None = strawberry.field(
         default=None,

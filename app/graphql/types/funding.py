@@ -21,6 +21,7 @@ from app.graphql.types.common import (
     page_of,
     present,
 )
+from app.graphql.types.dispute import DISPUTE_OF_ROW, DisputeType, dispute_by_id
 from app.graphql.types.filters import FundingShareFilterInput, to_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models import FundingShare
@@ -62,7 +63,7 @@ class FundingShareType:
         description="First day of the reported date's period."
     )
     disputed: bool = strawberry.field(description=DISPUTED)
-    dispute: str | None = strawberry.field(description=DISPUTE_KEY)
+    dispute_id: str | None = strawberry.field(description=DISPUTE_KEY)
     note: str | None
 
     @classmethod
@@ -81,7 +82,7 @@ class FundingShareType:
             reported_precision=row.reported_precision,
             reported_date=row.reported_date,
             disputed=row.dispute is not None,
-            dispute=row.dispute,
+            dispute_id=row.dispute,
             note=row.note,
         )
 
@@ -97,6 +98,10 @@ class FundingShareType:
     ) -> Annotated[ForumType, strawberry.lazy("app.graphql.types.forum")]:
         forum = await forum_types.forum_by_code(info, self.forum_code)
         return present(forum, f"forum {self.forum_code}")
+
+    @strawberry.field(description=DISPUTE_OF_ROW)
+    async def dispute(self, info: Info) -> DisputeType | None:
+        return await dispute_by_id(info, self.dispute_id)
 
     @strawberry.field(description="The sources this fact rests on.")
     async def citations(self, info: Info) -> list[CitationType]:

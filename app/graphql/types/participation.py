@@ -15,8 +15,10 @@ from app.graphql.types.common import (
     Connection,
     First,
     list_connection,
+    one_or_none,
     present,
 )
+from app.graphql.types.dispute import DISPUTE_OF_ROW, DisputeType, dispute_by_id
 from app.graphql.types.filters import ParticipationFilterInput, to_filter
 from app.graphql.types.source import CitationType, citations_of
 from app.models.enums import (
@@ -105,7 +107,7 @@ class ParticipationType:
     last_confirmed_source: str | None = strawberry.field(description=LAST_CONFIRMED_SOURCE)
     bounds: list[BoundType] = strawberry.field(description=BOUNDS)
     disputed: bool = strawberry.field(description=DISPUTED)
-    dispute: str | None = strawberry.field(description=DISPUTE_KEY)
+    dispute_id: str | None = strawberry.field(description=DISPUTE_KEY)
     note: str | None
     theme: str | None = strawberry.field(description=CHAIR_THEME)
     objectives: list[str] = strawberry.field(description=CHAIR_OBJECTIVES)
@@ -119,6 +121,7 @@ class ParticipationType:
         c = row._mapping
         actor = participation_service.holder_of(c)
         holder = actor_types.ActorType.from_row_actor(actor) if actor is not None else None
+        shared = shared_values(c, as_of)
         return cls(
             id=c["id"],
             forum_code=c["forum_code"],
@@ -127,7 +130,8 @@ class ParticipationType:
             start_date=c["start_date"],
             end_date=c["end_date"],
             bounds=[BoundType.from_json(b) for b in c["bounds"] or []],
-            **shared_values(c, as_of),
+            dispute_id=shared.pop("dispute"),
+            **shared,
         )
 
     @strawberry.field(description="Who holds the role; null for a vacant or undecided office.")
@@ -141,6 +145,10 @@ class ParticipationType:
         forum = await forum_types.forum_by_code(info, self.forum_code)
         return present(forum, f"forum {self.forum_code}")
 
+    @strawberry.field(description=DISPUTE_OF_ROW)
+    async def dispute(self, info: Info) -> DisputeType | None:
+        return await dispute_by_id(info, self.dispute_id)
+
     @strawberry.field(description="The sources this fact rests on.")
     async def citations(self, info: Info) -> list[CitationType]:
         return await citations_of(info, Entity.PARTICIPATION, self.id)
@@ -148,6 +156,17 @@ class ParticipationType:
 
 @strawberry.type
 class ParticipationQuery:
+    @strawberry.field(
+        description="One participation by id (as a dispute's `rows` name it); null when no "
+        "participation has it."
+    )
+    async def participation(self, info: Info, id: int) -> ParticipationType | None:
+        return await one_or_none(
+            info,
+            lambda session: participation_service.get_participation_row(session, id),
+            ParticipationType.from_row,
+        )
+
     @strawberry.field(
         description="Participations in every forum, ordered by forum, role rank (chair first), "
         "start, actor and id."
