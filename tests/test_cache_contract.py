@@ -37,6 +37,7 @@ SAMPLE_SOURCES = {
     "dispute_id": ("/v1/disputes", "id"),
     "programme_id": ("/v1/programmes", "id"),
     "record_id": ("/v1/money-records", "id"),
+    "participation_id": ("/v1/participations", "id"),
 }
 GRAPHQL_QUERY = (
     "{ forums(first: 20) { totalCount edges { node { code name } } } "

@@ -315,6 +315,7 @@ async def test_disputes_of_disputed_rows_run_a_fixed_number_of_statements(
             for year in (2019, 2020)
         )
     await session.flush()
+    await data_changed(session)
     large, grown = await _run(client, count_queries, DISPUTED_CLAIMS)
     edges = large["participations"]["edges"]
     assert len(edges) == len(small["participations"]["edges"]) + 40
