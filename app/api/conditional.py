@@ -122,7 +122,8 @@ class CacheHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        # HEAD never gets here: HeadAsGetMiddleware, further out, serves it as a GET.
+        if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
 
@@ -164,7 +165,7 @@ class DataVersionHeaderMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http" or scope["method"] in ("GET", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         written = change_service.note_written_versions()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import collections.abc
+import types
+import typing
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
-from fastapi._compat import field_annotation_is_sequence
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -40,6 +42,28 @@ async def get_lang(
     return chosen
 
 
+_SEQUENCES = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set)
+
+
+def takes_many(annotation: object) -> bool:
+    """Whether a query parameter of this type takes several values (``?x=1&x=2``)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return takes_many(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(takes_many(arg) for arg in typing.get_args(annotation))
+    candidate = origin or annotation
+    return (
+        isinstance(candidate, type)
+        and issubclass(candidate, _SEQUENCES)
+        and candidate
+        not in (
+            str,
+            bytes,
+        )
+    )
+
+
 # Routes live as long as the app; keyed by identity because APIRoute is unhashable.
 _QUERY_PARAMS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -69,7 +93,7 @@ def _query_params(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
                 ]
             for name, field_annotation in fields:
                 names.add(name)
-                if not field_annotation_is_sequence(field_annotation):
+                if not takes_many(field_annotation):
                     single.add(name)
     found = _QUERY_PARAMS[id(route)] = (frozenset(names), frozenset(single))
     return found
