@@ -17,6 +17,10 @@ range) is the client's input, not our fault: ``InvalidInput`` with the code
 ``unstorable_value`` (400). The adapters refuse such values at the edge first;
 this is the backstop for any that get past.
 
+Each answers with its own ``detail`` above, written for the client (what
+happened and what to do), over REST and GraphQL alike: never the library's
+message, which names the pool or holds the statement and its parameters.
+
 ``database_fault`` recognises these among the exceptions SQLAlchemy, asyncpg,
 sqlite3 and the socket layer raise. Anything it does not recognise is a real
 fault of ours and stays a 500 ``internal_error``.
@@ -71,10 +75,14 @@ def database_fault(error: BaseException, *, retry_after: int = RETRY_AFTER) -> D
             code=UNSTORABLE_VALUE,
         )
     detail = {
-        DATABASE_UNAVAILABLE: "The database is unavailable; retry shortly.",
-        DATABASE_BUSY: "The database is busy: no connection came free in time; retry shortly.",
-        DATABASE_TIMEOUT: "The database took too long to answer and the query was cancelled; "
-        "retry shortly or ask for less.",
+        DATABASE_UNAVAILABLE: "The database is unavailable. Retry after the seconds "
+        "Retry-After gives.",
+        DATABASE_BUSY: "The server is busy: every database connection is in use. Retry "
+        "after the seconds Retry-After gives, send fewer requests at once, or ask for "
+        "smaller pages.",
+        DATABASE_TIMEOUT: "The database took too long to answer and the query was cancelled. "
+        "Ask for less (a smaller page, narrower filters) or retry after the seconds "
+        "Retry-After gives.",
     }[code]
     return Unavailable(detail, code=code, retry_after=retry_after)
 

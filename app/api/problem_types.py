@@ -167,6 +167,16 @@ CATALOGUE: dict[str, ProblemType] = {
         "may resolve is over the limit.", "Ask for fewer items (`first`) or fewer nested lists."),
     "introspection_disabled": _p(200, "Introspection disabled", "This server does not answer "
         "schema introspection.", "Use the published schema (openapi/schema.graphql)."),
+    # GraphQL requests refused before an operation is read from them (HTTP 400, JSON).
+    "invalid_json": _p(400, "Body is not JSON", "The body of a GraphQL POST is not JSON, or "
+        "nests deeper than 1,024 levels.", "Send `{\"query\": ..., \"variables\": {...}}` as JSON."),
+    "graphql_batching_disabled": _p(400, "Batching disabled", "The body is a list of "
+        "operations; this server runs one operation per request.", "Send one request per operation."),
+    "unsupported_media_type": _p(400, "Unsupported content type", "A GraphQL POST must be "
+        "`application/json`.", "Send `Content-Type: application/json`."),
+    "graphql_bad_request": _p(400, "Bad GraphQL request", "The request holds no operation "
+        "this server can read (no `query`, or `variables` that are not an object).",
+        "Read `message`, correct the request and send it again."),
 }  # fmt: skip
 
 # Starlette's other HTTP errors are answered as ``http_<status>``.

@@ -42,7 +42,9 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
+    StringValueNode,
     ValidationContext,
     VariableNode,
     get_named_type,
@@ -58,6 +60,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types.graphql import OperationType as StrawberryOperation
 
 # Distinct documents whose parse and validation each worker keeps (a dashboard sends a handful).
 PARSED_DOCUMENTS = 512
@@ -66,6 +69,8 @@ TOO_MANY_ALIASES = "too_many_aliases"
 TOO_MANY_TOKENS = "too_many_tokens"
 QUERY_TOO_COSTLY = "query_too_costly"
 INTROSPECTION_DISABLED = "introspection_disabled"
+INVALID_PARAMETER = "invalid_parameter"
+NUL_REFUSED = "An argument holds a NUL character (\\u0000), which no argument of a query accepts."
 
 
 def with_code(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
@@ -281,11 +286,62 @@ class CachedParse(SchemaExtension):
         yield
 
 
+class NoNulInQueries(ASTValidationRule):
+    """``invalid_parameter`` for a NUL character in a string argument of a query, as REST
+    refuses one in the query string: no code, id or filter can hold one, and PostgreSQL
+    refuses it where SQLite would look it up. A mutation's text is left to the write's
+    own validation, which names the field (``title``), as REST's does."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self.in_mutation = False
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
+        self.in_mutation = node.operation is OperationType.MUTATION
+
+    def leave_operation_definition(self, *_args: Any) -> None:
+        self.in_mutation = False
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        if "\x00" in node.value and not self.in_mutation:
+            self.report_error(
+                GraphQLError(NUL_REFUSED, node, extensions={"code": INVALID_PARAMETER})
+            )
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class NulVariables(SchemaExtension):
+    """``NoNulInQueries`` for the variables of a query, which change per request."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if (
+            context.graphql_document is not None
+            and not context.pre_execution_errors
+            and _holds_nul(context.variables)
+            and context.operation_type is not StrawberryOperation.MUTATION
+        ):
+            context.pre_execution_errors = [
+                GraphQLError(NUL_REFUSED, extensions={"code": INVALID_PARAMETER})
+            ]
+        yield
+
+
 def static_rules(max_depth: int, max_aliases: int, introspection: bool) -> list[Any]:
     """The document-only validation rules, built once so validation can be cached per document."""
     rules: list[Any] = [
         *DepthLimit(max_depth=max_depth).validation_rules,
         *AliasLimit(max_alias_count=max_aliases).validation_rules,
+        NoNulInQueries,
     ]
     if not introspection:
         rules += NoIntrospection().validation_rules
