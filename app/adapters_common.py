@@ -5,8 +5,9 @@
 * ``SettingsDep``: the settings ``create_app`` received, read from ``app.state``
   (never from the environment at request time).
 * ``bearer_secret``: the secret of ``Authorization: Bearer <secret>``. No header
-  gives None (``api_key_missing``); a header that is not a Bearer credential is
-  passed on whole, so the service calls it invalid, not missing.
+  gives None (``api_key_missing``); a header that is not a Bearer credential
+  (Basic, or a secret sent bare) is ``NOT_BEARER``, which the service calls
+  invalid, not missing: a secret counts only as a Bearer credential.
 * ``admit_writer``: the one admission step for a write. ``api_keys.admit_write``
   (authenticated, ``pledges:write``, within the rate limit) commits in a short
   transaction of its own, so a refused write still counts and the counter row is
@@ -38,6 +39,11 @@ async def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
+# What a header that is not a Bearer credential stands for: it is never a secret, so a
+# key sent bare (``Authorization: migov_...``) or as Basic is invalid, not accepted.
+NOT_BEARER = "not-a-bearer-credential"
+
+
 def bearer_secret(authorization: str | None) -> str | None:
     """The secret of an ``Authorization`` header value (see the module docstring)."""
     if not authorization:
@@ -45,7 +51,7 @@ def bearer_secret(authorization: str | None) -> str | None:
     scheme, credentials = get_authorization_scheme_param(authorization)
     if scheme.lower() == "bearer" and credentials:
         return credentials
-    return authorization
+    return NOT_BEARER
 
 
 async def admit_writer(
@@ -67,4 +73,5 @@ async def admit_writer(
     await begin_write(session)
     if state is not None:
         state.rate_budget = admission.budget
+        state.api_key = admission.key.prefix  # for the access log: a key that got in
     return admission.key

@@ -172,9 +172,11 @@ async def get_writer_key(
 
 async def get_admin_key(request: Request, session: SessionDep, _credentials: BearerDep) -> ApiKey:
     """A key holding ``pledges:admin``, for admin reads (never rate limited)."""
-    return await api_key_service.authenticate(
+    key = await api_key_service.authenticate(
         session, _secret(request), scope=ApiScope.PLEDGES_ADMIN
     )
+    request.state.api_key = key.prefix  # for the access log: a key that got in
+    return key
 
 
 WriterKeyDep = Annotated[ApiKey, Depends(get_writer_key)]

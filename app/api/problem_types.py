@@ -174,6 +174,8 @@ CATALOGUE: dict[str, ProblemType] = {
         "operations; this server runs one operation per request.", "Send one request per operation."),
     "unsupported_media_type": _p(400, "Unsupported content type", "A GraphQL POST must be "
         "`application/json`.", "Send `Content-Type: application/json`."),
+    "mutation_over_get": _p(400, "Mutation over GET", "A GET request to /graphql asked for "
+        "a mutation; writes go over POST only.", "Send the mutation as a POST."),
     "graphql_bad_request": _p(400, "Bad GraphQL request", "The request holds no operation "
         "this server can read (no `query`, or `variables` that are not an object).",
         "Read `message`, correct the request and send it again."),

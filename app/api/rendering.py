@@ -38,7 +38,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from app.errors import InvalidInput
-from app.schemas.common import Page
+from app.schemas.common import Page, neutralise
 from app.schemas.included import Included, IncludingPage
 from app.services._query import MAX_LIMIT, PageResult
 
@@ -188,15 +188,6 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)  # Decimal as its exact digits, dates in ISO form, as pydantic writes them
-
-
-# A text cell starting with one of these is prefixed with a quote (OWASP, CSV injection);
-# "'" is in the set so that dropping one leading quote always gives the value back.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def neutralise(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell(value: Any) -> str:

@@ -147,6 +147,7 @@ REFUSAL_CODES = {
     "Unsupported content type": "unsupported_media_type",
     "GraphQL only supports GET and POST": "method_not_allowed",
     "Not Found": "route_not_found",
+    "mutations are not allowed when using GET": "mutation_over_get",
 }
 GRAPHQL_BAD_REQUEST = "graphql_bad_request"
 

@@ -757,7 +757,14 @@ async def test_mutations_are_refused_over_get(
     read = await client.get("/graphql", params={"query": "{ pledge(id: 1) { id } }"})
 
     assert response.status_code == 400
-    assert response.text == "mutations are not allowed when using GET"
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "mutations are not allowed when using GET",
+                "extensions": {"code": "mutation_over_get"},
+            }
+        ]
+    }
     assert read.json() == {"data": {"pledge": {"id": 1}}}  # queries still may use GET
     assert await submitted(session, writer) == 0
 
