@@ -35,7 +35,7 @@ esac
 export MIGOV_DB_POOL_SIZE="${MIGOV_DB_POOL_SIZE:-${connections}}" MIGOV_DB_POOL_MAX_OVERFLOW="${MIGOV_DB_POOL_MAX_OVERFLOW:-0}"
 .venv/bin/migov migrate > /dev/null
 .venv/bin/migov data load > /dev/null
-export SOAK_SECRET="$(.venv/bin/migov keys create --name soak --scope pledges:write | tail -1)"
+export SOAK_SECRET="$(.venv/bin/migov keys create --name soak --scope pledges:write --any-pledger | tail -1)"
 .venv/bin/migov serve --port "$port" --workers "$workers" > "${work}/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

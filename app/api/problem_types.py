@@ -104,6 +104,15 @@ CATALOGUE: dict[str, ProblemType] = {
     "scope_missing": _p(403, "Scope missing", "The key lacks the scope this request needs "
         "(`pledges:write` for writes, `pledges:admin` for the audit log).",
         "Ask the operator for a key with that scope."),
+    "pledger_not_granted": _p(403, "Pledger not granted", "The API key may pledge only in the "
+        "name of the actors it was granted, and a pledger of this pledge is not one of them "
+        "(`errors` names each).", "Pledge for your own actors, or ask the operator for a key "
+        "granted this one (`migov keys create --pledger ACTOR`)."),
+    "pledger_grant_missing": _p(400, "Pledger grant missing", "An API key was asked for "
+        "without saying whom it may pledge for.", "Give `--pledger ACTOR` for each actor, or "
+        "`--any-pledger`."),
+    "pledger_grant_conflict": _p(400, "Pledger grant conflict", "An API key was asked for "
+        "with both `--pledger` and `--any-pledger`.", "Give one or the other."),
     "pledge_not_owned": _p(403, "Pledge not owned", "Only the key that submitted a pledge (or "
         "an admin key) may update it.", "Update your own pledges, or ask an admin."),
     # Conflicts and preconditions.

@@ -440,9 +440,18 @@ class SummaryKey(StrEnum):
     CURRENCY = "currency"
 
 
+SUBMITTED = (
+    "submitted pledges (sent through the API with a partner's key, not curated from cited "
+    "documents)"
+)
+
+
 class CurrencyAmount(BaseModel):
     currency: str = Field(description=ISO_4217)
     amount: Decimal = Field(description=EXACT_DECIMAL)
+    amount_submitted: Decimal = Field(
+        default=Decimal("0.00"), description=f"Of `amount`, what {SUBMITTED} add."
+    )
 
 
 class PledgeSummaryRow(BaseModel):
@@ -461,6 +470,11 @@ class PledgeSummaryRow(BaseModel):
     count_without_usd: int = Field(
         description="Pledges in the group with no USD equivalent (no amount, or no rate "
         "for its currency and date): `amount_usd` leaves them out."
+    )
+    count_submitted: int = Field(default=0, description=f"Of `count`, the {SUBMITTED}.")
+    amount_usd_submitted: Decimal | None = Field(
+        default=None,
+        description=f"Of `amount_usd`, what {SUBMITTED} add; null exactly when `amount_usd` is.",
     )
 
 

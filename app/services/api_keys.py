@@ -8,6 +8,10 @@ Invariants:
 * A revoked key stays in the table (the audit log and pledges refer to it) and
   never authenticates again.
 * ``pledges:admin`` includes everything ``pledges:write`` allows.
+* A key pledges in the name of the actors it was granted (``api_key_pledger``),
+  or of any actor when it was made with ``any_pledger`` on purpose; a key is made
+  with one or the other, never neither. ``check_pledgers`` refuses the others
+  (403 ``pledger_not_granted``, naming the actor) on submission, batch and update.
 * Rate limits count requests per key in fixed windows stored in the database, so
   every worker process shares them. ``count_request`` runs in its own short
   transaction before the write it admits, so a refused write still counts. It
@@ -22,15 +26,16 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from app.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
-from app.models import ApiKey, RateLimitWindow
+from app.models import Actor, ApiKey, ApiKeyPledger, RateLimitWindow
 from app.models.base import utcnow
 from app.models.enums import ApiScope, AuditAction, AuditEntity
 from app.services import audit
@@ -83,11 +88,24 @@ def require_scope(key: ApiKey, scope: ApiScope) -> None:
         )
 
 
-async def create_api_key(session: AsyncSession, *, name: str, scopes: Iterable[str]) -> CreatedKey:
-    """A new key and its secret. Flushes; the caller commits and shows the secret once."""
+async def create_api_key(
+    session: AsyncSession,
+    *,
+    name: str,
+    scopes: Iterable[str],
+    pledgers: Iterable[str] = (),
+    any_pledger: bool = False,
+) -> CreatedKey:
+    """A new key and its secret. Flushes; the caller commits and shows the secret once.
+
+    ``pledgers`` are the actors (ids, any case) the key may pledge for; ``any_pledger``
+    lets it pledge for any. Exactly one of the two is required: a key that can pledge
+    for any state must be made so on purpose.
+    """
     name = name.strip()
     if not name:
         raise InvalidInput("A key needs a name.", field="name")
+    granted = await _grantable(session, list(dict.fromkeys(pledgers)), any_pledger)
     wanted = list(dict.fromkeys(scopes))
     known = {scope.value for scope in ApiScope}
     unknown = [scope for scope in wanted if scope not in known]
@@ -102,7 +120,14 @@ async def create_api_key(session: AsyncSession, *, name: str, scopes: Iterable[s
         if await session.scalar(select(ApiKey.id).where(ApiKey.prefix == prefix)) is None:
             break
     secret = f"migov_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(name=name, prefix=prefix, secret_hash=hash_secret(secret), scopes=wanted)
+    key = ApiKey(
+        name=name,
+        prefix=prefix,
+        secret_hash=hash_secret(secret),
+        scopes=wanted,
+        any_pledger=any_pledger,
+        grants=[ApiKeyPledger(actor_id=actor) for actor in granted],
+    )
     session.add(key)
     await session.flush()
     await audit.record(
@@ -116,12 +141,53 @@ async def create_api_key(session: AsyncSession, *, name: str, scopes: Iterable[s
     return CreatedKey(key=key, secret=secret)
 
 
+async def _grantable(session: AsyncSession, wanted: list[str], any_pledger: bool) -> list[str]:
+    """The stored ids of the actors ``wanted`` names (any case); refuses a missing or
+    double choice and unknown actors."""
+    if any_pledger and wanted:
+        raise InvalidInput(
+            "Give either --pledger (the actors the key may pledge for) or --any-pledger, not both.",
+            code="pledger_grant_conflict",
+            field="pledger",
+        )
+    if not any_pledger and not wanted:
+        raise InvalidInput(
+            "Say whom the key may pledge for: --pledger ACTOR for each state or "
+            "organisation (repeatable, e.g. --pledger CAN --pledger MEX), or --any-pledger "
+            "to let it pledge in the name of any actor. A key for one ministry should not "
+            "be able to pledge for another state.",
+            code="pledger_grant_missing",
+            field="pledger",
+        )
+    if not wanted:
+        return []
+    rows = await session.scalars(
+        select(Actor.id).where(func.lower(Actor.id).in_([w.lower() for w in wanted]))
+    )
+    by_lower = {actor.lower(): actor for actor in rows}
+    unknown = [w for w in wanted if w.lower() not in by_lower]
+    if unknown:
+        raise InvalidInput(
+            f"No actor has the id {', '.join(unknown)} (see /v1/actors).",
+            code="unknown_reference",
+            field="pledger",
+        )
+    return sorted({by_lower[w.lower()] for w in wanted})
+
+
 async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
-    return list(await session.scalars(select(ApiKey).order_by(ApiKey.id)))
+    """Every key, with its grants."""
+    return list(
+        await session.scalars(
+            select(ApiKey).options(selectinload(ApiKey.grants)).order_by(ApiKey.id)
+        )
+    )
 
 
 async def get_api_key(session: AsyncSession, key_id: int) -> ApiKey:
-    key = await session.get(ApiKey, key_id)
+    key = await session.get(
+        ApiKey, key_id, options=[selectinload(ApiKey.grants)], populate_existing=True
+    )
     if key is None:
         raise NotFound(f"No API key has the id {key_id}.", code="api_key_not_found")
     return key
@@ -153,8 +219,60 @@ def _snapshot(key: ApiKey) -> dict[str, object]:
         "name": key.name,
         "prefix": key.prefix,
         "scopes": list(key.scopes),
+        "any_pledger": key.any_pledger,
+        "pledgers": [grant.actor_id for grant in key.grants],
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
     }
+
+
+async def granted_pledgers(session: AsyncSession, key: ApiKey) -> frozenset[str] | None:
+    """The actors ``key`` may pledge for; None when it may pledge for any."""
+    if key.any_pledger:
+        return None
+    rows = await session.scalars(
+        select(ApiKeyPledger.actor_id).where(ApiKeyPledger.api_key_id == key.id)
+    )
+    return frozenset(rows)
+
+
+def pledger_problems(
+    key: ApiKey, granted: frozenset[str] | None, pledgers: Sequence[str]
+) -> list[dict[str, object]]:
+    """One ``{field, detail}`` per pledger of ``pledgers`` the key was not granted."""
+    if granted is None:
+        return []
+    allowed = ", ".join(sorted(granted)) or "no actor"
+    return [
+        {
+            "field": f"pledgers.{index}",
+            "value": actor,
+            "detail": f"the API key {key.prefix} may not pledge for {actor} "
+            f"(it may pledge for {allowed})",
+        }
+        for index, actor in enumerate(pledgers)
+        if actor not in granted
+    ]
+
+
+def not_granted(key: ApiKey, problems: list[dict[str, object]]) -> Forbidden:
+    """403 ``pledger_not_granted`` naming the actors of ``problems``."""
+    actors = sorted({str(p["value"]) for p in problems})
+    return Forbidden(
+        f"The API key {key.prefix} may not pledge in the name of {', '.join(actors)}; ask "
+        "the operator for a key granted those actors.",
+        code=PLEDGER_NOT_GRANTED,
+        errors=problems,
+    )
+
+
+PLEDGER_NOT_GRANTED = "pledger_not_granted"
+
+
+async def check_pledgers(session: AsyncSession, key: ApiKey, pledgers: Sequence[str]) -> None:
+    """Forbidden (``pledger_not_granted``) unless ``key`` may pledge for every one of them."""
+    problems = pledger_problems(key, await granted_pledgers(session, key), pledgers)
+    if problems:
+        raise not_granted(key, problems)
 
 
 async def authenticate(

@@ -58,6 +58,7 @@ from app.services import changes as change_service
 # Tables never exported, with the reason; everything else in the metadata is.
 EXCLUDED: dict[str, str] = {
     "api_key": "API keys: their names and secret hashes",
+    "api_key_pledger": "which actors each API key may pledge for",
     "idempotency_record": "writers' stored requests and answers",
     "rate_limit_window": "per-key request counters",
     "audit_entry": "who wrote what, by key, with copies of the submissions",

@@ -5,7 +5,9 @@ REST and GraphQL call these same functions; each returns what happened (a
 problems) and each adapter turns that into its own answer. Updates and a
 pledge's history live in ``services.pledge_updates`` and answer the same way.
 
-* Only a key with ``pledges:write`` submits.
+* Only a key with ``pledges:write`` submits, and only in the name of the actors it
+  was granted (``api_keys.check_pledgers``: 403 ``pledger_not_granted``; in a
+  batch, that item alone, unless the batch is atomic).
 * Nothing is stored twice: an Idempotency-Key replays its first answer
   (``services.idempotency``, the one place an answer is kept as bytes), and
   without one a repeated ``external_ref`` from the same key answers the pledge
@@ -56,7 +58,13 @@ from app.schemas.pledge import PledgeCreate, PledgeRead
 from app.schemas.pledge_writes import MAX_BATCH, PledgeBatchItem, PledgeBatchResult, field_errors
 from app.services import audit, changes, idempotency
 from app.services import rates as rates_service
-from app.services.api_keys import require_scope
+from app.services.api_keys import (
+    check_pledgers,
+    granted_pledgers,
+    not_granted,
+    pledger_problems,
+    require_scope,
+)
 from app.services.changes import ChangeRecord
 from app.services.idempotency import StoredResponse
 from app.services.pledges import pledge_reads
@@ -263,6 +271,7 @@ async def submit(
     problems = _reference_errors(payload, refs)
     if problems:
         raise InvalidPayload.from_problems(problems)
+    await check_pledgers(session, api_key, payload.pledgers)
     pledge_id, created = await _insert(session, api_key, payload, refs)
     pledge = (await pledge_reads(session, [pledge_id]))[pledge_id]
     logged = await _record_created(session, api_key, [pledge] if created else [])
@@ -314,7 +323,9 @@ async def submit_batch(
         except ValidationError as exc:
             parsed.append(field_errors(exc))
     refs = await _references(session, [p for p in parsed if isinstance(p, PledgeCreate)])
+    granted = await granted_pledgers(session, api_key)
     refusals: dict[int, list[dict[str, Any]]] = {}
+    forbidden: dict[int, list[dict[str, Any]]] = {}
     for index, candidate in enumerate(parsed):
         problems = (
             candidate
@@ -323,6 +334,20 @@ async def submit_batch(
         )
         if problems:
             refusals[index] = problems
+        elif isinstance(candidate, PledgeCreate) and (
+            others := pledger_problems(api_key, granted, candidate.pledgers)
+        ):
+            forbidden[index] = others
+    if atomic and forbidden:
+        raise not_granted(
+            api_key,
+            [
+                {**problem, "field": f"pledges.{index}.{problem['field']}"}
+                for index, problems in forbidden.items()
+                for problem in problems
+            ],
+        )
+    refusals |= forbidden
     if atomic and refusals:
         raise InvalidPayload.from_problems(
             [
@@ -342,6 +367,9 @@ async def submit_batch(
     results: list[PledgeBatchItem] = []
     created: list[PledgeRead] = []
     for index in range(len(items)):
+        if index in forbidden:
+            results.append(PledgeBatchItem.forbidden(index, forbidden[index]))
+            continue
         if index in refusals:
             results.append(PledgeBatchItem.rejected(index, refusals[index]))
             continue

@@ -611,7 +611,7 @@ async def test_concurrent_submissions_with_one_key_store_one_pledge(
     try:
         async with AsyncSession(engine, expire_on_commit=False) as setup:
             created = await api_key_service.create_api_key(
-                setup, name="race", scopes=["pledges:write"]
+                setup, name="race", scopes=["pledges:write"], any_pledger=True
             )
             await setup.commit()
         headers = {"Authorization": f"Bearer {created.secret}", "Idempotency-Key": "race-1"}

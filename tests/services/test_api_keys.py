@@ -16,7 +16,7 @@ from app.services import api_keys as api_key_service
 
 async def test_only_a_hash_of_the_secret_is_stored(session: AsyncSession) -> None:
     created = await api_key_service.create_api_key(
-        session, name="  Ministry script ", scopes=["pledges:write"]
+        session, name="  Ministry script ", scopes=["pledges:write"], any_pledger=True
     )
 
     key = created.key
@@ -31,8 +31,12 @@ async def test_only_a_hash_of_the_secret_is_stored(session: AsyncSession) -> Non
 
 
 async def test_authenticate_accepts_the_secret_and_nothing_else(session: AsyncSession) -> None:
-    created = await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])
-    other = await api_key_service.create_api_key(session, name="b", scopes=["pledges:write"])
+    created = await api_key_service.create_api_key(
+        session, name="a", scopes=["pledges:write"], any_pledger=True
+    )
+    other = await api_key_service.create_api_key(
+        session, name="b", scopes=["pledges:write"], any_pledger=True
+    )
 
     found = await api_key_service.authenticate(session, created.secret)
     assert found.id == created.key.id
@@ -47,7 +51,9 @@ async def test_authenticate_accepts_the_secret_and_nothing_else(session: AsyncSe
 
 
 async def test_a_revoked_key_never_authenticates_again(session: AsyncSession) -> None:
-    created = await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])
+    created = await api_key_service.create_api_key(
+        session, name="a", scopes=["pledges:write"], any_pledger=True
+    )
     revoked = await api_key_service.revoke_api_key(session, created.key.id)
     again = await api_key_service.revoke_api_key(session, created.key.id)
 
@@ -58,8 +64,12 @@ async def test_a_revoked_key_never_authenticates_again(session: AsyncSession) ->
 
 
 async def test_admin_includes_write_but_not_the_reverse(session: AsyncSession) -> None:
-    writer = await api_key_service.create_api_key(session, name="w", scopes=["pledges:write"])
-    admin = await api_key_service.create_api_key(session, name="a", scopes=["pledges:admin"])
+    writer = await api_key_service.create_api_key(
+        session, name="w", scopes=["pledges:write"], any_pledger=True
+    )
+    admin = await api_key_service.create_api_key(
+        session, name="a", scopes=["pledges:admin"], any_pledger=True
+    )
 
     assert api_key_service.has_scope(admin.key, ApiScope.PLEDGES_WRITE)
     assert not api_key_service.has_scope(writer.key, ApiScope.PLEDGES_ADMIN)
@@ -76,12 +86,16 @@ async def test_a_key_needs_a_name_and_known_scopes(
     session: AsyncSession, name: str, scopes: list[str], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await api_key_service.create_api_key(session, name=name, scopes=scopes)
+        await api_key_service.create_api_key(session, name=name, scopes=scopes, any_pledger=True)
     assert caught.value.field == field
 
 
 async def test_requests_count_in_fixed_windows(session: AsyncSession) -> None:
-    key = (await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])).key
+    key = (
+        await api_key_service.create_api_key(
+            session, name="a", scopes=["pledges:write"], any_pledger=True
+        )
+    ).key
     start = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
     budgets = [
@@ -118,7 +132,11 @@ async def test_requests_count_in_fixed_windows(session: AsyncSession) -> None:
 
 
 async def test_a_zero_limit_switches_limits_off_but_still_notes_use(session: AsyncSession) -> None:
-    key = (await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])).key
+    key = (
+        await api_key_service.create_api_key(
+            session, name="a", scopes=["pledges:write"], any_pledger=True
+        )
+    ).key
     now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
     assert await api_key_service.count_request(session, key, limit=0, now=now) is None
