@@ -437,6 +437,10 @@ def serve(
         log_config=logging_config(settings.log_level, settings.log_format),
         access_log=False,  # migov.access logs each request, with its id
         proxy_headers=True,
+        # A request head (line and headers) past max_header_bytes is 431 and the end of the
+        # connection, before it is held in memory (app.server); h11 reads the same bound.
+        http="app.server:BoundedHeadProtocol",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )
 
 

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted; larger ones get 413.",
     )
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers) `migov serve` reads; "
+        "past it the server answers 431 and closes the connection (app.server).",
+    )
 
     # Reliability: timeouts, back-pressure and durability (docs/reliability.md).
     db_statement_timeout: float = Field(

@@ -61,6 +61,10 @@ CATALOGUE: dict[str, ProblemType] = {
     "validation_failed": _p(422, "Request validation failed", "The request body is not a "
         "valid pledge (or batch, or update): each refused field is named in `errors`.",
         "Fix each field in `errors` and send the body again."),
+    "request_header_too_large": _p(431, "Request header too large", "The request line and "
+        "headers are longer than the server reads (`MIGOV_MAX_HEADER_BYTES`, 64 KiB by "
+        "default); the connection was closed.", "Send shorter headers (long values belong "
+        "in the body)."),
     "payload_too_large": _p(413, "Payload too large", "The request body is over the server's "
         "limit (1 MiB by default).", "Split it: a batch holds at most 1,000 pledges."),
     "not_acceptable": _p(406, "Not acceptable", "No representation of this resource matches "
