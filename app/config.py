@@ -62,6 +62,18 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(
         default=2000, ge=1, description="Most lexical tokens one GraphQL document may have."
     )
+    graphql_max_document_length: int = Field(
+        default=32 * 1024,
+        ge=256,
+        description="Longest GraphQL document (characters, comments and strings included) "
+        "parsed; a longer one is refused before parsing (document_too_long).",
+    )
+    graphql_document_cache_mb: int = Field(
+        default=8,
+        ge=1,
+        description="Memory each worker may give to parsed and validated GraphQL documents "
+        "(estimated from their tokens).",
+    )
     graphql_max_cost: int = Field(
         default=250_000,
         ge=1,

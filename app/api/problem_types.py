@@ -174,8 +174,11 @@ CATALOGUE: dict[str, ProblemType] = {
         "allows.", "Flatten the query, or run several."),
     "too_many_aliases": _p(200, "Too many aliases", "The document uses more field aliases than "
         "allowed.", "Use fewer aliases, or several requests."),
-    "too_many_tokens": _p(200, "Document too long", "The document has more tokens than "
+    "too_many_tokens": _p(200, "Too many tokens", "The document has more tokens than "
         "allowed.", "Send a shorter document."),
+    "document_too_long": _p(200, "Document too long", "The document has more characters "
+        "(comments and strings included) than the server parses (32 KiB by default).",
+        "Send a shorter document; pass long values as variables."),
     "query_too_costly": _p(200, "Query too costly", "The estimated number of objects the query "
         "may resolve is over the limit.", "Ask for fewer items (`first`) or fewer nested lists."),
     "introspection_disabled": _p(200, "Introspection disabled", "This server does not answer "

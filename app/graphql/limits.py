@@ -22,8 +22,9 @@ costs 1 + 100 * (1 + 1 + 10 * (1 + 1)) = 2201.
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -60,11 +61,11 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
-# Distinct documents whose parse and validation each worker keeps (a dashboard sends a handful).
-PARSED_DOCUMENTS = 512
 QUERY_TOO_DEEP = "query_too_deep"
+DOCUMENT_TOO_LONG = "document_too_long"
 TOO_MANY_ALIASES = "too_many_aliases"
 TOO_MANY_TOKENS = "too_many_tokens"
 QUERY_TOO_COSTLY = "query_too_costly"
@@ -123,14 +124,33 @@ class NoIntrospection(DisableIntrospection):
 
 
 class TokenLimit(MaxTokensLimiter):
-    """The parser stops at the limit; its syntax error gets the ``too_many_tokens`` code."""
+    """The parser stops at ``max_token_count`` tokens (comments included) and refuses a
+    document longer than ``max_length`` characters before reading it, so a few tokens
+    padded with a megabyte of comment or string are refused too; the syntax errors get
+    the ``too_many_tokens`` and ``document_too_long`` codes."""
+
+    def __init__(self, max_token_count: int, max_length: int) -> None:
+        super().__init__(max_token_count=max_token_count)
+        self.max_length = max_length
+
+    def on_operation(self) -> Iterator[None]:
+        # strawberry hands every parse option to graphql-core's parse(); its TypedDict
+        # names only max_tokens.
+        self.execution_context.parse_options["max_source_length"] = self.max_length  # type: ignore[typeddict-unknown-key]
+        yield from super().on_operation()
 
     def on_parse(self) -> Iterator[None]:
         yield
-        marker = f"more than {self.max_token_count} tokens"
+        codes = {
+            f"more than {self.max_token_count} tokens": TOO_MANY_TOKENS,
+            f"more than {self.max_length} code points": DOCUMENT_TOO_LONG,
+        }
         for error in self.execution_context.pre_execution_errors or ():
-            if isinstance(error, GraphQLSyntaxError) and marker in error.message:
-                error.extensions = {**(error.extensions or {}), "code": TOO_MANY_TOKENS}
+            if not isinstance(error, GraphQLSyntaxError):
+                continue
+            for marker, code in codes.items():
+                if marker in error.message:
+                    error.extensions = {**(error.extensions or {}), "code": code}
 
 
 class QueryCostLimiter(SchemaExtension):
@@ -264,25 +284,103 @@ class CostEstimator:
         return max(value, 1) if isinstance(value, int) else 1
 
 
-@lru_cache(maxsize=PARSED_DOCUMENTS)
-def _parse(query: str, max_tokens: int | None) -> DocumentNode:
-    return parse(query, max_tokens=max_tokens)
+# What one token of a document costs once parsed: its AST node with its location and
+# token (measured 380-440 bytes per node on the dashboard's and the benchmark's queries).
+BYTES_PER_TOKEN = 512
+
+
+@dataclass
+class CachedDocument:
+    """A parsed document, its estimated size, and its validation errors once validated."""
+
+    document: DocumentNode
+    weight: int
+    errors: list[GraphQLError] | None = None
+
+
+class DocumentCache:
+    """Parsed and validated documents by their text, within ``max_bytes`` (estimated).
+
+    A document weighs its text plus ``BYTES_PER_TOKEN`` per token; the least recently
+    used go first when a new one would not fit, and one that alone is over a
+    quarter of the budget is never kept. Each app has its own, since validation
+    depends on the app's rules. Replaces an LRU of 512 documents of any size, where
+    750 one-megabyte documents took a worker from 341 MB to 2.1 GB.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[str, CachedDocument] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, query: str) -> CachedDocument | None:
+        entry = self._entries.get(query)
+        if entry is not None:
+            self._entries.move_to_end(query)
+        return entry
+
+    def put(self, query: str, document: DocumentNode) -> CachedDocument:
+        tokens = getattr(document, "token_count", 0) or len(query) // 4
+        entry = CachedDocument(document, len(query) + tokens * BYTES_PER_TOKEN)
+        if entry.weight > self.max_bytes // 4:
+            return entry  # used for this request only
+        old = self._entries.pop(query, None)
+        if old is not None:
+            self.size -= old.weight
+        while self._entries and self.size + entry.weight > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self.size -= evicted.weight
+        self._entries[query] = entry
+        self.size += entry.weight
+        return entry
 
 
 class CachedParse(SchemaExtension):
-    """Parse each distinct document once (the token limit still applies: it is in the key).
+    """Parse each distinct document once per ``DocumentCache`` (with the request's parse
+    options, the limits among them: a refused document is never parsed whole).
 
     A document that does not parse is left to strawberry's own parser, which
     reports the syntax error as it always does.
     """
 
+    def __init__(self, cache: DocumentCache) -> None:
+        self.cache = cache
+
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query is not None and context.graphql_document is None:
-            with contextlib.suppress(GraphQLError):
-                context.graphql_document = _parse(
-                    context.query, context.parse_options.get("max_tokens")
+            entry = self.cache.get(context.query)
+            if entry is None:
+                with contextlib.suppress(GraphQLError):
+                    entry = self.cache.put(
+                        context.query, parse(context.query, **context.parse_options)
+                    )
+            if entry is not None:
+                context.graphql_document = entry.document
+        yield
+
+
+class CachedValidation(SchemaExtension):
+    """Validate each distinct document once, keeping its errors beside its parse."""
+
+    def __init__(self, cache: DocumentCache) -> None:
+        self.cache = cache
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.query is not None:
+            entry = self.cache.get(context.query)
+            if entry is None or entry.document is not document:
+                entry = CachedDocument(document, 0)  # parsed elsewhere: validate, keep nothing
+            if entry.errors is None:
+                entry.errors = list(
+                    validate_document(context.schema._schema, document, context.validation_rules)
                 )
+            context.pre_execution_errors = list(entry.errors)
         yield
 
 

@@ -11,7 +11,7 @@ from cross_web import HTTPException
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, SchemaExtension, ValidationCache
+from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -26,8 +26,9 @@ from app.graphql.errors import (
     should_mask_error,
 )
 from app.graphql.limits import (
-    PARSED_DOCUMENTS,
     CachedParse,
+    CachedValidation,
+    DocumentCache,
     NulVariables,
     QueryCostLimiter,
     TokenLimit,
@@ -88,11 +89,16 @@ def schema_extensions(settings: Settings) -> list[ExtensionFactory]:
     rules = static_rules(
         settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_introspection
     )
+    # Parsed and validated documents, kept within a byte budget of this app's own.
+    documents = DocumentCache(settings.graphql_document_cache_mb * 1024 * 1024)
     extensions += [
-        lambda: TokenLimit(max_token_count=settings.graphql_max_tokens),
-        CachedParse,
+        lambda: TokenLimit(
+            max_token_count=settings.graphql_max_tokens,
+            max_length=settings.graphql_max_document_length,
+        ),
+        lambda: CachedParse(documents),
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=PARSED_DOCUMENTS),
+        lambda: CachedValidation(documents),
         NulVariables,
         lambda: QueryCostLimiter(
             max_cost=settings.graphql_max_cost, list_estimate=settings.graphql_list_estimate
