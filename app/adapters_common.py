@@ -55,19 +55,25 @@ def bearer_secret(authorization: str | None) -> str | None:
 
 
 async def admit_writer(
-    session: AsyncSession, secret: str | None, settings: Settings, state: State | None = None
+    session: AsyncSession,
+    secret: str | None,
+    settings: Settings,
+    state: State | None = None,
+    *,
+    cost: int = 1,
 ) -> ApiKey:
     """The writing key, admitted; ``session`` left in a fresh write transaction.
 
     A transaction already open holds only reads (reads never commit), so it is
-    rolled back: ``begin_write`` must open the transaction it writes in. The
-    key's rate budget goes on ``state.rate_budget`` when a request state is given.
+    rolled back: ``begin_write`` must open the transaction it writes in. ``cost`` is
+    how many writes the request makes (a batch: its pledges). The key's rate budget
+    goes on ``state.rate_budget`` when a request state is given.
     """
     if session.in_transaction():
         await session.rollback()
     await begin_write(session)
     admission = await api_key_service.admit_write(
-        session, secret, limit=settings.rate_limit_per_minute
+        session, secret, limit=settings.rate_limit_per_minute, cost=cost
     )
     await session.commit()
     await begin_write(session)

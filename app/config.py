@@ -85,10 +85,19 @@ class Settings(BaseSettings):
         description="Items the cost estimate assumes for a nested list without a `first` argument.",
     )
     rate_limit_per_minute: int = Field(
-        default=600,
+        default=3000,
         ge=0,
-        description="Write requests one API key may make per minute, counted in the database "
-        "so every worker shares the limit; 0 switches limits off. Reads are never limited.",
+        description="Writes one API key may make per minute (each pledge of a batch counts), "
+        "a token bucket kept in the database so every worker shares it; 0 switches write "
+        "limits off.",
+    )
+    client_rate_limit_per_minute: int = Field(
+        default=1200,
+        ge=0,
+        description="Requests one client may make per minute (by API key when a valid one is "
+        "sent, else by address), a token bucket in each worker's memory; 0 switches it off. "
+        "With several workers or hosts, a client may get that many per worker: a shared "
+        "limit belongs at the proxy (docs/reliability.md).",
     )
     max_body_bytes: int = Field(
         default=1024 * 1024,
@@ -109,6 +118,13 @@ class Settings(BaseSettings):
         description="Seconds a database statement may run before the server cancels it "
         "(503 database_timeout); on SQLite, how long a writer waits for the write lock "
         "(503 database_busy). 0 switches it off.",
+    )
+    db_request_budget: float = Field(
+        default=4.0,
+        ge=0,
+        description="Seconds of database time (statements run, summed) one request may "
+        "spend, below request_timeout; past it the request starts no more statements and "
+        "answers 503 database_budget_spent. 0 switches it off.",
     )
     db_pool_timeout: float = Field(
         default=1.0,

@@ -32,7 +32,8 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -48,6 +49,7 @@ from sqlalchemy.ext.asyncio import (
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
+from app.faults import budget_spent
 from app.models import DataVersion
 from app.pool import FairPool
 
@@ -86,6 +88,7 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
         }
     engine = create_async_engine(url, **kwargs)
     ping_when_idle(engine)
+    watch_budget(engine)
     if sqlite:
         install_sqlite_fixes(
             engine, busy_timeout=lock_wait, synchronous=settings.sqlite_synchronous
@@ -95,6 +98,55 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
 
 # A pooled connection unused for longer than this is tested before it is handed out.
 IDLE_PING_SECONDS = 1.0
+
+
+class DatabaseBudget:
+    """The database time one request may still spend, in seconds of statements run.
+
+    ``get_session`` gives each request one (``Settings.db_request_budget``) in
+    ``DB_BUDGET``, which the tasks a request starts (GraphQL's sibling fields) share.
+    Each statement's time is taken off when it returns; a statement asked for once
+    the budget is spent raises ``budget_spent`` (503 ``database_budget_spent``)
+    instead of running. A single statement stays bounded by ``db_statement_timeout``.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.left = seconds
+        self.clock = clock
+
+    def check(self) -> None:
+        if self.left <= 0:
+            raise budget_spent(self.seconds)
+
+    def spend(self, seconds: float) -> None:
+        self.left -= seconds
+
+
+DB_BUDGET: ContextVar[DatabaseBudget | None] = ContextVar("migov_db_budget", default=None)
+_STARTED = "migov_statement_started"
+
+
+def watch_budget(engine: AsyncEngine) -> None:
+    """Charge every statement of ``engine`` to the running request's ``DatabaseBudget``."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before(
+        _conn: Any, _cursor: Any, _statement: Any, _params: Any, context: Any, _many: Any
+    ) -> None:
+        budget = DB_BUDGET.get()
+        if budget is not None and context is not None:
+            budget.check()
+            context.__dict__[_STARTED] = budget.clock()
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _after(
+        _conn: Any, _cursor: Any, _statement: Any, _params: Any, context: Any, _many: Any
+    ) -> None:
+        budget = DB_BUDGET.get()
+        started = context.__dict__.pop(_STARTED, None) if context is not None else None
+        if budget is not None and started is not None:
+            budget.spend(budget.clock() - started)
 
 
 def ping_when_idle(engine: AsyncEngine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
@@ -214,6 +266,10 @@ async def _sessionmaker_for(connection: HTTPConnection) -> async_sessionmaker[As
 async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
     """One session per request, on the primary or the read replica (module docstring);
     rolled back if the request fails, always closed."""
+    settings = getattr(connection.app.state, "settings", None)
+    seconds = getattr(settings, "db_request_budget", 0)
+    if seconds:
+        DB_BUDGET.set(DatabaseBudget(seconds))
     sessionmaker = await _sessionmaker_for(connection)
     session = sessionmaker()
     try:

@@ -9,7 +9,11 @@ refused with ``Unavailable`` (503 and ``Retry-After`` over REST, the same
 * ``database_busy``: no connection came free in the pool within
   ``db_pool_timeout``, or SQLite's write lock stayed taken past its busy timeout;
 * ``database_timeout``: a statement ran past ``db_statement_timeout`` and the
-  server cancelled it (the connection goes back to the pool clean).
+  server cancelled it (the connection goes back to the pool clean);
+* ``database_budget_spent``: the request's statements together ran longer than
+  ``db_request_budget`` (``app.db.DatabaseBudget``), so it may start no more: one
+  request cannot hold the database for its whole deadline with many statements
+  each under the statement timeout (thirty aliased GraphQL fields did, for 9 s).
 
 A value the database refuses to store or compare (PostgreSQL's SQLSTATE class
 22, "data exception": a NUL character in text, a number beyond its column's
@@ -34,6 +38,7 @@ from sqlalchemy import exc as sa_exc
 
 from app.errors import DomainError, InvalidInput, Unavailable
 
+DATABASE_BUDGET_SPENT = "database_budget_spent"
 DATABASE_UNAVAILABLE = "database_unavailable"
 DATABASE_BUSY = "database_busy"
 DATABASE_TIMEOUT = "database_timeout"
@@ -123,3 +128,14 @@ _ASYNCPG_CONNECTION_ERRORS = frozenset(
         "InternalClientError",
     }
 )
+
+
+def budget_spent(seconds: float, *, retry_after: int = RETRY_AFTER) -> Unavailable:
+    """What a request answers once its statements have used ``seconds`` of database time."""
+    return Unavailable(
+        f"This request used its {seconds:g} s of database time and was stopped. Ask for "
+        "less in one request (fewer aliases or nested lists, smaller pages, narrower "
+        "filters), or retry after the seconds Retry-After gives.",
+        code=DATABASE_BUDGET_SPENT,
+        retry_after=retry_after,
+    )

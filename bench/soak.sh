@@ -18,7 +18,7 @@ port="${SOAK_PORT:-8480}"
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
 work="$(mktemp -d)"
 export MIGOV_DATABASE_URL="${MIGOV_DATABASE_URL:-sqlite+aiosqlite:///${work}/soak.db}"
-export MIGOV_RATE_LIMIT_PER_MINUTE=0 MIGOV_LOG_LEVEL=warning
+export MIGOV_RATE_LIMIT_PER_MINUTE=0 MIGOV_CLIENT_RATE_LIMIT_PER_MINUTE=0 MIGOV_LOG_LEVEL=warning
 # One process serving 64 connections holds up to 64 requests at once: give each a
 # pooled connection, as a deployment sized for this load would. With the default
 # pool (10 + 5) the rest wait up to db_pool_timeout and are shed with 503

@@ -82,7 +82,12 @@ def test_schemathesis_finds_nothing_over_rest_and_graphql(
 ) -> None:
     secret = asyncio.run(_key(live_database_url))
     # Writes are explored at full speed: the per-key rate limit is switched off.
-    with serving(live_database_url, tmp_path / "server.log", rate_limit_per_minute="0") as server:
+    with serving(
+        live_database_url,
+        tmp_path / "server.log",
+        rate_limit_per_minute="0",
+        client_rate_limit_per_minute="0",
+    ) as server:
         rest_code, rest = _schemathesis(
             f"{server.base_url}/openapi.json",
             secret,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.routing import APIRoute
@@ -170,6 +171,23 @@ async def get_writer_key(
     return await admit_writer(session, _secret(request), settings, request.state)
 
 
+async def get_batch_writer_key(
+    request: Request, session: SessionDep, settings: SettingsDep, _credentials: BearerDep
+) -> ApiKey:
+    """``get_writer_key`` for a batch, which takes one write of the quota per pledge.
+
+    The body is already received (FastAPI reads it before the dependencies run), so
+    counting its items costs one parse of bytes in memory; a body that is not a
+    batch counts as one write and is refused by validation.
+    """
+    try:
+        items = orjson.loads(await request.body()).get("pledges")
+    except (orjson.JSONDecodeError, AttributeError):
+        items = None
+    cost = len(items) if isinstance(items, list) and items else 1
+    return await admit_writer(session, _secret(request), settings, request.state, cost=cost)
+
+
 async def get_admin_key(request: Request, session: SessionDep, _credentials: BearerDep) -> ApiKey:
     """A key holding ``pledges:admin``, for admin reads (never rate limited)."""
     key = await api_key_service.authenticate(
@@ -180,6 +198,7 @@ async def get_admin_key(request: Request, session: SessionDep, _credentials: Bea
 
 
 WriterKeyDep = Annotated[ApiKey, Depends(get_writer_key)]
+BatchWriterKeyDep = Annotated[ApiKey, Depends(get_batch_writer_key)]
 AdminKeyDep = Annotated[ApiKey, Depends(get_admin_key)]
 IdempotencyKeyHeader = Annotated[
     str | None,

@@ -20,6 +20,7 @@ from app.api.conditional import matches
 from app.api.deps import SessionDep, reject_unknown_query_params
 from app.api.params import READ_DEPENDENCIES
 from app.api.problems import problem_responses
+from app.db import DB_BUDGET
 from app.schemas.download import DownloadFile, DownloadList
 from app.schemas.meta import DATA_LICENCE
 from app.services import exports as export_service
@@ -111,6 +112,9 @@ async def get_download(
         # An empty first chunk sends the headers (through gzip too), so the build is not
         # bound by the deadline for starting an answer; the session stays open meanwhile.
         yield b""
+        # A build reads every table once: the work of many requests, bounded by the
+        # statement timeout per statement, not by one request's database time.
+        DB_BUDGET.set(None)
         await export_service.current_files(session, directory, build_missing=True)
         async with await anyio.open_file(export.path, "rb") as file:
             while chunk := await file.read(CHUNK):

@@ -16,6 +16,7 @@ from app.api import includes
 from app.api.conditional import item_headers, matches, pledge_etag, version_from_if_match
 from app.api.deps import (
     AllRowsParam,
+    BatchWriterKeyDep,
     CursorParam,
     IdempotencyKeyHeader,
     LangDep,
@@ -261,7 +262,7 @@ async def submit_pledge(
 )
 async def submit_pledge_batch(
     session: SessionDep,
-    api_key: WriterKeyDep,
+    api_key: BatchWriterKeyDep,
     batch: PledgeBatch,
     idempotency_key: IdempotencyKeyHeader = None,
     atomic: Annotated[
@@ -275,7 +276,8 @@ async def submit_pledge_batch(
     result. With `atomic=true` either every pledge is stored or none is, and the
     refusal names each field as `pledges.<index>.<field>`. Pledges carrying an
     `external_ref` your key already used come back as `existing`. An
-    `Idempotency-Key` covers the whole batch.
+    `Idempotency-Key` covers the whole batch. Each pledge takes one write of the
+    key's quota (`RateLimit`).
     """
     write = await pledge_writes.submit_batch(
         session, api_key, batch.pledges, atomic=atomic, idempotency_key=idempotency_key

@@ -147,9 +147,10 @@ CATALOGUE: dict[str, ProblemType] = {
         "`If-Match` with its ETag, so two writers cannot overwrite each other unseen.",
         "GET the pledge and send its `ETag` as `If-Match`."),
     # Load and faults.
-    "rate_limited": _p(429, "Too many requests", "The API key used up its write quota for this "
-        "window (see the `RateLimit` and `RateLimit-Policy` headers).",
-        "Wait the `Retry-After` seconds; batch pledges to send fewer requests."),
+    "rate_limited": _p(429, "Too many requests", "The client used up its quota of requests, "
+        "or the API key its quota of writes (each pledge of a batch counts); see the "
+        "`RateLimit` and `RateLimit-Policy` headers.", "Wait the `Retry-After` seconds, and "
+        "send requests at the pace `RateLimit` shows."),
     "unavailable": _p(503, "Service unavailable", "The service cannot answer now.",
         "Retry after the `Retry-After` seconds."),
     "database_unavailable": _p(503, "Database unavailable", "The database refused or dropped "
@@ -158,6 +159,11 @@ CATALOGUE: dict[str, ProblemType] = {
         "write lock stayed taken.", "Retry after the `Retry-After` seconds."),
     "database_timeout": _p(503, "Database timeout", "A query ran past its time limit and was "
         "cancelled.", "Retry later, or ask for less (filters, a smaller `limit`)."),
+    "database_budget_spent": _p(503, "Database time spent", "The request's statements "
+        "together ran longer than the database time one request may use "
+        "(`MIGOV_DB_REQUEST_BUDGET`, 4 s by default), so it was stopped.",
+        "Ask for less in one request (fewer aliases or nested lists, smaller pages, "
+        "narrower filters), or retry after `Retry-After`."),
     "request_timeout": _p(503, "Request timed out", "The request took longer than the server's "
         "deadline and was cancelled.", "Retry shortly, or ask for less."),
     "schema_not_at_head": _p(503, "Schema not migrated", "The database schema is behind the "

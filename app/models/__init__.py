@@ -5,7 +5,7 @@ from app.models.access import (
     ApiKeyPledger,
     AuditEntry,
     IdempotencyRecord,
-    RateLimitWindow,
+    RateLimitBucket,
 )
 from app.models.actor import Actor
 from app.models.base import Base
@@ -46,6 +46,6 @@ __all__ = [
     "PledgeObjective",
     "PledgePledger",
     "Programme",
-    "RateLimitWindow",
+    "RateLimitBucket",
     "Source",
 ]

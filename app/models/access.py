@@ -121,15 +121,16 @@ class AuditEntry(Base):
     api_key: Mapped[ApiKey | None] = relationship(lazy="raise", viewonly=True)
 
 
-class RateLimitWindow(Base):
-    """Requests one API key made in one fixed window; shared by every worker process."""
+class RateLimitBucket(Base):
+    """One API key's write quota as a token bucket (GCRA), shared by every worker process:
+    the moment the bucket is full again. Each write pushes it later by its cost (a batch
+    by its pledges); a write that would push it more than a window ahead is refused."""
 
-    __tablename__ = "rate_limit_window"
+    __tablename__ = "rate_limit_bucket"
 
     api_key_id: Mapped[int] = mapped_column(
         ForeignKey("api_key.id", ondelete="CASCADE"), primary_key=True
     )
-    window_start: Mapped[int] = mapped_column(
-        BigInteger, primary_key=True, autoincrement=False, doc="Unix time the window opened."
+    full_at_ms: Mapped[int] = mapped_column(
+        BigInteger, doc="Unix time, in milliseconds, when the bucket is full again."
     )
-    hits: Mapped[int] = mapped_column(default=0)

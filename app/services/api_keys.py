@@ -12,11 +12,14 @@ Invariants:
   or of any actor when it was made with ``any_pledger`` on purpose; a key is made
   with one or the other, never neither. ``check_pledgers`` refuses the others
   (403 ``pledger_not_granted``, naming the actor) on submission, batch and update.
-* Rate limits count requests per key in fixed windows stored in the database, so
-  every worker process shares them. ``count_request`` runs in its own short
-  transaction before the write it admits, so a refused write still counts. It
-  answers the key's ``RateBudget`` (quota, window, what is left, seconds to the
-  next window), which the REST adapter publishes as ``RateLimit`` headers.
+* Write quotas are token buckets per key (GCRA), stored in the database so every
+  worker process shares them: a quota of ``limit`` per ``window_seconds`` admits
+  at most ``limit`` writes in any span of a window (fixed windows admitted twice
+  that around their edge), and a batch takes one token per pledge.
+  ``count_request`` runs in its own short transaction before the write it admits,
+  so a refused write still counts. It answers the key's ``RateBudget`` (quota,
+  window, what is left, seconds until the bucket is full again), which the
+  adapters publish as ``RateLimit`` headers.
 """
 
 from __future__ import annotations
@@ -24,18 +27,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import BigInteger, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
-from app.models import Actor, ApiKey, ApiKeyPledger, RateLimitWindow
+from app.models import Actor, ApiKey, ApiKeyPledger, RateLimitBucket
 from app.models.base import utcnow
 from app.models.enums import ApiScope, AuditAction, AuditEntity
 from app.services import audit
@@ -46,16 +50,12 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class RateBudget:
-    """Where a key stands in its current rate-limit window."""
+    """Where a key stands in its write quota (a token bucket)."""
 
-    limit: int  # requests allowed per window
+    limit: int  # writes (pledges) allowed per window
     window_seconds: int
-    hits: int  # requests counted in this window, this one included
-    reset_seconds: int  # until the next window starts
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit - self.hits)
+    remaining: int  # writes the key may make now
+    reset_seconds: int  # until the bucket is full again
 
 
 @dataclass(frozen=True)
@@ -309,14 +309,17 @@ async def count_request(
     *,
     limit: int,
     window_seconds: int = 60,
+    cost: int = 1,
     now: dt.datetime | None = None,
 ) -> RateBudget | None:
-    """Count one request against ``key``'s window; RateLimited beyond ``limit``.
+    """Take ``cost`` writes from ``key``'s quota; RateLimited when it has not that many.
 
-    One UPSERT on the (key, window) row: atomic on PostgreSQL and SQLite alike, and
-    shared by every process. Returns the key's budget in this window (None when
-    ``limit`` is 0, which switches limits off). Also refreshes the key's
-    ``last_used_at`` when it is a minute old.
+    A token bucket (GCRA) in one row per key: ``full_at_ms`` is when the bucket is
+    full again. A write moves it ``cost`` steps of ``window / limit`` later, from now
+    at the earliest, and is admitted only if that is at most one window ahead; one
+    UPSERT with that condition, atomic on PostgreSQL and SQLite alike. Returns the
+    key's budget (None when ``limit`` is 0, which switches limits off). Also
+    refreshes the key's ``last_used_at`` when it is a minute old.
     """
     now = now or utcnow()
     await session.execute(
@@ -330,53 +333,76 @@ async def count_request(
     )
     if limit <= 0:
         return None
-    epoch = int(now.timestamp())
-    start = epoch - epoch % window_seconds
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = (
-        insert(RateLimitWindow)
-        .values(api_key_id=key.id, window_start=start, hits=1)
-        .on_conflict_do_update(
-            index_elements=[RateLimitWindow.api_key_id, RateLimitWindow.window_start],
-            set_={"hits": RateLimitWindow.hits + 1},
-        )
-        .returning(RateLimitWindow.hits)
-    )
-    hits = int((await session.execute(upsert)).scalar_one())
-    if hits == 1:
-        # First request of a window: drop this key's older windows.
-        await session.execute(
-            delete(RateLimitWindow).where(
-                RateLimitWindow.api_key_id == key.id, RateLimitWindow.window_start < start
-            )
-        )
-    budget = RateBudget(
-        limit=limit,
-        window_seconds=window_seconds,
-        hits=hits,
-        reset_seconds=max(1, start + window_seconds - epoch),
-    )
-    if hits > limit:
+    window_ms = window_seconds * 1000
+    if cost > limit:
         raise RateLimited(
-            f"The API key {key.prefix} has made {limit} requests in this "
-            f"{window_seconds}-second window; wait for the next one.",
-            retry_after=budget.reset_seconds,
+            f"This request writes {cost} pledges; the API key {key.prefix} may write at most "
+            f"{limit} per {window_seconds} s. Send at most {limit} at a time.",
+            retry_after=window_seconds,
             limit=limit,
             window_seconds=window_seconds,
         )
-    return budget
+    now_ms = int(now.timestamp() * 1000)
+    step_ms = window_ms / limit
+    push_ms = math.ceil(step_ms * cost)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    later = func.greatest if dialect == "postgresql" else func.max
+    # Typed: milliseconds since 1970 are past a 32-bit integer, which asyncpg would bind.
+    at = literal(now_ms, BigInteger())
+    pushed = later(RateLimitBucket.full_at_ms, at) + literal(push_ms, BigInteger())
+    upsert = (
+        insert(RateLimitBucket)
+        .values(api_key_id=key.id, full_at_ms=now_ms + push_ms)
+        .on_conflict_do_update(
+            index_elements=[RateLimitBucket.api_key_id],
+            set_={"full_at_ms": pushed},
+            where=pushed - at <= literal(window_ms, BigInteger()),
+        )
+        .returning(RateLimitBucket.full_at_ms)
+    )
+    full_at = (await session.execute(upsert)).scalar_one_or_none()
+    if full_at is None:
+        current = int(
+            await session.scalar(
+                select(RateLimitBucket.full_at_ms).where(RateLimitBucket.api_key_id == key.id)
+            )
+            or now_ms
+        )
+        wait_ms = max(current, now_ms) + push_ms - now_ms - window_ms
+        raise RateLimited(
+            f"The API key {key.prefix} has used its quota of {limit} writes per "
+            f"{window_seconds} s (a batch takes one per pledge); retry after the seconds "
+            "Retry-After gives.",
+            retry_after=max(1, math.ceil(wait_ms / 1000)),
+            limit=limit,
+            window_seconds=window_seconds,
+        )
+    ahead_ms = int(full_at) - now_ms
+    return RateBudget(
+        limit=limit,
+        window_seconds=window_seconds,
+        remaining=max(0, math.floor((window_ms - ahead_ms) / step_ms)),
+        reset_seconds=max(1, math.ceil(ahead_ms / 1000)),
+    )
 
 
 async def admit_write(
-    session: AsyncSession, secret: str | None, *, limit: int, window_seconds: int = 60
+    session: AsyncSession,
+    secret: str | None,
+    *,
+    limit: int,
+    window_seconds: int = 60,
+    cost: int = 1,
 ) -> Admission:
-    """Authenticate a write (``pledges:write``) and count it against the key's rate limit.
+    """Authenticate a write (``pledges:write``) and take ``cost`` writes from the key's quota.
 
     Every adapter that writes (REST, GraphQL) calls this and then commits, so the
     count holds even if the write itself is refused, before running the write in
     a transaction of its own.
     """
     key = await authenticate(session, secret, scope=ApiScope.PLEDGES_WRITE)
-    budget = await count_request(session, key, limit=limit, window_seconds=window_seconds)
+    budget = await count_request(
+        session, key, limit=limit, window_seconds=window_seconds, cost=cost
+    )
     return Admission(key=key, budget=budget)

@@ -60,7 +60,7 @@ EXCLUDED: dict[str, str] = {
     "api_key": "API keys: their names and secret hashes",
     "api_key_pledger": "which actors each API key may pledge for",
     "idempotency_record": "writers' stored requests and answers",
-    "rate_limit_window": "per-key request counters",
+    "rate_limit_bucket": "per-key write quotas",
     "audit_entry": "who wrote what, by key, with copies of the submissions",
     "data_version": "one row; the version is the package's own `version`",
 }

@@ -92,7 +92,7 @@ async def test_listing_offers_both_files_of_the_current_version(
         "api_key",
         "api_key_pledger",
         "idempotency_record",
-        "rate_limit_window",
+        "rate_limit_bucket",
         "audit_entry",
         "data_version",
     }
