@@ -137,6 +137,18 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(
         default=2.0, gt=0, description="Seconds to open a database connection before giving up."
     )
+    stream_send_timeout: float = Field(
+        default=15.0,
+        ge=0,
+        description="Seconds a streamed answer (all=true CSV, a dataset file) waits for the "
+        "client to take its next chunk before the stream is cut. 0 switches it off.",
+    )
+    max_streams: int = Field(
+        default=4,
+        ge=1,
+        description="Streamed answers one worker sends at once (always fewer than "
+        "db_pool_size); one more is refused 503 too_many_streams.",
+    )
     request_timeout: float = Field(
         default=10.0,
         ge=0,

@@ -263,6 +263,23 @@ async def _sessionmaker_for(connection: HTTPConnection) -> async_sessionmaker[As
     return primary if behind else replica
 
 
+# The session ``get_session`` gave the running request: a streamed answer gives its
+# connection back between pages (``release_connection``).
+REQUEST_SESSION: ContextVar[AsyncSession | None] = ContextVar("migov_session", default=None)
+
+
+async def release_connection(session: AsyncSession | None = None) -> None:
+    """End the read transaction of ``session`` (else of the request's own session), so
+    its pooled connection goes back to the pool; its next statement takes one again.
+
+    Reads never commit: rolling back loses nothing. A streamed answer calls it before
+    it waits on the client, so a slow reader holds no connection.
+    """
+    session = session or REQUEST_SESSION.get()
+    if session is not None and session.in_transaction():
+        await session.rollback()
+
+
 async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
     """One session per request, on the primary or the read replica (module docstring);
     rolled back if the request fails, always closed."""
@@ -272,6 +289,7 @@ async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]
         DB_BUDGET.set(DatabaseBudget(seconds))
     sessionmaker = await _sessionmaker_for(connection)
     session = sessionmaker()
+    REQUEST_SESSION.set(session)
     try:
         yield session
     except BaseException:

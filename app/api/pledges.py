@@ -95,7 +95,9 @@ async def list_pledges(
             )
             return page.map(lambda row: row.read)
 
-        return await stream_all(output, PledgeRead, fetch, cursor=cursor, filename="pledges")
+        return await stream_all(
+            output, PledgeRead, fetch, request=request, cursor=cursor, filename="pledges"
+        )
     page = (
         await pledge_service.list_pledge_rows(
             session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang

@@ -159,6 +159,9 @@ CATALOGUE: dict[str, ProblemType] = {
         "write lock stayed taken.", "Retry after the `Retry-After` seconds."),
     "database_timeout": _p(503, "Database timeout", "A query ran past its time limit and was "
         "cancelled.", "Retry later, or ask for less (filters, a smaller `limit`)."),
+    "too_many_streams": _p(503, "Too many streams", "The server is sending as many streamed "
+        "answers (`all=true` CSV, dataset files) as it sends at once.", "Retry after "
+        "`Retry-After`, or page through the list with `cursor`."),
     "database_budget_spent": _p(503, "Database time spent", "The request's statements "
         "together ran longer than the database time one request may use "
         "(`MIGOV_DB_REQUEST_BUDGET`, 4 s by default), so it was stopped.",
