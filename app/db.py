@@ -104,7 +104,8 @@ class DatabaseBudget:
     """The database time one request may still spend, in seconds of statements run.
 
     ``get_session`` gives each request one (``Settings.db_request_budget``) in
-    ``DB_BUDGET``, which the tasks a request starts (GraphQL's sibling fields) share.
+    ``DB_BUDGET``, which the tasks a request starts (GraphQL's sibling fields) share;
+    a write leaves it (``begin_write``).
     Each statement's time is taken off when it returns; a statement asked for once
     the budget is spent raises ``budget_spent`` (503 ``database_budget_spent``)
     instead of running. A single statement stays bounded by ``db_statement_timeout``.
@@ -217,6 +218,10 @@ async def begin_write(session: AsyncSession) -> None:
     """
     if session.in_transaction():
         raise RuntimeError("begin_write() must open the transaction, not join one")
+    # A write's statements are few and each bounded by the statement timeout, but on
+    # SQLite its first waits for the write lock behind other writers: that wait is not
+    # work the request asked of the database, so a writer leaves the read budget.
+    DB_BUDGET.set(None)
     await session.connection(execution_options={WRITER_OPTION: True})
 
 

@@ -65,6 +65,9 @@ CATALOGUE: dict[str, ProblemType] = {
         "headers are longer than the server reads (`MIGOV_MAX_HEADER_BYTES`, 64 KiB by "
         "default); the connection was closed.", "Send shorter headers (long values belong "
         "in the body)."),
+    "batch_over_quota": _p(413, "Batch over quota", "The batch holds more pledges than the "
+        "API key may write in a whole window, so waiting would never admit it.",
+        "Send at most the quota (`RateLimit-Policy`, `\"writes\"`) at a time."),
     "payload_too_large": _p(413, "Payload too large", "The request body is over the server's "
         "limit (1 MiB by default).", "Split it: a batch holds at most 1,000 pledges."),
     "not_acceptable": _p(406, "Not acceptable", "No representation of this resource matches "

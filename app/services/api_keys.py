@@ -38,7 +38,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+)
 from app.models import Actor, ApiKey, ApiKeyPledger, RateLimitBucket
 from app.models.base import utcnow
 from app.models.enums import ApiScope, AuditAction, AuditEntity
@@ -335,12 +342,12 @@ async def count_request(
         return None
     window_ms = window_seconds * 1000
     if cost > limit:
-        raise RateLimited(
+        # Never admitted however long the client waits: not a 429 to retry, but a
+        # request to split.
+        raise PayloadTooLarge(
             f"This request writes {cost} pledges; the API key {key.prefix} may write at most "
             f"{limit} per {window_seconds} s. Send at most {limit} at a time.",
-            retry_after=window_seconds,
-            limit=limit,
-            window_seconds=window_seconds,
+            code="batch_over_quota",
         )
     now_ms = int(now.timestamp() * 1000)
     step_ms = window_ms / limit

@@ -20,8 +20,9 @@ import datetime as dt
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput
@@ -77,18 +78,22 @@ async def record(
             .returning(DataVersion.version)
         )
     ).scalar_one()
-    session.add_all(
-        Change(
-            version=version,
-            entity=change.entity,
-            entity_id=change.entity_id,
-            action=change.action,
-            origin=origin,
-            changed_at=now,
-        )
-        for change in changes
+    # One executemany: the ORM's flush ran one INSERT per change on SQLite (to learn
+    # each id), 1,000 for a batch of 1,000 pledges.
+    await session.execute(
+        insert(cast(Table, Change.__table__)),
+        [
+            {
+                "version": version,
+                "entity": change.entity.value,
+                "entity_id": change.entity_id,
+                "action": change.action.value,
+                "origin": origin.value,
+                "changed_at": now,
+            }
+            for change in changes
+        ],
     )
-    await session.flush()
     written = _written.get()
     if written is not None:
         written.append(int(version))

@@ -234,7 +234,7 @@ async def test_a_batch_takes_one_write_per_pledge(
     assert (four.status_code, four.json()["code"]) == (429, "rate_limited")
     assert three.status_code == 200, three.text
     assert budget(three)[2] == 0
-    assert eleven.status_code == 429
+    assert (eleven.status_code, eleven.json()["code"]) == (413, "batch_over_quota")
     assert "at most 10" in eleven.json()["detail"]
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Forbidden, InvalidInput, RateLimited, Unauthorized
+from app.errors import Forbidden, InvalidInput, PayloadTooLarge, RateLimited, Unauthorized
 from app.models import ApiKey, RateLimitBucket
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
@@ -124,9 +124,9 @@ async def test_writes_take_tokens_from_a_bucket_that_refills_steadily(
         await at(21, cost=2)  # a batch of two needs two tokens
     refilled = await at(80.5, cost=3)  # a full bucket takes a batch of three at once
     assert (refilled.remaining, refilled.reset_seconds) == (0, 60)
-    with pytest.raises(RateLimited) as too_big:
-        await at(500, cost=4)  # more than the quota can ever hold: split it
-    assert "at most 3" in too_big.value.detail
+    with pytest.raises(PayloadTooLarge) as too_big:
+        await at(500, cost=4)  # more than the quota can ever hold: split it, don't wait
+    assert (too_big.value.code, "at most 3" in too_big.value.detail) == ("batch_over_quota", True)
     stored = await session.scalar(
         select(RateLimitBucket.full_at_ms).where(RateLimitBucket.api_key_id == key.id)
     )
