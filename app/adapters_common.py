@@ -5,8 +5,9 @@
 * ``SettingsDep``: the settings ``create_app`` received, read from ``app.state``
   (never from the environment at request time).
 * ``bearer_secret``: the secret of ``Authorization: Bearer <secret>``. No header
-  gives None (``api_key_missing``); a header that is not a Bearer credential is
-  passed on whole, so the service calls it invalid, not missing.
+  gives None (``api_key_missing``); a header that is not a Bearer credential
+  (Basic, or a secret sent bare) is ``NOT_BEARER``, which the service calls
+  invalid, not missing: a secret counts only as a Bearer credential.
 * ``get_session``: the request's session (``app.db.request_session``): a GET or
   HEAD may read from the replica, unless it must see a data version the replica
   may not have yet (``required_version``).
@@ -44,6 +45,11 @@ async def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
+# What a header that is not a Bearer credential stands for: it is never a secret, so a
+# key sent bare (``Authorization: migov_...``) or as Basic is invalid, not accepted.
+NOT_BEARER = "not-a-bearer-credential"
+
+
 def bearer_secret(authorization: str | None) -> str | None:
     """The secret of an ``Authorization`` header value (see the module docstring)."""
     if not authorization:
@@ -51,28 +57,35 @@ def bearer_secret(authorization: str | None) -> str | None:
     scheme, credentials = get_authorization_scheme_param(authorization)
     if scheme.lower() == "bearer" and credentials:
         return credentials
-    return authorization
+    return NOT_BEARER
 
 
 async def admit_writer(
-    session: AsyncSession, secret: str | None, settings: Settings, state: State | None = None
+    session: AsyncSession,
+    secret: str | None,
+    settings: Settings,
+    state: State | None = None,
+    *,
+    cost: int = 1,
 ) -> ApiKey:
     """The writing key, admitted; ``session`` left in a fresh write transaction.
 
     A transaction already open holds only reads (reads never commit), so it is
-    rolled back: ``begin_write`` must open the transaction it writes in. The
-    key's rate budget goes on ``state.rate_budget`` when a request state is given.
+    rolled back: ``begin_write`` must open the transaction it writes in. ``cost`` is
+    how many writes the request makes (a batch: its pledges). The key's rate budget
+    goes on ``state.rate_budget`` when a request state is given.
     """
     if session.in_transaction():
         await session.rollback()
     await begin_write(session)
     admission = await api_key_service.admit_write(
-        session, secret, limit=settings.rate_limit_per_minute
+        session, secret, limit=settings.rate_limit_per_minute, cost=cost
     )
     await session.commit()
     await begin_write(session)
     if state is not None:
         state.rate_budget = admission.budget
+        state.api_key = admission.key.prefix  # for the access log: a key that got in
     return admission.key
 
 

@@ -47,6 +47,10 @@ DataDirOption = Annotated[
     ),
 ]
 SCOPES = ("pledges:write", "pledges:admin")
+# The batch endpoint's most pledges a request (schemas.pledge_writes.MAX_BATCH, which
+# fits the request deadline since batches are written in bulk); kept as a literal so
+# the CLI starts without importing the app, and equal by a test.
+MAX_CHUNK = 1000
 
 
 def _settings() -> Settings:
@@ -182,17 +186,39 @@ def keys_create(
         list[str],
         typer.Option("--scope", help=f"Repeat for several: {', '.join(SCOPES)}."),
     ],
+    pledger: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pledger",
+            help="An actor id (CAN, unhcr) the key may pledge for; repeat for several.",
+        ),
+    ] = None,
+    any_pledger: Annotated[
+        bool,
+        typer.Option(
+            "--any-pledger", help="Let the key pledge in the name of any actor (on purpose)."
+        ),
+    ] = False,
 ) -> None:
-    """Create an API key. Its secret is printed once, alone on the last line."""
+    """Create an API key. Its secret is printed once, alone on the last line.
+
+    Say whom it may pledge for: --pledger for each actor, or --any-pledger.
+    """
+    from app.schemas.access import ApiKeyRead
     from app.services import api_keys as api_key_service
 
     async def work(session: AsyncSession) -> api_key_service.CreatedKey:
-        # The service refuses unknown scopes, naming the known ones.
-        return await api_key_service.create_api_key(session, name=name, scopes=scope)
+        # The service refuses unknown scopes and actors, and a key granted neither.
+        return await api_key_service.create_api_key(
+            session, name=name, scopes=scope, pledgers=pledger or (), any_pledger=any_pledger
+        )
 
     created = _local(work)
     key = created.key
-    typer.echo(f"created API key {key.id} ({key.prefix}) {key.name!r}: {', '.join(key.scopes)}")
+    grant = ApiKeyRead.from_model(key).grant
+    typer.echo(
+        f"created API key {key.id} ({key.prefix}) {key.name!r}: {', '.join(key.scopes)}; {grant}"
+    )
     typer.echo("the secret is shown only now; store it safely:")
     typer.echo(created.secret)
 
@@ -206,7 +232,7 @@ def keys_list(
     from app.services import api_keys as api_key_service
 
     async def work(session: AsyncSession) -> list[ApiKeyRead]:
-        return [ApiKeyRead.model_validate(k) for k in await api_key_service.list_api_keys(session)]
+        return [ApiKeyRead.from_model(k) for k in await api_key_service.list_api_keys(session)]
 
     keys = _local(work)
     for key in keys:
@@ -217,7 +243,7 @@ def keys_list(
         used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
         typer.echo(
             f"{key.id:>4}  {key.prefix}  {state:<18} last used {used:<16}  "
-            f"{','.join(key.scopes):<28} {key.name}"
+            f"{','.join(key.scopes):<28} {key.grant:<24} {key.name}"
         )
 
 
@@ -230,7 +256,7 @@ def keys_revoke(
     from app.services import api_keys as api_key_service
 
     async def work(session: AsyncSession) -> ApiKeyRead:
-        return ApiKeyRead.model_validate(await api_key_service.revoke_api_key(session, key_id))
+        return ApiKeyRead.from_model(await api_key_service.revoke_api_key(session, key_id))
 
     key = _local(work)
     typer.echo(f"revoked API key {key.id} ({key.prefix}) {key.name!r}")
@@ -294,7 +320,7 @@ def pledges_submit(
     ] = None,
     chunk: Annotated[
         int,
-        typer.Option(min=1, max=1000, help="Rows per request to the batch endpoint."),
+        typer.Option(min=1, max=MAX_CHUNK, help="Rows per request to the batch endpoint."),
     ] = 100,
     concurrency: Annotated[int, typer.Option(min=1, max=32, help="Requests at a time.")] = 2,
     retries: Annotated[int, typer.Option(min=0, max=20, help="Retries per request.")] = 5,
@@ -415,6 +441,10 @@ def serve(
         log_config=logging_config(settings.log_level, settings.log_format),
         access_log=False,  # migov.access logs each request, with its id
         proxy_headers=True,
+        # A request head (line and headers) past max_header_bytes is 431 and the end of the
+        # connection, before it is held in memory (app.server); h11 reads the same bound.
+        http="app.server:BoundedHeadProtocol",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )
 
 

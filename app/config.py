@@ -75,6 +75,18 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = Field(
         default=2000, ge=1, description="Most lexical tokens one GraphQL document may have."
     )
+    graphql_max_document_length: int = Field(
+        default=32 * 1024,
+        ge=256,
+        description="Longest GraphQL document (characters, comments and strings included) "
+        "parsed; a longer one is refused before parsing (document_too_long).",
+    )
+    graphql_document_cache_mb: int = Field(
+        default=8,
+        ge=1,
+        description="Memory each worker may give to parsed and validated GraphQL documents "
+        "(estimated from their tokens).",
+    )
     graphql_max_cost: int = Field(
         default=250_000,
         ge=1,
@@ -86,15 +98,30 @@ class Settings(BaseSettings):
         description="Items the cost estimate assumes for a nested list without a `first` argument.",
     )
     rate_limit_per_minute: int = Field(
-        default=600,
+        default=3000,
         ge=0,
-        description="Write requests one API key may make per minute, counted in the database "
-        "so every worker shares the limit; 0 switches limits off. Reads are never limited.",
+        description="Writes one API key may make per minute (each pledge of a batch counts), "
+        "a token bucket kept in the database so every worker shares it; 0 switches write "
+        "limits off.",
+    )
+    client_rate_limit_per_minute: int = Field(
+        default=1200,
+        ge=0,
+        description="Requests one client may make per minute (by API key when a valid one is "
+        "sent, else by address), a token bucket in each worker's memory; 0 switches it off. "
+        "With several workers or hosts, a client may get that many per worker: a shared "
+        "limit belongs at the proxy (docs/reliability.md).",
     )
     max_body_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,
         description="Largest request body accepted; larger ones get 413.",
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers) `migov serve` reads; "
+        "past it the server answers 431 and closes the connection (app.server).",
     )
 
     # Reliability: timeouts, back-pressure and durability (docs/reliability.md).
@@ -104,6 +131,13 @@ class Settings(BaseSettings):
         description="Seconds a database statement may run before the server cancels it "
         "(503 database_timeout); on SQLite, how long a writer waits for the write lock "
         "(503 database_busy). 0 switches it off.",
+    )
+    db_request_budget: float = Field(
+        default=4.0,
+        ge=0,
+        description="Seconds of database time (statements run, summed) one request may "
+        "spend, below request_timeout; past it the request starts no more statements and "
+        "answers 503 database_budget_spent. 0 switches it off.",
     )
     db_pool_timeout: float = Field(
         default=1.0,
@@ -115,6 +149,18 @@ class Settings(BaseSettings):
     )
     db_connect_timeout: float = Field(
         default=2.0, gt=0, description="Seconds to open a database connection before giving up."
+    )
+    stream_send_timeout: float = Field(
+        default=15.0,
+        ge=0,
+        description="Seconds a streamed answer (all=true CSV, a dataset file) waits for the "
+        "client to take its next chunk before the stream is cut. 0 switches it off.",
+    )
+    max_streams: int = Field(
+        default=4,
+        ge=1,
+        description="Streamed answers one worker sends at once (always fewer than "
+        "db_pool_size); one more is refused 503 too_many_streams.",
     )
     request_timeout: float = Field(
         default=10.0,

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -44,6 +45,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
+from app.faults import budget_spent
 from app.models import DataVersion
 from app.pool import FairPool
 
@@ -82,6 +84,7 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
         }
     engine = create_async_engine(url, **kwargs)
     ping_when_idle(engine)
+    watch_budget(engine)
     if sqlite:
         install_sqlite_fixes(
             engine, busy_timeout=lock_wait, synchronous=settings.sqlite_synchronous
@@ -91,6 +94,56 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
 
 # A pooled connection unused for longer than this is tested before it is handed out.
 IDLE_PING_SECONDS = 1.0
+
+
+class DatabaseBudget:
+    """The database time one request may still spend, in seconds of statements run.
+
+    ``get_session`` gives each request one (``Settings.db_request_budget``) in
+    ``DB_BUDGET``, which the tasks a request starts (GraphQL's sibling fields) share;
+    a write leaves it (``begin_write``).
+    Each statement's time is taken off when it returns; a statement asked for once
+    the budget is spent raises ``budget_spent`` (503 ``database_budget_spent``)
+    instead of running. A single statement stays bounded by ``db_statement_timeout``.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.left = seconds
+        self.clock = clock
+
+    def check(self) -> None:
+        if self.left <= 0:
+            raise budget_spent(self.seconds)
+
+    def spend(self, seconds: float) -> None:
+        self.left -= seconds
+
+
+DB_BUDGET: ContextVar[DatabaseBudget | None] = ContextVar("migov_db_budget", default=None)
+_STARTED = "migov_statement_started"
+
+
+def watch_budget(engine: AsyncEngine) -> None:
+    """Charge every statement of ``engine`` to the running request's ``DatabaseBudget``."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before(
+        _conn: Any, _cursor: Any, _statement: Any, _params: Any, context: Any, _many: Any
+    ) -> None:
+        budget = DB_BUDGET.get()
+        if budget is not None and context is not None:
+            budget.check()
+            context.__dict__[_STARTED] = budget.clock()
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _after(
+        _conn: Any, _cursor: Any, _statement: Any, _params: Any, context: Any, _many: Any
+    ) -> None:
+        budget = DB_BUDGET.get()
+        started = context.__dict__.pop(_STARTED, None) if context is not None else None
+        if budget is not None and started is not None:
+            budget.spend(budget.clock() - started)
 
 
 def ping_when_idle(engine: AsyncEngine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
@@ -161,6 +214,10 @@ async def begin_write(session: AsyncSession) -> None:
     """
     if session.in_transaction():
         raise RuntimeError("begin_write() must open the transaction, not join one")
+    # A write's statements are few and each bounded by the statement timeout, but on
+    # SQLite its first waits for the write lock behind other writers: that wait is not
+    # work the request asked of the database, so a writer leaves the read budget.
+    DB_BUDGET.set(None)
     await session.connection(execution_options={WRITER_OPTION: True})
 
 
@@ -189,15 +246,38 @@ async def _sessionmaker_for(
     return primary if behind else replica
 
 
+# The session ``request_session`` gave the running request: a streamed answer gives its
+# connection back between pages (``release_connection``).
+REQUEST_SESSION: ContextVar[AsyncSession | None] = ContextVar("migov_session", default=None)
+
+
+async def release_connection(session: AsyncSession | None = None) -> None:
+    """End the read transaction of ``session`` (else of the request's own session), so
+    its pooled connection goes back to the pool; its next statement takes one again.
+
+    Reads never commit: rolling back loses nothing. A streamed answer calls it before
+    it waits on the client, so a slow reader holds no connection.
+    """
+    session = session or REQUEST_SESSION.get()
+    if session is not None and session.in_transaction():
+        await session.rollback()
+
+
 @contextlib.asynccontextmanager
 async def request_session(
     state: Any, *, read: bool, needs: int | None = None
 ) -> AsyncIterator[AsyncSession]:
     """A request's session, on the primary or the read replica (module docstring): ``read``
     for a request that only reads, ``needs`` the data version it must see, if any. Rolled
-    back if the request fails, always closed."""
+    back if the request fails, always closed. The request's database time is bounded by
+    ``db_request_budget`` when the settings on ``state`` give one."""
+    settings = getattr(state, "settings", None)
+    seconds = getattr(settings, "db_request_budget", 0)
+    if seconds:
+        DB_BUDGET.set(DatabaseBudget(seconds))
     sessionmaker = await _sessionmaker_for(state, read=read, needs=needs)
     session = sessionmaker()
+    REQUEST_SESSION.set(session)
     try:
         yield session
     except BaseException:

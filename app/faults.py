@@ -9,13 +9,21 @@ refused with ``Unavailable`` (503 and ``Retry-After`` over REST, the same
 * ``database_busy``: no connection came free in the pool within
   ``db_pool_timeout``, or SQLite's write lock stayed taken past its busy timeout;
 * ``database_timeout``: a statement ran past ``db_statement_timeout`` and the
-  server cancelled it (the connection goes back to the pool clean).
+  server cancelled it (the connection goes back to the pool clean);
+* ``database_budget_spent``: the request's statements together ran longer than
+  ``db_request_budget`` (``app.db.DatabaseBudget``), so it may start no more: one
+  request cannot hold the database for its whole deadline with many statements
+  each under the statement timeout (thirty aliased GraphQL fields did, for 9 s).
 
 A value the database refuses to store or compare (PostgreSQL's SQLSTATE class
 22, "data exception": a NUL character in text, a number beyond its column's
 range) is the client's input, not our fault: ``InvalidInput`` with the code
 ``unstorable_value`` (400). The adapters refuse such values at the edge first;
 this is the backstop for any that get past.
+
+Each answers with its own ``detail`` above, written for the client (what
+happened and what to do), over REST and GraphQL alike: never the library's
+message, which names the pool or holds the statement and its parameters.
 
 ``database_fault`` recognises these among the exceptions SQLAlchemy, asyncpg,
 sqlite3 and the socket layer raise. Anything it does not recognise is a real
@@ -30,6 +38,7 @@ from sqlalchemy import exc as sa_exc
 
 from app.errors import DomainError, InvalidInput, Unavailable
 
+DATABASE_BUDGET_SPENT = "database_budget_spent"
 DATABASE_UNAVAILABLE = "database_unavailable"
 DATABASE_BUSY = "database_busy"
 DATABASE_TIMEOUT = "database_timeout"
@@ -71,10 +80,14 @@ def database_fault(error: BaseException, *, retry_after: int = RETRY_AFTER) -> D
             code=UNSTORABLE_VALUE,
         )
     detail = {
-        DATABASE_UNAVAILABLE: "The database is unavailable; retry shortly.",
-        DATABASE_BUSY: "The database is busy: no connection came free in time; retry shortly.",
-        DATABASE_TIMEOUT: "The database took too long to answer and the query was cancelled; "
-        "retry shortly or ask for less.",
+        DATABASE_UNAVAILABLE: "The database is unavailable. Retry after the seconds "
+        "Retry-After gives.",
+        DATABASE_BUSY: "The server is busy: every database connection is in use. Retry "
+        "after the seconds Retry-After gives, send fewer requests at once, or ask for "
+        "smaller pages.",
+        DATABASE_TIMEOUT: "The database took too long to answer and the query was cancelled. "
+        "Ask for less (a smaller page, narrower filters) or retry after the seconds "
+        "Retry-After gives.",
     }[code]
     return Unavailable(detail, code=code, retry_after=retry_after)
 
@@ -115,3 +128,14 @@ _ASYNCPG_CONNECTION_ERRORS = frozenset(
         "InternalClientError",
     }
 )
+
+
+def budget_spent(seconds: float, *, retry_after: int = RETRY_AFTER) -> Unavailable:
+    """What a request answers once its statements have used ``seconds`` of database time."""
+    return Unavailable(
+        f"This request used its {seconds:g} s of database time and was stopped. Ask for "
+        "less in one request (fewer aliases or nested lists, smaller pages, narrower "
+        "filters), or retry after the seconds Retry-After gives.",
+        code=DATABASE_BUDGET_SPENT,
+        retry_after=retry_after,
+    )

@@ -71,17 +71,31 @@ DATA_VERSION = Gauge(
 )
 
 
+_OUT = "migov_checked_out"
+
+
 def watch_pool(engine: AsyncEngine, *, capacity: int) -> None:
     """Follow ``engine``'s pool: checkouts and checkins move ``db_pool_checked_out``."""
     POOL_CAPACITY.inc(capacity)
 
+    # Counted per connection record, so each checkout is taken back once: a connection
+    # whose request was cancelled (a client gone mid-stream) can come back through a
+    # checkin with no checkout seen before it, which drove the gauge below zero.
     @event.listens_for(engine.sync_engine, "checkout")
-    def _checkout(*_args: Any) -> None:
-        POOL_CHECKED_OUT.inc()
+    def _checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if not record.info.get(_OUT):
+            record.info[_OUT] = True
+            POOL_CHECKED_OUT.inc()
 
     @event.listens_for(engine.sync_engine, "checkin")
-    def _checkin(*_args: Any) -> None:
-        POOL_CHECKED_OUT.dec()
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_OUT, False):
+            POOL_CHECKED_OUT.dec()
+
+    @event.listens_for(engine.sync_engine, "close")
+    def _close(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_OUT, False):
+            POOL_CHECKED_OUT.dec()
 
 
 def unwatch_pool(*, capacity: int) -> None:

@@ -18,7 +18,7 @@ port="${SOAK_PORT:-8480}"
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
 work="$(mktemp -d)"
 export MIGOV_DATABASE_URL="${MIGOV_DATABASE_URL:-sqlite+aiosqlite:///${work}/soak.db}"
-export MIGOV_RATE_LIMIT_PER_MINUTE=0 MIGOV_LOG_LEVEL=warning
+export MIGOV_RATE_LIMIT_PER_MINUTE=0 MIGOV_CLIENT_RATE_LIMIT_PER_MINUTE=0 MIGOV_LOG_LEVEL=warning
 # One process serving 64 connections holds up to 64 requests at once: give each a
 # pooled connection, as a deployment sized for this load would. With the default
 # pool (10 + 5) the rest wait up to db_pool_timeout and are shed with 503
@@ -35,7 +35,7 @@ esac
 export MIGOV_DB_POOL_SIZE="${MIGOV_DB_POOL_SIZE:-${connections}}" MIGOV_DB_POOL_MAX_OVERFLOW="${MIGOV_DB_POOL_MAX_OVERFLOW:-0}"
 .venv/bin/migov migrate > /dev/null
 .venv/bin/migov data load > /dev/null
-export SOAK_SECRET="$(.venv/bin/migov keys create --name soak --scope pledges:write | tail -1)"
+export SOAK_SECRET="$(.venv/bin/migov keys create --name soak --scope pledges:write --any-pledger | tail -1)"
 .venv/bin/migov serve --port "$port" --workers "$workers" > "${work}/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -32,9 +32,15 @@ async def make_api_key(
     *,
     name: str = "test script",
     scopes: tuple[ApiScope, ...] = (ApiScope.PLEDGES_WRITE,),
+    pledgers: tuple[str, ...] = (),
 ) -> Key:
+    """A key granted ``pledgers``, or any pledger when none is named."""
     created = await api_key_service.create_api_key(
-        session, name=name, scopes=[scope.value for scope in scopes]
+        session,
+        name=name,
+        scopes=[scope.value for scope in scopes],
+        pledgers=pledgers,
+        any_pledger=not pledgers,
     )
     await session.commit()
     return Key(created.key.id, created.key.prefix, created.secret)

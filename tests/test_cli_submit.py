@@ -121,7 +121,9 @@ def ids(report: dict[str, Any]) -> list[int]:
 def test_keys_then_a_file_submitted_twice_never_duplicates(
     env: dict[str, str], server: str, tmp_path: Path
 ) -> None:
-    created = _migov(env, "keys", "create", "--name", "CLI test", "--scope", "pledges:write")
+    created = _migov(
+        env, "keys", "create", "--name", "CLI test", "--scope", "pledges:write", "--any-pledger"
+    )
     assert created.returncode == 0, created.stderr
     secret = created.stdout.strip().splitlines()[-1]
     assert secret.startswith("migov_")

@@ -9,11 +9,16 @@ match data (a SQL-injection string finds nothing: it is a value, never SQL).
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from tests.conftest import build_app, client_for
 
 HOSTILE = {
     "sql": "' OR '1'='1' --",
@@ -28,6 +33,14 @@ HOSTILE = {
     "html": "<script>alert(1)</script>",
 }
 LEAKS = re.compile(r"Traceback|sqlalchemy|asyncpg|sqlite3|SELECT |/work/|\.py\b|File \"")
+
+
+@pytest.fixture
+async def client(settings: Settings, session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    """The suite's client with no quota of requests: the walk sends thousands."""
+    unlimited = settings.model_copy(update={"client_rate_limit_per_minute": 0})
+    async with client_for(build_app(unlimited, session)) as client:
+        yield client
 
 
 def _get_operations(document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:

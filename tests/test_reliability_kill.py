@@ -150,7 +150,7 @@ async def writer_secret(url: str) -> str:
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             created = await api_key_service.create_api_key(
-                session, name="kill test", scopes=["pledges:write"]
+                session, name="kill test", scopes=["pledges:write"], any_pledger=True
             )
             await session.commit()
     finally:
@@ -212,7 +212,12 @@ def test_sigkill_of_the_server_loses_no_acknowledged_pledge(
     with database(engine_kind(database_url), tmp_path) as (url, _pg):
         secret = asyncio.run(writer_secret(url))
         planned = submissions()
-        server = Server(url, tmp_path / "server.log", rate_limit_per_minute="0")
+        server = Server(
+            url,
+            tmp_path / "server.log",
+            rate_limit_per_minute="0",
+            client_rate_limit_per_minute="0",
+        )
         server.start()
         try:
 
@@ -239,7 +244,12 @@ def test_a_postgresql_crash_loses_no_acknowledged_pledge(tmp_path: Path) -> None
         assert pg is not None
         secret = asyncio.run(writer_secret(url))
         planned = submissions()
-        server = Server(url, tmp_path / "server.log", rate_limit_per_minute="0")
+        server = Server(
+            url,
+            tmp_path / "server.log",
+            rate_limit_per_minute="0",
+            client_rate_limit_per_minute="0",
+        )
         server.start()
         try:
 

@@ -80,7 +80,12 @@ def test_postgresql_outage_answers_503_and_recovers_within_5s(tmp_path: Path) ->
     with cluster() as pg:
         upgrade(pg.url())
         asyncio.run(_load_curated(pg.url()))
-        with serving(pg.url(), tmp_path / "server.log", request_timeout=str(DEADLINE)) as server:
+        with serving(
+            pg.url(),
+            tmp_path / "server.log",
+            request_timeout=str(DEADLINE),
+            client_rate_limit_per_minute="0",
+        ) as server:
 
             async def run() -> tuple[list[Answer], float, float, float]:
                 answers: list[Answer] = []

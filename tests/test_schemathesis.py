@@ -37,7 +37,10 @@ async def _key(url: str) -> str:
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             created = await api_key_service.create_api_key(
-                session, name="schemathesis", scopes=["pledges:write", "pledges:admin"]
+                session,
+                name="schemathesis",
+                scopes=["pledges:write", "pledges:admin"],
+                any_pledger=True,
             )
             await session.commit()
     finally:
@@ -79,7 +82,12 @@ def test_schemathesis_finds_nothing_over_rest_and_graphql(
 ) -> None:
     secret = asyncio.run(_key(live_database_url))
     # Writes are explored at full speed: the per-key rate limit is switched off.
-    with serving(live_database_url, tmp_path / "server.log", rate_limit_per_minute="0") as server:
+    with serving(
+        live_database_url,
+        tmp_path / "server.log",
+        rate_limit_per_minute="0",
+        client_rate_limit_per_minute="0",
+    ) as server:
         rest_code, rest = _schemathesis(
             f"{server.base_url}/openapi.json",
             secret,

@@ -57,6 +57,7 @@ def test_serve_logs_json_lines_with_request_ids(live_database_url: str, tmp_path
         "path": "/v1/forums/MIRPS",
         "status": 200,
         "api_key": None,
+        "client": "127.0.0.1",
     }
     # uvicorn's own lines (startup, shutdown) are JSON too, outside any request.
     assert any(

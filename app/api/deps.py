@@ -7,6 +7,7 @@ import types
 import typing
 from typing import Annotated
 
+import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -193,14 +194,34 @@ async def get_writer_key(
     return await admit_writer(session, _secret(request), settings, request.state)
 
 
+async def get_batch_writer_key(
+    request: Request, session: SessionDep, settings: SettingsDep, _credentials: BearerDep
+) -> ApiKey:
+    """``get_writer_key`` for a batch, which takes one write of the quota per pledge.
+
+    The body is already received (FastAPI reads it before the dependencies run), so
+    counting its items costs one parse of bytes in memory; a body that is not a
+    batch counts as one write and is refused by validation.
+    """
+    try:
+        items = orjson.loads(await request.body()).get("pledges")
+    except (orjson.JSONDecodeError, AttributeError):
+        items = None
+    cost = len(items) if isinstance(items, list) and items else 1
+    return await admit_writer(session, _secret(request), settings, request.state, cost=cost)
+
+
 async def get_admin_key(request: Request, session: SessionDep, _credentials: BearerDep) -> ApiKey:
     """A key holding ``pledges:admin``, for admin reads (never rate limited)."""
-    return await api_key_service.authenticate(
+    key = await api_key_service.authenticate(
         session, _secret(request), scope=ApiScope.PLEDGES_ADMIN
     )
+    request.state.api_key = key.prefix  # for the access log: a key that got in
+    return key
 
 
 WriterKeyDep = Annotated[ApiKey, Depends(get_writer_key)]
+BatchWriterKeyDep = Annotated[ApiKey, Depends(get_batch_writer_key)]
 AdminKeyDep = Annotated[ApiKey, Depends(get_admin_key)]
 IdempotencyKeyHeader = Annotated[
     str | None,

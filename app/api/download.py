@@ -13,13 +13,20 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, Response
 
 from app.adapters_common import SettingsDep
 from app.api.conditional import matches
 from app.api.deps import SessionDep, reject_unknown_query_params
 from app.api.params import READ_DEPENDENCIES
 from app.api.problems import problem_responses
+from app.api.streams import (
+    BoundedFileResponse,
+    BoundedStreamingResponse,
+    send_timeout,
+    stream_slots,
+)
+from app.db import DB_BUDGET, release_connection
 from app.schemas.download import DownloadFile, DownloadList
 from app.schemas.meta import DATA_LICENCE
 from app.services import exports as export_service
@@ -99,22 +106,42 @@ async def get_download(
     """
     directory = Path(settings.export_dir)
     export = await export_service.find_file(session, directory, name)
+    # A file is sent from disk: nothing of it needs the database while the client reads.
+    await release_connection(session)
     headers = {"ETag": f'"{export.name}"', "Cache-Control": IMMUTABLE}
     if matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     if export.path.exists():
-        return FileResponse(
-            export.path, media_type=export.media_type, filename=export.name, headers=headers
+        return BoundedFileResponse(
+            export.path,
+            media_type=export.media_type,
+            filename=export.name,
+            headers=headers,
+            send_timeout=send_timeout(request),
         )
+    give_back = stream_slots(request).take()
 
     async def built_then_sent() -> AsyncIterator[bytes]:
         # An empty first chunk sends the headers (through gzip too), so the build is not
-        # bound by the deadline for starting an answer; the session stays open meanwhile.
+        # bound by the deadline for starting an answer.
         yield b""
-        await export_service.current_files(session, directory, build_missing=True)
+        # A build reads every table once: the work of many requests, bounded by the
+        # statement timeout per statement, not by one request's database time. Its
+        # connection goes back before the file is sent.
+        DB_BUDGET.set(None)
+        try:
+            await export_service.current_files(session, directory, build_missing=True)
+        finally:
+            await release_connection(session)
         async with await anyio.open_file(export.path, "rb") as file:
             while chunk := await file.read(CHUNK):
                 yield chunk
 
     headers["Content-Disposition"] = f'attachment; filename="{export.name}"'
-    return StreamingResponse(built_then_sent(), media_type=export.media_type, headers=headers)
+    return BoundedStreamingResponse(
+        built_then_sent(),
+        media_type=export.media_type,
+        headers=headers,
+        send_timeout=send_timeout(request),
+        on_close=give_back,
+    )

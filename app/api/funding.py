@@ -46,7 +46,12 @@ async def list_funding_shares(
 
     if all_rows:
         return await stream_all(
-            output, FundingShareRead, fetch, cursor=cursor, filename="funding-shares"
+            output,
+            FundingShareRead,
+            fetch,
+            request=request,
+            cursor=cursor,
+            filename="funding-shares",
         )
     result = await funding_service.list_funding_shares(session, filters, limit=limit, cursor=cursor)
     items = [FundingShareRead.from_model(s, lang=lang) for s in result.page.items]

@@ -12,7 +12,10 @@
   ``X-Request-ID`` on every answer; ``ETag``/``Last-Modified``/``Cache-Control`` on
   reads; ``Link`` (next page) on paged lists; ``Content-Disposition`` where CSV is
   offered; ``Location``/``ETag``/``Idempotent-Replayed`` on writes; ``RateLimit``
-  and ``RateLimit-Policy`` on every counted write; ``Retry-After`` on 429 and 503.
+  and ``RateLimit-Policy`` on every counted request (the client's ``"requests"``
+  quota, and a counted write's ``"writes"``); ``Retry-After`` on 429 and 503.
+* Every operation but the health checks can answer 429 (the client's quota of
+  requests, ``app.api.ratelimit``).
   They are defined once under ``components/headers`` and referenced.
 * A request header is present or absent, never ``null``: an optional header's
   schema keeps only its value's type (``present_or_absent``).
@@ -29,6 +32,7 @@ from fastapi.routing import APIRoute
 
 from app.api.conditional import conditional_get
 from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.api.ratelimit import UNCOUNTED  # paths no quota counts
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
 UNAVAILABLE = (
@@ -81,13 +85,15 @@ HEADERS: dict[str, dict[str, Any]] = {
         "true",
     ),
     "RateLimit-Policy": _header(
-        "The key's write quota (IETF draft httpapi-ratelimit-headers): `q` requests per `w` "
-        "seconds.",
-        '"writes";q=600;w=60',
+        "The quotas this request counted against (IETF draft httpapi-ratelimit-headers), "
+        'token buckets of `q` per `w` seconds: the client\'s `"requests"` (by API key, '
+        'else by address), and on a write the key\'s `"writes"` (each pledge of a batch '
+        "counts).",
+        '"requests";q=1200;w=60, "writes";q=3000;w=60',
     ),
     "RateLimit": _header(
-        "What is left of the quota: `r` requests for the next `t` seconds.",
-        '"writes";r=599;t=42',
+        "What is left of each quota: `r` now, and `t` seconds until it is full again.",
+        '"requests";r=1187;t=1, "writes";r=2999;t=1',
     ),
     "Retry-After": _header("Seconds to wait before retrying.", "2"),
     "Migov-Data-Version": _header(
@@ -98,8 +104,10 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
 }
 
-# Answers of a write that the rate limit has counted (refusals before admission are not).
-COUNTED = {"200", "201", "404", "409", "412", "422", "428", "429"}
+TOO_MANY = (
+    "Over a quota (`rate_limited`): the client's requests, or on a write the API key's "
+    "writes. Retry after the `Retry-After` seconds."
+)
 
 
 def present_or_absent(parameter: dict[str, Any]) -> None:
@@ -165,7 +173,7 @@ def describe_headers(document: dict[str, Any], conditional: set[str]) -> None:
                     names += ["Location", "ETag"]
                 if write and status in ("200", "201"):
                     names += ["Idempotent-Replayed", "Migov-Data-Version"]
-                if write and status in COUNTED:
+                if path not in UNCOUNTED:
                     names += ["RateLimit-Policy", "RateLimit"]
                 if status in ("429", "503"):
                     names.append("Retry-After")
@@ -199,6 +207,8 @@ def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
                     responses["422"] = _problem("The request body failed validation.")
                 if path != "/healthz":
                     responses.setdefault("503", _problem(UNAVAILABLE))
+                if path not in UNCOUNTED:
+                    responses.setdefault("429", _problem(TOO_MANY))
                 if path.startswith("/v1"):
                     responses.setdefault("400", _problem("Bad Request"))
                     if method == "get":

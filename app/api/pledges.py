@@ -16,6 +16,7 @@ from app.api import includes
 from app.api.conditional import item_headers, matches, pledge_etag, version_from_if_match
 from app.api.deps import (
     AllRowsParam,
+    BatchWriterKeyDep,
     CursorParam,
     IdempotencyKeyHeader,
     LangDep,
@@ -94,7 +95,9 @@ async def list_pledges(
             )
             return page.map(lambda row: row.read)
 
-        return await stream_all(output, PledgeRead, fetch, cursor=cursor, filename="pledges")
+        return await stream_all(
+            output, PledgeRead, fetch, request=request, cursor=cursor, filename="pledges"
+        )
     page = (
         await pledge_service.list_pledge_rows(
             session, filters, sort=sort, limit=limit, cursor=cursor, lang=lang
@@ -261,7 +264,7 @@ async def submit_pledge(
 )
 async def submit_pledge_batch(
     session: SessionDep,
-    api_key: WriterKeyDep,
+    api_key: BatchWriterKeyDep,
     batch: PledgeBatch,
     idempotency_key: IdempotencyKeyHeader = None,
     atomic: Annotated[
@@ -275,7 +278,8 @@ async def submit_pledge_batch(
     result. With `atomic=true` either every pledge is stored or none is, and the
     refusal names each field as `pledges.<index>.<field>`. Pledges carrying an
     `external_ref` your key already used come back as `existing`. An
-    `Idempotency-Key` covers the whole batch.
+    `Idempotency-Key` covers the whole batch. Each pledge takes one write of the
+    key's quota (`RateLimit`).
     """
     write = await pledge_writes.submit_batch(
         session, api_key, batch.pledges, atomic=atomic, idempotency_key=idempotency_key

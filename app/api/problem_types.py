@@ -63,6 +63,13 @@ CATALOGUE: dict[str, ProblemType] = {
     "validation_failed": _p(422, "Request validation failed", "The request body is not a "
         "valid pledge (or batch, or update): each refused field is named in `errors`.",
         "Fix each field in `errors` and send the body again."),
+    "request_header_too_large": _p(431, "Request header too large", "The request line and "
+        "headers are longer than the server reads (`MIGOV_MAX_HEADER_BYTES`, 64 KiB by "
+        "default); the connection was closed.", "Send shorter headers (long values belong "
+        "in the body)."),
+    "batch_over_quota": _p(413, "Batch over quota", "The batch holds more pledges than the "
+        "API key may write in a whole window, so waiting would never admit it.",
+        "Send at most the quota (`RateLimit-Policy`, `\"writes\"`) at a time."),
     "payload_too_large": _p(413, "Payload too large", "The request body is over the server's "
         "limit (1 MiB by default).", "Split it: a batch holds at most 1,000 pledges."),
     "not_acceptable": _p(406, "Not acceptable", "No representation of this resource matches "
@@ -110,6 +117,15 @@ CATALOGUE: dict[str, ProblemType] = {
     "scope_missing": _p(403, "Scope missing", "The key lacks the scope this request needs "
         "(`pledges:write` for writes, `pledges:admin` for the audit log).",
         "Ask the operator for a key with that scope."),
+    "pledger_not_granted": _p(403, "Pledger not granted", "The API key may pledge only in the "
+        "name of the actors it was granted, and a pledger of this pledge is not one of them "
+        "(`errors` names each).", "Pledge for your own actors, or ask the operator for a key "
+        "granted this one (`migov keys create --pledger ACTOR`)."),
+    "pledger_grant_missing": _p(400, "Pledger grant missing", "An API key was asked for "
+        "without saying whom it may pledge for.", "Give `--pledger ACTOR` for each actor, or "
+        "`--any-pledger`."),
+    "pledger_grant_conflict": _p(400, "Pledger grant conflict", "An API key was asked for "
+        "with both `--pledger` and `--any-pledger`.", "Give one or the other."),
     "pledge_not_owned": _p(403, "Pledge not owned", "Only the key that submitted a pledge (or "
         "an admin key) may update it.", "Update your own pledges, or ask an admin."),
     # Conflicts and preconditions.
@@ -140,9 +156,10 @@ CATALOGUE: dict[str, ProblemType] = {
         "`If-Match` with its ETag, so two writers cannot overwrite each other unseen.",
         "GET the pledge and send its `ETag` as `If-Match`."),
     # Load and faults.
-    "rate_limited": _p(429, "Too many requests", "The API key used up its write quota for this "
-        "window (see the `RateLimit` and `RateLimit-Policy` headers).",
-        "Wait the `Retry-After` seconds; batch pledges to send fewer requests."),
+    "rate_limited": _p(429, "Too many requests", "The client used up its quota of requests, "
+        "or the API key its quota of writes (each pledge of a batch counts); see the "
+        "`RateLimit` and `RateLimit-Policy` headers.", "Wait the `Retry-After` seconds, and "
+        "send requests at the pace `RateLimit` shows."),
     "unavailable": _p(503, "Service unavailable", "The service cannot answer now.",
         "Retry after the `Retry-After` seconds."),
     "database_unavailable": _p(503, "Database unavailable", "The database refused or dropped "
@@ -151,6 +168,14 @@ CATALOGUE: dict[str, ProblemType] = {
         "write lock stayed taken.", "Retry after the `Retry-After` seconds."),
     "database_timeout": _p(503, "Database timeout", "A query ran past its time limit and was "
         "cancelled.", "Retry later, or ask for less (filters, a smaller `limit`)."),
+    "too_many_streams": _p(503, "Too many streams", "The server is sending as many streamed "
+        "answers (`all=true` CSV, dataset files) as it sends at once.", "Retry after "
+        "`Retry-After`, or page through the list with `cursor`."),
+    "database_budget_spent": _p(503, "Database time spent", "The request's statements "
+        "together ran longer than the database time one request may use "
+        "(`MIGOV_DB_REQUEST_BUDGET`, 4 s by default), so it was stopped.",
+        "Ask for less in one request (fewer aliases or nested lists, smaller pages, "
+        "narrower filters), or retry after `Retry-After`."),
     "request_timeout": _p(503, "Request timed out", "The request took longer than the server's "
         "deadline and was cancelled.", "Retry shortly, or ask for less."),
     "schema_not_at_head": _p(503, "Schema not migrated", "The database schema is behind the "
@@ -167,12 +192,27 @@ CATALOGUE: dict[str, ProblemType] = {
         "allows.", "Flatten the query, or run several."),
     "too_many_aliases": _p(200, "Too many aliases", "The document uses more field aliases than "
         "allowed.", "Use fewer aliases, or several requests."),
-    "too_many_tokens": _p(200, "Document too long", "The document has more tokens than "
+    "too_many_tokens": _p(200, "Too many tokens", "The document has more tokens than "
         "allowed.", "Send a shorter document."),
+    "document_too_long": _p(200, "Document too long", "The document has more characters "
+        "(comments and strings included) than the server parses (32 KiB by default).",
+        "Send a shorter document; pass long values as variables."),
     "query_too_costly": _p(200, "Query too costly", "The estimated number of objects the query "
         "may resolve is over the limit.", "Ask for fewer items (`first`) or fewer nested lists."),
     "introspection_disabled": _p(200, "Introspection disabled", "This server does not answer "
         "schema introspection.", "Use the published schema (openapi/schema.graphql)."),
+    # GraphQL requests refused before an operation is read from them (HTTP 400, JSON).
+    "invalid_json": _p(400, "Body is not JSON", "The body of a GraphQL POST is not JSON, or "
+        "nests deeper than 1,024 levels.", "Send `{\"query\": ..., \"variables\": {...}}` as JSON."),
+    "graphql_batching_disabled": _p(400, "Batching disabled", "The body is a list of "
+        "operations; this server runs one operation per request.", "Send one request per operation."),
+    "unsupported_media_type": _p(400, "Unsupported content type", "A GraphQL POST must be "
+        "`application/json`.", "Send `Content-Type: application/json`."),
+    "mutation_over_get": _p(400, "Mutation over GET", "A GET request to /graphql asked for "
+        "a mutation; writes go over POST only.", "Send the mutation as a POST."),
+    "graphql_bad_request": _p(400, "Bad GraphQL request", "The request holds no operation "
+        "this server can read (no `query`, or `variables` that are not an object).",
+        "Read `message`, correct the request and send it again."),
 }  # fmt: skip
 
 # Starlette's other HTTP errors are answered as ``http_<status>``.

@@ -34,11 +34,13 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 
+from app.api.streams import BoundedStreamingResponse, send_timeout, stream_slots
+from app.db import DB_BUDGET, DatabaseBudget, release_connection
 from app.errors import InvalidInput
-from app.schemas.common import JudgedPage, Page
+from app.schemas.common import JudgedPage, Page, neutralise
 from app.schemas.included import Included, IncludingPage, JudgedIncludingPage
 from app.services._query import MAX_LIMIT, PageResult
 
@@ -188,15 +190,6 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)  # Decimal as its exact digits, dates in ISO form, as pydantic writes them
-
-
-# A text cell starting with one of these is prefixed with a quote (OWASP, CSV injection);
-# "'" is in the set so that dropping one leading quote always gives the value back.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def neutralise(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell(value: Any) -> str:
@@ -358,6 +351,7 @@ async def stream_all(
     model: type[BaseModel],
     fetch: PageFetch,
     *,
+    request: Request,
     cursor: str | None,
     filename: str,
     hxl_tags: dict[str, str] | None = None,
@@ -369,6 +363,11 @@ async def stream_all(
     time. The first page is read before the answer starts, so a bad filter or cursor
     is still a 400 problem; a failure later can only cut the stream short, which the
     client sees as a truncated body.
+
+    A stream takes one of the worker's stream slots and holds no pooled connection
+    while the client reads: each page is its own read transaction, ended before the
+    page is sent, with a database-time budget of its own; a client that takes no
+    chunk within the send timeout is cut off (``app.api.streams``).
     """
     fmt, hxl = output
     if fmt != "csv":
@@ -379,8 +378,15 @@ async def stream_all(
             field="all",
             errors=[{"field": "all", "detail": detail, "requires": ["format=csv"]}],
         )
-    first = await fetch(cursor, MAX_LIMIT)
+    give_back = stream_slots(request).take()
+    try:
+        first = await fetch(cursor, MAX_LIMIT)
+        await release_connection()
+    except BaseException:
+        give_back()
+        raise
     writer = _CsvWriter(csv_columns(model))
+    budget = DB_BUDGET.get()
 
     async def lines() -> AsyncIterator[str]:
         page = first
@@ -391,9 +397,18 @@ async def stream_all(
                     yield chunk
             if page.next_cursor is None:
                 return
+            if budget is not None:  # each page is a request's worth of database time
+                DB_BUDGET.set(DatabaseBudget(budget.seconds))
             page = await fetch(page.next_cursor, MAX_LIMIT)
+            await release_connection()  # before the client is waited on
 
-    return StreamingResponse(lines(), media_type=CSV_MEDIA_TYPE, headers=csv_disposition(filename))
+    return BoundedStreamingResponse(
+        lines(),
+        media_type=CSV_MEDIA_TYPE,
+        headers=csv_disposition(filename),
+        send_timeout=send_timeout(request),
+        on_close=give_back,
+    )
 
 
 async def list_response(
@@ -414,7 +429,9 @@ async def list_response(
     (``Page[model]`` as JSON, or its rows as CSV), with what ``include`` adds to it and,
     for a list ``judged`` for certainty, what ``certainty=certain`` left out."""
     if all_rows:
-        return await stream_all(output, model, fetch, cursor=cursor, filename=filename)
+        return await stream_all(
+            output, model, fetch, request=request, cursor=cursor, filename=filename
+        )
     page = await fetch(cursor, limit)
     return render_page(
         request,

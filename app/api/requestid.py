@@ -7,9 +7,13 @@ forge a log line); otherwise a fresh one is made. The id is set in
 while serving it carries it, and is also on ``request.state.request_id``.
 
 When the request is done, one ``migov.access`` line records the method, path,
-status, duration and the API key's public prefix (never its secret). The
-middleware is the outermost layer (``app.http.stack``), so refusals by other
-layers (413, 304) are logged and tagged as well.
+status, duration, the client's address (as the server saw it: the proxy's, or
+with ``--proxy-headers`` the forwarded one) and the public prefix of the API key
+that was admitted (never its secret). A key that was refused (401: unknown,
+revoked, sent without ``Bearer``) is logged as ``null``: a prefix anyone can type
+is not who made the request. The middleware is the outermost layer
+(``app.http.stack``), so refusals by other layers (413, 304) are logged and tagged
+as well.
 """
 
 from __future__ import annotations
@@ -26,8 +30,6 @@ from app.logs import set_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 WELL_FORMED = re.compile(r"^[A-Za-z0-9._~:+/=-]{1,128}$")
-# Only the public prefix of ``migov_<prefix>_<secret>``; the secret is never captured.
-_KEY_PREFIX = re.compile(r"^\s*Bearer\s+migov_([0-9a-f]{8})_", re.IGNORECASE)
 
 access_logger = logging.getLogger("migov.access")
 
@@ -44,13 +46,6 @@ def request_id_from(header: bytes | None) -> str:
     return uuid.uuid4().hex
 
 
-def key_prefix(authorization: bytes | None) -> str | None:
-    if authorization is None:
-        return None
-    match = _KEY_PREFIX.match(authorization.decode("latin-1"))
-    return match.group(1) if match else None
-
-
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,13 +54,14 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = request_id_from(headers.get(b"x-request-id"))
+        request_id = request_id_from(_header(scope, b"x-request-id"))
         # Set, never reset: a handler of an unhandled error runs after this
         # middleware in the same context and still tags its line (each request
         # has a context of its own).
         set_request_id(request_id)
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state.pop("api_key", None)  # a test harness may share one state between requests
         status = 500
         started = time.perf_counter()
 
@@ -89,6 +85,14 @@ class RequestIdMiddleware:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "api_key": key_prefix(headers.get(b"authorization")),
+                    "api_key": state.get("api_key"),
+                    "client": (scope.get("client") or (None,))[0],
                 },
             )
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None

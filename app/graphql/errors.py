@@ -10,6 +10,9 @@
   ``graphql_validation_failed``, or the code of the limit it broke
   (``query_too_deep``, ``too_many_aliases``, ``too_many_tokens``,
   ``query_too_costly``, ``introspection_disabled``; see ``graphql.limits``).
+* A database fault (``app.faults``: unavailable, busy, timed out, a value it
+  refuses) answers its code and the fault's own ``detail`` as ``message``, the
+  same words as REST's problem, never the driver's text (which holds the SQL).
 * Anything else is a fault of the server: ``internal_error``, and outside debug
   its message is replaced (``MaskErrors``) after strawberry has logged it.
 
@@ -184,6 +187,30 @@ def error_extensions(error: GraphQLError) -> dict[str, Any]:
     return extensions
 
 
+# strawberry's refusals of a request it cannot read, by the start of its reason.
+REFUSAL_CODES = {
+    "Unable to parse request body as JSON": "invalid_json",
+    "Batching is not enabled": "graphql_batching_disabled",
+    "Unsupported content type": "unsupported_media_type",
+    "GraphQL only supports GET and POST": "method_not_allowed",
+    "Not Found": "route_not_found",
+    "mutations are not allowed when using GET": "mutation_over_get",
+}
+GRAPHQL_BAD_REQUEST = "graphql_bad_request"
+
+
+def refused_request(status: int, reason: str) -> JSONResponse:
+    """A request strawberry refused before reading an operation from it, as a GraphQL
+    error with a code (``REFUSAL_CODES``), in JSON like every other answer of /graphql."""
+    code = next(
+        (code for start, code in REFUSAL_CODES.items() if reason.startswith(start)),
+        GRAPHQL_BAD_REQUEST,
+    )
+    return JSONResponse(
+        {"errors": [{"message": reason, "extensions": {"code": code}}]}, status_code=status
+    )
+
+
 def unavailable_response(fault: Unavailable) -> JSONResponse:
     """A request refused before execution because the database failed (the response
     cache could not read the data version): what ``ErrorCodes`` answers when a field
@@ -213,7 +240,11 @@ class ErrorCodes(SchemaExtension):
         retry_after = 0
         for error in errors:
             error.extensions = error_extensions(error)
-            if isinstance(error.original_error, DomainError):
+            if (told := fault_of(error)) is not None:
+                # The fault's own words: the driver's message holds the statement and
+                # its parameters (``SELECT ...``, an INSERT echoing the input).
+                error.message = told.detail
+            elif isinstance(error.original_error, DomainError):
                 error.message = in_graphql_words(error.message)
             fault = fault_of(error) or error.original_error
             if isinstance(fault, Unavailable):

@@ -13,7 +13,14 @@ a query may resolve and refuses it above a maximum:
 * a nested list given a ``first`` argument (``Forum.pledges(first: 500)``)
   returns ``first`` items;
 * any other list (``Forum.participants``) is assumed to return ``list_estimate``
-  items, since nested lists are unpaged so that loaders can batch them.
+  items, since nested lists are unpaged so that loaders can batch them;
+* what the database must scan rather than return is counted by that work: a
+  ``totalCount`` counts every row its list matches (``COUNT_COST``), and an
+  aggregation (``pledgeSummary``, ``moneyRecordSummary``, ``datasetMeta``) reads
+  every row of its tables (``AGGREGATE_COST``), however few groups it answers.
+  Thirty aliased ``pledgeSummary`` fields were estimated at 300 and ran 8.9 s; they
+  now cost 750,300 and are refused before they run, while the dashboard's page
+  (``datasetMeta`` and two summaries) costs about 75,000.
 
 So ``forums(first: 100) { edges { node { participants { actor { name } } } } }``
 costs 1 + 100 * (1 + 1 + 10 * (1 + 1)) = 2201.
@@ -22,8 +29,9 @@ costs 1 + 100 * (1 + 1 + 10 * (1 + 1)) = 2201.
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -42,7 +50,9 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
+    StringValueNode,
     ValidationContext,
     VariableNode,
     get_named_type,
@@ -58,14 +68,23 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType as StrawberryOperation
 
-# Distinct documents whose parse and validation each worker keeps (a dashboard sends a handful).
-PARSED_DOCUMENTS = 512
+# What a field that scans rather than returns costs (see the module docstring): a count
+# of a list's rows, and an aggregation over whole tables; at the default maximum cost of
+# 250,000 a document holds at most ten aggregations or twenty-five counts.
+COUNT_COST = 10_000
+AGGREGATE_COST = 25_000
+AGGREGATES = frozenset({"pledgeSummary", "moneyRecordSummary", "datasetMeta"})
 QUERY_TOO_DEEP = "query_too_deep"
+DOCUMENT_TOO_LONG = "document_too_long"
 TOO_MANY_ALIASES = "too_many_aliases"
 TOO_MANY_TOKENS = "too_many_tokens"
 QUERY_TOO_COSTLY = "query_too_costly"
 INTROSPECTION_DISABLED = "introspection_disabled"
+INVALID_PARAMETER = "invalid_parameter"
+NUL_REFUSED = "An argument holds a NUL character (\\u0000), which no argument of a query accepts."
 
 
 def with_code(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
@@ -118,14 +137,33 @@ class NoIntrospection(DisableIntrospection):
 
 
 class TokenLimit(MaxTokensLimiter):
-    """The parser stops at the limit; its syntax error gets the ``too_many_tokens`` code."""
+    """The parser stops at ``max_token_count`` tokens (comments included) and refuses a
+    document longer than ``max_length`` characters before reading it, so a few tokens
+    padded with a megabyte of comment or string are refused too; the syntax errors get
+    the ``too_many_tokens`` and ``document_too_long`` codes."""
+
+    def __init__(self, max_token_count: int, max_length: int) -> None:
+        super().__init__(max_token_count=max_token_count)
+        self.max_length = max_length
+
+    def on_operation(self) -> Iterator[None]:
+        # strawberry hands every parse option to graphql-core's parse(); its TypedDict
+        # names only max_tokens.
+        self.execution_context.parse_options["max_source_length"] = self.max_length  # type: ignore[typeddict-unknown-key]
+        yield from super().on_operation()
 
     def on_parse(self) -> Iterator[None]:
         yield
-        marker = f"more than {self.max_token_count} tokens"
+        codes = {
+            f"more than {self.max_token_count} tokens": TOO_MANY_TOKENS,
+            f"more than {self.max_length} code points": DOCUMENT_TOO_LONG,
+        }
         for error in self.execution_context.pre_execution_errors or ():
-            if isinstance(error, GraphQLSyntaxError) and marker in error.message:
-                error.extensions = {**(error.extensions or {}), "code": TOO_MANY_TOKENS}
+            if not isinstance(error, GraphQLSyntaxError):
+                continue
+            for marker, code in codes.items():
+                if marker in error.message:
+                    error.extensions = {**(error.extensions or {}), "code": code}
 
 
 class QueryCostLimiter(SchemaExtension):
@@ -223,11 +261,16 @@ class CostEstimator:
         if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             return 0
         field = parent.fields.get(node.name.value)
-        if field is None or node.selection_set is None:
+        if field is None:
+            return 0
+        if node.name.value == "totalCount":
+            return COUNT_COST
+        if node.selection_set is None:
             return 0
         named = get_named_type(field.type)
         if not is_composite_type(named):
             return 0
+        scan = AGGREGATE_COST if node.name.value in AGGREGATES else 0
         first = self._first(node, field)
         is_connection = isinstance(named, GraphQLObjectType) and "edges" in named.fields
         items = 1
@@ -241,7 +284,7 @@ class CostEstimator:
         inner = self.cost(
             node.selection_set, named, page=first if is_connection else None, seen=seen
         )
-        return items * (1 + inner)
+        return scan + items * (1 + inner)
 
     def _first(self, node: FieldNode, field: GraphQLField) -> int | None:
         """The page size a field with a ``first`` argument asks for, else None."""
@@ -259,25 +302,153 @@ class CostEstimator:
         return max(value, 1) if isinstance(value, int) else 1
 
 
-@lru_cache(maxsize=PARSED_DOCUMENTS)
-def _parse(query: str, max_tokens: int | None) -> DocumentNode:
-    return parse(query, max_tokens=max_tokens)
+# What one token of a document costs once parsed: its AST node with its location and
+# token (measured 380-440 bytes per node on the dashboard's and the benchmark's queries).
+BYTES_PER_TOKEN = 512
+
+
+@dataclass
+class CachedDocument:
+    """A parsed document, its estimated size, and its validation errors once validated."""
+
+    document: DocumentNode
+    weight: int
+    errors: list[GraphQLError] | None = None
+
+
+class DocumentCache:
+    """Parsed and validated documents by their text, within ``max_bytes`` (estimated).
+
+    A document weighs its text plus ``BYTES_PER_TOKEN`` per token; the least recently
+    used go first when a new one would not fit, and one that alone is over a
+    quarter of the budget is never kept. Each app has its own, since validation
+    depends on the app's rules. Replaces an LRU of 512 documents of any size, where
+    750 one-megabyte documents took a worker from 341 MB to 2.1 GB.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[str, CachedDocument] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, query: str) -> CachedDocument | None:
+        entry = self._entries.get(query)
+        if entry is not None:
+            self._entries.move_to_end(query)
+        return entry
+
+    def put(self, query: str, document: DocumentNode) -> CachedDocument:
+        tokens = getattr(document, "token_count", 0) or len(query) // 4
+        entry = CachedDocument(document, len(query) + tokens * BYTES_PER_TOKEN)
+        if entry.weight > self.max_bytes // 4:
+            return entry  # used for this request only
+        old = self._entries.pop(query, None)
+        if old is not None:
+            self.size -= old.weight
+        while self._entries and self.size + entry.weight > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self.size -= evicted.weight
+        self._entries[query] = entry
+        self.size += entry.weight
+        return entry
 
 
 class CachedParse(SchemaExtension):
-    """Parse each distinct document once (the token limit still applies: it is in the key).
+    """Parse each distinct document once per ``DocumentCache`` (with the request's parse
+    options, the limits among them: a refused document is never parsed whole).
 
     A document that does not parse is left to strawberry's own parser, which
     reports the syntax error as it always does.
     """
 
+    def __init__(self, cache: DocumentCache) -> None:
+        self.cache = cache
+
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query is not None and context.graphql_document is None:
-            with contextlib.suppress(GraphQLError):
-                context.graphql_document = _parse(
-                    context.query, context.parse_options.get("max_tokens")
+            entry = self.cache.get(context.query)
+            if entry is None:
+                with contextlib.suppress(GraphQLError):
+                    entry = self.cache.put(
+                        context.query, parse(context.query, **context.parse_options)
+                    )
+            if entry is not None:
+                context.graphql_document = entry.document
+        yield
+
+
+class CachedValidation(SchemaExtension):
+    """Validate each distinct document once, keeping its errors beside its parse."""
+
+    def __init__(self, cache: DocumentCache) -> None:
+        self.cache = cache
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.query is not None:
+            entry = self.cache.get(context.query)
+            if entry is None or entry.document is not document:
+                entry = CachedDocument(document, 0)  # parsed elsewhere: validate, keep nothing
+            if entry.errors is None:
+                entry.errors = list(
+                    validate_document(context.schema._schema, document, context.validation_rules)
                 )
+            context.pre_execution_errors = list(entry.errors)
+        yield
+
+
+class NoNulInQueries(ASTValidationRule):
+    """``invalid_parameter`` for a NUL character in a string argument of a query, as REST
+    refuses one in the query string: no code, id or filter can hold one, and PostgreSQL
+    refuses it where SQLite would look it up. A mutation's text is left to the write's
+    own validation, which names the field (``title``), as REST's does."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self.in_mutation = False
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
+        self.in_mutation = node.operation is OperationType.MUTATION
+
+    def leave_operation_definition(self, *_args: Any) -> None:
+        self.in_mutation = False
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        if "\x00" in node.value and not self.in_mutation:
+            self.report_error(
+                GraphQLError(NUL_REFUSED, node, extensions={"code": INVALID_PARAMETER})
+            )
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class NulVariables(SchemaExtension):
+    """``NoNulInQueries`` for the variables of a query, which change per request."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if (
+            context.graphql_document is not None
+            and not context.pre_execution_errors
+            and _holds_nul(context.variables)
+            and context.operation_type is not StrawberryOperation.MUTATION
+        ):
+            context.pre_execution_errors = [
+                GraphQLError(NUL_REFUSED, extensions={"code": INVALID_PARAMETER})
+            ]
         yield
 
 
@@ -286,6 +457,7 @@ def static_rules(max_depth: int, max_aliases: int, introspection: bool) -> list[
     rules: list[Any] = [
         *DepthLimit(max_depth=max_depth).validation_rules,
         *AliasLimit(max_alias_count=max_aliases).validation_rules,
+        NoNulInQueries,
     ]
     if not introspection:
         rules += NoIntrospection().validation_rules

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 import strawberry
+from cross_web import HTTPException
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, SchemaExtension, ValidationCache
+from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.unset import UNSET
 
 from app.config import Settings
 from app.graphql.context import Context, get_context
-from app.graphql.errors import ErrorCodes, MaskUnexpectedErrors, should_mask_error
+from app.graphql.errors import (
+    ErrorCodes,
+    MaskUnexpectedErrors,
+    refused_request,
+    should_mask_error,
+)
 from app.graphql.limits import (
-    PARSED_DOCUMENTS,
     CachedParse,
+    CachedValidation,
+    DocumentCache,
+    NulVariables,
     QueryCostLimiter,
     TokenLimit,
     static_rules,
@@ -79,11 +89,17 @@ def schema_extensions(settings: Settings) -> list[ExtensionFactory]:
     rules = static_rules(
         settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_introspection
     )
+    # Parsed and validated documents, kept within a byte budget of this app's own.
+    documents = DocumentCache(settings.graphql_document_cache_mb * 1024 * 1024)
     extensions += [
-        lambda: TokenLimit(max_token_count=settings.graphql_max_tokens),
-        CachedParse,
+        lambda: TokenLimit(
+            max_token_count=settings.graphql_max_tokens,
+            max_length=settings.graphql_max_document_length,
+        ),
+        lambda: CachedParse(documents),
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=PARSED_DOCUMENTS),
+        lambda: CachedValidation(documents),
+        NulVariables,
         lambda: QueryCostLimiter(
             max_cost=settings.graphql_max_cost, list_estimate=settings.graphql_list_estimate
         ),
@@ -124,6 +140,21 @@ class _Router(GraphQLRouter[Context, None]):
         # The same compact JSON as strawberry's ``json.dumps``, several times faster on a
         # page of a hundred nodes; non-ASCII text leaves as UTF-8, not ``\u`` escapes.
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson stops at 1,024 levels of nesting with a JSONDecodeError (a 400), where
+        # the standard library recursed until RecursionError (a 500) on a body of
+        # ``[[[[...`` well within the size limit.
+        return orjson.loads(data)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """strawberry's ``run``, with its refusals (a body that is not JSON, a batch, a
+        content type it does not read, a method) answered as GraphQL errors in JSON with
+        an ``extensions.code``, not as strawberry's plain text."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as refused:
+            return refused_request(refused.status_code, refused.reason)
 
 
 def build_router(settings: Settings, ide_page: str | None = None) -> GraphQLRouter[Context, None]:

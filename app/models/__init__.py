@@ -1,6 +1,12 @@
 """ORM models, one module per aggregate. Importing this package registers them all."""
 
-from app.models.access import ApiKey, AuditEntry, IdempotencyRecord, RateLimitWindow
+from app.models.access import (
+    ApiKey,
+    ApiKeyPledger,
+    AuditEntry,
+    IdempotencyRecord,
+    RateLimitBucket,
+)
 from app.models.actor import Actor
 from app.models.base import Base
 from app.models.change import Change, DataVersion
@@ -18,6 +24,7 @@ from app.models.source import Citation, Source
 __all__ = [
     "Actor",
     "ApiKey",
+    "ApiKeyPledger",
     "AuditEntry",
     "Base",
     "Change",
@@ -39,6 +46,6 @@ __all__ = [
     "PledgeObjective",
     "PledgePledger",
     "Programme",
-    "RateLimitWindow",
+    "RateLimitBucket",
     "Source",
 ]

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, enum_check, enum_column, utcnow
@@ -33,6 +43,29 @@ class ApiKey(Base):
     revoked_at: Mapped[dt.datetime | None]
     last_used_at: Mapped[dt.datetime | None] = mapped_column(
         doc="Refreshed at most once a minute, so using a key costs no extra write per request."
+    )
+    any_pledger: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="True: the key may pledge in the name of any actor (an operator's choice, made "
+        "on purpose); false: only for the actors of its grants (api_key_pledger).",
+    )
+
+    grants: Mapped[list[ApiKeyPledger]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="ApiKeyPledger.actor_id"
+    )
+
+
+class ApiKeyPledger(Base):
+    """An actor an API key may pledge for: a ministry's key is granted its own state."""
+
+    __tablename__ = "api_key_pledger"
+
+    api_key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_key.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[str] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE", onupdate="CASCADE"), primary_key=True
     )
 
 
@@ -88,15 +121,16 @@ class AuditEntry(Base):
     api_key: Mapped[ApiKey | None] = relationship(lazy="raise", viewonly=True)
 
 
-class RateLimitWindow(Base):
-    """Requests one API key made in one fixed window; shared by every worker process."""
+class RateLimitBucket(Base):
+    """One API key's write quota as a token bucket (GCRA), shared by every worker process:
+    the moment the bucket is full again. Each write pushes it later by its cost (a batch
+    by its pledges); a write that would push it more than a window ahead is refused."""
 
-    __tablename__ = "rate_limit_window"
+    __tablename__ = "rate_limit_bucket"
 
     api_key_id: Mapped[int] = mapped_column(
         ForeignKey("api_key.id", ondelete="CASCADE"), primary_key=True
     )
-    window_start: Mapped[int] = mapped_column(
-        BigInteger, primary_key=True, autoincrement=False, doc="Unix time the window opened."
+    full_at_ms: Mapped[int] = mapped_column(
+        BigInteger, doc="Unix time, in milliseconds, when the bucket is full again."
     )
-    hits: Mapped[int] = mapped_column(default=0)

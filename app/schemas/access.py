@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from app.models import AuditEntry
+from app.models import ApiKey, AuditEntry
 from app.models.enums import AuditAction, AuditEntity
 from app.schemas.common import ReadModel
 
@@ -22,9 +22,33 @@ class ApiKeyRef(ReadModel):
 
 class ApiKeyRead(ApiKeyRef):
     scopes: list[str]
+    any_pledger: bool = Field(description="May pledge in the name of any actor.")
+    pledgers: list[str] = Field(
+        description="The actors the key may pledge for (empty with `any_pledger`)."
+    )
     created_at: dt.datetime
     revoked_at: dt.datetime | None
     last_used_at: dt.datetime | None = Field(description="Accurate to about a minute.")
+
+    @classmethod
+    def from_model(cls, key: ApiKey) -> ApiKeyRead:
+        """``key`` with its grants loaded (``services.api_keys`` loads them)."""
+        return cls(
+            id=key.id,
+            prefix=key.prefix,
+            name=key.name,
+            scopes=list(key.scopes),
+            any_pledger=key.any_pledger,
+            pledgers=[grant.actor_id for grant in key.grants],
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+            last_used_at=key.last_used_at,
+        )
+
+    @property
+    def grant(self) -> str:
+        """Whom the key pledges for, in a word: ``any pledger`` or ``pledges for CAN, MEX``."""
+        return "any pledger" if self.any_pledger else f"pledges for {', '.join(self.pledgers)}"
 
 
 class AuditEntryRead(ReadModel):

@@ -70,3 +70,13 @@ class CitationRead(ReadModel):
     @classmethod
     def from_model(cls, citation: Citation) -> CitationRead:
         return cls.trusted(source_id=citation.source_id, locator=citation.locator)
+
+
+# A text cell starting with one of these is prefixed with a quote (OWASP, CSV injection);
+# "'" is in the set so that dropping one leading quote always gives the value back. The
+# API's CSV answers and the data package's spreadsheet copies both use it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

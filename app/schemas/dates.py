@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Annotated, Any, NamedTuple
@@ -63,8 +64,9 @@ class PartialDate(NamedTuple):
         if self.precision is DatePrecision.YEAR or self.date.month == 12:
             # December's last day directly: the next month of 9999-12 is past the calendar.
             return dt.date(self.date.year, 12, 31)
-        first_of_next = (self.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return first_of_next - dt.timedelta(days=1)
+        # The month's own length, never a step into the next month: December 9999 has no
+        # next month to step into.
+        return self.date.replace(day=calendar.monthrange(self.date.year, self.date.month)[1])
 
 
 def format_partial(date: dt.date | None, precision: DatePrecision | None) -> str | None:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -62,9 +63,37 @@ from app.schemas.descriptions import (
     USD_PER_UNIT,
 )
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-ExternalRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Characters free text may not hold: C0 controls but tab, line feed and carriage return
+# (NUL among them, which PostgreSQL refuses and SQLite stores), DEL and the C1 controls,
+# the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+# which make a title read otherwise than it is stored ("\u202etxt.exe"), and lone
+# surrogates, which no UTF-8 database stores. Refused on both engines, per field.
+DECEPTIVE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _plain_text(value: str) -> str:
+    found = DECEPTIVE.search(value)
+    if found is not None:
+        raise _rule(
+            f"holds the character U+{ord(found.group()):04X} at position {found.start()}: "
+            "free text takes no control characters (tab and line breaks aside) and no "
+            "bidirectional overrides"
+        )
+    return value
+
+
+PlainText = AfterValidator(_plain_text)
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), PlainText
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), PlainText
+]
+ExternalRef = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), PlainText
+]
 
 
 def _currency_code(value: Any) -> Any:
@@ -82,13 +111,33 @@ CurrencyCode = Annotated[
     BeforeValidator(_currency_code),
     Field(description="ISO 4217 code, e.g. `USD`, `CAD`, `EUR`.", examples=["CAD"]),
 ]
+# The one form an amount takes on the wire, as the document states it: ASCII digits, at
+# most two decimals, no sign, exponent, separator, space or other script's digits. At
+# most 13 digits before the point (just under ten trillion): 15 significant digits is
+# what both engines store exactly, since SQLite keeps a NUMERIC this long as a double
+# (999999999999999999.99 came back as 1000000000000000000.00).
+MAX_WHOLE_DIGITS = 13
+AMOUNT_PATTERN = re.compile(rf"^[0-9]{{1,{MAX_WHOLE_DIGITS}}}(\.[0-9]{{1,2}})?$")
+
+
+def _amount_text(value: Any) -> Any:
+    if isinstance(value, str) and not AMOUNT_PATTERN.fullmatch(value):
+        raise _rule(
+            "expected a decimal string of ASCII digits with at most two decimals, e.g. "
+            '"1500000.00" (no sign, exponent, thousands separator or spaces; at most '
+            f"{MAX_WHOLE_DIGITS} digits before the point)"
+        )
+    return value
+
+
 Amount = Annotated[
     Decimal,
-    Field(gt=0, max_digits=20, decimal_places=2, allow_inf_nan=False),
+    BeforeValidator(_amount_text),
+    Field(gt=0, max_digits=MAX_WHOLE_DIGITS + 2, decimal_places=2, allow_inf_nan=False),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^[0-9]{1,18}(\.[0-9]{1,2})?$",
+            "pattern": AMOUNT_PATTERN.pattern,
             "description": "A decimal string greater than zero, at most two decimals.",
             "examples": ["13150000.00"],
         }
@@ -107,7 +156,7 @@ def _rule(message: str) -> PydanticCustomError:
 
 
 def _decimal_string(value: Any) -> Any:
-    if isinstance(value, float | bool):
+    if isinstance(value, float | int):  # bool too; JSON numbers, even whole ones
         raise _rule('send the amount as a decimal string, e.g. "1500000.00"')
     return value
 
@@ -391,9 +440,18 @@ class SummaryKey(StrEnum):
     CURRENCY = "currency"
 
 
+SUBMITTED = (
+    "submitted pledges (sent through the API with a partner's key, not curated from cited "
+    "documents)"
+)
+
+
 class CurrencyAmount(BaseModel):
     currency: str = Field(description=ISO_4217)
     amount: Decimal = Field(description=EXACT_DECIMAL)
+    amount_submitted: Decimal = Field(
+        default=Decimal("0.00"), description=f"Of `amount`, what {SUBMITTED} add."
+    )
 
 
 class PledgeSummaryRow(BaseModel):
@@ -412,6 +470,11 @@ class PledgeSummaryRow(BaseModel):
     count_without_usd: int = Field(
         description="Pledges in the group with no USD equivalent (no amount, or no rate "
         "for its currency and date): `amount_usd` leaves them out."
+    )
+    count_submitted: int = Field(default=0, description=f"Of `count`, the {SUBMITTED}.")
+    amount_usd_submitted: Decimal | None = Field(
+        default=None,
+        description=f"Of `amount_usd`, what {SUBMITTED} add; null exactly when `amount_usd` is.",
     )
 
 

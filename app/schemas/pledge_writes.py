@@ -75,7 +75,9 @@ class PledgeBatchItem(BaseModel):
     index: int = Field(description="Position of the pledge in the request, from 0.")
     outcome: BatchOutcome = Field(
         description="`created`; `existing` (its `external_ref` was already stored: that pledge "
-        "is returned); or `rejected` (see `errors`; nothing was stored)."
+        "is returned); or `rejected` (see `code` and `errors`; nothing was stored): "
+        "`validation_failed` (422), or `pledger_not_granted` (403) for a pledger the API "
+        "key may not pledge for."
     )
     status: int = Field(description="The status `POST /v1/pledges` would have answered.")
     pledge: PledgeRead | None = None
@@ -91,6 +93,19 @@ class PledgeBatchItem(BaseModel):
             outcome="created" if created else "existing",
             status=201 if created else 200,
             pledge=pledge,
+        )
+
+    @classmethod
+    def forbidden(cls, index: int, problems: list[dict[str, Any]]) -> PledgeBatchItem:
+        """An item pledging for an actor the key was not granted: 403, as POST answers."""
+        return cls.model_validate(
+            {
+                "index": index,
+                "outcome": "rejected",
+                "status": 403,
+                "code": "pledger_not_granted",
+                "errors": problems,
+            }
         )
 
     @classmethod

@@ -8,11 +8,18 @@ Invariants:
 * A revoked key stays in the table (the audit log and pledges refer to it) and
   never authenticates again.
 * ``pledges:admin`` includes everything ``pledges:write`` allows.
-* Rate limits count requests per key in fixed windows stored in the database, so
-  every worker process shares them. ``count_request`` runs in its own short
-  transaction before the write it admits, so a refused write still counts. It
-  answers the key's ``RateBudget`` (quota, window, what is left, seconds to the
-  next window), which the REST adapter publishes as ``RateLimit`` headers.
+* A key pledges in the name of the actors it was granted (``api_key_pledger``),
+  or of any actor when it was made with ``any_pledger`` on purpose; a key is made
+  with one or the other, never neither. ``check_pledgers`` refuses the others
+  (403 ``pledger_not_granted``, naming the actor) on submission, batch and update.
+* Write quotas are token buckets per key (GCRA), stored in the database so every
+  worker process shares them: a quota of ``limit`` per ``window_seconds`` admits
+  at most ``limit`` writes in any span of a window (fixed windows admitted twice
+  that around their edge), and a batch takes one token per pledge.
+  ``count_request`` runs in its own short transaction before the write it admits,
+  so a refused write still counts. It answers the key's ``RateBudget`` (quota,
+  window, what is left, seconds until the bucket is full again), which the
+  adapters publish as ``RateLimit`` headers.
 """
 
 from __future__ import annotations
@@ -20,17 +27,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import BigInteger, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
-from app.errors import Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
-from app.models import ApiKey, RateLimitWindow
+from app.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+)
+from app.models import Actor, ApiKey, ApiKeyPledger, RateLimitBucket
 from app.models.base import utcnow
 from app.models.enums import ApiScope, AuditAction, AuditEntity
 from app.services import audit
@@ -41,16 +57,12 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class RateBudget:
-    """Where a key stands in its current rate-limit window."""
+    """Where a key stands in its write quota (a token bucket)."""
 
-    limit: int  # requests allowed per window
+    limit: int  # writes (pledges) allowed per window
     window_seconds: int
-    hits: int  # requests counted in this window, this one included
-    reset_seconds: int  # until the next window starts
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit - self.hits)
+    remaining: int  # writes the key may make now
+    reset_seconds: int  # until the bucket is full again
 
 
 @dataclass(frozen=True)
@@ -83,11 +95,24 @@ def require_scope(key: ApiKey, scope: ApiScope) -> None:
         )
 
 
-async def create_api_key(session: AsyncSession, *, name: str, scopes: Iterable[str]) -> CreatedKey:
-    """A new key and its secret. Flushes; the caller commits and shows the secret once."""
+async def create_api_key(
+    session: AsyncSession,
+    *,
+    name: str,
+    scopes: Iterable[str],
+    pledgers: Iterable[str] = (),
+    any_pledger: bool = False,
+) -> CreatedKey:
+    """A new key and its secret. Flushes; the caller commits and shows the secret once.
+
+    ``pledgers`` are the actors (ids, any case) the key may pledge for; ``any_pledger``
+    lets it pledge for any. Exactly one of the two is required: a key that can pledge
+    for any state must be made so on purpose.
+    """
     name = name.strip()
     if not name:
         raise InvalidInput("A key needs a name.", field="name")
+    granted = await _grantable(session, list(dict.fromkeys(pledgers)), any_pledger)
     wanted = list(dict.fromkeys(scopes))
     known = {scope.value for scope in ApiScope}
     unknown = [scope for scope in wanted if scope not in known]
@@ -102,7 +127,14 @@ async def create_api_key(session: AsyncSession, *, name: str, scopes: Iterable[s
         if await session.scalar(select(ApiKey.id).where(ApiKey.prefix == prefix)) is None:
             break
     secret = f"migov_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(name=name, prefix=prefix, secret_hash=hash_secret(secret), scopes=wanted)
+    key = ApiKey(
+        name=name,
+        prefix=prefix,
+        secret_hash=hash_secret(secret),
+        scopes=wanted,
+        any_pledger=any_pledger,
+        grants=[ApiKeyPledger(actor_id=actor) for actor in granted],
+    )
     session.add(key)
     await session.flush()
     await audit.record(
@@ -116,12 +148,53 @@ async def create_api_key(session: AsyncSession, *, name: str, scopes: Iterable[s
     return CreatedKey(key=key, secret=secret)
 
 
+async def _grantable(session: AsyncSession, wanted: list[str], any_pledger: bool) -> list[str]:
+    """The stored ids of the actors ``wanted`` names (any case); refuses a missing or
+    double choice and unknown actors."""
+    if any_pledger and wanted:
+        raise InvalidInput(
+            "Give either --pledger (the actors the key may pledge for) or --any-pledger, not both.",
+            code="pledger_grant_conflict",
+            field="pledger",
+        )
+    if not any_pledger and not wanted:
+        raise InvalidInput(
+            "Say whom the key may pledge for: --pledger ACTOR for each state or "
+            "organisation (repeatable, e.g. --pledger CAN --pledger MEX), or --any-pledger "
+            "to let it pledge in the name of any actor. A key for one ministry should not "
+            "be able to pledge for another state.",
+            code="pledger_grant_missing",
+            field="pledger",
+        )
+    if not wanted:
+        return []
+    rows = await session.scalars(
+        select(Actor.id).where(func.lower(Actor.id).in_([w.lower() for w in wanted]))
+    )
+    by_lower = {actor.lower(): actor for actor in rows}
+    unknown = [w for w in wanted if w.lower() not in by_lower]
+    if unknown:
+        raise InvalidInput(
+            f"No actor has the id {', '.join(unknown)} (see /v1/actors).",
+            code="unknown_reference",
+            field="pledger",
+        )
+    return sorted({by_lower[w.lower()] for w in wanted})
+
+
 async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
-    return list(await session.scalars(select(ApiKey).order_by(ApiKey.id)))
+    """Every key, with its grants."""
+    return list(
+        await session.scalars(
+            select(ApiKey).options(selectinload(ApiKey.grants)).order_by(ApiKey.id)
+        )
+    )
 
 
 async def get_api_key(session: AsyncSession, key_id: int) -> ApiKey:
-    key = await session.get(ApiKey, key_id)
+    key = await session.get(
+        ApiKey, key_id, options=[selectinload(ApiKey.grants)], populate_existing=True
+    )
     if key is None:
         raise NotFound(f"No API key has the id {key_id}.", code="api_key_not_found")
     return key
@@ -153,8 +226,60 @@ def _snapshot(key: ApiKey) -> dict[str, object]:
         "name": key.name,
         "prefix": key.prefix,
         "scopes": list(key.scopes),
+        "any_pledger": key.any_pledger,
+        "pledgers": [grant.actor_id for grant in key.grants],
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
     }
+
+
+async def granted_pledgers(session: AsyncSession, key: ApiKey) -> frozenset[str] | None:
+    """The actors ``key`` may pledge for; None when it may pledge for any."""
+    if key.any_pledger:
+        return None
+    rows = await session.scalars(
+        select(ApiKeyPledger.actor_id).where(ApiKeyPledger.api_key_id == key.id)
+    )
+    return frozenset(rows)
+
+
+def pledger_problems(
+    key: ApiKey, granted: frozenset[str] | None, pledgers: Sequence[str]
+) -> list[dict[str, object]]:
+    """One ``{field, detail}`` per pledger of ``pledgers`` the key was not granted."""
+    if granted is None:
+        return []
+    allowed = ", ".join(sorted(granted)) or "no actor"
+    return [
+        {
+            "field": f"pledgers.{index}",
+            "value": actor,
+            "detail": f"the API key {key.prefix} may not pledge for {actor} "
+            f"(it may pledge for {allowed})",
+        }
+        for index, actor in enumerate(pledgers)
+        if actor not in granted
+    ]
+
+
+def not_granted(key: ApiKey, problems: list[dict[str, object]]) -> Forbidden:
+    """403 ``pledger_not_granted`` naming the actors of ``problems``."""
+    actors = sorted({str(p["value"]) for p in problems})
+    return Forbidden(
+        f"The API key {key.prefix} may not pledge in the name of {', '.join(actors)}; ask "
+        "the operator for a key granted those actors.",
+        code=PLEDGER_NOT_GRANTED,
+        errors=problems,
+    )
+
+
+PLEDGER_NOT_GRANTED = "pledger_not_granted"
+
+
+async def check_pledgers(session: AsyncSession, key: ApiKey, pledgers: Sequence[str]) -> None:
+    """Forbidden (``pledger_not_granted``) unless ``key`` may pledge for every one of them."""
+    problems = pledger_problems(key, await granted_pledgers(session, key), pledgers)
+    if problems:
+        raise not_granted(key, problems)
 
 
 async def authenticate(
@@ -191,14 +316,17 @@ async def count_request(
     *,
     limit: int,
     window_seconds: int = 60,
+    cost: int = 1,
     now: dt.datetime | None = None,
 ) -> RateBudget | None:
-    """Count one request against ``key``'s window; RateLimited beyond ``limit``.
+    """Take ``cost`` writes from ``key``'s quota; RateLimited when it has not that many.
 
-    One UPSERT on the (key, window) row: atomic on PostgreSQL and SQLite alike, and
-    shared by every process. Returns the key's budget in this window (None when
-    ``limit`` is 0, which switches limits off). Also refreshes the key's
-    ``last_used_at`` when it is a minute old.
+    A token bucket (GCRA) in one row per key: ``full_at_ms`` is when the bucket is
+    full again. A write moves it ``cost`` steps of ``window / limit`` later, from now
+    at the earliest, and is admitted only if that is at most one window ahead; one
+    UPSERT with that condition, atomic on PostgreSQL and SQLite alike. Returns the
+    key's budget (None when ``limit`` is 0, which switches limits off). Also
+    refreshes the key's ``last_used_at`` when it is a minute old.
     """
     now = now or utcnow()
     await session.execute(
@@ -212,53 +340,76 @@ async def count_request(
     )
     if limit <= 0:
         return None
-    epoch = int(now.timestamp())
-    start = epoch - epoch % window_seconds
+    window_ms = window_seconds * 1000
+    if cost > limit:
+        # Never admitted however long the client waits: not a 429 to retry, but a
+        # request to split.
+        raise PayloadTooLarge(
+            f"This request writes {cost} pledges; the API key {key.prefix} may write at most "
+            f"{limit} per {window_seconds} s. Send at most {limit} at a time.",
+            code="batch_over_quota",
+        )
+    now_ms = int(now.timestamp() * 1000)
+    step_ms = window_ms / limit
+    push_ms = math.ceil(step_ms * cost)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    later = func.greatest if dialect == "postgresql" else func.max
+    # Typed: milliseconds since 1970 are past a 32-bit integer, which asyncpg would bind.
+    at = literal(now_ms, BigInteger())
+    pushed = later(RateLimitBucket.full_at_ms, at) + literal(push_ms, BigInteger())
     upsert = (
-        insert(RateLimitWindow)
-        .values(api_key_id=key.id, window_start=start, hits=1)
+        insert(RateLimitBucket)
+        .values(api_key_id=key.id, full_at_ms=now_ms + push_ms)
         .on_conflict_do_update(
-            index_elements=[RateLimitWindow.api_key_id, RateLimitWindow.window_start],
-            set_={"hits": RateLimitWindow.hits + 1},
+            index_elements=[RateLimitBucket.api_key_id],
+            set_={"full_at_ms": pushed},
+            where=pushed - at <= literal(window_ms, BigInteger()),
         )
-        .returning(RateLimitWindow.hits)
+        .returning(RateLimitBucket.full_at_ms)
     )
-    hits = int((await session.execute(upsert)).scalar_one())
-    if hits == 1:
-        # First request of a window: drop this key's older windows.
-        await session.execute(
-            delete(RateLimitWindow).where(
-                RateLimitWindow.api_key_id == key.id, RateLimitWindow.window_start < start
+    full_at = (await session.execute(upsert)).scalar_one_or_none()
+    if full_at is None:
+        current = int(
+            await session.scalar(
+                select(RateLimitBucket.full_at_ms).where(RateLimitBucket.api_key_id == key.id)
             )
+            or now_ms
         )
-    budget = RateBudget(
-        limit=limit,
-        window_seconds=window_seconds,
-        hits=hits,
-        reset_seconds=max(1, start + window_seconds - epoch),
-    )
-    if hits > limit:
+        wait_ms = max(current, now_ms) + push_ms - now_ms - window_ms
         raise RateLimited(
-            f"The API key {key.prefix} has made {limit} requests in this "
-            f"{window_seconds}-second window; wait for the next one.",
-            retry_after=budget.reset_seconds,
+            f"The API key {key.prefix} has used its quota of {limit} writes per "
+            f"{window_seconds} s (a batch takes one per pledge); retry after the seconds "
+            "Retry-After gives.",
+            retry_after=max(1, math.ceil(wait_ms / 1000)),
             limit=limit,
             window_seconds=window_seconds,
         )
-    return budget
+    ahead_ms = int(full_at) - now_ms
+    return RateBudget(
+        limit=limit,
+        window_seconds=window_seconds,
+        remaining=max(0, math.floor((window_ms - ahead_ms) / step_ms)),
+        reset_seconds=max(1, math.ceil(ahead_ms / 1000)),
+    )
 
 
 async def admit_write(
-    session: AsyncSession, secret: str | None, *, limit: int, window_seconds: int = 60
+    session: AsyncSession,
+    secret: str | None,
+    *,
+    limit: int,
+    window_seconds: int = 60,
+    cost: int = 1,
 ) -> Admission:
-    """Authenticate a write (``pledges:write``) and count it against the key's rate limit.
+    """Authenticate a write (``pledges:write``) and take ``cost`` writes from the key's quota.
 
     Every adapter that writes (REST, GraphQL) calls this and then commits, so the
     count holds even if the write itself is refused, before running the write in
     a transaction of its own.
     """
     key = await authenticate(session, secret, scope=ApiScope.PLEDGES_WRITE)
-    budget = await count_request(session, key, limit=limit, window_seconds=window_seconds)
+    budget = await count_request(
+        session, key, limit=limit, window_seconds=window_seconds, cost=cost
+    )
     return Admission(key=key, budget=budget)

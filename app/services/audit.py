@@ -10,13 +10,15 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.models import AuditEntry
+from app.models.base import utcnow
 from app.models.enums import AuditAction, AuditEntity
 from app.services._query import PageResult, SortKey, paginate
 
@@ -48,6 +50,38 @@ async def record(
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def record_many(
+    session: AsyncSession,
+    entries: Sequence[dict[str, Any]],
+    *,
+    api_key_id: int | None,
+    action: AuditAction,
+    entity: AuditEntity,
+) -> None:
+    """``record`` for many entries of one kind in one INSERT; each entry gives
+    ``entity_id`` and any of ``entity_version``, ``before``, ``after``, ``note``."""
+    if not entries:
+        return
+    now = utcnow()
+    await session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "api_key_id": api_key_id,
+                "action": action.value,
+                "entity": entity.value,
+                "entity_version": None,
+                "before": None,
+                "after": None,
+                "note": None,
+                "at": now,
+                **entry,
+            }
+            for entry in entries
+        ],
+    )
 
 
 async def list_audit_entries(

@@ -18,9 +18,9 @@ import datetime as dt
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.errors import InvalidInput
@@ -74,18 +74,22 @@ async def record(
             .returning(DataVersion.version)
         )
     ).scalar_one()
-    session.add_all(
-        Change(
-            version=version,
-            entity=change.entity,
-            entity_id=change.entity_id,
-            action=change.action,
-            origin=origin,
-            changed_at=now,
-        )
-        for change in changes
+    # One executemany: the ORM's flush ran one INSERT per change on SQLite (to learn
+    # each id), 1,000 for a batch of 1,000 pledges.
+    await session.execute(
+        insert(cast(Table, Change.__table__)),
+        [
+            {
+                "version": version,
+                "entity": change.entity.value,
+                "entity_id": change.entity_id,
+                "action": change.action.value,
+                "origin": origin.value,
+                "changed_at": now,
+            }
+            for change in changes
+        ],
     )
-    await session.flush()
     written = _written.get()
     if written is not None:
         written.append(int(version))

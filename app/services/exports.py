@@ -17,8 +17,12 @@ Invariants:
   a newer version's files are built.
 * Values are written exactly as stored: decimals as their digits, dates in ISO
   8601, booleans ``true``/``false``, NULL as an empty cell. Unlike the API's CSV,
-  text is not prefixed against spreadsheet formulas: a data package is read by
-  programs, and the prefix would change the values it validates.
+  text in ``data/`` is not prefixed against spreadsheet formulas: a data package is
+  read by programs, and the prefix would change the values it validates. Since
+  submitted pledges carry partners' own text, which may start with ``=`` or ``@``,
+  the zip also holds ``spreadsheet/<table>.csv``: the same rows with every text
+  cell that a spreadsheet would run as a formula prefixed with ``'`` (the API's CSV
+  rule, ``schemas.common.neutralise``), and its README says which to open where.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import __version__, licence
 from app.errors import Conflict, NotFound
 from app.models import Base, Source
+from app.schemas.common import neutralise
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import TERMS_NOT_STATED
 from app.services import changes as change_service
@@ -53,8 +58,9 @@ from app.services import changes as change_service
 # Tables never exported, with the reason; everything else in the metadata is.
 EXCLUDED: dict[str, str] = {
     "api_key": "API keys: their names and secret hashes",
+    "api_key_pledger": "which actors each API key may pledge for",
     "idempotency_record": "writers' stored requests and answers",
-    "rate_limit_window": "per-key request counters",
+    "rate_limit_bucket": "per-key write quotas",
     "audit_entry": "who wrote what, by key, with copies of the submissions",
     "data_version": "one row; the version is the package's own `version`",
 }
@@ -395,19 +401,40 @@ async def _write_table(
     quoted = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _ in names)
     insert = f'INSERT INTO "{export.name}" ({quoted}) VALUES ({marks})'
-    with archive.open(f"data/{export.name}.csv", "w") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(names)
-        statement = select(*export.columns).order_by(*export.table.primary_key.columns)
-        result = await session.stream(statement.execution_options(yield_per=BATCH))
-        async for partition in result.partitions(BATCH):
-            batch = [list(row) for row in partition]
-            writer.writerows([_cell(value) for value in row] for row in batch)
-            database.executemany(insert, ([_sqlite_value(v) for v in row] for row in batch))
-            await asyncio.sleep(0)  # let other requests run between batches
-        text.flush()
-        text.detach()
+    # The spreadsheet copy waits in a spooled file while data/ is written: a zip takes
+    # one member at a time.
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b") as guarded_raw:
+        guarded_text = io.TextIOWrapper(guarded_raw, encoding="utf-8", newline="")
+        guarded = csv.writer(guarded_text, lineterminator="\r\n")
+        guarded.writerow(names)
+        with archive.open(f"data/{export.name}.csv", "w") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(names)
+            statement = select(*export.columns).order_by(*export.table.primary_key.columns)
+            result = await session.stream(statement.execution_options(yield_per=BATCH))
+            async for partition in result.partitions(BATCH):
+                batch = [list(row) for row in partition]
+                writer.writerows([_cell(value) for value in row] for row in batch)
+                guarded.writerows([_guarded_cell(value) for value in row] for row in batch)
+                database.executemany(insert, ([_sqlite_value(v) for v in row] for row in batch))
+                await asyncio.sleep(0)  # let other requests run between batches
+            text.flush()
+            text.detach()
+        guarded_text.flush()
+        guarded_text.detach()
+        guarded_raw.seek(0)
+        with archive.open(f"{SPREADSHEET_DIR}/{export.name}.csv", "w") as copy:
+            while chunk := guarded_raw.read(1024 * 1024):
+                copy.write(chunk)
+
+
+SPREADSHEET_DIR = "spreadsheet"
+
+
+def _guarded_cell(value: Any) -> str:
+    """A cell of the spreadsheet copy: text a spreadsheet would run starts with ``'``."""
+    return neutralise(value) if isinstance(value, str) else _cell(value)
 
 
 def _readme(version: int) -> str:
@@ -417,6 +444,14 @@ def _readme(version: int) -> str:
         "the licence and the sources; data/<table>.csv holds the rows, one file per table.\n"
         f"Data licence: {licence.DATA_LICENCE_NAME} ({licence.DATA_LICENCE_URL}).\n"
         "Each source document keeps its own terms (datapackage.json, sources[].terms).\n"
+        "\n"
+        "WARNING: do not open data/*.csv in a spreadsheet. Pledges submitted by partners\n"
+        "carry their own text, stored exactly as sent: a cell that starts with =, +, -, @,\n"
+        "a tab or a carriage return may be run as a formula by Excel, LibreOffice or\n"
+        "Google Sheets. For a spreadsheet, open spreadsheet/<table>.csv instead: the same\n"
+        "rows, where each such text cell (and each that starts with ') has one ' put in\n"
+        "front; drop one leading ' from a text cell to get the stored value. Programs\n"
+        "(and datapackage.json) read data/, which holds the values unchanged.\n"
     )
 
 

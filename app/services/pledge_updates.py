@@ -1,6 +1,7 @@
 """Pledge updates and the history they leave: status, progress notes, corrections.
 
-* Only the key that submitted a pledge, or a ``pledges:admin`` key, updates it;
+* Only the key that submitted a pledge, or a ``pledges:admin`` key, updates it,
+  and only while it may pledge for every pledger of it (``api_keys.check_pledgers``);
   curated pledges change only through the dataset files.
 * An update names the version it was based on (optimistic locking through the
   model's ``version_id_col``); a stale one is refused, never merged.
@@ -46,7 +47,7 @@ from app.schemas.pledge import PledgeRead, PledgeUpdate
 from app.schemas.pledge_writes import FieldChange, PledgeHistory, PledgeHistoryEntry
 from app.services import audit, changes, idempotency
 from app.services import rates as rates_service
-from app.services.api_keys import has_scope, require_scope
+from app.services.api_keys import check_pledgers, has_scope, require_scope
 from app.services.changes import ChangeRecord
 from app.services.idempotency import StoredResponse
 from app.services.pledge_writes import PledgeWrite, WriteOutcome, audit_snapshot
@@ -177,6 +178,7 @@ async def update_pledge(
             "Only the key that submitted a pledge, or a pledges:admin key, may change it.",
             code="pledge_not_owned",
         )
+    await check_pledgers(session, api_key, [p.actor_id for p in pledge.pledgers])
     if pledge.version != expected_version:
         raise _stale(pledge.version, expected_version)
     if pledge.status == PledgeStatus.WITHDRAWN:

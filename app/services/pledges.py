@@ -395,10 +395,13 @@ async def summarize_pledges(
     Amounts in different currencies are never added together: each group lists
     one total per currency, plus the USD sum of the pledges that have a USD
     equivalent (null, not zero, when none has) and the count of those that do not. Grouped by ``pledger``, a
-    joint pledge counts in full for each of its pledgers.
+    joint pledge counts in full for each of its pledgers. Each figure says how much of it
+    comes from submitted pledges (``count_submitted``, ``amount_submitted``,
+    ``amount_usd_submitted``), so a dashboard can tell partners' claims from curated facts.
     """
     keys = list(dict.fromkeys(group_by))
     columns = [_summary_column(key).label(key.value) for key in keys]
+    submitted = Pledge.api_key_id.is_not(None)
     # The filters only add WHERE clauses on pledge columns, so they apply to the grouped
     # statement directly: one pass over the matching pledges, no id subquery.
     statement = apply_filter(
@@ -409,6 +412,9 @@ async def summarize_pledges(
             func.coalesce(func.sum(Pledge.amount), 0).label("_amount"),
             func.sum(Pledge.amount_usd).label("_usd"),
             func.count(Pledge.id).filter(Pledge.amount_usd.is_(None)).label("_no_usd"),
+            func.count(Pledge.id).filter(submitted).label("_count_submitted"),
+            func.coalesce(func.sum(Pledge.amount).filter(submitted), 0).label("_submitted"),
+            func.sum(Pledge.amount_usd).filter(submitted).label("_usd_submitted"),
         ).select_from(Pledge),
         await resolve_filter(session, filters),
     )
@@ -427,19 +433,26 @@ async def summarize_pledges(
                 {**group, "count": 0, "amounts": [], "amount_usd": None, "count_without_usd": 0}
             )
         row.count += int(mapping["_count"])
+        row.count_submitted += int(mapping["_count_submitted"])
         if mapping["_usd"] is not None:
             row.amount_usd = (row.amount_usd or Decimal(0)) + Decimal(mapping["_usd"])
+            row.amount_usd_submitted = (row.amount_usd_submitted or Decimal(0)) + Decimal(
+                mapping["_usd_submitted"] or 0
+            )
         row.count_without_usd += int(mapping["_no_usd"])
         if mapping["_currency"] is not None:
             row.amounts.append(
                 CurrencyAmount(
                     currency=mapping["_currency"],
                     amount=Decimal(mapping["_amount"]).quantize(CENT),
+                    amount_submitted=Decimal(mapping["_submitted"]).quantize(CENT),
                 )
             )
     for row in rows.values():
         if row.amount_usd is not None:
             row.amount_usd = row.amount_usd.quantize(CENT)
+        if row.amount_usd_submitted is not None:
+            row.amount_usd_submitted = row.amount_usd_submitted.quantize(CENT)
     return list(rows.values())
 
 

@@ -76,23 +76,42 @@ def usd_equivalent(
     return UsdEquivalent((amount * rate.usd_per_unit).quantize(CENT), rate)
 
 
+EcbRates = dict[tuple[str, PartialDate], UsdEquivalent | ExchangeRate]
+
+
 async def convert(
     session: AsyncSession,
     amount: Decimal | None,
     currency: str | None,
     announced: PartialDate | None,
     rates: Iterable[ExchangeRate],
+    *,
+    known: EcbRates | None = None,
 ) -> UsdEquivalent:
-    """``usd_equivalent`` with the cited ``rates``, else with an ECB-derived rate; flushes."""
+    """``usd_equivalent`` with the cited ``rates``, else with an ECB-derived rate; flushes.
+
+    ``known`` remembers, across the calls of one batch, the ECB rate (or the reason
+    there is none) of each currency and date, so a batch reads and stores each once.
+    """
     cited = usd_equivalent(amount, currency, announced, rates)
     if cited.amount_usd is not None or amount is None or currency is None:
         return cited
     if announced is None:
         return UsdEquivalent(None, note="no announced date to take an exchange rate for")
-    found = ecb_rates.usd_rate(currency, announced)
-    if isinstance(found, ecb_rates.NoRate):
-        return UsdEquivalent(None, note=found.reason)
-    rate = await _stored_ecb_rate(session, found)
+    remembered = known.get((currency, announced)) if known is not None else None
+    if isinstance(remembered, UsdEquivalent):
+        return remembered
+    rate = remembered
+    if rate is None:
+        found = ecb_rates.usd_rate(currency, announced)
+        if isinstance(found, ecb_rates.NoRate):
+            none = UsdEquivalent(None, note=found.reason)
+            if known is not None:
+                known[(currency, announced)] = none
+            return none
+        rate = await _stored_ecb_rate(session, found)
+        if known is not None:
+            known[(currency, announced)] = rate
     return UsdEquivalent((amount * rate.usd_per_unit).quantize(CENT), rate)
 
 

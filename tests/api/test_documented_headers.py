@@ -101,7 +101,7 @@ async def test_one_pledge_sends_its_documented_headers(
     pledge_id = (await client.get("/v1/pledges", params={"limit": 1})).json()["items"][0]["id"]
     response = await client.get(f"/v1/pledges/{pledge_id}")
     expected = documented(app.openapi(), "/v1/pledges/{pledge_id}", "get", "200")
-    assert expected == {"ETag", "Cache-Control", "X-Request-ID"}
+    assert expected == {"ETag", "Cache-Control", "X-Request-ID", "RateLimit", "RateLimit-Policy"}
     assert {name for name in expected if name not in response.headers} == set()
 
 

@@ -90,8 +90,9 @@ async def test_listing_offers_both_files_of_the_current_version(
     assert listing["licence"]["id"] == "CC-BY-4.0"
     assert set(listing["excluded_tables"]) == {
         "api_key",
+        "api_key_pledger",
         "idempotency_record",
-        "rate_limit_window",
+        "rate_limit_bucket",
         "audit_entry",
         "data_version",
     }

@@ -11,10 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.requestid import REQUEST_ID_HEADER
 from app.config import Settings
 from app.logs import RequestIdFilter, json_formatter
+from tests.factories import make_api_key, pledge_body
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
 SECRET = "migov_0123abcd_" + "s" * 43
@@ -82,9 +84,10 @@ async def test_refusals_carry_the_id_too(client: httpx.AsyncClient) -> None:
     assert (cached.status_code, cached.headers[REQUEST_ID_HEADER]) == (304, "r-304")
 
 
-async def test_the_access_line_names_the_request_and_the_key_prefix_only(
+async def test_the_access_line_names_the_request_and_no_key_that_was_refused(
     client: httpx.AsyncClient, log_lines: io.StringIO
 ) -> None:
+    """A prefix anyone can type is not who sent the request: a refused key is null."""
     response = await client.post(
         "/v1/pledges",
         json={},
@@ -96,12 +99,24 @@ async def test_the_access_line_names_the_request_and_the_key_prefix_only(
     assert access["level"] == "INFO"
     assert access["message"] == "POST /v1/pledges 401"
     assert (access["method"], access["path"], access["status"]) == ("POST", "/v1/pledges", 401)
-    assert access["api_key"] == "0123abcd"
+    assert access["api_key"] is None
+    assert access["client"] == "127.0.0.1"  # httpx's ASGI transport's own address
     assert isinstance(access["duration_ms"], float)
     assert access["duration_ms"] >= 0
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}$", access["time"])
     assert SECRET not in log_lines.getvalue()
     assert "s" * 43 not in log_lines.getvalue()
+
+
+async def test_the_access_line_names_the_key_that_was_admitted_by_its_prefix(
+    client: httpx.AsyncClient, session: AsyncSession, log_lines: io.StringIO
+) -> None:
+    key = await make_api_key(session, name="logged script")
+    response = await client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
+    assert response.status_code == 201, response.text
+    (access,) = [r for r in records(log_lines) if r["logger"] == "migov.access"]
+    assert (access["status"], access["api_key"]) == (201, key.prefix)
+    assert key.secret not in log_lines.getvalue()
 
 
 async def test_an_unhandled_error_is_logged_and_answered_with_its_request_id(

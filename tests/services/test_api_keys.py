@@ -8,15 +8,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Forbidden, InvalidInput, RateLimited, Unauthorized
-from app.models import ApiKey, RateLimitWindow
+from app.errors import Forbidden, InvalidInput, PayloadTooLarge, RateLimited, Unauthorized
+from app.models import ApiKey, RateLimitBucket
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
 
 
 async def test_only_a_hash_of_the_secret_is_stored(session: AsyncSession) -> None:
     created = await api_key_service.create_api_key(
-        session, name="  Ministry script ", scopes=["pledges:write"]
+        session, name="  Ministry script ", scopes=["pledges:write"], any_pledger=True
     )
 
     key = created.key
@@ -31,8 +31,12 @@ async def test_only_a_hash_of_the_secret_is_stored(session: AsyncSession) -> Non
 
 
 async def test_authenticate_accepts_the_secret_and_nothing_else(session: AsyncSession) -> None:
-    created = await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])
-    other = await api_key_service.create_api_key(session, name="b", scopes=["pledges:write"])
+    created = await api_key_service.create_api_key(
+        session, name="a", scopes=["pledges:write"], any_pledger=True
+    )
+    other = await api_key_service.create_api_key(
+        session, name="b", scopes=["pledges:write"], any_pledger=True
+    )
 
     found = await api_key_service.authenticate(session, created.secret)
     assert found.id == created.key.id
@@ -47,7 +51,9 @@ async def test_authenticate_accepts_the_secret_and_nothing_else(session: AsyncSe
 
 
 async def test_a_revoked_key_never_authenticates_again(session: AsyncSession) -> None:
-    created = await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])
+    created = await api_key_service.create_api_key(
+        session, name="a", scopes=["pledges:write"], any_pledger=True
+    )
     revoked = await api_key_service.revoke_api_key(session, created.key.id)
     again = await api_key_service.revoke_api_key(session, created.key.id)
 
@@ -58,8 +64,12 @@ async def test_a_revoked_key_never_authenticates_again(session: AsyncSession) ->
 
 
 async def test_admin_includes_write_but_not_the_reverse(session: AsyncSession) -> None:
-    writer = await api_key_service.create_api_key(session, name="w", scopes=["pledges:write"])
-    admin = await api_key_service.create_api_key(session, name="a", scopes=["pledges:admin"])
+    writer = await api_key_service.create_api_key(
+        session, name="w", scopes=["pledges:write"], any_pledger=True
+    )
+    admin = await api_key_service.create_api_key(
+        session, name="a", scopes=["pledges:admin"], any_pledger=True
+    )
 
     assert api_key_service.has_scope(admin.key, ApiScope.PLEDGES_WRITE)
     assert not api_key_service.has_scope(writer.key, ApiScope.PLEDGES_ADMIN)
@@ -76,49 +86,59 @@ async def test_a_key_needs_a_name_and_known_scopes(
     session: AsyncSession, name: str, scopes: list[str], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await api_key_service.create_api_key(session, name=name, scopes=scopes)
+        await api_key_service.create_api_key(session, name=name, scopes=scopes, any_pledger=True)
     assert caught.value.field == field
 
 
-async def test_requests_count_in_fixed_windows(session: AsyncSession) -> None:
-    key = (await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])).key
-    start = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
-
-    budgets = [
-        await api_key_service.count_request(
-            session, key, limit=3, now=start + dt.timedelta(seconds=s)
+async def test_writes_take_tokens_from_a_bucket_that_refills_steadily(
+    session: AsyncSession,
+) -> None:
+    """3 writes a minute: a token every 20 s, at most 3 held. The clock is the ``now``
+    given to each call."""
+    key = (
+        await api_key_service.create_api_key(
+            session, name="a", scopes=["pledges:write"], any_pledger=True
         )
-        for s in (0, 10, 59)
-    ]
+    ).key
+    start = dt.datetime(2026, 1, 1, 12, 0, 59, tzinfo=dt.UTC)
+
+    async def at(seconds: float, cost: int = 1) -> api_key_service.RateBudget:
+        budget = await api_key_service.count_request(
+            session, key, limit=3, cost=cost, now=start + dt.timedelta(seconds=seconds)
+        )
+        assert budget is not None
+        return budget
+
+    budgets = [await at(s) for s in (0, 0.5, 0.9)]
+    assert [(b.remaining, b.reset_seconds) for b in budgets] == [(2, 20), (1, 40), (0, 60)]
+    # Where a fixed window would open anew (12:01:00), the bucket has refilled nothing.
     with pytest.raises(RateLimited) as caught:
-        await api_key_service.count_request(
-            session, key, limit=3, now=start + dt.timedelta(seconds=45)
-        )
-    next_window = await api_key_service.count_request(
-        session, key, limit=3, now=start + dt.timedelta(seconds=61)
-    )
-
-    assert [(b.hits, b.remaining, b.reset_seconds) for b in budgets if b] == [
-        (1, 2, 60),
-        (2, 1, 50),
-        (3, 0, 1),
-    ]
+        await at(1.5)
     assert (caught.value.retry_after, caught.value.limit, caught.value.window_seconds) == (
-        15,
+        19,
         3,
         60,
     )
-    assert next_window is not None
-    assert (next_window.hits, next_window.remaining, next_window.reset_seconds) == (1, 2, 59)
-    windows = await session.scalars(
-        select(RateLimitWindow.window_start).where(RateLimitWindow.api_key_id == key.id)
+    assert (await at(20.5)).remaining == 0  # one token back after 20 s, and used
+    with pytest.raises(RateLimited):
+        await at(21, cost=2)  # a batch of two needs two tokens
+    refilled = await at(80.5, cost=3)  # a full bucket takes a batch of three at once
+    assert (refilled.remaining, refilled.reset_seconds) == (0, 60)
+    with pytest.raises(PayloadTooLarge) as too_big:
+        await at(500, cost=4)  # more than the quota can ever hold: split it, don't wait
+    assert (too_big.value.code, "at most 3" in too_big.value.detail) == ("batch_over_quota", True)
+    stored = await session.scalar(
+        select(RateLimitBucket.full_at_ms).where(RateLimitBucket.api_key_id == key.id)
     )
-    # A new window drops the key's older ones.
-    assert list(windows) == [int((start + dt.timedelta(seconds=60)).timestamp())]
+    assert stored == int((start + dt.timedelta(seconds=140.5)).timestamp() * 1000)
 
 
 async def test_a_zero_limit_switches_limits_off_but_still_notes_use(session: AsyncSession) -> None:
-    key = (await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])).key
+    key = (
+        await api_key_service.create_api_key(
+            session, name="a", scopes=["pledges:write"], any_pledger=True
+        )
+    ).key
     now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
     assert await api_key_service.count_request(session, key, limit=0, now=now) is None

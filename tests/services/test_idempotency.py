@@ -19,7 +19,9 @@ NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 @pytest.fixture
 async def key_id(session: AsyncSession) -> int:
-    created = await api_key_service.create_api_key(session, name="a", scopes=["pledges:write"])
+    created = await api_key_service.create_api_key(
+        session, name="a", scopes=["pledges:write"], any_pledger=True
+    )
     return created.key.id
 
 

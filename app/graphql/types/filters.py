@@ -49,8 +49,16 @@ def to_filter(model: type[F], value: Any | None) -> F:
     """``value`` (an input object, or None) as ``model``; refusals name camelCase fields."""
     if value is None:
         return model()
-    data = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    data = {
+        field.name: _as_written(getattr(value, field.name)) for field in dataclasses.fields(value)
+    }
     return parse_filter(model, data, name_of=input_field)
+
+
+def _as_written(value: Any) -> Any:
+    """An amount as the text the client sent (``Decimal("1E+400")`` is ``1E+400``), so the
+    filter refuses it as REST refuses ``amount_min=1e400``: exactly the one pattern."""
+    return str(value) if isinstance(value, Decimal) else value
 
 
 @strawberry.input(name="ForumFilterInput")

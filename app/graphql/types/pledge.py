@@ -56,6 +56,7 @@ from app.schemas.descriptions import (
     USD_PER_UNIT,
 )
 from app.schemas.pledge import (
+    SUBMITTED,
     PledgeCreate,
     PledgeRead,
     PledgeSummaryRow,
@@ -198,6 +199,9 @@ class PledgeType:
 class CurrencyTotalType:
     currency: str = strawberry.field(description=ISO_4217)
     amount: Decimal = strawberry.field(description=EXACT_DECIMAL)
+    amount_submitted: Decimal = strawberry.field(
+        default=Decimal("0.00"), description=f"Of `amount`, what {SUBMITTED} add."
+    )
 
 
 @strawberry.type(
@@ -232,6 +236,11 @@ class PledgeTotalType:
     count_without_usd: int = strawberry.field(
         description="Pledges left out of `amountUsd` for want of an exchange rate or an amount."
     )
+    count_submitted: int = strawberry.field(default=0, description=f"Of `count`, the {SUBMITTED}.")
+    amount_usd_submitted: Decimal | None = strawberry.field(
+        default=None,
+        description=f"Of `amountUsd`, what {SUBMITTED} add; null exactly when `amountUsd` is.",
+    )
 
     @classmethod
     def from_row(cls, row: PledgeSummaryRow) -> PledgeTotalType:
@@ -245,9 +254,16 @@ class PledgeTotalType:
                 currency=row.currency,
             ),
             count=row.count,
-            amounts=[CurrencyTotalType(currency=a.currency, amount=a.amount) for a in row.amounts],
+            amounts=[
+                CurrencyTotalType(
+                    currency=a.currency, amount=a.amount, amount_submitted=a.amount_submitted
+                )
+                for a in row.amounts
+            ],
             amount_usd=row.amount_usd,
             count_without_usd=row.count_without_usd,
+            count_submitted=row.count_submitted,
+            amount_usd_submitted=row.amount_usd_submitted,
         )
 
 
