@@ -60,11 +60,27 @@ def _exactly_one_cited() -> CheckConstraint:
 
 
 class Citation(Base):
-    """One fact's reliance on one source, with where in the source to look."""
+    """One fact's reliance on one source, with where in the source to look.
+
+    ``passage_start`` .. ``passage_end`` is the span of the source's text the fact rests
+    on (code point offsets, end exclusive, at most 600 characters) and
+    ``passage_sha256`` the hex SHA-256 of that slice as UTF-8 (``services.passages``);
+    all three are set or none is (a source with no text at hand).
+    """
 
     __tablename__ = "citation"
     __table_args__ = (
         _exactly_one_cited(),
+        CheckConstraint(
+            "(passage_start IS NULL) = (passage_end IS NULL) "
+            "AND (passage_start IS NULL) = (passage_sha256 IS NULL)",
+            name="passage_complete",
+        ),
+        CheckConstraint(
+            "passage_start IS NULL OR (passage_start >= 0 AND passage_end > passage_start "
+            "AND passage_end - passage_start <= 600)",
+            name="passage_span",
+        ),
         *(Index(f"ix_citation_{c}", c) for c in CITED_COLUMNS),
     )
 
@@ -72,6 +88,15 @@ class Citation(Base):
     source_id: Mapped[str] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), index=True)
     locator: Mapped[str | None] = mapped_column(
         Text, doc="Where in the source: a page, section or heading."
+    )
+    passage_start: Mapped[int | None] = mapped_column(
+        doc="First character of the passage in the source's text (Unicode code points)."
+    )
+    passage_end: Mapped[int | None] = mapped_column(
+        doc="One past the passage's last character (Unicode code points)."
+    )
+    passage_sha256: Mapped[str | None] = mapped_column(
+        String(64), doc="Hex SHA-256 of the passage, encoded as UTF-8."
     )
     forum_code: Mapped[str | None] = mapped_column(
         ForeignKey("forum.code", ondelete="CASCADE", onupdate="CASCADE")

@@ -41,6 +41,7 @@ from app.schemas.dataset_base import (
     CurrencyCode,
     DecimalString,
     ForumCode,
+    PassageEntry,
     Record,
     Slug,
     Text,
@@ -57,17 +58,25 @@ from app.schemas.dates import PartialDateField
 
 class SourceEntry(Record):
     """``published_not_before`` / ``published_not_after`` bound an undated document by what
-    its own text shows (a page reporting July 2021 as past was written after it)."""
+    its own text shows (a page reporting July 2021 as past was written after it).
+
+    ``text`` names the file of the document's plain text in the folder of source texts
+    (``Settings.source_texts``); every citation of such a source names its passage, and
+    each of its dates names the passage of its own text it comes from
+    (``published_passage`` ...)."""
 
     id: Slug
     title: Text
     publisher: Text
     published: PartialDateField | None = None
+    published_passage: PassageEntry | None = None
     published_not_before: PartialDateField | None = None
+    published_not_before_passage: PassageEntry | None = None
     published_not_after: PartialDateField | None = None
+    published_not_after_passage: PassageEntry | None = None
     url: str | None = None
     language: str = "en"
-    document: str | None = None
+    text: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
     description: Text | None = None
     # The document's own terms of use, only as the document states them.
     terms: Text | None = None

@@ -36,9 +36,25 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class PassageEntry(Record):
+    """A span of the source's text: code point offsets ``start`` (inclusive) and ``end``
+    (exclusive) and the hex SHA-256 of the slice as UTF-8 (``services.passages``)."""
+
+    start: int
+    end: int
+    sha256: str
+
+
 class CitationEntry(Record):
+    """``{source, locator, passage}``: the document, the section a reader looks in, and the
+    exact span the fact rests on. ``states`` names the fields the passage states where a
+    rule asks for it (an event is ``held`` only when a passage that states ``status``
+    reports it held)."""
+
     source: Slug
     locator: Text | None = None
+    passage: PassageEntry | None = None
+    states: list[Text] = Field(default_factory=list)
 
 
 Citations = Annotated[list[CitationEntry], Field(min_length=1)]

@@ -115,3 +115,14 @@ EVENT_WINDOW = (
 )
 CHAIR_THEME = "A chair's theme for its term, as the documents name it; null otherwise."
 CHAIR_OBJECTIVES = "A chair's objectives for its term, in our own words; empty otherwise."
+
+PASSAGE = (
+    "The exact span of the source's text this fact rests on; null where the source's text "
+    "is not at hand. The text is the public document as the source's plain text: offsets "
+    "and a digest, never the document's words."
+)
+PASSAGE_START = (
+    "First character of the passage: a Unicode code point offset into the source's text."
+)
+PASSAGE_END = "One past the passage's last character (code point offset; at most 600 after start)."
+PASSAGE_SHA256 = "Hex SHA-256 of the passage (the text from start to end) encoded as UTF-8."

@@ -47,7 +47,7 @@ class BoundRead(ReadModel):
             side=value["side"],
             day=dt.date.fromisoformat(value["day"]),
             basis=BoundBasis(value["basis"]),
-            citations=[CitationRead.trusted(**c) for c in value.get("citations", [])],
+            citations=[CitationRead.from_json(c) for c in value.get("citations", [])],
         )
 
 

@@ -74,6 +74,7 @@ from app.services.dataset_sync import (
     LoadReport,
     Synced,
     Syncer,
+    citation_json,
     citation_set,
     dated,
 )
@@ -191,7 +192,7 @@ async def _sync_sources(
                 "published_latest": dates[entry.id].latest,
                 "url": entry.url,
                 "language": entry.language,
-                "document": entry.document,
+                "document": entry.text,
                 "description": entry.description,
                 "terms": entry.terms,
             },
@@ -427,9 +428,7 @@ async def _sync_disputes(sync: Syncer, entries: Sequence[DisputeEntry]) -> Synce
                     {
                         "value": claim.value,
                         "note": claim.note,
-                        "citations": [
-                            {"source_id": c.source, "locator": c.locator} for c in claim.citations
-                        ],
+                        "citations": [citation_json(c) for c in claim.citations],
                     }
                     for claim in entry.claims
                 ],

@@ -44,6 +44,8 @@ from app.schemas.dataset_base import CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import periods
 from app.services.fact_checks import check_facts
+from app.services.passage_checks import check_passages
+from app.services.passages import SourceTexts
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -52,7 +54,8 @@ EntryLines = list[dict[str, int]]
 
 
 def _entry_lines(text: str) -> EntryLines:
-    """For each entry of a YAML list: its first line (key ``""``) and each key's line."""
+    """For each entry of a YAML list: its first line (key ``""``) and the line of each key,
+    nested ones by their dotted path (``citations.1.passage``)."""
     try:
         root = yaml.compose(text)
     except yaml.YAMLError:
@@ -62,11 +65,22 @@ def _entry_lines(text: str) -> EntryLines:
     lines: EntryLines = []
     for node in root.value:
         entry = {"": node.start_mark.line + 1}
-        if isinstance(node, yaml.MappingNode):
-            for key, _value in node.value:
-                entry[str(key.value)] = key.start_mark.line + 1
+        _node_lines(node, "", entry)
         lines.append(entry)
     return lines
+
+
+def _node_lines(node: yaml.Node, prefix: str, into: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}{key.value}"
+            into[path] = key.start_mark.line + 1
+            _node_lines(value, f"{path}.", into)
+    elif isinstance(node, yaml.SequenceNode):
+        for position, item in enumerate(node.value):
+            path = f"{prefix}{position}"
+            into[path] = item.start_mark.line + 1
+            _node_lines(item, f"{path}.", into)
 
 
 def _where(dataset: Dataset, file: str, index: int, field: str = "") -> str:
@@ -146,7 +160,15 @@ def all_source_dates(dataset: Dataset) -> dict[str, periods.SourceDates]:
 def _explicit(bound: BoundEntry | None) -> periods.ExplicitBound | None:
     if bound is None:
         return None
-    return periods.ExplicitBound(bound.date, tuple((c.source, c.locator) for c in bound.citations))
+    return periods.ExplicitBound(
+        bound.date,
+        tuple(
+            (c.source, c.locator, (c.passage.start, c.passage.end, c.passage.sha256))
+            if c.passage
+            else (c.source, c.locator)
+            for c in bound.citations
+        ),
+    )
 
 
 def participation_period(
@@ -219,6 +241,10 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     share_sums: list[ShareSum] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # How many passage digests were recomputed, and a sentence saying so (or that the
+    # texts were not at hand and the digests went unchecked).
+    passages_checked: int = 0
+    passages_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -247,8 +273,8 @@ class _Checker:
         for citation in citations:
             if citation.source not in self.sources:
                 self.problem(f"{where}: cites unknown source {citation.source!r}")
-        pairs = [(c.source, c.locator) for c in citations]
-        if len(set(pairs)) != len(pairs):
+        keys = [(c.source, c.locator, c.passage) for c in citations]
+        if len(set(keys)) != len(keys):
             self.problem(f"{where}: the same citation is listed twice")
 
     def forum_ref(self, where: str, code: str | None) -> None:
@@ -265,8 +291,9 @@ class _Checker:
             self.problem(f"{where}: ends ({end.date}) before it starts ({start.date})")
 
 
-def check_dataset(dataset: Dataset) -> CheckReport:
-    """Cross-file checks: references resolve, dates are ordered, nothing is duplicated."""
+def check_dataset(dataset: Dataset, texts: SourceTexts | None = None) -> CheckReport:
+    """Cross-file checks: references resolve, dates are ordered, nothing is duplicated,
+    every citation names its passage; with ``texts``, every passage's digest is recomputed."""
     report = CheckReport()
     checker = _Checker(dataset, report)
     checker.duplicates("sources", (s.id for s in dataset.sources))
@@ -284,6 +311,9 @@ def check_dataset(dataset: Dataset) -> CheckReport:
     _check_pledges(checker, dataset.pledges)
     _check_exchange_rates(checker, dataset.exchange_rates)
     check_facts(checker, dataset, _where)
+    passage_report = check_passages(checker, dataset, _where, texts)
+    report.passages_checked = passage_report.checked
+    report.passages_note = passage_report.note
     for actor in dataset.actors:
         if actor.id not in checker.referenced_actors:
             report.problems.append(

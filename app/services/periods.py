@@ -45,7 +45,8 @@ from app.models.participation import certain_on, certainty, possible_on
 from app.schemas.dates import PartialDate
 
 ONE_DAY = dt.timedelta(days=1)
-CitationPair = tuple[str, str | None]
+# (source id, locator), or with the passage: (source id, locator, (start, end, sha256) | None)
+CitationPair = tuple[str, str | None] | tuple[str, str | None, tuple[int, int, str] | None]
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,21 @@ class Bound:
             "side": self.side,
             "day": self.day.isoformat(),
             "basis": self.basis.value,
-            "citations": [{"source_id": s, "locator": loc} for s, loc in self.citations],
+            "citations": [_citation_json(c) for c in self.citations],
         }
+
+
+def _citation_json(citation: CitationPair) -> dict[str, Any]:
+    passage = citation[2] if len(citation) > 2 else None
+    return {
+        "source_id": citation[0],
+        "locator": citation[1],
+        "passage": (
+            None
+            if passage is None
+            else {"start": passage[0], "end": passage[1], "sha256": passage[2]}
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -137,7 +151,7 @@ def derive_period(
     ``cited`` maps each source the role cites to its dates. Each of the four bounds
     keeps the reason that binds it, so an answer can say what it was judged on.
     """
-    forum_sources = tuple(dict.fromkeys((s, None) for s, _ in forum_citations))
+    forum_sources = tuple(dict.fromkeys((c[0], None) for c in forum_citations))
     start_lows: list[Bound] = []
     start_highs: list[Bound] = []
     end_lows: list[Bound] = []

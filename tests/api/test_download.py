@@ -243,7 +243,15 @@ async def test_the_package_validates_and_reloads_to_the_api(
     assert forum["aliases"] == gcr["aliases"]
     assert forum["name"] == gcr["name"]
     forum_citations = [
-        {"source_id": r["source_id"], "locator": r["locator"] or None}
+        {
+            "source_id": r["source_id"],
+            "locator": r["locator"] or None,
+            "passage": {
+                "start": int(r["passage_start"]),
+                "end": int(r["passage_end"]),
+                "sha256": r["passage_sha256"],
+            },
+        }
         for r in sorted(rows(unpacked, "citation"), key=lambda r: int(r["id"]))
         if r["forum_code"] == "GCR"
     ]

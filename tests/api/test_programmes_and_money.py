@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.api.helpers import get_json, walk
+from tests.services.cited import passage_read
 
 PROBLEM = "application/problem+json"
 WRMC = "wrmc-2021-regional-cooperation"
@@ -35,6 +36,11 @@ async def test_what_funding_did_cirefca_record(client: httpx.AsyncClient) -> Non
             "source_id": WRMC,
             "locator": "International Conference on Central American Refugees (CIREFCA) box "
             "(US$422.3 million by 1994)",
+            "passage": passage_read(
+                WRMC,
+                "There have been difficulties tracking the funding associated CIREFCA ... "
+                'by 1994" (Betts 2006).',
+            ),
         }
     ]
     (pledge,) = await walk(client, "/v1/pledges", forum="CIREFCA")

@@ -278,6 +278,7 @@ async def test_cad_pledge_shows_its_rate_and_source(client: httpx.AsyncClient) -
         {
             "source_id": "frb-g5a-annual-2024-02-01",
             "locator": "Table, CANADA DOLLAR, column 2022 (1.3014)",
+            "passage": None,
         }
     ]
     assert Decimal(pledge["amount"]) * Decimal(conversion["usd_per_unit"]) == pytest.approx(

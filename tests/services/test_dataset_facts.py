@@ -16,8 +16,11 @@ from app.cli import cli as cli_app
 from app.errors import InvalidInput
 from app.models import Event, MoneyRecord, Programme
 from app.services import dataset_checks
+from tests.services.cited import citation
 
 DATA = dataset_checks.DEFAULT_DATA_DIR
+CAN_REPORT = "canada-mirps-sp-chair-report-2022"
+WRMC = "wrmc-2021-regional-cooperation"
 
 
 @pytest.fixture
@@ -51,7 +54,7 @@ def test_a_programme_of_unknown_kind_names_file_line_and_reason(data_dir: Path) 
         data_dir,
         "programmes",
         "- id: new-fund\n  name: New fund\n  kind: piggy_bank\n  description: A fund.\n"
-        "  citations: [{source: mirps-sp-web-2021}]\n",
+        f"  citations: [{citation('mirps-sp-web-2021', 'Cities of Solidarity')}]\n",
     )
     with pytest.raises(InvalidInput) as raised:
         dataset_checks.read_dataset(data_dir)
@@ -88,7 +91,7 @@ def test_a_child_event_outside_its_series_names_file_line_and_reason(data_dir: P
         "  name: A sixth workshop\n"
         "  kind: technical_workshop\n"
         '  start: "2022-07-05"\n'
-        "  citations: [{source: canada-mirps-sp-chair-report-2022}]\n",
+        f"  citations: [{citation(CAN_REPORT, '5 Technical Workshops organised')}]\n",
     )
     assert _problems(data_dir) == [
         f"events.yaml:{line + 5} entry 42 (mirps-sp-technical-workshop-2022-extra): dated "
@@ -102,7 +105,8 @@ def test_a_count_below_zero_names_file_line_and_reason(data_dir: Path) -> None:
         data_dir,
         "participant_counts",
         "- id: rcm-observer-ghosts\n  forum: RCM\n  role: observer\n  count: -2\n"
-        "  description: Fewer than none.\n  citations: [{source: wrmc-2021-regional-cooperation}]\n",
+        "  description: Fewer than none.\n"
+        f"  citations: [{citation(WRMC, 'five other countries participate as observers')}]\n",
     )
     assert _problems(data_dir) == [
         f"participant_counts.yaml:{line + 3} entry 6 (rcm-observer-ghosts): count -2 is below zero"
@@ -131,7 +135,8 @@ def test_the_cli_refuses_bad_files_with_exit_code_1(data_dir: Path) -> None:
         data_dir,
         "participant_counts",
         "- id: negative\n  forum: RCM\n  role: observer\n  count: -1\n"
-        "  description: No.\n  citations: [{source: wrmc-2021-regional-cooperation}]\n",
+        "  description: No.\n"
+        f"  citations: [{citation(WRMC, 'five other countries participate as observers')}]\n",
     )
     result = CliRunner().invoke(cli_app, ["data", "validate", "--data-dir", str(data_dir)])
     assert result.exit_code == 1

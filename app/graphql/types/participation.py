@@ -71,10 +71,7 @@ class BoundType:
             side=value["side"],
             day=dt.date.fromisoformat(value["day"]),
             basis=BoundBasis(value["basis"]),
-            citations=[
-                CitationType(source_id=c["source_id"], locator=c.get("locator"))
-                for c in value.get("citations", [])
-            ],
+            citations=[CitationType.from_json(c) for c in value.get("citations", [])],
         )
 
 

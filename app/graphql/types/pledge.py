@@ -98,9 +98,7 @@ class UsdConversionType:
             period_end=rate.period_end,
             basis=rate.basis,
             provider=rate.provider,
-            citations=[
-                CitationType(source_id=c.source_id, locator=c.locator) for c in rate.citations
-            ],
+            citations=[CitationType.from_read(c) for c in rate.citations],
         )
 
 

@@ -55,7 +55,7 @@ from app.services._query import DEFAULT_LIMIT
 
 
 def _citations(citations: list[CitationRead]) -> list[CitationType]:
-    return [CitationType(source_id=c.source_id, locator=c.locator) for c in citations]
+    return [CitationType.from_read(c) for c in citations]
 
 
 @strawberry.type(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 
@@ -17,8 +18,13 @@ from app.graphql.types.common import (
 )
 from app.models import Citation, Source
 from app.models.enums import DatePrecision, Entity
+from app.schemas.common import CitationRead
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
+    PASSAGE,
+    PASSAGE_END,
+    PASSAGE_SHA256,
+    PASSAGE_START,
     SOURCE_DOCUMENT,
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
@@ -80,16 +86,45 @@ class SourceType:
         return [FactCountType(kind=kind, count=count) for kind, count in counts.items()]
 
 
+@strawberry.type(
+    name="Passage",
+    description="The exact span of the source's text a fact rests on: offsets and a digest, "
+    "never the document's words.",
+)
+class PassageType:
+    start: int = strawberry.field(description=PASSAGE_START)
+    end: int = strawberry.field(description=PASSAGE_END)
+    sha256: str = strawberry.field(description=PASSAGE_SHA256)
+
+
 @strawberry.type(name="Citation", description="One fact's reliance on one source.")
 class CitationType:
     source_id: str
     locator: str | None = strawberry.field(
         description="Where in the source: a page, section or heading."
     )
+    passage: PassageType | None = strawberry.field(default=None, description=PASSAGE)
 
     @classmethod
     def from_model(cls, citation: Citation) -> CitationType:
-        return cls(source_id=citation.source_id, locator=citation.locator)
+        return cls.from_read(CitationRead.from_model(citation))
+
+    @classmethod
+    def from_read(cls, citation: CitationRead) -> CitationType:
+        passage = citation.passage
+        return cls(
+            source_id=citation.source_id,
+            locator=citation.locator,
+            passage=(
+                None
+                if passage is None
+                else PassageType(start=passage.start, end=passage.end, sha256=passage.sha256)
+            ),
+        )
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> CitationType:
+        return cls.from_read(CitationRead.from_json(value))
 
     @strawberry.field(description="The cited document.")
     async def source(self, info: Info) -> SourceType:
