@@ -104,6 +104,7 @@ class BoundBasis(StrEnum):
     FIRST_DOCUMENT = "first_document"  # a start precedes the earliest document stating it
     LAST_CONFIRMED = "last_confirmed"  # an open role held on its latest document's date
     START = "start"  # an end is no earlier than the earliest start
+    END = "end"  # a start is no later than the latest end
 
 
 ROLE_RANKS: tuple[Role, ...] = (
@@ -142,9 +143,10 @@ class EventKind(StrEnum):
 
 
 class EventStatus(StrEnum):
-    """Whether the documents report an event as held, or only as planned or announced."""
+    """``held`` when a cited passage reports the event held; otherwise ``announced`` (the
+    documents only plan or announce it), whether or not its date has passed."""
 
-    PLANNED = "planned"
+    ANNOUNCED = "announced"
     HELD = "held"
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, dated, enum_column
+from app.models.base import Base, InferredMixin, TimestampMixin, dated, enum_column
 from app.models.enums import DatePrecision
 
 # The fact tables a citation may point at; exactly one of these columns is set.
@@ -26,7 +26,7 @@ CITED_COLUMNS = (
 )
 
 
-class Source(TimestampMixin, Base):
+class Source(InferredMixin, TimestampMixin, Base):
     __tablename__ = "source"
     __table_args__ = (*dated("published"),)
 

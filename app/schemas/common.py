@@ -7,7 +7,12 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import Citation
-from app.schemas.descriptions import PASSAGE, PASSAGE_END, PASSAGE_SHA256, PASSAGE_START
+from app.schemas.descriptions import (
+    PASSAGE,
+    PASSAGE_END,
+    PASSAGE_SHA256,
+    PASSAGE_START,
+)
 
 T = TypeVar("T")
 R = TypeVar("R", bound="ReadModel")
@@ -62,6 +67,20 @@ class PassageRead(ReadModel):
         if start is None or end is None or sha256 is None:
             return None
         return cls.trusted(start=start, end=end, sha256=sha256)
+
+
+class InferredRead(ReadModel):
+    """A value of the row that no cited passage states but that follows from others."""
+
+    field: str = Field(description="The field of this row whose value is inferred.")
+    reasoning: str = Field(description="How the value follows from what the passages state.")
+
+
+def inferred_reads(values: list[dict[str, str]] | None) -> list[InferredRead]:
+    return [
+        InferredRead.trusted(field=value["field"], reasoning=value["reasoning"])
+        for value in values or []
+    ]
 
 
 class CitationRead(ReadModel):

@@ -40,6 +40,7 @@ from app.schemas.dataset_base import (
     Citations,
     CurrencyCode,
     DecimalString,
+    Fact,
     ForumCode,
     PassageEntry,
     Record,
@@ -56,7 +57,7 @@ from app.schemas.dataset_facts import (
 from app.schemas.dates import PartialDateField
 
 
-class SourceEntry(Record):
+class SourceEntry(Fact):
     """``published_not_before`` / ``published_not_after`` bound an undated document by what
     its own text shows (a page reporting July 2021 as past was written after it).
 
@@ -82,7 +83,7 @@ class SourceEntry(Record):
     terms: Text | None = None
 
 
-class ForumEntry(Record):
+class ForumEntry(Fact):
     code: ForumCode
     name: Text
     name_es: Text | None = None
@@ -138,7 +139,7 @@ class BoundEntry(Record):
     citations: Citations
 
 
-class ParticipationEntry(Record):
+class ParticipationEntry(Fact):
     """One claim shared by one or more actors: same forum, role, period and sources.
 
     An office recorded as empty or undecided has ``holder: vacant`` or ``holder:
@@ -170,7 +171,7 @@ class ParticipationEntry(Record):
         return self
 
 
-class FundingShareEntry(Record):
+class FundingShareEntry(Fact):
     forum: ForumCode
     basis: Text
     shares: Annotated[
@@ -209,9 +210,23 @@ class AmountEntry(Record):
         return is_decimal_string(value)
 
 
-class EventEntry(Record):
-    """``parent`` makes the event one occurrence of a series (another event); an
-    occurrence the documents do not date falls within its series' dates."""
+class TermEntry(Record):
+    """A term the documents list an item under: the one participation claim of ``actor``
+    as ``role`` of ``forum`` ("activities conducted under Canada as Chair")."""
+
+    forum: ForumCode
+    actor: ActorId
+    role: Role
+
+
+class EventEntry(Fact):
+    """``parent`` makes the event one occurrence of a series (another event); ``term`` says
+    the documents list it under someone's term. An event the documents do not date lies
+    within its own ``not_before`` / ``not_after``, its series' dates and its term.
+
+    ``status`` is ``held`` only when a cited passage reports the event held: that
+    citation says so with ``states: [status]``. Otherwise it is ``announced``, however
+    long ago its date."""
 
     id: Slug
     forum: ForumCode | None = None
@@ -226,13 +241,16 @@ class EventEntry(Record):
     announced_total: AmountEntry | None = None
     description: Text | None = None
     parent: Slug | None = None
-    status: EventStatus = EventStatus.HELD
+    term: TermEntry | None = None
+    not_before: PartialDateField | None = None
+    not_after: PartialDateField | None = None
+    status: EventStatus = EventStatus.ANNOUNCED
     topic: Text | None = None
     gcm_objectives: list[Annotated[int, Field(ge=1, le=23)]] = Field(default_factory=list)
     citations: Citations
 
 
-class PledgeEntry(Record):
+class PledgeEntry(Fact):
     key: Slug
     pledgers: Annotated[list[ActorId], Field(min_length=1)]
     forum: ForumCode | None = None

@@ -58,3 +58,19 @@ class CitationEntry(Record):
 
 
 Citations = Annotated[list[CitationEntry], Field(min_length=1)]
+
+# One line of our own words saying how an inferred value follows from stated ones.
+Reasoning = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"^[^\n]+$"),
+]
+
+
+class Fact(Record):
+    """A curated fact. ``inferred`` maps each value that no cited passage states, but that
+    follows from others (a date bounded by the term it was listed under, a year read from
+    the document's own date), to a one-line reasoning: its basis is ``inferred``. Every
+    value it does not name is ``stated`` by a cited passage; a value neither stated nor
+    inferred by a written rule is not in the files."""
+
+    inferred: dict[str, Reasoning] = Field(default_factory=dict)

@@ -50,7 +50,7 @@ BOUND_BASIS = (
     "`stated` (the date given), `explicit` (a bound the documents give), `forum_founded`, "
     "`forum_ended`, `first_document` (a start precedes the earliest document stating it), "
     "`last_confirmed` (an open role held on its latest document's date), `start` (an end "
-    "is not before the start)."
+    "is not before the start), `end` (a start is not after the latest end)."
 )
 MEMBER_OF_CERTAINTY = (
     "With `member_of`: how surely the actor is a member of every listed forum on `as_of` "
@@ -108,7 +108,10 @@ SOURCE_TERMS = (
     "drawn from it and text written for this service."
 )
 
-EVENT_STATUS = "`held`, or `planned` when the documents only announce the event."
+EVENT_STATUS = (
+    "`held` when a cited passage reports the event held; otherwise `announced` (the documents "
+    "only plan or announce it), even when its date has passed."
+)
 EVENT_WINDOW = (
     "First (`earliest`) and last (`latest`) day the event may fall on: its own dates at "
     "their precision, or, for an occurrence the documents do not date, its series' dates."
@@ -126,3 +129,9 @@ PASSAGE_START = (
 )
 PASSAGE_END = "One past the passage's last character (code point offset; at most 600 after start)."
 PASSAGE_SHA256 = "Hex SHA-256 of the passage (the text from start to end) encoded as UTF-8."
+INFERRED = (
+    "The values of this row whose basis is `inferred`: no cited passage states them, and "
+    "each follows from others by the reasoning given (a date bounded by the term it was "
+    "listed under, a year read from the document's own date). Every value not listed is "
+    "`stated` by a cited passage (see `citations[].passage`)."
+)

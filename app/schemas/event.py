@@ -16,7 +16,7 @@ from app.models.enums import (
     HostRole,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
@@ -27,6 +27,7 @@ from app.schemas.descriptions import (
     EVENT_WINDOW,
     EXACT_DECIMAL,
     HOST_COUNTRY,
+    INFERRED,
     ISO_4217,
 )
 from app.schemas.language import localized
@@ -71,6 +72,7 @@ class EventRead(ReadModel):
     earliest: dt.date | None = Field(description=EVENT_WINDOW)
     latest: dt.date | None = Field(description=EVENT_WINDOW)
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(cls, event: Event, *, lang: str = "en") -> EventRead:
@@ -112,6 +114,7 @@ class EventRead(ReadModel):
             earliest=event.earliest,
             latest=event.latest,
             citations=[CitationRead.from_model(c) for c in event.citations],
+            inferred=inferred_reads(event.inferred),
         )
 
 

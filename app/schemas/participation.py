@@ -11,7 +11,7 @@ from pydantic import Field
 from app.models.enums import BoundBasis, Certainty, DatePrecision, HolderStatus, Role
 from app.models.participation import certainty
 from app.schemas.actor import ActorRead, ActorRef
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     BOUND_BASIS,
@@ -24,6 +24,7 @@ from app.schemas.descriptions import (
     END_EARLIEST,
     END_LATEST,
     HOLDER_STATUS,
+    INFERRED,
     LAST_CONFIRMED,
     LAST_CONFIRMED_SOURCE,
     ROLE_END,
@@ -77,6 +78,7 @@ class ParticipationRead(ReadModel):
     objectives: list[str] = Field(description=CHAIR_OBJECTIVES)
     bounds: list[BoundRead] = Field(description=BOUNDS)
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_values(
@@ -95,6 +97,7 @@ class ParticipationRead(ReadModel):
             actor=actor,
             bounds=[BoundRead.from_json(b) for b in c["bounds"] or []],
             citations=citations,
+            inferred=inferred_reads(c["inferred"]),
             **shared_values(c, as_of),
         )
 

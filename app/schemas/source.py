@@ -8,9 +8,10 @@ from pydantic import Field
 
 from app.models import Source
 from app.models.enums import DatePrecision
-from app.schemas.common import ReadModel
+from app.schemas.common import InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
+    INFERRED,
     SOURCE_DOCUMENT,
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
@@ -33,6 +34,7 @@ class SourceRead(ReadModel):
     document: str | None = Field(description=SOURCE_DOCUMENT)
     description: str | None
     terms: str = Field(description=SOURCE_TERMS)
+    inferred: list[InferredRead] = Field(description=INFERRED)
     cited_by: dict[str, int] = Field(
         description="How many facts of each kind cite this source "
         "(forum, actor, participation, funding_share, event, pledge, exchange_rate)."
@@ -53,5 +55,6 @@ class SourceRead(ReadModel):
             document=source.document,
             description=source.description,
             terms=source.terms or TERMS_NOT_STATED,
+            inferred=inferred_reads(source.inferred),
             cited_by=cited_by,
         )

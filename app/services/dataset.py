@@ -68,6 +68,7 @@ from app.services.dataset_checks import (
     holders,
     participation_key,
     participation_period,
+    term_windows,
 )
 from app.services.dataset_sync import (
     CitationSet,
@@ -77,6 +78,7 @@ from app.services.dataset_sync import (
     citation_json,
     citation_set,
     dated,
+    inferred_json,
 )
 
 
@@ -98,7 +100,9 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     actors = await _sync_actors(sync, dataset.actors)
     participations = await _sync_participations(sync, dataset, source_dates)
     shares = await _sync_funding_shares(sync, dataset.funding_shares)
-    events = await dataset_facts.sync_events(sync, dataset.events)
+    events = await dataset_facts.sync_events(
+        sync, dataset.events, term_windows(dataset, source_dates)
+    )
     programmes = await dataset_facts.sync_programmes(sync, dataset.programmes)
     money = await dataset_facts.sync_money_records(sync, dataset.money_records)
     counts = await dataset_facts.sync_participant_counts(sync, dataset.participant_counts)
@@ -195,6 +199,7 @@ async def _sync_sources(
                 "document": entry.text,
                 "description": entry.description,
                 "terms": entry.terms,
+                "inferred": inferred_json(entry),
             },
         )
     await sync.session.flush()
@@ -224,6 +229,7 @@ async def _sync_forums(sync: Syncer, entries: Sequence[ForumEntry]) -> Synced[st
                 **dated("founded", entry.founded),
                 **dated("ended", entry.ended),
                 "website": entry.website,
+                "inferred": inferred_json(entry),
             },
         )
     await sync.session.flush()
@@ -305,6 +311,7 @@ async def _sync_participations(
                     "note": entry.note,
                     "theme": entry.theme,
                     "objectives": list(entry.objectives),
+                    "inferred": inferred_json(entry),
                 },
             )
     return synced
@@ -335,6 +342,7 @@ async def _sync_funding_shares(
                     **dated("reported", entry.reported),
                     "dispute": entry.dispute,
                     "note": entry.note,
+                    "inferred": inferred_json(entry),
                 },
             )
     return synced
@@ -465,4 +473,5 @@ async def _pledge_values(
         **dated("announced", entry.announced),
         "title": entry.title,
         "description": entry.description,
+        "inferred": inferred_json(entry),
     }

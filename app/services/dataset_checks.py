@@ -43,8 +43,9 @@ from app.schemas.dataset import (
 from app.schemas.dataset_base import CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import periods
-from app.services.fact_checks import check_facts
-from app.services.passage_checks import check_passages
+from app.services.citation_checks import check_inferred, check_passages
+from app.services.fact_bounds import Term, TermKey
+from app.services.fact_checks import TimeContext, check_facts
 from app.services.passages import SourceTexts
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -191,6 +192,27 @@ def participation_period(
     )
 
 
+def term_claims(dataset: Dataset) -> dict[TermKey, list[ParticipationEntry]]:
+    """Every participation claim, under each (forum, actor, role) it makes."""
+    claims: dict[TermKey, list[ParticipationEntry]] = defaultdict(list)
+    for entry in dataset.participations:
+        for actor_id in entry.actors:
+            claims[(entry.forum, actor_id, entry.role.value)].append(entry)
+    return claims
+
+
+def term_windows(dataset: Dataset, sources: dict[str, periods.SourceDates]) -> dict[TermKey, Term]:
+    """The terms items may be listed under: each (forum, actor, role) that one claim
+    makes, from the earliest day it may start to the latest day it may end."""
+    forums = {f.code: f for f in dataset.forums}
+    terms = {}
+    for key, claims in term_claims(dataset).items():
+        if len(claims) == 1:
+            period = participation_period(claims[0], forums.get(key[0]), sources)
+            terms[key] = Term(period.start_earliest, period.end_latest)
+    return terms
+
+
 def _bound_problems(
     entry: ParticipationEntry,
     forum: ForumEntry | None,
@@ -212,6 +234,28 @@ def _bound_problems(
                     f"{name}: {last} is before its forum {forum.code if forum else ''} was "
                     f"founded ({founded.date})"
                 )
+    start_highs = [
+        day
+        for day in (
+            entry.start.last_day() if entry.start else None,
+            entry.start_not_after.date.last_day() if entry.start_not_after else None,
+        )
+        if day is not None
+    ]
+    end_highs = [
+        day
+        for day in (
+            periods.end_range(entry.end)[1] if entry.end else None,
+            periods.end_range(entry.end_not_after.date)[1] if entry.end_not_after else None,
+        )
+        if day is not None
+    ]
+    if start_highs and end_highs and min(start_highs) > min(end_highs):
+        problems.append(
+            f"{'start_not_after' if entry.start_not_after else 'start'}: its start may be as "
+            f"late as {min(start_highs)}, after the latest day it may end ({min(end_highs)}): "
+            "a start's bounds never lie after its end's"
+        )
     for name, bound in (
         ("start_not_after", entry.start_not_after),
         ("end_not_after", entry.end_not_after),
@@ -310,8 +354,18 @@ def check_dataset(dataset: Dataset, texts: SourceTexts | None = None) -> CheckRe
     _check_events(checker, dataset.events)
     _check_pledges(checker, dataset.pledges)
     _check_exchange_rates(checker, dataset.exchange_rates)
-    check_facts(checker, dataset, _where)
+    check_facts(
+        checker,
+        dataset,
+        _where,
+        TimeContext(
+            terms=term_windows(dataset, source_dates),
+            claims={key: len(claims) for key, claims in term_claims(dataset).items()},
+            sources=source_dates,
+        ),
+    )
     passage_report = check_passages(checker, dataset, _where, texts)
+    check_inferred(checker, dataset, _where)
     report.passages_checked = passage_report.checked
     report.passages_note = passage_report.note
     for actor in dataset.actors:

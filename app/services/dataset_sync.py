@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Base, Citation
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
-from app.schemas.dataset_base import CitationEntry
+from app.schemas.dataset_base import CitationEntry, Fact
 from app.schemas.dates import PartialDate
 from app.services import changes
 from app.services.changes import ChangeRecord
@@ -67,6 +67,36 @@ def citation_key(entry: CitationEntry) -> CitationKey:
 
 def citation_set(entries: Iterable[CitationEntry]) -> CitationSet:
     return frozenset(citation_key(c) for c in entries)
+
+
+# A value's name in the files -> its name in the read shapes, where they differ.
+SERVED_NAMES = {
+    "not_before": "earliest",
+    "not_after": "latest",
+    "start_not_before": "start_earliest",
+    "start_not_after": "start_latest",
+    "end_not_before": "end_earliest",
+    "end_not_after": "end_latest",
+    "published_not_before": "published_earliest",
+    "published_not_after": "published_latest",
+    "announced": "announced_on",
+    "actors": "actor",
+    "shares": "share_pct",
+}
+
+
+def inferred_json(entry: Fact, derived: Iterable[tuple[str, str]] = ()) -> list[dict[str, str]]:
+    """The row's ``inferred`` column: the values the file marks inferred, by their served
+    names, then those the loader derived by a written rule (``derived``: field, reasoning)."""
+    items = [
+        {"field": SERVED_NAMES.get(name, name), "reasoning": reasoning}
+        for name, reasoning in entry.inferred.items()
+    ]
+    named = {item["field"] for item in items}
+    items.extend(
+        {"field": name, "reasoning": reasoning} for name, reasoning in derived if name not in named
+    )
+    return items
 
 
 def citation_json(entry: CitationEntry) -> dict[str, Any]:

@@ -2,16 +2,17 @@
 
 Lists are ordered by start date (undated events first), then id. An occurrence of a
 series names its series in ``parent``; one the documents do not date has no start but
-falls within ``earliest`` .. ``latest``, its series' dates. A date-range
-filter keeps events whose start falls inside it; undated events are excluded
-from a ranged query.
+falls within ``earliest`` .. ``latest`` (its own bounds, its series' dates or the term
+it is listed under). A date-range filter keeps events whose start falls inside it, and
+undated events whose bounds let them fall inside it (both bounds needed on the
+range's sides: an undated event that nothing bounds is excluded from a ranged query).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -48,10 +49,21 @@ async def list_events(
         statement = statement.where(Event.forum_code.in_(forums))
     if filters.kind:
         statement = statement.where(Event.kind.in_(filters.kind))
+    undated = Event.start_date.is_(None)
     if filters.start_from is not None:
-        statement = statement.where(Event.start_date >= filters.start_from)
+        statement = statement.where(
+            or_(
+                Event.start_date >= filters.start_from,
+                and_(undated, Event.latest >= filters.start_from),
+            )
+        )
     if filters.start_to is not None:
-        statement = statement.where(Event.start_date <= filters.start_to)
+        statement = statement.where(
+            or_(
+                Event.start_date <= filters.start_to,
+                and_(undated, Event.earliest <= filters.start_to),
+            )
+        )
     if filters.host:
         hosts = await references.actor_ids(session, filters.host, parameter="host")
         statement = statement.where(

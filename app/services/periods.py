@@ -20,6 +20,7 @@ Conventions (all bounds are days, inclusive; ``None`` means unbounded):
 * Explicit ``not_before`` / ``not_after`` bounds from the documents narrow these.
 * A start is no earlier than its forum's founding, no later than the latest day the
   earliest document stating the role may date from, and no later than its forum's end.
+* A start is no later than the latest day its end may fall on.
 * An open end (none stated, no ``not_after`` bound) is no earlier than the day after
   the earliest day the latest citing document may date from (``last_confirmed``: the
   role was current then) and no later than its forum's end, if it has one.
@@ -238,6 +239,10 @@ def derive_period(
     # An end is never before the earliest start: say so rather than report E < S.
     if start_earliest and (end_earliest is None or end_earliest.day < start_earliest.day):
         end_earliest = Bound("end", "not_before", start_earliest.day, BoundBasis.START)
+    # Nor a start after the latest end: a bound derived from a document's date must not
+    # leave a start possible after the role is known to have ended.
+    if end_latest and (start_latest is None or start_latest.day > end_latest.day):
+        start_latest = Bound("start", "not_after", end_latest.day, BoundBasis.END)
     bounds = tuple(b for b in (start_earliest, start_latest, end_earliest, end_latest) if b)
     return Period(
         start_earliest=start_earliest.day if start_earliest else None,

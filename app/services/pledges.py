@@ -31,6 +31,7 @@ from app.models.enums import (
     ActorKind,
 )
 from app.schemas.actor import RowActor
+from app.schemas.common import inferred_reads
 from app.schemas.dates import PartialDate
 from app.schemas.filters import PledgeFilter
 from app.schemas.pledge import (
@@ -351,6 +352,7 @@ def _row(row: Any, lang: str) -> PledgeRow:
         curated=c["key"] is not None,
         version=c["version"],
         citations=citations_in(c["citations_json"]),
+        inferred=inferred_reads(c["inferred"]),
     )
     return PledgeRow(read, pledgers)
 

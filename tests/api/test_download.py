@@ -258,6 +258,12 @@ async def test_the_package_validates_and_reloads_to_the_api(
     assert forum_citations == gcr["citations"]
     assert any("; " in (c["locator"] or "") for c in forum_citations)
 
+    # Inferred values travel with their reasoning: a JSON array column, as the API has it.
+    meetings = await get_json(client, "/v1/events/mirps-sp-technical-meetings-2021-2022")
+    (event,) = [r for r in table(package, "event") if r["id"] == meetings["id"]]
+    assert event["inferred"] == meetings["inferred"]
+    assert [value["field"] for value in meetings["inferred"]] == ["earliest", "latest"]
+
 
 async def test_the_sqlite_file_holds_the_same_rows(
     client: httpx.AsyncClient, tmp_path: Path

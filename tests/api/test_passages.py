@@ -92,3 +92,15 @@ async def test_csv_citations_carry_the_passage(client: httpx.AsyncClient) -> Non
     for row in rows:
         (cited,) = json.loads(row["citations_json"])
         assert _recomputes(cited)
+
+
+async def test_csv_rows_carry_their_inferred_values(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/v1/events", params={"format": "csv", "parent": "gcm-dialogues-on-migration-2022"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    api = await get_json(client, "/v1/events", parent="gcm-dialogues-on-migration-2022")
+    assert [json.loads(row["inferred_json"]) for row in rows] == [
+        e["inferred"] for e in api["items"]
+    ]
+    assert [[value["field"] for value in e["inferred"]] for e in api["items"]] == [["latest"]] * 4

@@ -123,6 +123,7 @@ async def test_submit_answers_201_with_the_stored_pledge(
         "curated": False,
         "version": 1,
         "citations": [],
+        "inferred": [],
     }
     stored = await client.get(response.headers["location"])
     assert stored.json() == body

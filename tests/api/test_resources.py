@@ -61,7 +61,15 @@ async def test_events_filters(client: httpx.AsyncClient) -> None:
     assert [e["id"] for e in hearings] == ["imrf-2022-multistakeholder-hearing"]
     may_2022 = await walk(client, "/v1/events", start_from="2022-05-01", start_to="2022-05-31")
     assert {e["id"] for e in may_2022} >= {"imrf-2022", "imrf-2022-multistakeholder-hearing"}
-    assert all("2022-05" <= e["start"] <= "2022-05-31" for e in may_2022)
+    dated = [e for e in may_2022 if e["start"] is not None]
+    assert all("2022-05" <= e["start"] <= "2022-05-31" for e in dated)
+    # An undated event is kept when its bounds let it fall in the range: the IMRF's
+    # roundtables (within the forum, 17-20 May) and the meetings listed under Canada's
+    # chairship of the MIRPS Support Platform (July 2021 to 21 September 2022).
+    undated = {e["id"]: (e["earliest"], e["latest"]) for e in may_2022 if e["start"] is None}
+    assert undated["imrf-2022-roundtable-rt1-drivers"] == ("2022-05-17", "2022-05-20")
+    assert undated["mirps-annual-meeting-guatemala"] == ("2021-07-01", "2022-09-21")
+    assert all(low <= "2022-05-31" and high >= "2022-05-01" for low, high in undated.values())
     hosted = await walk(client, "/v1/events", host="CAN")
     assert "mirps-sp-signature-event-2022" in {e["id"] for e in hosted}
 

@@ -96,7 +96,7 @@ def test_a_child_event_outside_its_series_names_file_line_and_reason(data_dir: P
     assert _problems(data_dir) == [
         f"events.yaml:{line + 5} entry 42 (mirps-sp-technical-workshop-2022-extra): dated "
         "2022-07-05 to 2022-07-05, outside its series mirps-sp-technical-workshops-2022 "
-        "(2022-03 to 2022-06)"
+        "(2022-03-01 to 2022-06-30)"
     ]
 
 

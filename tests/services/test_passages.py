@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from app.cli import cli as cli_app
 from app.schemas.dataset import DATASET_FILES
 from app.services import dataset_checks, passages
-from app.services.passage_checks import citations_in
+from app.services.citation_checks import citations_in
 from tests.services.cited import passage, source_texts, text_of
 
 DATA = dataset_checks.DEFAULT_DATA_DIR

@@ -27,7 +27,7 @@ from app.graphql.types.filters import (
     PledgeFilterInput,
     to_filter,
 )
-from app.graphql.types.source import CitationType, citations_of
+from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models import Event
 from app.models.enums import (
     AmountQualifier,
@@ -47,6 +47,7 @@ from app.schemas.descriptions import (
     EVENT_WINDOW,
     EXACT_DECIMAL,
     HOST_COUNTRY,
+    INFERRED,
     ISO_4217,
 )
 from app.schemas.filters import EventFilter
@@ -107,6 +108,8 @@ class EventType:
     earliest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     latest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, event: Event) -> EventType:
         total = None
@@ -117,6 +120,7 @@ class EventType:
                 qualifier=AmountQualifier(event.announced_total_qualifier or AmountQualifier.EXACT),
             )
         return cls(
+            inferred=inferred_values(event.inferred),
             id=event.id,
             forum_code=event.forum_code,
             name_en=event.name,

@@ -18,7 +18,7 @@ from app.graphql.types.common import (
     present,
 )
 from app.graphql.types.filters import ParticipationFilterInput, to_filter
-from app.graphql.types.source import CitationType, citations_of
+from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models.enums import (
     BoundBasis,
     Certainty,
@@ -38,6 +38,7 @@ from app.schemas.descriptions import (
     END_EARLIEST,
     END_LATEST,
     HOLDER_STATUS,
+    INFERRED,
     LAST_CONFIRMED,
     LAST_CONFIRMED_SOURCE,
     ROLE_END,
@@ -109,6 +110,8 @@ class ParticipationType:
 
     holder: strawberry.Private[ActorType | None] = None
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_row(cls, row: ParticipationRow, as_of: dt.date | None = None) -> ParticipationType:
         """From a ``participations.ROW_STATEMENT`` row: the participation and its actor
@@ -117,6 +120,7 @@ class ParticipationType:
         actor = participation_service.holder_of(c)
         holder = actor_types.ActorType.from_row_actor(actor) if actor is not None else None
         return cls(
+            inferred=inferred_values(c["inferred"]),
             id=c["id"],
             forum_code=c["forum_code"],
             actor_id=c["actor_id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -18,9 +19,10 @@ from app.graphql.types.common import (
 )
 from app.models import Citation, Source
 from app.models.enums import DatePrecision, Entity
-from app.schemas.common import CitationRead
+from app.schemas.common import CitationRead, InferredRead
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
+    INFERRED,
     PASSAGE,
     PASSAGE_END,
     PASSAGE_SHA256,
@@ -62,9 +64,12 @@ class SourceType:
     description: str | None
     terms: str = strawberry.field(description=SOURCE_TERMS)
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, source: Source) -> SourceType:
         return cls(
+            inferred=inferred_values(source.inferred),
             id=source.id,
             title=source.title,
             publisher=source.publisher,
@@ -95,6 +100,29 @@ class PassageType:
     start: int = strawberry.field(description=PASSAGE_START)
     end: int = strawberry.field(description=PASSAGE_END)
     sha256: str = strawberry.field(description=PASSAGE_SHA256)
+
+
+@strawberry.type(
+    name="InferredValue",
+    description="A value that no cited passage states but that follows from others (its "
+    "basis is inferred), with the reasoning.",
+)
+class InferredValueType:
+    field: str = strawberry.field(description="The field whose value is inferred.")
+    reasoning: str = strawberry.field(
+        description="How the value follows from what the passages state."
+    )
+
+
+def inferred_values(
+    values: Sequence[InferredRead | dict[str, str]] | None,
+) -> list[InferredValueType]:
+    return [
+        InferredValueType(field=v["field"], reasoning=v["reasoning"])
+        if isinstance(v, dict)
+        else InferredValueType(field=v.field, reasoning=v.reasoning)
+        for v in values or []
+    ]
 
 
 @strawberry.type(name="Citation", description="One fact's reliance on one source.")

@@ -14,6 +14,9 @@
 
 Each problem names the file, the line of the passage (or of the citation) and the
 reason.
+
+``check_inferred`` checks what the files mark ``inferred``: each name is a value the
+entry has (not its citations, description or note), and each reasoning is one line.
 """
 
 from __future__ import annotations
@@ -25,11 +28,15 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from app.schemas.dataset import DATASET_FILES, Dataset, SourceEntry
-from app.schemas.dataset_base import CitationEntry, PassageEntry
+from app.schemas.dataset_base import CitationEntry, Fact, PassageEntry
 from app.services import passages
 from app.services.passages import SourceTexts
 
 SOURCE_DATES = ("published", "published_not_before", "published_not_after")
+# Fields that hold no value of the fact: they can be neither stated nor inferred.
+NOT_VALUES = frozenset(
+    {"id", "code", "key", "citations", "inferred", "description", "description_es", "note"}
+)
 
 
 class _Checker(Protocol):
@@ -162,3 +169,16 @@ def check_passages(
     else:
         report.note = f"passage digests: {report.checked} recomputed from {texts.folder}"
     return report
+
+
+def check_inferred(checker: _Checker, dataset: Dataset, where: Where) -> None:
+    for name in DATASET_FILES:
+        for index, entry in enumerate(getattr(dataset, name)):
+            if not isinstance(entry, Fact):
+                continue
+            for field in entry.inferred:
+                place = f"{where(dataset, name, index, f'inferred.{field}')} ({label(entry)})"
+                if field not in type(entry).model_fields or field in NOT_VALUES:
+                    checker.problem(f"{place}: inferred names {field!r}, which is not a value")
+                elif getattr(entry, field) in (None, [], {}):
+                    checker.problem(f"{place}: inferred names {field!r}, which has no value here")
