@@ -117,6 +117,13 @@ class Participation(InferredMixin, TimestampMixin, Base):
     objectives: Mapped[list[str]] = mapped_column(
         JSON, default=list, server_default=text("'[]'"), doc="A chair's objectives for its term."
     )
+    departments: Mapped[list[str]] = mapped_column(
+        JSON,
+        default=list,
+        server_default=text("'[]'"),
+        doc="The government departments that acted for a state in this role, as the documents "
+        "name them.",
+    )
     # Computed in SQL so lists (and their cursors) can order roles by seniority.
     role_rank: Mapped[int] = column_property(
         case(

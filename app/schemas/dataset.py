@@ -160,6 +160,11 @@ class ParticipationEntry(Fact):
     note: Text | None = None
     theme: Text | None = None
     objectives: list[Text] = Field(default_factory=list)
+    # The government departments that acted for a state in this role, as named.
+    departments: list[Text] = Field(default_factory=list)
+    # The documents speak of the role only as past ("in the 1980s"): they do not confirm
+    # it as current at their own date (no last_confirmed bound; docs/time.md).
+    spoken_of_as_past: bool = False
     citations: Citations
 
     @model_validator(mode="after")

@@ -135,3 +135,7 @@ INFERRED = (
     "listed under, a year read from the document's own date). Every value not listed is "
     "`stated` by a cited passage (see `citations[].passage`)."
 )
+DEPARTMENTS = (
+    "The government departments that acted for the state in this role, as the documents "
+    "name them (the state is the actor); empty when none is named."
+)

@@ -19,6 +19,7 @@ from app.schemas.descriptions import (
     CERTAINTY,
     CHAIR_OBJECTIVES,
     CHAIR_THEME,
+    DEPARTMENTS,
     DISPUTE_KEY,
     DISPUTED,
     END_EARLIEST,
@@ -76,6 +77,7 @@ class ParticipationRead(ReadModel):
     note: str | None
     theme: str | None = Field(description=CHAIR_THEME)
     objectives: list[str] = Field(description=CHAIR_OBJECTIVES)
+    departments: list[str] = Field(description=DEPARTMENTS)
     bounds: list[BoundRead] = Field(description=BOUNDS)
     citations: list[CitationRead]
     inferred: list[InferredRead] = Field(description=INFERRED)
@@ -131,6 +133,7 @@ def shared_values(c: Mapping[Any, Any], as_of: dt.date | None) -> dict[str, Any]
         "note": c["note"],
         "theme": c["theme"],
         "objectives": list(c["objectives"] or []),
+        "departments": list(c["departments"] or []),
     }
 
 

@@ -103,7 +103,9 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     events = await dataset_facts.sync_events(
         sync, dataset.events, term_windows(dataset, source_dates)
     )
-    programmes = await dataset_facts.sync_programmes(sync, dataset.programmes)
+    programmes = await dataset_facts.sync_programmes(
+        sync, dataset.programmes, {f.code: f for f in dataset.forums}
+    )
     money = await dataset_facts.sync_money_records(sync, dataset.money_records)
     counts = await dataset_facts.sync_participant_counts(sync, dataset.participant_counts)
     governance = await dataset_facts.sync_governance_changes(sync, dataset.governance_changes)
@@ -311,6 +313,7 @@ async def _sync_participations(
                     "note": entry.note,
                     "theme": entry.theme,
                     "objectives": list(entry.objectives),
+                    "departments": list(entry.departments),
                     "inferred": inferred_json(entry),
                 },
             )

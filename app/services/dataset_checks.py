@@ -40,7 +40,7 @@ from app.schemas.dataset import (
     ParticipationEntry,
     PledgeEntry,
 )
-from app.schemas.dataset_base import CitationEntry
+from app.schemas.dataset_base import ISO3, CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import periods
 from app.services.citation_checks import check_inferred, check_passages
@@ -189,6 +189,7 @@ def participation_period(
         forum_ended=forum.ended if forum else None,
         forum_citations=[(c.source, c.locator) for c in forum.citations] if forum else (),
         cited={c.source: sources[c.source] for c in entry.citations if c.source in sources},
+        confirmed_current=not entry.spoken_of_as_past,
     )
 
 
@@ -463,6 +464,8 @@ def _check_participations(
             checker.problem(f"{where}: {text}")
         for actor_id in entry.actors:
             checker.actor_ref(where, actor_id)
+        if entry.departments and any(not ISO3.match(a) for a in entry.actors):
+            checker.problem(f"{where}: only a state's role names the departments that acted for it")
         keys.extend(participation_key(entry, a) for a in holders(entry))
     checker.duplicates("participations", keys)
     return len(keys)

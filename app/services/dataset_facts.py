@@ -26,7 +26,7 @@ from app.models import (
     Programme,
 )
 from app.models.enums import Entity
-from app.schemas.dataset import EventEntry
+from app.schemas.dataset import EventEntry, ForumEntry
 from app.schemas.dataset_facts import (
     GovernanceChangeEntry,
     MoneyRecordEntry,
@@ -106,11 +106,13 @@ async def sync_events(
     return synced
 
 
-async def sync_programmes(sync: Syncer, entries: Sequence[ProgrammeEntry]) -> Synced[str, Any]:
+async def sync_programmes(
+    sync: Syncer, entries: Sequence[ProgrammeEntry], forums: Mapping[str, ForumEntry]
+) -> Synced[str, Any]:
     synced: Synced[str, Any] = Synced(await sync.rows(Programme, "id"))
     by_id = {e.id: e for e in entries}
     for entry in entries:
-        bounds = programme_bounds(entry, by_id)
+        bounds = programme_bounds(entry, by_id, forums)
         synced.kept.add(entry.id)
         synced.citations[entry.id] = citation_set(entry.citations)
         sync.apply(

@@ -10,7 +10,9 @@ Rules (each bound is a day, inclusive; ``None`` is unbounded):
   participation, from its earliest start to its latest end, the handover day included).
 * A programme's start and end come from its dates or their explicit bounds; it is not
   in effect before it was first ``proposed``; a part with no dates of its own lies
-  within its plan's bounds. End bounds are exclusive, as a participation's are.
+  within its plan's bounds; a programme of a forum (``forum``) neither starts before
+  the forum was founded nor outlives it, where it gives no bound of its own on that
+  side. End bounds are exclusive, as a participation's are.
 
 A bound taken from a series, a plan, a term or a proposal is not stated by the cited
 passage: each comes with the field it sets and a one-line reasoning, which the loader
@@ -23,7 +25,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.schemas.dataset import EventEntry, TermEntry
+from app.schemas.dataset import EventEntry, ForumEntry, TermEntry
 from app.schemas.dataset_facts import ProgrammeEntry
 
 DAY = dt.timedelta(days=1)
@@ -155,6 +157,7 @@ def own_programme_bounds(entry: ProgrammeEntry) -> ProgrammeBounds:
 def programme_bounds(
     entry: ProgrammeEntry,
     programmes: Mapping[str, ProgrammeEntry],
+    forums: Mapping[str, ForumEntry],
     _seen: frozenset[str] = frozenset(),
 ) -> ProgrammeBounds:
     """The bounds ``entry`` is stored with (see the module docstring)."""
@@ -162,20 +165,23 @@ def programme_bounds(
     parent = programmes.get(entry.parent) if entry.parent else None
     undated = all(day is None for day in own.columns().values())
     if undated and parent is not None and parent.id not in _seen:
-        inherited = programme_bounds(parent, programmes, _seen | {entry.id})
+        inherited = programme_bounds(parent, programmes, forums, _seen | {entry.id})
         why = f"within the plan it is part of, {parent.id}: the documents do not date this part"
         own = ProgrammeBounds(
             **inherited.columns(),
             derived=tuple((name, why) for name, day in inherited.columns().items() if day),
         )
-    if entry.proposed is not None and own.start_earliest is None:
+    own = _within_forum(entry, own, forums)
+    if entry.proposed is not None and (
+        own.start_earliest is None or own.start_earliest < entry.proposed.date
+    ):
         own = ProgrammeBounds(
             entry.proposed.date,
             own.start_latest,
             own.end_earliest,
             own.end_latest,
             (
-                *own.derived,
+                *(d for d in own.derived if d[0] != "start_earliest"),
                 (
                     "start_earliest",
                     f"not in effect before it was first proposed ({entry.proposed})",
@@ -183,3 +189,26 @@ def programme_bounds(
             ),
         )
     return own
+
+
+def _within_forum(
+    entry: ProgrammeEntry, own: ProgrammeBounds, forums: Mapping[str, ForumEntry]
+) -> ProgrammeBounds:
+    """A programme of a forum starts no earlier than the forum and does not outlive it."""
+    forum = forums.get(entry.forum) if entry.forum else None
+    if forum is None:
+        return own
+    start_earliest, end_latest, derived = own.start_earliest, own.end_latest, list(own.derived)
+    if start_earliest is None and forum.founded is not None:
+        start_earliest = forum.founded.date
+        derived.append(
+            ("start_earliest", f"not before its forum {forum.code} was founded ({forum.founded})")
+        )
+    if end_latest is None and forum.ended is not None:
+        end_latest = forum.ended.last_day() + DAY
+        derived.append(
+            ("end_latest", f"does not outlive its forum {forum.code}, which ended in {forum.ended}")
+        )
+    return ProgrammeBounds(
+        start_earliest, own.start_latest, own.end_earliest, end_latest, tuple(derived)
+    )

@@ -192,6 +192,7 @@ def _check_programme_times(checker: _Checker, dataset: Dataset, where: Where) ->
     """A part lies within its plan; nothing is in effect before it was first proposed; a
     start's bounds never lie after its end's."""
     programmes = {p.id: p for p in dataset.programmes}
+    forums = {f.code: f for f in dataset.forums}
     for index, entry in enumerate(dataset.programmes):
         own = own_programme_bounds(entry)
         place = f"{where(dataset, 'programmes', index, '')} ({entry.id})"
@@ -213,7 +214,7 @@ def _check_programme_times(checker: _Checker, dataset: Dataset, where: Where) ->
         parent = programmes.get(entry.parent) if entry.parent else None
         if parent is None:
             continue
-        outer = programme_bounds(parent, programmes, frozenset({entry.id}))
+        outer = programme_bounds(parent, programmes, forums, frozenset({entry.id}))
         if (
             outer.start_earliest is not None
             and own.start_earliest is not None

@@ -146,11 +146,14 @@ def derive_period(
     forum_ended: PartialDate | None = None,
     forum_citations: Sequence[CitationPair] = (),
     cited: Mapping[str, SourceDates],
+    confirmed_current: bool = True,
 ) -> Period:
     """The bounds of a role's start and end, from everything the documents give.
 
     ``cited`` maps each source the role cites to its dates. Each of the four bounds
     keeps the reason that binds it, so an answer can say what it was judged on.
+    ``confirmed_current`` is false for a role the documents speak of only as past ("in
+    the 1980s"): they do not confirm it at their own date, so no ``last_confirmed``.
     """
     forum_sources = tuple(dict.fromkeys((c[0], None) for c in forum_citations))
     start_lows: list[Bound] = []
@@ -215,7 +218,7 @@ def derive_period(
             BoundBasis.EXPLICIT,
             end_not_after.citations,
         )
-    if end is None and end_not_after is None:
+    if end is None and end_not_after is None and confirmed_current:
         # A document written after the forum ended tells its history; it cannot
         # confirm a role as current.
         last_confirmed = _last_document(

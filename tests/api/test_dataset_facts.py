@@ -144,6 +144,7 @@ async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
         "note": canada["note"],
         "theme": "Protection and Empowerment of Women and Girls on the Move",
         "objectives": canada["objectives"],
+        "departments": ["Immigration, Refugees and Citizenship Canada", "Global Affairs Canada"],
         "bounds": [
             {"edge": "start", "side": side, "day": day, "basis": "stated", "citations": []}
             for side, day in (("not_before", "2021-07-01"), ("not_after", "2021-07-31"))

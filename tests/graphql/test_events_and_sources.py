@@ -85,9 +85,10 @@ async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
         "data": {
             # Undated events sort first.
             "mirps": {
-                "totalCount": 2,
+                "totalCount": 3,
                 "edges": [
                     {"node": {"id": "mirps-annual-meeting-guatemala", "start": None}},
+                    {"node": {"id": "mirps-further-solidarity-event", "start": None}},
                     {"node": {"id": "mirps-solidarity-event-2021", "start": "2021-06-10"}},
                 ],
             },
@@ -97,7 +98,14 @@ async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
                     {"node": {"id": SOLIDARITY_2022}},
                 ]
             },
-            "solidarity": {"edges": [{"node": {"id": SOLIDARITY_2022, "pledges": [{"id": 1}]}}]},
+            # The further event announced for Canada's chairship is undated but lies within
+            # it (July 2021 to September 2022), so it may fall after 1 January 2022.
+            "solidarity": {
+                "edges": [
+                    {"node": {"id": "mirps-further-solidarity-event", "pledges": []}},
+                    {"node": {"id": SOLIDARITY_2022, "pledges": [{"id": 1}]}},
+                ]
+            },
             # A month-precision start is its first day: June 2021 falls in the window.
             "windowed": {
                 "edges": [
@@ -139,7 +147,7 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
                     {"kind": "forum", "count": 2},
                     {"kind": "actor", "count": 5},
                     {"kind": "participation", "count": 16},
-                    {"kind": "event", "count": 1},
+                    {"kind": "event", "count": 2},
                     {"kind": "programme", "count": 2},
                 ],
             },

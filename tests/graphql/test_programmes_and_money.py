@@ -238,7 +238,10 @@ async def test_a_forum_nests_its_money_and_programmes_in_fixed_statements(
                         "citations": [{"sourceId": WRMC}],
                     },
                 ],
-                "programmes": [{"id": "cirefca-concerted-plan-of-action"}],
+                "programmes": [
+                    {"id": "cirefca-concerted-plan-of-action"},
+                    {"id": "valley-of-peace-project"},
+                ],
                 "pledges": [
                     {"amount": "115000000.00", "currency": "USD", "pledgers": [{"id": "ITA"}]}
                 ],

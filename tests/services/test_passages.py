@@ -19,7 +19,8 @@ from tests.services.cited import passage, source_texts, text_of
 
 DATA = dataset_checks.DEFAULT_DATA_DIR
 WEB = "mirps-sp-web-2021"
-# A programme appended to a copy of the data: entry 28, its passage on the 6th line.
+NEXT = len(dataset_checks.read_dataset().programmes)  # the index of an appended programme
+# A programme appended to a copy of the data: the next entry, its passage on the 6th line.
 PROGRAMME = (
     "- id: broken-passage\n"
     "  name: Broken\n"
@@ -123,7 +124,7 @@ def test_a_broken_passage_names_file_line_and_reason(
     problems = _problems(data_dir)
     assert len(problems) == 1, problems
     prefix = (
-        f"programmes.yaml:{line + 6} entry 28 (broken-passage): the passage of {WEB} is wrong: "
+        f"programmes.yaml:{line + 6} entry {NEXT} (broken-passage): the passage of {WEB} is wrong: "
     )
     assert problems[0].startswith(prefix + reason), problems[0]
 
@@ -131,7 +132,7 @@ def test_a_broken_passage_names_file_line_and_reason(
 def test_a_citation_without_a_passage_is_refused(data_dir: Path) -> None:
     line = _append(data_dir, "programmes", PROGRAMME.replace("      passage: {PASSAGE}\n", ""))
     assert _problems(data_dir) == [
-        f"programmes.yaml:{line + 5} entry 28 (broken-passage): a citation of {WEB} names no "
+        f"programmes.yaml:{line + 5} entry {NEXT} (broken-passage): a citation of {WEB} names no "
         "passage (every citation of a source with a text points at its passage)"
     ]
 
@@ -146,7 +147,7 @@ def test_the_span_checks_hold_without_the_texts(data_dir: Path) -> None:
     dataset = dataset_checks.read_dataset(data_dir)
     report = dataset_checks.check_dataset(dataset, passages.source_texts(data_dir / "absent"))
     assert report.problems == [
-        f"programmes.yaml:{line + 6} entry 28 (broken-passage): the passage of {WEB} is wrong: "
+        f"programmes.yaml:{line + 6} entry {NEXT} (broken-passage): the passage of {WEB} is wrong: "
         "it is 695 characters long, over the limit of 600"
     ]
     assert report.passages_checked == 0

@@ -33,6 +33,7 @@ from app.schemas.descriptions import (
     CERTAINTY,
     CHAIR_OBJECTIVES,
     CHAIR_THEME,
+    DEPARTMENTS,
     DISPUTE_KEY,
     DISPUTED,
     END_EARLIEST,
@@ -107,6 +108,7 @@ class ParticipationType:
     note: str | None
     theme: str | None = strawberry.field(description=CHAIR_THEME)
     objectives: list[str] = strawberry.field(description=CHAIR_OBJECTIVES)
+    departments: list[str] = strawberry.field(description=DEPARTMENTS)
 
     holder: strawberry.Private[ActorType | None] = None
 
