@@ -106,8 +106,10 @@ def _citation(**fact: Any) -> Citation:
 
 async def grow_everything(session: AsyncSession, factor: int = 10) -> None:
     """Add (factor - 1) times the curated forums, actors, participations and pledges."""
-    forums = list(await session.scalars(select(Forum.code)))
-    actors = list(await session.scalars(select(Actor.id)))
+    # In code order, so both engines spread the synthetic rows alike (the curated
+    # forums that come first, MIRPS-SP among them, get the synthetic pledges).
+    forums = list(await session.scalars(select(Forum.code).order_by(Forum.code)))
+    actors = list(await session.scalars(select(Actor.id).order_by(Actor.id)))
     extra = factor - 1
     new_forums = [f"SYN-F{i:04d}" for i in range(len(forums) * extra)]
     new_actors = [f"syn-a{i:04d}" for i in range(len(actors) * extra)]
