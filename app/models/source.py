@@ -41,8 +41,11 @@ class Source(InferredMixin, TimestampMixin, Base):
     published_latest: Mapped[dt.date | None]
     url: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
-    document: Mapped[str | None] = mapped_column(
-        Text, doc="File name of the document's text in the project's source archive."
+    availability: Mapped[str | None] = mapped_column(
+        Text,
+        doc="Where the document is published (its url, when the document or the source "
+        "archive gives one), or that it is not: our words. The file of its plain text is "
+        "named only in data/sources.yaml, for the validator.",
     )
     description: Mapped[str | None] = mapped_column(Text)
     terms: Mapped[str | None] = mapped_column(

@@ -77,6 +77,8 @@ class SourceEntry(Fact):
     published_not_after_passage: PassageEntry | None = None
     url: str | None = None
     language: str = "en"
+    # Where a partner can find the document, or that no address is known (our words).
+    availability: Text | None = None
     text: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
     description: Text | None = None
     # The document's own terms of use, only as the document states them.

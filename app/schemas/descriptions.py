@@ -100,7 +100,21 @@ SOURCE_PUBLISHED_EARLIEST = (
     "shows (a page reporting July 2021 as past was written after it). Null: unbounded."
 )
 SOURCE_PUBLISHED_LATEST = "Latest day the document may date from. Null: unbounded."
-SOURCE_DOCUMENT = "File name of the document's text in the archive."
+SOURCE_AVAILABILITY = (
+    "Where to find the document: its address when the document or its archive states one "
+    "(see `url`), or a sentence saying that neither gives one."
+)
+AVAILABILITY_AT_URL = "Published at its url."
+AVAILABILITY_NOT_STATED = "Neither the document nor its archive gives an address for it."
+
+
+def availability(stated: str | None, url: str | None) -> str:
+    """A source's ``availability``: what the files say, else what its url says."""
+    if stated:
+        return stated
+    return AVAILABILITY_AT_URL if url else AVAILABILITY_NOT_STATED
+
+
 TERMS_NOT_STATED = "not stated"
 SOURCE_TERMS = (
     "The document's own terms of use as it states them (e.g. a Creative Commons licence), "

@@ -12,12 +12,13 @@ from app.schemas.common import InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     INFERRED,
-    SOURCE_DOCUMENT,
+    SOURCE_AVAILABILITY,
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
     SOURCE_PUBLISHED_LATEST,
     SOURCE_TERMS,
     TERMS_NOT_STATED,
+    availability,
 )
 
 
@@ -31,7 +32,7 @@ class SourceRead(ReadModel):
     published_latest: dt.date | None = Field(description=SOURCE_PUBLISHED_LATEST)
     url: str | None
     language: str
-    document: str | None = Field(description=SOURCE_DOCUMENT)
+    availability: str = Field(description=SOURCE_AVAILABILITY)
     description: str | None
     terms: str = Field(description=SOURCE_TERMS)
     inferred: list[InferredRead] = Field(description=INFERRED)
@@ -52,7 +53,7 @@ class SourceRead(ReadModel):
             published_latest=source.published_latest,
             url=source.url,
             language=source.language,
-            document=source.document,
+            availability=availability(source.availability, source.url),
             description=source.description,
             terms=source.terms or TERMS_NOT_STATED,
             inferred=inferred_reads(source.inferred),

@@ -198,7 +198,7 @@ async def _sync_sources(
                 "published_latest": dates[entry.id].latest,
                 "url": entry.url,
                 "language": entry.language,
-                "document": entry.text,
+                "availability": entry.availability,
                 "description": entry.description,
                 "terms": entry.terms,
                 "inferred": inferred_json(entry),

@@ -176,7 +176,12 @@ async def test_sources_list_their_coverage(client: httpx.AsyncClient) -> None:
     wrmc = await get_json(client, "/v1/sources/wrmc-2021-regional-cooperation")
     assert wrmc["cited_by"]["participation"] > 20
     assert wrmc["cited_by"]["funding_share"] == 11
-    assert wrmc["document"] == "002_10b72db0ba55f25b.txt"
+    # Where a partner can find each document; no local file name is served.
+    assert (wrmc["url"], "url" in wrmc["availability"]) == ("https://wrmcouncil.org", True)
+    assert all("document" not in s and ".txt" not in s["availability"] for s in sources)
+    assert by_id["canada-mirps-sp-chair-report-2022"]["url"] is None
+    assert "gives an address" in by_id["canada-mirps-sp-chair-report-2022"]["availability"]
+    assert by_id["frb-g5a-annual-2024-02-01"]["availability"] == "Published at its url."
     assert wrmc["terms"].startswith("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0")
     # A document that states no terms says so rather than leaving a guess or a gap.
     assert by_id["mirps-sp-web-2021"]["terms"] == "not stated"

@@ -124,7 +124,7 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
           source(id: "mirps-sp-web-2021") {
             id title publisher published publishedPrecision publishedDate
             publishedEarliest publishedLatest url language
-            document citedBy { kind count }
+            availability citedBy { kind count }
           }
           missing: source(id: "nope") { id }
         }""",
@@ -142,7 +142,8 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
                 "publishedLatest": None,
                 "url": None,
                 "language": "en",
-                "document": "000_c3cb2e566ca34a59.txt",
+                "availability": "A web page of the MIRPS Support Platform; neither the page's "
+                "text nor the archive's list of documents gives its address.",
                 "citedBy": [
                     {"kind": "forum", "count": 2},
                     {"kind": "actor", "count": 5},

@@ -27,12 +27,13 @@ from app.schemas.descriptions import (
     PASSAGE_END,
     PASSAGE_SHA256,
     PASSAGE_START,
-    SOURCE_DOCUMENT,
+    SOURCE_AVAILABILITY,
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
     SOURCE_PUBLISHED_LATEST,
     SOURCE_TERMS,
     TERMS_NOT_STATED,
+    availability,
 )
 from app.services import sources as source_service
 from app.services._query import DEFAULT_LIMIT
@@ -60,7 +61,7 @@ class SourceType:
     published_latest: dt.date | None = strawberry.field(description=SOURCE_PUBLISHED_LATEST)
     url: str | None
     language: str
-    document: str | None = strawberry.field(description=SOURCE_DOCUMENT)
+    availability: str = strawberry.field(description=SOURCE_AVAILABILITY)
     description: str | None
     terms: str = strawberry.field(description=SOURCE_TERMS)
 
@@ -80,7 +81,7 @@ class SourceType:
             published_latest=source.published_latest,
             url=source.url,
             language=source.language,
-            document=source.document,
+            availability=availability(source.availability, source.url),
             description=source.description,
             terms=source.terms or TERMS_NOT_STATED,
         )
