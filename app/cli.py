@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.errors import DomainError
     from app.schemas.dataset import Dataset
     from app.services import api_keys as api_key_service
+    from app.services import passages
     from app.services.dataset_sync import LoadReport
 
 T = TypeVar("T")
@@ -46,6 +47,14 @@ DataDirOption = Annotated[
         "--data-dir", help="Folder with the dataset's YAML files. Default: the data/ shipped."
     ),
 ]
+TextsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--texts",
+        help="Folder of the source texts. Default: the source_texts setting "
+        "(MIGOV_SOURCE_TEXTS, else ../shared/seeds beside the repository).",
+    ),
+]
 SCOPES = ("pledges:write", "pledges:admin")
 # The batch endpoint's most pledges a request (schemas.pledge_writes.MAX_BATCH, which
 # fits the request deadline since batches are written in bulk); kept as a literal so
@@ -63,6 +72,12 @@ def _read_dataset(data_dir: Path | None) -> Dataset:
     from app.services import dataset_checks
 
     return dataset_checks.read_dataset(data_dir or dataset_checks.DEFAULT_DATA_DIR)
+
+
+def _source_texts(folder: Path | None) -> passages.SourceTexts:
+    from app.services import passages
+
+    return passages.source_texts(folder or _settings().source_texts)
 
 
 def _fail(error: DomainError) -> typer.Exit:
@@ -84,17 +99,19 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
 
 
 @data_cli.command("validate")
-def data_validate(data_dir: DataDirOption = None) -> None:
-    """Check the dataset files: schema, references, dates, citations, duplicates, share sums."""
+def data_validate(data_dir: DataDirOption = None, texts: TextsOption = None) -> None:
+    """Check the dataset files: schema, references, dates, citations and their passages'
+    digests (when the source texts are at hand), duplicates, share sums."""
     from app.errors import DomainError
     from app.services import dataset_checks
 
     try:
-        report = dataset_checks.check_dataset(_read_dataset(data_dir))
+        report = dataset_checks.check_dataset(_read_dataset(data_dir), _source_texts(texts))
     except DomainError as error:
         raise _fail(error) from error
     for name, value in report.counts.items():
         typer.echo(f"{name:>16}: {value}")
+    typer.echo(report.passages_note)
     for share in report.share_sums:
         typer.echo(
             f"funding shares {share.forum} ({share.basis}): {share.count} shares, "
@@ -106,6 +123,64 @@ def data_validate(data_dir: DataDirOption = None) -> None:
         typer.secho(f"{len(report.problems)} problem(s)", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
     typer.echo("dataset OK")
+
+
+@data_cli.command("cite")
+def data_cite(
+    source: str = typer.Argument(help="Id of the source (data/sources.yaml)."),
+    phrase: str = typer.Argument(
+        help="Words of the passage as the text has them (any run of white space matches any "
+        "other); 'FIRST ... LAST' spans from FIRST to the next LAST."
+    ),
+    occurrence: int = typer.Option(
+        0, "--occurrence", "-n", help="Which match to take when the phrase occurs more than once."
+    ),
+    data_dir: DataDirOption = None,
+    texts_dir: TextsOption = None,
+) -> None:
+    """Find a phrase in a source's text; print its passage (span and digest) for data/."""
+    from app.errors import DomainError
+    from app.services import passages
+
+    try:
+        dataset = _read_dataset(data_dir)
+    except DomainError as error:
+        raise _fail(error) from error
+    entry = next((s for s in dataset.sources if s.id == source), None)
+    if entry is None:
+        typer.secho(f"error: no source has the id {source!r}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    texts = _source_texts(texts_dir)
+    text = texts.text(entry.text) if entry.text else None
+    if text is None:
+        where = texts.folder if texts.available else f"{texts.folder} (absent)"
+        typer.secho(
+            f"error: the text of {source} ({entry.text}) is not in {where}",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    try:
+        spans = passages.find(text, phrase)
+    except ValueError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from error
+    if not spans or occurrence >= len(spans):
+        typer.secho(
+            f"error: the phrase occurs {len(spans)} time(s) in {source}'s text",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    if len(spans) > 1:
+        typer.echo(f"# {len(spans)} matches; taking number {occurrence} (--occurrence)", err=True)
+    start, end = spans[occurrence]
+    problem = passages.span_problem(start, end, passages.digest(text, start, end))
+    if problem is not None:
+        typer.secho(f"error: the passage is not usable: {problem}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    span = passages.Span(start, end, passages.digest(text, start, end))
+    typer.echo(f"passage: {span.as_yaml()}")
 
 
 @data_cli.command("load")

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The repository's root (app/ sits in it); the default folder of source texts is beside it.
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
@@ -184,6 +188,14 @@ class Settings(BaseSettings):
     )
     cache_max_mb: int = Field(
         default=32, ge=1, description="Memory each worker process may give to cached answers."
+    )
+
+    source_texts: str = Field(
+        default=str(REPO_ROOT.parent / "shared" / "seeds"),
+        description="Folder holding the plain text of each cited document (a source's `text` "
+        "file). `migov data validate` recomputes every citation's passage digest against it and "
+        "says plainly when it is absent and the check was skipped. Default: ../shared/seeds "
+        "beside the repository.",
     )
 
     export_dir: str = Field(

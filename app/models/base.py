@@ -8,7 +8,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, Numeric, String, TypeDecorator, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+    func,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,6 +76,16 @@ class TimestampMixin:
     )
     updated_at: Mapped[dt.datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.current_timestamp()
+    )
+
+
+class InferredMixin:
+    """A curated fact's values that no cited passage states but that follow from others:
+    ``[{"field": <read-shape field>, "reasoning": <one line>}]``; every other value is
+    stated by a cited passage. Empty for submitted rows."""
+
+    inferred: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
     )
 
 

@@ -36,6 +36,10 @@ class ForumKind(StrEnum):
     INTERNATIONAL_CONFERENCE = "international_conference"
     PLAN_OF_ACTION = "plan_of_action"
     INITIATIVE = "initiative"
+    SUMMIT = "summit"  # a recurring meeting of heads of state or government
+    TASK_FORCE = "task_force"  # a non-governmental group of named people
+    INTERGOVERNMENTAL_FORUM = "intergovernmental_forum"
+    BILATERAL_COMMISSION = "bilateral_commission"
 
 
 class ForumScope(StrEnum):
@@ -54,6 +58,7 @@ class ActorKind(StrEnum):
     PRIVATE_SECTOR = "private_sector"
     CIVIL_SOCIETY = "civil_society"
     MUNICIPALITY = "municipality"
+    PERSON = "person"  # named where a document names them: a name and roles, nothing else
     OTHER = "other"
 
 
@@ -72,6 +77,8 @@ class Role(StrEnum):
     SECRETARIAT = "secretariat"
     CHAMPION = "champion"
     PARTNER = "partner"
+    FOUNDER = "founder"  # set the forum up ("initiated by")
+    RAPPORTEUR = "rapporteur"
 
 
 class HolderStatus(StrEnum):
@@ -104,6 +111,7 @@ class BoundBasis(StrEnum):
     FIRST_DOCUMENT = "first_document"  # a start precedes the earliest document stating it
     LAST_CONFIRMED = "last_confirmed"  # an open role held on its latest document's date
     START = "start"  # an end is no earlier than the earliest start
+    END = "end"  # a start is no later than the latest end
 
 
 ROLE_RANKS: tuple[Role, ...] = (
@@ -115,8 +123,10 @@ ROLE_RANKS: tuple[Role, ...] = (
     Role.MEMBER,
     Role.ASSOCIATE,
     Role.OBSERVER,
+    Role.RAPPORTEUR,
     Role.SECRETARIAT,
     Role.CHAMPION,
+    Role.FOUNDER,
     Role.PARTNER,
     Role.PARTICIPANT,
 )
@@ -142,9 +152,10 @@ class EventKind(StrEnum):
 
 
 class EventStatus(StrEnum):
-    """Whether the documents report an event as held, or only as planned or announced."""
+    """``held`` when a cited passage reports the event held; otherwise ``announced`` (the
+    documents only plan or announce it), whether or not its date has passed."""
 
-    PLANNED = "planned"
+    ANNOUNCED = "announced"
     HELD = "held"
 
 
@@ -202,6 +213,8 @@ class ProgrammeKind(StrEnum):
     NETWORK = "network"
     COALITION = "coalition"
     SPECIALISED_BODY = "specialised_body"
+    DECLARATION = "declaration"
+    PROJECT = "project"
 
 
 class ExchangeRateProvider(StrEnum):

@@ -9,12 +9,20 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, Money, TimestampMixin, dated, enum_check, enum_column
+from app.models.base import (
+    Base,
+    InferredMixin,
+    Money,
+    TimestampMixin,
+    dated,
+    enum_check,
+    enum_column,
+)
 from app.models.enums import AmountQualifier, DatePrecision, EventKind, EventStatus, HostRole
 from app.models.source import Citation
 
 
-class Event(TimestampMixin, Base):
+class Event(InferredMixin, TimestampMixin, Base):
     __tablename__ = "event"
     __table_args__ = (
         enum_check("kind", EventKind),
@@ -56,7 +64,7 @@ class Event(TimestampMixin, Base):
         doc="The series this event is one occurrence of.",
     )
     status: Mapped[EventStatus] = enum_column(
-        EventStatus, default=EventStatus.HELD, server_default=EventStatus.HELD.value
+        EventStatus, default=EventStatus.ANNOUNCED, server_default=EventStatus.ANNOUNCED.value
     )
     topic: Mapped[str | None] = mapped_column(Text)
     # The days the event may fall in: its own dates at their precision, or, for an

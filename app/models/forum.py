@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, dated, enum_check, enum_column
+from app.models.base import Base, InferredMixin, TimestampMixin, dated, enum_check, enum_column
 from app.models.enums import DatePrecision, ForumKind, ForumScope
 from app.models.source import Citation
 
 
-class Forum(TimestampMixin, Base):
+class Forum(InferredMixin, TimestampMixin, Base):
     __tablename__ = "forum"
     __table_args__ = (
         enum_check("kind", ForumKind),

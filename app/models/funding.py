@@ -9,13 +9,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, Percent, TimestampMixin, dated, enum_column
+from app.models.base import Base, InferredMixin, Percent, TimestampMixin, dated, enum_column
 from app.models.enums import DatePrecision
 from app.models.forum import Forum
 from app.models.source import Citation
 
 
-class FundingShare(TimestampMixin, Base):
+class FundingShare(InferredMixin, TimestampMixin, Base):
     __tablename__ = "funding_share"
     __table_args__ = (
         CheckConstraint("share_pct >= 0 AND share_pct <= 100", name="share_range"),

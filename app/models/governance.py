@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, dated, enum_check, enum_column
+from app.models.base import Base, InferredMixin, TimestampMixin, dated, enum_check, enum_column
 from app.models.enums import ActorKind, DatePrecision, Role
 from app.models.source import Citation
 
 
-class GovernanceChange(TimestampMixin, Base):
+class GovernanceChange(InferredMixin, TimestampMixin, Base):
     __tablename__ = "governance_change"
     __table_args__ = (
         *dated("introduced"),
@@ -51,7 +51,7 @@ class GovernanceChange(TimestampMixin, Base):
     )
 
 
-class ParticipantCount(TimestampMixin, Base):
+class ParticipantCount(InferredMixin, TimestampMixin, Base):
     __tablename__ = "participant_count"
     __table_args__ = (
         enum_check("role", Role),

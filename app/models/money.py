@@ -15,12 +15,21 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Money, Percent, TimestampMixin, dated, enum_check, enum_column
+from app.models.base import (
+    Base,
+    InferredMixin,
+    Money,
+    Percent,
+    TimestampMixin,
+    dated,
+    enum_check,
+    enum_column,
+)
 from app.models.enums import DatePrecision, MoneyKind, MoneyQualifier
 from app.models.source import Citation
 
 
-class MoneyRecord(TimestampMixin, Base):
+class MoneyRecord(InferredMixin, TimestampMixin, Base):
     __tablename__ = "money_record"
     __table_args__ = (
         enum_check("kind", MoneyKind),

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, TimestampMixin, dated, enum_check, enum_column
+from app.models.base import Base, InferredMixin, TimestampMixin, dated, enum_check, enum_column
 from app.models.enums import ROLE_RANKS, Certainty, DatePrecision, HolderStatus, Role
 from app.models.forum import Forum
 from app.models.source import Citation
@@ -50,7 +50,7 @@ def certainty(
     return None
 
 
-class Participation(TimestampMixin, Base):
+class Participation(InferredMixin, TimestampMixin, Base):
     __tablename__ = "participation"
     __table_args__ = (
         enum_check("role", Role),
@@ -116,6 +116,13 @@ class Participation(TimestampMixin, Base):
     theme: Mapped[str | None] = mapped_column(Text, doc="A chair's theme for its term.")
     objectives: Mapped[list[str]] = mapped_column(
         JSON, default=list, server_default=text("'[]'"), doc="A chair's objectives for its term."
+    )
+    departments: Mapped[list[str]] = mapped_column(
+        JSON,
+        default=list,
+        server_default=text("'[]'"),
+        doc="The government departments that acted for a state in this role, as the documents "
+        "name them.",
     )
     # Computed in SQL so lists (and their cursors) can order roles by seniority.
     role_rank: Mapped[int] = column_property(

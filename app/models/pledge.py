@@ -9,7 +9,16 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
-from app.models.base import Base, Money, Rate, TimestampMixin, dated, enum_check, enum_column
+from app.models.base import (
+    Base,
+    InferredMixin,
+    Money,
+    Rate,
+    TimestampMixin,
+    dated,
+    enum_check,
+    enum_column,
+)
 from app.models.enums import (
     AmountQualifier,
     DatePrecision,
@@ -54,7 +63,7 @@ class ExchangeRate(Base):
 POSTGRESQL_ONLY_INDEXES = frozenset({"ix_pledge_forum_newest"})
 
 
-class Pledge(TimestampMixin, Base):
+class Pledge(InferredMixin, TimestampMixin, Base):
     __tablename__ = "pledge"
     __table_args__ = (
         enum_check("kind", PledgeKind),

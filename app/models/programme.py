@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, dated, enum_check, enum_column
+from app.models.base import Base, InferredMixin, TimestampMixin, dated, enum_check, enum_column
 from app.models.enums import DatePrecision, ProgrammeKind
 from app.models.source import Citation
 
 
-class Programme(TimestampMixin, Base):
+class Programme(InferredMixin, TimestampMixin, Base):
     __tablename__ = "programme"
     __table_args__ = (
         enum_check("kind", ProgrammeKind),

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, dated, enum_column
+from app.models.base import Base, InferredMixin, TimestampMixin, dated, enum_column
 from app.models.enums import DatePrecision
 
 # The fact tables a citation may point at; exactly one of these columns is set.
@@ -26,7 +26,7 @@ CITED_COLUMNS = (
 )
 
 
-class Source(TimestampMixin, Base):
+class Source(InferredMixin, TimestampMixin, Base):
     __tablename__ = "source"
     __table_args__ = (*dated("published"),)
 
@@ -41,8 +41,11 @@ class Source(TimestampMixin, Base):
     published_latest: Mapped[dt.date | None]
     url: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="en")
-    document: Mapped[str | None] = mapped_column(
-        Text, doc="File name of the document's text in the project's source archive."
+    availability: Mapped[str | None] = mapped_column(
+        Text,
+        doc="Where the document is published (its url, when the document or the source "
+        "archive gives one), or that it is not: our words. The file of its plain text is "
+        "named only in data/sources.yaml, for the validator.",
     )
     description: Mapped[str | None] = mapped_column(Text)
     terms: Mapped[str | None] = mapped_column(
@@ -60,11 +63,27 @@ def _exactly_one_cited() -> CheckConstraint:
 
 
 class Citation(Base):
-    """One fact's reliance on one source, with where in the source to look."""
+    """One fact's reliance on one source, with where in the source to look.
+
+    ``passage_start`` .. ``passage_end`` is the span of the source's text the fact rests
+    on (code point offsets, end exclusive, at most 600 characters) and
+    ``passage_sha256`` the hex SHA-256 of that slice as UTF-8 (``services.passages``);
+    all three are set or none is (a source with no text at hand).
+    """
 
     __tablename__ = "citation"
     __table_args__ = (
         _exactly_one_cited(),
+        CheckConstraint(
+            "(passage_start IS NULL) = (passage_end IS NULL) "
+            "AND (passage_start IS NULL) = (passage_sha256 IS NULL)",
+            name="passage_complete",
+        ),
+        CheckConstraint(
+            "passage_start IS NULL OR (passage_start >= 0 AND passage_end > passage_start "
+            "AND passage_end - passage_start <= 600)",
+            name="passage_span",
+        ),
         *(Index(f"ix_citation_{c}", c) for c in CITED_COLUMNS),
     )
 
@@ -72,6 +91,15 @@ class Citation(Base):
     source_id: Mapped[str] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), index=True)
     locator: Mapped[str | None] = mapped_column(
         Text, doc="Where in the source: a page, section or heading."
+    )
+    passage_start: Mapped[int | None] = mapped_column(
+        doc="First character of the passage in the source's text (Unicode code points)."
+    )
+    passage_end: Mapped[int | None] = mapped_column(
+        doc="One past the passage's last character (Unicode code points)."
+    )
+    passage_sha256: Mapped[str | None] = mapped_column(
+        String(64), doc="Hex SHA-256 of the passage, encoded as UTF-8."
     )
     forum_code: Mapped[str | None] = mapped_column(
         ForeignKey("forum.code", ondelete="CASCADE", onupdate="CASCADE")

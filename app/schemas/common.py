@@ -7,6 +7,12 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import Citation
+from app.schemas.descriptions import (
+    PASSAGE,
+    PASSAGE_END,
+    PASSAGE_SHA256,
+    PASSAGE_START,
+)
 
 T = TypeVar("T")
 R = TypeVar("R", bound="ReadModel")
@@ -61,15 +67,62 @@ class JudgedPage(Page[T], Generic[T]):
     possible_left_out: int | None = Field(default=None, description=POSSIBLE_LEFT_OUT)
 
 
+class PassageRead(ReadModel):
+    """The exact span of the source's text a fact rests on. The project never reproduces
+    the document's words: the span and its digest let anyone holding the public document
+    find the passage and check it."""
+
+    start: int = Field(description=PASSAGE_START)
+    end: int = Field(description=PASSAGE_END)
+    sha256: str = Field(description=PASSAGE_SHA256)
+
+    @classmethod
+    def of(cls, start: int | None, end: int | None, sha256: str | None) -> PassageRead | None:
+        if start is None or end is None or sha256 is None:
+            return None
+        return cls.trusted(start=start, end=end, sha256=sha256)
+
+
+class InferredRead(ReadModel):
+    """A value of the row that no cited passage states but that follows from others."""
+
+    field: str = Field(description="The field of this row whose value is inferred.")
+    reasoning: str = Field(description="How the value follows from what the passages state.")
+
+
+def inferred_reads(values: list[dict[str, str]] | None) -> list[InferredRead]:
+    return [
+        InferredRead.trusted(field=value["field"], reasoning=value["reasoning"])
+        for value in values or []
+    ]
+
+
 class CitationRead(ReadModel):
     source_id: str = Field(description="Id of the cited source (see /v1/sources).")
     locator: str | None = Field(
         default=None, description="Where in the source: a page, section or heading."
     )
+    passage: PassageRead | None = Field(default=None, description=PASSAGE)
 
     @classmethod
     def from_model(cls, citation: Citation) -> CitationRead:
-        return cls.trusted(source_id=citation.source_id, locator=citation.locator)
+        return cls.trusted(
+            source_id=citation.source_id,
+            locator=citation.locator,
+            passage=PassageRead.of(
+                citation.passage_start, citation.passage_end, citation.passage_sha256
+            ),
+        )
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> CitationRead:
+        """From a citation kept in a JSON column (a dispute's claim, a participation's bound)."""
+        passage = value.get("passage") or {}
+        return cls.trusted(
+            source_id=value["source_id"],
+            locator=value.get("locator"),
+            passage=PassageRead.of(passage.get("start"), passage.get("end"), passage.get("sha256")),
+        )
 
 
 # A text cell starting with one of these is prefixed with a quote (OWASP, CSV injection);

@@ -40,7 +40,9 @@ from app.schemas.dataset_base import (
     Citations,
     CurrencyCode,
     DecimalString,
+    Fact,
     ForumCode,
+    PassageEntry,
     Record,
     Slug,
     Text,
@@ -55,25 +57,35 @@ from app.schemas.dataset_facts import (
 from app.schemas.dates import PartialDateField
 
 
-class SourceEntry(Record):
+class SourceEntry(Fact):
     """``published_not_before`` / ``published_not_after`` bound an undated document by what
-    its own text shows (a page reporting July 2021 as past was written after it)."""
+    its own text shows (a page reporting July 2021 as past was written after it).
+
+    ``text`` names the file of the document's plain text in the folder of source texts
+    (``Settings.source_texts``); every citation of such a source names its passage, and
+    each of its dates names the passage of its own text it comes from
+    (``published_passage`` ...)."""
 
     id: Slug
     title: Text
     publisher: Text
     published: PartialDateField | None = None
+    published_passage: PassageEntry | None = None
     published_not_before: PartialDateField | None = None
+    published_not_before_passage: PassageEntry | None = None
     published_not_after: PartialDateField | None = None
+    published_not_after_passage: PassageEntry | None = None
     url: str | None = None
     language: str = "en"
-    document: str | None = None
+    # Where a partner can find the document, or that no address is known (our words).
+    availability: Text | None = None
+    text: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
     description: Text | None = None
     # The document's own terms of use, only as the document states them.
     terms: Text | None = None
 
 
-class ForumEntry(Record):
+class ForumEntry(Fact):
     code: ForumCode
     name: Text
     name_es: Text | None = None
@@ -129,7 +141,7 @@ class BoundEntry(Record):
     citations: Citations
 
 
-class ParticipationEntry(Record):
+class ParticipationEntry(Fact):
     """One claim shared by one or more actors: same forum, role, period and sources.
 
     An office recorded as empty or undecided has ``holder: vacant`` or ``holder:
@@ -150,6 +162,11 @@ class ParticipationEntry(Record):
     note: Text | None = None
     theme: Text | None = None
     objectives: list[Text] = Field(default_factory=list)
+    # The government departments that acted for a state in this role, as named.
+    departments: list[Text] = Field(default_factory=list)
+    # The documents speak of the role only as past ("in the 1980s"): they do not confirm
+    # it as current at their own date (no last_confirmed bound; docs/time.md).
+    spoken_of_as_past: bool = False
     citations: Citations
 
     @model_validator(mode="after")
@@ -161,7 +178,7 @@ class ParticipationEntry(Record):
         return self
 
 
-class FundingShareEntry(Record):
+class FundingShareEntry(Fact):
     forum: ForumCode
     basis: Text
     shares: Annotated[
@@ -200,9 +217,23 @@ class AmountEntry(Record):
         return is_decimal_string(value)
 
 
-class EventEntry(Record):
-    """``parent`` makes the event one occurrence of a series (another event); an
-    occurrence the documents do not date falls within its series' dates."""
+class TermEntry(Record):
+    """A term the documents list an item under: the one participation claim of ``actor``
+    as ``role`` of ``forum`` ("activities conducted under Canada as Chair")."""
+
+    forum: ForumCode
+    actor: ActorId
+    role: Role
+
+
+class EventEntry(Fact):
+    """``parent`` makes the event one occurrence of a series (another event); ``term`` says
+    the documents list it under someone's term. An event the documents do not date lies
+    within its own ``not_before`` / ``not_after``, its series' dates and its term.
+
+    ``status`` is ``held`` only when a cited passage reports the event held: that
+    citation says so with ``states: [status]``. Otherwise it is ``announced``, however
+    long ago its date."""
 
     id: Slug
     forum: ForumCode | None = None
@@ -217,13 +248,16 @@ class EventEntry(Record):
     announced_total: AmountEntry | None = None
     description: Text | None = None
     parent: Slug | None = None
-    status: EventStatus = EventStatus.HELD
+    term: TermEntry | None = None
+    not_before: PartialDateField | None = None
+    not_after: PartialDateField | None = None
+    status: EventStatus = EventStatus.ANNOUNCED
     topic: Text | None = None
     gcm_objectives: list[Annotated[int, Field(ge=1, le=23)]] = Field(default_factory=list)
     citations: Citations
 
 
-class PledgeEntry(Record):
+class PledgeEntry(Fact):
     key: Slug
     pledgers: Annotated[list[ActorId], Field(min_length=1)]
     forum: ForumCode | None = None

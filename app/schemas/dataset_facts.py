@@ -19,6 +19,7 @@ from app.schemas.dataset_base import (
     Citations,
     CurrencyCode,
     DecimalString,
+    Fact,
     ForumCode,
     Record,
     Slug,
@@ -28,11 +29,13 @@ from app.schemas.dataset_base import (
 from app.schemas.dates import PartialDateField
 
 
-class ProgrammeEntry(Record):
+class ProgrammeEntry(Fact):
     """A fund, programme, initiative, plan, campaign or tool; ``parent`` for a plan's parts.
 
     ``start_not_before`` / ``start_not_after`` bound a start the documents only place
-    ("a 27-year-old organisation" in a 2021 report).
+    ("a 27-year-old organisation" in a 2021 report), ``end_not_before`` /
+    ``end_not_after`` an end. ``proposed`` is when it was first called for: it is not in
+    effect before then. A part with no dates of its own lies within its plan's.
     """
 
     id: Slug
@@ -49,13 +52,16 @@ class ProgrammeEntry(Record):
     start_not_before: PartialDateField | None = None
     start_not_after: PartialDateField | None = None
     end: PartialDateField | None = None
+    end_not_before: PartialDateField | None = None
+    end_not_after: PartialDateField | None = None
+    proposed: PartialDateField | None = None
     description: Text
     details: dict[str, Any] | None = None
     note: Text | None = None
     citations: Citations
 
 
-class MoneyRecordEntry(Record):
+class MoneyRecordEntry(Fact):
     """Money that is neither a pledge nor a share of a forum's budget.
 
     ``currency_assumed: true`` when the source writes only "$" and the currency is read
@@ -91,7 +97,7 @@ class MoneyRecordEntry(Record):
         return is_decimal_string(value)
 
 
-class ParticipantCountEntry(Record):
+class ParticipantCountEntry(Fact):
     """How many actors of a kind held a role, as reported on a date; ``count`` omitted
     when the source says only "many"."""
 
@@ -111,7 +117,7 @@ class DutyEntry(Record):
     duty: Text
 
 
-class GovernanceChangeEntry(Record):
+class GovernanceChangeEntry(Fact):
     """A change in how a forum is run, dated or only bounded (``not_before`` / ``not_after``)."""
 
     id: Slug

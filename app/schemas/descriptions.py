@@ -50,7 +50,7 @@ BOUND_BASIS = (
     "`stated` (the date given), `explicit` (a bound the documents give), `forum_founded`, "
     "`forum_ended`, `first_document` (a start precedes the earliest document stating it), "
     "`last_confirmed` (an open role held on its latest document's date), `start` (an end "
-    "is not before the start)."
+    "is not before the start), `end` (a start is not after the latest end)."
 )
 MEMBER_OF_CERTAINTY = (
     "With `member_of` or `has_role`: how surely the actor meets every one of them on `as_of` "
@@ -105,7 +105,21 @@ SOURCE_PUBLISHED_EARLIEST = (
     "shows (a page reporting July 2021 as past was written after it). Null: unbounded."
 )
 SOURCE_PUBLISHED_LATEST = "Latest day the document may date from. Null: unbounded."
-SOURCE_DOCUMENT = "File name of the document's text in the archive."
+SOURCE_AVAILABILITY = (
+    "Where to find the document: its address when the document or its archive states one "
+    "(see `url`), or a sentence saying that neither gives one."
+)
+AVAILABILITY_AT_URL = "Published at its url."
+AVAILABILITY_NOT_STATED = "Neither the document nor its archive gives an address for it."
+
+
+def availability(stated: str | None, url: str | None) -> str:
+    """A source's ``availability``: what the files say, else what its url says."""
+    if stated:
+        return stated
+    return AVAILABILITY_AT_URL if url else AVAILABILITY_NOT_STATED
+
+
 TERMS_NOT_STATED = "not stated"
 SOURCE_TERMS = (
     "The document's own terms of use as it states them (e.g. a Creative Commons licence), "
@@ -113,7 +127,10 @@ SOURCE_TERMS = (
     "drawn from it and text written for this service."
 )
 
-EVENT_STATUS = "`held`, or `planned` when the documents only announce the event."
+EVENT_STATUS = (
+    "`held` when a cited passage reports the event held; otherwise `announced` (the documents "
+    "only plan or announce it), even when its date has passed."
+)
 EVENT_START_CERTAINTY = (
     "With `start_from` or `start_to`: `certain` when every day the event may start on is in "
     "the range, `possible` when only some are (a start known to a month or a year, an "
@@ -125,3 +142,24 @@ EVENT_WINDOW = (
 )
 CHAIR_THEME = "A chair's theme for its term, as the documents name it; null otherwise."
 CHAIR_OBJECTIVES = "A chair's objectives for its term, in our own words; empty otherwise."
+
+PASSAGE = (
+    "The exact span of the source's text this fact rests on; null where the source's text "
+    "is not at hand. The text is the public document as the source's plain text: offsets "
+    "and a digest, never the document's words."
+)
+PASSAGE_START = (
+    "First character of the passage: a Unicode code point offset into the source's text."
+)
+PASSAGE_END = "One past the passage's last character (code point offset; at most 600 after start)."
+PASSAGE_SHA256 = "Hex SHA-256 of the passage (the text from start to end) encoded as UTF-8."
+INFERRED = (
+    "The values of this row whose basis is `inferred`: no cited passage states them, and "
+    "each follows from others by the reasoning given (a date bounded by the term it was "
+    "listed under, a year read from the document's own date). Every value not listed is "
+    "`stated` by a cited passage (see `citations[].passage`)."
+)
+DEPARTMENTS = (
+    "The government departments that acted for the state in this role, as the documents "
+    "name them (the state is the actor); empty when none is named."
+)

@@ -59,5 +59,5 @@ def _claim(value: dict[str, Any]) -> ClaimRead:
     return ClaimRead.trusted(
         value=value["value"],
         note=value.get("note"),
-        citations=[CitationRead.trusted(**c) for c in value.get("citations", [])],
+        citations=[CitationRead.from_json(c) for c in value.get("citations", [])],
     )

@@ -18,7 +18,7 @@ from app.models.enums import (
     HostRole,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
@@ -30,6 +30,7 @@ from app.schemas.descriptions import (
     EVENT_WINDOW,
     EXACT_DECIMAL,
     HOST_COUNTRY,
+    INFERRED,
     ISO_4217,
 )
 from app.schemas.language import localized
@@ -76,6 +77,7 @@ class EventRead(ReadModel):
     citations: list[CitationRead]
     # Last: a CSV gains its new column at the end (docs/versioning.md).
     certainty: Certainty | None = Field(default=None, description=EVENT_START_CERTAINTY)
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(
@@ -120,6 +122,7 @@ class EventRead(ReadModel):
             latest=event.latest,
             certainty=certainty,
             citations=[CitationRead.from_model(c) for c in event.citations],
+            inferred=inferred_reads(event.inferred),
         )
 
 

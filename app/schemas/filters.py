@@ -404,7 +404,7 @@ class EventFilter(FilterModel):
         default=(), description=f"Only occurrences of these series (event ids). {ANY_OF}"
     )
     status: Annotated[tuple[EventStatus, ...], Lowered] = Field(
-        default=(), description=f"`held`, or `planned` (announced, not reported held). {ANY_OF}"
+        default=(), description=f"`held`, or `announced` (not reported held). {ANY_OF}"
     )
     gcm_objective: GcmObjectives = Field(
         default=(),

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from app.models import Forum
 from app.models.enums import DatePrecision, ForumKind, ForumScope
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     FORUM_ALIASES,
@@ -14,6 +14,7 @@ from app.schemas.descriptions import (
     FORUM_DESCRIPTION,
     FORUM_PARENT,
     FORUM_PREDECESSOR,
+    INFERRED,
 )
 from app.schemas.language import localized
 
@@ -38,6 +39,7 @@ class ForumRead(ReadModel):
     predecessor: str | None = Field(description=FORUM_PREDECESSOR)
     website: str | None
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(cls, forum: Forum, *, lang: str = "en") -> ForumRead:
@@ -62,6 +64,7 @@ class ForumRead(ReadModel):
             predecessor=forum.predecessor_code,
             website=forum.website,
             citations=[CitationRead.from_model(c) for c in forum.citations],
+            inferred=inferred_reads(forum.inferred),
         )
 
 

@@ -9,12 +9,13 @@ from pydantic import Field
 from app.models import FundingShare
 from app.models.enums import DatePrecision
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, Page, ReadModel
+from app.schemas.common import CitationRead, InferredRead, Page, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
     DISPUTE_KEY,
     DISPUTED,
+    INFERRED,
     SHARE_BASIS,
     SHARE_PCT,
     SHARE_REPORTED,
@@ -37,6 +38,7 @@ class FundingShareRead(ReadModel):
     dispute: str | None = Field(description=DISPUTE_KEY)
     note: str | None
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(cls, row: FundingShare, *, lang: str = "en") -> FundingShareRead:
@@ -56,6 +58,7 @@ class FundingShareRead(ReadModel):
             dispute=row.dispute,
             note=row.note,
             citations=[CitationRead.from_model(c) for c in row.citations],
+            inferred=inferred_reads(row.inferred),
         )
 
 

@@ -8,9 +8,9 @@ from pydantic import Field
 
 from app.models import GovernanceChange, ParticipantCount
 from app.models.enums import ActorKind, DatePrecision, Role
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC
+from app.schemas.descriptions import DATE_DOC, INFERRED
 
 
 class DutyRead(ReadModel):
@@ -30,6 +30,7 @@ class GovernanceChangeRead(ReadModel):
     duties: list[DutyRead]
     description: str
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(cls, change: GovernanceChange) -> GovernanceChangeRead:
@@ -45,6 +46,7 @@ class GovernanceChangeRead(ReadModel):
             duties=[DutyRead.trusted(role=Role(d["role"]), duty=d["duty"]) for d in change.duties],
             description=change.description,
             citations=[CitationRead.from_model(c) for c in change.citations],
+            inferred=inferred_reads(change.inferred),
         )
 
 
@@ -61,6 +63,7 @@ class ParticipantCountRead(ReadModel):
     reported_precision: DatePrecision | None
     description: str
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(cls, row: ParticipantCount) -> ParticipantCountRead:
@@ -75,4 +78,5 @@ class ParticipantCountRead(ReadModel):
             reported_precision=row.reported_precision,
             description=row.description,
             citations=[CitationRead.from_model(c) for c in row.citations],
+            inferred=inferred_reads(row.inferred),
         )

@@ -8,9 +8,9 @@ from pydantic import Field
 
 from app.models import MoneyRecord
 from app.models.enums import DatePrecision, MoneyKind, MoneyQualifier
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC, EXACT_DECIMAL, ISO_4217
+from app.schemas.descriptions import DATE_DOC, EXACT_DECIMAL, INFERRED, ISO_4217
 
 CURRENCY_ASSUMED = (
     "`true` when the source writes only '$' and the currency is read from context (see `note`)."
@@ -55,6 +55,7 @@ class MoneyRecordRead(ReadModel):
     description: str
     note: str | None
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(cls, record: MoneyRecord) -> MoneyRecordRead:
@@ -83,6 +84,7 @@ class MoneyRecordRead(ReadModel):
             description=record.description,
             note=record.note,
             citations=[CitationRead.from_model(c) for c in record.citations],
+            inferred=inferred_reads(record.inferred),
         )
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from app.models.enums import BoundBasis, Certainty, DatePrecision, HolderStatus, Role
 from app.models.participation import certainty
 from app.schemas.actor import ActorRead, ActorRef
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     BOUND_BASIS,
@@ -19,11 +19,13 @@ from app.schemas.descriptions import (
     CERTAINTY,
     CHAIR_OBJECTIVES,
     CHAIR_THEME,
+    DEPARTMENTS,
     DISPUTE_KEY,
     DISPUTED,
     END_EARLIEST,
     END_LATEST,
     HOLDER_STATUS,
+    INFERRED,
     LAST_CONFIRMED,
     LAST_CONFIRMED_SOURCE,
     ROLE_END,
@@ -47,7 +49,7 @@ class BoundRead(ReadModel):
             side=value["side"],
             day=dt.date.fromisoformat(value["day"]),
             basis=BoundBasis(value["basis"]),
-            citations=[CitationRead.trusted(**c) for c in value.get("citations", [])],
+            citations=[CitationRead.from_json(c) for c in value.get("citations", [])],
         )
 
 
@@ -75,8 +77,10 @@ class ParticipationRead(ReadModel):
     note: str | None
     theme: str | None = Field(description=CHAIR_THEME)
     objectives: list[str] = Field(description=CHAIR_OBJECTIVES)
+    departments: list[str] = Field(description=DEPARTMENTS)
     bounds: list[BoundRead] = Field(description=BOUNDS)
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_values(
@@ -95,6 +99,7 @@ class ParticipationRead(ReadModel):
             actor=actor,
             bounds=[BoundRead.from_json(b) for b in c["bounds"] or []],
             citations=citations,
+            inferred=inferred_reads(c["inferred"]),
             **shared_values(c, as_of),
         )
 
@@ -128,6 +133,7 @@ def shared_values(c: Mapping[Any, Any], as_of: dt.date | None) -> dict[str, Any]
         "note": c["note"],
         "theme": c["theme"],
         "objectives": list(c["objectives"] or []),
+        "departments": list(c["departments"] or []),
     }
 
 

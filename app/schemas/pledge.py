@@ -40,7 +40,7 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dataset_base import ActorId, ForumCode, Slug
 from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
@@ -51,6 +51,7 @@ from app.schemas.descriptions import (
     EXTERNAL_REF,
     GCM_OBJECTIVES,
     GCM_OBJECTIVES_ADDRESSED,
+    INFERRED,
     ISO_4217,
     PARTIAL_DATE_INPUT,
     PLEDGE_AMOUNT,
@@ -394,6 +395,7 @@ class PledgeRead(ReadModel):
     curated: bool = Field(description=CURATED)
     version: int
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(cls, pledge: Pledge, *, lang: str = "en") -> PledgeRead:
@@ -428,6 +430,7 @@ class PledgeRead(ReadModel):
             curated=pledge.key is not None,
             version=pledge.version,
             citations=[CitationRead.from_model(c) for c in pledge.citations],
+            inferred=inferred_reads(pledge.inferred),
         )
 
 

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from app.models import Programme
 from app.models.enums import Certainty, DatePrecision, ProgrammeKind
-from app.schemas.common import CitationRead, ReadModel
+from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC
+from app.schemas.descriptions import DATE_DOC, INFERRED
 
 PROGRAMME_END = (
     "Last year, month or day the programme ran, at its precision; null when the "
@@ -53,6 +53,7 @@ class ProgrammeRead(ReadModel):
     )
     note: str | None
     citations: list[CitationRead]
+    inferred: list[InferredRead] = Field(description=INFERRED)
 
     @classmethod
     def from_model(
@@ -89,4 +90,5 @@ class ProgrammeRead(ReadModel):
             details=programme.details,
             note=programme.note,
             citations=[CitationRead.from_model(c) for c in programme.citations],
+            inferred=inferred_reads(programme.inferred),
         )

@@ -8,15 +8,17 @@ from pydantic import Field
 
 from app.models import Source
 from app.models.enums import DatePrecision
-from app.schemas.common import ReadModel
+from app.schemas.common import InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
-    SOURCE_DOCUMENT,
+    INFERRED,
+    SOURCE_AVAILABILITY,
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
     SOURCE_PUBLISHED_LATEST,
     SOURCE_TERMS,
     TERMS_NOT_STATED,
+    availability,
 )
 
 
@@ -30,9 +32,10 @@ class SourceRead(ReadModel):
     published_latest: dt.date | None = Field(description=SOURCE_PUBLISHED_LATEST)
     url: str | None
     language: str
-    document: str | None = Field(description=SOURCE_DOCUMENT)
+    availability: str = Field(description=SOURCE_AVAILABILITY)
     description: str | None
     terms: str = Field(description=SOURCE_TERMS)
+    inferred: list[InferredRead] = Field(description=INFERRED)
     cited_by: dict[str, int] = Field(
         description="How many facts of each kind cite this source "
         "(forum, actor, participation, funding_share, event, pledge, exchange_rate)."
@@ -50,8 +53,9 @@ class SourceRead(ReadModel):
             published_latest=source.published_latest,
             url=source.url,
             language=source.language,
-            document=source.document,
+            availability=availability(source.availability, source.url),
             description=source.description,
             terms=source.terms or TERMS_NOT_STATED,
+            inferred=inferred_reads(source.inferred),
             cited_by=cited_by,
         )

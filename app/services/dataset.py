@@ -68,14 +68,17 @@ from app.services.dataset_checks import (
     holders,
     participation_key,
     participation_period,
+    term_windows,
 )
 from app.services.dataset_sync import (
     CitationSet,
     LoadReport,
     Synced,
     Syncer,
+    citation_json,
     citation_set,
     dated,
+    inferred_json,
 )
 
 
@@ -97,8 +100,12 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     actors = await _sync_actors(sync, dataset.actors)
     participations = await _sync_participations(sync, dataset, source_dates)
     shares = await _sync_funding_shares(sync, dataset.funding_shares)
-    events = await dataset_facts.sync_events(sync, dataset.events)
-    programmes = await dataset_facts.sync_programmes(sync, dataset.programmes)
+    events = await dataset_facts.sync_events(
+        sync, dataset.events, term_windows(dataset, source_dates)
+    )
+    programmes = await dataset_facts.sync_programmes(
+        sync, dataset.programmes, {f.code: f for f in dataset.forums}
+    )
     money = await dataset_facts.sync_money_records(sync, dataset.money_records)
     counts = await dataset_facts.sync_participant_counts(sync, dataset.participant_counts)
     governance = await dataset_facts.sync_governance_changes(sync, dataset.governance_changes)
@@ -191,9 +198,10 @@ async def _sync_sources(
                 "published_latest": dates[entry.id].latest,
                 "url": entry.url,
                 "language": entry.language,
-                "document": entry.document,
+                "availability": entry.availability,
                 "description": entry.description,
                 "terms": entry.terms,
+                "inferred": inferred_json(entry),
             },
         )
     await sync.session.flush()
@@ -223,6 +231,7 @@ async def _sync_forums(sync: Syncer, entries: Sequence[ForumEntry]) -> Synced[st
                 **dated("founded", entry.founded),
                 **dated("ended", entry.ended),
                 "website": entry.website,
+                "inferred": inferred_json(entry),
             },
         )
     await sync.session.flush()
@@ -304,6 +313,8 @@ async def _sync_participations(
                     "note": entry.note,
                     "theme": entry.theme,
                     "objectives": list(entry.objectives),
+                    "departments": list(entry.departments),
+                    "inferred": inferred_json(entry),
                 },
             )
     return synced
@@ -334,6 +345,7 @@ async def _sync_funding_shares(
                     **dated("reported", entry.reported),
                     "dispute": entry.dispute,
                     "note": entry.note,
+                    "inferred": inferred_json(entry),
                 },
             )
     return synced
@@ -427,9 +439,7 @@ async def _sync_disputes(sync: Syncer, entries: Sequence[DisputeEntry]) -> Synce
                     {
                         "value": claim.value,
                         "note": claim.note,
-                        "citations": [
-                            {"source_id": c.source, "locator": c.locator} for c in claim.citations
-                        ],
+                        "citations": [citation_json(c) for c in claim.citations],
                     }
                     for claim in entry.claims
                 ],
@@ -466,4 +476,5 @@ async def _pledge_values(
         **dated("announced", entry.announced),
         "title": entry.title,
         "description": entry.description,
+        "inferred": inferred_json(entry),
     }

@@ -40,10 +40,13 @@ from app.schemas.dataset import (
     ParticipationEntry,
     PledgeEntry,
 )
-from app.schemas.dataset_base import CitationEntry
+from app.schemas.dataset_base import ISO3, CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import periods
-from app.services.fact_checks import check_facts
+from app.services.citation_checks import check_inferred, check_passages
+from app.services.fact_bounds import Term, TermKey
+from app.services.fact_checks import TimeContext, check_facts
+from app.services.passages import SourceTexts
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -52,7 +55,8 @@ EntryLines = list[dict[str, int]]
 
 
 def _entry_lines(text: str) -> EntryLines:
-    """For each entry of a YAML list: its first line (key ``""``) and each key's line."""
+    """For each entry of a YAML list: its first line (key ``""``) and the line of each key,
+    nested ones by their dotted path (``citations.1.passage``)."""
     try:
         root = yaml.compose(text)
     except yaml.YAMLError:
@@ -62,11 +66,22 @@ def _entry_lines(text: str) -> EntryLines:
     lines: EntryLines = []
     for node in root.value:
         entry = {"": node.start_mark.line + 1}
-        if isinstance(node, yaml.MappingNode):
-            for key, _value in node.value:
-                entry[str(key.value)] = key.start_mark.line + 1
+        _node_lines(node, "", entry)
         lines.append(entry)
     return lines
+
+
+def _node_lines(node: yaml.Node, prefix: str, into: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}{key.value}"
+            into[path] = key.start_mark.line + 1
+            _node_lines(value, f"{path}.", into)
+    elif isinstance(node, yaml.SequenceNode):
+        for position, item in enumerate(node.value):
+            path = f"{prefix}{position}"
+            into[path] = item.start_mark.line + 1
+            _node_lines(item, f"{path}.", into)
 
 
 def _where(dataset: Dataset, file: str, index: int, field: str = "") -> str:
@@ -146,7 +161,15 @@ def all_source_dates(dataset: Dataset) -> dict[str, periods.SourceDates]:
 def _explicit(bound: BoundEntry | None) -> periods.ExplicitBound | None:
     if bound is None:
         return None
-    return periods.ExplicitBound(bound.date, tuple((c.source, c.locator) for c in bound.citations))
+    return periods.ExplicitBound(
+        bound.date,
+        tuple(
+            (c.source, c.locator, (c.passage.start, c.passage.end, c.passage.sha256))
+            if c.passage
+            else (c.source, c.locator)
+            for c in bound.citations
+        ),
+    )
 
 
 def participation_period(
@@ -166,7 +189,29 @@ def participation_period(
         forum_ended=forum.ended if forum else None,
         forum_citations=[(c.source, c.locator) for c in forum.citations] if forum else (),
         cited={c.source: sources[c.source] for c in entry.citations if c.source in sources},
+        confirmed_current=not entry.spoken_of_as_past,
     )
+
+
+def term_claims(dataset: Dataset) -> dict[TermKey, list[ParticipationEntry]]:
+    """Every participation claim, under each (forum, actor, role) it makes."""
+    claims: dict[TermKey, list[ParticipationEntry]] = defaultdict(list)
+    for entry in dataset.participations:
+        for actor_id in entry.actors:
+            claims[(entry.forum, actor_id, entry.role.value)].append(entry)
+    return claims
+
+
+def term_windows(dataset: Dataset, sources: dict[str, periods.SourceDates]) -> dict[TermKey, Term]:
+    """The terms items may be listed under: each (forum, actor, role) that one claim
+    makes, from the earliest day it may start to the latest day it may end."""
+    forums = {f.code: f for f in dataset.forums}
+    terms = {}
+    for key, claims in term_claims(dataset).items():
+        if len(claims) == 1:
+            period = participation_period(claims[0], forums.get(key[0]), sources)
+            terms[key] = Term(period.start_earliest, period.end_latest)
+    return terms
 
 
 def _bound_problems(
@@ -190,6 +235,28 @@ def _bound_problems(
                     f"{name}: {last} is before its forum {forum.code if forum else ''} was "
                     f"founded ({founded.date})"
                 )
+    start_highs = [
+        day
+        for day in (
+            entry.start.last_day() if entry.start else None,
+            entry.start_not_after.date.last_day() if entry.start_not_after else None,
+        )
+        if day is not None
+    ]
+    end_highs = [
+        day
+        for day in (
+            periods.end_range(entry.end)[1] if entry.end else None,
+            periods.end_range(entry.end_not_after.date)[1] if entry.end_not_after else None,
+        )
+        if day is not None
+    ]
+    if start_highs and end_highs and min(start_highs) > min(end_highs):
+        problems.append(
+            f"{'start_not_after' if entry.start_not_after else 'start'}: its start may be as "
+            f"late as {min(start_highs)}, after the latest day it may end ({min(end_highs)}): "
+            "a start's bounds never lie after its end's"
+        )
     for name, bound in (
         ("start_not_after", entry.start_not_after),
         ("end_not_after", entry.end_not_after),
@@ -219,6 +286,10 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     share_sums: list[ShareSum] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # How many passage digests were recomputed, and a sentence saying so (or that the
+    # texts were not at hand and the digests went unchecked).
+    passages_checked: int = 0
+    passages_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -247,8 +318,8 @@ class _Checker:
         for citation in citations:
             if citation.source not in self.sources:
                 self.problem(f"{where}: cites unknown source {citation.source!r}")
-        pairs = [(c.source, c.locator) for c in citations]
-        if len(set(pairs)) != len(pairs):
+        keys = [(c.source, c.locator, c.passage) for c in citations]
+        if len(set(keys)) != len(keys):
             self.problem(f"{where}: the same citation is listed twice")
 
     def forum_ref(self, where: str, code: str | None) -> None:
@@ -265,8 +336,9 @@ class _Checker:
             self.problem(f"{where}: ends ({end.date}) before it starts ({start.date})")
 
 
-def check_dataset(dataset: Dataset) -> CheckReport:
-    """Cross-file checks: references resolve, dates are ordered, nothing is duplicated."""
+def check_dataset(dataset: Dataset, texts: SourceTexts | None = None) -> CheckReport:
+    """Cross-file checks: references resolve, dates are ordered, nothing is duplicated,
+    every citation names its passage; with ``texts``, every passage's digest is recomputed."""
     report = CheckReport()
     checker = _Checker(dataset, report)
     checker.duplicates("sources", (s.id for s in dataset.sources))
@@ -283,7 +355,20 @@ def check_dataset(dataset: Dataset) -> CheckReport:
     _check_events(checker, dataset.events)
     _check_pledges(checker, dataset.pledges)
     _check_exchange_rates(checker, dataset.exchange_rates)
-    check_facts(checker, dataset, _where)
+    check_facts(
+        checker,
+        dataset,
+        _where,
+        TimeContext(
+            terms=term_windows(dataset, source_dates),
+            claims={key: len(claims) for key, claims in term_claims(dataset).items()},
+            sources=source_dates,
+        ),
+    )
+    passage_report = check_passages(checker, dataset, _where, texts)
+    check_inferred(checker, dataset, _where)
+    report.passages_checked = passage_report.checked
+    report.passages_note = passage_report.note
     for actor in dataset.actors:
         if actor.id not in checker.referenced_actors:
             report.problems.append(
@@ -379,6 +464,8 @@ def _check_participations(
             checker.problem(f"{where}: {text}")
         for actor_id in entry.actors:
             checker.actor_ref(where, actor_id)
+        if entry.departments and any(not ISO3.match(a) for a in entry.actors):
+            checker.problem(f"{where}: only a state's role names the departments that acted for it")
         keys.extend(participation_key(entry, a) for a in holders(entry))
     checker.duplicates("participations", keys)
     return len(keys)

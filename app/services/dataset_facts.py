@@ -11,8 +11,7 @@ participation's are.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import selectinload
@@ -27,40 +26,25 @@ from app.models import (
     Programme,
 )
 from app.models.enums import Entity
-from app.schemas.dataset import EventEntry
+from app.schemas.dataset import EventEntry, ForumEntry
 from app.schemas.dataset_facts import (
     GovernanceChangeEntry,
     MoneyRecordEntry,
     ParticipantCountEntry,
     ProgrammeEntry,
 )
-from app.schemas.dates import PartialDate
-from app.services.dataset_sync import Synced, Syncer, citation_set, dated
-from app.services.fact_checks import event_window
-
-DAY = dt.timedelta(days=1)
+from app.services.dataset_sync import Synced, Syncer, citation_set, dated, inferred_json
+from app.services.fact_bounds import Term, TermKey, event_window, programme_bounds
 
 
-def programme_bounds(entry: ProgrammeEntry) -> dict[str, dt.date | None]:
-    start_earliest = entry.start.date if entry.start else None
-    start_latest = entry.start.last_day() if entry.start else None
-    if entry.start_not_before is not None:
-        start_earliest = entry.start_not_before.date
-    if entry.start_not_after is not None:
-        start_latest = entry.start_not_after.last_day()
-    end: PartialDate | None = entry.end
-    return {
-        "start_earliest": start_earliest,
-        "start_latest": start_latest,
-        "end_earliest": end.date + DAY if end else None,
-        "end_latest": end.last_day() + DAY if end else None,
-    }
-
-
-async def sync_events(sync: Syncer, entries: Sequence[EventEntry]) -> Synced[str, Event]:
+async def sync_events(
+    sync: Syncer, entries: Sequence[EventEntry], terms: Mapping[TermKey, Term]
+) -> Synced[str, Event]:
     """Events, their hosts and GCM objectives, in the order the file lists them; an
-    occurrence is linked to its series after all are in, and falls within its own dates
-    or, undated, its series' (``event_window``)."""
+    occurrence is linked to its series after all are in. An event falls within its own
+    dates or, undated, within its bounds, its series' and its term's
+    (``fact_bounds.event_window``); a bound taken from the series or the term is stored
+    among its inferred values, with the reasoning."""
     synced = Synced(
         await sync.rows(Event, "id", selectinload(Event.hosts), selectinload(Event.objectives))
     )
@@ -69,6 +53,7 @@ async def sync_events(sync: Syncer, entries: Sequence[EventEntry]) -> Synced[str
         synced.kept.add(entry.id)
         synced.citations[entry.id] = citation_set(entry.citations)
         total = entry.announced_total
+        window = event_window(entry, by_id, terms)
         row = sync.apply(
             Entity.EVENT,
             synced.before.get(entry.id),
@@ -89,7 +74,9 @@ async def sync_events(sync: Syncer, entries: Sequence[EventEntry]) -> Synced[str
                 "description": entry.description,
                 "status": entry.status.value,
                 "topic": entry.topic,
-                **_window(event_window(entry, by_id)),
+                "earliest": window.earliest,
+                "latest": window.latest,
+                "inferred": inferred_json(entry, window.derived),
             },
         )
         wanted = [(h.actor, h.role.value, h.dispute) for h in entry.hosts]
@@ -119,17 +106,13 @@ async def sync_events(sync: Syncer, entries: Sequence[EventEntry]) -> Synced[str
     return synced
 
 
-def _window(window: tuple[PartialDate | None, PartialDate | None]) -> dict[str, Any]:
-    first, last = window
-    return {
-        "earliest": first.date if first else None,
-        "latest": last.last_day() if last else None,
-    }
-
-
-async def sync_programmes(sync: Syncer, entries: Sequence[ProgrammeEntry]) -> Synced[str, Any]:
+async def sync_programmes(
+    sync: Syncer, entries: Sequence[ProgrammeEntry], forums: Mapping[str, ForumEntry]
+) -> Synced[str, Any]:
     synced: Synced[str, Any] = Synced(await sync.rows(Programme, "id"))
+    by_id = {e.id: e for e in entries}
     for entry in entries:
+        bounds = programme_bounds(entry, by_id, forums)
         synced.kept.add(entry.id)
         synced.citations[entry.id] = citation_set(entry.citations)
         sync.apply(
@@ -147,10 +130,11 @@ async def sync_programmes(sync: Syncer, entries: Sequence[ProgrammeEntry]) -> Sy
                 "forum_code": entry.forum,
                 **dated("start", entry.start),
                 **dated("end", entry.end),
-                **programme_bounds(entry),
+                **bounds.columns(),
                 "description": entry.description,
                 "details": entry.details,
                 "note": entry.note,
+                "inferred": inferred_json(entry, bounds.derived),
             },
         )
     await sync.session.flush()
@@ -198,6 +182,7 @@ async def sync_money_records(sync: Syncer, entries: Sequence[MoneyRecordEntry]) 
                 **dated("reported", entry.reported),
                 "description": entry.description,
                 "note": entry.note,
+                "inferred": inferred_json(entry),
             },
         )
     await sync.session.flush()
@@ -224,6 +209,7 @@ async def sync_participant_counts(
                 "count": entry.count,
                 **dated("reported", entry.reported),
                 "description": entry.description,
+                "inferred": inferred_json(entry),
             },
         )
     await sync.session.flush()
@@ -254,6 +240,7 @@ async def sync_governance_changes(
                 "introduced_by_actor_id": entry.introduced_by,
                 "duties": [{"role": d.role.value, "duty": d.duty} for d in entry.duties],
                 "description": entry.description,
+                "inferred": inferred_json(entry),
             },
         )
     await sync.session.flush()

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Base, Citation
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
-from app.schemas.dataset_base import CitationEntry
+from app.schemas.dataset_base import CitationEntry, Fact
 from app.schemas.dates import PartialDate
 from app.services import changes
 from app.services.changes import ChangeRecord
@@ -49,15 +49,68 @@ def dated(prefix: str, value: PartialDate | None) -> dict[str, Any]:
     }
 
 
-CitationSet = frozenset[tuple[str, str | None]]
+# (source, locator, passage start, passage end, passage sha256): one citation's identity.
+CitationKey = tuple[str, str | None, int | None, int | None, str | None]
+CitationSet = frozenset[CitationKey]
 
 
-def _citation_sort_key(pair: tuple[str, str | None]) -> tuple[str, str]:
-    return pair[0], pair[1] or ""
+def _citation_sort_key(key: CitationKey) -> tuple[str, str, int, int]:
+    return key[0], key[1] or "", key[2] if key[2] is not None else -1, key[3] or -1
+
+
+def citation_key(entry: CitationEntry) -> CitationKey:
+    passage = entry.passage
+    if passage is None:
+        return (entry.source, entry.locator, None, None, None)
+    return (entry.source, entry.locator, passage.start, passage.end, passage.sha256)
 
 
 def citation_set(entries: Iterable[CitationEntry]) -> CitationSet:
-    return frozenset((c.source, c.locator) for c in entries)
+    return frozenset(citation_key(c) for c in entries)
+
+
+# A value's name in the files -> its name in the read shapes, where they differ.
+SERVED_NAMES = {
+    "not_before": "earliest",
+    "not_after": "latest",
+    "start_not_before": "start_earliest",
+    "start_not_after": "start_latest",
+    "end_not_before": "end_earliest",
+    "end_not_after": "end_latest",
+    "published_not_before": "published_earliest",
+    "published_not_after": "published_latest",
+    "announced": "announced_on",
+    "actors": "actor",
+    "shares": "share_pct",
+}
+
+
+def inferred_json(entry: Fact, derived: Iterable[tuple[str, str]] = ()) -> list[dict[str, str]]:
+    """The row's ``inferred`` column: the values the file marks inferred, by their served
+    names, then those the loader derived by a written rule (``derived``: field, reasoning)."""
+    items = [
+        {"field": SERVED_NAMES.get(name, name), "reasoning": reasoning}
+        for name, reasoning in entry.inferred.items()
+    ]
+    named = {item["field"] for item in items}
+    items.extend(
+        {"field": name, "reasoning": reasoning} for name, reasoning in derived if name not in named
+    )
+    return items
+
+
+def citation_json(entry: CitationEntry) -> dict[str, Any]:
+    """A citation as the JSON columns hold it (a dispute's claims, a participation's bounds)."""
+    passage = entry.passage
+    return {
+        "source_id": entry.source,
+        "locator": entry.locator,
+        "passage": (
+            None
+            if passage is None
+            else {"start": passage.start, "end": passage.end, "sha256": passage.sha256}
+        ),
+    }
 
 
 @dataclass
@@ -126,16 +179,34 @@ class Syncer:
         for citation in await self.session.scalars(select(Citation).where(attr.is_not(None))):
             current[getattr(citation, column)].append(citation)
         for fact_id, wanted in desired.items():
-            have = {(c.source_id, c.locator): c for c in current.get(fact_id, [])}
+            have = {
+                (
+                    c.source_id,
+                    c.locator,
+                    c.passage_start,
+                    c.passage_end,
+                    c.passage_sha256,
+                ): c
+                for c in current.get(fact_id, [])
+            }
             if set(have) == set(wanted):
                 continue
-            for pair, citation in have.items():
-                if pair not in wanted:
+            for key, citation in have.items():
+                if key not in wanted:
                     await self.session.delete(citation)
             # Sorted, so citation ids (and the order facts list them in) are stable.
-            for source_id, locator in sorted(wanted - set(have), key=_citation_sort_key):
+            for source_id, locator, start, end, sha256 in sorted(
+                wanted - set(have), key=_citation_sort_key
+            ):
                 self.session.add(
-                    Citation(source_id=source_id, locator=locator, **{column: fact_id})
+                    Citation(
+                        source_id=source_id,
+                        locator=locator,
+                        passage_start=start,
+                        passage_end=end,
+                        passage_sha256=sha256,
+                        **{column: fact_id},
+                    )
                 )
             self.touched(entity, str(fact_id))
 

@@ -2,7 +2,8 @@
 
 Lists are ordered by start date (undated events first), then id. An occurrence of a
 series names its series in ``parent``; one the documents do not date has no start but
-falls within ``earliest`` .. ``latest``, its series' dates.
+falls within ``earliest`` .. ``latest`` (its own bounds, its series' dates or the term
+it is listed under).
 
 An event's start is a day, or an interval of days (``start_bounds``): its month or
 year when that is all the documents give, its series' dates for an undated

@@ -3,20 +3,38 @@ and event series (``migov data validate``); ``services.dataset_checks`` runs the
 
 Each problem names the file, the line and the entry, and says what is wrong: an unknown
 reference, a citation of an unknown source, a period that ends before it starts, a
-negative count, a child event dated outside its series, a series that contains itself.
+negative count, a series that contains itself, and the time rules of
+``services.fact_bounds``: an event or a part dated outside its series, plan or term; an
+event ``held`` that no cited passage reports held (or that its reporting document
+predates); a programme in effect before it was first proposed; a start whose bounds
+lie after its end's.
 A kind outside the vocabulary or a missing citation is refused earlier, when the file
 is read (``schemas.dataset_facts``), with its file and line too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from app.iso import is_currency
+from app.models.enums import EventStatus
 from app.schemas.dataset import Dataset, EventEntry
 from app.schemas.dataset_base import CitationEntry
 from app.schemas.dates import PartialDate
+from app.services.fact_bounds import (
+    DAY,
+    Term,
+    TermKey,
+    Window,
+    event_window,
+    own_event_window,
+    own_programme_bounds,
+    programme_bounds,
+    term_key,
+)
+from app.services.periods import SourceDates
 
 
 class _Checker(Protocol):
@@ -35,26 +53,24 @@ class _Checker(Protocol):
 Where = Callable[[Dataset, str, int, str], str]
 
 
-def check_facts(checker: _Checker, dataset: Dataset, where: Where) -> None:
+@dataclass(frozen=True)
+class TimeContext:
+    """What the time rules need beyond the entry: the terms items are listed under, how
+    many claims each term key matches, and the days each source may date from."""
+
+    terms: Mapping[TermKey, Term]
+    claims: Mapping[TermKey, int]
+    sources: Mapping[str, SourceDates]
+
+
+def check_facts(checker: _Checker, dataset: Dataset, where: Where, time: TimeContext) -> None:
     _check_event_series(checker, dataset, where)
+    _check_event_times(checker, dataset, where, time)
     _check_programmes(checker, dataset, where)
+    _check_programme_times(checker, dataset, where)
     _check_money_records(checker, dataset, where)
     _check_participant_counts(checker, dataset, where)
     _check_governance_changes(checker, dataset, where)
-
-
-def event_window(
-    event: EventEntry, events: dict[str, EventEntry]
-) -> tuple[PartialDate | None, PartialDate | None]:
-    """The dates an event falls within: its own, else its series' (nearest dated ancestor)."""
-    seen: set[str] = set()
-    cursor: EventEntry | None = event
-    while cursor is not None and cursor.id not in seen:
-        if cursor.start is not None:
-            return cursor.start, cursor.end or cursor.start
-        seen.add(cursor.id)
-        cursor = events.get(cursor.parent) if cursor.parent else None
-    return None, None
 
 
 def _check_event_series(checker: _Checker, dataset: Dataset, where: Where) -> None:
@@ -75,17 +91,144 @@ def _check_event_series(checker: _Checker, dataset: Dataset, where: Where) -> No
                 break
             seen.add(cursor.id)
             cursor = events.get(cursor.parent)
-        if event.start is None:
+
+
+def _outside(own: Window, outer: Window) -> bool:
+    """Whether a bound the entry itself gives lies outside ``outer`` (an unbounded side of
+    the entry is not a problem: the rules then bound it by ``outer``)."""
+    for day in (own.earliest, own.latest):
+        if day is None:
             continue
-        first, last = event_window(parent, events)
-        if first is None or last is None:
-            continue
-        own_last = (event.end or event.start).last_day()
-        if event.start.date < first.date or own_last > last.last_day():
+        if outer.earliest is not None and day < outer.earliest:
+            return True
+        if outer.latest is not None and day > outer.latest:
+            return True
+    return False
+
+
+def _span(window: Window) -> str:
+    return f"{window.earliest or '…'} to {window.latest or '…'}"
+
+
+def _check_event_times(
+    checker: _Checker, dataset: Dataset, where: Where, time: TimeContext
+) -> None:
+    """An event lies within its series and its term; its bounds are ordered; it is held
+    only when a cited passage reports it held, by a document that may postdate it."""
+    events = {e.id: e for e in dataset.events}
+    for index, event in enumerate(dataset.events):
+        own = own_event_window(event)
+        dated = "start" if event.start is not None else "not_before"
+        if event.start is not None and (event.not_before or event.not_after):
             checker.problem(
-                f"{where(dataset, 'events', index, 'start')} ({event.id}): dated "
-                f"{event.start} to {event.end or event.start}, outside its series "
-                f"{parent.id} ({first} to {last})"
+                f"{where(dataset, 'events', index, 'not_before' if event.not_before else 'not_after')}"
+                f" ({event.id}): give a start or its bounds, not both"
+            )
+        if own.earliest and own.latest and own.latest < own.earliest:
+            checker.problem(
+                f"{where(dataset, 'events', index, dated)} ({event.id}): its bounds contradict "
+                f"each other ({_span(own)})"
+            )
+        parent = events.get(event.parent) if event.parent else None
+        if parent is not None:
+            outer = event_window(parent, events, time.terms, frozenset({event.id}))
+            if _outside(own, outer):
+                checker.problem(
+                    f"{where(dataset, 'events', index, dated)} ({event.id}): dated "
+                    f"{_span(own)}, outside its series {parent.id} ({_span(outer)})"
+                )
+        if event.term is not None:
+            key = term_key(event.term)
+            place = f"{where(dataset, 'events', index, 'term')} ({event.id})"
+            matches = time.claims.get(key, 0)
+            if matches != 1:
+                checker.problem(
+                    f"{place}: its term {'/'.join(key)} matches {matches} participation "
+                    "claims, not one"
+                )
+            else:
+                term = time.terms[key]
+                outer = Window(term.earliest, term.latest)
+                if _outside(own, outer):
+                    checker.problem(
+                        f"{where(dataset, 'events', index, dated)} ({event.id}): dated "
+                        f"{_span(own)}, outside {term.describe(key)}, under which it is listed"
+                    )
+        if event.status is EventStatus.HELD:
+            _check_held(checker, dataset, where, index, event, events, time)
+
+
+def _check_held(
+    checker: _Checker,
+    dataset: Dataset,
+    where: Where,
+    index: int,
+    event: EventEntry,
+    events: Mapping[str, EventEntry],
+    time: TimeContext,
+) -> None:
+    place = f"{where(dataset, 'events', index, 'status')} ({event.id})"
+    reporting = [c for c in event.citations if "status" in c.states]
+    if not reporting:
+        checker.problem(
+            f"{place}: held, but no cited passage reports it held (mark the citation whose "
+            "passage does with states: [status], or make it announced)"
+        )
+        return
+    window = event_window(event, events, time.terms)
+    if window.earliest is None:
+        return
+    for citation in reporting:
+        dates = time.sources.get(citation.source)
+        if dates is not None and dates.latest is not None and dates.latest < window.earliest:
+            checker.problem(
+                f"{place}: held, but {citation.source}, which reports it, dates from "
+                f"{dates.latest} at the latest, before the event's earliest day "
+                f"({window.earliest}): a document cannot report as held what had not begun"
+            )
+
+
+def _check_programme_times(checker: _Checker, dataset: Dataset, where: Where) -> None:
+    """A part lies within its plan; nothing is in effect before it was first proposed; a
+    start's bounds never lie after its end's."""
+    programmes = {p.id: p for p in dataset.programmes}
+    forums = {f.code: f for f in dataset.forums}
+    for index, entry in enumerate(dataset.programmes):
+        own = own_programme_bounds(entry)
+        place = f"{where(dataset, 'programmes', index, '')} ({entry.id})"
+        if entry.end is not None and (entry.end_not_before or entry.end_not_after):
+            checker.problem(f"{place}: give an end or its bounds, not both")
+        if own.start_latest and own.end_latest and own.start_latest >= own.end_latest:
+            checker.problem(
+                f"{place}: its start may be as late as {own.start_latest}, but it has ended "
+                f"by {own.end_latest - DAY}: a start's bounds never lie after its end's"
+            )
+        if entry.proposed is not None:
+            first = own.start_earliest
+            if first is not None and first < entry.proposed.date:
+                checker.problem(
+                    f"{where(dataset, 'programmes', index, 'proposed')} ({entry.id}): it may "
+                    f"start {first}, before it was first proposed ({entry.proposed}): a "
+                    "programme is not in effect before it is proposed"
+                )
+        parent = programmes.get(entry.parent) if entry.parent else None
+        if parent is None:
+            continue
+        outer = programme_bounds(parent, programmes, forums, frozenset({entry.id}))
+        if (
+            outer.start_earliest is not None
+            and own.start_earliest is not None
+            and own.start_earliest < outer.start_earliest
+        ) or (
+            outer.end_latest is not None
+            and own.end_latest is not None
+            and own.end_latest > outer.end_latest
+        ):
+            checker.problem(
+                f"{place}: its dates ({own.start_earliest or '…'} to "
+                f"{own.end_latest - DAY if own.end_latest else '…'}) reach outside the plan it "
+                f"is part of, {parent.id} ({outer.start_earliest or '…'} to "
+                f"{outer.end_latest - DAY if outer.end_latest else '…'})"
             )
 
 

@@ -51,7 +51,7 @@ from app.services._query import (
     total_of,
 )
 from app.services.forums import forum_code_of
-from app.services.sources import citations_in
+from app.services.sources import CITATION_JSON_COLUMNS, citations_in
 
 PARTICIPATION_ORDER = (
     SortKey(Participation.forum_code),
@@ -166,7 +166,7 @@ ROW_STATEMENT = select(
     PARTICIPATION_TABLE.outerjoin(ACTOR_TABLE, ACTOR_TABLE.c.id == PARTICIPATION_TABLE.c.actor_id)
 )
 READ_STATEMENT = ROW_STATEMENT.add_columns(
-    select(json_rows(Citation.id, Citation.source_id, Citation.locator))
+    select(json_rows(*CITATION_JSON_COLUMNS))
     .where(Citation.participation_id == PARTICIPATION_TABLE.c.id)
     .scalar_subquery()
     .label("citations_json"),

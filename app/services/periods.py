@@ -20,6 +20,7 @@ Conventions (all bounds are days, inclusive; ``None`` means unbounded):
 * Explicit ``not_before`` / ``not_after`` bounds from the documents narrow these.
 * A start is no earlier than its forum's founding, no later than the latest day the
   earliest document stating the role may date from, and no later than its forum's end.
+* A start is no later than the latest day its end may fall on.
 * An open end (none stated, no ``not_after`` bound) is no earlier than the day after
   the earliest day the latest citing document may date from (``last_confirmed``: the
   role was current then) and no later than its forum's end, if it has one.
@@ -45,7 +46,8 @@ from app.models.participation import certain_on, certainty, possible_on
 from app.schemas.dates import PartialDate
 
 ONE_DAY = dt.timedelta(days=1)
-CitationPair = tuple[str, str | None]
+# (source id, locator), or with the passage: (source id, locator, (start, end, sha256) | None)
+CitationPair = tuple[str, str | None] | tuple[str, str | None, tuple[int, int, str] | None]
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,21 @@ class Bound:
             "side": self.side,
             "day": self.day.isoformat(),
             "basis": self.basis.value,
-            "citations": [{"source_id": s, "locator": loc} for s, loc in self.citations],
+            "citations": [_citation_json(c) for c in self.citations],
         }
+
+
+def _citation_json(citation: CitationPair) -> dict[str, Any]:
+    passage = citation[2] if len(citation) > 2 else None
+    return {
+        "source_id": citation[0],
+        "locator": citation[1],
+        "passage": (
+            None
+            if passage is None
+            else {"start": passage[0], "end": passage[1], "sha256": passage[2]}
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -131,13 +146,16 @@ def derive_period(
     forum_ended: PartialDate | None = None,
     forum_citations: Sequence[CitationPair] = (),
     cited: Mapping[str, SourceDates],
+    confirmed_current: bool = True,
 ) -> Period:
     """The bounds of a role's start and end, from everything the documents give.
 
     ``cited`` maps each source the role cites to its dates. Each of the four bounds
     keeps the reason that binds it, so an answer can say what it was judged on.
+    ``confirmed_current`` is false for a role the documents speak of only as past ("in
+    the 1980s"): they do not confirm it at their own date, so no ``last_confirmed``.
     """
-    forum_sources = tuple(dict.fromkeys((s, None) for s, _ in forum_citations))
+    forum_sources = tuple(dict.fromkeys((c[0], None) for c in forum_citations))
     start_lows: list[Bound] = []
     start_highs: list[Bound] = []
     end_lows: list[Bound] = []
@@ -200,7 +218,7 @@ def derive_period(
             BoundBasis.EXPLICIT,
             end_not_after.citations,
         )
-    if end is None and end_not_after is None:
+    if end is None and end_not_after is None and confirmed_current:
         # A document written after the forum ended tells its history; it cannot
         # confirm a role as current.
         last_confirmed = _last_document(
@@ -224,6 +242,10 @@ def derive_period(
     # An end is never before the earliest start: say so rather than report E < S.
     if start_earliest and (end_earliest is None or end_earliest.day < start_earliest.day):
         end_earliest = Bound("end", "not_before", start_earliest.day, BoundBasis.START)
+    # Nor a start after the latest end: a bound derived from a document's date must not
+    # leave a start possible after the role is known to have ended.
+    if end_latest and (start_latest is None or start_latest.day > end_latest.day):
+        start_latest = Bound("start", "not_after", end_latest.day, BoundBasis.END)
     bounds = tuple(b for b in (start_earliest, start_latest, end_earliest, end_latest) if b)
     return Period(
         start_earliest=start_earliest.day if start_earliest else None,

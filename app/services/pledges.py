@@ -31,6 +31,7 @@ from app.models.enums import (
     ActorKind,
 )
 from app.schemas.actor import RowActor
+from app.schemas.common import inferred_reads
 from app.schemas.dates import PartialDate
 from app.schemas.filters import PledgeFilter
 from app.schemas.pledge import (
@@ -50,7 +51,7 @@ from app.services._query import (
     total_of,
 )
 from app.services.rates import CENT
-from app.services.sources import citations_in
+from app.services.sources import CITATION_JSON_COLUMNS, citations_in
 
 PLEDGE_ORDER = (SortKey(Pledge.id),)
 
@@ -188,10 +189,10 @@ def _read_statement() -> Select[Any]:
     objectives = select(json_rows(PledgeObjective.objective)).where(
         PledgeObjective.pledge_id == PLEDGE_TABLE.c.id
     )
-    citations = select(json_rows(Citation.id, Citation.source_id, Citation.locator)).where(
+    citations = select(json_rows(*CITATION_JSON_COLUMNS)).where(
         Citation.pledge_id == PLEDGE_TABLE.c.id
     )
-    rate_citations = select(json_rows(Citation.id, Citation.source_id, Citation.locator)).where(
+    rate_citations = select(json_rows(*CITATION_JSON_COLUMNS)).where(
         Citation.exchange_rate_id == RATE_TABLE.c.id
     )
     return select(
@@ -351,6 +352,7 @@ def _row(row: Any, lang: str) -> PledgeRow:
         curated=c["key"] is not None,
         version=c["version"],
         citations=citations_in(c["citations_json"]),
+        inferred=inferred_reads(c["inferred"]),
     )
     return PledgeRow(read, pledgers)
 

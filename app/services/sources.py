@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import NotFound
 from app.models import Citation, Source
 from app.models.source import CITED_COLUMNS
-from app.schemas.common import CitationRead
+from app.schemas.common import CitationRead, PassageRead
 from app.schemas.source import SourceRead
 from app.services._query import PageResult, SortKey, load_json_rows, paginate
 
@@ -71,10 +71,25 @@ async def get_source_with_counts(session: AsyncSession, source_id: str) -> Sourc
     return SourceRead.from_model(source, cited.get(source.id, {}))
 
 
+# The columns of a citation in a ``json_rows`` cell, as ``citations_in`` reads them.
+CITATION_JSON_COLUMNS = (
+    Citation.id,
+    Citation.source_id,
+    Citation.locator,
+    Citation.passage_start,
+    Citation.passage_end,
+    Citation.passage_sha256,
+)
+
+
 def citations_in(cell: str | None) -> list[CitationRead]:
-    """Citations from a ``json_rows`` cell of (citation id, source, locator), in id order."""
+    """Citations from a ``json_rows`` cell of ``CITATION_JSON_COLUMNS``, in id order."""
     return [
-        CitationRead.trusted(source_id=cited[1], locator=cited[2])
+        CitationRead.trusted(
+            source_id=cited[1],
+            locator=cited[2],
+            passage=PassageRead.of(cited[3], cited[4], cited[5]),
+        )
         for cited in sorted(load_json_rows(cell), key=_by_id)
     ]
 

@@ -144,6 +144,7 @@ async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
         "note": canada["note"],
         "theme": "Protection and Empowerment of Women and Girls on the Move",
         "objectives": canada["objectives"],
+        "departments": ["Immigration, Refugees and Citizenship Canada", "Global Affairs Canada"],
         "bounds": [
             {"edge": "start", "side": side, "day": day, "basis": "stated", "citations": []}
             for side, day in (("not_before", "2021-07-01"), ("not_after", "2021-07-31"))
@@ -153,7 +154,11 @@ async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
             for side in ("not_before", "not_after")
         ],
         "citations": canada["citations"],
+        # No passage gives the handover day as the chairship's end: it follows from the
+        # U.S. taking the chair at the Solidarity Event, which the report dates.
+        "inferred": [{"field": "end", "reasoning": canada["inferred"][0]["reasoning"]}],
     }
+    assert "21 September 2022" in canada["inferred"][0]["reasoning"]
     assert {c["source_id"] for c in canada["citations"]} >= {"canada-mirps-sp-chair-report-2022"}
 
 

@@ -8,6 +8,7 @@ import httpx
 
 from tests.api.helpers import get_json, walk
 from tests.graphql import gql
+from tests.services.cited import passage_read
 
 CANADA_REPORT = "canada-mirps-sp-chair-report-2022"
 WRMC = "wrmc-2021-regional-cooperation"
@@ -75,6 +76,11 @@ async def test_one_dispute_and_a_missing_one(client: httpx.AsyncClient) -> None:
                     {
                         "source_id": CANADA_REPORT,
                         "locator": "Activities conducted under Canada as Chair (High Level Events box)",
+                        "passage": passage_read(
+                            CANADA_REPORT,
+                            "International Solidarity Event co-led with the U.S. as Incoming "
+                            "Support Platform Chair and Honduras as MIRPS Presidency in NYC.",
+                        ),
                     }
                 ],
             },
@@ -85,6 +91,12 @@ async def test_one_dispute_and_a_missing_one(client: httpx.AsyncClient) -> None:
                     {
                         "source_id": CANADA_REPORT,
                         "locator": "3. Key Results and Activities (Solidarity Event on September 21, 2022)",
+                        "passage": passage_read(
+                            CANADA_REPORT,
+                            "Canada **co-hosted a Solidarity Event** with the United States "
+                            "(as the incoming Chair), and in partnership with Honduras (as the "
+                            "2022 MIRPS Pro-Tempore President)",
+                        ),
                     }
                 ],
             },
@@ -173,7 +185,7 @@ async def test_disputes_over_graphql(client: httpx.AsyncClient) -> None:
                 "claims": [
                     {
                         "value": "2017",
-                        "citations": [{"source": {"id": CANADA_REPORT, "published": "2022"}}],
+                        "citations": [{"source": {"id": CANADA_REPORT, "published": None}}],
                     },
                     {
                         "value": "2019",

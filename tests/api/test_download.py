@@ -244,12 +244,26 @@ async def test_the_package_validates_and_reloads_to_the_api(
     assert forum["aliases"] == gcr["aliases"]
     assert forum["name"] == gcr["name"]
     forum_citations = [
-        {"source_id": r["source_id"], "locator": r["locator"] or None}
+        {
+            "source_id": r["source_id"],
+            "locator": r["locator"] or None,
+            "passage": {
+                "start": int(r["passage_start"]),
+                "end": int(r["passage_end"]),
+                "sha256": r["passage_sha256"],
+            },
+        }
         for r in sorted(rows(unpacked, "citation"), key=lambda r: int(r["id"]))
         if r["forum_code"] == "GCR"
     ]
     assert forum_citations == gcr["citations"]
     assert any("; " in (c["locator"] or "") for c in forum_citations)
+
+    # Inferred values travel with their reasoning: a JSON array column, as the API has it.
+    meetings = await get_json(client, "/v1/events/mirps-sp-technical-meetings-2021-2022")
+    (event,) = [r for r in table(package, "event") if r["id"] == meetings["id"]]
+    assert event["inferred"] == meetings["inferred"]
+    assert [value["field"] for value in meetings["inferred"]] == ["earliest", "latest"]
 
 
 async def test_the_sqlite_file_holds_the_same_rows(

@@ -108,6 +108,7 @@ async def test_submit_answers_201_with_the_stored_pledge(
                 {
                     "source_id": "frb-g5a-annual-2024-02-01",
                     "locator": "Table, CANADA DOLLAR, column 2022 (1.3014)",
+                    "passage": None,
                 }
             ],
         },
@@ -122,6 +123,7 @@ async def test_submit_answers_201_with_the_stored_pledge(
         "curated": False,
         "version": 1,
         "citations": [],
+        "inferred": [],
     }
     stored = await client.get(response.headers["location"])
     assert stored.json() == body
@@ -204,6 +206,7 @@ async def test_a_pledge_in_eur_gets_an_ecb_rate_stored_with_its_source_and_basis
             {
                 "source_id": "ecb-euro-reference-rates",
                 "locator": "eurofxref-hist, 2022-09-21, columns USD and EUR",
+                "passage": None,
             }
         ],
     }

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from tests.api.helpers import get_json, walk
+from tests.services.cited import passage_read
 
 PROBLEM = "application/problem+json"
 WRMC = "wrmc-2021-regional-cooperation"
@@ -35,6 +36,11 @@ async def test_what_funding_did_cirefca_record(client: httpx.AsyncClient) -> Non
             "source_id": WRMC,
             "locator": "International Conference on Central American Refugees (CIREFCA) box "
             "(US$422.3 million by 1994)",
+            "passage": passage_read(
+                WRMC,
+                "There have been difficulties tracking the funding associated CIREFCA ... "
+                'by 1994" (Betts 2006).',
+            ),
         }
     ]
     (pledge,) = await walk(client, "/v1/pledges", forum="CIREFCA")
@@ -50,8 +56,12 @@ async def test_imcbp_mcee_and_grsi_with_their_money_and_dates(client: httpx.Asyn
     imcbp = await get_json(client, "/v1/programmes/IMCBP")
     assert (imcbp["predecessor"], imcbp["parts"], imcbp["owner_actor"]) == ("mpdp", ["mcee"], "CAN")
     mpdp = await get_json(client, "/v1/programmes/mpdp")
-    assert (mpdp["start"], mpdp["end"], mpdp["successors"]) == ("2017", "2019", ["imcbp"])
-    assert (mpdp["end_earliest"], mpdp["end_latest"]) == ("2019-01-02", "2020-01-01")
+    # The fact sheet dates the projects MPDP funded (2017 to 2019), not the programme:
+    # it had begun by the end of 2017 and was renamed by the sheet's date (November 2019).
+    assert (mpdp["start"], mpdp["end"], mpdp["successors"]) == (None, None, ["imcbp"])
+    assert (mpdp["start_earliest"], mpdp["start_latest"]) == (None, "2017-12-31")
+    assert (mpdp["end_earliest"], mpdp["end_latest"]) == (None, "2019-12-01")
+    assert [i["field"] for i in mpdp["inferred"]] == ["start_latest", "end_latest"]
     money = await walk(client, "/v1/money-records", programme="imcbp,mcee")
     assert [
         (m["id"], m["amount"], m["currency"], m["currency_assumed"], m["qualifier"]) for m in money
@@ -107,23 +117,28 @@ async def test_the_five_workshops_are_five_dated_topical_events_of_one_series(
     assert all(w["citations"] for w in workshops)
 
 
-async def test_the_dialogues_are_four_dated_occurrences(client: httpx.AsyncClient) -> None:
+async def test_the_dialogues_are_four_occurrences_without_a_year(
+    client: httpx.AsyncClient,
+) -> None:
     dialogues = await walk(client, "/v1/events", parent="gcm-dialogues-on-migration-2022")
-    assert [d["start"] for d in dialogues] == [
-        "2022-01-19",
-        "2022-01-26",
-        "2022-02-02",
-        "2022-02-09",
+    # The roadmap gives day and month, no year, and reports them held in a document
+    # headed September 2021: each lies within the series, by 2021-09-30.
+    assert [(d["start"], d["earliest"], d["latest"], d["status"]) for d in dialogues] == [
+        (None, None, "2021-09-30", "held")
+    ] * 4
+    assert [d["name"] for d in dialogues] == [
+        f"Dialogue on Migration of {day} (year not stated)"
+        for day in ("19 January", "26 January", "2 February", "9 February")
     ]
 
 
 async def test_imrf_roundtables_return_their_gcm_objectives(client: httpx.AsyncClient) -> None:
     regional = await walk(client, "/v1/events", parent="imrf-2022-regional-roundtables")
     assert [(r["status"], r["gcm_objectives"]) for r in regional] == [
-        ("planned", [2, 5, 6, 12, 18]),
-        ("planned", [4, 8, 9, 10, 11, 13, 21]),
-        ("planned", [14, 15, 16, 19, 20, 22]),
-        ("planned", [1, 3, 7, 17]),
+        ("announced", [2, 5, 6, 12, 18]),
+        ("announced", [4, 8, 9, 10, 11, 13, 21]),
+        ("announced", [14, 15, 16, 19, 20, 22]),
+        ("announced", [1, 3, 7, 17]),
     ]
     series = await get_json(client, "/v1/events/imrf-2022-regional-roundtables")
     assert series["parent"] == "imrf-2022-preparation"
@@ -163,11 +178,13 @@ async def test_chair_terms_carry_theme_and_objectives(client: httpx.AsyncClient)
 
 async def test_programmes_as_of_a_day_say_how_surely(client: httpx.AsyncClient) -> None:
     running = await walk(client, "/v1/programmes", as_of="2018-06-01", owner="CAN")
-    # MPDP (2017-2019) surely ran that day; IMCBP and MCEE have no dates, so only possibly.
+    # MPDP had begun by 2017 but its end is bounded only above; IMCBP and MCEE have no
+    # dates: all three only possibly ran that day.
     assert [(p["id"], p["certainty"]) for p in running] == [
         ("imcbp", "possible"),
         ("mcee", "possible"),
-        ("mpdp", "certain"),
+        ("mpdp", "possible"),
+        ("private-sponsorship-of-refugees-program", "possible"),
     ]
     sica = await walk(
         client, "/v1/programmes", as_of="2018-06-01", forum="SICA", kind="action_plan"
@@ -176,8 +193,14 @@ async def test_programmes_as_of_a_day_say_how_surely(client: httpx.AsyncClient) 
     assert [(p["id"], p["certainty"]) for p in sica] == [
         ("sica-unhcr-action-plan-2018-2019", "possible")
     ]
-    certain = await walk(client, "/v1/programmes", as_of="2018-06-01", certainty="certain")
-    assert [p["id"] for p in certain] == ["mpdp"]
+    certain = await walk(client, "/v1/programmes", as_of="2019-06-01", certainty="certain")
+    assert [p["id"] for p in certain] == []
+    # The plan's five areas have no dates of their own: they lie within the plan's.
+    # (A plan "2018-2019" surely runs only on the turn of the year.)
+    areas = await walk(
+        client, "/v1/programmes", as_of="2019-01-01", parent="sica-unhcr-action-plan-2018-2019"
+    )
+    assert [p["certainty"] for p in areas] == ["certain"] * 5
     ended = await walk(client, "/v1/programmes", as_of="2021-01-01", forum="CIREFCA")
     assert ended == []
 
@@ -214,5 +237,5 @@ async def test_every_programme_as_one_csv(client: httpx.AsyncClient) -> None:
     lines = response.text.splitlines()
     assert lines[0].startswith("id,name,name_es,aliases_json,kind,")
     ids = [line.split(",", 1)[0] for line in lines[1:]]
-    assert len(ids) == 28
+    assert len(ids) == 36
     assert ids == sorted(ids)

@@ -76,6 +76,17 @@ async def test_events_filters(client: httpx.AsyncClient) -> None:
     for event in possible:
         assert event["earliest"] is None or event["earliest"] <= "2022-05-31"
         assert event["latest"] is None or event["latest"] >= "2022-05-01"
+    assert {e["id"] for e in may_2022} >= {"imrf-2022", "imrf-2022-multistakeholder-hearing"}
+    # An undated event is kept when its bounds let it fall in the range: the IMRF's
+    # roundtables (within the forum, 17-20 May) and the meetings listed under Canada's
+    # chairship of the MIRPS Support Platform (July 2021 to 21 September 2022).
+    undated = {e["id"]: (e["earliest"], e["latest"]) for e in may_2022 if e["start"] is None}
+    assert undated["imrf-2022-roundtable-rt1-drivers"] == ("2022-05-17", "2022-05-20")
+    assert undated["mirps-annual-meeting-guatemala"] == ("2021-07-01", "2022-09-21")
+    assert all(
+        (low is None or low <= "2022-05-31") and (high is None or high >= "2022-05-01")
+        for low, high in undated.values()
+    )
     hosted = await walk(client, "/v1/events", host="CAN")
     assert "mirps-sp-signature-event-2022" in {e["id"] for e in hosted}
 
@@ -182,7 +193,12 @@ async def test_sources_list_their_coverage(client: httpx.AsyncClient) -> None:
     wrmc = await get_json(client, "/v1/sources/wrmc-2021-regional-cooperation")
     assert wrmc["cited_by"]["participation"] > 20
     assert wrmc["cited_by"]["funding_share"] == 11
-    assert wrmc["document"] == "002_10b72db0ba55f25b.txt"
+    # Where a partner can find each document; no local file name is served.
+    assert (wrmc["url"], "url" in wrmc["availability"]) == ("https://wrmcouncil.org", True)
+    assert all("document" not in s and ".txt" not in s["availability"] for s in sources)
+    assert by_id["canada-mirps-sp-chair-report-2022"]["url"] is None
+    assert "gives an address" in by_id["canada-mirps-sp-chair-report-2022"]["availability"]
+    assert by_id["frb-g5a-annual-2024-02-01"]["availability"] == "Published at its url."
     assert wrmc["terms"].startswith("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0")
     # A document that states no terms says so rather than leaving a guess or a gap.
     assert by_id["mirps-sp-web-2021"]["terms"] == "not stated"

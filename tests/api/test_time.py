@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.api.helpers import get_json, walk
+from tests.services.cited import passage_read
 
 CANADA_REPORT = "canada-mirps-sp-chair-report-2022"
 FACT_SHEET = "ircc-imcbp-factsheet-2019"
@@ -135,6 +136,10 @@ async def test_undecided_incoming_chair_is_an_answer(client: httpx.AsyncClient) 
             {
                 "source_id": CANADA_REPORT,
                 "locator": "3. Key Results and Activities, footnote 2 (Incoming Chair TBD)",
+                "passage": passage_read(
+                    CANADA_REPORT,
+                    "A Troika Governance model is system of governance ... Chair-in-Office.",
+                ),
             }
         ],
     }

@@ -127,6 +127,35 @@ async def test_canada_chairs_mirps_sp_on_2022_01_01(open_context: OpenContext) -
     await expect(details.locator("li .publisher").first).to_be_visible()
 
 
+async def test_sources_name_the_section_offer_the_passage_and_badge_inferred_values(
+    open_context: OpenContext,
+) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/MIRPS-SP?as_of=2022-01-01", wait_until="networkidle")
+    chair = page.locator('#participants [data-role="CHAIR"] ul.participants > li').first
+    details = chair.locator("details.sources")
+    await details.locator("summary").click()
+    await expect(details.locator("li .locator").first).to_be_visible()
+    # Each citation offers its span of the source's text and the span's digest.
+    passages = details.locator("li .passage")
+    await expect(passages.first).to_be_visible()
+    assert await passages.count() == await details.locator("li cite").count()
+    for index in range(await passages.count()):
+        span = passages.nth(index)
+        start = int(await span.get_attribute("data-start") or -1)
+        end = int(await span.get_attribute("data-end") or -1)
+        assert 0 <= start < end <= start + 600
+        assert len(await span.get_attribute("data-sha256") or "") == 64
+    # Canada's chairship ends on the handover day: no passage states it as the end.
+    inferred = details.locator("li.inferred")
+    await expect(inferred).to_have_count(1)
+    await expect(inferred).to_have_attribute("data-field", "end")
+    await expect(inferred.locator(".badge.inferred")).to_have_text("inferred")
+    await expect(inferred).to_contain_text("21 September 2022")
+    assert watch.problems == []
+
+
 async def test_moving_the_date_changes_who_is_shown(open_context: OpenContext) -> None:
     context, watch = await open_context()
     page = await context.new_page()

@@ -117,6 +117,7 @@ async def test_actor_participations_pledges_and_shares(client: httpx.AsyncClient
                     {"forumCode": "M5", "role": "MEMBER"},
                     {"forumCode": "MIRPS-SP", "role": "CHAIR"},
                     {"forumCode": "MIRPS-SP", "role": "MEMBER"},
+                    {"forumCode": "NALS", "role": "MEMBER"},
                     {"forumCode": "RCM", "role": "MEMBER"},
                 ],
                 "pledges": [{"id": 1, "forumCode": "MIRPS-SP", "pledgers": [{"id": "CAN"}]}],

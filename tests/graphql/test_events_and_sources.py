@@ -90,9 +90,10 @@ async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
         "data": {
             # Undated events sort first.
             "mirps": {
-                "totalCount": 2,
+                "totalCount": 3,
                 "edges": [
                     {"node": {"id": "mirps-annual-meeting-guatemala", "start": None}},
+                    {"node": {"id": "mirps-further-solidarity-event", "start": None}},
                     {"node": {"id": "mirps-solidarity-event-2021", "start": "2021-06-10"}},
                 ],
             },
@@ -102,10 +103,17 @@ async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
                     {"node": {"id": SOLIDARITY_2022}},
                 ]
             },
-            "solidarity": {"edges": [{"node": {"id": SOLIDARITY_2022, "pledges": [{"id": 1}]}}]},
+            # The further event announced for Canada's chairship is undated but lies within
+            # it (July 2021 to September 2022), so it may fall after 1 January 2022.
+            "solidarity": {
+                "edges": [
+                    {"node": {"id": "mirps-further-solidarity-event", "pledges": []}},
+                    {"node": {"id": SOLIDARITY_2022, "pledges": [{"id": 1}]}},
+                ]
+            },
             # A month-precision start (June 2021) falls wholly in the window: certain.
             "windowed": {
-                "possibleLeftOut": 3,
+                "possibleLeftOut": 9,
                 "edges": [
                     {
                         "node": {
@@ -116,18 +124,25 @@ async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
                     {"node": {"id": "mirps-solidarity-event-2021", "certainty": "CERTAIN"}},
                 ],
             },
-            # A month means its first day to its last; events the documents do not date
-            # (one known only to have ended in May 2022) may start in any window.
+            # A month means its first day to its last. Events the documents do not date
+            # may start in it: the GCM dialogues (days without a year, before September
+            # 2021), events known only to have ended in 2022, a meeting bounded by its year.
             "month": {
                 "edges": [
-                    {"node": {"id": "imrf-2022-preparation", "certainty": "POSSIBLE"}},
-                    {"node": {"id": "mirps-annual-meeting-guatemala", "certainty": "POSSIBLE"}},
-                    {
-                        "node": {
-                            "id": "mirps-sp-technical-meetings-2021-2022",
-                            "certainty": "POSSIBLE",
-                        }
-                    },
+                    *(
+                        {"node": {"id": event, "certainty": "POSSIBLE"}}
+                        for event in (
+                            "gcm-dialogue-on-migration-2022-01-19",
+                            "gcm-dialogue-on-migration-2022-01-26",
+                            "gcm-dialogue-on-migration-2022-02-02",
+                            "gcm-dialogue-on-migration-2022-02-09",
+                            "gcm-dialogues-on-migration-2022",
+                            "imrf-2022-preparation",
+                            "imrf-2022-secretary-general-report",
+                            "imrf-2022-voluntary-review-deadline",
+                            "panama-irregular-migration-meeting-2021",
+                        )
+                    ),
                     {
                         "node": {
                             "id": "rcm-regional-training-programme-2021",
@@ -148,7 +163,7 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
           source(id: "mirps-sp-web-2021") {
             id title publisher published publishedPrecision publishedDate
             publishedEarliest publishedLatest url language
-            document citedBy { kind count }
+            availability citedBy { kind count }
           }
           missing: source(id: "nope") { id }
         }""",
@@ -166,12 +181,13 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
                 "publishedLatest": None,
                 "url": None,
                 "language": "en",
-                "document": "000_c3cb2e566ca34a59.txt",
+                "availability": "A web page of the MIRPS Support Platform; neither the page's "
+                "text nor the archive's list of documents gives its address.",
                 "citedBy": [
                     {"kind": "forum", "count": 2},
                     {"kind": "actor", "count": 5},
                     {"kind": "participation", "count": 16},
-                    {"kind": "event", "count": 1},
+                    {"kind": "event", "count": 2},
                     {"kind": "programme", "count": 2},
                 ],
             },

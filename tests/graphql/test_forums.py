@@ -105,14 +105,14 @@ async def test_forums_connection_first_page(client: httpx.AsyncClient) -> None:
               pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
         } }""",
     )
-    first, second = (encode_cursor(FORUM_ORDER, [code]) for code in ("C-A4", "CEAM"))
+    first, second = (encode_cursor(FORUM_ORDER, [code]) for code in ("ARCTIC-COUNCIL", "C-A4"))
     assert body == {
         "data": {
             "forums": {
-                "totalCount": 17,
+                "totalCount": 22,
                 "edges": [
-                    {"cursor": first, "node": {"code": "C-A4"}},
-                    {"cursor": second, "node": {"code": "CEAM"}},
+                    {"cursor": first, "node": {"code": "ARCTIC-COUNCIL"}},
+                    {"cursor": second, "node": {"code": "C-A4"}},
                 ],
                 "pageInfo": {
                     "hasNextPage": True,
@@ -137,16 +137,16 @@ async def test_forums_last_page(client: httpx.AsyncClient) -> None:
         } }""",
         after=after,
     )
-    codes = ["OAS", "OAS-CAM", "RCM", "SICA"]
+    codes = ["NALS", "NCA-TF", "OAS", "OAS-CAM", "RCM", "SELA", "SICA", "US-MEX-BNC"]
     assert body == {
         "data": {
             "forums": {
-                "totalCount": 17,
+                "totalCount": 22,
                 "edges": [{"node": {"code": code}} for code in codes],
                 "pageInfo": {
                     "hasNextPage": False,
                     "hasPreviousPage": True,
-                    "endCursor": encode_cursor(FORUM_ORDER, ["SICA"]),
+                    "endCursor": encode_cursor(FORUM_ORDER, ["US-MEX-BNC"]),
                 },
             }
         }
@@ -306,6 +306,12 @@ async def test_events_and_pledges_of_a_forum(client: httpx.AsyncClient) -> None:
                         "pledges": [],
                     },
                     {
+                        "id": "mirps-further-solidarity-event",
+                        "start": None,
+                        "announcedTotal": None,
+                        "pledges": [],
+                    },
+                    {
                         "id": "mirps-solidarity-event-2021",
                         "start": "2021-06-10",
                         "announcedTotal": {
@@ -367,7 +373,7 @@ async def test_page_size_is_capped(client: httpx.AsyncClient) -> None:
             ],
         }
     body = await gql(client, "{ forums(first: 500) { totalCount } }")
-    assert body == {"data": {"forums": {"totalCount": 17}}}
+    assert body == {"data": {"forums": {"totalCount": 22}}}
 
 
 async def test_loaders_do_not_outlive_a_request(

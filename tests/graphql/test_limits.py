@@ -75,7 +75,7 @@ async def test_cost_limit(client: httpx.AsyncClient, count_queries: QueryCounter
     # 200 forums x 10 participants x 10 pledges x 10 pledgers, with the objects between.
     allowed = await gql(client, NESTED, n=200)
     assert "errors" not in allowed
-    assert len(allowed["data"]["forums"]["edges"]) == 17
+    assert len(allowed["data"]["forums"]["edges"]) == 22
 
     before = count_queries.work
     body = await gql(client, NESTED, n=500)

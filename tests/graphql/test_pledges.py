@@ -56,13 +56,13 @@ async def test_pledge_by_id_with_its_relations(client: httpx.AsyncClient) -> Non
                     {
                         "sourceId": CANADA_REPORT,
                         "locator": "1. Executive Summary, Objective 1",
-                        "source": {"id": CANADA_REPORT, "published": "2022"},
+                        "source": {"id": CANADA_REPORT, "published": None},
                     },
                     {
                         "sourceId": CANADA_REPORT,
                         "locator": "3. Key Results and Activities "
                         "(Solidarity Event on September 21, 2022)",
-                        "source": {"id": CANADA_REPORT, "published": "2022"},
+                        "source": {"id": CANADA_REPORT, "published": None},
                     },
                 ],
             }

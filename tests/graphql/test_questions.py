@@ -94,7 +94,8 @@ async def test_reversed_range_is_refused_as_in_rest(client: httpx.AsyncClient) -
 async def test_mirps_solidarity_events_with_subforums(client: httpx.AsyncClient) -> None:
     body = await gql(
         client,
-        """{ events(filter: {forum: "MIRPS", kind: SOLIDARITY_EVENT, includeSubforums: true}) {
+        """{ events(filter: {forum: "MIRPS", kind: SOLIDARITY_EVENT, includeSubforums: true,
+                             status: HELD}) {
               edges { node { id forumCode announcedTotal { amount currency } } } } }""",
     )
     assert body == {

@@ -89,7 +89,7 @@ async def test_igc_chair_late_2020_possible_mid_2021_absent(client: httpx.AsyncC
         start="2019",
         end="2020",
         startEarliest="2019-01-01",
-        startLatest="2019-12-31",
+        startLatest="2019-11-30",  # the fact sheet dates from November 2019 at the latest,
         endEarliest="2020-01-01",
         endLatest="2021-01-01",
     )

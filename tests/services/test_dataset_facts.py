@@ -16,8 +16,13 @@ from app.cli import cli as cli_app
 from app.errors import InvalidInput
 from app.models import Event, MoneyRecord, Programme
 from app.services import dataset_checks
+from tests.services.cited import citation
 
 DATA = dataset_checks.DEFAULT_DATA_DIR
+CAN_REPORT = "canada-mirps-sp-chair-report-2022"
+WRMC = "wrmc-2021-regional-cooperation"
+# How many entries each file holds: an appended entry is the next one.
+ENTRIES = dataset_checks.check_dataset(dataset_checks.read_dataset()).counts
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ def _problems(data_dir: Path) -> list[str]:
 def test_the_curated_files_pass() -> None:
     report = dataset_checks.check_dataset(dataset_checks.read_dataset())
     assert report.problems == []
-    assert report.counts["programmes"] == 28
+    assert report.counts["programmes"] == 36
     assert report.counts["money_records"] == 9
 
 
@@ -51,13 +56,15 @@ def test_a_programme_of_unknown_kind_names_file_line_and_reason(data_dir: Path) 
         data_dir,
         "programmes",
         "- id: new-fund\n  name: New fund\n  kind: piggy_bank\n  description: A fund.\n"
-        "  citations: [{source: mirps-sp-web-2021}]\n",
+        f"  citations: [{citation('mirps-sp-web-2021', 'Cities of Solidarity')}]\n",
     )
     with pytest.raises(InvalidInput) as raised:
         dataset_checks.read_dataset(data_dir)
     details = [str(e["detail"]) for e in raised.value.errors or []]
     assert [d[:60] for d in details] == [
-        f"programmes.yaml:{line + 2} entry 28 kind: Input should be 'programme'"[:60]
+        f"programmes.yaml:{line + 2} entry {ENTRIES['programmes']} kind: Input should be 'programme'"[
+            :60
+        ]
     ]
 
 
@@ -72,7 +79,7 @@ def test_a_money_record_without_citations_names_file_line_and_reason(data_dir: P
         dataset_checks.read_dataset(data_dir)
     assert raised.value.errors == [
         {
-            "detail": f"money_records.yaml:{line + 4} entry 9 citations: "
+            "detail": f"money_records.yaml:{line + 4} entry {ENTRIES['money_records']} citations: "
             "List should have at least 1 item after validation, not 0"
         }
     ]
@@ -88,12 +95,12 @@ def test_a_child_event_outside_its_series_names_file_line_and_reason(data_dir: P
         "  name: A sixth workshop\n"
         "  kind: technical_workshop\n"
         '  start: "2022-07-05"\n'
-        "  citations: [{source: canada-mirps-sp-chair-report-2022}]\n",
+        f"  citations: [{citation(CAN_REPORT, '5 Technical Workshops organised')}]\n",
     )
     assert _problems(data_dir) == [
-        f"events.yaml:{line + 5} entry 42 (mirps-sp-technical-workshop-2022-extra): dated "
+        f"events.yaml:{line + 5} entry {ENTRIES['events']} (mirps-sp-technical-workshop-2022-extra): dated "
         "2022-07-05 to 2022-07-05, outside its series mirps-sp-technical-workshops-2022 "
-        "(2022-03 to 2022-06)"
+        "(2022-03-01 to 2022-06-30)"
     ]
 
 
@@ -102,10 +109,11 @@ def test_a_count_below_zero_names_file_line_and_reason(data_dir: Path) -> None:
         data_dir,
         "participant_counts",
         "- id: rcm-observer-ghosts\n  forum: RCM\n  role: observer\n  count: -2\n"
-        "  description: Fewer than none.\n  citations: [{source: wrmc-2021-regional-cooperation}]\n",
+        "  description: Fewer than none.\n"
+        f"  citations: [{citation(WRMC, 'five other countries participate as observers')}]\n",
     )
     assert _problems(data_dir) == [
-        f"participant_counts.yaml:{line + 3} entry 6 (rcm-observer-ghosts): count -2 is below zero"
+        f"participant_counts.yaml:{line + 3} entry {ENTRIES['participant_counts']} (rcm-observer-ghosts): count -2 is below zero"
     ]
 
 
@@ -131,7 +139,8 @@ def test_the_cli_refuses_bad_files_with_exit_code_1(data_dir: Path) -> None:
         data_dir,
         "participant_counts",
         "- id: negative\n  forum: RCM\n  role: observer\n  count: -1\n"
-        "  description: No.\n  citations: [{source: wrmc-2021-regional-cooperation}]\n",
+        "  description: No.\n"
+        f"  citations: [{citation(WRMC, 'five other countries participate as observers')}]\n",
     )
     result = CliRunner().invoke(cli_app, ["data", "validate", "--data-dir", str(data_dir)])
     assert result.exit_code == 1

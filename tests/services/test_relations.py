@@ -69,7 +69,11 @@ async def test_children_and_events(session: AsyncSession) -> None:
     assert [[f.code for f in group] for group in children] == [["CEAM", "OAS-CAM"], []]
     events = await relations.events_by_forum_codes(session, ["MIRPS", "NOPE"])
     assert [[e.id for e in group] for group in events] == [
-        ["mirps-annual-meeting-guatemala", "mirps-solidarity-event-2021"],
+        [
+            "mirps-annual-meeting-guatemala",
+            "mirps-further-solidarity-event",
+            "mirps-solidarity-event-2021",
+        ],
         [],
     ]
 

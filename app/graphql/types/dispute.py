@@ -43,10 +43,7 @@ class ClaimType:
         return cls(
             value=value["value"],
             note=value.get("note"),
-            citations=[
-                CitationType(source_id=c["source_id"], locator=c.get("locator"))
-                for c in value.get("citations", [])
-            ],
+            citations=[CitationType.from_json(c) for c in value.get("citations", [])],
         )
 
 

@@ -29,7 +29,7 @@ from app.graphql.types.filters import (
     PledgeFilterInput,
     to_filter,
 )
-from app.graphql.types.source import CitationType, citations_of
+from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models import Event
 from app.models.enums import (
     AmountQualifier,
@@ -51,6 +51,7 @@ from app.schemas.descriptions import (
     EVENT_WINDOW,
     EXACT_DECIMAL,
     HOST_COUNTRY,
+    INFERRED,
     ISO_4217,
 )
 from app.schemas.event import EventSummaryKey, EventSummaryRow
@@ -117,6 +118,8 @@ class EventType:
     latest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     certainty: Certainty | None = strawberry.field(default=None, description=EVENT_START_CERTAINTY)
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, event: Event, certainty: Certainty | None = None) -> EventType:
         total = None
@@ -127,6 +130,7 @@ class EventType:
                 qualifier=AmountQualifier(event.announced_total_qualifier or AmountQualifier.EXACT),
             )
         return cls(
+            inferred=inferred_values(event.inferred),
             id=event.id,
             forum_code=event.forum_code,
             name_en=event.name,

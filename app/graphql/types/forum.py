@@ -30,7 +30,7 @@ from app.graphql.types.filters import (
     PledgeFilterInput,
     to_filter,
 )
-from app.graphql.types.source import CitationType, citations_of
+from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models import Forum
 from app.models.enums import Certainty, DatePrecision, Entity, ForumKind, ForumScope, Role
 from app.schemas.dates import format_partial
@@ -41,6 +41,7 @@ from app.schemas.descriptions import (
     FORUM_DESCRIPTION,
     FORUM_PARENT,
     FORUM_PREDECESSOR,
+    INFERRED,
 )
 from app.schemas.filters import ForumFilter
 from app.services import forums as forum_service
@@ -80,9 +81,12 @@ class ForumType:
     predecessor_code: str | None = strawberry.field(description=FORUM_PREDECESSOR)
     website: str | None
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, forum: Forum) -> ForumType:
         return cls(
+            inferred=inferred_values(forum.inferred),
             code=forum.code,
             name_en=forum.name,
             name_es=forum.name_es,

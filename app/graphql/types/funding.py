@@ -23,7 +23,7 @@ from app.graphql.types.common import (
 )
 from app.graphql.types.dispute import DISPUTE_OF_ROW, DisputeType, dispute_by_id
 from app.graphql.types.filters import FundingShareFilterInput, to_filter
-from app.graphql.types.source import CitationType, citations_of
+from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models import FundingShare
 from app.models.enums import DatePrecision, Entity
 from app.schemas.dates import format_partial
@@ -31,6 +31,7 @@ from app.schemas.descriptions import (
     DATE_DOC,
     DISPUTE_KEY,
     DISPUTED,
+    INFERRED,
     SHARE_BASIS,
     SHARE_PCT,
     SHARE_REPORTED,
@@ -66,9 +67,12 @@ class FundingShareType:
     dispute_id: str | None = strawberry.field(description=DISPUTE_KEY)
     note: str | None
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, row: FundingShare) -> FundingShareType:
         return cls(
+            inferred=inferred_values(row.inferred),
             id=row.id,
             forum_code=row.forum_code,
             actor_id=row.actor_id,

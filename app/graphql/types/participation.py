@@ -20,7 +20,7 @@ from app.graphql.types.common import (
 )
 from app.graphql.types.dispute import DISPUTE_OF_ROW, DisputeType, dispute_by_id
 from app.graphql.types.filters import ParticipationFilterInput, to_filter
-from app.graphql.types.source import CitationType, citations_of
+from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models.enums import (
     BoundBasis,
     Certainty,
@@ -35,11 +35,13 @@ from app.schemas.descriptions import (
     CERTAINTY,
     CHAIR_OBJECTIVES,
     CHAIR_THEME,
+    DEPARTMENTS,
     DISPUTE_KEY,
     DISPUTED,
     END_EARLIEST,
     END_LATEST,
     HOLDER_STATUS,
+    INFERRED,
     LAST_CONFIRMED,
     LAST_CONFIRMED_SOURCE,
     ROLE_END,
@@ -73,10 +75,7 @@ class BoundType:
             side=value["side"],
             day=dt.date.fromisoformat(value["day"]),
             basis=BoundBasis(value["basis"]),
-            citations=[
-                CitationType(source_id=c["source_id"], locator=c.get("locator"))
-                for c in value.get("citations", [])
-            ],
+            citations=[CitationType.from_json(c) for c in value.get("citations", [])],
         )
 
 
@@ -111,8 +110,11 @@ class ParticipationType:
     note: str | None
     theme: str | None = strawberry.field(description=CHAIR_THEME)
     objectives: list[str] = strawberry.field(description=CHAIR_OBJECTIVES)
+    departments: list[str] = strawberry.field(description=DEPARTMENTS)
 
     holder: strawberry.Private[ActorType | None] = None
+
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
 
     @classmethod
     def from_row(cls, row: ParticipationRow, as_of: dt.date | None = None) -> ParticipationType:
@@ -123,6 +125,7 @@ class ParticipationType:
         holder = actor_types.ActorType.from_row_actor(actor) if actor is not None else None
         shared = shared_values(c, as_of)
         return cls(
+            inferred=inferred_values(c["inferred"]),
             id=c["id"],
             forum_code=c["forum_code"],
             actor_id=c["actor_id"],

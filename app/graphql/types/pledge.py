@@ -26,7 +26,7 @@ from app.graphql.types.common import (
     page_size,
 )
 from app.graphql.types.filters import PledgeFilterInput, pledge_filter
-from app.graphql.types.source import CitationType, citations_of
+from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models.enums import (
     AmountQualifier,
     DatePrecision,
@@ -44,6 +44,7 @@ from app.schemas.descriptions import (
     EXTERNAL_REF,
     GCM_OBJECTIVES,
     GCM_OBJECTIVES_ADDRESSED,
+    INFERRED,
     ISO_4217,
     PARTIAL_DATE_INPUT,
     PLEDGE_AMOUNT,
@@ -99,9 +100,7 @@ class UsdConversionType:
             period_end=rate.period_end,
             basis=rate.basis,
             provider=rate.provider,
-            citations=[
-                CitationType(source_id=c.source_id, locator=c.locator) for c in rate.citations
-            ],
+            citations=[CitationType.from_read(c) for c in rate.citations],
         )
 
 
@@ -137,6 +136,8 @@ class PledgeType:
         strawberry.field(description=PLEDGE_PLEDGERS)
     )
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_row(cls, row: PledgeRow) -> PledgeType:
         """A pledge as the lean read path gives it (``services.pledges.PledgeRow``)."""
@@ -149,6 +150,7 @@ class PledgeType:
         """The pledge as a write answered it (``PledgeWrite.pledge``), its pledgers given."""
         announced = pledge.announced_on
         return cls(
+            inferred=inferred_values(pledge.inferred),
             id=pledge.id,
             forum_code=pledge.forum,
             event_id=pledge.event,

@@ -27,7 +27,7 @@ from app.graphql.types.filters import (
     ProgrammeFilterInput,
     to_filter,
 )
-from app.graphql.types.source import CitationType
+from app.graphql.types.source import CitationType, InferredValueType, inferred_values
 from app.models import GovernanceChange, MoneyRecord, ParticipantCount
 from app.models.enums import (
     ActorKind,
@@ -39,6 +39,7 @@ from app.models.enums import (
     Role,
 )
 from app.schemas.common import CitationRead
+from app.schemas.descriptions import INFERRED
 from app.schemas.filters import (
     GovernanceChangeFilter,
     MoneyRecordFilter,
@@ -55,7 +56,7 @@ from app.services._query import DEFAULT_LIMIT
 
 
 def _citations(citations: list[CitationRead]) -> list[CitationType]:
-    return [CitationType(source_id=c.source_id, locator=c.locator) for c in citations]
+    return [CitationType.from_read(c) for c in citations]
 
 
 @strawberry.type(
@@ -91,9 +92,12 @@ class ProgrammeType:
     note: str | None
     citations: list[CitationType]
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_read(cls, read: ProgrammeRead) -> ProgrammeType:
         return cls(
+            inferred=inferred_values(read.inferred),
             id=read.id,
             name=read.name,
             name_es=read.name_es,
@@ -148,10 +152,13 @@ class MoneyRecordType:
     note: str | None
     citations: list[CitationType]
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, record: MoneyRecord) -> MoneyRecordType:
         read = MoneyRecordRead.from_model(record)
         return cls(
+            inferred=inferred_values(read.inferred),
             id=read.id,
             kind=read.kind,
             payer_id=read.payer,
@@ -211,10 +218,13 @@ class ParticipantCountType:
     description: str
     citations: list[CitationType]
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, row: ParticipantCount) -> ParticipantCountType:
         read = ParticipantCountRead.from_model(row)
         return cls(
+            inferred=inferred_values(read.inferred),
             id=read.id,
             forum_code=read.forum,
             event_id=read.event,
@@ -246,10 +256,13 @@ class GovernanceChangeType:
     description: str
     citations: list[CitationType]
 
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
+
     @classmethod
     def from_model(cls, change: GovernanceChange) -> GovernanceChangeType:
         read = GovernanceChangeRead.from_model(change)
         return cls(
+            inferred=inferred_values(read.inferred),
             id=read.id,
             forum_code=read.forum,
             name=read.name,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 import strawberry
 
@@ -17,14 +19,21 @@ from app.graphql.types.common import (
 )
 from app.models import Citation, Source
 from app.models.enums import DatePrecision, Entity
+from app.schemas.common import CitationRead, InferredRead
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
-    SOURCE_DOCUMENT,
+    INFERRED,
+    PASSAGE,
+    PASSAGE_END,
+    PASSAGE_SHA256,
+    PASSAGE_START,
+    SOURCE_AVAILABILITY,
     SOURCE_PUBLISHED,
     SOURCE_PUBLISHED_EARLIEST,
     SOURCE_PUBLISHED_LATEST,
     SOURCE_TERMS,
     TERMS_NOT_STATED,
+    availability,
 )
 from app.services import sources as source_service
 from app.services._query import DEFAULT_LIMIT
@@ -52,13 +61,16 @@ class SourceType:
     published_latest: dt.date | None = strawberry.field(description=SOURCE_PUBLISHED_LATEST)
     url: str | None
     language: str
-    document: str | None = strawberry.field(description=SOURCE_DOCUMENT)
+    availability: str = strawberry.field(description=SOURCE_AVAILABILITY)
     description: str | None
     terms: str = strawberry.field(description=SOURCE_TERMS)
+
+    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
 
     @classmethod
     def from_model(cls, source: Source) -> SourceType:
         return cls(
+            inferred=inferred_values(source.inferred),
             id=source.id,
             title=source.title,
             publisher=source.publisher,
@@ -69,7 +81,7 @@ class SourceType:
             published_latest=source.published_latest,
             url=source.url,
             language=source.language,
-            document=source.document,
+            availability=availability(source.availability, source.url),
             description=source.description,
             terms=source.terms or TERMS_NOT_STATED,
         )
@@ -80,16 +92,68 @@ class SourceType:
         return [FactCountType(kind=kind, count=count) for kind, count in counts.items()]
 
 
+@strawberry.type(
+    name="Passage",
+    description="The exact span of the source's text a fact rests on: offsets and a digest, "
+    "never the document's words.",
+)
+class PassageType:
+    start: int = strawberry.field(description=PASSAGE_START)
+    end: int = strawberry.field(description=PASSAGE_END)
+    sha256: str = strawberry.field(description=PASSAGE_SHA256)
+
+
+@strawberry.type(
+    name="InferredValue",
+    description="A value that no cited passage states but that follows from others (its "
+    "basis is inferred), with the reasoning.",
+)
+class InferredValueType:
+    field: str = strawberry.field(description="The field whose value is inferred.")
+    reasoning: str = strawberry.field(
+        description="How the value follows from what the passages state."
+    )
+
+
+def inferred_values(
+    values: Sequence[InferredRead | dict[str, str]] | None,
+) -> list[InferredValueType]:
+    return [
+        InferredValueType(field=v["field"], reasoning=v["reasoning"])
+        if isinstance(v, dict)
+        else InferredValueType(field=v.field, reasoning=v.reasoning)
+        for v in values or []
+    ]
+
+
 @strawberry.type(name="Citation", description="One fact's reliance on one source.")
 class CitationType:
     source_id: str
     locator: str | None = strawberry.field(
         description="Where in the source: a page, section or heading."
     )
+    passage: PassageType | None = strawberry.field(default=None, description=PASSAGE)
 
     @classmethod
     def from_model(cls, citation: Citation) -> CitationType:
-        return cls(source_id=citation.source_id, locator=citation.locator)
+        return cls.from_read(CitationRead.from_model(citation))
+
+    @classmethod
+    def from_read(cls, citation: CitationRead) -> CitationType:
+        passage = citation.passage
+        return cls(
+            source_id=citation.source_id,
+            locator=citation.locator,
+            passage=(
+                None
+                if passage is None
+                else PassageType(start=passage.start, end=passage.end, sha256=passage.sha256)
+            ),
+        )
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> CitationType:
+        return cls.from_read(CitationRead.from_json(value))
 
     @strawberry.field(description="The cited document.")
     async def source(self, info: Info) -> SourceType:

@@ -116,11 +116,12 @@ function yearFraction(iso) {
   return date.getUTCFullYear() + (date.getTime() - start) / (end - start);
 }
 
-/** Unique citations of several facts, by source and locator. */
+/** Unique citations of several facts, by source, locator and passage. */
 function mergeCitations(lists) {
   const seen = new Map();
   for (const citation of lists.flat()) {
-    const key = `${citation.source.id}|${citation.locator || ""}`;
+    const passage = citation.passage ? `${citation.passage.start}-${citation.passage.end}` : "";
+    const key = `${citation.source.id}|${citation.locator || ""}|${passage}`;
     if (!seen.has(key)) seen.set(key, citation);
   }
   return [...seen.values()];
@@ -132,8 +133,38 @@ function citationText(citation) {
   return parts.join(" — ");
 }
 
-/** Sources of one figure: the titles on hover, the full list (title, publisher, locator) on click. */
-function sources(citations, what = "") {
+/** Where in the source's text the fact rests: the span (code points) and its SHA-256, so a
+ * reader holding the public document can find the passage and check it. */
+function passageNode(passage) {
+  if (!passage) return null;
+  return h(
+    "span",
+    {
+      class: "passage",
+      "data-start": passage.start,
+      "data-end": passage.end,
+      "data-sha256": passage.sha256,
+      title: t("sources.passageTitle", { sha256: passage.sha256 }),
+    },
+    ` — ${t("sources.passage", { start: passage.start, end: passage.end })}`
+  );
+}
+
+/** A value no cited passage states, with how it follows from the others. */
+function inferredNode(value) {
+  return h(
+    "li",
+    { class: "inferred", "data-field": value.field },
+    h("span", { class: "badge inferred" }, t("sources.inferred")),
+    " ",
+    h("code", {}, value.field),
+    `: ${value.reasoning}`
+  );
+}
+
+/** Sources of one figure: the titles on hover; on click the full list (title, publisher,
+ * section and passage), and the values that are inferred rather than stated, badged. */
+function sources(citations, what = "", inferred = []) {
   const list = citations || [];
   if (!list.length) return h("span", { class: "no-sources" }, t("sources.none"));
   const summary = h(
@@ -154,9 +185,11 @@ function sources(citations, what = "") {
           {},
           h("cite", {}, citation.source.title),
           h("span", { class: "publisher" }, ` — ${citation.source.publisher}`),
-          citation.locator ? h("span", { class: "locator" }, ` — ${citation.locator}`) : null
+          citation.locator ? h("span", { class: "locator" }, ` — ${citation.locator}`) : null,
+          passageNode(citation.passage)
         )
-      )
+      ),
+      (inferred || []).map(inferredNode)
     )
   );
 }
@@ -324,7 +357,8 @@ function initialDate() {
 
 // ------------------------------------------------------------------ overview
 
-const CITATION = "locator source { id title publisher url }";
+const CITATION = "locator passage { start end sha256 } source { id title publisher url }";
+const INFERRED = "inferred { field reasoning }";
 
 const OVERVIEW = `query Overview {
   datasetMeta { datasetVersion lastChangedAt }
@@ -437,7 +471,7 @@ async function overview() {
 
 // ------------------------------------------------------------------ forum page
 
-const PARTICIPATION = `id role start end disputed note holderStatus certainty lastConfirmed actor { id name nameEs kind } citations { ${CITATION} }`;
+const PARTICIPATION = `id role start end disputed note holderStatus certainty lastConfirmed actor { id name nameEs kind } citations { ${CITATION} } ${INFERRED}`;
 
 const FORUM = `query ForumPage($code: String!, $asOf: Date!) {
   forum(code: $code) {
@@ -445,12 +479,13 @@ const FORUM = `query ForumPage($code: String!, $asOf: Date!) {
     parent { code name nameEs }
     children { code name nameEs }
     citations { ${CITATION} }
+    ${INFERRED}
     participants(asOf: $asOf) { ${PARTICIPATION} }
     offices: participants(role: [CHAIR, CO_CHAIR, PRO_TEMPORE_PRESIDENCY, PAST_CHAIR, INCOMING_CHAIR]) { ${PARTICIPATION} }
     fundingShareTotalPct
-    fundingShares { id sharePct basis periodStart periodEnd reported disputed note actor { id name nameEs } citations { ${CITATION} } }
-    events { id name kind start end place country announcedTotal { amount currency qualifier } citations { ${CITATION} } }
-    pledges { id title kind status amount currency amountQualifier amountUsd announcedOn pledgers { id name nameEs } event { id name } citations { ${CITATION} } }
+    fundingShares { id sharePct basis periodStart periodEnd reported disputed note actor { id name nameEs } citations { ${CITATION} } ${INFERRED} }
+    events { id name kind start end place country announcedTotal { amount currency qualifier } citations { ${CITATION} } ${INFERRED} }
+    pledges { id title kind status amount currency amountQualifier amountUsd announcedOn pledgers { id name nameEs } event { id name } citations { ${CITATION} } ${INFERRED} }
   }
 }`;
 
@@ -506,7 +541,7 @@ function participantsByRole(participations, asOf) {
               certaintyBadge(p),
               p.lastConfirmed ? h("span", { class: "confirmed" }, ` · ${t("confirmed", { date: formatDay(p.lastConfirmed) })}`) : null,
               " ",
-              sources(p.citations, holderName(p))
+              sources(p.citations, holderName(p), p.inferred)
             )
           )
         )
@@ -567,7 +602,7 @@ function officesFigure(offices) {
     tableNode: table(
       t("offices.title"),
       [t("actor"), t("role"), t("period"), t("sources")],
-      rows.map((p) => [holderName(p), label("role", p.role), period(p.start, p.end) + (p.disputed ? ` (${t("disputed")})` : ""), sources(p.citations, holderName(p))]),
+      rows.map((p) => [holderName(p), label("role", p.role), period(p.start, p.end) + (p.disputed ? ` (${t("disputed")})` : ""), sources(p.citations, holderName(p), p.inferred)]),
       { className: "offices" }
     ),
   });
@@ -593,7 +628,7 @@ function fundingFigure(forum) {
     tableNode: table(
       t("funding.title"),
       [t("actor"), t("funding.share"), t("funding.basis"), t("funding.reported"), t("sources")],
-      shares.map((s) => [actorName(s.actor), h("span", { class: "share", "data-value": s.sharePct }, formatPct(s.sharePct)), s.basis, s.reported || "", sources(s.citations, actorName(s.actor))]),
+      shares.map((s) => [actorName(s.actor), h("span", { class: "share", "data-value": s.sharePct }, formatPct(s.sharePct)), s.basis, s.reported || "", sources(s.citations, actorName(s.actor), s.inferred)]),
       { numeric: [1], className: "funding" }
     ),
   });
@@ -611,7 +646,7 @@ function eventsTable(events) {
       label("eventKind", e.kind),
       e.place || "",
       e.announcedTotal ? `${e.announcedTotal.qualifier === "AT_LEAST" ? t("atLeast") + " " : e.announcedTotal.qualifier === "APPROXIMATE" ? "≈ " : ""}${formatMoney(e.announcedTotal.amount, e.announcedTotal.currency)}` : "—",
-      sources(e.citations, e.name),
+      sources(e.citations, e.name, e.inferred),
     ]),
     { className: "events", numeric: [4] }
   );
@@ -628,7 +663,7 @@ function pledgesTable(pledges) {
       p.amount === null ? label("pledgeKind", p.kind) : formatMoney(p.amount, p.currency),
       p.amountUsd === null ? t("pledges.noUsd") : formatMoney(p.amountUsd, "USD"),
       label("pledgeStatus", p.status),
-      sources(p.citations, p.title),
+      sources(p.citations, p.title, p.inferred),
     ]),
     { className: "pledges", numeric: [3, 4] }
   );
@@ -669,7 +704,7 @@ async function forumPage(code, state) {
       forum.parent ? [" · ", `${t("forum.partOf")} `, h("a", { href: `/dashboard/forums/${encodeURIComponent(forum.parent.code)}` }, forumName(forum.parent))] : "",
       forum.children.length ? [" · ", `${t("forum.children")}: `, forum.children.map((c, i) => [i ? ", " : "", h("a", { href: `/dashboard/forums/${encodeURIComponent(c.code)}` }, c.code)])] : "",
       " ",
-      sources(forum.citations, forum.code)
+      sources(forum.citations, forum.code, forum.inferred)
     ),
     h(
       "section",
@@ -710,7 +745,7 @@ const MATRIX = `query Matrix($asOf: Date!, $after: String) {
   forums(first: 500) { edges { node { code name nameEs } } }
   participations(filter: {asOf: $asOf}, first: 500, after: $after) {
     pageInfo { hasNextPage endCursor }
-    edges { node { id forumCode role start end disputed certainty actor { id name nameEs kind } citations { ${CITATION} } } }
+    edges { node { id forumCode role start end disputed certainty actor { id name nameEs kind } citations { ${CITATION} } ${INFERRED} } }
   }
 }`;
 
@@ -735,7 +770,7 @@ function matrixTable(data, nodes, asOf) {
       h(
         "ul",
         {},
-        held.map((p) => h("li", {}, h("strong", {}, label("role", p.role)), " ", period(p.start, p.end), p.disputed ? ` (${t("disputed")})` : "", certaintyBadge(p), " ", sources(p.citations, label("role", p.role))))
+        held.map((p) => h("li", {}, h("strong", {}, label("role", p.role)), " ", period(p.start, p.end), p.disputed ? ` (${t("disputed")})` : "", certaintyBadge(p), " ", sources(p.citations, label("role", p.role), p.inferred)))
       )
     );
     const open = detail.querySelector("details");
