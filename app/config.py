@@ -17,6 +17,24 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # The repository's root (app/ sits in it); the default folder of source texts is beside it.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+
+def _main_checkout(root: Path) -> Path:
+    """The repository's main checkout: ``root`` itself, or, for a linked git worktree
+    (whose ``.git`` is a file naming its git dir), the checkout that owns it, so that
+    ``../shared/seeds`` means the same folder from every worktree."""
+    marker = root / ".git"
+    if not marker.is_file():
+        return root
+    text = marker.read_text(encoding="utf-8").strip()
+    if not text.startswith("gitdir:"):
+        return root
+    git_dir = (root / text.removeprefix("gitdir:").strip()).resolve()
+    # <main>/.git/worktrees/<name>: the main checkout is the parent of that .git.
+    if git_dir.parent.name == "worktrees" and git_dir.parent.parent.name == ".git":
+        return git_dir.parent.parent.parent
+    return root
+
+
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
 
@@ -191,11 +209,11 @@ class Settings(BaseSettings):
     )
 
     source_texts: str = Field(
-        default=str(REPO_ROOT.parent / "shared" / "seeds"),
+        default=str(_main_checkout(REPO_ROOT).parent / "shared" / "seeds"),
         description="Folder holding the plain text of each cited document (a source's `text` "
         "file). `migov data validate` recomputes every citation's passage digest against it and "
         "says plainly when it is absent and the check was skipped. Default: ../shared/seeds "
-        "beside the repository.",
+        "beside the repository (its main checkout, from a git worktree).",
     )
 
     export_dir: str = Field(

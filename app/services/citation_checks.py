@@ -16,7 +16,8 @@ Each problem names the file, the line of the passage (or of the citation) and th
 reason.
 
 ``check_inferred`` checks what the files mark ``inferred``: each name is a value the
-entry has (not its citations, description or note), and each reasoning is one line.
+entry has (not its citations, description or note), and each reasoning is one line;
+and that what a citation ``states`` is a value of its entry.
 """
 
 from __future__ import annotations
@@ -176,6 +177,13 @@ def check_inferred(checker: _Checker, dataset: Dataset, where: Where) -> None:
         for index, entry in enumerate(getattr(dataset, name)):
             if not isinstance(entry, Fact):
                 continue
+            for path, citation in citations_in(entry):
+                for field in citation.states:
+                    if field not in type(entry).model_fields or field in NOT_VALUES:
+                        place = f"{where(dataset, name, index, f'{path}.states')} ({label(entry)})"
+                        checker.problem(
+                            f"{place}: the citation states {field!r}, which is not a value"
+                        )
             for field in entry.inferred:
                 place = f"{where(dataset, name, index, f'inferred.{field}')} ({label(entry)})"
                 if field not in type(entry).model_fields or field in NOT_VALUES:

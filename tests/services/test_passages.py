@@ -219,3 +219,17 @@ def test_cite_refuses_a_phrase_that_is_not_there() -> None:
     )
     assert result.exit_code == 1
     assert "the phrase occurs 0 time(s)" in result.output
+
+
+def test_the_default_folder_is_beside_the_main_checkout(tmp_path: Path) -> None:
+    from app.config import _main_checkout
+
+    main, linked = tmp_path / "main", tmp_path / "wt" / "feature"
+    (main / ".git" / "worktrees" / "feature").mkdir(parents=True)
+    linked.mkdir(parents=True)
+    (linked / ".git").write_text(f"gitdir: {main}/.git/worktrees/feature\n", encoding="utf-8")
+    assert _main_checkout(main) == main  # .git is a folder: the checkout itself
+    assert _main_checkout(linked) == main  # a linked worktree: the checkout that owns it
+    plain = tmp_path / "export"
+    plain.mkdir()
+    assert _main_checkout(plain) == plain  # no git at all (an image): the folder itself

@@ -221,3 +221,15 @@ def test_inferred_names_a_value_of_the_entry(data_dir: Path) -> None:
         f"events.yaml:{line + 4} entry {index} (broken-inferred): inferred names 'end', "
         "which has no value here",
     ]
+
+
+def test_a_citation_states_a_value_of_the_entry(data_dir: Path) -> None:
+    cited = citation(REPORT, MEETINGS)[:-1] + ", states: [venue]}"
+    line, index = _append(data_dir, "events", _event("broken-states", "status: held", cited=cited))
+    assert _problems(data_dir) == [
+        f"events.yaml:{line + 4} entry {index} (broken-states): held, but no cited passage "
+        "reports it held (mark the citation whose passage does with states: [status], or "
+        "make it announced)",
+        f"events.yaml:{line + 6} entry {index} (broken-states): the citation states 'venue', "
+        "which is not a value",
+    ]
