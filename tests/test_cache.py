@@ -59,6 +59,7 @@ def _key(url: str) -> str:
             "cache test",
             "--scope",
             "pledges:write",
+            "--any-pledger",
         ],
         cwd=ROOT,
         env=_env(url),

@@ -25,8 +25,9 @@ from app.metrics import CACHE_LOOKUPS
 from tests.conftest import build_app, client_for
 
 PARTNER = "https://partner.example"
-# Headers that belong to one exchange, not to the answer (app.http.cache.PER_REQUEST_HEADERS).
-PER_REQUEST = {"x-request-id", "date", "server"}
+# Headers that belong to one exchange, not to the answer (app.http.cache.PER_REQUEST_HEADERS):
+# the request id, and the client's rate budget, which every request spends.
+PER_REQUEST = {"x-request-id", "date", "server", "ratelimit"}
 # Where a path template's parameter comes from: a list to take the first item's id of.
 SAMPLE_SOURCES = {
     "code": ("/v1/forums", "code"),

@@ -57,11 +57,7 @@ def takes_many(annotation: object) -> bool:
     return (
         isinstance(candidate, type)
         and issubclass(candidate, _SEQUENCES)
-        and candidate
-        not in (
-            str,
-            bytes,
-        )
+        and not issubclass(candidate, (str, bytes))  # text is one value, str enums too
     )
 
 

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 import re
 from collections import OrderedDict
@@ -96,6 +97,9 @@ NOT_MODIFIED_HEADERS = frozenset(
 # would refuse is never answered from an entry stored for another value.
 KEYED_REQUEST_HEADERS = (b"migov-min-version",)
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
+# A GraphQL POST is read whole to key it only up to this size, declared in Content-Length;
+# a larger or undeclared body passes through uncached (no document that long is served).
+MAX_KEYED_BODY_BYTES = 64 * 1024
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_CACHED_PATHS = ("/v1/audit", "/v1/download")
 MUTATION = re.compile(rb"\b(mutation|subscription)\b")
@@ -290,7 +294,7 @@ def _key(scope: Scope, body: bytes) -> tuple[Any, ...]:
         _header(scope, b"host"),
         scope["path"],
         scope["query_string"],
-        body,
+        hashlib.sha256(body).digest() if body else b"",
         _header(scope, b"content-type") if body else b"",
         _header(scope, b"accept").replace(b"*/*", b""),
         _header(scope, b"accept-language"),
@@ -334,6 +338,10 @@ class ResponseCacheMiddleware:
                 return
         elif path == "/graphql" and method in ("GET", "POST"):
             if method == "POST":
+                declared = _header(scope, b"content-length")
+                if not declared.isdigit() or int(declared) > MAX_KEYED_BODY_BYTES:
+                    await self.app(scope, receive, send)
+                    return
                 body, receive = await _read_body(receive)
             if MUTATION.search(body or scope["query_string"]):
                 await self.app(scope, receive, send)
