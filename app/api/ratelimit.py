@@ -1,8 +1,9 @@
 """Rate limits per client and per key, and their headers (IETF draft ``RateLimit header
 fields for HTTP``, draft-ietf-httpapi-ratelimit-headers-10).
 
-Two quotas, both token buckets (GCRA), so no span of a window admits more than
-the quota (fixed windows admitted twice their quota around a window's edge):
+Two quotas, both token buckets (GCRA): at most the quota at once, refilled steadily
+over the window, with no window edge where a spent quota comes back whole (fixed
+windows let nearly twice the quota through around an edge):
 
 * ``"requests"``: every request of one client (reads and writes alike, REST and
   GraphQL), ``Settings.client_rate_limit_per_minute``. A client is the API key it

@@ -13,9 +13,12 @@ Invariants:
   with one or the other, never neither. ``check_pledgers`` refuses the others
   (403 ``pledger_not_granted``, naming the actor) on submission, batch and update.
 * Write quotas are token buckets per key (GCRA), stored in the database so every
-  worker process shares them: a quota of ``limit`` per ``window_seconds`` admits
-  at most ``limit`` writes in any span of a window (fixed windows admitted twice
-  that around their edge), and a batch takes one token per pledge.
+  worker process shares them: a quota of ``limit`` per ``window_seconds`` holds at
+  most ``limit`` tokens and refills one every ``window_seconds / limit``, so any
+  span of t seconds admits at most ``limit * (1 + t / window_seconds)`` writes,
+  with no window edge where a spent quota comes back whole (fixed windows let 852
+  writes through in 11.5 s against 600 a minute; the bucket lets 715). A batch
+  takes one token per pledge.
   ``count_request`` runs in its own short transaction before the write it admits,
   so a refused write still counts. It answers the key's ``RateBudget`` (quota,
   window, what is left, seconds until the bucket is full again), which the
