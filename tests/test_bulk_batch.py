@@ -23,6 +23,7 @@ from app import client as submit_client
 from app.config import Settings
 from app.main import create_app
 from app.models import AuditEntry, Change, Pledge, PledgeObjective, PledgePledger
+from app.models.enums import Entity
 from app.schemas.pledge_writes import MAX_BATCH
 from app.services import api_keys as api_key_service
 from tests.conftest import client_for
@@ -138,7 +139,7 @@ async def test_a_thousand_pledges_are_stored_in_one_batch_well_inside_the_deadli
             "changes": await session.scalar(
                 select(func.count())
                 .select_from(Change)
-                .where(Change.entity_id.in_([str(i) for i in ids]))
+                .where(Change.entity == Entity.PLEDGE, Change.entity_id.in_([str(i) for i in ids]))
             ),
         }
     assert counted == {"pledgers": 1334, "objectives": 1000, "audit": 1000, "changes": 1000}
