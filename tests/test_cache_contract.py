@@ -81,6 +81,10 @@ async def _get_paths(client: httpx.AsyncClient) -> list[str]:
         samples[name] = str(items[0][field])
     download = (await client.get("/v1/download")).json()
     samples["name"] = download["files"][0]["name"]
+    # Built now, so that every request below is served the same file (the first request
+    # for a version builds it as a stream, with other headers than the file has).
+    built = await client.get(f"/v1/download/{samples['name']}")
+    assert built.status_code == 200
     paths = []
     for template, operations in document["paths"].items():
         if "get" not in operations:
