@@ -214,6 +214,9 @@ class Settings(BaseSettings):
         "file). `migov data validate` recomputes every citation's passage digest against it and "
         "says plainly when it is absent and the check was skipped. Default: ../shared/seeds "
         "beside the repository (its main checkout, from a git worktree).",
+        # The resolved default is an absolute path that differs per checkout; the generated
+        # documents show it as written, so they read the same on every machine.
+        json_schema_extra={"documented_default": "../shared/seeds"},
     )
 
     export_dir: str = Field(

@@ -48,6 +48,9 @@ def setting_name(name: str, field: FieldInfo) -> str:
 
 
 def setting_default(field: FieldInfo) -> str:
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("documented_default"), str):
+        return str(extra["documented_default"])
     value: Any = field.get_default(call_default_factory=True)
     if value is None or value == []:
         return ""

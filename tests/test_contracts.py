@@ -46,3 +46,11 @@ def test_the_readme_names_the_settings_and_defaults_the_code_has() -> None:
     assert named - known.keys() - outside == set()
     for name, default in re.findall(r"^\| `(MIGOV_[A-Z_]+)` \| ([^|]+?) \|", readme, re.MULTILINE):
         assert default.strip("` ") == contracts.setting_default(known[name]), name
+
+
+def test_the_generated_documents_read_the_same_from_any_checkout() -> None:
+    """No generated document names a path of this machine: a default resolved from where
+    the repository sits is shown as written, or CI's clone would find every document stale."""
+    here = f"{contracts.ROOT.parent}/"
+    for path, text in contracts.documents().items():
+        assert here not in text, path.name
