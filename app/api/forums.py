@@ -16,8 +16,8 @@ from app.api.params import (
     ForumFilterQuery,
     RoleParam,
 )
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
+from app.http.problems import problem_responses
 from app.schemas.common import JudgedPage, Page
 from app.schemas.forum import ForumRead
 from app.schemas.participation import ParticipationRead

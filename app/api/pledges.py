@@ -28,9 +28,9 @@ from app.api.deps import (
 )
 from app.api.includes import PledgeInclude
 from app.api.params import MAX_ID, READ_DEPENDENCIES, PledgeFilterQuery
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page, stream_all
 from app.errors import InvalidInput
+from app.http.problems import problem_responses
 from app.schemas.filters import Lowered
 from app.schemas.included import IncludingPage
 from app.schemas.pledge import (

@@ -255,7 +255,7 @@ class RateLimitHeadersMiddleware:
         decision: Decision,
         headers: dict[str, str],
     ) -> None:
-        from app.api.problems import problem_response  # problems imports this module
+        from app.http.problems import problem_response  # problems imports this module
 
         detail = (
             f"This client has made its {decision.budget.limit} requests per "
