@@ -24,6 +24,7 @@ FORBIDDEN = {
         "strawberry",
         "starlette",
         "app.adapters_common",
+        "app.dataset",
         "app.api",
         "app.graphql",
         "app.cli",
@@ -37,9 +38,12 @@ FORBIDDEN = {
     "errors": ("fastapi", "strawberry", "starlette", "sqlalchemy"),
     # The engine and sessions know nothing of HTTP: an adapter says what version it needs.
     "db": ("fastapi", "starlette", "strawberry", "app.api", "app.graphql", "app.http"),
-    # The dataset checks (``migov data validate``) run without a database.
-    "services/dataset_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
-    "services/fact_checks": ("sqlalchemy", "app.db", "app.services.dataset"),
+    # The curated-data pipeline: read and check run without a database
+    # (``migov data validate``); only the CLI and the tests load.
+    "dataset/read": ("sqlalchemy", "app.db", "app.dataset.load", "app.dataset.sync"),
+    "dataset/check": ("sqlalchemy", "app.db", "app.dataset.load", "app.dataset.sync"),
+    "dataset/time_checks": ("sqlalchemy", "app.db", "app.dataset.load", "app.dataset.sync"),
+    "dataset/citations": ("sqlalchemy", "app.db", "app.dataset.load", "app.dataset.sync"),
     # The response cache and the precondition checks sit below both adapters, at the
     # ASGI level.
     "http/cache": ("fastapi", "strawberry", "app.api", "app.graphql", "app.cli", "app.web"),
