@@ -17,7 +17,7 @@ from app.schemas.common import JudgedPage
 from app.schemas.filters import Lowered
 from app.schemas.participation import ActorWithRolesRead
 from app.services import actors as actor_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"], dependencies=READ_DEPENDENCIES)
 

@@ -14,7 +14,7 @@ from app.http.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.dispute import DisputeRead
 from app.services import disputes as dispute_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"], dependencies=READ_DEPENDENCIES)
 

@@ -17,7 +17,7 @@ from app.schemas.event import EventRead, EventSummary, EventSummaryKey, EventSum
 from app.schemas.filters import Lowered
 from app.schemas.included import JudgedIncludingPage
 from app.services import events as event_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=READ_DEPENDENCIES)
 

@@ -23,7 +23,7 @@ from app.schemas.forum import ForumRead
 from app.schemas.participation import ParticipationRead
 from app.services import forums as forum_service
 from app.services import participations as participation_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(
     prefix="/v1/forums",

@@ -14,7 +14,7 @@ from app.http.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.money import MoneyRecordRead, MoneySummary, MoneyTotalRead
 from app.services import money_records as money_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(
     prefix="/v1/money-records", tags=["money-records"], dependencies=READ_DEPENDENCIES

@@ -16,7 +16,7 @@ from app.http.problems import problem_responses
 from app.schemas.included import JudgedIncludingPage
 from app.schemas.participation import ParticipationRead
 from app.services import participations as participation_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(
     prefix="/v1/participations", tags=["participations"], dependencies=READ_DEPENDENCIES

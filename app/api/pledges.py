@@ -44,7 +44,7 @@ from app.schemas.pledge import (
 from app.schemas.pledge_writes import PledgeBatch, PledgeBatchResult, PledgeHistory
 from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 from app.services.pledge_writes import PledgeWrite, WriteOutcome
 from app.services.pledges import PledgeSort
 

@@ -14,7 +14,7 @@ from app.http.problems import problem_responses
 from app.schemas.common import JudgedPage
 from app.schemas.programme import ProgrammeRead
 from app.services import programmes as programme_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"], dependencies=READ_DEPENDENCIES)
 

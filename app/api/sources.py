@@ -14,7 +14,7 @@ from app.http.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.source import SourceRead
 from app.services import sources as source_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"], dependencies=READ_DEPENDENCIES)
 
