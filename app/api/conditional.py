@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from app.api.deps import SessionDep
-from app.http.preconditions import data_etag, etag_matches, not_modified
+from app.http.preconditions import data_etag, not_modified
 from app.services import changes as change_service
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -72,11 +72,6 @@ def version_from_if_match(header: str | None, pledge_id: int) -> int | None:
 
 def item_headers(etag: str) -> dict[str, str]:
     return {"ETag": etag, "Cache-Control": ITEM_CACHE_CONTROL, "Vary": VARY}
-
-
-def matches(header: str | None, etag: str) -> bool:
-    """If-None-Match against ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
-    return etag_matches(header, etag)
 
 
 async def conditional_get(request: Request, session: SessionDep) -> None:

@@ -16,7 +16,6 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 
 from app.adapters_common import SettingsDep
-from app.api.conditional import matches
 from app.api.deps import SessionDep, reject_unknown_query_params
 from app.api.params import READ_DEPENDENCIES
 from app.api.streams import (
@@ -26,6 +25,7 @@ from app.api.streams import (
     stream_slots,
 )
 from app.db import DB_BUDGET, release_connection
+from app.http.preconditions import etag_matches
 from app.http.problems import problem_responses
 from app.schemas.download import DownloadFile, DownloadList
 from app.schemas.meta import DATA_LICENCE
@@ -109,7 +109,7 @@ async def get_download(
     # A file is sent from disk: nothing of it needs the database while the client reads.
     await release_connection(session)
     headers = {"ETag": f'"{export.name}"', "Cache-Control": IMMUTABLE}
-    if matches(request.headers.get("if-none-match"), headers["ETag"]):
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     if export.path.exists():
         return BoundedFileResponse(

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from app.api import includes
-from app.api.conditional import item_headers, matches, pledge_etag, version_from_if_match
+from app.api.conditional import item_headers, pledge_etag, version_from_if_match
 from app.api.deps import (
     AllRowsParam,
     BatchWriterKeyDep,
@@ -30,6 +30,7 @@ from app.api.includes import PledgeInclude
 from app.api.params import MAX_ID, READ_DEPENDENCIES, PledgeFilterQuery
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page, stream_all
 from app.errors import InvalidInput
+from app.http.preconditions import etag_matches
 from app.http.problems import problem_responses
 from app.schemas.filters import Lowered
 from app.schemas.included import IncludingPage
@@ -182,7 +183,7 @@ async def get_pledge(
     """
     pledge = (await pledge_service.get_pledge_row(session, pledge_id, lang=lang)).read
     headers = item_headers(pledge_etag(pledge.id, pledge.version))
-    if matches(request.headers.get("if-none-match"), headers["ETag"]):
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     body = pledge.model_dump_json()
     return Response(body, media_type="application/json", headers=headers)

@@ -9,8 +9,9 @@ GraphQL included.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.http.bodies import BodyTooLarge, read_body
 from app.http.problems import problem_response
 
 BODYLESS = {"GET", "HEAD", "OPTIONS", "DELETE"}
@@ -34,24 +35,12 @@ class BodySizeLimitMiddleware:
             if too_large:
                 await self._refuse(scope, receive, send)
                 return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                # The client went away; let the app see it.
-                await self.app(scope, _replay([message], receive), send)
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([body], receive), send)
+        try:
+            _, receive = await read_body(receive, self.max_bytes)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
@@ -64,14 +53,3 @@ class BodySizeLimitMiddleware:
             headers={"Connection": "close"},
         )
         await response(scope, receive, send)
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replayed() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replayed

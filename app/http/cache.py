@@ -62,6 +62,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Unavailable
 from app.faults import database_fault
+from app.http.bodies import read_body
 from app.http.preconditions import not_modified
 from app.metrics import CACHE_LOOKUPS
 from app.services.changes import Version
@@ -342,7 +343,11 @@ class ResponseCacheMiddleware:
                 if not declared.isdigit() or int(declared) > MAX_KEYED_BODY_BYTES:
                     await self.app(scope, receive, send)
                     return
-                body, receive = await _read_body(receive)
+                read, receive = await read_body(receive)
+                if read is None:  # the client went away: nothing to answer or keep
+                    await self.app(scope, receive, send)
+                    return
+                body = read
             if MUTATION.search(body or scope["query_string"]):
                 await self.app(scope, receive, send)
                 return
@@ -420,28 +425,6 @@ class ResponseCacheMiddleware:
 
 def _not_modified_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, value in headers if name in NOT_MODIFIED_HEADERS]
-
-
-async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    delivered = False
-
-    async def replay() -> Message:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
 
 
 async def _replay(entry: Entry, scope: Scope, send: Send) -> None:
