@@ -46,21 +46,17 @@ from app.errors import DomainError, InvalidPayload, RateLimited, Unavailable
 from app.faults import database_fault
 from app.schemas.filters import FilterModel
 from app.schemas.pledge_writes import field_errors
-from app.services import idempotency
 
 INTERNAL_ERROR = "internal_error"
 MASKED_MESSAGE = "The server failed to handle the request; it has been logged."
-IDEMPOTENCY_ARGUMENT = "idempotencyKey"
 
 
 def input_field(field: str) -> str:
     """A field path as REST names it, in GraphQL's words: ``gcm_objectives.1`` → ``gcmObjectives.1``.
 
-    The Idempotency-Key header is the ``idempotencyKey`` argument. Names already
-    in camelCase stay as they are.
+    The idempotency key (REST's Idempotency-Key header) is the ``idempotencyKey``
+    argument. Names already in camelCase stay as they are.
     """
-    if field == idempotency.HEADER:
-        return IDEMPOTENCY_ARGUMENT
     return ".".join(to_camel_case(part) for part in field.split("."))
 
 

@@ -112,6 +112,16 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return domain_error_response(request, exc)
 
 
+# Fields the services name that REST sends elsewhere than in the body: the idempotency
+# key travels as the Idempotency-Key header.
+REST_FIELDS = {"idempotency_key": "Idempotency-Key"}
+
+
+def _in_rest_terms(item: dict[str, Any]) -> dict[str, Any]:
+    field = item.get("field")
+    return {**item, "field": REST_FIELDS[field]} if field in REST_FIELDS else item
+
+
 def domain_error_response(request: Request, exc: errors.DomainError) -> JSONResponse:
     """The problem a ``DomainError`` answers with, headers (Retry-After, ...) included."""
     headers = None
@@ -126,9 +136,9 @@ def domain_error_response(request: Request, exc: errors.DomainError) -> JSONResp
             )
     elif isinstance(exc, errors.Unauthorized):
         headers = {"WWW-Authenticate": 'Bearer realm="migov"'}
-    errors_ = list(exc.errors or [])
+    errors_ = [_in_rest_terms(item) for item in exc.errors or []]
     if exc.field and not errors_:
-        errors_ = [{"field": exc.field, "detail": exc.detail}]
+        errors_ = [{"field": REST_FIELDS.get(exc.field, exc.field), "detail": exc.detail}]
     return problem_response(
         request,
         status=status_for(exc),

@@ -37,7 +37,9 @@ from app.models.base import utcnow
 from app.models.enums import IdempotencyStatus
 
 TTL = dt.timedelta(hours=24)
-HEADER = "Idempotency-Key"
+# The field an error about the key names; each adapter says it in its own terms (REST: the
+# Idempotency-Key header, GraphQL: the idempotencyKey argument).
+FIELD = "idempotency_key"
 # ``response_status`` keeps the status REST answered first, as operators reading the
 # table expect: 201 when the request created its resource, 200 otherwise.
 CREATED_STATUS = 201
@@ -80,7 +82,7 @@ def _answer(record: IdempotencyRecord, fingerprint: str) -> StoredResponse:
             "This Idempotency-Key was already used with a different request; "
             "use a new key for a new request.",
             code="idempotency_key_reused",
-            field=HEADER,
+            field=FIELD,
         )
     if record.status != IdempotencyStatus.DONE or record.response_status is None:
         raise Conflict(
@@ -176,6 +178,6 @@ async def claim_request(
         raise InvalidInput(
             "An Idempotency-Key is 1 to 255 printable characters.",
             code="invalid_idempotency_key",
-            field=HEADER,
+            field=FIELD,
         )
     return await claim(session, api_key_id, idempotency_key, request_hash(operation, request))

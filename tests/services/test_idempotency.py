@@ -60,7 +60,7 @@ async def test_another_request_under_the_same_key_is_refused(
     with pytest.raises(InvalidPayload) as caught:
         await idempotency.claim(session, key_id, "k", "h2", now=NOW)
     assert caught.value.code == "idempotency_key_reused"
-    assert caught.value.field == "Idempotency-Key"
+    assert caught.value.field == "idempotency_key"
 
 
 async def test_an_expired_record_is_replaced_and_purged(session: AsyncSession, key_id: int) -> None:
