@@ -73,6 +73,12 @@ EXACT_DECIMAL = "Exact decimal string."
 ISO_4217 = "ISO 4217 code."
 PLEDGE_AMOUNT = "Exact decimal string in `currency`."
 PLEDGE_CURRENCY = "ISO 4217 code, as pledged."
+PLEDGE_CURRENCY_ASSUMED = (
+    "`true` when the source writes only '$' and the currency is read from context (see "
+    "`inferred`): the amount is not stated in that currency."
+)
+AMOUNT_ASSUMED = "Of `amount`, what rests on an assumed currency (`currency_assumed`)."
+AMOUNT_USD_ASSUMED = "Of `amount_usd`, what rests on an assumed currency (`currency_assumed`)."
 PLEDGE_AMOUNT_USD = "USD equivalent from the dated rates table; null where no rate is known."
 USD_CONVERSION = (
     "How `amount_usd` was obtained: the rate, the period it covers, its basis and its "

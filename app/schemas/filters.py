@@ -239,6 +239,10 @@ SUBFORUMS_DOC = (
     "`true`: a `forum` also matches the forums under it (MIRPS includes MIRPS-SP, and any "
     "forum whose parent chain leads to a listed one)."
 )
+SUBPROGRAMMES_DOC = (
+    "`true`: a `programme` also matches the programmes under it (IMCBP includes MCEE, and "
+    "any programme whose parent chain leads to a listed one)."
+)
 ANY_OF = "Several values mean any of them (repeat the parameter or separate with commas)."
 Q_DOC = (
     "Words to find in the English or Spanish name, short name or aliases, ignoring case "
@@ -534,6 +538,7 @@ class MoneyRecordFilter(FilterModel):
     currency: Codes = Field(
         default=(), description=f"ISO 4217 codes, any case (`CAD`, `usd`). {ANY_OF}"
     )
+    include_subprogrammes: bool = Field(default=False, description=SUBPROGRAMMES_DOC)
 
 
 class ParticipantCountFilter(FilterModel):

@@ -470,6 +470,7 @@ async def _pledge_values(
         "amount": amount.amount if amount else None,
         "amount_qualifier": amount.qualifier.value if amount else None,
         "currency": amount.currency if amount else None,
+        "currency_assumed": amount.currency_assumed if amount else False,
         "amount_usd": usd.amount_usd,
         "exchange_rate_id": usd.exchange_rate_id,
         "amount_usd_note": usd.note,

@@ -1,0 +1,95 @@
+"""Answers that do not mislead (issue 29): each plausible call that once gave a plausible
+wrong answer, pinned over REST. tests/graphql/test_honest_answers.py asks the same."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+
+from tests.api.helpers import get_json
+
+ITALY = "ita-cirefca-pledge"
+
+
+# --- 1. a bare "$" is flagged, on pledges and in totals -----------------------------------
+
+
+async def test_italys_bare_dollar_pledge_is_flagged_assumed(client: httpx.AsyncClient) -> None:
+    body = await get_json(client, "/v1/pledges", forum="CIREFCA")
+    (pledge,) = body["items"]
+    assert (pledge["amount"], pledge["currency"], pledge["currency_assumed"]) == (
+        "115000000.00",
+        "USD",
+        True,
+    )
+    assert "USD" not in (pledge["description"] or "")
+    canada = await get_json(client, "/v1/pledges", currency="CAD")
+    assert [p["currency_assumed"] for p in canada["items"]] == [False]
+
+
+async def test_no_description_calls_the_assumed_dollars_usd(client: httpx.AsyncClient) -> None:
+    records = await get_json(client, "/v1/money-records", forum="CIREFCA")
+    for record in records["items"]:
+        assert "USD 115" not in (record["description"] or "")
+
+
+async def test_the_pledge_csv_carries_the_flag(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/pledges", params={"forum": "CIREFCA", "format": "csv"})
+    assert response.status_code == 200
+    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["currency_assumed"] == "true"
+
+
+async def test_summaries_say_how_much_rests_on_an_assumed_currency(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await get_json(client, "/v1/pledges/summary", group_by="forum")
+    groups = {g["forum"]: g for g in body["groups"]}
+    cirefca, mirps = groups["CIREFCA"], groups["MIRPS-SP"]
+    assert cirefca["count_currency_assumed"] == 1
+    assert cirefca["amounts"] == [
+        {
+            "currency": "USD",
+            "amount": "115000000.00",
+            "amount_submitted": "0.00",
+            "amount_currency_assumed": "115000000.00",
+        }
+    ]
+    assert cirefca["amount_usd_currency_assumed"] == "115000000.00"
+    assert mirps["count_currency_assumed"] == 0
+    assert mirps["amount_usd_currency_assumed"] == "0.00"
+    money = await get_json(client, "/v1/money-records/summary", forum="CIREFCA")
+    assumed = {g["kind"]: g["total_currency_assumed"] for g in money["groups"]}
+    assert assumed == {"recorded_total": "0.00", "estimated_cost": "375000000.00"}
+
+
+# --- 2. money rolls up to a programme's parts ---------------------------------------------
+
+
+async def test_a_programme_rolls_up_its_subprogrammes_money(client: httpx.AsyncClient) -> None:
+    alone = await get_json(client, "/v1/money-records", programme="imcbp")
+    assert [r["id"] for r in alone["items"]] == [
+        "imcbp-membership-fees",
+        "imcbp-technical-assistance",
+    ]
+    rolled = await get_json(
+        client, "/v1/money-records", programme="IMCBP", include_subprogrammes="true"
+    )
+    assert [(r["id"], r["programme"]) for r in rolled["items"]] == [
+        ("imcbp-membership-fees", "imcbp"),
+        ("imcbp-technical-assistance", "imcbp"),
+        ("mcee-envelope", "mcee"),
+    ]
+    summary = await get_json(
+        client, "/v1/money-records/summary", programme="imcbp", include_subprogrammes="true"
+    )
+    totals = {(g["programme"], g["kind"]): g["total"] for g in summary["groups"]}
+    assert totals == {
+        ("imcbp", "budget"): "700000.00",
+        ("imcbp", "membership_fee"): "300000.00",
+        ("mcee", "budget"): "21000000.00",
+    }
+    plain = await get_json(client, "/v1/money-records/summary", programme="imcbp")
+    assert {g["programme"] for g in plain["groups"]} == {"imcbp"}

@@ -1,0 +1,82 @@
+"""Answers that do not mislead (issue 29), asked over GraphQL: the same answers as
+tests/api/test_honest_answers.py gives over REST."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.graphql import gql
+
+# --- 1. a bare "$" is flagged, on pledges and in totals -----------------------------------
+
+
+async def test_italys_bare_dollar_pledge_is_flagged_assumed(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          pledges(filter: {forum: "CIREFCA"}) { edges { node { amount currency currencyAssumed } } }
+          pledgeSummary(groupBy: [FORUM]) {
+            group { forum } countCurrencyAssumed amountUsdCurrencyAssumed
+            amounts { currency amount amountCurrencyAssumed }
+          }
+          moneyRecordSummary(filter: {forum: "CIREFCA"}) { kind total totalCurrencyAssumed }
+        }""",
+    )
+    data = body["data"]
+    assert data["pledges"]["edges"] == [
+        {"node": {"amount": "115000000.00", "currency": "USD", "currencyAssumed": True}}
+    ]
+    groups = {g["group"]["forum"]: g for g in data["pledgeSummary"]}
+    assert groups["CIREFCA"] == {
+        "group": {"forum": "CIREFCA"},
+        "countCurrencyAssumed": 1,
+        "amountUsdCurrencyAssumed": "115000000.00",
+        "amounts": [
+            {"currency": "USD", "amount": "115000000.00", "amountCurrencyAssumed": "115000000.00"}
+        ],
+    }
+    assert groups["MIRPS-SP"]["countCurrencyAssumed"] == 0
+    assert {(g["kind"], g["totalCurrencyAssumed"]) for g in data["moneyRecordSummary"]} == {
+        ("RECORDED_TOTAL", "0.00"),
+        ("ESTIMATED_COST", "375000000.00"),
+    }
+
+
+# --- 2. money rolls up to a programme's parts ---------------------------------------------
+
+
+async def test_a_programme_rolls_up_its_subprogrammes_money(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          programme(id: "imcbp") {
+            own: moneyRecords { id }
+            all: moneyRecords(includeSubprogrammes: true) { id programmeId amount currency }
+          }
+          moneyRecords(filter: {programme: "IMCBP", includeSubprogrammes: true}) {
+            edges { node { id } }
+          }
+          moneyRecordSummary(filter: {programme: "imcbp", includeSubprogrammes: true}) {
+            programmeId kind total
+          }
+        }""",
+    )
+    data = body["data"]
+    assert data["programme"]["own"] == [
+        {"id": "imcbp-membership-fees"},
+        {"id": "imcbp-technical-assistance"},
+    ]
+    assert data["programme"]["all"][-1] == {
+        "id": "mcee-envelope",
+        "programmeId": "mcee",
+        "amount": "21000000.00",
+        "currency": "CAD",
+    }
+    assert [e["node"]["id"] for e in data["moneyRecords"]["edges"]] == [
+        "imcbp-membership-fees",
+        "imcbp-technical-assistance",
+        "mcee-envelope",
+    ]
+    assert {"programmeId": "mcee", "kind": "BUDGET", "total": "21000000.00"} in data[
+        "moneyRecordSummary"
+    ]
