@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import httpx
 
@@ -93,3 +94,43 @@ async def test_a_programme_rolls_up_its_subprogrammes_money(client: httpx.AsyncC
     }
     plain = await get_json(client, "/v1/money-records/summary", programme="imcbp")
     assert {g["programme"] for g in plain["groups"]} == {"imcbp"}
+
+
+# --- 3. the index lists every collection --------------------------------------------------
+
+
+def _get_collections(app: Any) -> set[str]:
+    """Every GET route under /v1 whose path does not end in a parameter, from the OpenAPI
+    document the app serves (so this does not share the index's own enumeration)."""
+    paths = app.openapi()["paths"]
+    return {
+        path
+        for path, operations in paths.items()
+        if "get" in operations and path.startswith("/v1/") and not path.endswith("}")
+    }
+
+
+async def test_the_index_and_meta_list_every_collection(
+    app: Any, client: httpx.AsyncClient
+) -> None:
+    wanted = _get_collections(app)
+    assert {
+        "/v1/programmes",
+        "/v1/money-records",
+        "/v1/money-records/summary",
+        "/v1/participant-counts",
+        "/v1/governance-changes",
+        "/v1/forums/{code}/participants",
+    } <= wanted
+    index = await get_json(client, "/v1")
+    assert {r["href"] for r in index["resources"]} == wanted
+    assert all(r["name"] and r["description"] for r in index["resources"])
+    meta = await get_json(client, "/v1/meta")
+    listed = {r["href"]: r["count"] for r in meta["resources"]}
+    assert set(listed) == wanted
+    counts = meta["counts"]
+    for name in ("programmes", "money_records", "participant_counts", "governance_changes"):
+        assert counts[name] > 0
+    assert listed["/v1/programmes"] == counts["programmes"]
+    assert listed["/v1/money-records"] == counts["money_records"]
+    assert listed["/v1/money-records/summary"] is None

@@ -80,3 +80,15 @@ async def test_a_programme_rolls_up_its_subprogrammes_money(client: httpx.AsyncC
     assert {"programmeId": "mcee", "kind": "BUDGET", "total": "21000000.00"} in data[
         "moneyRecordSummary"
     ]
+
+
+# --- 3. the dataset's counts cover every entity -------------------------------------------
+
+
+async def test_dataset_meta_counts_every_entity(client: httpx.AsyncClient) -> None:
+    body = await gql(client, "{ datasetMeta { counts { entity count } } }")
+    counts = {c["entity"]: c["count"] for c in body["data"]["datasetMeta"]["counts"]}
+    rest = (await client.get("/v1/meta")).json()["counts"]
+    assert counts == rest
+    for name in ("programmes", "money_records", "participant_counts", "governance_changes"):
+        assert counts[name] > 0
