@@ -146,6 +146,17 @@ EVENT_WINDOW = (
     "First (`earliest`) and last (`latest`) day the event may fall on: its own dates at "
     "their precision, or, for an occurrence the documents do not date, its series' dates."
 )
+EVENT_SERIES = (
+    "`true` when other events are this one's occurrences or parts (a series, or a meeting "
+    "with sessions of its own): counting it beside them counts the same meetings twice; "
+    "`series=false` leaves such events out."
+)
+EVENT_OCCURRENCE = "`true` when the event is one occurrence or part of another (`parent`)."
+EVENT_ORGANIZERS_FROM = (
+    "The event whose hosts ran this one: itself when it names its own hosts, else the "
+    "nearest series or whole above it that does; null when no document says who ran it "
+    "(the forum in `forum` is the one it served, not necessarily who ran it)."
+)
 CHAIR_THEME = "A chair's theme for its term, as the documents name it; null otherwise."
 CHAIR_OBJECTIVES = "A chair's objectives for its term, in our own words; empty otherwise."
 

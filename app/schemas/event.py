@@ -25,6 +25,9 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_OCCURRENCE,
+    EVENT_ORGANIZERS_FROM,
+    EVENT_SERIES,
     EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
@@ -78,6 +81,9 @@ class EventRead(ReadModel):
     # Last: a CSV gains its new column at the end (docs/versioning.md).
     certainty: Certainty | None = Field(default=None, description=EVENT_START_CERTAINTY)
     inferred: list[InferredRead] = Field(description=INFERRED)
+    series: bool = Field(default=False, description=EVENT_SERIES)
+    occurrence: bool = Field(default=False, description=EVENT_OCCURRENCE)
+    organizers_from: str | None = Field(default=None, description=EVENT_ORGANIZERS_FROM)
 
     @classmethod
     def from_model(
@@ -123,6 +129,9 @@ class EventRead(ReadModel):
             certainty=certainty,
             citations=[CitationRead.from_model(c) for c in event.citations],
             inferred=inferred_reads(event.inferred),
+            series=bool(event.series),
+            occurrence=event.parent_id is not None,
+            organizers_from=event.organizers_from_id,
         )
 
 

@@ -404,6 +404,22 @@ class EventFilter(FilterModel):
         "2022-12-31).",
     )
     host: Codes = Field(default=(), description=f"Only events one of these actors hosts. {ANY_OF}")
+    organizer: Codes = Field(
+        default=(),
+        description="Only events run by one of these actors: named as the event's host, "
+        "co-host, organizer or partner, or, when the event names none, its series' (see "
+        f"`organizers_from`). The forum an event served is `forum`. {ANY_OF}",
+    )
+    not_organizer: Codes = Field(
+        default=(),
+        description="Leave out events run by one of these actors (as `organizer` reads it): "
+        f"`forum=IMRF&not_organizer=iom` keeps the forum's own meetings. {ANY_OF}",
+    )
+    series: bool | None = Field(
+        default=None,
+        description="`false`: leave out events that other events are occurrences or parts of "
+        "(count each meeting once); `true`: only those.",
+    )
     parent: Codes = Field(
         default=(), description=f"Only occurrences of these series (event ids). {ANY_OF}"
     )

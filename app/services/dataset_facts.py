@@ -98,12 +98,33 @@ async def sync_events(
             sync.touched(Entity.EVENT, row)
     await sync.session.flush()
     rows = await sync.rows(Event, "id")
+    parents = {entry.parent for entry in entries if entry.parent}
     for entry in entries:
-        if rows[entry.id].parent_id != entry.parent:
-            rows[entry.id].parent_id = entry.parent
-            sync.touched(Entity.EVENT, rows[entry.id])
+        derived = {
+            "parent_id": entry.parent,
+            "series": entry.id in parents,
+            "organizers_from_id": _organizers_from(entry, by_id),
+        }
+        row = rows[entry.id]
+        for name, value in derived.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                sync.touched(Entity.EVENT, row)
     await sync.session.flush()
     return synced
+
+
+def _organizers_from(entry: EventEntry, by_id: Mapping[str, EventEntry]) -> str | None:
+    """The event whose hosts ran ``entry``: itself when it names hosts, else the nearest
+    series or whole above it that does (None when none does)."""
+    seen: set[str] = set()
+    current: EventEntry | None = entry
+    while current is not None and current.id not in seen:
+        if current.hosts:
+            return current.id
+        seen.add(current.id)
+        current = by_id.get(current.parent) if current.parent else None
+    return None
 
 
 async def sync_programmes(

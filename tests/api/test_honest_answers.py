@@ -134,3 +134,57 @@ async def test_the_index_and_meta_list_every_collection(
     assert listed["/v1/programmes"] == counts["programmes"]
     assert listed["/v1/money-records"] == counts["money_records"]
     assert listed["/v1/money-records/summary"] is None
+
+
+# --- 5. series and occurrences, who ran an event and the forum it served ------------------
+
+DIALOGUES = "gcm-dialogues-on-migration-2022"
+REGIONAL = "imrf-2022-regional-roundtables"
+
+
+async def test_a_series_is_not_counted_beside_its_occurrences(client: httpx.AsyncClient) -> None:
+    every = await get_json(client, "/v1/events", kind="dialogue")
+    rows = {e["id"]: (e["series"], e["occurrence"]) for e in every["items"]}
+    assert rows.pop(DIALOGUES) == (True, True)  # a series, itself part of the preparation
+    assert len(rows) == 4
+    assert set(rows.values()) == {(False, True)}
+    once = await get_json(client, "/v1/events", kind="dialogue", series="false")
+    assert [e["id"] for e in once["items"]] == sorted(rows)
+    only = await get_json(client, "/v1/events", kind="dialogue", series="true")
+    assert [e["id"] for e in only["items"]] == [DIALOGUES]
+    summary = await get_json(client, "/v1/events/summary", kind="dialogue", series="false")
+    assert [g["count"] for g in summary["groups"]] == [4]
+
+
+async def test_who_ran_an_event_is_told_apart_from_the_forum_it_served(
+    client: httpx.AsyncClient,
+) -> None:
+    mixed = await get_json(client, "/v1/events", forum="IMRF", kind="roundtable", series="false")
+    assert len(mixed["items"]) == 8
+    regional = await get_json(
+        client, "/v1/events", forum="IMRF", kind="roundtable", series="false", organizer="IOM"
+    )
+    assert {e["organizers_from"] for e in regional["items"]} == {REGIONAL}
+    assert all(e["id"].startswith("imrf-2022-regional-roundtable-rt") for e in regional["items"])
+    assert len(regional["items"]) == 4
+    own = await get_json(
+        client,
+        "/v1/events",
+        forum="IMRF",
+        kind="roundtable",
+        series="false",
+        not_organizer="iom",
+    )
+    assert {e["id"] for e in own["items"]} == {
+        "imrf-2022-roundtable-rt1-drivers",
+        "imrf-2022-roundtable-rt2-governance",
+        "imrf-2022-roundtable-rt3-inclusion",
+        "imrf-2022-roundtable-rt4-data",
+    }
+    assert {e["organizers_from"] for e in own["items"]} == {None}
+    series = await get_json(client, f"/v1/events/{REGIONAL}")
+    assert (series["series"], series["organizers_from"]) == (True, REGIONAL)
+    assert [(h["actor"]["id"], h["role"]) for h in series["hosts"]] == [("iom", "organizer")]
+    typo = await client.get("/v1/events", params={"organizer": "IOMM"})
+    assert typo.status_code == 400
+    assert typo.json()["errors"][0]["field"] == "organizer"

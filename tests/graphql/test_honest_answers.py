@@ -92,3 +92,48 @@ async def test_dataset_meta_counts_every_entity(client: httpx.AsyncClient) -> No
     assert counts == rest
     for name in ("programmes", "money_records", "participant_counts", "governance_changes"):
         assert counts[name] > 0
+
+
+# --- 5. series and occurrences, who ran an event and the forum it served ------------------
+
+
+async def test_series_left_out_and_organizers_told_apart(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          dialogues: events(filter: {kind: DIALOGUE, series: false}) {
+            totalCount edges { node { series occurrence parentId } }
+          }
+          series: events(filter: {kind: DIALOGUE, series: true}) { edges { node { id } } }
+          regional: events(filter: {forum: "IMRF", kind: ROUNDTABLE, series: false,
+                                    organizer: "iom"}) {
+            edges { node { id organizersFromId organizers { actor { id } role } } }
+          }
+          own: events(filter: {forum: "IMRF", kind: ROUNDTABLE, series: false,
+                               notOrganizer: "iom"}) {
+            edges { node { id organizersFromId organizers { role } } }
+          }
+        }""",
+    )
+    data = body["data"]
+    assert data["dialogues"]["totalCount"] == 4
+    assert {
+        (n["node"]["series"], n["node"]["occurrence"], n["node"]["parentId"])
+        for n in data["dialogues"]["edges"]
+    } == {(False, True, "gcm-dialogues-on-migration-2022")}
+    assert data["series"]["edges"] == [{"node": {"id": "gcm-dialogues-on-migration-2022"}}]
+    regional = [e["node"] for e in data["regional"]["edges"]]
+    assert len(regional) == 4
+    assert all(
+        n["organizersFromId"] == "imrf-2022-regional-roundtables"
+        and n["organizers"] == [{"actor": {"id": "iom"}, "role": "ORGANIZER"}]
+        for n in regional
+    )
+    own = [e["node"] for e in data["own"]["edges"]]
+    assert sorted(n["id"] for n in own) == [
+        "imrf-2022-roundtable-rt1-drivers",
+        "imrf-2022-roundtable-rt2-governance",
+        "imrf-2022-roundtable-rt3-inclusion",
+        "imrf-2022-roundtable-rt4-data",
+    ]
+    assert all(n["organizersFromId"] is None and n["organizers"] == [] for n in own)

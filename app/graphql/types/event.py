@@ -46,6 +46,9 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_OCCURRENCE,
+    EVENT_ORGANIZERS_FROM,
+    EVENT_SERIES,
     EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
@@ -117,6 +120,11 @@ class EventType:
     earliest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     latest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     certainty: Certainty | None = strawberry.field(default=None, description=EVENT_START_CERTAINTY)
+    series: bool = strawberry.field(default=False, description=EVENT_SERIES)
+    occurrence: bool = strawberry.field(default=False, description=EVENT_OCCURRENCE)
+    organizers_from_id: str | None = strawberry.field(
+        default=None, description=EVENT_ORGANIZERS_FROM
+    )
 
     inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
 
@@ -162,6 +170,9 @@ class EventType:
             earliest=event.earliest,
             latest=event.latest,
             certainty=certainty,
+            series=bool(event.series),
+            occurrence=event.parent_id is not None,
+            organizers_from_id=event.organizers_from_id,
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
@@ -174,6 +185,18 @@ class EventType:
             return None
         event = await info.context.loaders.event.load(self.parent_id)
         return EventType.from_model(event) if event else None
+
+    @strawberry.field(
+        description="Who ran the event: the hosts of `organizersFrom` (its own, or its "
+        "series'); empty when no document says."
+    )
+    async def organizers(self, info: Info) -> list[EventHostType]:
+        if self.organizers_from_id is None:
+            return []
+        if self.organizers_from_id == self.id:
+            return self.hosts
+        event = await info.context.loaders.event.load(self.organizers_from_id)
+        return [] if event is None else EventType.from_model(event).hosts
 
     @strawberry.field(description="The forum holding the event.")
     async def forum(

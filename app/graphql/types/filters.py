@@ -142,6 +142,19 @@ class EventFilterInput:
     host: list[str] | None = strawberry.field(
         default=None, description="Only events one of these actors hosts."
     )
+    organizer: list[str] | None = strawberry.field(
+        default=None,
+        description="Only events run by one of these actors: the event's own hosts, or, "
+        "when it names none, its series' (`organizersFrom`).",
+    )
+    not_organizer: list[str] | None = strawberry.field(
+        default=None, description="Leave out events run by one of these actors."
+    )
+    series: bool | None = strawberry.field(
+        default=None,
+        description="false: leave out events other events are occurrences or parts of; "
+        "true: only those.",
+    )
     parent: list[str] | None = strawberry.field(
         default=None, description="Only occurrences of these series (event ids)."
     )
