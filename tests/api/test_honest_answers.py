@@ -188,3 +188,52 @@ async def test_who_ran_an_event_is_told_apart_from_the_forum_it_served(
     typo = await client.get("/v1/events", params={"organizer": "IOMM"})
     assert typo.status_code == 400
     assert typo.json()["errors"][0]["field"] == "organizer"
+
+
+# --- 4. a membership answer names its disputes --------------------------------------------
+
+
+async def test_membership_rows_name_their_disputes_and_each_conditions_certainty(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await get_json(client, "/v1/actors", member_of="MIRPS-SP", as_of="2022-06-01")
+    rows = {a["id"]: a for a in body["items"]}
+    assert rows["ITA"]["certainty"] == "possible"
+    assert rows["ITA"]["conditions_met"] == [
+        {
+            "parameter": "member_of",
+            "value": "MIRPS-SP",
+            "certainty": "possible",
+            "disputes": ["mirps-sp-member-list"],
+        }
+    ]
+    assert rows["CAN"]["conditions_met"] == [
+        {"parameter": "member_of", "value": "MIRPS-SP", "certainty": "certain", "disputes": []}
+    ]
+    both = await get_json(
+        client, "/v1/actors", member_of="MIRPS", has_role="GCM:champion", as_of="2018-06-01"
+    )
+    salvador = next(a for a in both["items"] if a["id"] == "SLV")
+    assert salvador["conditions_met"] == [
+        {
+            "parameter": "member_of",
+            "value": "MIRPS",
+            "certainty": "possible",
+            "disputes": ["mirps-slv-membership-start"],
+        },
+        {"parameter": "has_role", "value": "GCM:champion", "certainty": "possible", "disputes": []},
+    ]
+    plain = await get_json(client, "/v1/actors", kind="state", limit=1)
+    assert plain["items"][0]["conditions_met"] is None
+
+
+async def test_has_role_answers_carry_certainty_and_take_certainty(
+    client: httpx.AsyncClient,
+) -> None:
+    every = await get_json(client, "/v1/actors", has_role="GCM:champion", as_of="2022-01-01")
+    assert {a["certainty"] for a in every["items"]} <= {"certain", "possible"}
+    assert all(a["conditions_met"][0]["parameter"] == "has_role" for a in every["items"])
+    sure = await get_json(
+        client, "/v1/actors", has_role="GCM:champion", as_of="2022-01-01", certainty="certain"
+    )
+    assert sure["possible_left_out"] == sum(a["certainty"] == "possible" for a in every["items"])

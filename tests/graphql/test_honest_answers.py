@@ -137,3 +137,40 @@ async def test_series_left_out_and_organizers_told_apart(client: httpx.AsyncClie
         "imrf-2022-roundtable-rt4-data",
     ]
     assert all(n["organizersFromId"] is None and n["organizers"] == [] for n in own)
+
+
+# --- 4. a membership answer names its disputes --------------------------------------------
+
+
+async def test_membership_rows_name_their_disputes(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          actors(filter: {memberOf: "MIRPS-SP", asOf: "2022-06-01", q: "Italy"}) {
+            edges { node { id certainty conditionsMet { argument value certainty disputeIds } } }
+          }
+          champions: actors(filter: {hasRole: "GCM:champion", asOf: "2022-01-01",
+                                     certainty: CERTAIN}) {
+            possibleLeftOut edges { node { certainty conditionsMet { argument certainty } } }
+          }
+        }""",
+    )
+    data = body["data"]
+    assert data["actors"]["edges"] == [
+        {
+            "node": {
+                "id": "ITA",
+                "certainty": "POSSIBLE",
+                "conditionsMet": [
+                    {
+                        "argument": "memberOf",
+                        "value": "MIRPS-SP",
+                        "certainty": "POSSIBLE",
+                        "disputeIds": ["mirps-sp-member-list"],
+                    }
+                ],
+            }
+        }
+    ]
+    for edge in data["champions"]["edges"]:
+        assert edge["node"]["conditionsMet"] == [{"argument": "hasRole", "certainty": "CERTAIN"}]
