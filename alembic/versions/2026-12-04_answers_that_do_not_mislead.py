@@ -5,7 +5,8 @@ do, so an answer never serves an assumed currency as a stated one. An event says
 whether it is a series (other events are its occurrences or parts) and which event's
 hosts ran it (``organizers_from``: itself, or the nearest series above it naming
 hosts), both derived by the loader, so a filter can leave series out and tell who ran
-an event from the forum it served.
+an event from the forum it served; and the bounds its ``earliest`` and ``latest`` rest
+on, each with its basis and citations.
 
 Revision ID: c3a7d9e1f5b2
 Revises: b2f6c9d5e8a4
@@ -34,6 +35,9 @@ def upgrade() -> None:
             sa.Column('series', sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column('organizers_from_id', sa.String(length=100), nullable=True))
+        batch_op.add_column(
+            sa.Column('bounds', sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
+        )
         batch_op.create_index(
             batch_op.f('ix_event_organizers_from_id'), ['organizers_from_id'], unique=False
         )
@@ -51,6 +55,7 @@ def downgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_event_organizers_from_id_event'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_event_organizers_from_id'))
+        batch_op.drop_column('bounds')
         batch_op.drop_column('organizers_from_id')
         batch_op.drop_column('series')
     with op.batch_alter_table('pledge', schema=None) as batch_op:

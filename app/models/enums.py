@@ -112,6 +112,8 @@ class BoundBasis(StrEnum):
     LAST_CONFIRMED = "last_confirmed"  # an open role held on its latest document's date
     START = "start"  # an end is no earlier than the earliest start
     END = "end"  # a start is no later than the latest end
+    SERIES = "series"  # an undated occurrence or part lies within its series
+    TERM = "term"  # an item listed under someone's term lies within that term
 
 
 ROLE_RANKS: tuple[Role, ...] = (

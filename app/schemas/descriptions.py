@@ -50,7 +50,9 @@ BOUND_BASIS = (
     "`stated` (the date given), `explicit` (a bound the documents give), `forum_founded`, "
     "`forum_ended`, `first_document` (a start precedes the earliest document stating it), "
     "`last_confirmed` (an open role held on its latest document's date), `start` (an end "
-    "is not before the start), `end` (a start is not after the latest end)."
+    "is not before the start), `end` (a start is not after the latest end), `series` (an "
+    "undated occurrence lies within its series), `term` (an item listed under a term lies "
+    "within it)."
 )
 MEMBER_OF_CERTAINTY = (
     "With `member_of` or `has_role`: how surely the actor meets every one of them on `as_of` "

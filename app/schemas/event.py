@@ -37,6 +37,7 @@ from app.schemas.descriptions import (
     ISO_4217,
 )
 from app.schemas.language import localized
+from app.schemas.participation import BoundRead
 
 
 class AmountRead(ReadModel):
@@ -84,6 +85,11 @@ class EventRead(ReadModel):
     series: bool = Field(default=False, description=EVENT_SERIES)
     occurrence: bool = Field(default=False, description=EVENT_OCCURRENCE)
     organizers_from: str | None = Field(default=None, description=EVENT_ORGANIZERS_FROM)
+    bounds: list[BoundRead] = Field(
+        default_factory=list,
+        description="What `earliest` (`start` `not_before`) and `latest` (`end` "
+        "`not_after`) rest on: the basis of each and the passages that give it.",
+    )
 
     @classmethod
     def from_model(
@@ -132,6 +138,7 @@ class EventRead(ReadModel):
             series=bool(event.series),
             occurrence=event.parent_id is not None,
             organizers_from=event.organizers_from_id,
+            bounds=[BoundRead.from_json(b) for b in event.bounds or []],
         )
 
 

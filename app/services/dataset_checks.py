@@ -44,7 +44,7 @@ from app.schemas.dataset_base import ISO3, CitationEntry
 from app.schemas.dates import PartialDate
 from app.services import periods
 from app.services.citation_checks import check_inferred, check_passages
-from app.services.fact_bounds import Term, TermKey
+from app.services.fact_bounds import Term, TermKey, citation_pairs
 from app.services.fact_checks import TimeContext, check_facts
 from app.services.passages import SourceTexts
 
@@ -161,15 +161,14 @@ def all_source_dates(dataset: Dataset) -> dict[str, periods.SourceDates]:
 def _explicit(bound: BoundEntry | None) -> periods.ExplicitBound | None:
     if bound is None:
         return None
-    return periods.ExplicitBound(
-        bound.date,
-        tuple(
-            (c.source, c.locator, (c.passage.start, c.passage.end, c.passage.sha256))
-            if c.passage
-            else (c.source, c.locator)
-            for c in bound.citations
-        ),
-    )
+    return periods.ExplicitBound(bound.date, citation_pairs(bound.citations))
+
+
+def stating(entry: ParticipationEntry, field: str) -> tuple[periods.CitationPair, ...]:
+    """The citations a stated ``start`` or ``end`` rests on: those whose passage says it
+    states the field (``states``), else every citation of the claim."""
+    marked = [c for c in entry.citations if field in c.states]
+    return citation_pairs(marked or entry.citations)
 
 
 def participation_period(
@@ -181,6 +180,8 @@ def participation_period(
     return periods.derive_period(
         start=entry.start,
         end=entry.end,
+        start_citations=stating(entry, "start"),
+        end_citations=stating(entry, "end"),
         start_not_before=_explicit(entry.start_not_before),
         start_not_after=_explicit(entry.start_not_after),
         end_not_before=_explicit(entry.end_not_before),
@@ -210,7 +211,9 @@ def term_windows(dataset: Dataset, sources: dict[str, periods.SourceDates]) -> d
     for key, claims in term_claims(dataset).items():
         if len(claims) == 1:
             period = participation_period(claims[0], forums.get(key[0]), sources)
-            terms[key] = Term(period.start_earliest, period.end_latest)
+            terms[key] = Term(
+                period.start_earliest, period.end_latest, citation_pairs(claims[0].citations)
+            )
     return terms
 
 

@@ -76,6 +76,7 @@ async def sync_events(
                 "topic": entry.topic,
                 "earliest": window.earliest,
                 "latest": window.latest,
+                "bounds": [bound.as_json() for bound in window.bounds],
                 "inferred": inferred_json(entry, window.derived),
             },
         )

@@ -237,3 +237,46 @@ async def test_has_role_answers_carry_certainty_and_take_certainty(
         client, "/v1/actors", has_role="GCM:champion", as_of="2022-01-01", certainty="certain"
     )
     assert sure["possible_left_out"] == sum(a["certainty"] == "possible" for a in every["items"])
+
+
+# --- 6. every bound names its evidence, and a bound in the files is data ------------------
+
+
+async def test_stated_bounds_name_their_citations(client: httpx.AsyncClient) -> None:
+    chairs = await get_json(client, "/v1/participations", forum="MIRPS-SP", role="chair")
+    stated = [b for row in chairs["items"] for b in row["bounds"] if b["basis"] == "stated"]
+    assert stated
+    for bound in stated:
+        assert bound["citations"], bound
+        assert all(c["locator"] and c["passage"] for c in bound["citations"])
+    events = await get_json(client, "/v1/events", limit=100)
+    for event in events["items"]:
+        sides = {(b["edge"], b["side"]): b for b in event["bounds"]}
+        if event["earliest"] is not None:
+            assert sides[("start", "not_before")]["day"] == event["earliest"]
+        if event["latest"] is not None:
+            assert sides[("end", "not_after")]["day"] == event["latest"]
+        for bound in event["bounds"]:
+            assert bound["citations"], (event["id"], bound)
+
+
+async def test_a_term_bound_event_names_the_term_it_lies_in(client: httpx.AsyncClient) -> None:
+    event = await get_json(client, "/v1/events/mirps-further-solidarity-event")
+    assert (event["earliest"], event["latest"]) == ("2021-07-01", "2022-09-21")
+    assert {b["basis"] for b in event["bounds"]} == {"term"}
+    found = await get_json(client, "/v1/events", start_from="2022-01", forum="MIRPS")
+    assert "mirps-further-solidarity-event" in {e["id"] for e in found["items"]}
+
+
+async def test_an_end_without_a_start_bounds_the_event_and_its_parts(
+    client: httpx.AsyncClient,
+) -> None:
+    deadline = await get_json(client, "/v1/events/imrf-2022-voluntary-review-deadline")
+    assert deadline["latest"] == "2022-05-16"
+    (bound,) = deadline["bounds"]
+    assert (bound["basis"], bound["citations"][0]["source_id"]) == (
+        "series",
+        "unnm-lac-imrf-roadmap-2021",
+    )
+    later = await get_json(client, "/v1/events", forum="IMRF", start_from="2022-06")
+    assert "imrf-2022-voluntary-review-deadline" not in {e["id"] for e in later["items"]}

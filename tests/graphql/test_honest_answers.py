@@ -174,3 +174,44 @@ async def test_membership_rows_name_their_disputes(client: httpx.AsyncClient) ->
     ]
     for edge in data["champions"]["edges"]:
         assert edge["node"]["conditionsMet"] == [{"argument": "hasRole", "certainty": "CERTAIN"}]
+
+
+# --- 6. every bound names its evidence, and a bound in the files is data ------------------
+
+
+async def test_bounds_name_their_citations(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          event(id: "imrf-2022-voluntary-review-deadline") {
+            latest bounds { edge side day basis citations { sourceId locator } }
+          }
+          participations(filter: {forum: "MIRPS-SP", role: CHAIR}) {
+            edges { node { bounds { basis citations { sourceId passage { sha256 } } } } }
+          }
+        }""",
+    )
+    data = body["data"]
+    assert data["event"]["latest"] == "2022-05-16"
+    assert data["event"]["bounds"] == [
+        {
+            "edge": "end",
+            "side": "not_after",
+            "day": "2022-05-16",
+            "basis": "SERIES",
+            "citations": [
+                {
+                    "sourceId": "unnm-lac-imrf-roadmap-2021",
+                    "locator": "IMRF Roadmap (introduction and sections 1-8)",
+                }
+            ],
+        }
+    ]
+    stated = [
+        b
+        for edge in data["participations"]["edges"]
+        for b in edge["node"]["bounds"]
+        if b["basis"] == "STATED"
+    ]
+    assert stated
+    assert all(b["citations"] and b["citations"][0]["passage"] for b in stated)

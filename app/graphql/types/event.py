@@ -29,6 +29,7 @@ from app.graphql.types.filters import (
     PledgeFilterInput,
     to_filter,
 )
+from app.graphql.types.participation import BoundType
 from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models import Event
 from app.models.enums import (
@@ -125,6 +126,11 @@ class EventType:
     organizers_from_id: str | None = strawberry.field(
         default=None, description=EVENT_ORGANIZERS_FROM
     )
+    bounds: list[BoundType] = strawberry.field(
+        default_factory=list,
+        description="What `earliest` (START NOT_BEFORE) and `latest` (END NOT_AFTER) rest on: "
+        "the basis of each and the passages that give it.",
+    )
 
     inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
 
@@ -173,6 +179,7 @@ class EventType:
             series=bool(event.series),
             occurrence=event.parent_id is not None,
             organizers_from_id=event.organizers_from_id,
+            bounds=[BoundType.from_json(b) for b in event.bounds or []],
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
