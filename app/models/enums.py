@@ -77,7 +77,8 @@ class Role(StrEnum):
     SECRETARIAT = "secretariat"
     CHAMPION = "champion"
     PARTNER = "partner"
-    FOUNDER = "founder"  # set the forum up ("initiated by")
+    FOUNDER = "founder"  # set the forum up ("initiated by", "formed by")
+    DRAFTER = "drafter"  # drafted the forum's plan or founding text
     RAPPORTEUR = "rapporteur"
 
 
@@ -129,6 +130,7 @@ ROLE_RANKS: tuple[Role, ...] = (
     Role.SECRETARIAT,
     Role.CHAMPION,
     Role.FOUNDER,
+    Role.DRAFTER,
     Role.PARTNER,
     Role.PARTICIPANT,
 )

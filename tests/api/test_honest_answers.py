@@ -280,3 +280,30 @@ async def test_an_end_without_a_start_bounds_the_event_and_its_parts(
     )
     later = await get_json(client, "/v1/events", forum="IMRF", start_from="2022-06")
     assert "imrf-2022-voluntary-review-deadline" not in {e["id"] for e in later["items"]}
+
+
+# --- 7. a role a document names is data ---------------------------------------------------
+
+
+async def test_named_roles_can_be_asked_for(client: httpx.AsyncClient) -> None:
+    founders = await get_json(client, "/v1/actors", has_role="MIRPS:founder", as_of="2022-01-01")
+    assert [a["id"] for a in founders["items"]] == ["BLZ", "CRI", "GTM", "HND", "MEX", "PAN"]
+    task_force = await get_json(client, "/v1/actors", has_role="NCA-TF:founder")
+    assert "world-refugee-migration-council" in {a["id"] for a in task_force["items"]}
+    drafters = await get_json(client, "/v1/participations", forum="CPA-INDOCHINA", role="drafter")
+    assert sorted(p["actor"]["id"] for p in drafters["items"]) == [
+        "AUS",
+        "CAN",
+        "FRA",
+        "THA",
+        "USA",
+        "VNM",
+        "eu",
+        "unhcr",
+    ]
+    assert all(p["citations"][0]["passage"] for p in drafters["items"])
+    # "The rest of the countries" is data too: a share per member, its reading inferred.
+    shares = await get_json(client, "/v1/funding-shares", forum="RCM", actor="BLZ")
+    (belize,) = shares["items"]
+    assert belize["share_pct"] == "1.7700"
+    assert "share_pct" in [i["field"] for i in belize["inferred"]]

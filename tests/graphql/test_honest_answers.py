@@ -215,3 +215,29 @@ async def test_bounds_name_their_citations(client: httpx.AsyncClient) -> None:
     ]
     assert stated
     assert all(b["citations"] and b["citations"][0]["passage"] for b in stated)
+
+
+# --- 7. a role a document names is data ---------------------------------------------------
+
+
+async def test_named_roles_can_be_asked_for(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          founders: actors(filter: {hasRole: "MIRPS:founder"}) { edges { node { id } } }
+          drafters: participations(filter: {forum: "CPA-INDOCHINA", role: DRAFTER}) {
+            totalCount edges { node { role actor { id } } }
+          }
+        }""",
+    )
+    data = body["data"]
+    assert [e["node"]["id"] for e in data["founders"]["edges"]] == [
+        "BLZ",
+        "CRI",
+        "GTM",
+        "HND",
+        "MEX",
+        "PAN",
+    ]
+    assert data["drafters"]["totalCount"] == 8
+    assert {e["node"]["role"] for e in data["drafters"]["edges"]} == {"DRAFTER"}
