@@ -61,6 +61,12 @@ async def test_summaries_say_how_much_rests_on_an_assumed_currency(
     assert cirefca["amount_usd_currency_assumed"] == "115000000.00"
     assert mirps["count_currency_assumed"] == 0
     assert mirps["amount_usd_currency_assumed"] == "0.00"
+    # The README's question 7, as it asks it.
+    (readme,) = (await get_json(client, "/v1/pledges/summary", forum="CIREFCA"))["groups"]
+    assert (readme["count_currency_assumed"], readme["amount_usd_currency_assumed"]) == (
+        1,
+        "115000000.00",
+    )
     money = await get_json(client, "/v1/money-records/summary", forum="CIREFCA")
     assumed = {g["kind"]: g["total_currency_assumed"] for g in money["groups"]}
     assert assumed == {"recorded_total": "0.00", "estimated_cost": "375000000.00"}

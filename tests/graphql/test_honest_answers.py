@@ -20,9 +20,23 @@ async def test_italys_bare_dollar_pledge_is_flagged_assumed(client: httpx.AsyncC
             amounts { currency amount amountCurrencyAssumed }
           }
           moneyRecordSummary(filter: {forum: "CIREFCA"}) { kind total totalCurrencyAssumed }
+          readme: pledgeSummary(groupBy: [FORUM], filter: {forum: "CIREFCA"}) {
+            countCurrencyAssumed amounts { currency amount amountCurrencyAssumed } }
         }""",
     )
     data = body["data"]
+    assert data["readme"] == [  # the README's question 7, as it asks it
+        {
+            "countCurrencyAssumed": 1,
+            "amounts": [
+                {
+                    "currency": "USD",
+                    "amount": "115000000.00",
+                    "amountCurrencyAssumed": "115000000.00",
+                }
+            ],
+        }
+    ]
     assert data["pledges"]["edges"] == [
         {"node": {"amount": "115000000.00", "currency": "USD", "currencyAssumed": True}}
     ]
