@@ -16,7 +16,7 @@
   transaction of its own, so a refused write still counts and the counter row is
   not locked while the write runs; the session is then left in a fresh write
   transaction for the caller. The key's rate budget is noted on the request's
-  state (``rate_budget``) for the ``RateLimit`` headers (``app.api.limits``).
+  state (``rate_budget``) for the ``RateLimit`` headers (``app.http.body_size``).
 """
 
 from __future__ import annotations

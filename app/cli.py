@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
     from app import client as submit_client
     from app.config import Settings
+    from app.dataset import passages
+    from app.dataset.files import Dataset
+    from app.dataset.sync import LoadReport
     from app.errors import DomainError
-    from app.schemas.dataset import Dataset
     from app.services import api_keys as api_key_service
-    from app.services import passages
-    from app.services.dataset_sync import LoadReport
 
 T = TypeVar("T")
 
@@ -69,13 +69,13 @@ def _settings() -> Settings:
 
 
 def _read_dataset(data_dir: Path | None) -> Dataset:
-    from app.services import dataset_checks
+    from app.dataset import read as dataset_read
 
-    return dataset_checks.read_dataset(data_dir or dataset_checks.DEFAULT_DATA_DIR)
+    return dataset_read.read_dataset(data_dir or dataset_read.DEFAULT_DATA_DIR)
 
 
 def _source_texts(folder: Path | None) -> passages.SourceTexts:
-    from app.services import passages
+    from app.dataset import passages
 
     return passages.source_texts(folder or _settings().source_texts)
 
@@ -102,8 +102,8 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
 def data_validate(data_dir: DataDirOption = None, texts: TextsOption = None) -> None:
     """Check the dataset files: schema, references, dates, citations and their passages'
     digests (when the source texts are at hand), duplicates, share sums."""
+    from app.dataset import check as dataset_checks
     from app.errors import DomainError
-    from app.services import dataset_checks
 
     try:
         report = dataset_checks.check_dataset(_read_dataset(data_dir), _source_texts(texts))
@@ -139,8 +139,8 @@ def data_cite(
     texts_dir: TextsOption = None,
 ) -> None:
     """Find a phrase in a source's text; print its passage (span and digest) for data/."""
+    from app.dataset import passages
     from app.errors import DomainError
-    from app.services import passages
 
     try:
         dataset = _read_dataset(data_dir)
@@ -205,8 +205,8 @@ def data_load(data_dir: DataDirOption = None) -> None:
 
 
 async def _load(settings: Settings, dataset: Dataset) -> LoadReport:
+    from app.dataset import load as dataset_service
     from app.db import create_engine, create_sessionmaker
-    from app.services import dataset as dataset_service
 
     engine = create_engine(settings)
     try:

@@ -35,6 +35,37 @@ def _main_checkout(root: Path) -> Path:
     return root
 
 
+def _origin_checkout(checkout: Path) -> Path | None:
+    """The local checkout ``checkout`` was cloned from (its ``origin`` remote, when that
+    is a folder on this machine), else None."""
+    config = checkout / ".git" / "config"
+    if not config.is_file():
+        return None
+    section = ""
+    for line in config.read_text(encoding="utf-8").splitlines():
+        text = line.strip()
+        if text.startswith("["):
+            section = text
+        elif section == '[remote "origin"]' and text.replace(" ", "").startswith("url="):
+            url = text.split("=", 1)[1].strip().removeprefix("file://")
+            origin = (checkout / url).resolve() if url and "://" not in url else None
+            return origin if origin is not None and origin.is_dir() else None
+    return None
+
+
+def default_source_texts(root: Path) -> Path:
+    """``../shared/seeds`` beside the main checkout of ``root``; for a clone of a checkout
+    on this machine that has none beside it, the folder beside the checkout it was
+    cloned from, so that a fresh clone checks the same texts as its origin."""
+    beside = _main_checkout(root).parent / "shared" / "seeds"
+    origin = _origin_checkout(_main_checkout(root))
+    if not beside.is_dir() and origin is not None:
+        cloned_from = _main_checkout(origin).parent / "shared" / "seeds"
+        if cloned_from.is_dir():
+            return cloned_from
+    return beside
+
+
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
 
@@ -209,11 +240,12 @@ class Settings(BaseSettings):
     )
 
     source_texts: str = Field(
-        default=str(_main_checkout(REPO_ROOT).parent / "shared" / "seeds"),
+        default=str(default_source_texts(REPO_ROOT)),
         description="Folder holding the plain text of each cited document (a source's `text` "
         "file). `migov data validate` recomputes every citation's passage digest against it and "
         "says plainly when it is absent and the check was skipped. Default: ../shared/seeds "
-        "beside the repository (its main checkout, from a git worktree).",
+        "beside the repository (its main checkout, from a git worktree), or beside the local "
+        "checkout a clone was made from when the clone has none beside it.",
         # The resolved default is an absolute path that differs per checkout; the generated
         # documents show it as written, so they read the same on every machine.
         json_schema_extra={"documented_default": "../shared/seeds"},

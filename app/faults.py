@@ -118,7 +118,8 @@ def _classify(error: BaseException) -> str | None:
     return None
 
 
-# asyncpg's own names for a connection that is gone (matched by name: the driver is optional).
+# asyncpg's own names for a connection that is gone, matched by name so that this module
+# imports no driver (a SQLite deployment never loads asyncpg).
 _ASYNCPG_CONNECTION_ERRORS = frozenset(
     {
         "ConnectionDoesNotExistError",

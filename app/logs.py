@@ -1,7 +1,7 @@
 """Structured logs: one JSON object per line, each tagged with the request that produced it.
 
 The request id lives in a context variable set by the request-id middleware
-(``app.api.requestid``) for the whole of a request, so every record logged while
+(``app.http.requestid``) for the whole of a request, so every record logged while
 serving it (access line, warnings from services, uvicorn's own errors) carries
 ``request_id`` without being passed around. Records logged outside a request
 carry ``request_id: null``.

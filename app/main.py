@@ -32,8 +32,6 @@ from app.api import (
     openapi,
     participations,
     pledges,
-    problem_types,
-    problems,
     programmes,
     sources,
 )
@@ -43,7 +41,7 @@ from app.db import create_engine, create_sessionmaker
 from app.errors import Unavailable
 from app.graphql.errors import unavailable_response
 from app.graphql.schema import build_router
-from app.http import stack
+from app.http import problem_types, problems, stack
 from app.http.cache import VersionRead, VersionWatch
 from app.services import changes as change_service
 

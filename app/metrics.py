@@ -5,7 +5,7 @@ The series, all prefixed ``migov_``:
 * ``http_requests_total`` and ``http_request_duration_seconds`` (a histogram),
   by ``method``, ``route`` (the route template, e.g. ``/v1/forums/{code}``, so
   ids never become labels; ``<unmatched>`` for paths no route serves) and
-  ``status``; recorded by ``app.api.metrics``;
+  ``status``; recorded by ``app.http.metrics``;
 * ``db_pool_checked_out`` and ``db_pool_capacity``: pooled connections in use,
   and the most the pool may open (``db_pool_size`` + ``db_pool_max_overflow``);
 * ``cache_lookups_total`` by ``result`` (``hit``, ``miss``): the response cache;

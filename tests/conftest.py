@@ -30,14 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 
 from app.adapters_common import get_session
 from app.config import Settings
+from app.dataset import load as dataset_service
+from app.dataset import read as dataset_read
+from app.dataset.sync import LoadReport
 from app.db import create_engine
 from app.main import create_app
 from app.migrations import upgrade
 from app.services import changes as change_service
-from app.services import dataset as dataset_service
-from app.services import dataset_checks
 from app.services.changes import Version
-from app.services.dataset_sync import LoadReport
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +94,7 @@ async def _load_curated(url: str) -> None:
     engine = create_engine(Settings(database_url=url, _env_file=None))
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            await dataset_service.load_dataset(session, dataset_checks.read_dataset())
+            await dataset_service.load_dataset(session, dataset_read.read_dataset())
             await session.commit()
     finally:
         await engine.dispose()
@@ -134,7 +134,7 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture(scope="session")
 async def curated(engine: AsyncEngine) -> LoadReport:
     """The shipped dataset, loaded once and committed; tests roll back on top of it."""
-    dataset = dataset_checks.read_dataset()
+    dataset = dataset_read.read_dataset()
     async with AsyncSession(engine, expire_on_commit=False) as session:
         report = await dataset_service.load_dataset(session, dataset)
         await session.commit()

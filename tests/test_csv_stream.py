@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.db import create_engine
 from app.schemas.filters import PledgeFilter
-from app.services._query import encode_cursor, page_statement
+from app.services.paging import encode_cursor, page_statement
 from app.services.pledges import (
     PLEDGE_SORTS,
     PLEDGE_TABLE,

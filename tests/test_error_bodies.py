@@ -31,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.main import create_app
 from app.services import forums as forum_service
-from app.services._query import _fingerprint
 from app.services.changes import CHANGE_ORDER
+from app.services.paging import _fingerprint
 from app.services.pledges import PLEDGE_ORDER
 from tests.conftest import client_for
 from tests.factories import Key, make_api_key, pledge_body

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.api.ratelimit import ClientLimiter
 from app.config import Settings
+from app.http.ratelimit import ClientLimiter
 from app.main import create_app
 from app.services import api_keys as api_key_service
 from tests.conftest import QueryCounter, client_for

@@ -10,14 +10,14 @@ from fastapi.responses import Response
 
 from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ActorFilterQuery, AsOfParam
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
+from app.http.problems import problem_responses
 from app.schemas.actor import ActorRead
 from app.schemas.common import JudgedPage
 from app.schemas.filters import Lowered
 from app.schemas.participation import ActorWithRolesRead
 from app.services import actors as actor_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"], dependencies=READ_DEPENDENCIES)
 

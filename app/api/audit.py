@@ -15,7 +15,7 @@ from app.api.deps import (
     reject_unknown_query_params,
 )
 from app.api.params import MAX_ID
-from app.api.problems import problem_responses
+from app.http.problems import problem_responses
 from app.models.enums import AuditAction, AuditEntity
 from app.schemas.access import AuditEntryPage, AuditEntryRead
 from app.services import audit as audit_service

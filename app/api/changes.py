@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES
-from app.api.problems import problem_responses
+from app.http.problems import problem_responses
 from app.models.enums import Entity
 from app.schemas.change import ChangeFeed, ChangeRead
 from app.services import changes as change_service

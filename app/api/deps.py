@@ -20,7 +20,7 @@ from app.models import ApiKey
 from app.models.enums import ApiScope
 from app.schemas.language import SERVED, Lang, negotiate
 from app.services import api_keys as api_key_service
-from app.services._query import DEFAULT_LIMIT, MAX_LIMIT
+from app.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 
 async def get_lang(

@@ -9,12 +9,12 @@ from fastapi.responses import Response
 
 from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
+from app.http.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.dispute import DisputeRead
 from app.services import disputes as dispute_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"], dependencies=READ_DEPENDENCIES)
 

@@ -19,7 +19,6 @@ from app.adapters_common import SettingsDep
 from app.api.conditional import matches
 from app.api.deps import SessionDep, reject_unknown_query_params
 from app.api.params import READ_DEPENDENCIES
-from app.api.problems import problem_responses
 from app.api.streams import (
     BoundedFileResponse,
     BoundedStreamingResponse,
@@ -27,6 +26,7 @@ from app.api.streams import (
     stream_slots,
 )
 from app.db import DB_BUDGET, release_connection
+from app.http.problems import problem_responses
 from app.schemas.download import DownloadFile, DownloadList
 from app.schemas.meta import DATA_LICENCE
 from app.services import exports as export_service

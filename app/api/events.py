@@ -11,13 +11,13 @@ from app.api import includes
 from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import ForumInclude
 from app.api.params import READ_DEPENDENCIES, EventFilterQuery
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response, render
+from app.http.problems import problem_responses
 from app.schemas.event import EventRead, EventSummary, EventSummaryKey, EventSummaryRow
 from app.schemas.filters import Lowered
 from app.schemas.included import JudgedIncludingPage
 from app.services import events as event_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=READ_DEPENDENCIES)
 

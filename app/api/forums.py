@@ -16,14 +16,14 @@ from app.api.params import (
     ForumFilterQuery,
     RoleParam,
 )
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
+from app.http.problems import problem_responses
 from app.schemas.common import JudgedPage, Page
 from app.schemas.forum import ForumRead
 from app.schemas.participation import ParticipationRead
 from app.services import forums as forum_service
 from app.services import participations as participation_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(
     prefix="/v1/forums",

@@ -7,11 +7,11 @@ from fastapi.responses import Response
 
 from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, FundingShareFilterQuery
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, stream_all
+from app.http.problems import problem_responses
 from app.schemas.funding import FundingSharePage, FundingShareRead
 from app.services import funding as funding_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/funding-shares", tags=["funding"], dependencies=READ_DEPENDENCIES)
 

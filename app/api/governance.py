@@ -11,12 +11,12 @@ from app.api.params import (
     GovernanceChangeFilterQuery,
     ParticipantCountFilterQuery,
 )
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
+from app.http.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.governance import GovernanceChangeRead, ParticipantCountRead
 from app.services import governance as governance_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(tags=["governance"], dependencies=READ_DEPENDENCIES)
 

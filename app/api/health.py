@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.api.deps import SessionDep
-from app.api.problems import problem_responses
+from app.http.problems import problem_responses
 from app.services import health as health_service
 
 router = APIRouter(tags=["health"])

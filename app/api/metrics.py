@@ -1,21 +1,13 @@
-"""``GET /metrics`` (Prometheus text format) and the middleware that times every request.
+"""``GET /metrics``: Prometheus text format of the series in ``app.metrics``.
 
-The series are defined in ``app.metrics``. The route label is the template the
-request matched (``/v1/pledges/{pledge_id}``), read after routing; answers given
-before routing (the response cache, refusals by outer middleware) are matched
-against a table of the REST routes' templates, so they count under the same
-template. ``/metrics`` is left out of the OpenAPI document: it is for
-operators, not partners.
+The middleware that records them is ``app.http.metrics``. ``/metrics`` is left out
+of the OpenAPI document: it is for operators, not partners.
 """
 
 from __future__ import annotations
 
-import re
-import time
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
 from app.api.deps import SessionDep
@@ -31,43 +23,3 @@ async def get_metrics(request: Request, session: SessionDep) -> Response:
     metrics.DATA_VERSION.set(version.version)
     body, content_type = metrics.exposition(request.app.state.settings.prometheus_multiproc_dir)
     return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
-
-
-Templates = list[tuple[re.Pattern[str], str]]
-
-
-def route_template(scope: Scope, templates: Templates) -> str:
-    route = scope.get("route")
-    if route is not None:
-        return str(getattr(route, "path", metrics.UNMATCHED))
-    path = scope["path"]
-    for regex, template in templates:
-        if regex.match(path):
-            return template
-    return metrics.UNMATCHED
-
-
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, *, templates: Templates) -> None:
-        self.app = app
-        self.templates = templates
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500
-        started = time.perf_counter()
-
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
-            labels = (scope["method"], route_template(scope, self.templates), str(status))
-            metrics.REQUESTS.labels(*labels).inc()
-            metrics.LATENCY.labels(*labels).observe(time.perf_counter() - started)

@@ -9,12 +9,12 @@ from fastapi.responses import Response
 
 from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, MoneyRecordFilterQuery
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response, render
+from app.http.problems import problem_responses
 from app.schemas.common import Page
 from app.schemas.money import MoneyRecordRead, MoneySummary, MoneyTotalRead
 from app.services import money_records as money_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(
     prefix="/v1/money-records", tags=["money-records"], dependencies=READ_DEPENDENCIES

@@ -15,7 +15,7 @@
   and ``RateLimit-Policy`` on every counted request (the client's ``"requests"``
   quota, and a counted write's ``"writes"``); ``Retry-After`` on 429 and 503.
 * Every operation but the health checks can answer 429 (the client's quota of
-  requests, ``app.api.ratelimit``).
+  requests, ``app.http.ratelimit``).
   They are defined once under ``components/headers`` and referenced.
 * A request header is present or absent, never ``null``: an optional header's
   schema keeps only its value's type (``present_or_absent``).
@@ -31,8 +31,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from app.api.conditional import conditional_get
-from app.api.problems import PROBLEM_MEDIA_TYPE
-from app.api.ratelimit import UNCOUNTED  # paths no quota counts
+from app.http.problems import PROBLEM_MEDIA_TYPE
+from app.http.ratelimit import UNCOUNTED  # paths no quota counts
 
 PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
 UNAVAILABLE = (

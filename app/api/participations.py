@@ -11,12 +11,12 @@ from app.api import includes
 from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.includes import ForumInclude
 from app.api.params import MAX_ID, READ_DEPENDENCIES, ParticipationFilterQuery
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
+from app.http.problems import problem_responses
 from app.schemas.included import JudgedIncludingPage
 from app.schemas.participation import ParticipationRead
 from app.services import participations as participation_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(
     prefix="/v1/participations", tags=["participations"], dependencies=READ_DEPENDENCIES

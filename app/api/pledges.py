@@ -28,9 +28,9 @@ from app.api.deps import (
 )
 from app.api.includes import PledgeInclude
 from app.api.params import MAX_ID, READ_DEPENDENCIES, PledgeFilterQuery
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, render, render_page, stream_all
 from app.errors import InvalidInput
+from app.http.problems import problem_responses
 from app.schemas.filters import Lowered
 from app.schemas.included import IncludingPage
 from app.schemas.pledge import (
@@ -44,7 +44,7 @@ from app.schemas.pledge import (
 from app.schemas.pledge_writes import PledgeBatch, PledgeBatchResult, PledgeHistory
 from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 from app.services.pledge_writes import PledgeWrite, WriteOutcome
 from app.services.pledges import PledgeSort
 

@@ -9,12 +9,12 @@ from fastapi.responses import Response
 
 from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ProgrammeFilterQuery
-from app.api.problems import problem_responses
 from app.api.rendering import FormatDep, csv_response_doc, list_response
+from app.http.problems import problem_responses
 from app.schemas.common import JudgedPage
 from app.schemas.programme import ProgrammeRead
 from app.services import programmes as programme_service
-from app.services._query import PageResult
+from app.services.paging import PageResult
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"], dependencies=READ_DEPENDENCIES)
 

@@ -42,7 +42,7 @@ from app.db import DB_BUDGET, DatabaseBudget, release_connection
 from app.errors import InvalidInput
 from app.schemas.common import JudgedPage, Page, neutralise
 from app.schemas.included import Included, IncludingPage, JudgedIncludingPage
-from app.services._query import MAX_LIMIT, PageResult
+from app.services.paging import MAX_LIMIT, PageResult
 
 Format = Literal["json", "csv"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

@@ -38,21 +38,21 @@ from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.api.conditional import CacheHeadersMiddleware, DataVersionHeaderMiddleware
-from app.api.guards import (
+from app.config import Settings
+from app.http.body_size import BodySizeLimitMiddleware
+from app.http.cache import Refusal, ResponseCacheMiddleware
+from app.http.cache_headers import CacheHeadersMiddleware, DataVersionHeaderMiddleware
+from app.http.guards import (
     RejectNulMiddleware,
     RequestDeadlineMiddleware,
     ResponseStartMiddleware,
     SecurityHeadersMiddleware,
 )
-from app.api.head import HeadAsGetMiddleware
-from app.api.language import ContentLanguageMiddleware
-from app.api.limits import BodySizeLimitMiddleware
-from app.api.metrics import MetricsMiddleware, Templates
-from app.api.ratelimit import RateLimitHeadersMiddleware
-from app.api.requestid import RequestIdMiddleware
-from app.config import Settings
-from app.http.cache import Refusal, ResponseCacheMiddleware
+from app.http.head import HeadAsGetMiddleware
+from app.http.language import ContentLanguageMiddleware
+from app.http.metrics import MetricsMiddleware, Templates
+from app.http.ratelimit import RateLimitHeadersMiddleware
+from app.http.requestid import RequestIdMiddleware
 
 CORS_METHODS = ["GET", "POST", "PATCH", "OPTIONS"]
 CORS_EXPOSED_HEADERS = [

@@ -67,7 +67,7 @@ class Citation(Base):
 
     ``passage_start`` .. ``passage_end`` is the span of the source's text the fact rests
     on (code point offsets, end exclusive, at most 600 characters) and
-    ``passage_sha256`` the hex SHA-256 of that slice as UTF-8 (``services.passages``);
+    ``passage_sha256`` the hex SHA-256 of that slice as UTF-8 (``dataset.passages``);
     all three are set or none is (a source with no text at hand).
     """
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -181,10 +181,9 @@ def _amount(value: Any) -> Any:
             )
         return Decimal(value.strip())
     if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError("expected a decimal amount") from None
+        # Never raises: str() of an int or float is always a Decimal literal (NaN and
+        # infinities included, which _non_negative then refuses).
+        return Decimal(str(value))
     return value
 
 

@@ -40,8 +40,8 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.actor import ActorRef
+from app.schemas.codes import ActorId, ForumCode, Slug
 from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
-from app.schemas.dataset_base import ActorId, ForumCode, Slug
 from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
     AMOUNT_ASSUMED,

@@ -46,7 +46,7 @@ from app.schemas.actor import ConditionMetRead
 from app.schemas.filters import ActorFilter
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
-from app.services._query import PageResult, SortKey, left_out, paginate
+from app.services.paging import PageResult, SortKey, left_out, paginate
 from app.services.participations import participations_of_actor
 
 ACTOR_ORDER = (SortKey(Actor.id),)

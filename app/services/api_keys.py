@@ -185,6 +185,15 @@ async def _grantable(session: AsyncSession, wanted: list[str], any_pledger: bool
     return sorted({by_lower[w.lower()] for w in wanted})
 
 
+async def active_key_prefixes(session: AsyncSession) -> dict[str, str]:
+    """The prefix of every unrevoked key by the SHA-256 of its secret (what the
+    per-client rate limit counts a request under)."""
+    rows = await session.execute(
+        select(ApiKey.secret_hash, ApiKey.prefix).where(ApiKey.revoked_at.is_(None))
+    )
+    return {row.secret_hash: row.prefix for row in rows}
+
+
 async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
     """Every key, with its grants."""
     return list(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.models import AuditEntry
 from app.models.base import utcnow
 from app.models.enums import AuditAction, AuditEntity
-from app.services._query import PageResult, SortKey, paginate
+from app.services.paging import PageResult, SortKey, paginate
 
 AUDIT_ORDER = (SortKey(AuditEntry.id),)
 

@@ -27,7 +27,7 @@ from app.errors import InvalidInput
 from app.models import Change, DataVersion
 from app.models.base import utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
-from app.services._query import PageResult, SortKey, encode_cursor, paginate
+from app.services.paging import PageResult, SortKey, encode_cursor, paginate
 
 CHANGE_ORDER = (SortKey(Change.version), SortKey(Change.id))
 

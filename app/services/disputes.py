@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Dispute, EventHost, FundingShare, Participation
 from app.models.enums import Entity
 from app.services import references
-from app.services._query import PageResult, SortKey, paginate
+from app.services.paging import PageResult, SortKey, paginate
 
 DISPUTE_ORDER = (SortKey(Dispute.id),)
 

@@ -40,7 +40,7 @@ from app.schemas.dates import PartialDate
 from app.schemas.event import AnnouncedTotalRead, EventSummaryKey, EventSummaryRow
 from app.schemas.filters import EventFilter
 from app.services import periods, references
-from app.services._query import PageResult, SortKey, left_out, paginate
+from app.services.paging import PageResult, SortKey, left_out, paginate
 
 EVENT_ORDER = (SortKey(Event.start_date), SortKey(Event.id))
 

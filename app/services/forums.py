@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.models import Forum
 from app.schemas.filters import ForumFilter
 from app.services import references
-from app.services._query import PageResult, SortKey, paginate
+from app.services.paging import PageResult, SortKey, paginate
 
 FORUM_ORDER = (SortKey(Forum.code),)
 

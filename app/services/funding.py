@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.models import FundingShare
 from app.schemas.filters import FundingShareFilter
 from app.services import references
-from app.services._query import PageResult, SortKey, paginate
+from app.services.paging import PageResult, SortKey, paginate
 
 SHARE_ORDER = (
     SortKey(FundingShare.forum_code),

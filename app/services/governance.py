@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.models import GovernanceChange, ParticipantCount
 from app.schemas.filters import GovernanceChangeFilter, ParticipantCountFilter
 from app.services import references
-from app.services._query import PageResult, SortKey, paginate
+from app.services.paging import PageResult, SortKey, paginate
 
 COUNT_ORDER = (SortKey(ParticipantCount.id),)
 CHANGE_ORDER = (SortKey(GovernanceChange.id),)

@@ -22,7 +22,7 @@ from app.models.enums import MoneyKind
 from app.schemas.filters import MoneyRecordFilter
 from app.schemas.money import MoneyTotalRead
 from app.services import references
-from app.services._query import PageResult, SortKey, paginate
+from app.services.paging import PageResult, SortKey, paginate
 
 MONEY_ORDER = (SortKey(MoneyRecord.id),)
 

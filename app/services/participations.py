@@ -41,7 +41,8 @@ from app.schemas.actor import RowActor
 from app.schemas.filters import ParticipationFilter
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
-from app.services._query import (
+from app.services.forums import forum_code_of
+from app.services.paging import (
     PageResult,
     SortKey,
     json_rows,
@@ -50,7 +51,6 @@ from app.services._query import (
     paginate,
     total_of,
 )
-from app.services.forums import forum_code_of
 from app.services.sources import CITATION_JSON_COLUMNS, citations_in
 
 PARTICIPATION_ORDER = (

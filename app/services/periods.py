@@ -318,11 +318,6 @@ def in_effect_on(day: dt.date, certainty_: Certainty | None = None) -> ColumnEle
     return certain_on(day) if certainty_ is Certainty.CERTAIN else possible_on(day)
 
 
-def certainty_of(row: Participation, day: dt.date | None) -> Certainty | None:
-    """The certainty of a stored participation on ``day`` (``None`` without a day)."""
-    return None if day is None else row.certainty_on(day)
-
-
 def settled_rank(day: dt.date, claim: Any = Participation) -> ColumnElement[int]:
     """2 when ``claim`` surely holds on ``day``, 1 when it may, 0 when it does not.
 

@@ -42,7 +42,7 @@ from app.schemas.pledge import (
     UsdConversionRead,
 )
 from app.services import references
-from app.services._query import (
+from app.services.paging import (
     PageResult,
     SortKey,
     json_rows,

@@ -23,7 +23,7 @@ from app.models.participation import certain_on, certainty, possible_on
 from app.schemas.filters import ProgrammeFilter
 from app.schemas.programme import ProgrammeRead
 from app.services import references
-from app.services._query import PageResult, SortKey, left_out, paginate
+from app.services.paging import PageResult, SortKey, left_out, paginate
 from app.services.participations import require_day
 
 PROGRAMME_ORDER = (SortKey(Programme.id),)

@@ -46,12 +46,12 @@ from app.services import participations as participation_service
 from app.services import pledges as pledge_service
 from app.services import references
 from app.services import sources as source_service
-
-# One ordering helper for pages and relations, so both place NULLs alike on each engine.
-from app.services._query import MAX_LIMIT, order_clauses
 from app.services.events import EVENT_ORDER
 from app.services.forums import FORUM_ORDER
 from app.services.funding import SHARE_ORDER
+
+# One ordering helper for pages and relations, so both place NULLs alike on each engine.
+from app.services.paging import MAX_LIMIT, order_clauses
 from app.services.participations import PARTICIPATION_ORDER, ParticipationRow
 from app.services.pledges import PledgeRow
 

@@ -14,7 +14,7 @@ from app.models import Citation, Source
 from app.models.source import CITED_COLUMNS
 from app.schemas.common import CitationRead, PassageRead
 from app.schemas.source import SourceRead
-from app.services._query import PageResult, SortKey, load_json_rows, paginate
+from app.services.paging import PageResult, SortKey, load_json_rows, paginate
 
 SOURCE_ORDER = (SortKey(Source.id),)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from app.services import dataset_checks
+from app.dataset import read as dataset_read
 from tests.api.helpers import get_json
 from tests.graphql import gql
 from tests.services.cited import text_of
@@ -19,7 +19,7 @@ from tests.services.cited import text_of
 
 def _in_file(kind: str, key: str) -> list[dict[str, Any]]:
     """The citations the data file gives a fact, in the shape the API answers with."""
-    dataset = dataset_checks.read_dataset()
+    dataset = dataset_read.read_dataset()
     entry = next(e for e in getattr(dataset, kind) if getattr(e, "id", None) == key)
     return [
         {

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from app.api.problem_types import CATALOGUE
-from app.api.problems import HTTP_ERROR_CODES, problem_response
+from app.http.problem_types import CATALOGUE
+from app.http.problems import HTTP_ERROR_CODES, problem_response
 
 APP = Path(__file__).resolve().parents[2] / "app"
 SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)*$")

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.requestid import REQUEST_ID_HEADER
 from app.config import Settings
+from app.http.requestid import REQUEST_ID_HEADER
 from app.logs import RequestIdFilter, json_formatter
 from tests.factories import make_api_key, pledge_body
 

@@ -36,10 +36,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.config import Settings
+from app.dataset import load as dataset_service
+from app.dataset import read as dataset_read
 from app.db import create_engine
 from app.migrations import upgrade
-from app.services import dataset as dataset_service
-from app.services import dataset_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -87,7 +87,7 @@ async def _load_curated(url: str) -> None:
     engine = create_engine(Settings(database_url=url, _env_file=None))
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            await dataset_service.load_dataset(session, dataset_checks.read_dataset())
+            await dataset_service.load_dataset(session, dataset_read.read_dataset())
             await session.commit()
     finally:
         await engine.dispose()

@@ -4,8 +4,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Forum
-from app.services._query import encode_cursor
 from app.services.forums import FORUM_ORDER
+from app.services.paging import encode_cursor
 from tests.factories import data_changed
 from tests.graphql import gql
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import cache
 
 from app.config import Settings
-from app.services import dataset_checks, passages
+from app.dataset import passages
+from app.dataset import read as dataset_read
 
 
 @cache
@@ -25,7 +26,7 @@ def source_texts() -> passages.SourceTexts:
 
 @cache
 def _text_files() -> dict[str, str]:
-    return {s.id: s.text for s in dataset_checks.read_dataset().sources if s.text}
+    return {s.id: s.text for s in dataset_read.read_dataset().sources if s.text}
 
 
 def text_of(source_id: str) -> str:

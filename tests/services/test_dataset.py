@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.dataset import check as dataset_checks
+from app.dataset import load as dataset_service
+from app.dataset import read as dataset_read
+from app.dataset.files import Dataset
+from app.dataset.sync import LoadReport
 from app.errors import InvalidInput
 from app.models import Citation, ExchangeRate, Forum, Participation, Pledge
 from app.models.enums import ExchangeRateProvider
-from app.schemas.dataset import Dataset
-from app.services import dataset as dataset_service
-from app.services import dataset_checks
-from app.services.dataset_sync import LoadReport
 
 CITE = [{"source": "doc-a", "locator": "p. 1"}]
 
@@ -270,5 +271,5 @@ async def test_the_shipped_dataset_reloads_without_changes(
 ) -> None:
 
     assert curated.created["forums"] >= 9
-    again = await dataset_service.load_dataset(session, dataset_checks.read_dataset())
+    again = await dataset_service.load_dataset(session, dataset_read.read_dataset())
     assert again.changes == 0, (again.created, again.updated, again.deleted)

@@ -13,16 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from app.cli import cli as cli_app
+from app.dataset import check as dataset_checks
+from app.dataset import read as dataset_read
 from app.errors import InvalidInput
 from app.models import Event, MoneyRecord, Programme
-from app.services import dataset_checks
 from tests.services.cited import citation
 
-DATA = dataset_checks.DEFAULT_DATA_DIR
+DATA = dataset_read.DEFAULT_DATA_DIR
 CAN_REPORT = "canada-mirps-sp-chair-report-2022"
 WRMC = "wrmc-2021-regional-cooperation"
 # How many entries each file holds: an appended entry is the next one.
-ENTRIES = dataset_checks.check_dataset(dataset_checks.read_dataset()).counts
+ENTRIES = dataset_checks.check_dataset(dataset_read.read_dataset()).counts
 
 
 @pytest.fixture
@@ -41,11 +42,11 @@ def _append(data_dir: Path, name: str, text: str) -> int:
 
 
 def _problems(data_dir: Path) -> list[str]:
-    return dataset_checks.check_dataset(dataset_checks.read_dataset(data_dir)).problems
+    return dataset_checks.check_dataset(dataset_read.read_dataset(data_dir)).problems
 
 
 def test_the_curated_files_pass() -> None:
-    report = dataset_checks.check_dataset(dataset_checks.read_dataset())
+    report = dataset_checks.check_dataset(dataset_read.read_dataset())
     assert report.problems == []
     assert report.counts["programmes"] == 36
     assert report.counts["money_records"] == 9
@@ -59,7 +60,7 @@ def test_a_programme_of_unknown_kind_names_file_line_and_reason(data_dir: Path) 
         f"  citations: [{citation('mirps-sp-web-2021', 'Cities of Solidarity')}]\n",
     )
     with pytest.raises(InvalidInput) as raised:
-        dataset_checks.read_dataset(data_dir)
+        dataset_read.read_dataset(data_dir)
     details = [str(e["detail"]) for e in raised.value.errors or []]
     assert [d[:60] for d in details] == [
         f"programmes.yaml:{line + 2} entry {ENTRIES['programmes']} kind: Input should be 'programme'"[
@@ -76,7 +77,7 @@ def test_a_money_record_without_citations_names_file_line_and_reason(data_dir: P
         "  citations: []\n",
     )
     with pytest.raises(InvalidInput) as raised:
-        dataset_checks.read_dataset(data_dir)
+        dataset_read.read_dataset(data_dir)
     assert raised.value.errors == [
         {
             "detail": f"money_records.yaml:{line + 4} entry {ENTRIES['money_records']} citations: "

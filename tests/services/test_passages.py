@@ -12,14 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli as cli_app
-from app.schemas.dataset import DATASET_FILES
-from app.services import dataset_checks, passages
-from app.services.citation_checks import citations_in
+from app.dataset import check as dataset_checks
+from app.dataset import passages
+from app.dataset import read as dataset_read
+from app.dataset.citations import citations_in
+from app.dataset.files import DATASET_FILES
 from tests.services.cited import passage, source_texts, text_of
 
-DATA = dataset_checks.DEFAULT_DATA_DIR
+DATA = dataset_read.DEFAULT_DATA_DIR
 WEB = "mirps-sp-web-2021"
-NEXT = len(dataset_checks.read_dataset().programmes)  # the index of an appended programme
+NEXT = len(dataset_read.read_dataset().programmes)  # the index of an appended programme
 # A programme appended to a copy of the data: the next entry, its passage on the 6th line.
 PROGRAMME = (
     "- id: broken-passage\n"
@@ -48,7 +50,7 @@ def _append(data_dir: Path, name: str, text: str) -> int:
 
 
 def _problems(data_dir: Path) -> list[str]:
-    dataset = dataset_checks.read_dataset(data_dir)
+    dataset = dataset_read.read_dataset(data_dir)
     return dataset_checks.check_dataset(dataset, source_texts()).problems
 
 
@@ -67,7 +69,7 @@ def test_find_lets_any_run_of_white_space_match_and_spans_first_to_last() -> Non
 
 
 def test_every_citation_of_a_source_with_a_text_has_a_passage_whose_digest_recomputes() -> None:
-    dataset = dataset_checks.read_dataset()
+    dataset = dataset_read.read_dataset()
     with_text = {s.id for s in dataset.sources if s.text}
     cited = [
         citation
@@ -94,7 +96,7 @@ def test_every_citation_of_a_source_with_a_text_has_a_passage_whose_digest_recom
 
 def test_every_passage_digest_is_the_digest_of_its_slice() -> None:
     """Independently of the checker: hash each slice again with hashlib."""
-    dataset = dataset_checks.read_dataset()
+    dataset = dataset_read.read_dataset()
     for name in DATASET_FILES:
         for entry in getattr(dataset, name):
             for _path, citation in citations_in(entry):
@@ -144,7 +146,7 @@ def test_the_span_checks_hold_without_the_texts(data_dir: Path) -> None:
         "programmes",
         PROGRAMME.replace("{PASSAGE}", f"{{start: 5, end: 700, sha256: {wrong}}}"),
     )
-    dataset = dataset_checks.read_dataset(data_dir)
+    dataset = dataset_read.read_dataset(data_dir)
     report = dataset_checks.check_dataset(dataset, passages.source_texts(data_dir / "absent"))
     assert report.problems == [
         f"programmes.yaml:{line + 6} entry {NEXT} (broken-passage): the passage of {WEB} is wrong: "
@@ -233,3 +235,26 @@ def test_the_default_folder_is_beside_the_main_checkout(tmp_path: Path) -> None:
     plain = tmp_path / "export"
     plain.mkdir()
     assert _main_checkout(plain) == plain  # no git at all (an image): the folder itself
+
+
+def test_a_clone_finds_the_texts_beside_the_checkout_it_was_cloned_from(tmp_path: Path) -> None:
+    from app.config import default_source_texts
+
+    origin = tmp_path / "work" / "main"
+    (origin / ".git").mkdir(parents=True)
+    seeds = tmp_path / "work" / "shared" / "seeds"
+    seeds.mkdir(parents=True)
+    clone = tmp_path / "ci" / "run" / "main"
+    (clone / ".git").mkdir(parents=True)
+    (clone / ".git" / "config").write_text(
+        f'[core]\n\tbare = false\n[remote "origin"]\n\turl = {origin}\n'
+        "\tfetch = +refs/heads/*:refs/remotes/origin/*\n",
+        encoding="utf-8",
+    )
+    assert default_source_texts(origin) == seeds  # beside the checkout itself
+    assert default_source_texts(clone) == seeds  # beside the checkout it was cloned from
+    (tmp_path / "ci" / "run" / "shared" / "seeds").mkdir(parents=True)
+    assert default_source_texts(clone) == tmp_path / "ci" / "run" / "shared" / "seeds"
+    stranger = tmp_path / "elsewhere" / "main"
+    (stranger / ".git").mkdir(parents=True)
+    assert default_source_texts(stranger) == tmp_path / "elsewhere" / "shared" / "seeds"

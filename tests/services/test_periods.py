@@ -12,14 +12,16 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.dataset import check as dataset_checks
+from app.dataset import load as dataset_service
+from app.dataset import read as dataset_read
+from app.dataset.files import DATASET_FILES, Dataset
+from app.dataset.sync import LoadReport
 from app.errors import InvalidInput
 from app.models import Participation
 from app.models.enums import BoundBasis, Certainty
-from app.schemas.dataset import DATASET_FILES, Dataset
 from app.schemas.dates import PartialDate
-from app.services import dataset as dataset_service
-from app.services import dataset_checks, periods
-from app.services.dataset_sync import LoadReport
+from app.services import periods
 from tests.services.test_dataset import BASE, CITE
 
 D = dt.date
@@ -224,7 +226,7 @@ def test_malformed_bound_in_a_file_names_its_line_and_field(tmp_path: Path) -> N
         encoding="utf-8",
     )
     with pytest.raises(InvalidInput) as raised:
-        dataset_checks.read_dataset(tmp_path)
+        dataset_read.read_dataset(tmp_path)
     assert raised.value.errors == [
         {
             "detail": "participations.yaml:9 entry 1 start_not_after.date: "

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from app.services import dataset_checks
+from app.dataset import check as dataset_checks
+from app.dataset import read as dataset_read
 from tests.services.cited import citation, source_texts
 
-DATA = dataset_checks.DEFAULT_DATA_DIR
+DATA = dataset_read.DEFAULT_DATA_DIR
 REPORT = "canada-mirps-sp-chair-report-2022"
 ROADMAP = "unnm-lac-imrf-roadmap-2021"
 WRMC = "wrmc-2021-regional-cooperation"
@@ -38,7 +39,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 def _append(data_dir: Path, name: str, text: str) -> tuple[int, int]:
     """Append an entry to ``name``.yaml: the line it starts on, and its index."""
-    entries = len(getattr(dataset_checks.read_dataset(data_dir), name))
+    entries = len(getattr(dataset_read.read_dataset(data_dir), name))
     path = data_dir / f"{name}.yaml"
     before = path.read_text(encoding="utf-8")
     path.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
@@ -46,7 +47,7 @@ def _append(data_dir: Path, name: str, text: str) -> tuple[int, int]:
 
 
 def _problems(data_dir: Path) -> list[str]:
-    dataset = dataset_checks.read_dataset(data_dir)
+    dataset = dataset_read.read_dataset(data_dir)
     return dataset_checks.check_dataset(dataset, source_texts()).problems
 
 
@@ -59,7 +60,7 @@ def _event(event_id: str, *lines: str, cited: str) -> str:
 
 
 def test_the_shipped_files_keep_every_rule() -> None:
-    assert dataset_checks.check_dataset(dataset_checks.read_dataset(), source_texts()).ok
+    assert dataset_checks.check_dataset(dataset_read.read_dataset(), source_texts()).ok
 
 
 def test_an_event_held_without_a_passage_reporting_it_is_refused(data_dir: Path) -> None:

@@ -44,7 +44,7 @@ from app.schemas.descriptions import (
 )
 from app.schemas.filters import ActorFilter
 from app.services import actors as actor_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from app.graphql.types.forum import ForumType

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import InvalidInput, NotFound
 from app.graphql.context import Info
 from app.schemas.language import localized
-from app.services._query import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, row_cursor
+from app.services.paging import DEFAULT_LIMIT, MAX_LIMIT, PageResult, SortKey, row_cursor
 
 FIRST_DOC = f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})."
 AFTER_DOC = "Cursor of the last edge already seen (`pageInfo.endCursor`); omit for the first page."

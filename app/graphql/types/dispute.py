@@ -19,7 +19,7 @@ from app.graphql.types.source import CitationType
 from app.models import Dispute
 from app.models.enums import Entity
 from app.services import disputes as dispute_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 
 
 @strawberry.type(name="DisputeSubject", description="What a dispute is about.")

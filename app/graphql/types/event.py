@@ -61,7 +61,7 @@ from app.schemas.descriptions import (
 from app.schemas.event import EventSummaryKey, EventSummaryRow
 from app.schemas.filters import EventFilter
 from app.services import events as event_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType

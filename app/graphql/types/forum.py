@@ -45,7 +45,7 @@ from app.schemas.descriptions import (
 )
 from app.schemas.filters import ForumFilter
 from app.services import forums as forum_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from app.graphql.types.event import EventType

@@ -38,7 +38,7 @@ from app.schemas.descriptions import (
 )
 from app.schemas.filters import FundingShareFilter
 from app.services import funding as funding_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from app.graphql.types.actor import ActorType

@@ -52,7 +52,7 @@ from app.schemas.descriptions import (
 from app.schemas.filters import ParticipationFilter
 from app.schemas.participation import shared_values
 from app.services import participations as participation_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 from app.services.participations import ParticipationRow
 
 if TYPE_CHECKING:

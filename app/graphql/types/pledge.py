@@ -69,7 +69,7 @@ from app.schemas.pledge import (
 )
 from app.services import pledge_writes
 from app.services import pledges as pledge_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 from app.services.pledge_writes import WriteOutcome
 from app.services.pledges import PledgeRow, PledgeSort
 

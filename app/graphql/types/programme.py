@@ -52,7 +52,7 @@ from app.schemas.programme import BOUNDS_DOC, ProgrammeRead
 from app.services import governance as governance_service
 from app.services import money_records as money_service
 from app.services import programmes as programme_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 
 
 def _citations(citations: list[CitationRead]) -> list[CitationType]:

@@ -36,7 +36,7 @@ from app.schemas.descriptions import (
     availability,
 )
 from app.services import sources as source_service
-from app.services._query import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT
 
 
 @strawberry.type(name="FactCount", description="How many facts of one kind cite a source.")

@@ -5,7 +5,7 @@ Domain errors, FastAPI's request validation errors, Starlette's HTTP errors
 ``application/problem+json`` with ``type``, ``title``, ``status``, ``detail``,
 ``instance`` and the stable ``code`` shared with GraphQL. The ``type`` is the
 absolute URI of the code's page on this server (``/problems/{code}``, see
-``app.api.problem_types``), built from the request's own base URL so it
+``app.http.problem_types``), built from the request's own base URL so it
 resolves wherever migov is served (behind a proxy too, with ``--proxy-headers``).
 """
 
@@ -26,9 +26,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
-from app.api.problem_types import describe
-from app.api.ratelimit import rate_limit_headers
 from app.faults import database_fault
+from app.http.problem_types import describe
+from app.http.ratelimit import rate_limit_headers
 from app.logs import current_request_id
 
 logger = logging.getLogger("migov.api")

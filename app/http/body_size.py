@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.problems import problem_response
+from app.http.problems import problem_response
 
 BODYLESS = {"GET", "HEAD", "OPTIONS", "DELETE"}
 

@@ -1,29 +1,23 @@
 """Cross-file checks of programmes, money records, participant counts, governance changes
-and event series (``migov data validate``); ``services.dataset_checks`` runs them.
+and event series (``migov data validate``); ``dataset.check`` runs them.
 
 Each problem names the file, the line and the entry, and says what is wrong: an unknown
 reference, a citation of an unknown source, a period that ends before it starts, a
 negative count, a series that contains itself, and the time rules of
-``services.fact_bounds``: an event or a part dated outside its series, plan or term; an
+``dataset.bounds``: an event or a part dated outside its series, plan or term; an
 event ``held`` that no cited passage reports held (or that its reporting document
 predates); a programme in effect before it was first proposed; a start whose bounds
 lie after its end's.
 A kind outside the vocabulary or a missing citation is refused earlier, when the file
-is read (``schemas.dataset_facts``), with its file and line too.
+is read (``dataset.programme_files``), with its file and line too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
-from app.iso import is_currency
-from app.models.enums import EventStatus
-from app.schemas.dataset import Dataset, EventEntry
-from app.schemas.dataset_base import CitationEntry
-from app.schemas.dates import PartialDate
-from app.services.fact_bounds import (
+from app.dataset.bounds import (
     DAY,
     Term,
     TermKey,
@@ -34,23 +28,11 @@ from app.services.fact_bounds import (
     programme_bounds,
     term_key,
 )
+from app.dataset.checker import Checker, Where
+from app.dataset.files import Dataset, EventEntry
+from app.iso import is_currency
+from app.models.enums import EventStatus
 from app.services.periods import SourceDates
-
-
-class _Checker(Protocol):
-    """What ``services.dataset_checks``' checker offers the checks here."""
-
-    events: set[str]
-
-    def problem(self, text: str) -> None: ...
-    def duplicates(self, kind: str, keys: Iterable[str]) -> None: ...
-    def cited(self, where: str, citations: Sequence[CitationEntry]) -> None: ...
-    def forum_ref(self, where: str, code: str | None) -> None: ...
-    def actor_ref(self, where: str, actor_id: str) -> None: ...
-    def ordered(self, where: str, start: PartialDate | None, end: PartialDate | None) -> None: ...
-
-
-Where = Callable[[Dataset, str, int, str], str]
 
 
 @dataclass(frozen=True)
@@ -63,7 +45,7 @@ class TimeContext:
     sources: Mapping[str, SourceDates]
 
 
-def check_facts(checker: _Checker, dataset: Dataset, where: Where, time: TimeContext) -> None:
+def check_facts(checker: Checker, dataset: Dataset, where: Where, time: TimeContext) -> None:
     _check_event_series(checker, dataset, where)
     _check_event_times(checker, dataset, where, time)
     _check_programmes(checker, dataset, where)
@@ -73,7 +55,7 @@ def check_facts(checker: _Checker, dataset: Dataset, where: Where, time: TimeCon
     _check_governance_changes(checker, dataset, where)
 
 
-def _check_event_series(checker: _Checker, dataset: Dataset, where: Where) -> None:
+def _check_event_series(checker: Checker, dataset: Dataset, where: Where) -> None:
     events = {e.id: e for e in dataset.events}
     for index, event in enumerate(dataset.events):
         if event.parent is None:
@@ -110,9 +92,7 @@ def _span(window: Window) -> str:
     return f"{window.earliest or '…'} to {window.latest or '…'}"
 
 
-def _check_event_times(
-    checker: _Checker, dataset: Dataset, where: Where, time: TimeContext
-) -> None:
+def _check_event_times(checker: Checker, dataset: Dataset, where: Where, time: TimeContext) -> None:
     """An event lies within its series and its term; its bounds are ordered; it is held
     only when a cited passage reports it held, by a document that may postdate it."""
     events = {e.id: e for e in dataset.events}
@@ -159,7 +139,7 @@ def _check_event_times(
 
 
 def _check_held(
-    checker: _Checker,
+    checker: Checker,
     dataset: Dataset,
     where: Where,
     index: int,
@@ -188,7 +168,7 @@ def _check_held(
             )
 
 
-def _check_programme_times(checker: _Checker, dataset: Dataset, where: Where) -> None:
+def _check_programme_times(checker: Checker, dataset: Dataset, where: Where) -> None:
     """A part lies within its plan; nothing is in effect before it was first proposed; a
     start's bounds never lie after its end's."""
     programmes = {p.id: p for p in dataset.programmes}
@@ -232,7 +212,7 @@ def _check_programme_times(checker: _Checker, dataset: Dataset, where: Where) ->
             )
 
 
-def _check_programmes(checker: _Checker, dataset: Dataset, where: Where) -> None:
+def _check_programmes(checker: Checker, dataset: Dataset, where: Where) -> None:
     ids = {p.id for p in dataset.programmes}
     checker.duplicates("programmes", (p.id for p in dataset.programmes))
     parents = {p.id: p.parent for p in dataset.programmes}
@@ -260,7 +240,7 @@ def _check_programmes(checker: _Checker, dataset: Dataset, where: Where) -> None
             checker.problem(f"{place}: parent chain loops")
 
 
-def _check_money_records(checker: _Checker, dataset: Dataset, where: Where) -> None:
+def _check_money_records(checker: Checker, dataset: Dataset, where: Where) -> None:
     programmes = {p.id for p in dataset.programmes}
     checker.duplicates("money records", (m.id for m in dataset.money_records))
     for index, entry in enumerate(dataset.money_records):
@@ -284,7 +264,7 @@ def _check_money_records(checker: _Checker, dataset: Dataset, where: Where) -> N
         checker.ordered(place, entry.period_start, entry.period_end)
 
 
-def _check_participant_counts(checker: _Checker, dataset: Dataset, where: Where) -> None:
+def _check_participant_counts(checker: Checker, dataset: Dataset, where: Where) -> None:
     checker.duplicates("participant counts", (c.id for c in dataset.participant_counts))
     for index, entry in enumerate(dataset.participant_counts):
         place = f"{where(dataset, 'participant_counts', index, '')} ({entry.id})"
@@ -301,7 +281,7 @@ def _check_participant_counts(checker: _Checker, dataset: Dataset, where: Where)
             )
 
 
-def _check_governance_changes(checker: _Checker, dataset: Dataset, where: Where) -> None:
+def _check_governance_changes(checker: Checker, dataset: Dataset, where: Where) -> None:
     checker.duplicates("governance changes", (g.id for g in dataset.governance_changes))
     for index, entry in enumerate(dataset.governance_changes):
         place = f"{where(dataset, 'governance_changes', index, '')} ({entry.id})"

@@ -18,6 +18,21 @@ from pydantic import (
     model_validator,
 )
 
+from app.dataset.base import (
+    CitationEntry,
+    Citations,
+    DecimalString,
+    Fact,
+    PassageEntry,
+    Record,
+    is_decimal_string,
+)
+from app.dataset.programme_files import (
+    GovernanceChangeEntry,
+    MoneyRecordEntry,
+    ParticipantCountEntry,
+    ProgrammeEntry,
+)
 from app.models.enums import (
     ActorKind,
     AmountQualifier,
@@ -33,27 +48,7 @@ from app.models.enums import (
     PledgeStatus,
     Role,
 )
-from app.schemas.dataset_base import (
-    ISO3,
-    ActorId,
-    CitationEntry,
-    Citations,
-    CurrencyCode,
-    DecimalString,
-    Fact,
-    ForumCode,
-    PassageEntry,
-    Record,
-    Slug,
-    Text,
-    is_decimal_string,
-)
-from app.schemas.dataset_facts import (
-    GovernanceChangeEntry,
-    MoneyRecordEntry,
-    ParticipantCountEntry,
-    ProgrammeEntry,
-)
+from app.schemas.codes import ISO3, ActorId, CurrencyCode, ForumCode, Slug, Text
 from app.schemas.dates import PartialDateField
 
 
@@ -316,7 +311,7 @@ class DisputeEntry(Record):
 
 
 class Dataset(BaseModel):
-    """All curated files, parsed. Cross-file checks live in ``services.dataset_checks``."""
+    """All curated files, parsed. Cross-file checks live in ``dataset.check``."""
 
     sources: list[SourceEntry]
     forums: list[ForumEntry]

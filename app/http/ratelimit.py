@@ -36,14 +36,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.models import ApiKey
-from app.services.api_keys import SECRET_PATTERN, RateBudget
+from app.services.api_keys import SECRET_PATTERN, RateBudget, active_key_prefixes
 
 POLICY = "writes"
 CLIENT_POLICY = "requests"
@@ -167,10 +165,7 @@ class KnownKeys:
             return
         try:
             async with sessionmaker() as session:
-                rows = await session.execute(
-                    select(ApiKey.secret_hash, ApiKey.prefix).where(ApiKey.revoked_at.is_(None))
-                )
-                self._by_hash = {row.secret_hash: row.prefix for row in rows}
+                self._by_hash = await active_key_prefixes(session)
         except Exception:  # a database fault must not refuse the request it would count
             return
 
@@ -255,7 +250,7 @@ class RateLimitHeadersMiddleware:
         decision: Decision,
         headers: dict[str, str],
     ) -> None:
-        from app.api.problems import problem_response  # problems imports this module
+        from app.http.problems import problem_response  # problems imports this module
 
         detail = (
             f"This client has made its {decision.budget.limit} requests per "

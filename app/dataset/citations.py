@@ -1,5 +1,5 @@
 """Checks that every citation points at its exact passage (``migov data validate``);
-``services.dataset_checks`` runs them.
+``dataset.check`` runs them.
 
 * Every citation of a source that names a ``text`` names its ``passage``; a source
   with no text has no passages to name.
@@ -22,29 +22,23 @@ and that what a citation ``states`` is a value of its entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel
 
-from app.schemas.dataset import DATASET_FILES, Dataset, SourceEntry
-from app.schemas.dataset_base import CitationEntry, Fact, PassageEntry
-from app.services import passages
-from app.services.passages import SourceTexts
+from app.dataset import passages
+from app.dataset.base import CitationEntry, Fact, PassageEntry
+from app.dataset.checker import Checker, Where
+from app.dataset.files import DATASET_FILES, Dataset, SourceEntry
+from app.dataset.passages import SourceTexts
 
 SOURCE_DATES = ("published", "published_not_before", "published_not_after")
 # Fields that hold no value of the fact: they can be neither stated nor inferred.
 NOT_VALUES = frozenset(
     {"id", "code", "key", "citations", "inferred", "description", "description_es", "note"}
 )
-
-
-class _Checker(Protocol):
-    def problem(self, text: str) -> None: ...
-
-
-Where = Callable[[Dataset, str, int, str], str]
 
 
 @dataclass
@@ -82,7 +76,7 @@ def label(entry: Any) -> str:
 
 
 def check_passages(
-    checker: _Checker, dataset: Dataset, where: Where, texts: SourceTexts | None
+    checker: Checker, dataset: Dataset, where: Where, texts: SourceTexts | None
 ) -> PassageReport:
     sources = {s.id: s for s in dataset.sources}
     report = PassageReport()
@@ -172,7 +166,7 @@ def check_passages(
     return report
 
 
-def check_inferred(checker: _Checker, dataset: Dataset, where: Where) -> None:
+def check_inferred(checker: Checker, dataset: Dataset, where: Where) -> None:
     for name in DATASET_FILES:
         for index, entry in enumerate(getattr(dataset, name)):
             if not isinstance(entry, Fact):

@@ -3,7 +3,7 @@
 Programmes (``programmes.yaml``), money records that are not pledges
 (``money_records.yaml``), counts of unnamed participants (``participant_counts.yaml``)
 and governance changes (``governance_changes.yaml``). Same rules as
-``schemas.dataset``: dates keep their precision, money is a quoted decimal, every
+``dataset.files``: dates keep their precision, money is a quoted decimal, every
 fact cites at least one source.
 """
 
@@ -13,19 +13,15 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from app.models.enums import ActorKind, MoneyKind, MoneyQualifier, ProgrammeKind, Role
-from app.schemas.dataset_base import (
-    ActorId,
+from app.dataset.base import (
     Citations,
-    CurrencyCode,
     DecimalString,
     Fact,
-    ForumCode,
     Record,
-    Slug,
-    Text,
     is_decimal_string,
 )
+from app.models.enums import ActorKind, MoneyKind, MoneyQualifier, ProgrammeKind, Role
+from app.schemas.codes import ActorId, CurrencyCode, ForumCode, Slug, Text
 from app.schemas.dates import PartialDateField
 
 

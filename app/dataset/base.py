@@ -1,25 +1,15 @@
-"""The building blocks every curated file's format shares (``schemas.dataset``,
-``schemas.dataset_facts``): ids, codes, quoted decimals and citations."""
+"""The building blocks every curated file's format shares (``dataset.files``,
+``dataset.programme_files``): quoted decimals, records, facts and citations (the
+codes and ids are ``schemas.codes``)."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-ForumCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$", max_length=32)
-]
-ActorId = Annotated[
-    str, StringConstraints(pattern=r"^(?:[A-Z]{3}|[a-z0-9]+(?:-[a-z0-9]+)*)$", max_length=64)
-]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-ISO3 = re.compile(r"^[A-Z]{3}$")
+from app.schemas.codes import Slug, Text
 
 
 def is_decimal_string(value: Any) -> Any:
@@ -38,7 +28,7 @@ class Record(BaseModel):
 
 class PassageEntry(Record):
     """A span of the source's text: code point offsets ``start`` (inclusive) and ``end``
-    (exclusive) and the hex SHA-256 of the slice as UTF-8 (``services.passages``)."""
+    (exclusive) and the hex SHA-256 of the slice as UTF-8 (``dataset.passages``)."""
 
     start: int
     end: int

@@ -1,6 +1,6 @@
 """The machinery of a dataset load: match rows by natural key, apply, delete, record changes.
 
-``services.dataset`` has one sync function per entity; each reads the rows the
+``dataset.load`` has one sync function per entity; each reads the rows the
 database holds (``Syncer.rows``), applies the rows the files want
 (``Syncer.apply``, which writes only real changes) and returns a ``Synced``: the
 rows as they were, the natural keys the files list, and the citations they want.
@@ -20,9 +20,9 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.dataset.base import CitationEntry, Fact
 from app.models import Base, Citation
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
-from app.schemas.dataset_base import CitationEntry, Fact
 from app.schemas.dates import PartialDate
 from app.services import changes
 from app.services.changes import ChangeRecord

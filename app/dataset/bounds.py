@@ -1,6 +1,6 @@
 """The days an event or a programme may fall in, from what the files say and the rules
 that bound what they leave open. The loader stores these bounds; the validator
-(``services.fact_checks``) checks the files against the same rules.
+(``dataset.time_checks``) checks the files against the same rules.
 
 Rules (each bound is a day, inclusive; ``None`` is unbounded):
 
@@ -25,10 +25,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from app.dataset.base import CitationEntry
+from app.dataset.files import EventEntry, ForumEntry, TermEntry
+from app.dataset.programme_files import ProgrammeEntry
 from app.models.enums import BoundBasis
-from app.schemas.dataset import EventEntry, ForumEntry, TermEntry
-from app.schemas.dataset_base import CitationEntry
-from app.schemas.dataset_facts import ProgrammeEntry
 from app.services.periods import Bound, CitationPair
 
 DAY = dt.timedelta(days=1)
