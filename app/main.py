@@ -200,6 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     problems.record_methods(app, ROUTERS)
+    index.record_collections(app, ROUTERS)
     app.include_router(
         build_router(settings, ide_page=web.graphiql_page()),
         prefix="/graphql",

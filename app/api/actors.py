@@ -44,7 +44,8 @@ async def list_actors(
     `member_of=SICA&not_member_of=C-A4&as_of=2021-10-01`; "the GCM champions among
     MIRPS members": `has_role=GCM:champion&member_of=MIRPS`. With `member_of` or
     `has_role`, each actor's `certainty` is the weakest over those conditions, and
-    `certainty_set_by` names the ones that set it.
+    `certainty_set_by` names the ones that set it; `conditions_met` gives each
+    condition's own certainty and the disputes over it.
     """
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ActorRead]:
@@ -55,6 +56,7 @@ async def list_actors(
                 lang=lang,
                 certainty=page.certainty.get(a.id),
                 set_by=page.conditions_setting(a.id),
+                met=page.conditions_met(a.id),
             )
         )
 

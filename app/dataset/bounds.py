@@ -4,8 +4,8 @@ that bound what they leave open. The loader stores these bounds; the validator
 
 Rules (each bound is a day, inclusive; ``None`` is unbounded):
 
-* An event's own dates bound it; an undated event lies within its ``not_before`` /
-  ``not_after``, within its series' days (a part or occurrence inherits its parent's
+* An event's own dates bound it (an end with no start bounds it too); an undated event
+  lies within its ``not_before`` / ``not_after``, within its series' days (a part or occurrence inherits its parent's
   bounds when it has none), and within the term it is listed under (the holder's
   participation, from its earliest start to its latest end, the handover day included).
 * A programme's start and end come from its dates or their explicit bounds; it is not
@@ -22,11 +22,14 @@ stores among the row's inferred values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from app.dataset.base import CitationEntry
 from app.dataset.files import EventEntry, ForumEntry, TermEntry
 from app.dataset.programme_files import ProgrammeEntry
+from app.models.enums import BoundBasis
+from app.services.periods import Bound, CitationPair
 
 DAY = dt.timedelta(days=1)
 TermKey = tuple[str, str, str]  # forum, actor, role
@@ -43,6 +46,7 @@ class Term:
 
     earliest: dt.date | None
     latest: dt.date | None
+    citations: tuple[CitationPair, ...] = ()
 
     def describe(self, key: TermKey) -> str:
         forum, actor, role = key
@@ -55,12 +59,33 @@ class Window:
     earliest: dt.date | None
     latest: dt.date | None
     derived: Derived = ()
+    # The binding bound on each side, with why it holds and the passages it rests on.
+    bounds: tuple[Bound, ...] = ()
 
 
-def _pick(candidates: list[tuple[dt.date, str | None]], latest: bool) -> tuple[dt.date, str | None]:
+# (day, reasoning when not stated by the event's own passages, basis, citations)
+Candidate = tuple[dt.date, str | None, BoundBasis, tuple[CitationPair, ...]]
+
+
+def citation_pairs(citations: Iterable[CitationEntry]) -> tuple[CitationPair, ...]:
+    """Citations as bounds name them: source, locator and passage."""
+    return tuple(
+        (c.source, c.locator, (c.passage.start, c.passage.end, c.passage.sha256))
+        if c.passage
+        else (c.source, c.locator)
+        for c in citations
+    )
+
+
+def _stating(event: EventEntry, field: str) -> tuple[CitationPair, ...]:
+    marked = [c for c in event.citations if field in c.states]
+    return citation_pairs(marked or event.citations)
+
+
+def _pick(candidates: list[Candidate], latest: bool) -> Candidate:
     """The binding bound (the latest lower one, the earliest upper one); on a tie the
     first listed wins, so the file's own bound is named before a derived one."""
-    best = (min if latest else max)(day for day, _ in candidates)
+    best = (min if latest else max)(c[0] for c in candidates)
     return next(c for c in candidates if c[0] == best)
 
 
@@ -70,54 +95,80 @@ def event_window(
     terms: Mapping[TermKey, Term],
     _seen: frozenset[str] = frozenset(),
 ) -> Window:
-    """The days ``event`` may fall in (see the module docstring)."""
+    """The days ``event`` may fall in (see the module docstring), each bound with the
+    passages it rests on: a stated date or explicit bound the event's own citations, a
+    series' bound the series' passages, a term the passages of the holder's claim."""
     if event.start is not None:
-        return Window(event.start.date, (event.end or event.start).last_day())
-    lows: list[tuple[dt.date, str | None]] = []
-    highs: list[tuple[dt.date, str | None]] = []
+        first, last = event.start.date, (event.end or event.start).last_day()
+        return Window(
+            first,
+            last,
+            bounds=(
+                Bound("start", "not_before", first, BoundBasis.STATED, _stating(event, "start")),
+                Bound(
+                    "end",
+                    "not_after",
+                    last,
+                    BoundBasis.STATED,
+                    _stating(event, "end" if event.end else "start"),
+                ),
+            ),
+        )
+    lows: list[Candidate] = []
+    highs: list[Candidate] = []
+    own = citation_pairs(event.citations)
     if event.not_before is not None:
-        lows.append((event.not_before.date, None))
+        lows.append((event.not_before.date, None, BoundBasis.EXPLICIT, own))
     if event.not_after is not None:
-        highs.append((event.not_after.last_day(), None))
+        highs.append((event.not_after.last_day(), None, BoundBasis.EXPLICIT, own))
+    if event.end is not None:  # an end with no start still bounds the event
+        highs.append((event.end.last_day(), None, BoundBasis.STATED, _stating(event, "end")))
     seen = _seen | {event.id}
     parent = events.get(event.parent) if event.parent else None
     if parent is not None and parent.id not in seen:
         window = event_window(parent, events, terms, seen)
         why = f"within its series {parent.id}: the documents do not date this occurrence"
+        by_side = {b.side: b.citations for b in window.bounds}
         if window.earliest is not None:
-            lows.append((window.earliest, why))
+            cites = by_side.get("not_before", ())
+            lows.append((window.earliest, why, BoundBasis.SERIES, cites))
         if window.latest is not None:
-            highs.append((window.latest, why))
+            cites = by_side.get("not_after", ())
+            highs.append((window.latest, why, BoundBasis.SERIES, cites))
     if event.term is not None:
         key = term_key(event.term)
         term = terms.get(key)
         if term is not None:
             why = f"within {term.describe(key)}, under which the document lists it"
             if term.earliest is not None:
-                lows.append((term.earliest, why))
+                lows.append((term.earliest, why, BoundBasis.TERM, term.citations))
             if term.latest is not None:
-                highs.append((term.latest, why))
+                highs.append((term.latest, why, BoundBasis.TERM, term.citations))
     derived: list[tuple[str, str]] = []
-    earliest = latest = None
+    bounds: list[Bound] = []
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
     if lows:
-        earliest, low_why = _pick(lows, latest=False)
+        low, low_why, basis, cites = _pick(lows, latest=False)
+        earliest = low
+        bounds.append(Bound("start", "not_before", low, basis, cites))
         if low_why is not None:
             derived.append(("earliest", low_why))
     if highs:
-        latest, high_why = _pick(highs, latest=True)
+        high, high_why, basis, cites = _pick(highs, latest=True)
+        latest = high
+        bounds.append(Bound("end", "not_after", high, basis, cites))
         if high_why is not None:
             derived.append(("latest", high_why))
-    return Window(earliest, latest, tuple(derived))
+    return Window(earliest, latest, tuple(derived), tuple(bounds))
 
 
 def own_event_window(event: EventEntry) -> Window:
     """The days the file itself gives the event (its dates, else its explicit bounds)."""
     if event.start is not None:
         return Window(event.start.date, (event.end or event.start).last_day())
-    return Window(
-        event.not_before.date if event.not_before else None,
-        event.not_after.last_day() if event.not_after else None,
-    )
+    highs = [d.last_day() for d in (event.not_after, event.end) if d is not None]
+    return Window(event.not_before.date if event.not_before else None, min(highs, default=None))
 
 
 @dataclass(frozen=True)

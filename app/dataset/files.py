@@ -212,6 +212,13 @@ class AmountEntry(Record):
         return is_decimal_string(value)
 
 
+class PledgeAmountEntry(AmountEntry):
+    """A pledge's amount; ``currency_assumed: true`` when the source writes only "$" and
+    the currency is read from context (an ``inferred`` note on ``amount`` says why)."""
+
+    currency_assumed: bool = False
+
+
 class TermEntry(Record):
     """A term the documents list an item under: the one participation claim of ``actor``
     as ``role`` of ``forum`` ("activities conducted under Canada as Chair")."""
@@ -259,7 +266,7 @@ class PledgeEntry(Fact):
     event: Slug | None = None
     kind: PledgeKind
     scope: PledgeScope | None = None
-    amount: AmountEntry | None = None
+    amount: PledgeAmountEntry | None = None
     announced: PartialDateField | None = None
     status: PledgeStatus = PledgeStatus.ANNOUNCED
     gcm_objectives: list[Annotated[int, Field(ge=1, le=23)]] = Field(default_factory=list)

@@ -480,6 +480,7 @@ async def _pledge_values(
         "amount": amount.amount if amount else None,
         "amount_qualifier": amount.qualifier.value if amount else None,
         "currency": amount.currency if amount else None,
+        "currency_assumed": amount.currency_assumed if amount else False,
         "amount_usd": usd.amount_usd,
         "exchange_rate_id": usd.exchange_rate_id,
         "amount_usd_note": usd.note,
@@ -529,6 +530,7 @@ async def sync_events(
                 "topic": entry.topic,
                 "earliest": window.earliest,
                 "latest": window.latest,
+                "bounds": [bound.as_json() for bound in window.bounds],
                 "inferred": inferred_json(entry, window.derived),
             },
         )
@@ -551,12 +553,33 @@ async def sync_events(
             sync.touched(Entity.EVENT, row)
     await sync.session.flush()
     rows = await sync.rows(Event, "id")
+    parents = {entry.parent for entry in entries if entry.parent}
     for entry in entries:
-        if rows[entry.id].parent_id != entry.parent:
-            rows[entry.id].parent_id = entry.parent
-            sync.touched(Entity.EVENT, rows[entry.id])
+        derived = {
+            "parent_id": entry.parent,
+            "series": entry.id in parents,
+            "organizers_from_id": _organizers_from(entry, by_id),
+        }
+        row = rows[entry.id]
+        for name, value in derived.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                sync.touched(Entity.EVENT, row)
     await sync.session.flush()
     return synced
+
+
+def _organizers_from(entry: EventEntry, by_id: Mapping[str, EventEntry]) -> str | None:
+    """The event whose hosts ran ``entry``: itself when it names hosts, else the nearest
+    series or whole above it that does (None when none does)."""
+    seen: set[str] = set()
+    current: EventEntry | None = entry
+    while current is not None and current.id not in seen:
+        if current.hosts:
+            return current.id
+        seen.add(current.id)
+        current = by_id.get(current.parent) if current.parent else None
+    return None
 
 
 async def sync_programmes(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from app.dataset.bounds import Term, TermKey
+from app.dataset.bounds import Term, TermKey, citation_pairs
 from app.dataset.files import BoundEntry, Dataset, ForumEntry, ParticipationEntry
 from app.services import periods
 
@@ -22,15 +22,14 @@ def all_source_dates(dataset: Dataset) -> dict[str, periods.SourceDates]:
 def _explicit(bound: BoundEntry | None) -> periods.ExplicitBound | None:
     if bound is None:
         return None
-    return periods.ExplicitBound(
-        bound.date,
-        tuple(
-            (c.source, c.locator, (c.passage.start, c.passage.end, c.passage.sha256))
-            if c.passage
-            else (c.source, c.locator)
-            for c in bound.citations
-        ),
-    )
+    return periods.ExplicitBound(bound.date, citation_pairs(bound.citations))
+
+
+def stating(entry: ParticipationEntry, field: str) -> tuple[periods.CitationPair, ...]:
+    """The citations a stated ``start`` or ``end`` rests on: those whose passage says it
+    states the field (``states``), else every citation of the claim."""
+    marked = [c for c in entry.citations if field in c.states]
+    return citation_pairs(marked or entry.citations)
 
 
 def participation_period(
@@ -42,6 +41,8 @@ def participation_period(
     return periods.derive_period(
         start=entry.start,
         end=entry.end,
+        start_citations=stating(entry, "start"),
+        end_citations=stating(entry, "end"),
         start_not_before=_explicit(entry.start_not_before),
         start_not_after=_explicit(entry.start_not_after),
         end_not_before=_explicit(entry.end_not_before),
@@ -71,5 +72,7 @@ def term_windows(dataset: Dataset, sources: dict[str, periods.SourceDates]) -> d
     for key, claims in term_claims(dataset).items():
         if len(claims) == 1:
             period = participation_period(claims[0], forums.get(key[0]), sources)
-            terms[key] = Term(period.start_earliest, period.end_latest)
+            terms[key] = Term(
+                period.start_earliest, period.end_latest, citation_pairs(claims[0].citations)
+            )
     return terms

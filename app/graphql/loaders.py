@@ -116,6 +116,10 @@ class Loaders:
         return self._plain(money_records.money_records_by_forum_codes)
 
     @cached_property
+    def money_records_by_programme(self) -> DataLoader[tuple[str, bool], list[MoneyRecord]]:
+        return self._with_args(money_records.money_records_by_programme_ids)
+
+    @cached_property
     def programmes_by_forum(self) -> DataLoader[str, list[ProgrammeRead]]:
         return self._plain(programmes.programmes_by_forum_codes)
 

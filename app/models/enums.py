@@ -77,7 +77,8 @@ class Role(StrEnum):
     SECRETARIAT = "secretariat"
     CHAMPION = "champion"
     PARTNER = "partner"
-    FOUNDER = "founder"  # set the forum up ("initiated by")
+    FOUNDER = "founder"  # set the forum up ("initiated by", "formed by")
+    DRAFTER = "drafter"  # drafted the forum's plan or founding text
     RAPPORTEUR = "rapporteur"
 
 
@@ -112,6 +113,8 @@ class BoundBasis(StrEnum):
     LAST_CONFIRMED = "last_confirmed"  # an open role held on its latest document's date
     START = "start"  # an end is no earlier than the earliest start
     END = "end"  # a start is no later than the latest end
+    SERIES = "series"  # an undated occurrence or part lies within its series
+    TERM = "term"  # an item listed under someone's term lies within that term
 
 
 ROLE_RANKS: tuple[Role, ...] = (
@@ -127,6 +130,7 @@ ROLE_RANKS: tuple[Role, ...] = (
     Role.SECRETARIAT,
     Role.CHAMPION,
     Role.FOUNDER,
+    Role.DRAFTER,
     Role.PARTNER,
     Role.PARTICIPANT,
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
@@ -71,6 +72,18 @@ class Event(InferredMixin, TimestampMixin, Base):
     # occurrence the documents do not date, its series' (derived by the loader).
     earliest: Mapped[dt.date | None]
     latest: Mapped[dt.date | None]
+    # Derived by the loader: whether other events are this one's occurrences or parts,
+    # and the event whose hosts ran this one (itself when it names hosts, else the nearest
+    # series or whole above it that does; null when no document says who ran it).
+    series: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The bounds ``earliest`` and ``latest`` are judged on, each with its basis and the
+    # passages it rests on (``services.periods.Bound.as_json``), derived by the loader.
+    bounds: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    organizers_from_id: Mapped[str | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL", onupdate="CASCADE"), index=True
+    )
 
     hosts: Mapped[list[EventHost]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="EventHost.position"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.actor import Actor
@@ -115,6 +115,11 @@ class Pledge(InferredMixin, TimestampMixin, Base):
         doc="The key that submitted the pledge; null for curated ones.",
     )
     version: Mapped[int] = mapped_column(default=1)
+    currency_assumed: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="The source writes only '$' and the currency is read from context.",
+    )
 
     pledgers: Mapped[list[PledgePledger]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="PledgePledger.position"

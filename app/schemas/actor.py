@@ -67,6 +67,16 @@ class ConditionRead(ReadModel):
     value: str = Field(description="The forum code, or `FORUM:role`.")
 
 
+class ConditionMetRead(ConditionRead):
+    """A condition the actor met, how surely, and the disputes over the claims meeting it."""
+
+    certainty: Certainty | None = Field(description="How surely the actor meets it on the day.")
+    disputes: list[str] = Field(
+        description="Ids of the disputes (`/v1/disputes/{id}`) over the claims that meet it: "
+        "where the sources disagree, the condition is met only `possible`."
+    )
+
+
 class ActorRead(ActorRef):
     short_name: str | None = Field(description=ACTOR_SHORT_NAME)
     forum: str | None = Field(description=ACTOR_FORUM)
@@ -78,6 +88,11 @@ class ActorRead(ActorRef):
     citations: list[CitationRead]
     # After citations: a CSV gains its new column at the end (docs/versioning.md).
     certainty_set_by: list[ConditionRead] | None = Field(default=None, description=CERTAINTY_SET_BY)
+    conditions_met: list[ConditionMetRead] | None = Field(
+        default=None,
+        description="With `member_of` or `has_role`: each condition the actor met, with its "
+        "own certainty and the ids of the disputes over it. Null otherwise.",
+    )
 
     @classmethod
     def from_model(
@@ -87,9 +102,12 @@ class ActorRead(ActorRef):
         lang: str = "en",
         certainty: Certainty | None = None,
         set_by: Sequence[tuple[str, str]] | None = None,
+        met: Sequence[ConditionMetRead] | None = None,
     ) -> ActorRead:
-        """``set_by``: the (parameter, value) of each condition that set ``certainty``."""
+        """``set_by``: the (parameter, value) of each condition that set ``certainty``;
+        ``met``: every condition with its certainty and disputes."""
         return cls.trusted(
+            conditions_met=None if met is None else list(met),
             certainty=certainty,
             certainty_set_by=(
                 None

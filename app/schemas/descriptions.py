@@ -50,7 +50,9 @@ BOUND_BASIS = (
     "`stated` (the date given), `explicit` (a bound the documents give), `forum_founded`, "
     "`forum_ended`, `first_document` (a start precedes the earliest document stating it), "
     "`last_confirmed` (an open role held on its latest document's date), `start` (an end "
-    "is not before the start), `end` (a start is not after the latest end)."
+    "is not before the start), `end` (a start is not after the latest end), `series` (an "
+    "undated occurrence lies within its series), `term` (an item listed under a term lies "
+    "within it)."
 )
 MEMBER_OF_CERTAINTY = (
     "With `member_of` or `has_role`: how surely the actor meets every one of them on `as_of` "
@@ -73,6 +75,12 @@ EXACT_DECIMAL = "Exact decimal string."
 ISO_4217 = "ISO 4217 code."
 PLEDGE_AMOUNT = "Exact decimal string in `currency`."
 PLEDGE_CURRENCY = "ISO 4217 code, as pledged."
+PLEDGE_CURRENCY_ASSUMED = (
+    "`true` when the source writes only '$' and the currency is read from context (see "
+    "`inferred`): the amount is not stated in that currency."
+)
+AMOUNT_ASSUMED = "Of `amount`, what rests on an assumed currency (`currency_assumed`)."
+AMOUNT_USD_ASSUMED = "Of `amount_usd`, what rests on an assumed currency (`currency_assumed`)."
 PLEDGE_AMOUNT_USD = "USD equivalent from the dated rates table; null where no rate is known."
 USD_CONVERSION = (
     "How `amount_usd` was obtained: the rate, the period it covers, its basis and its "
@@ -139,6 +147,17 @@ EVENT_START_CERTAINTY = (
 EVENT_WINDOW = (
     "First (`earliest`) and last (`latest`) day the event may fall on: its own dates at "
     "their precision, or, for an occurrence the documents do not date, its series' dates."
+)
+EVENT_SERIES = (
+    "`true` when other events are this one's occurrences or parts (a series, or a meeting "
+    "with sessions of its own): counting it beside them counts the same meetings twice; "
+    "`series=false` leaves such events out."
+)
+EVENT_OCCURRENCE = "`true` when the event is one occurrence or part of another (`parent`)."
+EVENT_ORGANIZERS_FROM = (
+    "The event whose hosts ran this one: itself when it names its own hosts, else the "
+    "nearest series or whole above it that does; null when no document says who ran it "
+    "(the forum in `forum` is the one it served, not necessarily who ran it)."
 )
 CHAIR_THEME = "A chair's theme for its term, as the documents name it; null otherwise."
 CHAIR_OBJECTIVES = "A chair's objectives for its term, in our own words; empty otherwise."

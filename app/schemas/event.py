@@ -25,6 +25,9 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_OCCURRENCE,
+    EVENT_ORGANIZERS_FROM,
+    EVENT_SERIES,
     EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
@@ -34,6 +37,7 @@ from app.schemas.descriptions import (
     ISO_4217,
 )
 from app.schemas.language import localized
+from app.schemas.participation import BoundRead
 
 
 class AmountRead(ReadModel):
@@ -78,6 +82,14 @@ class EventRead(ReadModel):
     # Last: a CSV gains its new column at the end (docs/versioning.md).
     certainty: Certainty | None = Field(default=None, description=EVENT_START_CERTAINTY)
     inferred: list[InferredRead] = Field(description=INFERRED)
+    series: bool = Field(default=False, description=EVENT_SERIES)
+    occurrence: bool = Field(default=False, description=EVENT_OCCURRENCE)
+    organizers_from: str | None = Field(default=None, description=EVENT_ORGANIZERS_FROM)
+    bounds: list[BoundRead] = Field(
+        default_factory=list,
+        description="What `earliest` (`start` `not_before`) and `latest` (`end` "
+        "`not_after`) rest on: the basis of each and the passages that give it.",
+    )
 
     @classmethod
     def from_model(
@@ -123,6 +135,10 @@ class EventRead(ReadModel):
             certainty=certainty,
             citations=[CitationRead.from_model(c) for c in event.citations],
             inferred=inferred_reads(event.inferred),
+            series=bool(event.series),
+            occurrence=event.parent_id is not None,
+            organizers_from=event.organizers_from_id,
+            bounds=[BoundRead.from_json(b) for b in event.bounds or []],
         )
 
 

@@ -238,6 +238,10 @@ SUBFORUMS_DOC = (
     "`true`: a `forum` also matches the forums under it (MIRPS includes MIRPS-SP, and any "
     "forum whose parent chain leads to a listed one)."
 )
+SUBPROGRAMMES_DOC = (
+    "`true`: a `programme` also matches the programmes under it (IMCBP includes MCEE, and "
+    "any programme whose parent chain leads to a listed one)."
+)
 ANY_OF = "Several values mean any of them (repeat the parameter or separate with commas)."
 Q_DOC = (
     "Words to find in the English or Spanish name, short name or aliases, ignoring case "
@@ -399,6 +403,22 @@ class EventFilter(FilterModel):
         "2022-12-31).",
     )
     host: Codes = Field(default=(), description=f"Only events one of these actors hosts. {ANY_OF}")
+    organizer: Codes = Field(
+        default=(),
+        description="Only events run by one of these actors: named as the event's host, "
+        "co-host, organizer or partner, or, when the event names none, its series' (see "
+        f"`organizers_from`). The forum an event served is `forum`. {ANY_OF}",
+    )
+    not_organizer: Codes = Field(
+        default=(),
+        description="Leave out events run by one of these actors (as `organizer` reads it): "
+        f"`forum=IMRF&not_organizer=iom` keeps the forum's own meetings. {ANY_OF}",
+    )
+    series: bool | None = Field(
+        default=None,
+        description="`false`: leave out events that other events are occurrences or parts of "
+        "(count each meeting once); `true`: only those.",
+    )
     parent: Codes = Field(
         default=(), description=f"Only occurrences of these series (event ids). {ANY_OF}"
     )
@@ -533,6 +553,7 @@ class MoneyRecordFilter(FilterModel):
     currency: Codes = Field(
         default=(), description=f"ISO 4217 codes, any case (`CAD`, `usd`). {ANY_OF}"
     )
+    include_subprogrammes: bool = Field(default=False, description=SUBPROGRAMMES_DOC)
 
 
 class ParticipantCountFilter(FilterModel):

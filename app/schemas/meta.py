@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from app import licence
 from app.schemas.descriptions import SOURCE_TERMS
+from app.schemas.index import ResourceLink
 
 
 class SourceCoverage(BaseModel):
@@ -26,6 +27,13 @@ class DataLicence(BaseModel):
     attribution: str = Field(description="A credit line re-users may copy.")
 
 
+class ResourceCount(ResourceLink):
+    count: int | None = Field(
+        description="Records the collection lists, when it lists one entity; null for "
+        "summaries, the change feed, downloads and the like."
+    )
+
+
 class Meta(BaseModel):
     dataset_version: int = Field(
         description="Increases with every committed change (curated reloads and API writes)."
@@ -36,6 +44,10 @@ class Meta(BaseModel):
     licence: DataLicence = Field(
         description="The data's licence. Each source document keeps its own terms "
         "(`/v1/sources`, field `terms`)."
+    )
+    resources: list[ResourceCount] = Field(
+        default_factory=list,
+        description="Every collection of the API (as `/v1` lists them), with its count.",
     )
 
 

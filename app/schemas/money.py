@@ -101,6 +101,11 @@ class MoneyTotalRead(ReadModel):
         "Amounts stated as approximate or as floors are summed as stated."
     )
     currency_assumed: bool = Field(description="`true` when any record's currency is assumed.")
+    total_currency_assumed: Decimal | None = Field(
+        default=None,
+        description="Of `total`, what rests on an assumed currency (records with "
+        "`currency_assumed`); null exactly when `total` is.",
+    )
 
 
 class MoneySummary(ReadModel):

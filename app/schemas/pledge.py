@@ -44,6 +44,8 @@ from app.schemas.codes import ActorId, ForumCode, Slug
 from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
+    AMOUNT_ASSUMED,
+    AMOUNT_USD_ASSUMED,
     AMOUNT_USD_NOTE,
     CURATED,
     DATE_DOC,
@@ -57,6 +59,7 @@ from app.schemas.descriptions import (
     PLEDGE_AMOUNT,
     PLEDGE_AMOUNT_USD,
     PLEDGE_CURRENCY,
+    PLEDGE_CURRENCY_ASSUMED,
     PLEDGE_PLEDGERS,
     RATE_BASIS,
     RATE_PROVIDER,
@@ -396,6 +399,8 @@ class PledgeRead(ReadModel):
     version: int
     citations: list[CitationRead]
     inferred: list[InferredRead] = Field(description=INFERRED)
+    # Last: a CSV gains its new column at the end (docs/versioning.md).
+    currency_assumed: bool = Field(default=False, description=PLEDGE_CURRENCY_ASSUMED)
 
     @classmethod
     def from_model(cls, pledge: Pledge, *, lang: str = "en") -> PledgeRead:
@@ -431,6 +436,7 @@ class PledgeRead(ReadModel):
             version=pledge.version,
             citations=[CitationRead.from_model(c) for c in pledge.citations],
             inferred=inferred_reads(pledge.inferred),
+            currency_assumed=pledge.currency_assumed,
         )
 
 
@@ -455,6 +461,7 @@ class CurrencyAmount(BaseModel):
     amount_submitted: Decimal = Field(
         default=Decimal("0.00"), description=f"Of `amount`, what {SUBMITTED} add."
     )
+    amount_currency_assumed: Decimal = Field(default=Decimal("0.00"), description=AMOUNT_ASSUMED)
 
 
 class PledgeSummaryRow(BaseModel):
@@ -478,6 +485,15 @@ class PledgeSummaryRow(BaseModel):
     amount_usd_submitted: Decimal | None = Field(
         default=None,
         description=f"Of `amount_usd`, what {SUBMITTED} add; null exactly when `amount_usd` is.",
+    )
+    count_currency_assumed: int = Field(
+        default=0,
+        description="Of `count`, the pledges whose currency is assumed (`currency_assumed`): "
+        "the source writes only '$'.",
+    )
+    amount_usd_currency_assumed: Decimal | None = Field(
+        default=None,
+        description=AMOUNT_USD_ASSUMED + " Null exactly when `amount_usd` is.",
     )
 
 

@@ -16,7 +16,9 @@ claim is sure only when its rival claims are sure too, ``periods.settled_rank``)
 A row's ``certainty`` is the weakest over every condition it met, and
 ``certainty_set_by`` names the conditions at that weakest level, so "a certain
 member of MIRPS, a possible GCM champion" answers ``possible``, set by
-``has_role=GCM:champion``. ``certainty=certain`` keeps only the actors certain
+``has_role=GCM:champion``. ``conditions_met`` gives every condition with its own
+certainty and the disputes (ids) over the claims that meet it, so a disputed
+membership never turns ``possible`` without saying why. ``certainty=certain`` keeps only the actors certain
 under every condition. It needs ``as_of`` (a certainty is judged on a stated day,
 as everywhere else) and a condition to judge; without either it is refused.
 
@@ -40,6 +42,7 @@ from sqlalchemy.orm import selectinload
 from app.errors import InvalidInput
 from app.models import Actor, Participation
 from app.models.enums import Certainty, Role
+from app.schemas.actor import ConditionMetRead
 from app.schemas.filters import ActorFilter
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
@@ -68,6 +71,11 @@ class ActorPage(PageResult[Actor]):
 
     certainty: dict[str, Certainty] = field(default_factory=dict)
     certainty_set_by: dict[str, list[RoleCondition]] = field(default_factory=dict)
+    met: dict[str, list[ConditionMetRead]] = field(default_factory=dict)
+
+    def conditions_met(self, actor_id: str) -> list[ConditionMetRead] | None:
+        """Each condition ``actor_id`` met, with its certainty and disputes, if judged."""
+        return self.met.get(actor_id)
 
     def conditions_setting(self, actor_id: str) -> list[tuple[str, str]] | None:
         """(parameter, value) of the conditions that set ``actor_id``'s certainty, if any."""
@@ -206,6 +214,7 @@ async def _judge(
     """Each actor's certainty on ``day``: the weakest over ``conditions``, and which set it."""
     ids = [actor.id for actor in page.items]
     met: dict[str, dict[RoleCondition, Certainty | None]] = defaultdict(dict)
+    disputed: dict[tuple[str, RoleCondition], set[str]] = defaultdict(set)
     for condition in conditions:
         rows = await session.execute(
             _role_rank(condition, day).where(Participation.actor_id.in_(ids))
@@ -213,8 +222,29 @@ async def _judge(
         for actor_id, rank in rows:
             if actor_id is not None:
                 met[actor_id][condition] = periods.RANKED[int(rank)]
+        claims = await session.execute(
+            select(Participation.actor_id, Participation.dispute).where(
+                Participation.forum_code == condition.forum_code,
+                Participation.role == condition.role,
+                Participation.actor_id.in_(ids),
+                Participation.dispute.is_not(None),
+                periods.in_effect_on(day, None),
+            )
+        )
+        for actor_id, dispute in claims:
+            if actor_id is not None and dispute is not None:
+                disputed[(actor_id, condition)].add(dispute)
     for actor_id in ids:
         found = [met[actor_id].get(condition) for condition in conditions]
+        page.met[actor_id] = [
+            ConditionMetRead.trusted(
+                parameter=condition.parameter,
+                value=condition.value,
+                certainty=certainty,
+                disputes=sorted(disputed.get((actor_id, condition), ())),
+            )
+            for condition, certainty in zip(conditions, found, strict=True)
+        ]
         weakest = periods.weakest(found)
         if weakest is not None:
             page.certainty[actor_id] = weakest

@@ -276,6 +276,27 @@ async def _filtered(session: AsyncSession, statement: Select[Any], filters: Even
         statement = statement.where(
             Event.id.in_(select(EventHost.event_id).where(EventHost.actor_id.in_(hosts)))
         )
+    if filters.organizer:
+        organizers = await references.actor_ids(session, filters.organizer, parameter="organizer")
+        statement = statement.where(
+            Event.organizers_from_id.in_(
+                select(EventHost.event_id).where(EventHost.actor_id.in_(organizers))
+            )
+        )
+    if filters.not_organizer:
+        others = await references.actor_ids(
+            session, filters.not_organizer, parameter="not_organizer"
+        )
+        statement = statement.where(
+            or_(
+                Event.organizers_from_id.is_(None),
+                Event.organizers_from_id.not_in(
+                    select(EventHost.event_id).where(EventHost.actor_id.in_(others))
+                ),
+            )
+        )
+    if filters.series is not None:
+        statement = statement.where(Event.series.is_(filters.series))
     if filters.parent:
         parents = await references.event_ids(session, filters.parent, parameter="parent")
         statement = statement.where(Event.parent_id.in_(parents))

@@ -37,7 +37,9 @@ async def _filtered(session: AsyncSession, statement: Any, filters: MoneyRecordF
             or_(MoneyRecord.forum_code.in_(forums), MoneyRecord.recipient_forum_code.in_(forums))
         )
     if filters.programme:
-        programmes = await references.programme_ids(session, filters.programme)
+        programmes = await references.programme_ids(
+            session, filters.programme, include_subprogrammes=filters.include_subprogrammes
+        )
         statement = statement.where(MoneyRecord.programme_id.in_(programmes))
     if filters.payer:
         payers = await references.actor_ids(session, filters.payer, parameter="payer")
@@ -83,6 +85,9 @@ async def summarize_money_records(
         func.count(MoneyRecord.id).label("records"),
         func.sum(MoneyRecord.amount).label("total"),
         func.max(case((MoneyRecord.currency_assumed, 1), else_=0)).label("assumed"),
+        func.sum(case((MoneyRecord.currency_assumed, MoneyRecord.amount), else_=0)).label(
+            "assumed_total"
+        ),
     ).group_by(forum, MoneyRecord.programme_id, MoneyRecord.kind, MoneyRecord.currency)
     statement = await _filtered(session, statement, filters or MoneyRecordFilter())
     rows = (await session.execute(statement)).all()
@@ -95,6 +100,11 @@ async def summarize_money_records(
             count=int(row.records),
             total=None if row.total is None else Decimal(row.total).quantize(Decimal("0.01")),
             currency_assumed=bool(row.assumed),
+            total_currency_assumed=(
+                None
+                if row.total is None
+                else Decimal(row.assumed_total or 0).quantize(Decimal("0.01"))
+            ),
         )
         for row in rows
     ]
@@ -102,6 +112,28 @@ async def summarize_money_records(
         totals,
         key=lambda t: (t.forum or "", t.programme or "", t.kind.value, t.currency or ""),
     )
+
+
+async def money_records_by_programme_ids(
+    session: AsyncSession, ids: Sequence[str], include_subprogrammes: bool = False
+) -> list[list[MoneyRecord]]:
+    """For each programme id, the records about it (and, with ``include_subprogrammes``,
+    about the programmes under it at any depth), by id (two statements)."""
+    if not ids:
+        return []
+    wanted: dict[str, tuple[str, ...]] = {id_: (id_,) for id_ in ids}
+    if include_subprogrammes:
+        for id_ in ids:
+            wanted[id_] = await references.programme_ids(session, [id_], include_subprogrammes=True)
+    covered = {p for group in wanted.values() for p in group}
+    rows = await session.scalars(
+        select(MoneyRecord)
+        .where(MoneyRecord.programme_id.in_(covered))
+        .options(selectinload(MoneyRecord.citations))
+        .order_by(MoneyRecord.id)
+    )
+    records = list(rows)
+    return [[r for r in records if r.programme_id in set(wanted[id_])] for id_ in ids]
 
 
 async def money_records_by_forum_codes(

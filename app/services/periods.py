@@ -138,6 +138,8 @@ def derive_period(
     *,
     start: PartialDate | None,
     end: PartialDate | None,
+    start_citations: Sequence[CitationPair] = (),
+    end_citations: Sequence[CitationPair] = (),
     start_not_before: ExplicitBound | None = None,
     start_not_after: ExplicitBound | None = None,
     end_not_before: ExplicitBound | None = None,
@@ -150,7 +152,9 @@ def derive_period(
 ) -> Period:
     """The bounds of a role's start and end, from everything the documents give.
 
-    ``cited`` maps each source the role cites to its dates. Each of the four bounds
+    ``cited`` maps each source the role cites to its dates; ``start_citations`` and
+    ``end_citations`` are the passages a stated start and end rest on, which the bounds
+    they give name. Each of the four bounds
     keeps the reason that binds it, so an answer can say what it was judged on.
     ``confirmed_current`` is false for a role the documents speak of only as past ("in
     the 1980s"): they do not confirm it at their own date, so no ``last_confirmed``.
@@ -170,8 +174,8 @@ def derive_period(
         into.append(Bound(edge, "not_after", day, basis, tuple(cites)))
 
     if start is not None:
-        low(start_lows, "start", start.date, BoundBasis.STATED)
-        high(start_highs, "start", start.last_day(), BoundBasis.STATED)
+        low(start_lows, "start", start.date, BoundBasis.STATED, start_citations)
+        high(start_highs, "start", start.last_day(), BoundBasis.STATED, start_citations)
     if start_not_before is not None:
         low(
             start_lows,
@@ -200,8 +204,8 @@ def derive_period(
     last_confirmed: tuple[str, dt.date] | None = None
     if end is not None:
         end_low, end_high = end_range(end)
-        low(end_lows, "end", end_low, BoundBasis.STATED)
-        high(end_highs, "end", end_high, BoundBasis.STATED)
+        low(end_lows, "end", end_low, BoundBasis.STATED, end_citations)
+        high(end_highs, "end", end_high, BoundBasis.STATED, end_citations)
     if end_not_before is not None:
         low(
             end_lows,

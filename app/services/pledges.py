@@ -353,6 +353,7 @@ def _row(row: Any, lang: str) -> PledgeRow:
         version=c["version"],
         citations=citations_in(c["citations_json"]),
         inferred=inferred_reads(c["inferred"]),
+        currency_assumed=bool(c["currency_assumed"]),
     )
     return PledgeRow(read, pledgers)
 
@@ -399,11 +400,14 @@ async def summarize_pledges(
     equivalent (null, not zero, when none has) and the count of those that do not. Grouped by ``pledger``, a
     joint pledge counts in full for each of its pledgers. Each figure says how much of it
     comes from submitted pledges (``count_submitted``, ``amount_submitted``,
-    ``amount_usd_submitted``), so a dashboard can tell partners' claims from curated facts.
+    ``amount_usd_submitted``), so a dashboard can tell partners' claims from curated facts,
+    and how much rests on an assumed currency (``count_currency_assumed``,
+    ``amount_currency_assumed``, ``amount_usd_currency_assumed``: a bare "$" read as USD).
     """
     keys = list(dict.fromkeys(group_by))
     columns = [_summary_column(key).label(key.value) for key in keys]
     submitted = Pledge.api_key_id.is_not(None)
+    assumed = Pledge.currency_assumed.is_(True)
     # The filters only add WHERE clauses on pledge columns, so they apply to the grouped
     # statement directly: one pass over the matching pledges, no id subquery.
     statement = apply_filter(
@@ -417,6 +421,9 @@ async def summarize_pledges(
             func.count(Pledge.id).filter(submitted).label("_count_submitted"),
             func.coalesce(func.sum(Pledge.amount).filter(submitted), 0).label("_submitted"),
             func.sum(Pledge.amount_usd).filter(submitted).label("_usd_submitted"),
+            func.count(Pledge.id).filter(assumed).label("_count_assumed"),
+            func.coalesce(func.sum(Pledge.amount).filter(assumed), 0).label("_assumed"),
+            func.sum(Pledge.amount_usd).filter(assumed).label("_usd_assumed"),
         ).select_from(Pledge),
         await resolve_filter(session, filters),
     )
@@ -436,11 +443,15 @@ async def summarize_pledges(
             )
         row.count += int(mapping["_count"])
         row.count_submitted += int(mapping["_count_submitted"])
+        row.count_currency_assumed += int(mapping["_count_assumed"])
         if mapping["_usd"] is not None:
             row.amount_usd = (row.amount_usd or Decimal(0)) + Decimal(mapping["_usd"])
             row.amount_usd_submitted = (row.amount_usd_submitted or Decimal(0)) + Decimal(
                 mapping["_usd_submitted"] or 0
             )
+            row.amount_usd_currency_assumed = (
+                row.amount_usd_currency_assumed or Decimal(0)
+            ) + Decimal(mapping["_usd_assumed"] or 0)
         row.count_without_usd += int(mapping["_no_usd"])
         if mapping["_currency"] is not None:
             row.amounts.append(
@@ -448,6 +459,7 @@ async def summarize_pledges(
                     currency=mapping["_currency"],
                     amount=Decimal(mapping["_amount"]).quantize(CENT),
                     amount_submitted=Decimal(mapping["_submitted"]).quantize(CENT),
+                    amount_currency_assumed=Decimal(mapping["_assumed"]).quantize(CENT),
                 )
             )
     for row in rows.values():
@@ -455,6 +467,8 @@ async def summarize_pledges(
             row.amount_usd = row.amount_usd.quantize(CENT)
         if row.amount_usd_submitted is not None:
             row.amount_usd_submitted = row.amount_usd_submitted.quantize(CENT)
+        if row.amount_usd_currency_assumed is not None:
+            row.amount_usd_currency_assumed = row.amount_usd_currency_assumed.quantize(CENT)
     return list(rows.values())
 
 

@@ -188,7 +188,8 @@ async def _forum_names(session: AsyncSession) -> tuple[dict[str, str], dict[str,
     return names, {row.code: row.parent_code for row in rows}
 
 
-def _with_subforums(codes: Sequence[str], parents: Mapping[str, str | None]) -> tuple[str, ...]:
+def _with_descendants(codes: Sequence[str], parents: Mapping[str, str | None]) -> tuple[str, ...]:
+    """``codes`` and every key whose parent chain leads to one of them (forums, programmes)."""
     wanted = set(codes)
     found = list(codes)
     for code in sorted(parents):
@@ -219,7 +220,7 @@ async def forum_codes(
             return tuple(dict.fromkeys(values))
     names, parents = await _forum_names(session)
     codes = _resolve(values, names, parameter=parameter, noun="forum")
-    return _with_subforums(codes, parents) if include_subforums else codes
+    return _with_descendants(codes, parents) if include_subforums else codes
 
 
 async def forum_code(session: AsyncSession, value: str) -> str | None:
@@ -289,13 +290,23 @@ def currencies(values: Sequence[str], *, parameter: str = "currency") -> tuple[s
 
 
 async def programme_ids(
-    session: AsyncSession, values: Sequence[str], *, parameter: str = "programme"
+    session: AsyncSession,
+    values: Sequence[str],
+    *,
+    parameter: str = "programme",
+    include_subprogrammes: bool = False,
 ) -> tuple[str, ...]:
-    """The programme ids ``values`` name: ids, names or aliases (``IMCBP``), in any case."""
+    """The programme ids ``values`` name: ids, names or aliases (``IMCBP``), in any case;
+    widened to the programmes under them (their parts, at any depth) on request."""
     if not values:
         return ()
     names = await _programme_names(session)
-    return _resolve(values, names, parameter=parameter, noun="programme")
+    ids = _resolve(values, names, parameter=parameter, noun="programme")
+    if not include_subprogrammes:
+        return ids
+    rows = await session.execute(select(Programme.id, Programme.parent_id))
+    parents = {row.id: row.parent_id for row in rows}
+    return _with_descendants(ids, parents)
 
 
 async def _programme_names(session: AsyncSession) -> dict[str, str]:

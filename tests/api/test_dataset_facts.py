@@ -122,6 +122,10 @@ async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
     items = await participants(client, "MIRPS-SP", role="chair", as_of="2022-01-01")
     (canada,) = items
     assert [o.split()[0] for o in canada["objectives"]] == ["Rally", "Make", "Strengthen"]
+    cited = [
+        {"source_id": c["source_id"], "locator": c["locator"], "passage": c["passage"]}
+        for c in canada["citations"]
+    ]
     assert canada == {
         "id": canada["id"],
         "forum": "MIRPS-SP",
@@ -145,19 +149,21 @@ async def test_participation_item_shape(client: httpx.AsyncClient) -> None:
         "theme": "Protection and Empowerment of Women and Girls on the Move",
         "objectives": canada["objectives"],
         "departments": ["Immigration, Refugees and Citizenship Canada", "Global Affairs Canada"],
-        "bounds": [
-            {"edge": "start", "side": side, "day": day, "basis": "stated", "citations": []}
-            for side, day in (("not_before", "2021-07-01"), ("not_after", "2021-07-31"))
-        ]
-        + [
-            {"edge": "end", "side": side, "day": "2022-09-21", "basis": "stated", "citations": []}
-            for side in ("not_before", "not_after")
-        ],
+        "bounds": canada["bounds"],
         "citations": canada["citations"],
         # No passage gives the handover day as the chairship's end: it follows from the
         # U.S. taking the chair at the Solidarity Event, which the report dates.
         "inferred": [{"field": "end", "reasoning": canada["inferred"][0]["reasoning"]}],
     }
+    # A stated bound names the passages it rests on (the claim's own citations).
+    assert [(b["edge"], b["side"], b["day"], b["basis"]) for b in canada["bounds"]] == [
+        ("start", "not_before", "2021-07-01", "stated"),
+        ("start", "not_after", "2021-07-31", "stated"),
+        ("end", "not_before", "2022-09-21", "stated"),
+        ("end", "not_after", "2022-09-21", "stated"),
+    ]
+    for bound in canada["bounds"]:
+        assert sorted(bound["citations"], key=repr) == sorted(cited, key=repr)
     assert "21 September 2022" in canada["inferred"][0]["reasoning"]
     assert {c["source_id"] for c in canada["citations"]} >= {"canada-mirps-sp-chair-report-2022"}
 

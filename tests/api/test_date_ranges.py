@@ -89,7 +89,17 @@ async def test_pledges_announced_in_a_year_or_month(client: httpx.AsyncClient) -
         client, "/v1/pledges/summary", announced_from="2022", announced_to="2022"
     )
     assert [(g["count"], g["amounts"]) for g in summary["groups"]] == [
-        (1, [{"currency": "CAD", "amount": "13150000.00", "amount_submitted": "0.00"}])
+        (
+            1,
+            [
+                {
+                    "currency": "CAD",
+                    "amount": "13150000.00",
+                    "amount_submitted": "0.00",
+                    "amount_currency_assumed": "0.00",
+                }
+            ],
+        )
     ]
 
 

@@ -79,7 +79,14 @@ async def test_mirps_solidarity_events_announced_at_least_320_million(
     # Not the pledge summary: the one pledge recorded at the 2022 event is CAD 13.15 million.
     pledges = await get_json(client, "/v1/pledges/summary", forum="MIRPS", include_subforums="true")
     assert [g["amounts"] for g in pledges["groups"]] == [
-        [{"currency": "CAD", "amount": "13150000.00", "amount_submitted": "0.00"}]
+        [
+            {
+                "currency": "CAD",
+                "amount": "13150000.00",
+                "amount_submitted": "0.00",
+                "amount_currency_assumed": "0.00",
+            }
+        ]
     ]
 
 

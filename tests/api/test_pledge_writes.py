@@ -124,6 +124,7 @@ async def test_submit_answers_201_with_the_stored_pledge(
         "version": 1,
         "citations": [],
         "inferred": [],
+        "currency_assumed": False,
     }
     stored = await client.get(response.headers["location"])
     assert stored.json() == body

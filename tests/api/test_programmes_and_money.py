@@ -90,6 +90,7 @@ async def test_money_summary_totals_by_forum_kind_and_currency(client: httpx.Asy
             "count": 1,
             "total": total,
             "currency_assumed": assumed,
+            "total_currency_assumed": total if assumed else None,
         }
 
     # Groups with no forum first, then by forum, programme, kind and currency.

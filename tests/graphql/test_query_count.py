@@ -244,9 +244,9 @@ async def test_all_forums_to_pledgers_runs_a_fixed_number_of_statements(
         pledges = [pl for p in participants if p["actor"] for pl in p["actor"]["pledges"]]
         return len(nodes), len(participants), len(pledges)
 
-    assert sizes(small) == (22, 150, 12)
+    assert sizes(small) == (22, 164, 13)
     forums, participants, pledges = sizes(large)
-    assert (forums, participants) == (198, 1350)
+    assert (forums, participants) == (198, 1476)
     assert pledges > 5 * sizes(small)[2]
     # the response cache's data-version read; forums: the page (all of them fit, so no
     # count), citations and children (eager in the service); participations, each row

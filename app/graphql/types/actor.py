@@ -33,7 +33,7 @@ from app.graphql.types.filters import (
 from app.graphql.types.source import CitationType, citations_of
 from app.models import Actor
 from app.models.enums import ActorKind, Certainty, Entity, Role
-from app.schemas.actor import RowActor
+from app.schemas.actor import ConditionMetRead, RowActor
 from app.schemas.descriptions import (
     ACTOR_FORUM,
     ACTOR_ID,
@@ -68,6 +68,31 @@ class ConditionType:
         return cls(argument=to_camel_case(parameter), value=value)
 
 
+@strawberry.type(
+    name="ConditionMet",
+    description="A condition the actor met, how surely, and the disputes over the claims "
+    "meeting it.",
+)
+class ConditionMetType:
+    argument: str = strawberry.field(description="`memberOf` or `hasRole`.")
+    value: str = strawberry.field(description="The forum code, or `FORUM:role`.")
+    certainty: Certainty | None = strawberry.field(
+        description="How surely the actor meets it on the day."
+    )
+    dispute_ids: list[str] = strawberry.field(
+        description="The disputes over the claims that meet it (see `dispute(id)`)."
+    )
+
+    @classmethod
+    def of(cls, met: ConditionMetRead) -> ConditionMetType:
+        return cls(
+            argument=to_camel_case(met.parameter),
+            value=met.value,
+            certainty=met.certainty,
+            dispute_ids=list(met.disputes),
+        )
+
+
 @strawberry.type(name="Actor", description="A state or an organisation that takes part in forums.")
 class ActorType:
     id: str = strawberry.field(description=ACTOR_ID)
@@ -85,6 +110,11 @@ class ActorType:
     certainty_set_by: list[ConditionType] | None = strawberry.field(
         default=None, description=CERTAINTY_SET_BY
     )
+    conditions_met: list[ConditionMetType] | None = strawberry.field(
+        default=None,
+        description="With `memberOf` or `hasRole`: each condition the actor met, with its own "
+        "certainty and the ids of the disputes over it. Null otherwise.",
+    )
 
     @classmethod
     def from_model(
@@ -92,8 +122,10 @@ class ActorType:
         actor: Actor,
         certainty: Certainty | None = None,
         set_by: list[tuple[str, str]] | None = None,
+        met: list[ConditionMetRead] | None = None,
     ) -> ActorType:
         return cls(
+            conditions_met=None if met is None else [ConditionMetType.of(m) for m in met],
             certainty=certainty,
             certainty_set_by=(
                 None if set_by is None else [ConditionType.of(p, v) for p, v in set_by]
@@ -230,7 +262,10 @@ class ActorQuery:
             page,
             actor_service.ACTOR_ORDER,
             lambda actor: ActorType.from_model(
-                actor, page.certainty.get(actor.id), page.conditions_setting(actor.id)
+                actor,
+                page.certainty.get(actor.id),
+                page.conditions_setting(actor.id),
+                page.conditions_met(actor.id),
             ),
             after=after,
         )

@@ -29,6 +29,7 @@ from app.graphql.types.filters import (
     PledgeFilterInput,
     to_filter,
 )
+from app.graphql.types.participation import BoundType
 from app.graphql.types.source import CitationType, InferredValueType, citations_of, inferred_values
 from app.models import Event
 from app.models.enums import (
@@ -46,6 +47,9 @@ from app.schemas.descriptions import (
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
+    EVENT_OCCURRENCE,
+    EVENT_ORGANIZERS_FROM,
+    EVENT_SERIES,
     EVENT_START_CERTAINTY,
     EVENT_STATUS,
     EVENT_WINDOW,
@@ -117,6 +121,16 @@ class EventType:
     earliest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     latest: dt.date | None = strawberry.field(description=EVENT_WINDOW)
     certainty: Certainty | None = strawberry.field(default=None, description=EVENT_START_CERTAINTY)
+    series: bool = strawberry.field(default=False, description=EVENT_SERIES)
+    occurrence: bool = strawberry.field(default=False, description=EVENT_OCCURRENCE)
+    organizers_from_id: str | None = strawberry.field(
+        default=None, description=EVENT_ORGANIZERS_FROM
+    )
+    bounds: list[BoundType] = strawberry.field(
+        default_factory=list,
+        description="What `earliest` (START NOT_BEFORE) and `latest` (END NOT_AFTER) rest on: "
+        "the basis of each and the passages that give it.",
+    )
 
     inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
 
@@ -162,6 +176,10 @@ class EventType:
             earliest=event.earliest,
             latest=event.latest,
             certainty=certainty,
+            series=bool(event.series),
+            occurrence=event.parent_id is not None,
+            organizers_from_id=event.organizers_from_id,
+            bounds=[BoundType.from_json(b) for b in event.bounds or []],
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
@@ -174,6 +192,18 @@ class EventType:
             return None
         event = await info.context.loaders.event.load(self.parent_id)
         return EventType.from_model(event) if event else None
+
+    @strawberry.field(
+        description="Who ran the event: the hosts of `organizersFrom` (its own, or its "
+        "series'); empty when no document says."
+    )
+    async def organizers(self, info: Info) -> list[EventHostType]:
+        if self.organizers_from_id is None:
+            return []
+        if self.organizers_from_id == self.id:
+            return self.hosts
+        event = await info.context.loaders.event.load(self.organizers_from_id)
+        return [] if event is None else EventType.from_model(event).hosts
 
     @strawberry.field(description="The forum holding the event.")
     async def forum(

@@ -40,6 +40,7 @@ F = TypeVar("F", bound=FilterModel)
 
 ANY_OF = "Any of these."
 SUBFORUMS = "true: a forum also matches the forums under it (MIRPS includes MIRPS-SP)."
+SUBPROGRAMMES_DOC = "true: a programme also matches the programmes under it (IMCBP includes MCEE)."
 Q = "Words of the English or Spanish name or aliases, ignoring case and accents."
 FROM_DOC = "`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` meaning the month's or year's first day."
 TO_DOC = "`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` meaning the month's or year's last day."
@@ -141,6 +142,19 @@ class EventFilterInput:
     host: list[str] | None = strawberry.field(
         default=None, description="Only events one of these actors hosts."
     )
+    organizer: list[str] | None = strawberry.field(
+        default=None,
+        description="Only events run by one of these actors: the event's own hosts, or, "
+        "when it names none, its series' (`organizersFrom`).",
+    )
+    not_organizer: list[str] | None = strawberry.field(
+        default=None, description="Leave out events run by one of these actors."
+    )
+    series: bool | None = strawberry.field(
+        default=None,
+        description="false: leave out events other events are occurrences or parts of; "
+        "true: only those.",
+    )
     parent: list[str] | None = strawberry.field(
         default=None, description="Only occurrences of these series (event ids)."
     )
@@ -223,6 +237,9 @@ class MoneyRecordFilterInput:
     programme: list[str] | None = strawberry.field(default=None, description="Programme ids.")
     payer: list[str] | None = strawberry.field(default=None, description="Payer actor ids.")
     currency: list[str] | None = strawberry.field(default=None, description="ISO 4217 codes.")
+    include_subprogrammes: bool | None = strawberry.field(
+        default=None, description=SUBPROGRAMMES_DOC
+    )
 
 
 @strawberry.input(name="ParticipantCountFilterInput")

@@ -8,6 +8,7 @@ import strawberry
 
 from app.graphql.context import Info
 from app.services import changes as change_service
+from app.services import meta as meta_service
 
 
 @strawberry.type(
@@ -21,6 +22,18 @@ class DatasetMetaType:
     last_changed_at: dt.datetime = strawberry.field(
         description="When the last change was committed."
     )
+
+    @strawberry.field(description="Records per entity, as `/v1/meta` counts them.")
+    async def counts(self, info: Info) -> list[EntityCountType]:
+        async with info.context.db() as session:
+            counts = await meta_service.entity_counts(session)
+        return [EntityCountType(entity=name, count=count) for name, count in counts.items()]
+
+
+@strawberry.type(name="EntityCount", description="How many records of one entity there are.")
+class EntityCountType:
+    entity: str = strawberry.field(description="E.g. `programmes`, `money_records`.")
+    count: int
 
 
 @strawberry.type

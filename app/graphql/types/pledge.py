@@ -37,6 +37,8 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.descriptions import (
+    AMOUNT_ASSUMED,
+    AMOUNT_USD_ASSUMED,
     AMOUNT_USD_NOTE,
     CURATED,
     DATE_DOC,
@@ -50,6 +52,7 @@ from app.schemas.descriptions import (
     PLEDGE_AMOUNT,
     PLEDGE_AMOUNT_USD,
     PLEDGE_CURRENCY,
+    PLEDGE_CURRENCY_ASSUMED,
     PLEDGE_PLEDGERS,
     RATE_BASIS,
     RATE_PROVIDER,
@@ -117,6 +120,7 @@ class PledgeType:
     amount: Decimal | None = strawberry.field(description=PLEDGE_AMOUNT)
     amount_qualifier: AmountQualifier | None
     currency: str | None = strawberry.field(description=PLEDGE_CURRENCY)
+    currency_assumed: bool = strawberry.field(description=PLEDGE_CURRENCY_ASSUMED)
     amount_usd: Decimal | None = strawberry.field(description=PLEDGE_AMOUNT_USD)
     usd_conversion: UsdConversionType | None = strawberry.field(description=USD_CONVERSION)
     amount_usd_note: str | None = strawberry.field(description=AMOUNT_USD_NOTE)
@@ -159,6 +163,7 @@ class PledgeType:
             amount=pledge.amount,
             amount_qualifier=pledge.amount_qualifier,
             currency=pledge.currency,
+            currency_assumed=pledge.currency_assumed,
             amount_usd=pledge.amount_usd,
             usd_conversion=UsdConversionType.from_read(pledge.usd_conversion),
             amount_usd_note=pledge.amount_usd_note,
@@ -204,6 +209,9 @@ class CurrencyTotalType:
     amount_submitted: Decimal = strawberry.field(
         default=Decimal("0.00"), description=f"Of `amount`, what {SUBMITTED} add."
     )
+    amount_currency_assumed: Decimal = strawberry.field(
+        default=Decimal("0.00"), description=AMOUNT_ASSUMED
+    )
 
 
 @strawberry.type(
@@ -243,6 +251,12 @@ class PledgeTotalType:
         default=None,
         description=f"Of `amountUsd`, what {SUBMITTED} add; null exactly when `amountUsd` is.",
     )
+    count_currency_assumed: int = strawberry.field(
+        default=0, description="Of `count`, the pledges whose currency is assumed."
+    )
+    amount_usd_currency_assumed: Decimal | None = strawberry.field(
+        default=None, description=AMOUNT_USD_ASSUMED + " Null exactly when `amountUsd` is."
+    )
 
     @classmethod
     def from_row(cls, row: PledgeSummaryRow) -> PledgeTotalType:
@@ -258,7 +272,10 @@ class PledgeTotalType:
             count=row.count,
             amounts=[
                 CurrencyTotalType(
-                    currency=a.currency, amount=a.amount, amount_submitted=a.amount_submitted
+                    currency=a.currency,
+                    amount=a.amount,
+                    amount_submitted=a.amount_submitted,
+                    amount_currency_assumed=a.amount_currency_assumed,
                 )
                 for a in row.amounts
             ],
@@ -266,6 +283,8 @@ class PledgeTotalType:
             count_without_usd=row.count_without_usd,
             count_submitted=row.count_submitted,
             amount_usd_submitted=row.amount_usd_submitted,
+            count_currency_assumed=row.count_currency_assumed,
+            amount_usd_currency_assumed=row.amount_usd_currency_assumed,
         )
 
 

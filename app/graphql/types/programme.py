@@ -125,6 +125,18 @@ class ProgrammeType:
             citations=_citations(read.citations),
         )
 
+    @strawberry.field(
+        description="Money the documents state about this programme (budgets, costs, recorded "
+        "totals, contributions), by id; `includeSubprogrammes: true` adds those about the "
+        "programmes under it (IMCBP includes MCEE)."
+    )
+    async def money_records(
+        self, info: Info, include_subprogrammes: bool = False
+    ) -> list[MoneyRecordType]:
+        loader = info.context.loaders.money_records_by_programme
+        rows = await loader.load((self.id, include_subprogrammes))
+        return [MoneyRecordType.from_model(row) for row in rows]
+
 
 @strawberry.type(name="MoneyRecord", description="Money stated by a document that is not a pledge.")
 class MoneyRecordType:
@@ -192,6 +204,9 @@ class MoneyTotalType:
     count: int
     total: Decimal | None
     currency_assumed: bool
+    total_currency_assumed: Decimal | None = strawberry.field(
+        description="Of `total`, what rests on an assumed currency; null exactly when `total` is."
+    )
 
     @classmethod
     def from_read(cls, row: MoneyTotalRead) -> MoneyTotalType:
@@ -203,6 +218,7 @@ class MoneyTotalType:
             count=row.count,
             total=row.total,
             currency_assumed=row.currency_assumed,
+            total_currency_assumed=row.total_currency_assumed,
         )
 
 
