@@ -1,17 +1,18 @@
-"""The documented maximum batch fits the deadline (issue: hostile clients, attack 7).
+"""The documented maximum batch is one request's bounded work (issue: hostile clients, attack 7).
 
 A batch ran a savepoint and a flush per pledge, and an audit and a change row each:
 1,000 pledges took 8-10 s, and at a load average of 5 they answered 503
 ``request_timeout`` with nothing stored (measured again here before the change: 503
 after 10 s and 6,981 statements on SQLite, after the 4 s database budget and 3,196
 statements on PostgreSQL). Now a batch is a statement per table, whatever its size,
-so 1,000 pledges are stored in one request well inside the deadline, and the CLI's
-``--chunk`` stops at the batch's maximum.
+and the CLI's ``--chunk`` stops at the batch's maximum. The test counts statements,
+not seconds: wall time says more about the machine than the code, so the request
+deadline and the database budgets are switched off here (``tests/test_reliability_timeouts.py``
+tests each of them).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -55,7 +56,10 @@ async def served(live_database_url: str) -> Any:
         Settings(
             database_url=live_database_url,
             client_rate_limit_per_minute=0,
-            cache=False,
+            # Time limits out of the way: the work is counted below, not timed.
+            request_timeout=0,
+            db_request_budget=0,
+            db_statement_timeout=0,
             _env_file=None,
         )
     )
@@ -79,7 +83,7 @@ def statements(engine: AsyncEngine) -> list[str]:
     return seen
 
 
-async def test_a_thousand_pledges_are_stored_in_one_batch_well_inside_the_deadline(
+async def test_a_thousand_pledges_are_stored_in_one_batch_with_the_work_of_sixty(
     served: Any,
 ) -> None:
     client, engine, headers = served
@@ -95,17 +99,14 @@ async def test_a_thousand_pledges_are_stored_in_one_batch_well_inside_the_deadli
     )
     small_statements = len(seen)
     seen.clear()
-    started = time.monotonic()
     response = await client.post(
         "/v1/pledges/batch", json={"pledges": items(MAX_BATCH, "big")}, headers=headers
     )
-    took = time.monotonic() - started
     big_statements = len(seen)
 
     assert (small.status_code, response.status_code) == (200, 200), response.text[:300]
     body = response.json()
     assert (body["created"], body["rejected"]) == (MAX_BATCH, 0)
-    assert took < 3.0, f"{took:.2f} s"
     # A statement per table, not per pledge: sixteen times the pledges, the same work.
     assert big_statements <= small_statements + 2, (small_statements, big_statements)
 
