@@ -154,7 +154,9 @@ async def test_a_request_past_its_deadline_answers_503_request_timeout(
         assert_refused(response, 503, "request_timeout")
         assert response.json()["detail"].startswith("The request took longer than 0.5 s")
         assert response.headers["x-content-type-options"] == "nosniff"
-        assert 0.4 < took < 2.0
+        # Not before the deadline, and long before the route's 30 s sleep would end
+        # (a loaded machine may be slow to cancel; it never lets the sleep run out).
+        assert 0.4 < took < 15
         # The cancelled request gave its connection back.
         forums = await client.get("/v1/forums")
         assert forums.status_code == 200
