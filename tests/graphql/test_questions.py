@@ -41,7 +41,8 @@ async def test_forum_codes_and_aliases_resolve(client: httpx.AsyncClient) -> Non
              alias: forum(code: "Puebla Process") { code }
              missing: forum(code: "XYZ") { code } }""",
     )
-    assert body == {"data": {"lower": {"code": "RCM"}, "alias": {"code": "RCM"}, "missing": None}}
+    assert body["data"] == {"lower": {"code": "RCM"}, "alias": {"code": "RCM"}, "missing": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
 
 
 async def test_unknown_forum_is_an_error_with_suggestions(client: httpx.AsyncClient) -> None:

@@ -154,14 +154,29 @@ async def one_or_none(
     info: Info,
     fetch: Callable[[AsyncSession], Awaitable[RowT]],
     shape: Callable[[RowT], NodeT],
+    *,
+    argument: str = "id",
 ) -> NodeT | None:
-    """A root single-object field: the shaped row, or null when the service finds none."""
+    """A root single-object field: the shaped row; or, when the service finds none,
+    null and an error coded ``not_found`` (as GitHub's GraphQL API answers), naming the
+    ``argument`` and the closest codes the service suggests (``RMC``: RCM ...)."""
     async with info.context.db() as session:
         try:
             row = await fetch(session)
-        except NotFound:
-            return None
+        except NotFound as missing:
+            raise not_found(missing, argument) from None
     return shape(row)
+
+
+def not_found(missing: NotFound, argument: str) -> NotFound:
+    """``missing`` (``forum_not_found`` ...) as GraphQL tells it: code ``not_found``, its
+    one problem naming the field's ``argument``, with the service's suggestions."""
+    problems = missing.errors or [{"detail": missing.detail, "suggestions": []}]
+    return NotFound(
+        missing.detail,
+        code="not_found",
+        errors=[{**problem, "field": argument} for problem in problems],
+    )
 
 
 @strawberry.enum(name="Lang", description="A language names are given in.")
