@@ -23,6 +23,7 @@ Columns come from the model class, so the header is the same on every page.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 import json
@@ -40,9 +41,9 @@ from pydantic import BaseModel
 from app.api.streams import BoundedStreamingResponse, send_timeout, stream_slots
 from app.db import DB_BUDGET, DatabaseBudget, release_connection
 from app.errors import InvalidInput
-from app.schemas.common import JudgedPage, Page, neutralise
+from app.schemas.common import FilterNoteRead, JudgedPage, Page, neutralise
 from app.schemas.included import Included, IncludingPage, JudgedIncludingPage
-from app.services._query import MAX_LIMIT, PageResult
+from app.services._query import MAX_LIMIT, FilterNote, PageResult
 
 Format = Literal["json", "csv"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -318,6 +319,7 @@ def render_page(
     included: Included | None = None,
     judged: bool = False,
     possible_left_out: int | None = None,
+    notes: Sequence[FilterNote] = (),
 ) -> Response:
     """A list endpoint's response: ``Page[model]`` as JSON, or its rows as CSV.
 
@@ -330,6 +332,10 @@ def render_page(
         values["included"] = included
     if judged:
         values["possible_left_out"] = possible_left_out
+        if notes:
+            values["notes"] = [
+                FilterNoteRead(**dataclasses.asdict(note), detail=note.detail) for note in notes
+            ]
     body = page_type(model, including=included is not None, judged=judged)(**values)
     return render(
         request,
@@ -444,4 +450,5 @@ async def list_response(
         included=await include(page.items) if include else None,
         judged=judged,
         possible_left_out=page.possible_left_out,
+        notes=page.notes,
     )

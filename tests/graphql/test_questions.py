@@ -279,3 +279,43 @@ async def test_names_in_the_language_asked_for(client: httpx.AsyncClient) -> Non
     }
     english = await gql(client, '{ event(id: "mirps-solidarity-event-2021") { name(lang: ES) } }')
     assert english == {"data": {"event": {"name": "MIRPS Solidarity Event 2021"}}}
+
+
+async def test_cirefca_states_in_the_rcm_today_in_one_request(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{ actors(filter: {hasRole: ["CIREFCA:participant@ever"], memberOf: ["RCM"]}) {
+              totalCount notes { value } edges { node { id } } } }""",
+    )
+
+    assert body == {
+        "data": {
+            "actors": {
+                "totalCount": 7,
+                "notes": [],
+                "edges": [
+                    {"node": {"id": code}}
+                    for code in ["BLZ", "CRI", "GTM", "HND", "MEX", "NIC", "SLV"]
+                ],
+            }
+        }
+    }
+
+
+async def test_an_empty_list_says_which_days_the_forum_has(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{ actors(filter: {hasRole: ["CIREFCA:participant"], asOf: "2024-01-01"}) {
+              totalCount notes { parameter value day earliest detail } } }""",
+    )
+
+    actors = body["data"]["actors"]
+    assert actors["totalCount"] == 0
+    (note,) = actors["notes"]
+    assert (note["parameter"], note["value"], note["day"], note["earliest"]) == (
+        "has_role",
+        "CIREFCA:participant",
+        "2024-01-01",
+        "1989-05-01",
+    )
+    assert "@ever" in note["detail"]
