@@ -102,7 +102,15 @@ async def get_format(
             "CSV unless `format=json` is given, in which case it is ignored."
         ),
     ] = False,
+    bom: Annotated[
+        bool,
+        Query(
+            description="CSV starting with a UTF-8 byte order mark, so that Excel on Windows "
+            "reads accents right (`Bogotá`, not `BogotÃ¡`). Ignored for JSON."
+        ),
+    ] = False,
 ) -> tuple[Format, bool]:
+    request.state.csv_bom = bom
     if format is None:
         wants_csv = hxl or "text/csv" in request.headers.get("accept", "")
         format = "csv" if wants_csv else "json"
@@ -250,6 +258,14 @@ def _csv_lines(
     yield from writer.rows(rows)
 
 
+BOM = "\ufeff"
+
+
+def _bom(request: Request) -> str:
+    """The byte order mark ``bom=true`` asks a CSV to start with (``get_format``)."""
+    return BOM if getattr(request.state, "csv_bom", False) else ""
+
+
 def csv_disposition(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
 
@@ -282,7 +298,8 @@ def render(
     if fmt == "csv":
         headers.update(csv_disposition(filename))
         lines = _csv_lines(rows, csv_columns(row_model), hxl, hxl_tags or {})
-        return Response("".join(lines), media_type=CSV_MEDIA_TYPE, headers=headers)
+        text = _bom(request) + "".join(lines)
+        return Response(text, media_type=CSV_MEDIA_TYPE, headers=headers)
     return Response(body.model_dump_json(), media_type="application/json", headers=headers)
 
 
@@ -376,6 +393,17 @@ async def stream_all(
     chunk within the send timeout is cut off (``app.api.streams``).
     """
     fmt, hxl = output
+    if "limit" in request.query_params:
+        detail = (
+            "all=true streams every row, so limit does not apply: drop limit, or drop "
+            "all=true to get one page of limit rows."
+        )
+        raise InvalidInput(
+            detail,
+            code="invalid_parameter",
+            field="limit",
+            errors=[{"field": "limit", "detail": detail}],
+        )
     if fmt != "csv":
         detail = "all=true streams CSV only: add format=csv, or page through the JSON with cursor."
         raise InvalidInput(
@@ -396,7 +424,7 @@ async def stream_all(
 
     async def lines() -> AsyncIterator[str]:
         page = first
-        yield writer.header(hxl, hxl_tags or {})
+        yield _bom(request) + writer.header(hxl, hxl_tags or {})
         while True:
             for chunk in writer.rows(page.items):
                 if chunk:
