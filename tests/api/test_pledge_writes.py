@@ -385,6 +385,7 @@ async def test_the_same_idempotency_key_with_another_body_is_422(
     )
 
     body = problem(response, 422, "idempotency_key_reused")
+    assert body["title"] == "Idempotency key reused"
     assert body["errors"] == [{"field": "Idempotency-Key", "detail": body["detail"]}]
     assert await submitted(session, writer) == 1
 

@@ -385,7 +385,7 @@ function freshness(meta) {
     t("meta.changed"),
     " ",
     h("time", { datetime: meta.lastChangedAt }, new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short" }).format(changed)),
-    ` (${t("meta.daysAgo", { n: days })})`
+    ` (${days === 0 ? t("meta.today") : days === 1 ? t("meta.yesterday") : t("meta.daysAgo", { n: days })})`
   );
 }
 
@@ -438,7 +438,7 @@ async function overview() {
       "section",
       { "aria-labelledby": "pledges-heading" },
       h("h2", { id: "pledges-heading" }, t("overview.pledges")),
-      h("p", { class: "callout", id: "without-usd" }, t("overview.withoutUsd", { n: withoutUsd, total })),
+      withoutUsd > 0 ? h("p", { class: "callout", id: "without-usd" }, t("overview.withoutUsd", { n: withoutUsd, total })) : null,
       chartFigure({
         id: "chart-pledges-forum",
         title: t("overview.byForum"),
