@@ -64,7 +64,6 @@ def test_every_operation_is_summed_up_in_its_own_words() -> None:
         for method, operation in operations.items()
         if operation["summary"]
         == " ".join(word.capitalize() for word in operation["operationId"].split("_"))
-        or operation["summary"].startswith(("Get ", "Head "))
-        and operation["summary"].istitle()
+        or (operation["summary"].startswith(("Get ", "Head ")) and operation["summary"].istitle())
     ]
     assert generated == []
