@@ -30,12 +30,16 @@ setup: $(UV)
 setup-prod: $(UV)
 	$(UV) sync --frozen --no-default-groups --python $(PYTHON)
 
-# Set up, migrate, load the curated data and serve on SQLite (or MIGOV_DATABASE_URL).
-run: setup
-	mkdir -p var
-	$(RUN) migov migrate
-	$(RUN) migov data load
-	$(RUN) migov serve --host $(MIGOV_HOST) --port $(MIGOV_PORT)
+# Install what serving needs (no test or lint tools: --no-default-groups; --inexact keeps
+# them in a dev environment), migrate, load the curated data and serve on SQLite (or
+# MIGOV_DATABASE_URL), quietly: the last line printed is the address to open.
+run: $(UV)
+	@echo "migov: installing what serving needs..."
+	@$(UV) sync --quiet --frozen --no-default-groups --inexact --python $(PYTHON)
+	@mkdir -p var
+	@$(RUN) migov migrate
+	@$(RUN) migov data load --brief
+	@$(RUN) migov serve --host $(MIGOV_HOST) --port $(MIGOV_PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when MIGOV_TEST_DATABASE_URL is set.
 # Without it the PostgreSQL run is skipped, and the output says so before and after.

@@ -213,7 +213,12 @@ def data_cite(
 
 
 @data_cli.command("load")
-def data_load(data_dir: DataDirOption = None) -> None:
+def data_load(
+    data_dir: DataDirOption = None,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="One line: how many changes, not what per kind.")
+    ] = False,
+) -> None:
     """Sync the curated dataset into the database; a second run changes nothing."""
     from app.errors import DomainError
 
@@ -229,8 +234,13 @@ def data_load(data_dir: DataDirOption = None) -> None:
         ("deleted", report.deleted),
     ):
         for kind, value in sorted(counter.items()):
-            typer.echo(f"{label} {value} {kind}")
-    typer.echo(f"{report.changes} change(s)")
+            if not brief:
+                typer.echo(f"{label} {value} {kind}")
+    typer.echo(
+        f"curated data loaded: {report.changes} change(s)"
+        if brief
+        else f"{report.changes} change(s)"
+    )
 
 
 async def _load(settings: Settings, dataset: Dataset) -> LoadReport:
@@ -600,11 +610,18 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
+    from app import __version__
     from app.logs import logging_config
 
     settings = _settings()
     if workers > 1 and settings.metrics:
         _share_metrics_between_workers(settings)
+    shown = host or settings.host
+    shown = "127.0.0.1" if shown in ("0.0.0.0", "::", "") else shown
+    typer.echo(
+        f"migov {__version__}: open http://{shown}:{port or settings.port}/ in a browser "
+        "(Ctrl+C stops the server)"
+    )
     uvicorn.run(
         "app.main:create_served_app",
         factory=True,

@@ -68,10 +68,11 @@ class Settings(BaseSettings):
     log_level: LogLevel = Field(
         default="info", description="`debug`, `info`, `warning`, `error` or `critical`."
     )
-    log_format: Literal["json", "text"] = Field(
-        default="json",
+    log_format: Literal["json", "text", "auto"] = Field(
+        default="auto",
         description="`json`: one JSON object per log line (request id, method, path, status, "
-        "duration, API key prefix); `text` for reading in a terminal.",
+        "duration, API key prefix); `text` for reading in a terminal; `auto`: `text` when "
+        "the logs go to a terminal, `json` otherwise (a file, a pipe, a collector).",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
