@@ -19,8 +19,9 @@ MIGOV_PORT ?= 8000
 	migrate revision validate check bench bench-data wrk fuzz soak clean
 
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	@echo "migov: fetching uv into $(TOOLS)/..."
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 
 # Dev environment (tests, linters). Re-running is a no-op when the lock is unchanged.
 setup: $(UV)
