@@ -360,3 +360,79 @@ async def test_a_forum_without_usd_draws_no_bar_rather_than_zero(
     unknown = [value for label, value in bars if hidden[0] in label]
     assert unknown == [None], bars
     assert all(value is None or value > 0 for _, value in bars), bars
+
+
+async def test_the_chair_timeline_draws_one_bar_per_table_row(open_context: OpenContext) -> None:
+    """Every office in the table has its bar, dated to the day or only bounded; a role
+    with no end recorded is not drawn as surely held up to today."""
+    context, _ = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/MIRPS-SP", wait_until="networkidle")
+    await expect(page.locator("#chart-offices")).to_be_visible()
+    rows = await page.locator("table.offices tbody tr").count()
+    drawn = await page.evaluate(
+        """(() => { const c = Chart.getChart('chart-offices');
+             return c.data.labels.map((label, i) => ({
+               label,
+               spans: Object.fromEntries(c.data.datasets.map((d) => [d.key, d.data[i]])),
+             })); })()"""
+    )
+
+    assert rows == 6
+    assert len(drawn) == rows
+    assert all(any(span for span in bar["spans"].values()) for bar in drawn), drawn
+    for bar in drawn:  # an open end is its own (fading) span, never part of the sure one
+        if bar["spans"]["open"]:
+            assert (
+                not bar["spans"]["certain"] or bar["spans"]["certain"][1] <= bar["spans"]["open"][0]
+            )
+
+
+async def test_the_matrix_keeps_its_state_column_and_header_on_a_phone(
+    open_context: OpenContext,
+) -> None:
+    """At 390 px, once the grid is scrolled sideways and down, no cell paints over the
+    state column, and the header row stays in view."""
+    context, _ = await open_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto("/dashboard/matrix?as_of=2022-01-01", wait_until="networkidle")
+    wrap = page.locator(".matrix-wrap")
+    await expect(wrap).to_be_visible()
+    scrolled = await wrap.evaluate(
+        "(w) => { w.scrollIntoView(); w.scrollLeft = 240; w.scrollTop = 160;"
+        " return [w.scrollLeft, w.scrollTop]; }"
+    )
+    assert scrolled[0] > 0, "the grid is not wider than a phone"
+    report = await page.evaluate(
+        """(() => {
+          const wrap = document.querySelector('.matrix-wrap').getBoundingClientRect();
+          const head = document.querySelector('#matrix thead th').getBoundingClientRect();
+          const states = [...document.querySelectorAll('#matrix tbody th')];
+          const covered = [];
+          for (const th of states) {
+            const box = th.getBoundingClientRect();
+            if (box.bottom <= wrap.top || box.top >= wrap.bottom) continue;
+            for (const [fx, fy] of [[0.25, 0.5], [0.75, 0.5], [0.95, 0.5]]) {
+              const x = box.left + box.width * fx, y = box.top + box.height * fy;
+              // Rows scrolled up pass under the sticky header, as they should.
+              if (y <= Math.max(wrap.top, head.bottom) || y >= Math.min(wrap.bottom, innerHeight)) continue;
+              const top = document.elementFromPoint(x, y);
+              if (!top || !(th === top || th.contains(top))) {
+                covered.push([th.textContent, top && top.outerHTML.slice(0, 80)]);
+              }
+            }
+          }
+          const header = document.querySelector('#matrix thead th').getBoundingClientRect();
+          return {
+            covered,
+            checked: states.length,
+            stateLeft: states[0].getBoundingClientRect().left - wrap.left,
+            headerTop: header.top - wrap.top,
+          };
+        })()"""
+    )
+
+    assert report["covered"] == []
+    assert report["checked"] > 3
+    assert abs(report["stateLeft"]) <= 2  # stuck to the left edge while scrolled sideways
+    assert abs(report["headerTop"]) <= 2  # the header row stayed in view
