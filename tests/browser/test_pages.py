@@ -436,3 +436,31 @@ async def test_the_matrix_keeps_its_state_column_and_header_on_a_phone(
     assert report["checked"] > 3
     assert abs(report["stateLeft"]) <= 2  # stuck to the left edge while scrolled sideways
     assert abs(report["headerTop"]) <= 2  # the header row stayed in view
+
+
+async def test_a_spanish_page_shows_no_english_forum_name(open_context: OpenContext) -> None:
+    context, watch = await open_context(locale="es-ES")
+    page = await context.new_page()
+    await page.goto("/dashboard", wait_until="networkidle")
+    forums = json.loads(
+        await page.evaluate(
+            """fetch('/graphql', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                 body: JSON.stringify({query: '{ forums(first: 100) { edges { node { '
+                   + 'code name nameEs description descriptionEs } } } }'})})
+               .then(r => r.text())"""
+        )
+    )["data"]["forums"]["edges"]
+    text = await page.locator("main").inner_text()
+
+    assert len(forums) >= 20
+    assert [f["node"]["code"] for f in forums if not f["node"]["nameEs"]] == []
+    assert [f["node"]["code"] for f in forums if not f["node"]["descriptionEs"]] == []
+    english = [f["node"]["name"] for f in forums if f["node"]["name"] != f["node"]["nameEs"]]
+    assert [name for name in english if name in text] == []
+    assert "Plataforma de Apoyo al MIRPS" in text
+
+    await page.goto("/dashboard/forums/MIRPS-SP", wait_until="networkidle")
+    await expect(page.locator("h1")).to_contain_text("Plataforma de Apoyo al MIRPS")
+    # The description is the Spanish one (a cited document's own English title may stay).
+    await expect(page.locator("main")).to_contain_text("amplía la corresponsabilidad")
+    assert watch.problems == []
