@@ -464,3 +464,26 @@ async def test_a_spanish_page_shows_no_english_forum_name(open_context: OpenCont
     # The description is the Spanish one (a cited document's own English title may stay).
     await expect(page.locator("main")).to_contain_text("amplía la corresponsabilidad")
     assert watch.problems == []
+
+
+@pytest.mark.parametrize(
+    ("path", "charts"),
+    [
+        ("/dashboard", ["chart-pledges-forum", "chart-pledges-year"]),
+        ("/dashboard/forums/RCM", ["chart-funding"]),
+        ("/dashboard/forums/MIRPS-SP", ["chart-offices"]),
+    ],
+)
+async def test_every_chart_carries_a_source_line_of_its_own(
+    open_context: OpenContext, path: str, charts: list[str]
+) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto(path, wait_until="networkidle")
+    for chart in charts:
+        figure = page.locator("figure.chart-figure", has=page.locator(f"#{chart}"))
+        line = figure.locator("p.source-line")
+        await expect(line).to_be_visible()
+        await expect(line).to_contain_text("Sources of this chart")
+        assert await line.locator(".chart-source").count() >= 1, chart
+    assert watch.problems == []

@@ -225,13 +225,27 @@ function table(caption, headers, rows, options = {}) {
 }
 
 /** A chart with its text alternative: an aria-label on the canvas and a table under it. */
+/** A chart's own source line: every document its bars rest on, by title and publisher,
+ * linked where the document has a public address. */
+function sourceLine(citations) {
+  const bySource = new Map();
+  for (const citation of citations || []) bySource.set(citation.source.id, citation.source);
+  if (!bySource.size) return null;
+  const items = [...bySource.values()].map((source) =>
+    h("span", { class: "chart-source", "data-source": source.id }, source.url ? h("a", { href: source.url, rel: "noopener" }, source.title) : h("cite", {}, source.title), ` (${source.publisher})`)
+  );
+  return h("p", { class: "source-line" }, `${t("chart.source", { n: items.length })}: `, items.map((item, i) => (i ? ["; ", item] : item)));
+}
+
 function chartFigure({ id, title, config, description, tableNode }) {
   const canvas = h("canvas", { id, role: "img", "aria-label": description });
+  const cited = config.citations || (config.data.datasets[0].citationsPerBar || []).flat();
   const figure = h(
     "figure",
     { class: "chart-figure" },
     h("figcaption", {}, title),
     h("div", { class: "chart" }, canvas),
+    sourceLine(cited),
     tableNode
   );
   queueMicrotask(() => {
@@ -246,7 +260,7 @@ function barConfig({ labels, values, axisLabel, horizontal = false, citationsPer
     type: "bar",
     data: {
       labels,
-      datasets: [{ label: axisLabel, data: values, backgroundColor: PALETTE[0] }],
+      datasets: [{ label: axisLabel, data: values, backgroundColor: PALETTE[0], citationsPerBar }],
     },
     options: {
       animation: false,
@@ -606,6 +620,7 @@ function officesFigure(offices) {
   });
   const config = {
     type: "bar",
+    citations: rows.flatMap((p) => p.citations),
     data: {
       labels: rows.map((p) => `${holderName(p)} · ${label("role", p.role)}`),
       datasets: [
