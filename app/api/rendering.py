@@ -402,7 +402,7 @@ async def stream_all(
             detail,
             code="invalid_parameter",
             field="limit",
-            errors=[{"field": "limit", "detail": detail}],
+            errors=[{"field": "limit", "detail": detail, "excluded_by": ["all=true"]}],
         )
     if fmt != "csv":
         detail = "all=true streams CSV only: add format=csv, or page through the JSON with cursor."

@@ -312,6 +312,14 @@ def _role_claim(value: Any) -> Any:
     return join_when(f"{forum.strip()}:{parsed.value}", when)
 
 
+# A condition's time as the document states it: @ever, or a calendar day (a pattern
+# cannot tell leap years, so 29 February is left out of it, though taken).
+_DAY = (
+    r"[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)"
+)
+WHEN_PATTERN = rf"(?:@(?:ever|{_DAY}))?"
+
 # The document states the canonical form; spaces around the parts and any case of the
 # role are accepted too.
 RoleClaim = Annotated[
@@ -321,13 +329,28 @@ RoleClaim = Annotated[
         {
             "type": "string",
             # No comma in the forum part: a comma separates values (`has_role=A:x,B:y`).
-            "pattern": f"^[A-Za-z0-9][^:,]*:({'|'.join(role.value for role in Role)})"
-            r"(@(ever|[0-9]{4}-[0-9]{2}-[0-9]{2}))?$",
+            "pattern": f"^[A-Za-z0-9][^:,@]*:({'|'.join(role.value for role in Role)})"
+            f"{WHEN_PATTERN}$",
             "examples": ["GCM:champion", "CIREFCA:participant@ever"],
         }
     ),
 ]
-TimedCodes = Annotated[Codes, AfterValidator(_timed_codes)]
+TimedCodes = Annotated[
+    Codes,
+    AfterValidator(_timed_codes),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "pattern": f"^[^@,]+{WHEN_PATTERN}$",
+            },
+            "maxItems": MAX_VALUES,
+        }
+    ),
+]
 
 CONDITION_TIME = (
     "Each value may carry its own time: `@ever` (at any time) or `@YYYY-MM-DD` (on that "

@@ -205,7 +205,7 @@ async def test_limit_beside_all_rows_is_refused_not_ignored(
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["code"] == "invalid_parameter"
-    assert [e["field"] for e in body["errors"]] == ["limit"]
+    assert [(e["field"], e["excluded_by"]) for e in body["errors"]] == [("limit", ["all=true"])]
 
 
 @pytest.mark.parametrize("extra", [{}, {"all": "true"}])
