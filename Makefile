@@ -19,8 +19,9 @@ MIGOV_PORT ?= 8000
 	migrate revision validate check bench bench-data wrk fuzz soak clean
 
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	@echo "migov: fetching uv into $(TOOLS)/..."
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 
 # Dev environment (tests, linters). Re-running is a no-op when the lock is unchanged.
 setup: $(UV)
@@ -30,12 +31,16 @@ setup: $(UV)
 setup-prod: $(UV)
 	$(UV) sync --frozen --no-default-groups --python $(PYTHON)
 
-# Set up, migrate, load the curated data and serve on SQLite (or MIGOV_DATABASE_URL).
-run: setup
-	mkdir -p var
-	$(RUN) migov migrate
-	$(RUN) migov data load
-	$(RUN) migov serve --host $(MIGOV_HOST) --port $(MIGOV_PORT)
+# Install what serving needs (no test or lint tools: --no-default-groups; --inexact keeps
+# them in a dev environment), migrate, load the curated data and serve on SQLite (or
+# MIGOV_DATABASE_URL), quietly: the last line printed is the address to open.
+run: $(UV)
+	@echo "migov: installing what serving needs..."
+	@$(UV) sync --quiet --frozen --no-default-groups --inexact --python $(PYTHON)
+	@mkdir -p var
+	@$(RUN) migov migrate
+	@$(RUN) migov data load --brief
+	@$(RUN) migov serve --host $(MIGOV_HOST) --port $(MIGOV_PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when MIGOV_TEST_DATABASE_URL is set.
 # Without it the PostgreSQL run is skipped, and the output says so before and after.

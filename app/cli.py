@@ -1,5 +1,7 @@
-"""``migov``: the operator CLI. Local commands call the services directly; ``pledges
-submit`` talks to a server over HTTP, as a partner's script would."""
+"""migov: the operator CLI. Local commands (migrate, data, keys, purge, export) work on
+the database MIGOV_DATABASE_URL names (by default var/migov.db in the repository, from
+any directory); "pledges submit" talks to a server over HTTP, as a partner's script
+would."""
 
 # Imports of the app, SQLAlchemy, httpx and rich happen inside the commands that
 # need them, so that `migov --help` and a mistyped option answer at once.
@@ -40,6 +42,33 @@ keys_cli = typer.Typer(no_args_is_help=True, help="API keys for scripts that sub
 cli.add_typer(keys_cli, name="keys")
 pledges_cli = typer.Typer(no_args_is_help=True, help="Pledges on a migov server.")
 cli.add_typer(pledges_cli, name="pledges")
+
+# Exit statuses of the commands (``pledges submit`` documents its own in its help).
+EXIT_REJECTED = 1
+EXIT_FILE = 2
+EXIT_KEY_REFUSED = 3
+EXIT_UNREACHABLE = 4
+
+
+def _version(value: bool) -> None:
+    if value:
+        from app import __version__
+
+        typer.echo(f"migov {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The operator CLI (see the commands below)."""
+
 
 DataDirOption = Annotated[
     Path | None,
@@ -184,7 +213,12 @@ def data_cite(
 
 
 @data_cli.command("load")
-def data_load(data_dir: DataDirOption = None) -> None:
+def data_load(
+    data_dir: DataDirOption = None,
+    brief: Annotated[
+        bool, typer.Option("--brief", help="One line: how many changes, not what per kind.")
+    ] = False,
+) -> None:
     """Sync the curated dataset into the database; a second run changes nothing."""
     from app.errors import DomainError
 
@@ -200,8 +234,13 @@ def data_load(data_dir: DataDirOption = None) -> None:
         ("deleted", report.deleted),
     ):
         for kind, value in sorted(counter.items()):
-            typer.echo(f"{label} {value} {kind}")
-    typer.echo(f"{report.changes} change(s)")
+            if not brief:
+                typer.echo(f"{label} {value} {kind}")
+    typer.echo(
+        f"curated data loaded: {report.changes} change(s)"
+        if brief
+        else f"{report.changes} change(s)"
+    )
 
 
 async def _load(settings: Settings, dataset: Dataset) -> LoadReport:
@@ -246,12 +285,54 @@ async def _read(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]
 
 
 def _local(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from app.errors import DomainError
 
+    settings = _settings()
+    _require_database(settings)
     try:
-        return asyncio.run(_in_transaction(_settings(), work))
+        return asyncio.run(_in_transaction(settings, work))
     except DomainError as error:
         raise _fail(error) from error
+    except SQLAlchemyError as error:
+        raise _database_failed(settings, error) from error
+
+
+def _sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file ``database_url`` names, if it names one."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database)
+    return None
+
+
+def _require_database(settings: Settings) -> None:
+    """Refuse, before connecting, a SQLite database that does not exist yet: connecting
+    would leave an empty file behind, and every command but ``migrate`` needs tables."""
+    path = _sqlite_file(settings)
+    if path is not None and not path.exists():
+        typer.secho(
+            f"error: no database at {path}. Create it with `migov migrate` (and load the "
+            "curated data with `migov data load`), or point MIGOV_DATABASE_URL at yours.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=1)
+
+
+def _database_failed(settings: Settings, error: Exception) -> typer.Exit:
+    """A database that cannot serve the command, in one line (never a traceback)."""
+    from sqlalchemy.engine import make_url
+
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+    typer.secho(f"error: the database at {where} failed: {reason}", fg=typer.colors.RED, err=True)
+    if "no such table" in reason or "does not exist" in reason:
+        typer.echo("  - is it migrated? run `migov migrate`", err=True)
+    return typer.Exit(code=1)
 
 
 @keys_cli.command("create")
@@ -310,6 +391,12 @@ def keys_list(
         return [ApiKeyRead.from_model(k) for k in await api_key_service.list_api_keys(session)]
 
     keys = _local(work)
+    width = max((len(key.prefix) for key in keys), default=8)
+    if not as_json:
+        typer.echo(
+            f"{'id':>4}  {'prefix':<{width}}  {'state':<18} {'last used':<16}  "
+            f"{'scopes':<28} {'may pledge for':<24} name"
+        )
     for key in keys:
         if as_json:
             typer.echo(key.model_dump_json())
@@ -317,7 +404,7 @@ def keys_list(
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
         typer.echo(
-            f"{key.id:>4}  {key.prefix}  {state:<18} last used {used:<16}  "
+            f"{key.id:>4}  {key.prefix:<{width}}  {state:<18} {used:<16}  "
             f"{','.join(key.scopes):<28} {key.grant:<24} {key.name}"
         )
 
@@ -361,10 +448,16 @@ def export(
         _, files = await export_service.current_files(session, directory, build_missing=True)
         return [f.path for f in files]
 
+    from sqlalchemy.exc import SQLAlchemyError
+
+    settings = _settings()
+    _require_database(settings)
     try:
-        paths = asyncio.run(_read(_settings(), work))
+        paths = asyncio.run(_read(settings, work))
     except DomainError as error:
         raise _fail(error) from error
+    except SQLAlchemyError as error:
+        raise _database_failed(settings, error) from error
     for path in paths:
         typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
 
@@ -415,10 +508,23 @@ def pledges_submit(
 ) -> None:
     """Submit every pledge in FILE; safe to re-run, it never stores a row twice.
 
+    FILE is CSV (UTF-8, a header row naming the columns) or JSON (a list of pledge
+    objects, or {"pledges": [...]}). A spreadsheet workbook (.xlsx) is refused: save
+    it as CSV UTF-8 first.
+
+    CSV columns (as the body of POST /v1/pledges; empty cells are left out): pledgers
+    (actor ids or names, several separated by ;), forum, event, kind (financial,
+    technical, material, policy_legal ...), scope, amount (digits, at most two
+    decimals, e.g. 2500000.00), currency (ISO 4217, e.g. CAD), amount_qualifier,
+    announced_on (YYYY, YYYY-MM or YYYY-MM-DD), title, description, gcm_objectives
+    (numbers 1-23 separated by ;), external_ref (your own reference: keeps re-runs
+    duplicate-free).
+
     Rows go to the server's batch endpoint, --chunk at a time. Prints which rows
     were accepted and which were rejected, with the server's reasons. Exit
     status: 0 all accepted; 1 some rejected; 2 the file cannot be read; 3 the
-    server refused the API key (401/403), and nothing more was sent.
+    server refused the API key (401/403), and nothing more was sent; 4 the server
+    could not be reached, and nothing was sent.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -431,7 +537,7 @@ def pledges_submit(
         rows = submit_client.read_rows(file, cast("submit_client.FileFormat | None", file_format))
     except submit_client.FileError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=2) from error
+        raise typer.Exit(code=EXIT_FILE) from error
 
     console = Console(stderr=True)
     with Progress(
@@ -473,9 +579,8 @@ def _print_report(report: submit_client.Report, total: int, path: Path | None) -
             f"accepted row {outcome.row.number} ({outcome.row.where}): pledge {outcome.pledge_id}, {how}"
         )
     for outcome in report.rejected:
-        typer.echo(
-            f"rejected row {outcome.row.number} ({outcome.row.where}), status {outcome.status}:"
-        )
+        status = f"status {outcome.status}" if outcome.status is not None else "no answer"
+        typer.echo(f"rejected row {outcome.row.number} ({outcome.row.where}), {status}:")
         for reason in outcome.reasons:
             typer.echo(f"  - {reason}")
     if path is not None:
@@ -485,11 +590,15 @@ def _print_report(report: submit_client.Report, total: int, path: Path | None) -
         f"({len(report.created)} created, {len(report.accepted) - len(report.created)} already stored), "
         f"{len(report.rejected)} rejected, {len(report.unsent)} not sent"
     )
+    if report.unreachable is not None:
+        typer.secho(f"error: {report.unreachable}", fg=typer.colors.RED, err=True)
+        typer.echo("  - check --url (or MIGOV_URL) and that the server is running", err=True)
+        raise typer.Exit(code=EXIT_UNREACHABLE)
     if report.stopped is not None:
         typer.secho(f"stopped: {report.stopped}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=3)
+        raise typer.Exit(code=EXIT_KEY_REFUSED)
     if report.rejected:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=EXIT_REJECTED)
 
 
 @cli.command()
@@ -501,11 +610,18 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
+    from app import __version__
     from app.logs import logging_config
 
     settings = _settings()
     if workers > 1 and settings.metrics:
         _share_metrics_between_workers(settings)
+    shown = host or settings.host
+    shown = "127.0.0.1" if shown in ("0.0.0.0", "::", "") else shown
+    typer.echo(
+        f"migov {__version__}: open http://{shown}:{port or settings.port}/ in a browser "
+        "(Ctrl+C stops the server)"
+    )
     uvicorn.run(
         "app.main:create_served_app",
         factory=True,

@@ -19,6 +19,9 @@ Used by ``migov pledges submit``. Safe to run again and again:
 * A 401 or 403 stops the run at once: the key is wrong, revoked or lacks
   ``pledges:write``, and every further request would be refused too. The report
   says so, and rows not sent are listed as such.
+* A server that cannot be reached at all (every try of a chunk failed to connect)
+  stops the run too: nothing was sent, which is not a rejection of the data, and
+  the report says so in ``unreachable``.
 
 Files are JSON (a list of pledge objects, or ``{"pledges": [...]}``) or CSV with
 one column per field of ``POST /v1/pledges``, read with the csv module (quoted
@@ -98,6 +101,7 @@ class Outcome:
 class Report:
     outcomes: list[Outcome]
     stopped: str | None = None  # why the run stopped early (the key was refused)
+    unreachable: str | None = None  # the server could not be reached: why
 
     @property
     def accepted(self) -> list[Outcome]:
@@ -122,6 +126,7 @@ class Report:
             "rejected": len(self.rejected),
             "not_sent": len(self.unsent),
             "stopped": self.stopped,
+            "unreachable": self.unreachable,
             "rows": [o.to_json() for o in self.outcomes],
         }
 
@@ -136,9 +141,27 @@ def chunk_idempotency_key(rows: Sequence[Row]) -> str:
     return f"batch-{digest}"
 
 
+SPREADSHEETS = {".xlsx", ".xls", ".xlsm", ".ods", ".numbers"}
+
+
 def read_rows(path: Path, file_format: FileFormat | None = None) -> list[Row]:
-    """The pledges in ``path``; the format comes from the extension unless given."""
-    chosen = file_format or ("csv" if path.suffix.lower() == ".csv" else "json")
+    """The pledges in ``path``; the format comes from the extension unless given.
+
+    A spreadsheet workbook (.xlsx, .ods ...) is refused in words: it is neither CSV nor
+    JSON, and read as either it would only fail obscurely.
+    """
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEETS or _is_workbook(path):
+        raise FileError(
+            f"{path}: a spreadsheet workbook, not CSV or JSON. Save it as CSV (UTF-8) "
+            "from the spreadsheet (File > Save as > CSV UTF-8) and submit that file."
+        )
+    if file_format is None and suffix not in (".csv", ".json"):
+        raise FileError(
+            f"{path}: cannot tell CSV from JSON by the extension {suffix or '(none)'!r}; "
+            "name the file .csv or .json, or pass --format csv|json."
+        )
+    chosen = file_format or ("csv" if suffix == ".csv" else "json")
     try:
         # newline="": the csv module handles line ends itself, inside quoted cells too.
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -147,6 +170,16 @@ def read_rows(path: Path, file_format: FileFormat | None = None) -> list[Row]:
         raise FileError(f"{path}: cannot be read: {exc}") from exc
     except csv.Error as exc:
         raise FileError(f"{path}: not valid CSV: {exc}") from exc
+
+
+def _is_workbook(path: Path) -> bool:
+    """A zip (xlsx, ods) or OLE2 (xls) file, whatever its name says."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return False
+    return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
 
 
 def _json_rows(path: Path, text: str) -> list[Row]:
@@ -240,6 +273,7 @@ class _Run:
     backoff: float
     max_retry_after: float
     stopped: str | None = None
+    unreachable: str | None = None
 
 
 def _item_outcome(row: Row, item: dict[str, Any], *, replayed: bool, attempts: int) -> Outcome:
@@ -272,16 +306,22 @@ async def _submit_chunk(run: _Run, rows: Sequence[Row]) -> list[Outcome]:
     reasons: list[str] = []
     status: int | None = None
     attempts = 0
+    answered = False  # any try reached the server
     for attempt in range(run.retries + 1):
         if run.stopped is not None:
             return [_unsent(row, run.stopped) for row in rows]
+        if run.unreachable is not None:
+            return [_unsent(row, run.unreachable) for row in rows]
         attempts = attempt + 1
         response: httpx.Response | None = None
         try:
             response = await run.client.post(BATCH_PATH, json=body, headers=headers)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             reasons = [f"{type(exc).__name__}: {exc}".rstrip(": ")]
+            # Connected but no answer in time: the server may have stored the chunk.
+            answered = answered or not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
         else:
+            answered = True
             status = response.status_code
             if status == 200:
                 replayed = response.headers.get("idempotent-replayed") == "true"
@@ -313,6 +353,12 @@ async def _submit_chunk(run: _Run, rows: Sequence[Row]) -> list[Outcome]:
             ]
             return [_rejected(row, status, reasons, attempts) for row in rows]
         await asyncio.sleep(asked if asked is not None else _backoff(attempt, run.backoff))
+    if not answered:
+        run.unreachable = (
+            f"could not reach the server at {run.client.base_url} after {attempts} "
+            f"attempt(s): {'; '.join(reasons)}"
+        )
+        return [_unsent(row, run.unreachable) for row in rows]
     reasons = [f"gave up after {attempts} attempts", *reasons]
     return [_rejected(row, status, reasons, attempts) for row in rows]
 
@@ -386,4 +432,6 @@ async def submit_rows(
         await asyncio.gather(
             *(one(to_send[start : start + chunk]) for start in range(0, len(to_send), chunk))
         )
-    return Report([outcomes[row.number] for row in rows], stopped=run.stopped)
+    return Report(
+        [outcomes[row.number] for row in rows], stopped=run.stopped, unreachable=run.unreachable
+    )

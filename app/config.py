@@ -72,14 +72,18 @@ LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MIGOV_",
-        env_file=".env",
+        # The repository's .env, then the working directory's (which wins): the same
+        # settings from any directory.
+        env_file=(REPO_ROOT / ".env", ".env"),
         env_file_encoding="utf-8",
         extra="ignore",
     )
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./var/migov.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://... "
+        "A relative SQLite path is read from the repository's root, not the working "
+        "directory, so the CLI and the server find the same database from anywhere.",
     )
     database_read_url: str | None = Field(
         default=None,
@@ -95,10 +99,11 @@ class Settings(BaseSettings):
     log_level: LogLevel = Field(
         default="info", description="`debug`, `info`, `warning`, `error` or `critical`."
     )
-    log_format: Literal["json", "text"] = Field(
-        default="json",
+    log_format: Literal["json", "text", "auto"] = Field(
+        default="auto",
         description="`json`: one JSON object per log line (request id, method, path, status, "
-        "duration, API key prefix); `text` for reading in a terminal.",
+        "duration, API key prefix); `text` for reading in a terminal; `auto`: `text` when "
+        "the logs go to a terminal, `json` otherwise (a file, a pipe, a collector).",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -254,7 +259,8 @@ class Settings(BaseSettings):
     export_dir: str = Field(
         default="var/exports",
         description="Where /v1/download keeps the dataset files it builds, one pair per data "
-        "version (migov-<version>.zip and .sqlite); older versions may be deleted at will.",
+        "version (migov-<version>.zip and .sqlite); older versions may be deleted at will. "
+        "A relative path is read from the repository's root.",
     )
 
     # Operations (docs/deploying.md).
@@ -271,6 +277,24 @@ class Settings(BaseSettings):
         "too): a directory where each worker process keeps its metrics, so a scrape sees them "
         "all. `migov serve --workers N` sets one up when N > 1.",
     )
+
+    @field_validator("database_url", "database_read_url")
+    @classmethod
+    def _sqlite_from_the_repository(cls, value: str | None) -> str | None:
+        """A relative SQLite path, read from the repository's root (``./var/migov.db``)."""
+        if value is None:
+            return None
+        scheme, separator, path = value.partition(":///")
+        if not separator or not scheme.startswith("sqlite") or not path:
+            return value
+        if path.startswith((":memory:", "file:")) or Path(path).is_absolute():
+            return value
+        return f"{scheme}:///{(REPO_ROOT / path).resolve()}"
+
+    @field_validator("export_dir")
+    @classmethod
+    def _exports_in_the_repository(cls, value: str) -> str:
+        return value if Path(value).is_absolute() else str((REPO_ROOT / value).resolve())
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -7,7 +7,8 @@
     ├── PreconditionRequired   REST 428
     ├── InvalidInput           REST 400 (query parameters, cursors)
     │   └── UnknownReference   REST 400 (a code or id that matches nothing; suggestions)
-    ├── InvalidPayload         REST 422 (a request body the service refuses; names each field)
+    ├── InvalidPayload         REST 422 (a request body the service refuses; names each field;
+    │                          unknown_reference with suggestions when it names what matches nothing)
     ├── Unauthorized           REST 401
     ├── Forbidden              REST 403
     ├── PayloadTooLarge        REST 413
@@ -87,10 +88,16 @@ class InvalidPayload(DomainError):
 
     @classmethod
     def from_problems(
-        cls, problems: list[dict[str, object]], *, detail: str | None = None
+        cls,
+        problems: list[dict[str, object]],
+        *,
+        detail: str | None = None,
+        code: str | None = None,
     ) -> InvalidPayload:
-        """``validation_failed`` naming each ``{field, detail}``; ``detail`` sums up the first five."""
-        return cls(detail or summarize_problems(problems), errors=problems)
+        """``validation_failed`` (or ``code``: ``unknown_reference`` for a body naming a
+        forum, actor or event that matches nothing) naming each ``{field, detail}``;
+        ``detail`` sums up the first five."""
+        return cls(detail or summarize_problems(problems), errors=problems, code=code)
 
 
 def summarize_problems(problems: Sequence[Mapping[str, object]]) -> str:

@@ -15,10 +15,11 @@ prefix only.
 from __future__ import annotations
 
 import logging
+import sys
 from contextvars import ContextVar
 from typing import Any, Literal
 
-LogFormat = Literal["json", "text"]
+LogFormat = Literal["json", "text", "auto"]
 
 _request_id: ContextVar[str | None] = ContextVar("migov_request_id", default=None)
 
@@ -45,7 +46,9 @@ JSON_FIELDS = "{asctime}{levelname}{name}{message}{request_id}"
 
 
 def json_formatter() -> logging.Formatter:
-    """One JSON object per record: time, level, logger, message, request_id and any extras."""
+    """One JSON object per record: time, level, logger, message, request_id and any extras
+    but uvicorn's ``color_message`` (the message again, with terminal colour codes)."""
+    from pythonjsonlogger.core import RESERVED_ATTRS
     from pythonjsonlogger.json import JsonFormatter
 
     return JsonFormatter(
@@ -53,11 +56,28 @@ def json_formatter() -> logging.Formatter:
         style="{",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         datefmt="%Y-%m-%dT%H:%M:%S%z",
+        reserved_attrs=[*RESERVED_ATTRS, "color_message"],
     )
+
+
+def resolved_format(fmt: LogFormat, stream: Any = None) -> Literal["json", "text"]:
+    """``auto``: human-readable lines on a terminal, JSON when the output goes elsewhere
+    (a file, a pipe, a log collector)."""
+    if fmt != "auto":
+        return fmt
+    stream = stream if stream is not None else sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    return "text" if callable(isatty) and isatty() else "json"
+
+
+# Loggers whose INFO lines say nothing an operator acts on: alembic's plugin set-up (seven
+# lines at every start) and SQLAlchemy's pool disposal at shutdown.
+QUIET = ("alembic.runtime.plugins", "alembic.runtime.migration", "app.pool.FairPool")
 
 
 def logging_config(level: str = "info", fmt: LogFormat = "json") -> dict[str, Any]:
     """A dictConfig for the process: migov's, uvicorn's and the root logger to stderr."""
+    fmt = resolved_format(fmt)
     formatters: dict[str, Any] = {
         "json": {"()": json_formatter},
         "text": {
@@ -75,6 +95,7 @@ def logging_config(level: str = "info", fmt: LogFormat = "json") -> dict[str, An
         "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
         "uvicorn": {"handlers": [], "propagate": True},
         "uvicorn.error": {"handlers": [], "propagate": True},
+        **{name: {"level": "WARNING"} for name in QUIET},
     }
     return {
         "version": 1,

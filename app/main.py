@@ -188,7 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         middleware=stack.middleware(
-            settings, routers=[metrics_api.router, *ROUTERS], refuse=_refusal
+            settings, routers=[metrics_api.router, *ROUTERS, web.router], refuse=_refusal
         ),
     )
     app.state.settings = settings

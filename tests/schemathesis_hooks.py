@@ -28,6 +28,9 @@ narrow and named:
   which would do (``all=true`` streams CSV in id order, so it requires
   ``format=csv``, and over pledges ``sort=id`` or ``sort=-id``). OpenAPI 3.1 cannot state such a dependency between query
   parameters; the exception holds only when the named parameter is really absent.
+* A parameter that may not be given beside another (``limit`` beside ``all=true``,
+  which streams every row) is 400 ``invalid_parameter`` whose every error names, in
+  ``excluded_by``, a ``name=value`` the request does hold.
 
 Over GraphQL, schemathesis tells client errors from server errors by Apollo's
 error codes; this API has codes of its own (shared with REST). So the GraphQL run
@@ -97,6 +100,13 @@ def positive_data_accepted_but_opaque_tokens(ctx: Any, response: Any, case: Any)
         problems = json.loads(response.content).get("errors") or []
         if problems and all(
             p.get("requires") and not any(_given(query, needed) for needed in p["requires"])
+            for p in problems
+        ):
+            return None
+    if response.status_code == 400 and _problem_code(response) == "invalid_parameter":
+        problems = json.loads(response.content).get("errors") or []
+        if problems and all(
+            p.get("excluded_by") and any(_given(query, given) for given in p["excluded_by"])
             for p in problems
         ):
             return None

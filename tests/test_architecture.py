@@ -56,7 +56,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # The pages: a third adapter over the same services, with no REST or GraphQL internals.
     "web": frozenset({"app", "adapters_common", "errors", "services"}),
     "cli": frozenset(
-        {"client", "config", "dataset", "db", "errors", "logs", "migrations", "schemas"}
+        {"app", "client", "config", "dataset", "db", "errors", "logs", "migrations", "schemas"}
         | {"services"}
     ),
     "contracts": frozenset({"config", "graphql", "main"}),

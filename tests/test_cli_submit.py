@@ -141,7 +141,10 @@ def test_keys_then_a_file_submitted_twice_never_duplicates(
     rejected = {row["row"]: row["reasons"] for row in first["rows"] if not row["accepted"]}
     assert rejected == {
         3: ["currency: 'ZZZ' is not an ISO 4217 currency code"],
-        4: ["pledgers.0: no actor has the id 'nobody-here'"],
+        4: [
+            "pledgers.0: no actor matches 'nobody-here'; "
+            "did you mean unhcr, leonir-chiarello, ana-mercedes-saiz?"
+        ],
     }
     assert "rejected row 3 (line 4), status 422:" in stdout
     assert "accepted row 5 (line 6)" in stdout

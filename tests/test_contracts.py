@@ -54,3 +54,16 @@ def test_the_generated_documents_read_the_same_from_any_checkout() -> None:
     here = f"{contracts.ROOT.parent}/"
     for path, text in contracts.documents().items():
         assert here not in text, path.name
+
+
+def test_every_operation_is_summed_up_in_its_own_words() -> None:
+    document = json.loads(contracts.render_openapi())
+    generated = [
+        (path, method, operation["summary"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if operation["summary"]
+        == " ".join(word.capitalize() for word in operation["operationId"].split("_"))
+        or (operation["summary"].startswith(("Get ", "Head ")) and operation["summary"].istitle())
+    ]
+    assert generated == []

@@ -1,7 +1,10 @@
-"""`migov serve` writes one JSON object per line to stderr, each access line with its request id."""
+"""`migov serve` says where to open the browser on stdout, and logs to stderr: one JSON
+object per line when stderr is not a terminal (each access line with its request id),
+readable lines on a terminal."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -11,6 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from app import __version__
+from app.config import Settings
+from app.logs import resolved_format
 from tests.live_server import spare_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,15 +25,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_serve_logs_json_lines_with_request_ids(live_database_url: str, tmp_path: Path) -> None:
     port = spare_port(range(8700, 8800))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
-    env |= {"MIGOV_DATABASE_URL": live_database_url, "MIGOV_LOG_FORMAT": "json"}
+    # No MIGOV_LOG_FORMAT: `auto`, and stderr is a file, so JSON.
+    env |= {"MIGOV_DATABASE_URL": live_database_url}
     stderr_path = tmp_path / "stderr.log"
-    with stderr_path.open("w") as stderr:
+    stdout_path = tmp_path / "stdout.log"
+    with stderr_path.open("w") as stderr, stdout_path.open("w") as stdout:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stderr=stderr,
-            stdout=subprocess.DEVNULL,
+            stdout=stdout,
         )
         try:
             deadline = time.monotonic() + 90  # generous: a loaded machine starts slowly
@@ -63,3 +71,26 @@ def test_serve_logs_json_lines_with_request_ids(live_database_url: str, tmp_path
     assert any(
         line["logger"].startswith("uvicorn") and line["request_id"] is None for line in lines
     )
+    # Nothing an operator does not act on, and no terminal colours inside JSON.
+    assert not [line for line in lines if line["logger"].startswith("alembic")]
+    assert not [line for line in lines if "color_message" in line]
+    assert "\x1b" not in stderr_path.read_text()
+    # The address to open, plainly, first.
+    assert (
+        stdout_path.read_text()
+        .splitlines()[0]
+        .startswith(f"migov {__version__}: open http://127.0.0.1:{port}/ in a browser")
+    )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_auto_logs_read_as_text_on_a_terminal_and_json_elsewhere() -> None:
+    assert resolved_format("auto", _Terminal()) == "text"
+    assert resolved_format("auto", io.StringIO()) == "json"
+    assert resolved_format("json", _Terminal()) == "json"
+    assert resolved_format("text", io.StringIO()) == "text"
+    assert Settings(_env_file=None).log_format == "auto"

@@ -159,7 +159,8 @@ AllRowsParam = Annotated[
     Query(
         alias="all",
         description="With `format=csv`: every row of the filtered list in one streamed "
-        "answer (from `cursor`, if given), instead of one page; `limit` is then ignored.",
+        "answer (from `cursor`, if given), instead of one page. `limit` does not apply and "
+        "is refused beside it (400 `invalid_parameter`).",
     ),
 ]
 

@@ -182,6 +182,15 @@ def describe_headers(document: dict[str, Any], conditional: set[str]) -> None:
                     headers.setdefault(name, _ref(name))
 
 
+def summary_of(description: str) -> str:
+    """An operation's summary in its own words: the first sentence of its docstring
+    ("List actors, ordered by id"), not FastAPI's title-cased function name ("Get Api
+    Index"); empty when it has no docstring."""
+    first = " ".join(description.strip().split("\n\n")[0].split())
+    sentence = first.split(". ")[0].removesuffix(".")
+    return sentence if 0 < len(sentence) <= 120 else ""
+
+
 def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     conditional = conditional_operations(routers)
 
@@ -198,6 +207,8 @@ def install(app: FastAPI, routers: Sequence[APIRouter]) -> None:
         )
         for path, operations in document.get("paths", {}).items():
             for method, operation in operations.items():
+                if summary := summary_of(operation.get("description", "")):
+                    operation["summary"] = summary
                 for parameter in operation.get("parameters", []):
                     present_or_absent(parameter)
                 responses = operation.setdefault("responses", {})

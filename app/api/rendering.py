@@ -23,6 +23,7 @@ Columns come from the model class, so the header is the same on every page.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 import json
@@ -40,9 +41,9 @@ from pydantic import BaseModel
 from app.api.streams import BoundedStreamingResponse, send_timeout, stream_slots
 from app.db import DB_BUDGET, DatabaseBudget, release_connection
 from app.errors import InvalidInput
-from app.schemas.common import JudgedPage, Page, neutralise
+from app.schemas.common import FilterNoteRead, JudgedPage, Page, neutralise
 from app.schemas.included import Included, IncludingPage, JudgedIncludingPage
-from app.services.paging import MAX_LIMIT, PageResult
+from app.services.paging import MAX_LIMIT, FilterNote, PageResult
 
 Format = Literal["json", "csv"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -101,7 +102,15 @@ async def get_format(
             "CSV unless `format=json` is given, in which case it is ignored."
         ),
     ] = False,
+    bom: Annotated[
+        bool,
+        Query(
+            description="CSV starting with a UTF-8 byte order mark, so that Excel on Windows "
+            "reads accents right (`Bogotá`, not `BogotÃ¡`). Ignored for JSON."
+        ),
+    ] = False,
 ) -> tuple[Format, bool]:
+    request.state.csv_bom = bom
     if format is None:
         wants_csv = hxl or "text/csv" in request.headers.get("accept", "")
         format = "csv" if wants_csv else "json"
@@ -249,6 +258,14 @@ def _csv_lines(
     yield from writer.rows(rows)
 
 
+BOM = "\ufeff"
+
+
+def _bom(request: Request) -> str:
+    """The byte order mark ``bom=true`` asks a CSV to start with (``get_format``)."""
+    return BOM if getattr(request.state, "csv_bom", False) else ""
+
+
 def csv_disposition(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
 
@@ -281,7 +298,8 @@ def render(
     if fmt == "csv":
         headers.update(csv_disposition(filename))
         lines = _csv_lines(rows, csv_columns(row_model), hxl, hxl_tags or {})
-        return Response("".join(lines), media_type=CSV_MEDIA_TYPE, headers=headers)
+        text = _bom(request) + "".join(lines)
+        return Response(text, media_type=CSV_MEDIA_TYPE, headers=headers)
     return Response(body.model_dump_json(), media_type="application/json", headers=headers)
 
 
@@ -318,6 +336,7 @@ def render_page(
     included: Included | None = None,
     judged: bool = False,
     possible_left_out: int | None = None,
+    notes: Sequence[FilterNote] = (),
 ) -> Response:
     """A list endpoint's response: ``Page[model]`` as JSON, or its rows as CSV.
 
@@ -330,6 +349,10 @@ def render_page(
         values["included"] = included
     if judged:
         values["possible_left_out"] = possible_left_out
+        if notes:
+            values["notes"] = [
+                FilterNoteRead(**dataclasses.asdict(note), detail=note.detail) for note in notes
+            ]
     body = page_type(model, including=included is not None, judged=judged)(**values)
     return render(
         request,
@@ -370,6 +393,17 @@ async def stream_all(
     chunk within the send timeout is cut off (``app.api.streams``).
     """
     fmt, hxl = output
+    if "limit" in request.query_params:
+        detail = (
+            "all=true streams every row, so limit does not apply: drop limit, or drop "
+            "all=true to get one page of limit rows."
+        )
+        raise InvalidInput(
+            detail,
+            code="invalid_parameter",
+            field="limit",
+            errors=[{"field": "limit", "detail": detail, "excluded_by": ["all=true"]}],
+        )
     if fmt != "csv":
         detail = "all=true streams CSV only: add format=csv, or page through the JSON with cursor."
         raise InvalidInput(
@@ -390,7 +424,7 @@ async def stream_all(
 
     async def lines() -> AsyncIterator[str]:
         page = first
-        yield writer.header(hxl, hxl_tags or {})
+        yield _bom(request) + writer.header(hxl, hxl_tags or {})
         while True:
             for chunk in writer.rows(page.items):
                 if chunk:
@@ -444,4 +478,5 @@ async def list_response(
         included=await include(page.items) if include else None,
         judged=judged,
         possible_left_out=page.possible_left_out,
+        notes=page.notes,
     )

@@ -16,8 +16,10 @@
 * Anything else is a fault of the server: ``internal_error``, and outside debug
   its message is replaced (``MaskErrors``) after strawberry has logged it.
 
-A missing entity is not an error: root fields such as ``forum(code)`` resolve to
-``null``.
+A root lookup that finds nothing (``forum(code: "RMC")``) resolves to ``null`` with an
+error coded ``not_found``, as GitHub's GraphQL API answers: ``extensions.suggestions``
+holds up to three close codes, and ``errors`` the one problem naming the argument. A
+related record that is absent (a pledge's forum) is ``null`` without an error.
 
 A mutation's errors name fields in the words of its arguments (``input_field``):
 ``gcmObjectives.1`` where REST says ``gcm_objectives.1``, ``idempotencyKey`` where
@@ -34,7 +36,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from pydantic import ValidationError
@@ -42,7 +44,7 @@ from starlette.responses import JSONResponse
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
-from app.errors import DomainError, InvalidPayload, RateLimited, Unavailable
+from app.errors import DomainError, InvalidPayload, NotFound, RateLimited, Unavailable
 from app.faults import database_fault
 from app.schemas.filters import FilterModel
 from app.schemas.pledge_writes import field_errors
@@ -170,6 +172,12 @@ def error_extensions(error: GraphQLError) -> dict[str, Any]:
             extensions["field"] = in_graphql_words(original.field)
         if original.errors:
             extensions["errors"] = _in_graphql_words(original.errors)
+        if isinstance(original, NotFound):
+            extensions["suggestions"] = [
+                code
+                for item in original.errors or []
+                for code in cast(list[str], item.get("suggestions") or [])
+            ]
         if isinstance(original, RateLimited | Unavailable):
             extensions["retryAfter"] = original.retry_after
     elif "code" in extensions:

@@ -19,9 +19,13 @@ Templates = list[tuple[re.Pattern[str], str]]
 
 
 def route_template(scope: Scope, templates: Templates) -> str:
+    """The template of the route that answered (without converters), else the first of
+    ``templates`` the path matches, else ``<unmatched>``. A route included under a
+    prefix (GraphQL's) has an empty template of its own: the table names it."""
     route = scope.get("route")
-    if route is not None:
-        return str(getattr(route, "path", metrics.UNMATCHED))
+    found = getattr(route, "path_format", None) if route is not None else None
+    if found:
+        return str(found)
     path = scope["path"]
     for regex, template in templates:
         if regex.match(path):

@@ -46,7 +46,9 @@ CATALOGUE: dict[str, ProblemType] = {
         "or belongs to another list or ordering.", "Start again without a cursor, or use the "
         "`next_cursor` (or `Link: rel=next`) of the previous page unchanged."),
     "unknown_reference": _p(400, "Unknown reference", "A filter names a code or id that matches "
-        "nothing; the answer would otherwise be silently empty.",
+        "nothing; the answer would otherwise be silently empty. A submitted pledge naming a "
+        "pledger, forum or event that matches nothing is refused the same way, with status "
+        "422 (in a batch, in that item's result).",
         "Use one of the `suggestions` in `errors`, or look codes up in the matching list."),
     "invalid_input": _p(400, "Invalid input", "The request cannot be served as asked: most "
         "often a parameter that means something only beside another, such as `certainty` "

@@ -70,7 +70,8 @@ class ProblemDetail(BaseModel):
         description="Per-field problems, each naming its `field` and its `detail`. A "
         "parameter that only means something beside another also carries `requires`: "
         "parameters (`as_of`) or settings (`format=csv`), any one of which makes the "
-        "request valid.",
+        "request valid; one that may not be given beside another carries `excluded_by` "
+        "(`limit` beside `all=true`).",
     )
 
 

@@ -71,15 +71,18 @@ CORS_EXPOSED_HEADERS = [
 
 
 def route_templates(routers: Sequence[APIRouter]) -> Templates:
-    """Each REST route's path pattern and template, and GraphQL's: metrics label answers
-    given before routing (a cache hit, a refusal) with the template they would match."""
+    """Each route's path pattern and template (converters left out: ``{pledge_id}``, not
+    ``{pledge_id:int}``), GraphQL's and the static files': metrics label every answer
+    with the template it matches, whether given before routing (a cache hit, a refusal)
+    or by a route mounted under a prefix (GraphQL's own route has an empty path)."""
     templates: Templates = [
-        (route.path_regex, route.path)
+        (route.path_regex, route.path_format)
         for router in routers
         for route in router.routes
         if isinstance(route, APIRoute)
     ]
-    templates.append((re.compile("^/graphql$"), "/graphql"))
+    templates.append((re.compile("^/graphql/?$"), "/graphql"))
+    templates.append((re.compile("^/static/"), "/static/{path}"))
     return templates
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,10 +62,36 @@ POSSIBLE_LEFT_OUT = (
 )
 
 
+class FilterNoteRead(BaseModel):
+    """Why an answer is empty: a condition judged on a day when no one held its role,
+    though the forum records holders of it at other times."""
+
+    parameter: str = Field(description="`member_of` or `has_role`.")
+    value: str = Field(description="The condition as resolved: `CIREFCA`, `GCM:champion`.")
+    day: dt.date = Field(description="The day it was judged on.")
+    earliest: dt.date | None = Field(
+        description="The earliest day any holder of the role may have started (null: unbounded)."
+    )
+    latest: dt.date | None = Field(
+        description="The latest day any holder may have left it (null: no end recorded)."
+    )
+    detail: str = Field(description="The same in words, with the question to ask instead.")
+
+
+FILTER_NOTES = (
+    "Present only when a `member_of` or `has_role` condition found no holder on its day "
+    "though the forum has holders at other times: one note per such condition, naming the "
+    "span it does have (ask `FORUM@ever` or `@YYYY-MM-DD`)."
+)
+
+
 class JudgedPage(Page[T], Generic[T]):
     """A page of rows judged for certainty (``certainty=``)."""
 
     possible_left_out: int | None = Field(default=None, description=POSSIBLE_LEFT_OUT)
+    notes: list[FilterNoteRead] | None = Field(
+        default=None, exclude_if=lambda value: value is None, description=FILTER_NOTES
+    )
 
 
 class PassageRead(ReadModel):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -259,10 +259,52 @@ class ForumFilter(FilterModel):
     q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
 
 
+EVER: Literal["ever"] = "ever"
+# A condition's own time: ``CIREFCA@ever`` (held at any time) or ``CIREFCA@1989-05-30``
+# (held on that day); without one, the filter's ``as_of`` (today when absent).
+When = dt.date | Literal["ever"]
+
+
+def split_when(value: str) -> tuple[str, When | None]:
+    """``"CIREFCA@1989-05-30"`` → ``("CIREFCA", date(1989, 5, 30))``; ``"RCM"`` → ``("RCM",
+    None)``; ``"CIREFCA@ever"`` → ``("CIREFCA", "ever")``. Raises ``ValueError`` on any
+    other time."""
+    code, separator, when = value.rpartition("@")
+    if not separator:
+        return value, None
+    code, when = code.strip(), when.strip()
+    if not code:
+        raise ValueError(f"expected CODE@ever or CODE@YYYY-MM-DD, not {value!r}")
+    if when.lower() == EVER:
+        return code, EVER
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
+            raise ValueError(when)
+        return code, dt.date.fromisoformat(when)
+    except ValueError:
+        raise ValueError(
+            f"{when!r} is not a time for one condition: write @ever (at any time) or a day, "
+            "@YYYY-MM-DD"
+        ) from None
+
+
+def join_when(code: str, when: When | None) -> str:
+    """The inverse of ``split_when``, canonical: ``CIREFCA@ever``, ``RCM``."""
+    if when is None:
+        return code
+    return f"{code}@{when if isinstance(when, str) else when.isoformat()}"
+
+
+def _timed_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Each ``CODE[@when]`` checked, its time written canonically."""
+    return tuple(join_when(*split_when(value)) for value in values)
+
+
 def _role_claim(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    forum, separator, role = value.partition(":")
+    claim, when = split_when(value)
+    forum, separator, role = claim.partition(":")
     if not separator or not forum.strip() or not role.strip():
         raise ValueError(f"expected FORUM:ROLE, e.g. GCM:champion, not {value!r}")
     try:
@@ -270,8 +312,16 @@ def _role_claim(value: Any) -> Any:
     except ValueError:
         names = ", ".join(r.value for r in Role)
         raise ValueError(f"{role.strip()!r} is not a role; roles are {names}") from None
-    return f"{forum.strip()}:{parsed.value}"
+    return join_when(f"{forum.strip()}:{parsed.value}", when)
 
+
+# A condition's time as the document states it: @ever, or a calendar day (a pattern
+# cannot tell leap years, so 29 February is left out of it, though taken).
+_DAY = (
+    r"[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)"
+)
+WHEN_PATTERN = rf"(?:@(?:ever|{_DAY}))?"
 
 # The document states the canonical form; spaces around the parts and any case of the
 # role are accepted too.
@@ -282,11 +332,33 @@ RoleClaim = Annotated[
         {
             "type": "string",
             # No comma in the forum part: a comma separates values (`has_role=A:x,B:y`).
-            "pattern": f"^[A-Za-z0-9][^:,]*:({'|'.join(role.value for role in Role)})$",
-            "examples": ["GCM:champion"],
+            "pattern": f"^[A-Za-z0-9][^:,@]*:({'|'.join(role.value for role in Role)})"
+            f"{WHEN_PATTERN}$",
+            "examples": ["GCM:champion", "CIREFCA:participant@ever"],
         }
     ),
 ]
+TimedCodes = Annotated[
+    Codes,
+    AfterValidator(_timed_codes),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "pattern": f"^[^@,]+{WHEN_PATTERN}$",
+            },
+            "maxItems": MAX_VALUES,
+        }
+    ),
+]
+
+CONDITION_TIME = (
+    "Each value may carry its own time: `@ever` (at any time) or `@YYYY-MM-DD` (on that "
+    "day), e.g. `CIREFCA@ever`; a value without one is judged on `as_of`."
+)
 
 
 class ActorFilter(FilterModel):
@@ -298,24 +370,28 @@ class ActorFilter(FilterModel):
     exclude_kind: Annotated[tuple[ActorKind, ...], Lowered] = Field(
         default=(), description="Leave out actors of these kinds (repeat or comma-separate)."
     )
-    member_of: Codes = Field(
+    member_of: TimedCodes = Field(
         default=(),
         description="Only members of every listed forum on `as_of` (today by default): "
-        "`member_of=RCM&member_of=MIRPS` is in both.",
+        "`member_of=RCM&member_of=MIRPS` is in both. " + CONDITION_TIME,
     )
-    not_member_of: Codes = Field(
+    not_member_of: TimedCodes = Field(
         default=(),
-        description="Only actors that are members of none of the listed forums on `as_of`.",
+        description="Only actors that are members of none of the listed forums on `as_of`. "
+        + CONDITION_TIME,
     )
     has_role: Annotated[tuple[RoleClaim, ...], BeforeValidator(split_values)] = Field(
         default=(),
         max_length=MAX_VALUES,
         description="`FORUM:ROLE` (e.g. `GCM:champion`): only actors holding that role on "
-        "`as_of`; repeat for several, all must hold.",
+        "`as_of`; repeat for several, all must hold. " + CONDITION_TIME + ' "Which '
+        'CIREFCA states sit in the RCM today": `has_role=CIREFCA:participant@ever'
+        "&member_of=RCM`.",
     )
     as_of: Day | None = Field(
         default=None,
-        description="Day the forum conditions are checked on; today when not given.",
+        description="Day the forum conditions without a time of their own are checked "
+        "on; today when not given.",
     )
     certainty: Certainty | None = Field(
         default=None,

@@ -40,7 +40,6 @@ from app.models.enums import (
     PledgeStatus,
 )
 from app.schemas.actor import ActorRef
-from app.schemas.codes import ActorId, ForumCode, Slug
 from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import PartialDate, PartialDateField
 from app.schemas.descriptions import (
@@ -94,6 +93,13 @@ Title = Annotated[
 ]
 LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), PlainText
+]
+# A forum, actor or event as a submitter names it: a code in any case, an alias or a name
+# (``rcm``, ``Puebla Process``, ``Canada``), resolved by ``services.references`` as the
+# read filters are and stored in its canonical form; one that names nothing is refused
+# with ``unknown_reference`` and suggestions.
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), PlainText
 ]
 ExternalRef = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), PlainText
@@ -204,18 +210,23 @@ class PledgeCreate(BaseModel):
         },
     )
 
-    pledgers: list[ActorId] = Field(
+    pledgers: list[Reference] = Field(
         min_length=1,
         max_length=50,
-        description="Actor ids (see /v1/actors); several for a joint pledge, the lead first.",
+        description="Actor ids (see /v1/actors); several for a joint pledge, the lead first. "
+        "An id in any case or an actor's name or short name is read as reads read it "
+        "(`mex`, `Mexico`, `UNHCR`) and stored as the id.",
     )
-    forum: ForumCode | None = Field(
-        default=None, description="Forum code (see /v1/forums). A forum, an event, or both."
+    forum: Reference | None = Field(
+        default=None,
+        description="Forum code (see /v1/forums). A forum, an event, or both. A code in "
+        "any case, an alias or a name (`rcm`, `Puebla Process`) is stored as the code.",
     )
-    event: Slug | None = Field(
+    event: Reference | None = Field(
         default=None,
         validate_default=True,
-        description="Event id (see /v1/events); it must belong to `forum` when both are given.",
+        description="Event id (see /v1/events), in any case, or the event's name; it must "
+        "belong to `forum` when both are given.",
     )
     kind: PledgeKind
     scope: PledgeScope | None = None

@@ -30,6 +30,16 @@ MAX_BATCH = 1000
 class FieldError(BaseModel):
     field: str = Field(description="Dotted path of the field, e.g. `pledgers.1` or `amount`.")
     detail: str
+    value: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="With `unknown_reference`: the value that names nothing.",
+    )
+    suggestions: list[str] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="With `unknown_reference`: up to three of the closest known codes.",
+    )
 
 
 def field_errors(error: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
@@ -76,8 +86,9 @@ class PledgeBatchItem(BaseModel):
     outcome: BatchOutcome = Field(
         description="`created`; `existing` (its `external_ref` was already stored: that pledge "
         "is returned); or `rejected` (see `code` and `errors`; nothing was stored): "
-        "`validation_failed` (422), or `pledger_not_granted` (403) for a pledger the API "
-        "key may not pledge for."
+        "`validation_failed` (422), `unknown_reference` (422: a pledger, forum or event "
+        "that matches nothing; `errors` carry `suggestions`), or `pledger_not_granted` "
+        "(403) for a pledger the API key may not pledge for."
     )
     status: int = Field(description="The status `POST /v1/pledges` would have answered.")
     pledge: PledgeRead | None = None
@@ -109,13 +120,15 @@ class PledgeBatchItem(BaseModel):
         )
 
     @classmethod
-    def rejected(cls, index: int, problems: list[dict[str, Any]]) -> PledgeBatchItem:
+    def rejected(
+        cls, index: int, problems: list[dict[str, Any]], *, code: str = "validation_failed"
+    ) -> PledgeBatchItem:
         return cls.model_validate(
             {
                 "index": index,
                 "outcome": "rejected",
                 "status": 422,
-                "code": "validation_failed",
+                "code": code,
                 "errors": problems,
             }
         )

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -43,10 +44,10 @@ from app.errors import InvalidInput
 from app.models import Actor, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.actor import ConditionMetRead
-from app.schemas.filters import ActorFilter
+from app.schemas.filters import EVER, ActorFilter, When, join_when, split_when
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
-from app.services.paging import PageResult, SortKey, left_out, paginate
+from app.services.paging import FilterNote, PageResult, SortKey, left_out, paginate
 from app.services.participations import participations_of_actor
 
 ACTOR_ORDER = (SortKey(Actor.id),)
@@ -62,6 +63,13 @@ class RoleCondition:
     value: str
     forum_code: str
     role: Role
+    when: When | None = None  # its own time (``@ever``, ``@1989-05-30``); else ``as_of``
+
+    def day(self, as_of: dt.date) -> dt.date | None:
+        """The day this condition is judged on; None when judged over all time (``@ever``)."""
+        if self.when == EVER:
+            return None
+        return self.when if isinstance(self.when, dt.date) else as_of
 
 
 @dataclass
@@ -83,10 +91,12 @@ class ActorPage(PageResult[Actor]):
         return None if found is None else [(c.parameter, c.value) for c in found]
 
 
-def _role_rank(condition: RoleCondition, day: dt.date) -> Select[str | None, int]:
-    """Per actor, the rank of its surest claim to ``condition`` on ``day`` (2 certain,
-    1 possible, 0 not in effect)."""
-    rank = func.max(periods.settled_rank(day))
+def _role_rank(condition: RoleCondition, as_of: dt.date) -> Select[str | None, int]:
+    """Per actor, the rank of its surest claim to ``condition`` on its day (``as_of``
+    unless it has its own) (2 certain, 1 possible, 0 not in effect). Over all time
+    (``@ever``) every claim is certain: each row says the role was held at some time."""
+    day = condition.day(as_of)
+    rank = func.max(literal(2) if day is None else periods.settled_rank(day))
     return (
         select(Participation.actor_id, rank.label("rank"))
         .where(
@@ -98,33 +108,57 @@ def _role_rank(condition: RoleCondition, day: dt.date) -> Select[str | None, int
     )
 
 
-def _holding(forum_code: str, role: Role, day: dt.date) -> Any:
-    """Ids of the actors that may hold ``role`` in ``forum_code`` on ``day``."""
+def _holding(forum_code: str, role: Role, day: dt.date | None) -> Any:
+    """Ids of the actors that may hold ``role`` in ``forum_code`` on ``day`` (at any time
+    when None)."""
     return select(Participation.actor_id).where(
         Participation.forum_code == forum_code,
         Participation.role == role,
         Participation.actor_id.is_not(None),
-        periods.in_effect_on(day, None),
+        periods.in_effect_on(day, None) if day is not None else true(),
     )
 
 
+async def _timed_forums(
+    session: AsyncSession, values: Sequence[str], parameter: str
+) -> list[tuple[str, When | None]]:
+    """Each ``FORUM[@when]`` with its forum resolved (``services.references``)."""
+    split = [split_when(value) for value in values]
+    codes = await references.forum_codes(session, [code for code, _ in split], parameter=parameter)
+    if len(codes) != len(split):  # two names of one forum: resolve them one by one
+        codes = tuple(
+            [
+                (await references.forum_codes(session, [code], parameter=parameter))[0]
+                for code, _ in split
+            ]
+        )
+    return [(code, when) for code, (_, when) in zip(codes, split, strict=True)]
+
+
 async def role_conditions(session: AsyncSession, filters: ActorFilter) -> list[RoleCondition]:
-    """The ``member_of`` forums and ``has_role`` claims, resolved, in the order given."""
+    """The ``member_of`` forums and ``has_role`` claims, resolved, in the order given,
+    each with its own time when it states one."""
     conditions = [
-        RoleCondition("member_of", code, code, Role.MEMBER)
-        for code in await references.forum_codes(session, filters.member_of, parameter="member_of")
+        RoleCondition("member_of", join_when(code, when), code, Role.MEMBER, when)
+        for code, when in await _timed_forums(session, filters.member_of, "member_of")
     ]
     for claim in filters.has_role:
-        forum, _, role = claim.rpartition(":")
+        bare, when = split_when(claim)
+        forum, _, role = bare.rpartition(":")
         (code,) = await references.forum_codes(session, [forum], parameter="has_role")
-        conditions.append(RoleCondition("has_role", f"{code}:{role}", code, Role(role)))
+        conditions.append(
+            RoleCondition("has_role", join_when(f"{code}:{role}", when), code, Role(role), when)
+        )
     return list(dict.fromkeys(conditions))
 
 
 def _refuse_unjudged(filters: ActorFilter) -> None:
     """``certainty`` judges the role conditions on ``as_of``: refuse it without either."""
     problems: list[dict[str, object]] = []
-    if filters.as_of is None:
+    timed = all(
+        split_when(value)[1] is not None for value in (*filters.member_of, *filters.has_role)
+    )
+    if filters.as_of is None and not (timed and (filters.member_of or filters.has_role)):
         problems.append(
             {
                 "field": "certainty",
@@ -167,10 +201,9 @@ async def list_actors(
         statement = statement.where(Actor.kind.in_(filters.kind))
     if filters.exclude_kind:
         statement = statement.where(Actor.kind.not_in(filters.exclude_kind))
-    for code in await references.forum_codes(
-        session, filters.not_member_of, parameter="not_member_of"
-    ):
-        statement = statement.where(Actor.id.not_in(_holding(code, Role.MEMBER, day)))
+    for code, when in await _timed_forums(session, filters.not_member_of, "not_member_of"):
+        held_on = RoleCondition("not_member_of", code, code, Role.MEMBER, when).day(day)
+        statement = statement.where(Actor.id.not_in(_holding(code, Role.MEMBER, held_on)))
     if filters.q is not None:
         statement = statement.where(Actor.id.in_(await _matching_words(session, filters.q)))
     conditions = await role_conditions(session, filters)
@@ -192,7 +225,58 @@ async def list_actors(
     )
     if conditions and page.items:
         await _judge(session, result, conditions, day)
+    if conditions and not page.total:
+        result.notes = await _notes(session, conditions, day)
     return result
+
+
+async def _notes(
+    session: AsyncSession, conditions: list[RoleCondition], as_of: dt.date
+) -> list[FilterNote]:
+    """A note for each condition judged on a day when no actor held its role, though the
+    forum records holders of it at other times: an empty answer says why."""
+    notes: list[FilterNote] = []
+    for condition in conditions:
+        day = condition.day(as_of)
+        if day is None:
+            continue
+        held = (
+            select(Participation.id)
+            .where(
+                Participation.forum_code == condition.forum_code,
+                Participation.role == condition.role,
+                Participation.actor_id.is_not(None),
+            )
+            .limit(1)
+        )
+        if await session.scalar(held.where(periods.in_effect_on(day, None))) is not None:
+            continue
+        if await session.scalar(held) is None:
+            continue
+        span = (
+            await session.execute(
+                select(
+                    func.min(Participation.start_earliest),
+                    func.max(Participation.end_latest),
+                    func.count(Participation.id) - func.count(Participation.end_latest),
+                ).where(
+                    Participation.forum_code == condition.forum_code,
+                    Participation.role == condition.role,
+                    Participation.actor_id.is_not(None),
+                )
+            )
+        ).one()
+        earliest, latest, open_ended = span
+        notes.append(
+            FilterNote(
+                parameter=condition.parameter,
+                value=condition.value,
+                day=day,
+                earliest=earliest,
+                latest=None if open_ended else latest,
+            )
+        )
+    return notes
 
 
 def _meeting(

@@ -96,6 +96,15 @@ async def record(
     return int(version)
 
 
+async def note_replayed(session: AsyncSession) -> None:
+    """A replayed write (its first answer, from its Idempotency-Key) wrote nothing now;
+    it answers the current version, which holds what the first write committed, so a
+    client reading its write back with ``Migov-Min-Version`` sees it all the same."""
+    written = _written.get()
+    if written is not None:
+        written.append((await current_version(session)).version)
+
+
 # Built once, so SQLAlchemy reuses its memoized cache key on every conditional GET.
 CURRENT_VERSION = select(DataVersion.version, DataVersion.changed_at).where(DataVersion.id == 1)
 

@@ -54,6 +54,7 @@ from app.schemas.common import neutralise
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import TERMS_NOT_STATED
 from app.services import changes as change_service
+from app.services import export_fields
 
 # Tables never exported, with the reason; everything else in the metadata is.
 EXCLUDED: dict[str, str] = {
@@ -168,8 +169,8 @@ def table_schema(export: ExportTable, annotations: dict[tuple[str, str], str]) -
             "name": column.name,
             "type": field_type(column, annotations.get((export.name, column.name), "")),
         }
-        if column.doc:
-            field["description"] = column.doc
+        if description := export_fields.describe(export.name, column):
+            field["description"] = description
         constraints: dict[str, Any] = {}
         if not column.nullable:
             constraints["required"] = True
@@ -299,7 +300,11 @@ def _sqlite_value(value: Any) -> Any:
     return _cell(value)
 
 
-SQLITE_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "number": "NUMERIC"}
+# Decimals (money, shares, rates) are TEXT: a NUMERIC column would turn "13150000.00"
+# into a binary float; as text each keeps its exact digits, as the CSV has them.
+SQLITE_TYPES = {"integer": "INTEGER", "boolean": "INTEGER"}
+# Files and zip members readable by all, as a download is (mkstemp makes 0600).
+FILE_MODE = 0o644
 
 
 def _sqlite_ddl(export: ExportTable, annotations: dict[tuple[str, str], str]) -> str:
@@ -343,11 +348,11 @@ async def build(
         database = sqlite3.connect(sqlite_tmp)
         try:
             with zipfile.ZipFile(zip_tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr("datapackage.json", json.dumps(package, indent=2) + "\n")
+                archive.writestr(_member("datapackage.json"), json.dumps(package, indent=2) + "\n")
                 for export in tables:
                     database.execute(_sqlite_ddl(export, annotations))
                     await _write_table(session, export, archive, database)
-                archive.writestr("README.txt", _readme(version.version))
+                archive.writestr(_member("README.txt"), _readme(version.version))
             database.commit()
         finally:
             database.close()
@@ -358,6 +363,8 @@ async def build(
                 "export was being built; ask again for the new version.",
                 code="export_conflict",
             )
+        for scratch in (zip_tmp, sqlite_tmp):
+            scratch.chmod(FILE_MODE)
         os.replace(zip_tmp, files[0].path)
         os.replace(sqlite_tmp, files[1].path)
     finally:
@@ -407,7 +414,7 @@ async def _write_table(
         guarded_text = io.TextIOWrapper(guarded_raw, encoding="utf-8", newline="")
         guarded = csv.writer(guarded_text, lineterminator="\r\n")
         guarded.writerow(names)
-        with archive.open(f"data/{export.name}.csv", "w") as raw:
+        with archive.open(_member(f"data/{export.name}.csv"), "w") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(names)
@@ -424,12 +431,21 @@ async def _write_table(
         guarded_text.flush()
         guarded_text.detach()
         guarded_raw.seek(0)
-        with archive.open(f"{SPREADSHEET_DIR}/{export.name}.csv", "w") as copy:
+        with archive.open(_member(f"{SPREADSHEET_DIR}/{export.name}.csv"), "w") as copy:
             while chunk := guarded_raw.read(1024 * 1024):
                 copy.write(chunk)
 
 
 SPREADSHEET_DIR = "spreadsheet"
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A zip member, compressed, that unpacks readable by all (``FILE_MODE``, not the
+    0600 ``ZipFile`` gives a member named by a string)."""
+    member = zipfile.ZipInfo(name, date_time=dt.datetime.now().timetuple()[:6])
+    member.compress_type = zipfile.ZIP_DEFLATED
+    member.external_attr = (0o100000 | FILE_MODE) << 16
+    return member
 
 
 def _guarded_cell(value: Any) -> str:
@@ -452,6 +468,10 @@ def _readme(version: int) -> str:
         "rows, where each such text cell (and each that starts with ') has one ' put in\n"
         "front; drop one leading ' from a text cell to get the stored value. Programs\n"
         "(and datapackage.json) read data/, which holds the values unchanged.\n"
+        "\n"
+        "migov-<version>.sqlite holds the same tables; its decimals (amounts, shares,\n"
+        "rates) are TEXT holding the exact digits, as in the CSV: cast them to a decimal\n"
+        "type, never to a float, to keep every cent.\n"
     )
 
 

@@ -35,6 +35,7 @@ from app.errors import Conflict, InvalidInput, InvalidPayload
 from app.models import IdempotencyRecord
 from app.models.base import utcnow
 from app.models.enums import IdempotencyStatus
+from app.services import changes
 
 TTL = dt.timedelta(hours=24)
 # The field an error about the key names; each adapter says it in its own terms (REST: the
@@ -180,4 +181,7 @@ async def claim_request(
             code="invalid_idempotency_key",
             field=FIELD,
         )
-    return await claim(session, api_key_id, idempotency_key, request_hash(operation, request))
+    claimed = await claim(session, api_key_id, idempotency_key, request_hash(operation, request))
+    if isinstance(claimed, StoredResponse):
+        await changes.note_replayed(session)
+    return claimed

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -68,6 +68,29 @@ class SortKey:
         return self.name or str(getattr(self.column, "key", self.column))
 
 
+@dataclass(frozen=True)
+class FilterNote:
+    """What an answer says about a condition no row met on its day, though the forum has
+    holders of that role at other times: the widest span the stored roles may cover."""
+
+    parameter: str
+    value: str
+    day: dt.date
+    earliest: dt.date | None
+    latest: dt.date | None
+
+    @property
+    def detail(self) -> str:
+        since = self.earliest.isoformat() if self.earliest else "its founding"
+        until = self.latest.isoformat() if self.latest else "today (no end recorded)"
+        code = self.value.partition("@")[0]
+        return (
+            f"{self.parameter}={self.value}: no actor holds this role on {self.day}; the "
+            f"forum's roles of this kind fall between {since} and {until} at the widest. "
+            f"Ask {self.parameter}={code}@ever, or @ a day in that span."
+        )
+
+
 @dataclass
 class PageResult(Generic[T]):
     items: list[T]
@@ -76,14 +99,18 @@ class PageResult(Generic[T]):
     # With ``certainty=certain``: rows that match every other filter but are only
     # possible, and so were left out (``left_out``); None when nothing was judged.
     possible_left_out: int | None = None
+    # Why an empty answer is empty, where a filter's condition could say (``FilterNote``).
+    notes: list[FilterNote] = field(default_factory=list)
 
     def map(self, shape: Callable[[T], U]) -> PageResult[U]:
-        """The same page (total, cursor, what it left out) with each item as ``shape(item)``."""
+        """The same page (total, cursor, what it left out, notes) with each item as
+        ``shape(item)``."""
         return PageResult(
             [shape(item) for item in self.items],
             self.total,
             self.next_cursor,
             self.possible_left_out,
+            self.notes,
         )
 
 

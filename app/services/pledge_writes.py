@@ -37,11 +37,9 @@ from app.errors import (
     InvalidPayload,
 )
 from app.models import (
-    Actor,
     ApiKey,
     Event,
     ExchangeRate,
-    Forum,
     Pledge,
     PledgeObjective,
     PledgePledger,
@@ -58,7 +56,7 @@ from app.models.enums import (
 )
 from app.schemas.pledge import PledgeCreate, PledgeRead
 from app.schemas.pledge_writes import MAX_BATCH, PledgeBatchItem, PledgeBatchResult, field_errors
-from app.services import audit, changes, idempotency
+from app.services import audit, changes, idempotency, references
 from app.services import rates as rates_service
 from app.services.api_keys import (
     check_pledgers,
@@ -114,55 +112,90 @@ class BatchWrite:
 
 @dataclass(frozen=True)
 class _References:
-    """What the pledges of one request refer to, fetched once."""
+    """What the pledges of one request may refer to, fetched once: every name of the
+    forums, actors and events (``services.references``, as the read filters resolve
+    them), each event's forum, and the exchange rates of the currencies named."""
 
-    actors: frozenset[str]
-    forums: frozenset[str]
+    actors: references.Lookup
+    forums: references.Lookup
+    events: references.Lookup
     event_forums: Mapping[str, str | None]
     rates: Sequence[ExchangeRate]
 
 
 async def _references(session: AsyncSession, payloads: Sequence[PledgeCreate]) -> _References:
-    actor_ids = {actor for p in payloads for actor in p.pledgers}
-    forum_codes = {p.forum for p in payloads if p.forum}
-    event_ids = {p.event for p in payloads if p.event}
-    actors = await session.scalars(select(Actor.id).where(Actor.id.in_(actor_ids)))
-    forums = await session.scalars(select(Forum.code).where(Forum.code.in_(forum_codes)))
-    events = await session.execute(
-        select(Event.id, Event.forum_code).where(Event.id.in_(event_ids))
-    )
+    events = await session.execute(select(Event.id, Event.forum_code))
     rates = await rates_service.rates_for(session, {p.currency for p in payloads if p.currency})
     return _References(
-        actors=frozenset(actors),
-        forums=frozenset(forums),
+        actors=await references.actor_lookup(session),
+        forums=await references.forum_lookup(session),
+        events=await references.event_lookup(session),
         event_forums={row.id: row.forum_code for row in events},
         rates=rates,
     )
 
 
-def _reference_errors(payload: PledgeCreate, refs: _References) -> list[dict[str, Any]]:
-    problems: list[dict[str, Any]] = []
-    for index, actor in enumerate(payload.pledgers):
-        if actor not in refs.actors:
-            problems.append(
-                {"field": f"pledgers.{index}", "detail": f"no actor has the id {actor!r}"}
-            )
-    if payload.forum is not None and payload.forum not in refs.forums:
-        problems.append({"field": "forum", "detail": f"no forum has the code {payload.forum!r}"})
-    if payload.event is not None:
-        if payload.event not in refs.event_forums:
-            problems.append({"field": "event", "detail": f"no event has the id {payload.event!r}"})
+@dataclass(frozen=True)
+class _Refusal:
+    """Why a submitted pledge was refused: its problems, and whether it named something
+    that matches nothing (``unknown_reference``) rather than breaking a rule."""
+
+    problems: list[dict[str, Any]]
+    unknown: bool = False
+
+    @property
+    def code(self) -> str:
+        return UNKNOWN_REFERENCE if self.unknown else VALIDATION_FAILED
+
+
+UNKNOWN_REFERENCE = "unknown_reference"
+VALIDATION_FAILED = "validation_failed"
+
+
+def _resolved(payload: PledgeCreate, refs: _References) -> PledgeCreate | _Refusal:
+    """``payload`` with its pledgers, forum and event in canonical form (``rcm`` → RCM,
+    ``Mexico`` → MEX), as the read filters resolve them; or why it is refused: each
+    value that names nothing, with suggestions, or an event of another forum."""
+    unknown: list[dict[str, Any]] = []
+    pledgers: list[str] = []
+    for index, value in enumerate(payload.pledgers):
+        actor = refs.actors.code(value)
+        if actor is None:
+            unknown.append(refs.actors.problem(f"pledgers.{index}", value))
         else:
-            event_forum = refs.event_forums[payload.event]
-            if payload.forum in refs.forums and event_forum not in (None, payload.forum):
-                problems.append(
-                    {
-                        "field": "event",
-                        "detail": f"event {payload.event!r} belongs to forum {event_forum!r}, "
-                        f"not {payload.forum!r}",
-                    }
-                )
-    return problems
+            pledgers.append(actor)
+    forum = None if payload.forum is None else refs.forums.code(payload.forum)
+    if payload.forum is not None and forum is None:
+        unknown.append(refs.forums.problem("forum", payload.forum))
+    event = None if payload.event is None else refs.events.code(payload.event)
+    if payload.event is not None and event is None:
+        unknown.append(refs.events.problem("event", payload.event))
+    if unknown:
+        return _Refusal(unknown, unknown=True)
+    problems: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for index, actor in enumerate(pledgers):
+        if actor in seen:
+            problems.append(
+                {
+                    "field": f"pledgers.{index}",
+                    "detail": f"pledger {payload.pledgers[index]!r} is actor {actor!r}, "
+                    f"already listed as pledgers.{seen[actor]}",
+                }
+            )
+        seen.setdefault(actor, index)
+    if event is not None:
+        event_forum = refs.event_forums.get(event)
+        if forum is not None and event_forum not in (None, forum):
+            problems.append(
+                {
+                    "field": "event",
+                    "detail": f"event {event!r} belongs to forum {event_forum!r}, not {forum!r}",
+                }
+            )
+    if problems:
+        return _Refusal(problems)
+    return payload.model_copy(update={"pledgers": pledgers, "forum": forum, "event": event})
 
 
 async def _pledge_id_by_ref(
@@ -393,9 +426,10 @@ async def submit(
     if isinstance(claimed, StoredResponse):
         return PledgeWrite.replay(claimed)
     refs = await _references(session, [payload])
-    problems = _reference_errors(payload, refs)
-    if problems:
-        raise InvalidPayload.from_problems(problems)
+    resolved = _resolved(payload, refs)
+    if isinstance(resolved, _Refusal):
+        raise InvalidPayload.from_problems(resolved.problems, code=resolved.code)
+    payload = resolved
     await check_pledgers(session, api_key, payload.pledgers)
     pledge_id, created = await _insert(session, api_key, payload, refs)
     pledge = (await pledge_reads(session, [pledge_id]))[pledge_id]
@@ -449,19 +483,19 @@ async def submit_batch(
             parsed.append(field_errors(exc))
     refs = await _references(session, [p for p in parsed if isinstance(p, PledgeCreate)])
     granted = await granted_pledgers(session, api_key)
-    refusals: dict[int, list[dict[str, Any]]] = {}
+    refusals: dict[int, _Refusal] = {}
     forbidden: dict[int, list[dict[str, Any]]] = {}
     for index, candidate in enumerate(parsed):
-        problems = (
-            candidate
+        checked = (
+            _Refusal(candidate)
             if not isinstance(candidate, PledgeCreate)
-            else _reference_errors(candidate, refs)
+            else _resolved(candidate, refs)
         )
-        if problems:
-            refusals[index] = problems
-        elif isinstance(candidate, PledgeCreate) and (
-            others := pledger_problems(api_key, granted, candidate.pledgers)
-        ):
+        if isinstance(checked, _Refusal):
+            refusals[index] = checked
+            continue
+        parsed[index] = checked
+        if others := pledger_problems(api_key, granted, checked.pledgers):
             forbidden[index] = others
     if atomic and forbidden:
         raise not_granted(
@@ -472,21 +506,24 @@ async def submit_batch(
                 for problem in problems
             ],
         )
-    refusals |= forbidden
     if atomic and refusals:
         raise InvalidPayload.from_problems(
             [
                 {**problem, "field": f"pledges.{index}.{problem['field']}"}
-                for index, problems in refusals.items()
-                for problem in problems
+                for index, refusal in refusals.items()
+                for problem in refusal.problems
             ],
             detail=f"{len(refusals)} of {len(items)} pledges were refused; nothing was stored.",
+            code=UNKNOWN_REFERENCE
+            if all(refusal.unknown for refusal in refusals.values())
+            else VALIDATION_FAILED,
         )
+    refused = set(refusals) | set(forbidden)
 
     accepted = [
         (index, candidate)
         for index, candidate in enumerate(parsed)
-        if index not in refusals and isinstance(candidate, PledgeCreate)
+        if index not in refused and isinstance(candidate, PledgeCreate)
     ]
     written = await _insert_many(session, api_key, [c for _, c in accepted], refs)
     stored = {index: result for (index, _), result in zip(accepted, written, strict=True)}
@@ -499,7 +536,8 @@ async def submit_batch(
             results.append(PledgeBatchItem.forbidden(index, forbidden[index]))
             continue
         if index in refusals:
-            results.append(PledgeBatchItem.rejected(index, refusals[index]))
+            refusal = refusals[index]
+            results.append(PledgeBatchItem.rejected(index, refusal.problems, code=refusal.code))
             continue
         pledge_id, is_new = stored[index]
         pledge = rendered[pledge_id]
@@ -510,7 +548,7 @@ async def submit_batch(
         atomic=atomic,
         created=len(created),
         existing=len(stored) - len(created),
-        rejected=len(refusals),
+        rejected=len(refused),
         results=results,
     )
     logged = await _record_created(session, api_key, created)

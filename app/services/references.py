@@ -167,6 +167,38 @@ def _resolve(
     return tuple(dict.fromkeys(resolved))
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """Every name of one kind of record, for resolving many values one by one.
+
+    What a write uses: it resolves each field of each submitted item on its own and
+    reports each miss in its own item, where a filter refuses the whole request.
+    """
+
+    noun: str
+    names: Mapping[str, str]
+
+    def code(self, value: str) -> str | None:
+        """The canonical code ``value`` names (any case, alias or name), or None."""
+        return self.names.get(fold(value))
+
+    def problem(self, field: str, value: str) -> dict[str, Any]:
+        """The ``{field, value, detail, suggestions}`` of a value that names nothing."""
+        return _problem(field, self.noun, value, self.names)
+
+
+async def forum_lookup(session: AsyncSession) -> Lookup:
+    return Lookup("forum", (await _forum_names(session))[0])
+
+
+async def actor_lookup(session: AsyncSession) -> Lookup:
+    return Lookup("actor", await _actor_names(session))
+
+
+async def event_lookup(session: AsyncSession) -> Lookup:
+    return Lookup("event", await _event_names(session))
+
+
 # --- forums -------------------------------------------------------------------------------
 
 

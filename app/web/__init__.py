@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from app.web import pages
 
 STATIC = Path(__file__).parent / "static"
+router = pages.router  # its templates label the pages' metrics (``app.http.stack``)
 
 
 def install(app: FastAPI) -> None:

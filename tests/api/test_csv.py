@@ -196,6 +196,31 @@ async def test_all_rows_needs_csv(client: httpx.AsyncClient) -> None:
     assert "format=csv" in body["detail"]
 
 
+@pytest.mark.parametrize("path", ["/v1/pledges", "/v1/actors", "/v1/funding-shares"])
+async def test_limit_beside_all_rows_is_refused_not_ignored(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path, params={"format": "csv", "all": "true", "limit": "5"})
+
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == "invalid_parameter"
+    assert [(e["field"], e["excluded_by"]) for e in body["errors"]] == [("limit", ["all=true"])]
+
+
+@pytest.mark.parametrize("extra", [{}, {"all": "true"}])
+async def test_bom_true_starts_the_csv_with_a_byte_order_mark_for_excel(
+    client: httpx.AsyncClient, extra: dict[str, str]
+) -> None:
+    plain = await client.get("/v1/forums", params={"format": "csv", **extra})
+    marked = await client.get("/v1/forums", params={"format": "csv", "bom": "true", **extra})
+
+    assert marked.status_code == plain.status_code == 200
+    assert marked.content.startswith(b"\xef\xbb\xbf")
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    assert marked.content[3:] == plain.content
+
+
 async def test_all_rows_refuses_a_bad_filter_before_streaming(client: httpx.AsyncClient) -> None:
     response = await client.get(
         "/v1/pledges", params={"forum": "NOPE", "format": "csv", "all": "true"}

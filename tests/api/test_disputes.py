@@ -126,75 +126,74 @@ async def test_disputes_over_graphql(client: httpx.AsyncClient) -> None:
         }
         """,
     )
-    assert body == {
-        "data": {
-            "disputes": {
-                "totalCount": 3,
-                "edges": [
-                    {
-                        "node": {
-                            "id": "mirps-slv-membership-start",
-                            "subject": {
-                                "entity": "PARTICIPATION",
-                                "id": "MIRPS/SLV/member",
-                                "field": "start",
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
+    assert body["data"] == {
+        "disputes": {
+            "totalCount": 3,
+            "edges": [
+                {
+                    "node": {
+                        "id": "mirps-slv-membership-start",
+                        "subject": {
+                            "entity": "PARTICIPATION",
+                            "id": "MIRPS/SLV/member",
+                            "field": "start",
+                        },
+                        "claims": [
+                            {
+                                "value": "2017",
+                                "citations": [
+                                    {
+                                        "sourceId": CANADA_REPORT,
+                                        "locator": "2. Introduction, Background",
+                                    }
+                                ],
                             },
-                            "claims": [
-                                {
-                                    "value": "2017",
-                                    "citations": [
-                                        {
-                                            "sourceId": CANADA_REPORT,
-                                            "locator": "2. Introduction, Background",
-                                        }
-                                    ],
-                                },
-                                {
-                                    "value": "2019",
-                                    "citations": [{"sourceId": WRMC, "locator": MIRPS_LOCATOR}],
-                                },
-                            ],
-                        }
-                    },
-                    {
-                        "node": {
-                            "id": "mirps-sp-member-list",
-                            "subject": {"entity": "FORUM", "id": "MIRPS-SP", "field": "members"},
-                            "claims": [
-                                {
-                                    "value": "ARG, BRA, CAN, COL, eu, idb, FRA, ESP, CHE, URY, USA, eclac, oas, unhcr",
-                                    "citations": [
-                                        {
-                                            "sourceId": WEB,
-                                            "locator": "opening section (member list)",
-                                        }
-                                    ],
-                                },
-                                {
-                                    "value": "ARG, BRA, CAN, COL, ESP, FRA, ITA, SWE, CHE, USA, eu",
-                                    "citations": [{"sourceId": WRMC, "locator": MIRPS_LOCATOR}],
-                                },
-                            ],
-                        }
-                    },
-                ],
-            },
-            "dispute": {
-                "id": "mirps-slv-membership-start",
-                "rows": [{"entity": "PARTICIPATION"}, {"entity": "PARTICIPATION"}],
-                "claims": [
-                    {
-                        "value": "2017",
-                        "citations": [{"source": {"id": CANADA_REPORT, "published": None}}],
-                    },
-                    {
-                        "value": "2019",
-                        "citations": [{"source": {"id": WRMC, "published": "2021-10"}}],
-                    },
-                ],
-            },
-            "missing": None,
-        }
+                            {
+                                "value": "2019",
+                                "citations": [{"sourceId": WRMC, "locator": MIRPS_LOCATOR}],
+                            },
+                        ],
+                    }
+                },
+                {
+                    "node": {
+                        "id": "mirps-sp-member-list",
+                        "subject": {"entity": "FORUM", "id": "MIRPS-SP", "field": "members"},
+                        "claims": [
+                            {
+                                "value": "ARG, BRA, CAN, COL, eu, idb, FRA, ESP, CHE, URY, USA, eclac, oas, unhcr",
+                                "citations": [
+                                    {
+                                        "sourceId": WEB,
+                                        "locator": "opening section (member list)",
+                                    }
+                                ],
+                            },
+                            {
+                                "value": "ARG, BRA, CAN, COL, ESP, FRA, ITA, SWE, CHE, USA, eu",
+                                "citations": [{"sourceId": WRMC, "locator": MIRPS_LOCATOR}],
+                            },
+                        ],
+                    }
+                },
+            ],
+        },
+        "dispute": {
+            "id": "mirps-slv-membership-start",
+            "rows": [{"entity": "PARTICIPATION"}, {"entity": "PARTICIPATION"}],
+            "claims": [
+                {
+                    "value": "2017",
+                    "citations": [{"source": {"id": CANADA_REPORT, "published": None}}],
+                },
+                {
+                    "value": "2019",
+                    "citations": [{"source": {"id": WRMC, "published": "2021-10"}}],
+                },
+            ],
+        },
+        "missing": None,
     }
 
 
@@ -317,17 +316,16 @@ async def test_one_participation_over_graphql(client: httpx.AsyncClient) -> None
         }""",
         id=first,
     )
-    assert body == {
-        "data": {
-            "participation": {
-                "id": first,
-                "actorId": "SLV",
-                "forumCode": "MIRPS",
-                "role": "MEMBER",
-                "start": "2017",
-                "disputeId": "mirps-slv-membership-start",
-                "dispute": {"id": "mirps-slv-membership-start"},
-            },
-            "missing": None,
-        }
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
+    assert body["data"] == {
+        "participation": {
+            "id": first,
+            "actorId": "SLV",
+            "forumCode": "MIRPS",
+            "role": "MEMBER",
+            "start": "2017",
+            "disputeId": "mirps-slv-membership-start",
+            "dispute": {"id": "mirps-slv-membership-start"},
+        },
+        "missing": None,
     }

@@ -284,9 +284,38 @@ async def test_the_sqlite_file_holds_the_same_rows(
             assert found == count, name
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         (amount,) = connection.execute("SELECT amount FROM pledge WHERE id = 1").fetchone()
-        assert Decimal(str(amount)) == Decimal("13150000.00")
+        assert amount == "13150000.00"  # the exact digits, not a binary float
+        kinds = {
+            kind
+            for (kind,) in connection.execute(
+                "SELECT typeof(amount) FROM pledge UNION SELECT typeof(share_pct) "
+                "FROM funding_share UNION SELECT typeof(usd_per_unit) FROM exchange_rate"
+            )
+        }
+        assert kinds <= {"text", "null"}
+        assert "real" not in kinds
     finally:
         connection.close()
+
+
+async def test_every_field_of_the_package_is_described_and_its_files_are_readable_by_all(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    archive, _ = await download(client, "zip", tmp_path)
+    with zipfile.ZipFile(archive) as zipped:
+        descriptor = json.loads(zipped.read("datapackage.json"))
+        modes = {info.filename: (info.external_attr >> 16) & 0o777 for info in zipped.infolist()}
+
+    fields = {
+        (resource["name"], field["name"]): field.get("description")
+        for resource in descriptor["resources"]
+        for field in resource["schema"]["fields"]
+    }
+    assert [name for name, description in fields.items() if not description] == []
+    assert "edge" in str(fields[("participation", "bounds")])
+    assert "vacant" in str(fields[("participation", "holder_status")])
+    assert "key" in str(fields[("funding_share", "key")]).lower()
+    assert set(modes.values()) == {0o644}
 
 
 def test_migov_export_writes_both_files(live_database_url: str, tmp_path: Path) -> None:
@@ -307,6 +336,7 @@ def test_migov_export_writes_both_files(live_database_url: str, tmp_path: Path) 
     version = written[0].removeprefix("migov-").removesuffix(".sqlite")
     assert written == [f"migov-{version}.sqlite", f"migov-{version}.zip"]
     assert result.stdout.count("wrote ") == 2
+    assert {(p.stat().st_mode & 0o777) for p in (tmp_path / "out").iterdir()} == {0o644}
     report = Package(
         str(_unzip(tmp_path / "out" / f"migov-{version}.zip", tmp_path / "x"))
     ).validate()

@@ -67,6 +67,39 @@ async def test_requests_are_counted_and_timed_by_route_template_and_status(
     assert not any(value.startswith("/v1/forums/MIRPS") for value in labels)
 
 
+async def test_graphql_static_files_and_converters_get_their_templates(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    key = await make_api_key(session, name="metrics")
+    pledge = await client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
+    assert pledge.status_code == 201, pledge.text
+    before = await scrape(client)
+    graphql = await client.post("/graphql", json={"query": "{ forums { totalCount } }"})
+    static = await client.get("/static/js/messages.js")
+    read = await client.get(f"/v1/pledges/{pledge.json()['id']}")
+    page = await client.get("/dashboard/forums/RCM")
+    after = await scrape(client)
+
+    assert (graphql.status_code, static.status_code, read.status_code) == (200, 200, 200)
+    assert page.status_code == 200
+
+    def counted(method: str, route: str) -> float:
+        labels = (("method", method), ("route", route), ("status", "200"))
+        key = ("migov_http_requests_total", labels)
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert counted("POST", "/graphql") == 1
+    assert counted("GET", "/static/{path}") == 1
+    assert counted("GET", "/v1/pledges/{pledge_id}") == 1
+    assert counted("GET", "/dashboard/forums/{code}") == 1
+    routes = {
+        value for (_name, labels), _ in after.items() for key, value in labels if key == "route"
+    }
+    assert "" not in routes
+    assert not any(":" in route for route in routes)
+    assert counted("GET", "<unmatched>") == 0
+
+
 async def test_the_data_version_is_exported(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:

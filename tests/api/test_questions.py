@@ -207,6 +207,68 @@ async def test_gcm_champions_in_mirps(client: httpx.AsyncClient) -> None:
     assert [a["id"] for a in past] == ["CAN"]
 
 
+CIREFCA_STATES = ["BLZ", "CRI", "GTM", "HND", "MEX", "NIC", "SLV"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"has_role": "CIREFCA:participant@ever", "member_of": "RCM"},
+        {"has_role": "cirefca:participant@1989-05-30", "member_of": "RCM"},
+    ],
+)
+async def test_cirefca_states_in_the_rcm_today_in_one_call(
+    client: httpx.AsyncClient, params: dict[str, Any]
+) -> None:
+    body = await get_json(client, "/v1/actors", **params)
+
+    assert [a["id"] for a in body["items"]] == CIREFCA_STATES
+    assert body["total"] == 7
+    assert "notes" not in body
+    conditions = {c["value"] for a in body["items"] for c in a["certainty_set_by"]}
+    assert conditions <= {"RCM", "CIREFCA:participant@ever", "CIREFCA:participant@1989-05-30"}
+
+
+async def test_a_condition_judged_on_a_day_without_holders_says_which_days_have_them(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await get_json(
+        client, "/v1/actors", has_role="CIREFCA:participant", member_of="RCM", as_of="2024-01-01"
+    )
+
+    assert (body["items"], body["total"]) == ([], 0)
+    (note,) = body["notes"]
+    assert (note["parameter"], note["value"], note["day"]) == (
+        "has_role",
+        "CIREFCA:participant",
+        "2024-01-01",
+    )
+    assert note["earliest"] == "1989-05-01"
+    assert note["latest"] is not None
+    assert note["latest"] <= "1995-01-01"
+    assert "has_role=CIREFCA:participant@ever" in note["detail"]
+
+
+async def test_a_condition_time_that_is_not_a_day_is_refused_in_words(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await problem(client, "/v1/actors", {"member_of": "CIREFCA@1989"})
+
+    assert body["code"] == "invalid_parameter"
+    assert body["errors"][0]["field"] == "member_of"
+    assert "@ever" in body["errors"][0]["detail"]
+
+
+async def test_certainty_with_every_condition_timed_needs_no_as_of(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await get_json(
+        client, "/v1/actors", has_role="CIREFCA:participant@ever", certainty="certain"
+    )
+
+    assert [a["id"] for a in body["items"]] == CIREFCA_STATES
+
+
 async def test_bad_role_claim_says_what_was_expected(client: httpx.AsyncClient) -> None:
     body = await problem(client, "/v1/actors", {"has_role": "GCM"})
     assert body["code"] == "invalid_parameter"
@@ -349,11 +411,12 @@ async def test_content_language_says_what_was_served(client: httpx.AsyncClient) 
     assert spanish.headers["content-language"] == "es"
     assert "language-fallback" not in spanish.headers
     assert spanish.json()["name"] == "México"
-    # The forum's name is Spanish, its description (written in English) is not.
+    # The forum's name and description are both written in Spanish.
     forum = await client.get("/v1/forums/RCM", headers={"Accept-Language": "es"})
     assert forum.json()["name"] == "Conferencia Regional sobre Migración"
-    assert forum.headers["content-language"] == "es, en"
-    assert forum.headers["language-fallback"] == "en"
+    assert forum.json()["description"].startswith("Proceso consultivo")
+    assert forum.headers["content-language"] == "es"
+    assert "language-fallback" not in forum.headers
     # No source gives events a Spanish name: English stands in, and the answer says so.
     events = await client.get("/v1/events", params={"lang": "es", "forum": "MIRPS"})
     assert events.headers["content-language"] == "es, en"

@@ -214,8 +214,14 @@ async def test_overview_counts_pledges_without_usd(open_context: OpenContext) ->
     total = sum(row["count"] for row in summary)
     without = sum(row["countWithoutUsd"] for row in summary)
     assert total >= 2
-    await expect(page.locator("#without-usd")).to_contain_text(f"{without} of {total} pledges")
+    if without:
+        await expect(page.locator("#without-usd")).to_contain_text(f"{without} of {total} pledges")
+    else:  # "0 of N pledges have no USD equivalent" says nothing
+        await expect(page.locator("#without-usd")).to_have_count(0)
     await expect(page.locator("main")).to_contain_text("Dataset version")
+    # The data was loaded moments ago: "today", never "0 days ago".
+    await expect(page.locator("p.freshness")).to_contain_text("(today)")
+    await expect(page.locator("p.freshness")).not_to_contain_text("0 days ago")
 
 
 async def test_matrix_shows_who_sits_where_with_sources(open_context: OpenContext) -> None:
@@ -354,3 +360,130 @@ async def test_a_forum_without_usd_draws_no_bar_rather_than_zero(
     unknown = [value for label, value in bars if hidden[0] in label]
     assert unknown == [None], bars
     assert all(value is None or value > 0 for _, value in bars), bars
+
+
+async def test_the_chair_timeline_draws_one_bar_per_table_row(open_context: OpenContext) -> None:
+    """Every office in the table has its bar, dated to the day or only bounded; a role
+    with no end recorded is not drawn as surely held up to today."""
+    context, _ = await open_context()
+    page = await context.new_page()
+    await page.goto("/dashboard/forums/MIRPS-SP", wait_until="networkidle")
+    await expect(page.locator("#chart-offices")).to_be_visible()
+    rows = await page.locator("table.offices tbody tr").count()
+    drawn = await page.evaluate(
+        """(() => { const c = Chart.getChart('chart-offices');
+             return c.data.labels.map((label, i) => ({
+               label,
+               spans: Object.fromEntries(c.data.datasets.map((d) => [d.key, d.data[i]])),
+             })); })()"""
+    )
+
+    assert rows == 6
+    assert len(drawn) == rows
+    assert all(any(span for span in bar["spans"].values()) for bar in drawn), drawn
+    for bar in drawn:  # an open end is its own (fading) span, never part of the sure one
+        if bar["spans"]["open"]:
+            assert (
+                not bar["spans"]["certain"] or bar["spans"]["certain"][1] <= bar["spans"]["open"][0]
+            )
+
+
+async def test_the_matrix_keeps_its_state_column_and_header_on_a_phone(
+    open_context: OpenContext,
+) -> None:
+    """At 390 px, once the grid is scrolled sideways and down, no cell paints over the
+    state column, and the header row stays in view."""
+    context, _ = await open_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto("/dashboard/matrix?as_of=2022-01-01", wait_until="networkidle")
+    wrap = page.locator(".matrix-wrap")
+    await expect(wrap).to_be_visible()
+    scrolled = await wrap.evaluate(
+        "(w) => { w.scrollIntoView(); w.scrollLeft = 240; w.scrollTop = 160;"
+        " return [w.scrollLeft, w.scrollTop]; }"
+    )
+    assert scrolled[0] > 0, "the grid is not wider than a phone"
+    report = await page.evaluate(
+        """(() => {
+          const wrap = document.querySelector('.matrix-wrap').getBoundingClientRect();
+          const head = document.querySelector('#matrix thead th').getBoundingClientRect();
+          const states = [...document.querySelectorAll('#matrix tbody th')];
+          const covered = [];
+          for (const th of states) {
+            const box = th.getBoundingClientRect();
+            if (box.bottom <= wrap.top || box.top >= wrap.bottom) continue;
+            for (const [fx, fy] of [[0.25, 0.5], [0.75, 0.5], [0.95, 0.5]]) {
+              const x = box.left + box.width * fx, y = box.top + box.height * fy;
+              // Rows scrolled up pass under the sticky header, as they should.
+              if (y <= Math.max(wrap.top, head.bottom) || y >= Math.min(wrap.bottom, innerHeight)) continue;
+              const top = document.elementFromPoint(x, y);
+              if (!top || !(th === top || th.contains(top))) {
+                covered.push([th.textContent, top && top.outerHTML.slice(0, 80)]);
+              }
+            }
+          }
+          const header = document.querySelector('#matrix thead th').getBoundingClientRect();
+          return {
+            covered,
+            checked: states.length,
+            stateLeft: states[0].getBoundingClientRect().left - wrap.left,
+            headerTop: header.top - wrap.top,
+          };
+        })()"""
+    )
+
+    assert report["covered"] == []
+    assert report["checked"] > 3
+    assert abs(report["stateLeft"]) <= 2  # stuck to the left edge while scrolled sideways
+    assert abs(report["headerTop"]) <= 2  # the header row stayed in view
+
+
+async def test_a_spanish_page_shows_no_english_forum_name(open_context: OpenContext) -> None:
+    context, watch = await open_context(locale="es-ES")
+    page = await context.new_page()
+    await page.goto("/dashboard", wait_until="networkidle")
+    forums = json.loads(
+        await page.evaluate(
+            """fetch('/graphql', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                 body: JSON.stringify({query: '{ forums(first: 100) { edges { node { '
+                   + 'code name nameEs description descriptionEs } } } }'})})
+               .then(r => r.text())"""
+        )
+    )["data"]["forums"]["edges"]
+    text = await page.locator("main").inner_text()
+
+    assert len(forums) >= 20
+    assert [f["node"]["code"] for f in forums if not f["node"]["nameEs"]] == []
+    assert [f["node"]["code"] for f in forums if not f["node"]["descriptionEs"]] == []
+    english = [f["node"]["name"] for f in forums if f["node"]["name"] != f["node"]["nameEs"]]
+    assert [name for name in english if name in text] == []
+    assert "Plataforma de Apoyo al MIRPS" in text
+
+    await page.goto("/dashboard/forums/MIRPS-SP", wait_until="networkidle")
+    await expect(page.locator("h1")).to_contain_text("Plataforma de Apoyo al MIRPS")
+    # The description is the Spanish one (a cited document's own English title may stay).
+    await expect(page.locator("main")).to_contain_text("amplía la corresponsabilidad")
+    assert watch.problems == []
+
+
+@pytest.mark.parametrize(
+    ("path", "charts"),
+    [
+        ("/dashboard", ["chart-pledges-forum", "chart-pledges-year"]),
+        ("/dashboard/forums/RCM", ["chart-funding"]),
+        ("/dashboard/forums/MIRPS-SP", ["chart-offices"]),
+    ],
+)
+async def test_every_chart_carries_a_source_line_of_its_own(
+    open_context: OpenContext, path: str, charts: list[str]
+) -> None:
+    context, watch = await open_context()
+    page = await context.new_page()
+    await page.goto(path, wait_until="networkidle")
+    for chart in charts:
+        figure = page.locator("figure.chart-figure", has=page.locator(f"#{chart}"))
+        line = figure.locator("p.source-line")
+        await expect(line).to_be_visible()
+        await expect(line).to_contain_text("Sources of this chart")
+        assert await line.locator(".chart-source").count() >= 1, chart
+    assert watch.problems == []

@@ -41,8 +41,43 @@ async def test_actor_by_id(client: httpx.AsyncClient) -> None:
     }
 
 
-async def test_unknown_actor_is_null(client: httpx.AsyncClient) -> None:
-    assert await gql(client, '{ actor(id: "XXX") { id } }') == {"data": {"actor": None}}
+async def test_an_unknown_actor_is_null_with_a_not_found_error_and_suggestions(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await gql(client, '{ actor(id: "MEXX") { id } }')
+
+    assert body["data"] == {"actor": None}
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "not_found"
+    assert error["extensions"]["suggestions"][0] == "MEX"
+    assert [(e["field"], e["value"]) for e in error["extensions"]["errors"]] == [("id", "MEXX")]
+
+
+async def test_every_single_lookup_tells_what_it_did_not_find(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{
+          event(id: "no-such-event") { id }
+          programme(id: "no-such-programme") { id }
+          source(id: "no-such-source") { id }
+          dispute(id: "no-such-dispute") { id }
+          pledge(id: 987654) { id }
+          participation(id: 987654) { id }
+        }""",
+    )
+
+    assert body["data"] == dict.fromkeys(
+        ["event", "programme", "source", "dispute", "pledge", "participation"]
+    )
+    assert sorted((e["path"][0], e["extensions"]["code"]) for e in body["errors"]) == [
+        ("dispute", "not_found"),
+        ("event", "not_found"),
+        ("participation", "not_found"),
+        ("pledge", "not_found"),
+        ("programme", "not_found"),
+        ("source", "not_found"),
+    ]
+    assert all(isinstance(e["extensions"]["suggestions"], list) for e in body["errors"])
 
 
 async def test_state_actor(client: httpx.AsyncClient) -> None:

@@ -63,8 +63,11 @@ async def test_event_by_id(client: httpx.AsyncClient) -> None:
     assert {citation["sourceId"] for citation in citations} == {CANADA_REPORT}
 
 
-async def test_unknown_event_is_null(client: httpx.AsyncClient) -> None:
-    assert await gql(client, '{ event(id: "nope") { id } }') == {"data": {"event": None}}
+async def test_unknown_event_is_null_with_a_not_found_error(client: httpx.AsyncClient) -> None:
+    body = await gql(client, '{ event(id: "nope") { id } }')
+
+    assert body["data"] == {"event": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
 
 
 async def test_events_connection_and_filters(client: httpx.AsyncClient) -> None:
@@ -168,31 +171,30 @@ async def test_source_by_id_and_cited_by(client: httpx.AsyncClient) -> None:
           missing: source(id: "nope") { id }
         }""",
     )
-    assert body == {
-        "data": {
-            "source": {
-                "id": "mirps-sp-web-2021",
-                "title": "MIRPS Support Platform",
-                "publisher": "MIRPS Support Platform",
-                "published": None,
-                "publishedPrecision": None,
-                "publishedDate": None,
-                "publishedEarliest": "2021-07-01",
-                "publishedLatest": None,
-                "url": None,
-                "language": "en",
-                "availability": "A web page of the MIRPS Support Platform; neither the page's "
-                "text nor the archive's list of documents gives its address.",
-                "citedBy": [
-                    {"kind": "forum", "count": 2},
-                    {"kind": "actor", "count": 5},
-                    {"kind": "participation", "count": 16},
-                    {"kind": "event", "count": 2},
-                    {"kind": "programme", "count": 2},
-                ],
-            },
-            "missing": None,
-        }
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
+    assert body["data"] == {
+        "source": {
+            "id": "mirps-sp-web-2021",
+            "title": "MIRPS Support Platform",
+            "publisher": "MIRPS Support Platform",
+            "published": None,
+            "publishedPrecision": None,
+            "publishedDate": None,
+            "publishedEarliest": "2021-07-01",
+            "publishedLatest": None,
+            "url": None,
+            "language": "en",
+            "availability": "A web page of the MIRPS Support Platform; neither the page's "
+            "text nor the archive's list of documents gives its address.",
+            "citedBy": [
+                {"kind": "forum", "count": 2},
+                {"kind": "actor", "count": 5},
+                {"kind": "participation", "count": 16},
+                {"kind": "event", "count": 2},
+                {"kind": "programme", "count": 2},
+            ],
+        },
+        "missing": None,
     }
 
 

@@ -70,8 +70,26 @@ async def test_forum_by_code(client: httpx.AsyncClient) -> None:
     }
 
 
-async def test_unknown_forum_is_null(client: httpx.AsyncClient) -> None:
-    assert await gql(client, '{ forum(code: "NOPE") { code } }') == {"data": {"forum": None}}
+async def test_an_unknown_forum_is_null_with_a_not_found_error_and_suggestions(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await gql(client, '{ forum(code: "RMC") { code } }')
+
+    assert body["data"] == {"forum": None}
+    (error,) = body["errors"]
+    assert error["path"] == ["forum"]
+    assert error["message"].startswith("No forum has the code 'RMC'; did you mean RCM")
+    assert error["extensions"]["code"] == "not_found"
+    assert error["extensions"]["suggestions"][0] == "RCM"
+    assert [(e["field"], e["value"]) for e in error["extensions"]["errors"]] == [("code", "RMC")]
+
+
+async def test_a_forum_is_found_by_alias_and_name_in_any_case(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client, '{ a: forum(code: "rcm") { code } b: forum(code: "Puebla Process") { code } }'
+    )
+
+    assert body == {"data": {"a": {"code": "RCM"}, "b": {"code": "RCM"}}}
 
 
 async def test_parent_children_and_predecessor(client: httpx.AsyncClient) -> None:

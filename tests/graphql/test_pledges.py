@@ -70,8 +70,13 @@ async def test_pledge_by_id_with_its_relations(client: httpx.AsyncClient) -> Non
     }
 
 
-async def test_unknown_pledge_is_null(client: httpx.AsyncClient) -> None:
-    assert await gql(client, "{ pledge(id: 999999) { id } }") == {"data": {"pledge": None}}
+async def test_unknown_pledge_is_null_with_a_not_found_error(client: httpx.AsyncClient) -> None:
+    body = await gql(client, "{ pledge(id: 999999) { id } }")
+
+    assert body["data"] == {"pledge": None}
+    assert [(e["extensions"]["code"], e["extensions"]["suggestions"]) for e in body["errors"]] == [
+        ("not_found", [])
+    ]
 
 
 async def test_pledges_connection_and_filters(client: httpx.AsyncClient) -> None:

@@ -41,7 +41,8 @@ async def test_forum_codes_and_aliases_resolve(client: httpx.AsyncClient) -> Non
              alias: forum(code: "Puebla Process") { code }
              missing: forum(code: "XYZ") { code } }""",
     )
-    assert body == {"data": {"lower": {"code": "RCM"}, "alias": {"code": "RCM"}, "missing": None}}
+    assert body["data"] == {"lower": {"code": "RCM"}, "alias": {"code": "RCM"}, "missing": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["not_found"]
 
 
 async def test_unknown_forum_is_an_error_with_suggestions(client: httpx.AsyncClient) -> None:
@@ -278,3 +279,43 @@ async def test_names_in_the_language_asked_for(client: httpx.AsyncClient) -> Non
     }
     english = await gql(client, '{ event(id: "mirps-solidarity-event-2021") { name(lang: ES) } }')
     assert english == {"data": {"event": {"name": "MIRPS Solidarity Event 2021"}}}
+
+
+async def test_cirefca_states_in_the_rcm_today_in_one_request(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{ actors(filter: {hasRole: ["CIREFCA:participant@ever"], memberOf: ["RCM"]}) {
+              totalCount notes { value } edges { node { id } } } }""",
+    )
+
+    assert body == {
+        "data": {
+            "actors": {
+                "totalCount": 7,
+                "notes": [],
+                "edges": [
+                    {"node": {"id": code}}
+                    for code in ["BLZ", "CRI", "GTM", "HND", "MEX", "NIC", "SLV"]
+                ],
+            }
+        }
+    }
+
+
+async def test_an_empty_list_says_which_days_the_forum_has(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{ actors(filter: {hasRole: ["CIREFCA:participant"], asOf: "2024-01-01"}) {
+              totalCount notes { parameter value day earliest detail } } }""",
+    )
+
+    actors = body["data"]["actors"]
+    assert actors["totalCount"] == 0
+    (note,) = actors["notes"]
+    assert (note["parameter"], note["value"], note["day"], note["earliest"]) == (
+        "has_role",
+        "CIREFCA:participant",
+        "2024-01-01",
+        "1989-05-01",
+    )
+    assert "@ever" in note["detail"]

@@ -283,7 +283,7 @@ async def test_several_submissions_in_one_operation_run_in_order(
 }}""",
             "variables": {
                 "a": pledge_input(title="First"),
-                "b": pledge_input(title="Refused", pledgers=["nobody-here"]),
+                "b": pledge_input(title="Refused", currency="ZZZ"),
                 "c": pledge_input(title="Third"),
             },
         },
@@ -311,13 +311,13 @@ async def test_several_submissions_in_one_operation_run_in_order(
         },
         "errors": [
             {
-                "message": "pledgers.0: no actor has the id 'nobody-here'",
+                "message": "currency: 'ZZZ' is not an ISO 4217 currency code",
                 "locations": [{"line": 3, "column": 3}],
                 "path": ["b"],
                 "extensions": {
                     "code": "validation_failed",
                     "errors": [
-                        {"field": "pledgers.0", "detail": "no actor has the id 'nobody-here'"}
+                        {"field": "currency", "detail": "'ZZZ' is not an ISO 4217 currency code"}
                     ],
                 },
             }
@@ -437,33 +437,38 @@ async def test_invalid_input_is_refused_naming_each_field(
     assert await submitted(session, writer) == 0
 
 
-@pytest.mark.parametrize(
-    ("overrides", "errors"),
-    [
-        (
-            {"pledgers": ["CAN", "nobody-here", "XXX"]},
-            [
-                {"field": "pledgers.1", "detail": "no actor has the id 'nobody-here'"},
-                {"field": "pledgers.2", "detail": "no actor has the id 'XXX'"},
-            ],
-        ),
-    ],
-)
-async def test_unknown_references_are_refused_naming_each_field(
-    client: httpx.AsyncClient,
-    session: AsyncSession,
-    writer: Key,
-    overrides: dict[str, Any],
-    errors: list[dict[str, str]],
+async def test_unknown_references_are_refused_with_suggestions(
+    client: httpx.AsyncClient, session: AsyncSession, writer: Key
 ) -> None:
-    body = await submit(client, writer, pledge_input(**overrides))
-
-    assert body == refused(
-        "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
-        code="validation_failed",
-        errors=errors,
+    body = await submit(
+        client, writer, pledge_input(pledgers=["CAN", "MEXX"], forum="Puebla Proces", event=...)
     )
+
+    (error,) = body["errors"]
+    assert body["data"] == {"submitPledge": None}
+    assert error["extensions"]["code"] == "unknown_reference"
+    problems = error["extensions"]["errors"]
+    assert [(e["field"], e["value"], e["suggestions"][0]) for e in problems] == [
+        ("pledgers.1", "MEXX", "MEX"),
+        ("forum", "Puebla Proces", "RCM"),
+    ]
+    assert error["message"] == "; ".join(f"{e['field']}: {e['detail']}" for e in problems)
     assert await submitted(session, writer) == 0
+
+
+async def test_names_and_codes_in_any_case_are_stored_as_codes(
+    client: httpx.AsyncClient, writer: Key
+) -> None:
+    body = await submit(
+        client,
+        writer,
+        pledge_input(pledgers=["mex", "Canada"], forum="Puebla Process", event=...),
+        query=SUBMIT,
+    )
+
+    pledge = body["data"]["submitPledge"]["pledge"]
+    assert (pledge["forumCode"], pledge["forum"]) == ("RCM", {"code": "RCM"})
+    assert [p["id"] for p in pledge["pledgers"]] == ["MEX", "CAN"]
 
 
 async def test_an_amount_sent_as_a_number_is_refused_before_anything_runs(
@@ -535,7 +540,7 @@ async def test_a_failed_write_leaves_its_idempotency_key_free_for_the_retry(
     )
     retried = await submit(client, writer, idempotency_key="order-1")
 
-    assert failed["errors"][0]["extensions"]["code"] == "validation_failed"
+    assert failed["errors"][0]["extensions"]["code"] == "unknown_reference"
     assert retried["data"]["submitPledge"]["created"] is True
     assert retried["data"]["submitPledge"]["replayed"] is False
     records = await session.scalar(

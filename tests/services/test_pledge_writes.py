@@ -79,41 +79,87 @@ async def update(
     ("overrides", "errors"),
     [
         (
-            {"pledgers": ["CAN", "nobody-here", "XXX"]},
-            [
-                {"field": "pledgers.1", "detail": "no actor has the id 'nobody-here'"},
-                {"field": "pledgers.2", "detail": "no actor has the id 'XXX'"},
-            ],
+            {"pledgers": ["CAN", "nobody-here", "MEXX"]},
+            [("pledgers.1", "nobody-here"), ("pledgers.2", "MEXX")],
         ),
-        ({"forum": "NOPE"}, [{"field": "forum", "detail": "no forum has the code 'NOPE'"}]),
-        (
-            {"event": "no-such-event"},
-            [{"field": "event", "detail": "no event has the id 'no-such-event'"}],
-        ),
-        (
-            {"forum": "RCM"},
-            [
-                {
-                    "field": "event",
-                    "detail": f"event '{SOLIDARITY_2022}' belongs to forum 'MIRPS-SP', not 'RCM'",
-                }
-            ],
-        ),
+        ({"forum": "NOPE"}, [("forum", "NOPE")]),
+        ({"event": "no-such-event"}, [("event", "no-such-event")]),
     ],
 )
-async def test_unknown_references_are_refused_naming_each_field(
+async def test_references_that_name_nothing_are_unknown_references_with_suggestions(
     session: AsyncSession,
     writer: ApiKey,
     overrides: dict[str, Any],
-    errors: list[dict[str, str]],
+    errors: list[tuple[str, str]],
 ) -> None:
     with pytest.raises(InvalidPayload) as refused:
         await submit(session, writer, **overrides)
 
-    assert refused.value.code == "validation_failed"
-    assert refused.value.errors == errors
-    assert refused.value.detail == "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
+    assert refused.value.code == "unknown_reference"
+    problems: list[dict[str, Any]] = refused.value.errors or []
+    assert [(e["field"], e["value"]) for e in problems] == errors
+    for problem in problems:
+        assert problem["detail"].startswith("no ")
+        assert problem["suggestions"]
+    assert refused.value.detail == "; ".join(f"{e['field']}: {e['detail']}" for e in problems)
     assert await stored(session, writer) == 0
+
+
+async def test_a_misspelt_pledger_is_told_the_actor_it_nearly_names(
+    session: AsyncSession, writer: ApiKey
+) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        await submit(session, writer, pledgers=["MEXX"])
+
+    problems: list[dict[str, Any]] = refused.value.errors or []
+    (problem,) = problems
+    assert (problem["field"], problem["value"]) == ("pledgers.0", "MEXX")
+    assert problem["detail"].startswith("no actor matches 'MEXX'; did you mean MEX,")
+    assert problem["suggestions"][0] == "MEX"
+
+
+async def test_writes_resolve_codes_names_and_aliases_as_reads_do_and_store_the_code(
+    session: AsyncSession, writer: ApiKey
+) -> None:
+    write = await submit(
+        session,
+        writer,
+        pledgers=["can", "Mexico"],
+        forum="Puebla Process",
+        event=...,
+    )
+    by_case = await submit(session, writer, forum="mirps-sp", event=SOLIDARITY_2022.upper())
+
+    assert (write.pledge.forum, [p.id for p in write.pledge.pledgers]) == ("RCM", ["CAN", "MEX"])
+    assert (by_case.pledge.forum, by_case.pledge.event) == ("MIRPS-SP", SOLIDARITY_2022)
+
+
+async def test_two_names_of_one_pledger_are_listed_twice(
+    session: AsyncSession, writer: ApiKey
+) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        await submit(session, writer, pledgers=["CAN", "Canada"])
+
+    assert refused.value.code == "validation_failed"
+    assert refused.value.errors == [
+        {
+            "field": "pledgers.1",
+            "detail": "pledger 'Canada' is actor 'CAN', already listed as pledgers.0",
+        }
+    ]
+
+
+async def test_an_event_of_another_forum_is_refused(session: AsyncSession, writer: ApiKey) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        await submit(session, writer, forum="rcm")
+
+    assert refused.value.code == "validation_failed"
+    assert refused.value.errors == [
+        {
+            "field": "event",
+            "detail": f"event '{SOLIDARITY_2022}' belongs to forum 'MIRPS-SP', not 'RCM'",
+        }
+    ]
 
 
 async def test_a_pledge_given_only_an_event_is_filed_under_the_events_forum(
@@ -367,9 +413,10 @@ async def test_an_atomic_batch_with_one_bad_pledge_stores_nothing(
         await pledge_writes.submit_batch(session, writer, items, atomic=True)
 
     assert refused.value.detail == "2 of 3 pledges were refused; nothing was stored."
-    assert refused.value.errors == [
-        {"field": "pledges.1.currency", "detail": "'ZZZ' is not an ISO 4217 currency code"},
-        {"field": "pledges.2.forum", "detail": "no forum has the code 'NOPE'"},
+    assert refused.value.code == "validation_failed"
+    assert [(e["field"], e.get("value")) for e in refused.value.errors or []] == [
+        ("pledges.1.currency", None),
+        ("pledges.2.forum", "NOPE"),
     ]
     assert await stored(session, writer) == 0
 

@@ -236,7 +236,9 @@ class ActorType:
 
 @strawberry.type
 class ActorQuery:
-    @strawberry.field(description="One actor by id; null when no actor has it.")
+    @strawberry.field(
+        description="One actor by id (any case) or name; null with a `not_found` error (and suggestions) when none has it."
+    )
     async def actor(self, info: Info, id: str) -> ActorType | None:
         return await one_or_none(
             info, lambda session: actor_service.get_actor(session, id), ActorType.from_model

@@ -7,6 +7,8 @@ plus a ``DatePrecision``, as in REST.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
@@ -57,6 +59,24 @@ class Edge(Generic[NodeT]):
     node: NodeT
 
 
+@strawberry.type(
+    name="FilterNote",
+    description="Why a list is empty: a `memberOf` or `hasRole` condition judged on a day "
+    "when no one held its role, though the forum records holders at other times.",
+)
+class FilterNoteType:
+    parameter: str = strawberry.field(description="`member_of` or `has_role`.")
+    value: str = strawberry.field(description="The condition as resolved, e.g. `CIREFCA`.")
+    day: dt.date = strawberry.field(description="The day it was judged on.")
+    earliest: dt.date | None = strawberry.field(
+        description="The earliest day any holder of the role may have started."
+    )
+    latest: dt.date | None = strawberry.field(
+        description="The latest day any holder may have left it (null: no end recorded)."
+    )
+    detail: str = strawberry.field(description="The same in words, with what to ask instead.")
+
+
 @strawberry.type
 class Connection(Generic[NodeT]):
     total_count: int = strawberry.field(description="Rows matching the filter, on all pages.")
@@ -68,6 +88,12 @@ class Connection(Generic[NodeT]):
         "are only POSSIBLE, and so were left out (0 when none). Null on a list not judged "
         "for certainty. A date the documents give only as a month or a year is never "
         "CERTAIN on one day (docs/time.md).",
+    )
+    notes: list[FilterNoteType] = strawberry.field(
+        default_factory=list,
+        description="Why the list is empty, when a `memberOf` or `hasRole` condition "
+        "found no holder on its day though the forum has holders at other times (ask "
+        "`FORUM@ever` or `FORUM@YYYY-MM-DD`). Empty otherwise.",
     )
 
 
@@ -117,6 +143,9 @@ def connection(
         edges=edges,
         page_info=page_info(edges, page, after),
         possible_left_out=page.possible_left_out,
+        notes=[
+            FilterNoteType(**dataclasses.asdict(note), detail=note.detail) for note in page.notes
+        ],
     )
 
 
@@ -154,14 +183,29 @@ async def one_or_none(
     info: Info,
     fetch: Callable[[AsyncSession], Awaitable[RowT]],
     shape: Callable[[RowT], NodeT],
+    *,
+    argument: str = "id",
 ) -> NodeT | None:
-    """A root single-object field: the shaped row, or null when the service finds none."""
+    """A root single-object field: the shaped row; or, when the service finds none,
+    null and an error coded ``not_found`` (as GitHub's GraphQL API answers), naming the
+    ``argument`` and the closest codes the service suggests (``RMC``: RCM ...)."""
     async with info.context.db() as session:
         try:
             row = await fetch(session)
-        except NotFound:
-            return None
+        except NotFound as missing:
+            raise not_found(missing, argument) from None
     return shape(row)
+
+
+def not_found(missing: NotFound, argument: str) -> NotFound:
+    """``missing`` (``forum_not_found`` ...) as GraphQL tells it: code ``not_found``, its
+    one problem naming the field's ``argument``, with the service's suggestions."""
+    problems = missing.errors or [{"detail": missing.detail, "suggestions": []}]
+    return NotFound(
+        missing.detail,
+        code="not_found",
+        errors=[{**problem, "field": argument} for problem in problems],
+    )
 
 
 @strawberry.enum(name="Lang", description="A language names are given in.")

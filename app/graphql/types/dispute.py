@@ -98,7 +98,9 @@ DISPUTE_OF_ROW = (
 
 @strawberry.type
 class DisputeQuery:
-    @strawberry.field(description="One dispute by id; null when no dispute has it.")
+    @strawberry.field(
+        description="One dispute by id; null with a `not_found` error when none has it."
+    )
     async def dispute(self, info: Info, id: str) -> DisputeType | None:
         return await one_or_none(
             info,

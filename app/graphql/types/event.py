@@ -294,7 +294,9 @@ class EventTotalType:
 
 @strawberry.type
 class EventQuery:
-    @strawberry.field(description="One event by id; null when no event has it.")
+    @strawberry.field(
+        description="One event by id; null with a `not_found` error (and suggestions) when none has it."
+    )
     async def event(self, info: Info, id: str) -> EventType | None:
         return await one_or_none(
             info, lambda session: event_service.get_event(session, id), EventType.from_model

@@ -80,16 +80,19 @@ class ActorFilterInput:
     member_of: list[str] | None = strawberry.field(
         default=None,
         description="Forum codes: only actors holding the member role in every one of them "
-        "on `asOf`.",
+        "on `asOf`. Each may carry its own time: `CIREFCA@ever` (at any time) or "
+        "`CIREFCA@1989-05-30` (on that day).",
     )
     not_member_of: list[str] | None = strawberry.field(
         default=None,
-        description="Forum codes: only actors holding the member role in none of them on `asOf`.",
+        description="Forum codes: only actors holding the member role in none of them on "
+        "`asOf` (or on each one's own time, `CODE@ever`, `CODE@YYYY-MM-DD`).",
     )
     has_role: list[str] | None = strawberry.field(
         default=None,
         description="`FORUM:ROLE` (e.g. `GCM:champion`): only actors holding every one of "
-        "these roles on `asOf`.",
+        "these roles on `asOf`, or on each one's own time: `CIREFCA:participant@ever`, "
+        "`CIREFCA:participant@1989-05-30`.",
     )
     as_of: dt.date | None = strawberry.field(
         default=None, description="Day the forum conditions are checked on; today when omitted."

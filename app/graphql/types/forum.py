@@ -227,12 +227,15 @@ class ForumType:
 
 @strawberry.type
 class ForumQuery:
-    @strawberry.field(description="One forum by code; null when no forum has it.")
+    @strawberry.field(
+        description="One forum by code (any case), alias or name; null with a `not_found` error (and suggestions) when none has it."
+    )
     async def forum(self, info: Info, code: str) -> ForumType | None:
         return await one_or_none(
             info,
             lambda session: forum_service.get_forum(session, code, embedded=False),
             ForumType.from_model,
+            argument="code",
         )
 
     @strawberry.field(description="Forums, ordered by code.")

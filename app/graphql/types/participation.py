@@ -160,8 +160,8 @@ class ParticipationType:
 @strawberry.type
 class ParticipationQuery:
     @strawberry.field(
-        description="One participation by id (as a dispute's `rows` name it); null when no "
-        "participation has it."
+        description="One participation by id (as a dispute's `rows` name it); null with a "
+        "`not_found` error when none has it."
     )
     async def participation(self, info: Info, id: int) -> ParticipationType | None:
         return await one_or_none(

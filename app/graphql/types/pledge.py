@@ -290,7 +290,9 @@ class PledgeTotalType:
 
 @strawberry.type
 class PledgeQuery:
-    @strawberry.field(description="One pledge by id; null when no pledge has it.")
+    @strawberry.field(
+        description="One pledge by id; null with a `not_found` error when none has it."
+    )
     async def pledge(self, info: Info, id: int) -> PledgeType | None:
         return await one_or_none(
             info, lambda session: pledge_service.get_pledge_row(session, id), PledgeType.from_row

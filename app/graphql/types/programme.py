@@ -294,7 +294,9 @@ class GovernanceChangeType:
 
 @strawberry.type
 class ProgrammeQuery:
-    @strawberry.field(description="One programme by id; null when none has it.")
+    @strawberry.field(
+        description="One programme by id; null with a `not_found` error (and suggestions) when none has it."
+    )
     async def programme(self, info: Info, id: str) -> ProgrammeType | None:
         return await one_or_none(
             info,

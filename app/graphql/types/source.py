@@ -169,7 +169,9 @@ async def citations_of(info: Info, kind: Entity, fact_id: str | int) -> list[Cit
 
 @strawberry.type
 class SourceQuery:
-    @strawberry.field(description="One source by id; null when no source has it.")
+    @strawberry.field(
+        description="One source by id; null with a `not_found` error when none has it."
+    )
     async def source(self, info: Info, id: str) -> SourceType | None:
         return await one_or_none(
             info, lambda session: source_service.get_source(session, id), SourceType.from_model

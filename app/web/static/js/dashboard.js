@@ -225,13 +225,27 @@ function table(caption, headers, rows, options = {}) {
 }
 
 /** A chart with its text alternative: an aria-label on the canvas and a table under it. */
+/** A chart's own source line: every document its bars rest on, by title and publisher,
+ * linked where the document has a public address. */
+function sourceLine(citations) {
+  const bySource = new Map();
+  for (const citation of citations || []) bySource.set(citation.source.id, citation.source);
+  if (!bySource.size) return null;
+  const items = [...bySource.values()].map((source) =>
+    h("span", { class: "chart-source", "data-source": source.id }, source.url ? h("a", { href: source.url, rel: "noopener" }, source.title) : h("cite", {}, source.title), ` (${source.publisher})`)
+  );
+  return h("p", { class: "source-line" }, `${t("chart.source", { n: items.length })}: `, items.map((item, i) => (i ? ["; ", item] : item)));
+}
+
 function chartFigure({ id, title, config, description, tableNode }) {
   const canvas = h("canvas", { id, role: "img", "aria-label": description });
+  const cited = config.citations || (config.data.datasets[0].citationsPerBar || []).flat();
   const figure = h(
     "figure",
     { class: "chart-figure" },
     h("figcaption", {}, title),
     h("div", { class: "chart" }, canvas),
+    sourceLine(cited),
     tableNode
   );
   queueMicrotask(() => {
@@ -246,7 +260,7 @@ function barConfig({ labels, values, axisLabel, horizontal = false, citationsPer
     type: "bar",
     data: {
       labels,
-      datasets: [{ label: axisLabel, data: values, backgroundColor: PALETTE[0] }],
+      datasets: [{ label: axisLabel, data: values, backgroundColor: PALETTE[0], citationsPerBar }],
     },
     options: {
       animation: false,
@@ -385,7 +399,7 @@ function freshness(meta) {
     t("meta.changed"),
     " ",
     h("time", { datetime: meta.lastChangedAt }, new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short" }).format(changed)),
-    ` (${t("meta.daysAgo", { n: days })})`
+    ` (${days === 0 ? t("meta.today") : days === 1 ? t("meta.yesterday") : t("meta.daysAgo", { n: days })})`
   );
 }
 
@@ -438,7 +452,7 @@ async function overview() {
       "section",
       { "aria-labelledby": "pledges-heading" },
       h("h2", { id: "pledges-heading" }, t("overview.pledges")),
-      h("p", { class: "callout", id: "without-usd" }, t("overview.withoutUsd", { n: withoutUsd, total })),
+      withoutUsd > 0 ? h("p", { class: "callout", id: "without-usd" }, t("overview.withoutUsd", { n: withoutUsd, total })) : null,
       chartFigure({
         id: "chart-pledges-forum",
         title: t("overview.byForum"),
@@ -471,7 +485,7 @@ async function overview() {
 
 // ------------------------------------------------------------------ forum page
 
-const PARTICIPATION = `id role start end disputed note holderStatus certainty lastConfirmed actor { id name nameEs kind } citations { ${CITATION} } ${INFERRED}`;
+const PARTICIPATION = `id role start end startEarliest startLatest endEarliest endLatest disputed note holderStatus certainty lastConfirmed actor { id name nameEs kind } citations { ${CITATION} } ${INFERRED}`;
 
 const FORUM = `query ForumPage($code: String!, $asOf: Date!) {
   forum(code: $code) {
@@ -551,22 +565,76 @@ function participantsByRole(participations, asOf) {
   return container;
 }
 
+/** A colour of PALETTE ("#rrggbb") at ``alpha``. */
+function faded(hex, alpha) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** A role's period as spans on the year axis: where it surely held (start_latest to
+ * end_earliest), where it may have (the bounds around it), and an open end (no end
+ * recorded) that fades out at today. Every row gets a bar, dated or not. */
+function officeSpans(p, lo, hi) {
+  const a = yearFraction(p.startEarliest) ?? lo;
+  const b = Math.max(a, yearFraction(p.startLatest) ?? a);
+  const endEarliest = yearFraction(p.endEarliest);
+  const endLatest = yearFraction(p.endLatest);
+  const sure = endEarliest !== null && endEarliest > b ? [b, endEarliest] : null;
+  const from = sure ? sure[1] : b;
+  return {
+    possibleStart: b > a ? [a, b] : null,
+    certain: sure,
+    possibleEnd: endLatest !== null && endLatest > from ? [from, endLatest] : null,
+    open: endLatest === null ? [from, Math.max(from, hi)] : null,
+  };
+}
+
 function officesFigure(offices) {
   const today = todayIso();
-  const rows = [...offices].sort((a, b) => (a.start || "").localeCompare(b.start || "") || ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
-  const charted = rows.filter((p) => p.start);
+  const begins = (p) => p.start || p.startEarliest || p.startLatest || "";
+  const rows = [...offices].sort((a, b) => begins(a).localeCompare(begins(b)) || ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
   const roleColour = (role) => PALETTE[OFFICE_ROLES.indexOf(role) % PALETTE.length];
+  const known = rows.flatMap((p) => [p.startEarliest, p.startLatest, p.endEarliest, p.endLatest].map(yearFraction)).filter((v) => v !== null);
+  const hi = Math.max(yearFraction(today), ...known);
+  const lo = known.length ? Math.min(...known) : hi - 1;
+  const spans = rows.map((p) => officeSpans(p, lo, hi));
+  const openFade = (context) => {
+    const { chart, dataIndex } = context;
+    const colour = roleColour(rows[dataIndex].role);
+    const span = spans[dataIndex].open;
+    const x = chart.scales && chart.scales.x;
+    if (!span || !x || !chart.chartArea) return faded(colour, 0.3);
+    const gradient = chart.ctx.createLinearGradient(x.getPixelForValue(span[0]), 0, x.getPixelForValue(span[1]), 0);
+    gradient.addColorStop(0, faded(colour, 0.55));
+    gradient.addColorStop(1, faded(colour, 0));
+    return gradient;
+  };
+  const dataset = (key, label, colour, extra = {}) => ({
+    label,
+    key,
+    data: spans.map((s) => s[key]),
+    backgroundColor: colour,
+    borderSkipped: false,
+    grouped: false,
+    ...extra,
+  });
   const config = {
     type: "bar",
+    citations: rows.flatMap((p) => p.citations),
     data: {
-      labels: charted.map((p) => `${holderName(p)} · ${label("role", p.role)}`),
+      labels: rows.map((p) => `${holderName(p)} · ${label("role", p.role)}`),
       datasets: [
-        {
-          label: t("offices.title"),
-          data: charted.map((p) => [yearFraction(p.start), yearFraction(p.end || today)]),
-          backgroundColor: charted.map((p) => roleColour(p.role)),
-          borderSkipped: false,
-        },
+        dataset("certain", t("offices.certain"), rows.map((p) => roleColour(p.role))),
+        dataset("possibleStart", t("offices.possible"), rows.map((p) => faded(roleColour(p.role), 0.35)), {
+          borderColor: rows.map((p) => roleColour(p.role)),
+          borderWidth: 1,
+          borderDash: [4, 3],
+        }),
+        dataset("possibleEnd", t("offices.possible"), rows.map((p) => faded(roleColour(p.role), 0.35)), {
+          borderColor: rows.map((p) => roleColour(p.role)),
+          borderWidth: 1,
+        }),
+        dataset("open", t("offices.open"), openFade),
       ],
     },
     options: {
@@ -575,11 +643,14 @@ function officesFigure(offices) {
       maintainAspectRatio: false,
       indexAxis: "y",
       plugins: {
-        legend: { display: false },
+        legend: {
+          display: true,
+          labels: { filter: (item, data) => item.datasetIndex !== 2 && data.datasets[item.datasetIndex].data.some((v) => v) },
+        },
         tooltip: {
           callbacks: {
-            label: (item) => period(charted[item.dataIndex].start, charted[item.dataIndex].end),
-            afterLabel: (item) => charted[item.dataIndex].citations.map((c) => c.source.title),
+            label: (item) => `${item.dataset.label}: ${period(rows[item.dataIndex].start, rows[item.dataIndex].end)}`,
+            afterLabel: (item) => rows[item.dataIndex].citations.map((c) => c.source.title),
           },
         },
       },
@@ -587,10 +658,11 @@ function officesFigure(offices) {
         x: {
           type: "linear",
           beginAtZero: false,
-          min: Math.floor(Math.min(...charted.map((p) => yearFraction(p.start)))),
-          max: Math.ceil(Math.max(...charted.map((p) => yearFraction(p.end || today)))),
+          min: Math.floor(lo),
+          max: Math.ceil(hi),
           ticks: { stepSize: 1, callback: (v) => (Number.isInteger(v) ? String(v) : "") },
         },
+        y: { stacked: false },
       },
     },
   };
@@ -606,7 +678,8 @@ function officesFigure(offices) {
       { className: "offices" }
     ),
   });
-  figure.querySelector(".chart").style.height = `${Math.max(160, 28 * charted.length + 60)}px`;
+  figure.dataset.bars = String(rows.length);
+  figure.querySelector(".chart").style.height = `${Math.max(160, 28 * rows.length + 90)}px`;
   return figure;
 }
 
