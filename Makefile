@@ -15,7 +15,7 @@ RUN := $(UV) run --frozen --no-sync
 MIGOV_HOST ?= 127.0.0.1
 MIGOV_PORT ?= 8000
 
-.PHONY: setup setup-prod run serve test test-sqlite test-pg lint fmt typecheck openapi openapi-check \
+.PHONY: setup setup-prod run serve test test-busy test-sqlite test-pg lint fmt typecheck openapi openapi-check \
 	migrate revision validate check bench bench-data wrk fuzz soak clean
 
 $(UV):
@@ -59,6 +59,10 @@ test: setup
 	else \
 		echo "== Tested on SQLite ONLY; PostgreSQL was NOT tested (MIGOV_TEST_DATABASE_URL is empty)"; \
 	fi
+
+# `make test` five times in a row beside two CPU-bound processes (.ci/busy N for N runs).
+test-busy: setup
+	.ci/busy 5
 
 test-pg: setup
 	MIGOV_TEST_DATABASE_URL=$${MIGOV_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(RUN) pytest
