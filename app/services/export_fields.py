@@ -89,6 +89,11 @@ BY_TABLE: dict[tuple[str, str], str] = {
     "decimal in `announced_total_currency` (not the sum of recorded pledges).",
     ("event", "announced_total_currency"): "ISO 4217 code of `announced_total_amount`.",
     ("event", "announced_total_qualifier"): "How exact `announced_total_amount` is.",
+    ("event", "series"): "`true` when other events are this one's occurrences or parts "
+    "(their `parent_id` names it); a count of meetings leaves series out.",
+    ("event", "bounds"): "The bounds `earliest` and `latest` were judged on (JSON array): "
+    "each {edge: start|end, side: not_before|not_after, day, basis, citations}; basis is "
+    "stated, explicit, series or term. docs/time.md explains them.",
     ("pledge", "amount_usd"): "USD equivalent of `amount` at the exchange rate in "
     "`exchange_rate_id`; empty when no rate is known.",
     ("pledge", "amount_qualifier"): "How exact `amount` is.",
