@@ -85,11 +85,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     directory = tmp_path_factory.mktemp("documents")
     url = f"sqlite+aiosqlite:///{directory / 'migov.db'}"
     upgrade(url)
-    with serving(url, directory / "server.log", cache="false") as live:
+    # Over 2,000 requests in a minute from one client: its rate limit is not under test.
+    with serving(
+        url, directory / "server.log", cache="false", client_rate_limit_per_minute="0"
+    ) as live:
         yield live
 
 
-def test_750_one_megabyte_documents_leave_memory_where_it_was(server: Server) -> None:
+def test_one_megabyte_documents_leave_memory_where_it_was(server: Server) -> None:
     assert server.process is not None
     with httpx.Client(base_url=server.base_url, timeout=60) as client:
 
@@ -107,12 +110,20 @@ def test_750_one_megabyte_documents_leave_memory_where_it_was(server: Server) ->
         for n in range(750):
             body = post(padded(MB - 200, "comment" if n % 2 else "string", n))
             codes += [e["extensions"]["code"] for e in body.get("errors", [])]  # type: ignore[attr-defined]
+        first = rss_kb(server.process.pid)
+        for n in range(750):  # the same attack again: a worker that kept anything grows again
+            body = post(padded(MB - 200, "comment" if n % 2 else "string", 750 + n))
+            codes += [e["extensions"]["code"] for e in body.get("errors", [])]  # type: ignore[attr-defined]
         refused = rss_kb(server.process.pid)
         for n in range(750):  # distinct documents just under the cap are parsed and cached
             assert "data" in post(padded(30_000, "comment", 10_000 + n))
         after = rss_kb(server.process.pid)
-    # The attack (750 one-megabyte documents) and the cache's fill (750 distinct
-    # documents it keeps within its byte budget) are each bounded on their own.
-    assert refused - before < 50 * 1024, f"RSS grew from {before} kB to {refused} kB"
+    # 750 one-megabyte documents kept would be 750 MB. How much the allocator holds on to
+    # after the first round depends on how the machine delivered the bodies, so that
+    # round has a loose bound; the second round shows that nothing is kept per document
+    # (a leak of 30 kB each would add 22 MB), and the cache's fill (750 distinct
+    # documents within its byte budget) is bounded on its own.
+    assert first - before < 128 * 1024, f"RSS grew from {before} kB to {first} kB"
+    assert refused - first < 20 * 1024, f"RSS grew from {first} kB to {refused} kB"
     assert after - refused < 50 * 1024, f"RSS grew from {refused} kB to {after} kB"
-    assert codes == ["document_too_long"] * 750  # refused before parsing
+    assert codes == ["document_too_long"] * 1500  # refused before parsing

@@ -217,7 +217,7 @@ async def test_the_same_idempotency_key_with_another_payload_is_refused(
 
     assert (refused.value.code, refused.value.field) == (
         "idempotency_key_reused",
-        "Idempotency-Key",
+        "idempotency_key",
     )
     assert await stored(session, writer) == 1
 
