@@ -20,7 +20,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,6 +28,7 @@ from app import errors
 from app.faults import database_fault
 from app.http.problem_types import describe
 from app.http.ratelimit import rate_limit_headers
+from app.http.routes import rest_routes
 from app.logs import current_request_id
 
 logger = logging.getLogger("migov.api")
@@ -201,10 +201,7 @@ def record_methods(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     a path served by several routes (GET and POST /v1/pledges) needs them all.
     """
     app.state.route_methods = [
-        (route.path_regex, frozenset(route.methods or ()))
-        for router in routers
-        for route in router.routes
-        if isinstance(route, APIRoute)
+        (route.path_regex, frozenset(route.methods or ())) for route in rest_routes(routers)
     ]
 
 

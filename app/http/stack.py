@@ -34,7 +34,6 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -53,6 +52,7 @@ from app.http.language import ContentLanguageMiddleware
 from app.http.metrics import MetricsMiddleware, Templates
 from app.http.ratelimit import RateLimitHeadersMiddleware
 from app.http.requestid import RequestIdMiddleware
+from app.http.routes import rest_routes
 
 CORS_METHODS = ["GET", "POST", "PATCH", "OPTIONS"]
 CORS_EXPOSED_HEADERS = [
@@ -75,12 +75,7 @@ def route_templates(routers: Sequence[APIRouter]) -> Templates:
     ``{pledge_id:int}``), GraphQL's and the static files': metrics label every answer
     with the template it matches, whether given before routing (a cache hit, a refusal)
     or by a route mounted under a prefix (GraphQL's own route has an empty path)."""
-    templates: Templates = [
-        (route.path_regex, route.path_format)
-        for router in routers
-        for route in router.routes
-        if isinstance(route, APIRoute)
-    ]
+    templates: Templates = [(route.path_regex, route.path_format) for route in rest_routes(routers)]
     templates.append((re.compile("^/graphql/?$"), "/graphql"))
     templates.append((re.compile("^/static/"), "/static/{path}"))
     return templates

@@ -247,6 +247,8 @@ Q_DOC = (
     "Words to find in the English or Spanish name, short name or aliases, ignoring case "
     "and accents (`q=puebla`, `q=mexico` finds México)."
 )
+# The free-text filter every resource with names takes: one declaration, one refusal.
+SearchText = Annotated[str | None, Field(min_length=1, max_length=100, description=Q_DOC)]
 
 
 class ForumFilter(FilterModel):
@@ -256,7 +258,7 @@ class ForumFilter(FilterModel):
         default=(), description=f"Only forums of these kinds. {ANY_OF}"
     )
     parent: Codes = Field(default=(), description=f"Only forums under these forums. {ANY_OF}")
-    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+    q: SearchText = None
 
 
 EVER: Literal["ever"] = "ever"
@@ -400,7 +402,7 @@ class ActorFilter(FilterModel):
         "actor's `certainty` is the weakest over the conditions; `certainty_set_by` names "
         "the ones that set it.",
     )
-    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+    q: SearchText = None
 
 
 class ParticipationFilter(FilterModel):
@@ -448,6 +450,16 @@ GcmObjectives = Annotated[
     BeforeValidator(split_values),
 ]
 """Global Compact for Migration objectives, any of them (1-23)."""
+
+
+def gcm_objective_filter() -> Any:
+    """The ``gcm_objective`` filter field, declared once for every resource that has it."""
+    return Field(
+        default=(),
+        max_length=23,
+        description=f"Addresses one of these Global Compact for Migration objectives (1-23). "
+        f"{ANY_OF}",
+    )
 
 
 class FundingShareFilter(FilterModel):
@@ -501,19 +513,14 @@ class EventFilter(FilterModel):
     status: Annotated[tuple[EventStatus, ...], Lowered] = Field(
         default=(), description=f"`held`, or `announced` (not reported held). {ANY_OF}"
     )
-    gcm_objective: GcmObjectives = Field(
-        default=(),
-        max_length=23,
-        description=f"Addresses one of these Global Compact for Migration objectives (1-23). "
-        f"{ANY_OF}",
-    )
+    gcm_objective: GcmObjectives = gcm_objective_filter()
     certainty: Certainty | None = Field(
         default=None,
         description="`certain`: only events surely starting in the `start_from`/`start_to` "
         "range. Omit it to get both, each labelled. Needs `start_from` or `start_to`.",
     )
     include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
-    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+    q: SearchText = None
 
     @field_validator("start_to")
     @classmethod
@@ -551,12 +558,7 @@ class PledgeFilter(FilterModel):
         description="Announced on or before this day: `2022-09-21`, or a month or year "
         "meaning its last day (`2022-09` is up to 2022-09-30, `2022` up to 2022-12-31).",
     )
-    gcm_objective: GcmObjectives = Field(
-        default=(),
-        max_length=23,
-        description=f"Addresses one of these Global Compact for Migration objectives (1-23). "
-        f"{ANY_OF}",
-    )
+    gcm_objective: GcmObjectives = gcm_objective_filter()
     amount_min: Amount | None = Field(
         default=None, description="At least this amount, in its own currency (e.g. `1000.50`)."
     )
@@ -611,7 +613,7 @@ class ProgrammeFilter(FilterModel):
     certainty: Certainty | None = Field(
         default=None, description="`certain`: only programmes surely running on `as_of`."
     )
-    q: str | None = Field(default=None, min_length=1, max_length=100, description=Q_DOC)
+    q: SearchText = None
 
 
 class MoneyRecordFilter(FilterModel):
