@@ -30,7 +30,6 @@ import json
 import types
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
@@ -41,7 +40,7 @@ from pydantic import BaseModel
 from app.api.streams import BoundedStreamingResponse, send_timeout, stream_slots
 from app.db import DB_BUDGET, DatabaseBudget, release_connection
 from app.errors import InvalidInput
-from app.schemas.common import FilterNoteRead, JudgedPage, Page, neutralise
+from app.schemas.common import FilterNoteRead, JsonCell, JudgedPage, Page, csv_cell
 from app.schemas.included import Included, IncludingPage, JudgedIncludingPage
 from app.services.paging import MAX_LIMIT, FilterNote, PageResult
 
@@ -168,12 +167,6 @@ def _nested(name: str, getter: Getter) -> Getter:
     return get
 
 
-class JsonCell(str):
-    """A cell already encoded as JSON: written as is, never neutralised."""
-
-    __slots__ = ()
-
-
 def _json_cell(name: str) -> Getter:
     """The field as JSON text; a null list or map is an empty cell, as every null is."""
 
@@ -201,22 +194,6 @@ def _plain(value: Any) -> Any:
     return str(value)  # Decimal as its exact digits, dates in ISO form, as pydantic writes them
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, JsonCell):
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
-
-
 class _CsvWriter:
     """Rows to CSV text in chunks of about 64 KB."""
 
@@ -241,7 +218,7 @@ class _CsvWriter:
 
     def rows(self, rows: Iterable[BaseModel]) -> Iterator[str]:
         for row in rows:
-            self.writer.writerow([_cell(getter(row)) for _, getter in self.columns])
+            self.writer.writerow([csv_cell(getter(row), guard=True) for _, getter in self.columns])
             if self.buffer.tell() > 64 * 1024:
                 yield self.flush()
         yield self.flush()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from decimal import Decimal
+from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -160,3 +163,33 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 def neutralise(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+class JsonCell(str):
+    """A cell already encoded as JSON: written as is, never neutralised."""
+
+    __slots__ = ()
+
+
+def csv_cell(value: Any, *, guard: bool) -> str:
+    """``value`` as a CSV cell, the same in the API's CSV answers and the data package:
+    null is empty, booleans ``true``/``false``, decimals with all their digits and no
+    exponent, dates and times in ISO 8601, lists and maps as compact JSON. With
+    ``guard``, text a spreadsheet would run as a formula starts with ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, JsonCell):
+        return str(value)
+    if isinstance(value, str):
+        return neutralise(value) if guard else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return str(value)

@@ -50,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import __version__, licence
 from app.errors import Conflict, NotFound
 from app.models import Base, Source
-from app.schemas.common import neutralise
+from app.schemas.common import csv_cell
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import TERMS_NOT_STATED
 from app.services import changes as change_service
@@ -278,26 +278,10 @@ def descriptor(
 # --- writing ------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return str(value)
-
-
 def _sqlite_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
-    return _cell(value)
+    return csv_cell(value, guard=False)
 
 
 # Decimals (money, shares, rates) are TEXT: a NUMERIC column would turn "13150000.00"
@@ -422,8 +406,8 @@ async def _write_table(
             result = await session.stream(statement.execution_options(yield_per=BATCH))
             async for partition in result.partitions(BATCH):
                 batch = [list(row) for row in partition]
-                writer.writerows([_cell(value) for value in row] for row in batch)
-                guarded.writerows([_guarded_cell(value) for value in row] for row in batch)
+                writer.writerows([csv_cell(value, guard=False) for value in row] for row in batch)
+                guarded.writerows([csv_cell(value, guard=True) for value in row] for row in batch)
                 database.executemany(insert, ([_sqlite_value(v) for v in row] for row in batch))
                 await asyncio.sleep(0)  # let other requests run between batches
             text.flush()
@@ -446,11 +430,6 @@ def _member(name: str) -> zipfile.ZipInfo:
     member.compress_type = zipfile.ZIP_DEFLATED
     member.external_attr = (0o100000 | FILE_MODE) << 16
     return member
-
-
-def _guarded_cell(value: Any) -> str:
-    """A cell of the spreadsheet copy: text a spreadsheet would run starts with ``'``."""
-    return neutralise(value) if isinstance(value, str) else _cell(value)
 
 
 def _readme(version: int) -> str:

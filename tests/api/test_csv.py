@@ -9,6 +9,7 @@ filtered list in one answer.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib.util
 import io
 import json
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.rendering import _csv_lines, csv_columns
+from app.schemas.common import csv_cell
 from tests.api.helpers import walk
 from tests.bulk import insert_pledges
 from tests.factories import make_api_key, pledge_body
@@ -153,6 +155,7 @@ class Ledger(BaseModel):
     year: int
     note: str | None
     tags: list[str]
+    at: dt.datetime | None = None
 
 
 def test_only_text_cells_are_neutralised() -> None:
@@ -164,12 +167,21 @@ def test_only_text_cells_are_neutralised() -> None:
     ]
     text = "".join(_csv_lines(rows, csv_columns(Ledger), False, {}))
     assert list(csv.reader(io.StringIO(text, newline=""))) == [
-        ["balance", "year", "note", "tags_json"],
-        ["-12.50", "-1", "'-12.50", '["=1+1"]'],
-        ["3", "2", "''quoted", "[]"],
-        ["4", "3", "'\tTab", "[]"],
-        ["5", "4", "plain - text", "[]"],
+        ["balance", "year", "note", "tags_json", "at"],
+        ["-12.50", "-1", "'-12.50", '["=1+1"]', ""],
+        ["3", "2", "''quoted", "[]", ""],
+        ["4", "3", "'\tTab", "[]", ""],
+        ["5", "4", "plain - text", "[]", ""],
     ]
+
+
+def test_a_time_is_iso_8601_as_in_the_data_package() -> None:
+    """One cell format serves the CSV answers and the data package's files."""
+    at = dt.datetime(2022, 9, 21, 10, 30, tzinfo=dt.UTC)
+    row = Ledger(balance=Decimal("1"), year=1, note=None, tags=[], at=at)
+    text = "".join(_csv_lines([row], csv_columns(Ledger), False, {}))
+    cell = list(csv.reader(io.StringIO(text, newline="")))[1][-1]
+    assert cell == "2022-09-21T10:30:00+00:00" == csv_cell(at, guard=False)
 
 
 async def test_all_rows_cross_internal_pages(
