@@ -14,8 +14,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -34,6 +35,31 @@ def spare_port(ports: range = PORTS) -> int:
                 continue
             return port
     raise RuntimeError(f"no spare loopback port in {ports.start}-{ports.stop - 1}")
+
+
+def wait_until_serving(
+    process: subprocess.Popen[Any],
+    base_url: str,
+    *,
+    path: str = "/healthz",
+    ready: Callable[[httpx.Response], bool] = lambda response: response.status_code == 200,
+    log: Path | None = None,
+    timeout: float = 180,  # a machine loaded by other runs starts slowly
+) -> None:
+    """Poll ``base_url + path`` until ``ready`` holds for its answer. A server that
+    exits fails at once, with the end of its ``log``; one that never gets ready
+    fails after ``timeout`` seconds (a bound for a hung start, not a speed check)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log else ""
+            raise RuntimeError(f"the server exited ({process.returncode}): {tail}")
+        with contextlib.suppress(httpx.HTTPError):
+            if ready(httpx.get(base_url + path, timeout=2)):
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not get ready at {base_url}{path}")
+        time.sleep(0.2)
 
 
 class Server:
@@ -59,16 +85,11 @@ class Server:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + 180  # a machine loaded by other runs starts slowly
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+        try:
+            wait_until_serving(self.process, self.base_url, log=self.log)
+        except RuntimeError:
+            self.kill()
+            raise
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, as in a crash or an OOM kill."""

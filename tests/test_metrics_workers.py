@@ -6,12 +6,11 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.live_server import spare_port
+from tests.live_server import spare_port, wait_until_serving
 from tests.test_serve_logs import ROOT
 
 HEALTHZ = re.compile(
@@ -39,17 +38,14 @@ def test_two_workers_share_their_metrics(live_database_url: str, tmp_path: Path)
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 120  # two workers on a loaded machine start slowly
-            while True:  # until both workers are up: each holds a pool of 15 (10 + 5 overflow)
-                assert process.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the workers did not both start"
-                try:
-                    text = httpx.get(f"{url}/metrics", timeout=2).text
-                except httpx.TransportError:
-                    text = ""
-                if CAPACITY.findall(text) == ["30.0"]:
-                    break
-                time.sleep(0.5)
+            # Until both workers are up: each holds a pool of 15 (10 + 5 overflow).
+            wait_until_serving(
+                process,
+                url,
+                path="/metrics",
+                ready=lambda answer: CAPACITY.findall(answer.text) == ["30.0"],
+                log=log,
+            )
             with httpx.Client(base_url=url, timeout=5) as client:
                 for _ in range(10):
                     assert client.get("/healthz").status_code == 200

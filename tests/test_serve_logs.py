@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ import httpx
 from app import __version__
 from app.config import Settings
 from app.logs import resolved_format
-from tests.live_server import spare_port
+from tests.live_server import spare_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,17 +37,8 @@ def test_serve_logs_json_lines_with_request_ids(live_database_url: str, tmp_path
             stdout=stdout,
         )
         try:
-            deadline = time.monotonic() + 90  # generous: a loaded machine starts slowly
             url = f"http://127.0.0.1:{port}"
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.poll() is None, stderr_path.read_text()
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+            wait_until_serving(process, url, log=stderr_path)
             response = httpx.get(f"{url}/v1/forums/MIRPS", headers={"X-Request-ID": "live-1"})
             assert response.headers["X-Request-ID"] == "live-1"
         finally:

@@ -15,14 +15,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import (
     Browser,
@@ -40,6 +38,7 @@ from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
 from app.db import create_engine
 from app.migrations import upgrade
+from tests.live_server import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -141,16 +140,7 @@ def base_url(server_database_url: str) -> Iterator[str]:
     sock.close()  # the server holds its own copy
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        wait_until_serving(process, url, path="/readyz")
         yield url
     finally:
         process.terminate()
