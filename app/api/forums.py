@@ -10,11 +10,8 @@ from fastapi.responses import Response
 from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import (
     READ_DEPENDENCIES,
-    AsOfParam,
-    CertaintyParam,
-    DisputedParam,
     ForumFilterQuery,
-    RoleParam,
+    ParticipantFilterQuery,
 )
 from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.http.problems import problem_responses
@@ -88,10 +85,7 @@ async def list_forum_participants(
     lang: LangDep,
     output: FormatDep,
     code: ForumCodePath,
-    as_of: AsOfParam = None,
-    role: RoleParam = None,
-    certainty: CertaintyParam = None,
-    disputed: DisputedParam = None,
+    filters: ParticipantFilterQuery,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
     all_rows: AllRowsParam = False,
@@ -104,15 +98,7 @@ async def list_forum_participants(
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ParticipationRead]:
         return await participation_service.list_participant_reads(
-            session,
-            forum_code=code,
-            as_of=as_of,
-            roles=role or (),
-            certainty=certainty,
-            disputed=disputed,
-            limit=limit,
-            cursor=cursor,
-            lang=lang,
+            session, code, filters, limit=limit, cursor=cursor, lang=lang
         )
 
     filename = f"{code}-participants"

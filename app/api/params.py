@@ -8,17 +8,17 @@ from fastapi import Depends, Query
 
 from app.api.conditional import conditional_get
 from app.api.deps import min_version, reject_unknown_query_params
-from app.models.enums import Certainty, Role
 from app.schemas.filters import (
     ActorFilter,
+    AsOfCondition,
     Day,
     EventFilter,
     ForumFilter,
     FundingShareFilter,
     GovernanceChangeFilter,
-    Lowered,
     MoneyRecordFilter,
     ParticipantCountFilter,
+    ParticipantFilter,
     ParticipationFilter,
     PledgeFilter,
     ProgrammeFilter,
@@ -38,36 +38,13 @@ READ_DEPENDENCIES = [
     Depends(min_version),
 ]
 
-AsOfParam = Annotated[
-    IsoDate | None,
-    Query(
-        description="Only roles that may be in effect on this day (start inclusive, end "
-        "exclusive), each labelled `certain` or `possible` in `certainty`. A date the "
-        "documents state only roughly, or not at all, counts by its bounds "
-        "(`start_earliest` ... `end_latest`), never by a guess. Disputed claims in effect "
-        "are all returned, flagged `disputed`."
-    ),
-]
-CertaintyParam = Annotated[
-    Certainty | None,
-    Query(
-        description="`certain`: only rows surely in effect on `as_of`. Omit it to get both, "
-        "each labelled. Needs `as_of`."
-    ),
-]
-RoleParam = Annotated[
-    Annotated[tuple[Role, ...], Lowered] | None,
-    Query(description="Only these roles (repeat or comma-separate for several)."),
-]
-DisputedParam = Annotated[
-    bool | None,
-    Query(description="`false`: only undisputed facts; `true`: only disputed claims."),
-]
+AsOfParam = Annotated[AsOfCondition, Query()]
 
 # Each resource's one filter model, read from the query string.
 ForumFilterQuery = Annotated[ForumFilter, Query()]
 ActorFilterQuery = Annotated[ActorFilter, Query()]
 ParticipationFilterQuery = Annotated[ParticipationFilter, Query()]
+ParticipantFilterQuery = Annotated[ParticipantFilter, Query()]
 FundingShareFilterQuery = Annotated[FundingShareFilter, Query()]
 EventFilterQuery = Annotated[EventFilter, Query()]
 PledgeFilterQuery = Annotated[PledgeFilter, Query()]

@@ -405,31 +405,54 @@ class ActorFilter(FilterModel):
     q: SearchText = None
 
 
-class ParticipationFilter(FilterModel):
-    """Which participations (actor x forum x role over a period) a list returns."""
-
-    forum: Codes = Field(default=(), description=f"Forum codes, e.g. `RCM`. {ANY_OF}")
-    actor: Codes = Field(default=(), description=f"Actor ids, e.g. `CAN`, `unhcr`. {ANY_OF}")
-    role: Annotated[tuple[Role, ...], Lowered] = Field(
-        default=(), description=f"Only these roles. {ANY_OF}"
-    )
-    as_of: Day | None = Field(
-        default=None,
+# A participation's conditions, declared once: the participations list and a forum's
+# participants (`/v1/forums/{code}/participants`) take them alike.
+AsOfCondition = Annotated[
+    Day | None,
+    Field(
         description="Only roles that may be in effect on this day (start inclusive, end "
         "exclusive), each labelled `certain` or `possible` in `certainty`. A date the "
         "documents state only roughly, or not at all, counts by its bounds "
         "(`start_earliest` ... `end_latest`), never by a guess. Disputed claims in effect "
         "are all returned, flagged `disputed`.",
-    )
-    certainty: Certainty | None = Field(
-        default=None,
+    ),
+]
+RoleCondition = Annotated[
+    tuple[Role, ...], Lowered, Field(description=f"Only these roles. {ANY_OF}")
+]
+CertaintyCondition = Annotated[
+    Certainty | None,
+    Field(
         description="`certain`: only rows surely in effect on `as_of`. Omit it to get both, "
-        "each labelled. Needs `as_of`.",
-    )
-    disputed: bool | None = Field(
-        default=None, description="`false`: only undisputed facts; `true`: only disputed claims."
-    )
+        "each labelled. Needs `as_of`."
+    ),
+]
+DisputedCondition = Annotated[
+    bool | None,
+    Field(description="`false`: only undisputed facts; `true`: only disputed claims."),
+]
+
+
+class ParticipationFilter(FilterModel):
+    """Which participations (actor x forum x role over a period) a list returns."""
+
+    forum: Codes = Field(default=(), description=f"Forum codes, e.g. `RCM`. {ANY_OF}")
+    actor: Codes = Field(default=(), description=f"Actor ids, e.g. `CAN`, `unhcr`. {ANY_OF}")
+    role: RoleCondition = ()
+    as_of: AsOfCondition = None
+    certainty: CertaintyCondition = None
+    disputed: DisputedCondition = None
     include_subforums: bool = Field(default=False, description=SUBFORUMS_DOC)
+
+
+class ParticipantFilter(FilterModel):
+    """Which of one forum's participants a list returns: the participation filter's
+    conditions, the forum being the one in the path."""
+
+    as_of: AsOfCondition = None
+    role: RoleCondition = ()
+    certainty: CertaintyCondition = None
+    disputed: DisputedCondition = None
 
 
 def _objective(value: int) -> int:

@@ -38,7 +38,7 @@ from app.errors import InvalidInput, NotFound
 from app.models import Actor, Citation, Participation
 from app.models.enums import Certainty, Role
 from app.schemas.actor import RowActor
-from app.schemas.filters import ParticipationFilter
+from app.schemas.filters import ParticipantFilter, ParticipationFilter
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
 from app.services.forums import forum_code_of
@@ -232,26 +232,24 @@ async def list_participation_reads(
 
 async def list_participant_reads(
     session: AsyncSession,
-    *,
     forum_code: str,
-    as_of: dt.date | None = None,
-    roles: Sequence[Role] = (),
-    certainty: Certainty | None = None,
-    disputed: bool | None = None,
+    filters: ParticipantFilter | None = None,
+    *,
     limit: int | None = None,
     cursor: str | None = None,
     lang: str = "en",
 ) -> PageResult[ParticipationRead]:
     """A forum's participants; 404 when the forum does not exist (code in any case or alias)."""
+    filters = filters or ParticipantFilter()
     found, widened = judged(
-        as_of,
-        certainty,
+        filters.as_of,
+        filters.certainty,
         forums=(await forum_code_of(session, forum_code),),
-        roles=roles,
-        disputed=disputed,
+        roles=filters.role,
+        disputed=filters.disputed,
     )
     return await _read_page(
-        session, found, widened, limit=limit, cursor=cursor, lang=lang, as_of=as_of
+        session, found, widened, limit=limit, cursor=cursor, lang=lang, as_of=filters.as_of
     )
 
 

@@ -141,3 +141,25 @@ async def test_unknown_route_is_a_problem(client: httpx.AsyncClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "route_not_found"
+
+
+async def test_a_forums_participants_take_the_participation_lists_conditions(
+    client: httpx.AsyncClient,
+) -> None:
+    """`/v1/forums/{code}/participants` documents and reads `as_of`, `role`, `certainty`
+    and `disputed` exactly as `/v1/participations` does: one declaration serves both."""
+    paths = (await client.get("/openapi.json")).json()["paths"]
+
+    def parameters(path: str) -> dict[str, dict[str, object]]:
+        return {p["name"]: p for p in paths[path]["get"]["parameters"]}
+
+    forum, every = parameters("/v1/forums/{code}/participants"), parameters("/v1/participations")
+    for name in ("as_of", "role", "certainty", "disputed"):
+        assert forum[name] == every[name], name
+    one = await client.get("/v1/forums/MIRPS-SP/participants", params={"role": "CHAIR,Member"})
+    other = await client.get(
+        "/v1/participations", params={"forum": "MIRPS-SP", "role": "CHAIR,Member"}
+    )
+    assert one.status_code == other.status_code == 200
+    assert one.json()["items"]
+    assert one.json()["items"] == other.json()["items"]
