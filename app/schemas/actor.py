@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from pydantic import Field
 
@@ -54,9 +55,32 @@ class RowActor:
     forum_code: str | None
     website: str | None
 
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> RowActor:
+        """From the values of ``ROW_ACTOR_COLUMNS``, in that order (``kind`` as stored,
+        or as JSON text gives it back)."""
+        id_, iso3, name, name_es, kind, short_name, forum_code, website = values
+        return cls(
+            id=id_,
+            iso3=iso3,
+            name=name,
+            name_es=name_es,
+            kind=ActorKind(kind),
+            short_name=short_name,
+            forum_code=forum_code,
+            website=website,
+        )
+
     def ref(self, lang: str) -> ActorRef:
         name = localized(self.name, self.name_es, lang)
         return ActorRef.trusted(id=self.id, iso3=self.iso3, name=name, kind=self.kind)
+
+
+# The actor columns a read selects beside its own row to build a ``RowActor``, in its
+# fields' order: one list for every statement that carries actors.
+ROW_ACTOR_COLUMNS = tuple(
+    Actor.__table__.c[name] for name in (field.name for field in fields(RowActor))
+)
 
 
 class ConditionRead(ReadModel):

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import InvalidInput, NotFound
 from app.models import Actor, Citation, Participation
 from app.models.enums import Certainty, Role
-from app.schemas.actor import RowActor
+from app.schemas.actor import ROW_ACTOR_COLUMNS, RowActor
 from app.schemas.filters import ParticipantFilter, ParticipationFilter
 from app.schemas.participation import ParticipationRead
 from app.services import periods, references
@@ -152,16 +152,12 @@ PARTICIPATION_TABLE = Participation.__table__
 # A row of ``ROW_STATEMENT`` (or ``READ_STATEMENT``); columns by name through ``_mapping``.
 ParticipationRow = Row[*tuple[Any, ...]]
 ACTOR_TABLE = Actor.__table__
+HOLDER = "holder_"  # the prefix of the actor's columns in a participation row
+HOLDER_KEYS = tuple(f"{HOLDER}{column.name}" for column in ROW_ACTOR_COLUMNS)
 ROW_STATEMENT = select(
     *PARTICIPATION_TABLE.c,
     Participation.role_rank,
-    ACTOR_TABLE.c.iso3.label("actor_iso3"),
-    ACTOR_TABLE.c.name.label("actor_name"),
-    ACTOR_TABLE.c.name_es.label("actor_name_es"),
-    ACTOR_TABLE.c.short_name.label("actor_short_name"),
-    ACTOR_TABLE.c.kind.label("actor_kind"),
-    ACTOR_TABLE.c.forum_code.label("actor_forum_code"),
-    ACTOR_TABLE.c.website.label("actor_website"),
+    *(column.label(f"{HOLDER}{column.name}") for column in ROW_ACTOR_COLUMNS),
 ).select_from(
     PARTICIPATION_TABLE.outerjoin(ACTOR_TABLE, ACTOR_TABLE.c.id == PARTICIPATION_TABLE.c.actor_id)
 )
@@ -298,16 +294,7 @@ def holder_of(c: Mapping[Any, Any]) -> RowActor | None:
     """The actor of a ``ROW_STATEMENT`` row's mapping; None for a vacant office."""
     if c["actor_id"] is None:
         return None
-    return RowActor(
-        id=c["actor_id"],
-        iso3=c["actor_iso3"],
-        name=c["actor_name"],
-        name_es=c["actor_name_es"],
-        kind=c["actor_kind"],
-        short_name=c["actor_short_name"],
-        forum_code=c["actor_forum_code"],
-        website=c["actor_website"],
-    )
+    return RowActor.of([c[key] for key in HOLDER_KEYS])
 
 
 def _read(row: Any, lang: str, as_of: dt.date | None) -> ParticipationRead:

@@ -27,10 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
 from app.models import Actor, Citation, ExchangeRate, Pledge, PledgeObjective, PledgePledger
-from app.models.enums import (
-    ActorKind,
-)
-from app.schemas.actor import RowActor
+from app.schemas.actor import ROW_ACTOR_COLUMNS, RowActor
 from app.schemas.common import inferred_reads
 from app.schemas.dates import PartialDate
 from app.schemas.filters import PledgeFilter
@@ -170,19 +167,7 @@ RATE_COLUMNS = ("currency", "usd_per_unit", "period_start", "period_end", "basis
 
 def _read_statement() -> Select[Any]:
     pledgers = (
-        select(
-            json_rows(
-                PledgePledger.position,
-                Actor.id,
-                Actor.iso3,
-                Actor.name,
-                Actor.name_es,
-                Actor.kind,
-                Actor.short_name,
-                Actor.forum_code,
-                Actor.website,
-            )
-        )
+        select(json_rows(PledgePledger.position, *ROW_ACTOR_COLUMNS))
         .join(Actor, Actor.id == PledgePledger.actor_id)
         .where(PledgePledger.pledge_id == PLEDGE_TABLE.c.id)
     )
@@ -305,19 +290,7 @@ def _row(row: Any, lang: str) -> PledgeRow:
     # Enum columns come back as their enums (``models.base.EnumText``); JSON cells as text.
     # A Row's mapping answers a key in a tenth of the time its attributes take.
     c = row._mapping
-    pledgers = [
-        RowActor(
-            id=p[1],
-            iso3=p[2],
-            name=p[3],
-            name_es=p[4],
-            kind=ActorKind(p[5]),
-            short_name=p[6],
-            forum_code=p[7],
-            website=p[8],
-        )
-        for p in sorted(load_json_rows(c["pledgers_json"]), key=_first)
-    ]
+    pledgers = [RowActor.of(p[1:]) for p in sorted(load_json_rows(c["pledgers_json"]), key=_first)]
     conversion = None
     if c["exchange_rate_id"] is not None:
         conversion = UsdConversionRead.trusted(
