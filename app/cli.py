@@ -146,6 +146,10 @@ def data_validate(data_dir: DataDirOption = None, texts: TextsOption = None) -> 
             f"funding shares {share.forum} ({share.basis}): {share.count} shares, "
             f"sum {share.total_pct}%"
         )
+    for entry in report.untranslated:
+        typer.secho(f"  ! {entry}: served in English under lang=es", fg=typer.colors.YELLOW)
+    if report.untranslated:
+        typer.echo(f"{len(report.untranslated)} entries without Spanish")
     if not report.ok:
         for problem in report.problems:
             typer.secho(f"  - {problem}", fg=typer.colors.RED, err=True)

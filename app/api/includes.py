@@ -57,5 +57,5 @@ async def collect(
     if "event" in asked:
         ids = sorted({event_id for event_id in event_ids if event_id})
         events = await relations.events_by_ids(session, ids)
-        included.events = [EventRef.from_model(e) for e in events if e is not None]
+        included.events = [EventRef.from_model(e, lang=lang) for e in events if e is not None]
     return included

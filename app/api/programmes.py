@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from app.api.deps import AllRowsParam, CursorParam, LimitParam, SessionDep
+from app.api.deps import AllRowsParam, CursorParam, LangDep, LimitParam, SessionDep
 from app.api.params import READ_DEPENDENCIES, ProgrammeFilterQuery
 from app.api.rendering import FormatDep, csv_response_doc, list_response
 from app.http.problems import problem_responses
@@ -28,6 +28,7 @@ router = APIRouter(prefix="/v1/programmes", tags=["programmes"], dependencies=RE
 async def list_programmes(
     request: Request,
     session: SessionDep,
+    lang: LangDep,
     output: FormatDep,
     filters: ProgrammeFilterQuery,
     limit: LimitParam = 100,
@@ -42,7 +43,9 @@ async def list_programmes(
     """
 
     async def fetch(cursor: str | None, limit: int) -> PageResult[ProgrammeRead]:
-        page = await programme_service.list_programmes(session, filters, limit=limit, cursor=cursor)
+        page = await programme_service.list_programmes(
+            session, filters, limit=limit, cursor=cursor, lang=lang
+        )
         return PageResult(page.reads, page.total, page.next_cursor, page.possible_left_out)
 
     return await list_response(
@@ -61,7 +64,8 @@ async def list_programmes(
 @router.get("/{programme_id}", operation_id="get_programme", responses=problem_responses(404))
 async def get_programme(
     session: SessionDep,
+    lang: LangDep,
     programme_id: Annotated[str, Path(max_length=100, description="Programme id, e.g. `imcbp`.")],
 ) -> ProgrammeRead:
     """One programme by id, with its parts, successors and citations."""
-    return await programme_service.get_programme(session, programme_id)
+    return await programme_service.get_programme(session, programme_id, lang=lang)

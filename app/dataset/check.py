@@ -8,6 +8,12 @@ every actor is mentioned by a cited fact, and a participation's time bounds
 (``dataset.terms``, ``services.periods``, docs/time.md) agree with each other, its
 forum and its documents. It never stops at the first problem: the report lists them
 all, with file and line where known.
+
+Apart from the problems, the report lists the entries with no Spanish name (or no
+Spanish description beside an English one): the API then serves them in English and
+says so, which is honest but not what the curated files promise. ``migov data
+validate`` prints them, and a test keeps the curated files free of them; a small or
+partial dataset (a test's, a partner's draft) still loads without them.
 """
 
 from __future__ import annotations
@@ -116,6 +122,7 @@ def check_dataset(dataset: Dataset, texts: SourceTexts | None = None) -> CheckRe
     _check_events(checker, dataset.events)
     _check_pledges(checker, dataset.pledges)
     _check_exchange_rates(checker, dataset.exchange_rates)
+    report.untranslated = untranslated(dataset)
     check_facts(
         checker,
         dataset,
@@ -281,6 +288,32 @@ def _check_funding_shares(checker: Checker, entries: Sequence[FundingShareEntry]
         )
     checker.duplicates("funding shares", keys)
     return len(keys)
+
+
+def untranslated(dataset: Dataset) -> list[str]:
+    """The forums, organisations, events and programmes whose name, or description, has
+    no Spanish form. A state's Spanish name comes from ISO 3166 (pycountry), and a
+    person's is their name (``dataset.load``), not from the file."""
+    rows: list[tuple[str, str | None, str | None, str | None]] = [
+        (f"forum {f.code}", f.name_es, f.description, f.description_es) for f in dataset.forums
+    ]
+    rows += [
+        (f"actor {a.id}", a.name_es, None, None)
+        for a in dataset.actors
+        if a.kind not in (ActorKind.STATE, ActorKind.PERSON)
+    ]
+    rows += [(f"event {e.id}", e.name_es, e.description, e.description_es) for e in dataset.events]
+    rows += [
+        (f"programme {p.id}", p.name_es, p.description, p.description_es)
+        for p in dataset.programmes
+    ]
+    missing = []
+    for where, name_es, description, description_es in rows:
+        if not name_es:
+            missing.append(f"{where}: no name_es (its name in Spanish)")
+        if description and not description_es:
+            missing.append(f"{where}: no description_es (its description in Spanish)")
+    return missing
 
 
 def _check_events(checker: Checker, events: Sequence[EventEntry]) -> None:

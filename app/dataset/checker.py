@@ -46,6 +46,9 @@ class CheckReport:
     # texts were not at hand and the digests went unchecked).
     passages_checked: int = 0
     passages_note: str = ""
+    # Entries with no Spanish name or description (``dataset.check.untranslated``): not
+    # problems, but what a Spanish answer would serve in English.
+    untranslated: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

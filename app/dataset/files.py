@@ -240,6 +240,7 @@ class EventEntry(Fact):
     id: Slug
     forum: ForumCode | None = None
     name: Text
+    name_es: Text | None = None
     kind: EventKind
     start: PartialDateField | None = None
     end: PartialDateField | None = None
@@ -249,6 +250,7 @@ class EventEntry(Fact):
     hosts: list[HostEntry] = Field(default_factory=list)
     announced_total: AmountEntry | None = None
     description: Text | None = None
+    description_es: Text | None = None
     parent: Slug | None = None
     term: TermEntry | None = None
     not_before: PartialDateField | None = None

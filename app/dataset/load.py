@@ -255,7 +255,8 @@ async def _sync_forums(sync: Syncer, entries: Sequence[ForumEntry]) -> Synced[st
 
 
 async def _sync_actors(sync: Syncer, entries: Sequence[ActorEntry]) -> Synced[str, Actor]:
-    """A state's names come from ISO 3166 (pycountry), an organisation's from the file."""
+    """A state's names come from ISO 3166 (pycountry), an organisation's from the file; a
+    person's name is the same in Spanish unless the file says otherwise."""
     synced = Synced(await sync.rows(Actor, "id"))
     for entry in entries:
         synced.kept.add(entry.id)
@@ -266,6 +267,8 @@ async def _sync_actors(sync: Syncer, entries: Sequence[ActorEntry]) -> Synced[st
             iso3: str | None = entry.id
         else:
             name, name_es, iso3 = entry.name or entry.id, entry.name_es, None
+            if entry.kind == ActorKind.PERSON and name_es is None:
+                name_es = name
         sync.apply(
             Entity.ACTOR,
             synced.before.get(entry.id),
@@ -516,6 +519,7 @@ async def sync_events(
                 "id": entry.id,
                 "forum_code": entry.forum,
                 "name": entry.name,
+                "name_es": entry.name_es,
                 "kind": entry.kind.value,
                 **dated("start", entry.start),
                 **dated("end", entry.end),
@@ -526,6 +530,7 @@ async def sync_events(
                 "announced_total_currency": total.currency if total else None,
                 "announced_total_qualifier": total.qualifier.value if total else None,
                 "description": entry.description,
+                "description_es": entry.description_es,
                 "status": entry.status.value,
                 "topic": entry.topic,
                 "earliest": window.earliest,
@@ -608,6 +613,7 @@ async def sync_programmes(
                 **dated("end", entry.end),
                 **bounds.columns(),
                 "description": entry.description,
+                "description_es": entry.description_es,
                 "details": entry.details,
                 "note": entry.note,
                 "inferred": inferred_json(entry, bounds.derived),

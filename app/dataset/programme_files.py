@@ -52,6 +52,7 @@ class ProgrammeEntry(Fact):
     end_not_after: PartialDateField | None = None
     proposed: PartialDateField | None = None
     description: Text
+    description_es: Text | None = None
     details: dict[str, Any] | None = None
     note: Text | None = None
     citations: Citations

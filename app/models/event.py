@@ -47,6 +47,7 @@ class Event(InferredMixin, TimestampMixin, Base):
         ForeignKey("forum.code", ondelete="SET NULL", onupdate="CASCADE")
     )
     name: Mapped[str] = mapped_column(Text)
+    name_es: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[EventKind] = enum_column(EventKind, index=True)
     start_date: Mapped[dt.date | None] = mapped_column(index=True)
     start_precision: Mapped[DatePrecision | None] = enum_column(DatePrecision)
@@ -59,6 +60,7 @@ class Event(InferredMixin, TimestampMixin, Base):
     announced_total_currency: Mapped[str | None] = mapped_column(String(3))
     announced_total_qualifier: Mapped[AmountQualifier | None] = enum_column(AmountQualifier)
     description: Mapped[str | None] = mapped_column(Text)
+    description_es: Mapped[str | None] = mapped_column(Text)
     parent_id: Mapped[str | None] = mapped_column(
         ForeignKey("event.id", ondelete="SET NULL", onupdate="CASCADE"),
         index=True,

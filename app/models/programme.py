@@ -64,6 +64,7 @@ class Programme(InferredMixin, TimestampMixin, Base):
     end_earliest: Mapped[dt.date | None] = mapped_column(doc="Exclusive end, earliest day.")
     end_latest: Mapped[dt.date | None] = mapped_column(doc="Exclusive end, latest day.")
     description: Mapped[str] = mapped_column(Text)
+    description_es: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, doc="Facts with no column of their own: who may take part, kinds of support."
     )

@@ -19,6 +19,17 @@ FORUM_DESCRIPTION = "A short description written for migov."
 FORUM_PARENT = "Code of the forum this one belongs to."
 FORUM_PREDECESSOR = "Code of the forum this one succeeded."
 
+NAME_IN_LANGUAGE = (
+    "Name in the requested language (`lang`, else Accept-Language; English by default). "
+    "Where it has no Spanish name, the English one stands in and the answer says so "
+    "(`Language-Fallback: en`)."
+)
+DESCRIPTION_IN_LANGUAGE = (
+    "A short description written for migov, in the requested language like `name`."
+)
+NAME_ES = "Spanish name, where one is recorded: the body's own, or our translation."
+DESCRIPTION_ES = "The description in Spanish (our own words), where one is written."
+
 DISPUTED = "Sources disagree about this fact; see `dispute`."
 DISPUTE_KEY = "Id of the dispute this claim belongs to (`/v1/disputes/{id}`, GraphQL `dispute`)."
 ROLE_START = f"First day in the role. {DATE_DOC}"

@@ -22,6 +22,8 @@ from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_r
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
+    DESCRIPTION_ES,
+    DESCRIPTION_IN_LANGUAGE,
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
@@ -35,6 +37,8 @@ from app.schemas.descriptions import (
     HOST_COUNTRY,
     INFERRED,
     ISO_4217,
+    NAME_ES,
+    NAME_IN_LANGUAGE,
 )
 from app.schemas.language import localized
 from app.schemas.participation import BoundRead
@@ -58,7 +62,7 @@ class HostRead(ReadModel):
 class EventRead(ReadModel):
     id: str
     forum: str | None
-    name: str
+    name: str = Field(description=NAME_IN_LANGUAGE)
     kind: EventKind
     start: str | None = Field(description=DATE_DOC)
     start_precision: DatePrecision | None
@@ -71,7 +75,7 @@ class EventRead(ReadModel):
     announced_total: AmountRead | None = Field(
         description="Total announced for the whole event, where the sources give one."
     )
-    description: str | None
+    description: str | None = Field(description=DESCRIPTION_IN_LANGUAGE)
     parent: str | None = Field(description="The series this event is one occurrence of.")
     status: EventStatus = Field(description=EVENT_STATUS)
     topic: str | None
@@ -90,6 +94,8 @@ class EventRead(ReadModel):
         description="What `earliest` (`start` `not_before`) and `latest` (`end` "
         "`not_after`) rest on: the basis of each and the passages that give it.",
     )
+    name_es: str | None = Field(default=None, description=NAME_ES)
+    description_es: str | None = Field(default=None, description=DESCRIPTION_ES)
 
     @classmethod
     def from_model(
@@ -105,8 +111,7 @@ class EventRead(ReadModel):
         return cls.trusted(
             id=event.id,
             forum=event.forum_code,
-            # No source gives events a Spanish name yet: Spanish answers say English stood in.
-            name=localized(event.name, None, lang),
+            name=localized(event.name, event.name_es, lang),
             kind=EventKind(event.kind),
             start=format_partial(event.start_date, event.start_precision),
             start_precision=event.start_precision,
@@ -125,7 +130,11 @@ class EventRead(ReadModel):
                 for h in event.hosts
             ],
             announced_total=total,
-            description=event.description,
+            description=(
+                None
+                if event.description is None
+                else localized(event.description, event.description_es, lang)
+            ),
             parent=event.parent_id,
             status=EventStatus(event.status),
             topic=event.topic,
@@ -139,6 +148,8 @@ class EventRead(ReadModel):
             occurrence=event.parent_id is not None,
             organizers_from=event.organizers_from_id,
             bounds=[BoundRead.from_json(b) for b in event.bounds or []],
+            name_es=event.name_es,
+            description_es=event.description_es,
         )
 
 
@@ -152,10 +163,10 @@ class EventRef(ReadModel):
     place: str | None
 
     @classmethod
-    def from_model(cls, event: Event) -> EventRef:
+    def from_model(cls, event: Event, *, lang: str = "en") -> EventRef:
         return cls.trusted(
             id=event.id,
-            name=event.name,
+            name=localized(event.name, event.name_es, lang),
             kind=EventKind(event.kind),
             forum=event.forum_code,
             start=format_partial(event.start_date, event.start_precision),

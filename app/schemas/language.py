@@ -1,8 +1,10 @@
 """Names in the reader's language, and a record of where English had to stand in.
 
-English is every record's base language; Spanish names exist where the sources or
-ISO give them. ``localized`` picks the name for a language and, when the Spanish
-one is missing, notes on the current answer that it fell back to English, so the
+English is every record's base language. States take their Spanish names from ISO
+3166; every curated forum, organisation, event and programme has a Spanish name and
+description (docs/data-coverage.md), but a row written through the API may not.
+``localized`` picks the text for a language and, when the Spanish one is missing,
+notes on the current answer that it fell back to English, so the
 adapters can say so (REST: ``Content-Language: es, en`` and ``Language-Fallback:
 en``).
 """

@@ -11,7 +11,15 @@ from app.models import Programme
 from app.models.enums import Certainty, DatePrecision, ProgrammeKind
 from app.schemas.common import CitationRead, InferredRead, ReadModel, inferred_reads
 from app.schemas.dates import format_partial
-from app.schemas.descriptions import DATE_DOC, INFERRED
+from app.schemas.descriptions import (
+    DATE_DOC,
+    DESCRIPTION_ES,
+    DESCRIPTION_IN_LANGUAGE,
+    INFERRED,
+    NAME_ES,
+    NAME_IN_LANGUAGE,
+)
+from app.schemas.language import localized
 
 PROGRAMME_END = (
     "Last year, month or day the programme ran, at its precision; null when the "
@@ -25,8 +33,8 @@ BOUNDS_DOC = (
 
 class ProgrammeRead(ReadModel):
     id: str
-    name: str
-    name_es: str | None
+    name: str = Field(description=NAME_IN_LANGUAGE)
+    name_es: str | None = Field(description=NAME_ES)
     aliases: list[str]
     kind: ProgrammeKind
     owner_actor: str | None = Field(description="Actor id of the owner, where named.")
@@ -47,13 +55,15 @@ class ProgrammeRead(ReadModel):
     certainty: Certainty | None = Field(
         default=None, description="With `as_of`: `certain` or `possible` on that day."
     )
-    description: str
+    description: str = Field(description=DESCRIPTION_IN_LANGUAGE)
     details: dict[str, Any] | None = Field(
         description="Facts with no field of their own (who may take part, kinds of support)."
     )
     note: str | None
     citations: list[CitationRead]
     inferred: list[InferredRead] = Field(description=INFERRED)
+    # Last: a CSV gains its new column at the end (docs/versioning.md).
+    description_es: str | None = Field(default=None, description=DESCRIPTION_ES)
 
     @classmethod
     def from_model(
@@ -62,11 +72,12 @@ class ProgrammeRead(ReadModel):
         *,
         successors: list[str],
         parts: list[str],
+        lang: str = "en",
         certainty: Certainty | None = None,
     ) -> ProgrammeRead:
         return cls.trusted(
             id=programme.id,
-            name=programme.name,
+            name=localized(programme.name, programme.name_es, lang),
             name_es=programme.name_es,
             aliases=list(programme.aliases),
             kind=ProgrammeKind(programme.kind),
@@ -86,7 +97,8 @@ class ProgrammeRead(ReadModel):
             end_earliest=programme.end_earliest,
             end_latest=programme.end_latest,
             certainty=certainty,
-            description=programme.description,
+            description=localized(programme.description, programme.description_es, lang),
+            description_es=programme.description_es,
             details=programme.details,
             note=programme.note,
             citations=[CitationRead.from_model(c) for c in programme.citations],

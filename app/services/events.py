@@ -311,7 +311,7 @@ async def _filtered(session: AsyncSession, statement: Select[Any], filters: Even
             )
         )
     if filters.q is not None:
-        rows = await session.execute(select(Event.id, Event.name))
+        rows = await session.execute(select(Event.id, Event.name, Event.name_es))
         found = [row.id for row in rows if references.matches_words(filters.q, *row)]
         statement = statement.where(Event.id.in_(found))
     return statement

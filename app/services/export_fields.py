@@ -27,10 +27,12 @@ BY_NAME: dict[str, str] = {
     "row keeps its identity when the dataset is reloaded.",
     "code": "Short code of the forum (`RCM`, `MIRPS-SP`), as the API names it.",
     "name": "Name in English.",
-    "name_es": "Name in Spanish; empty where none is recorded (the API then falls back to "
-    "English and says so).",
+    "name_es": "Name in Spanish: the body's standard Spanish name, or our translation of "
+    "`name` (docs/data-coverage.md); empty where none is recorded (the API then falls back "
+    "to English and says so).",
     "description": "What the row is about, written for the dataset (never copied from a source).",
-    "description_es": "The description in Spanish; empty where none is written.",
+    "description_es": "The description in Spanish, our own words like `description`; empty "
+    "where none is written (the API then falls back to English and says so).",
     "aliases": "Other names and abbreviations it is known by (JSON array), matched by the "
     "API's filters.",
     "kind": "What kind of thing it is (one of the listed values).",
@@ -81,6 +83,8 @@ BY_TABLE: dict[tuple[str, str], str] = {
     ("forum", "ended_date"): PARTIAL_DATE.format(what="When the forum ended", stem="ended"),
     ("actor", "iso3"): "ISO 3166-1 alpha-3 code of a state; empty for an organisation.",
     ("actor", "short_name"): "Short name or acronym (`UNHCR`).",
+    ("actor", "name_es"): "Name in Spanish: a state's from ISO 3166, an organisation's its "
+    "standard Spanish name or our translation, a person's their name.",
     ("event", "virtual"): "`true` when the event was held online only.",
     ("event", "place"): "Where it was held, in words.",
     ("event", "country_iso3"): "ISO 3166-1 alpha-3 code of the host country.",

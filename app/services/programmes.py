@@ -35,9 +35,10 @@ class ProgrammePage(PageResult[Programme]):
 
 
 async def _reads(
-    session: AsyncSession, rows: Sequence[Programme], as_of: dt.date | None
+    session: AsyncSession, rows: Sequence[Programme], as_of: dt.date | None, lang: str = "en"
 ) -> list[ProgrammeRead]:
-    """Rows as read shapes, with their successors and parts (one statement for all)."""
+    """Rows as read shapes, with their successors and parts (one statement for all), their
+    name and description in ``lang``."""
     ids = [row.id for row in rows]
     successors: dict[str, list[str]] = {i: [] for i in ids}
     parts: dict[str, list[str]] = {i: [] for i in ids}
@@ -57,6 +58,7 @@ async def _reads(
             row,
             successors=successors[row.id],
             parts=parts[row.id],
+            lang=lang,
             certainty=None
             if as_of is None
             else certainty(
@@ -73,6 +75,7 @@ async def list_programmes(
     *,
     limit: int | None = None,
     cursor: str | None = None,
+    lang: str = "en",
 ) -> ProgrammePage:
     filters = filters or ProgrammeFilter()
     require_day(filters.as_of, filters.certainty)
@@ -91,11 +94,13 @@ async def list_programmes(
         parents = await references.programme_ids(session, filters.parent, parameter="parent")
         statement = statement.where(Programme.parent_id.in_(parents))
     if filters.q is not None:
-        rows = await session.execute(select(Programme.id, Programme.name, Programme.aliases))
+        rows = await session.execute(
+            select(Programme.id, Programme.name, Programme.name_es, Programme.aliases)
+        )
         found = [
             row.id
             for row in rows
-            if references.matches_words(filters.q, row.name, *(row.aliases or []))
+            if references.matches_words(filters.q, row.name, row.name_es, *(row.aliases or []))
         ]
         statement = statement.where(Programme.id.in_(found))
     possible = statement
@@ -111,17 +116,19 @@ async def list_programmes(
         total=page.total,
         next_cursor=page.next_cursor,
         possible_left_out=page.possible_left_out,
-        reads=await _reads(session, page.items, filters.as_of),
+        reads=await _reads(session, page.items, filters.as_of, lang),
     )
 
 
-async def get_programme(session: AsyncSession, programme_id: str) -> ProgrammeRead:
+async def get_programme(
+    session: AsyncSession, programme_id: str, *, lang: str = "en"
+) -> ProgrammeRead:
     """One programme by id (any case); ``programme_not_found`` otherwise."""
     statement = select(Programme).options(selectinload(Programme.citations))
     row = await session.scalar(statement.where(func.lower(Programme.id) == programme_id.lower()))
     if row is None:
         raise await references.missing(session, "programme", programme_id, parameter="programme_id")
-    (read,) = await _reads(session, [row], None)
+    (read,) = await _reads(session, [row], None, lang)
     return read
 
 

@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Actor
 from app.models.enums import ROLE_RANKS, Role
 from tests.api.helpers import get_json, walk
 from tests.factories import make_api_key, make_pledge_without_amount, pledge_body
@@ -290,10 +292,13 @@ async def test_non_state_members_and_exclude_kind(client: httpx.AsyncClient) -> 
     [
         ("/v1/actors", "world bank", ["world-bank"]),
         # Accents ignored: the state México and El Colegio de México.
-        ("/v1/actors", "MEXICO", ["MEX", "el-colegio-de-mexico"]),
+        ("/v1/actors", "MEXICO", ["MEX", "center-for-us-mexican-studies", "el-colegio-de-mexico"]),
         ("/v1/forums", "puebla", ["RCM"]),
         ("/v1/forums", "conferencia regional", ["RCM"]),
         ("/v1/events", "solidarity 2022", ["mirps-sp-solidarity-event-2022"]),
+        # Spanish names are searched too, as the `q` documentation says.
+        ("/v1/events", "solidaridad 2021", ["mirps-solidarity-event-2021"]),
+        ("/v1/programmes", "ciudades solidarias", ["cities-of-solidarity"]),
     ],
 )
 async def test_name_search(
@@ -417,10 +422,11 @@ async def test_content_language_says_what_was_served(client: httpx.AsyncClient) 
     assert forum.json()["description"].startswith("Proceso consultivo")
     assert forum.headers["content-language"] == "es"
     assert "language-fallback" not in forum.headers
-    # No source gives events a Spanish name: English stands in, and the answer says so.
+    # Events are named and described in Spanish too (tests/api/test_spanish.py has rows
+    # that are not, and say so).
     events = await client.get("/v1/events", params={"lang": "es", "forum": "MIRPS"})
-    assert events.headers["content-language"] == "es, en"
-    assert events.headers["language-fallback"] == "en"
+    assert events.headers["content-language"] == "es"
+    assert "language-fallback" not in events.headers
     french = await client.get("/v1/actors/MEX", headers={"Accept-Language": "fr"})
     assert french.headers["content-language"] == "en"
     assert french.headers["language-fallback"] == "en"
@@ -431,8 +437,11 @@ async def test_content_language_says_what_was_served(client: httpx.AsyncClient) 
 async def test_a_pledger_or_participant_without_a_spanish_name_is_noted_as_english(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    # No source gives the UN Development Group a Spanish name: English stands in, and the
-    # answer says so, on the one-statement reads of pledges and participations too.
+    # An organisation recorded without a Spanish name: English stands in, and the answer
+    # says so, on the one-statement reads of pledges and participations too.
+    await session.execute(
+        update(Actor).where(Actor.id == "un-development-group").values(name_es=None)
+    )
     writer = await make_api_key(session)
     await session.commit()
     body = pledge_body(

@@ -277,8 +277,8 @@ async def test_names_in_the_language_asked_for(client: httpx.AsyncClient) -> Non
             "actor": {"name": "México"},
         }
     }
-    english = await gql(client, '{ event(id: "mirps-solidarity-event-2021") { name(lang: ES) } }')
-    assert english == {"data": {"event": {"name": "MIRPS Solidarity Event 2021"}}}
+    spanish = await gql(client, '{ event(id: "mirps-solidarity-event-2021") { name(lang: ES) } }')
+    assert spanish == {"data": {"event": {"name": "Evento de Solidaridad del MIRPS 2021"}}}
 
 
 async def test_cirefca_states_in_the_rcm_today_in_one_request(client: httpx.AsyncClient) -> None:

@@ -52,6 +52,39 @@ def test_the_curated_files_pass() -> None:
     assert report.counts["money_records"] == 9
 
 
+def test_every_curated_entry_has_its_spanish_name_and_description() -> None:
+    report = dataset_checks.check_dataset(dataset_read.read_dataset())
+    assert report.untranslated == []
+    curated = dataset_read.read_dataset()
+    assert all(e.name_es and e.description_es for e in curated.events)
+    assert all(p.name_es and p.description_es for p in curated.programmes)
+    organisations = [a for a in curated.actors if a.kind not in {"state", "person"}]
+    assert len(organisations) == 20
+    assert all(a.name_es for a in organisations)
+
+
+def test_an_entry_without_spanish_is_named_and_the_cli_says_so(data_dir: Path) -> None:
+    _append(
+        data_dir,
+        "programmes",
+        "- id: new-fund\n  name: New fund\n  kind: fund\n  description: A fund.\n"
+        f"  citations: [{citation('mirps-sp-web-2021', 'Cities of Solidarity')}]\n",
+    )
+    events = (data_dir / "events.yaml").read_text(encoding="utf-8")
+    first = "  name_es: Primer Foro Mundial sobre los Refugiados\n"
+    assert first in events
+    (data_dir / "events.yaml").write_text(events.replace(first, "", 1), encoding="utf-8")
+    report = dataset_checks.check_dataset(dataset_read.read_dataset(data_dir))
+    assert report.untranslated == [
+        "event global-refugee-forum-2019: no name_es (its name in Spanish)",
+        "programme new-fund: no name_es (its name in Spanish)",
+        "programme new-fund: no description_es (its description in Spanish)",
+    ]
+    result = CliRunner().invoke(cli_app, ["data", "validate", "--data-dir", str(data_dir)])
+    assert "programme new-fund: no description_es" in result.output
+    assert "3 entries without Spanish" in result.output
+
+
 def test_a_programme_of_unknown_kind_names_file_line_and_reason(data_dir: Path) -> None:
     line = _append(
         data_dir,

@@ -222,6 +222,13 @@ LangArg = Annotated[
         "English one is given, and the answer's Content-Language says so."
     ),
 ]
+TextLangArg = Annotated[
+    LangChoice | None,
+    strawberry.argument(
+        description="Language of this text; by default the request's, as for `name`. Where "
+        "no Spanish form is written the English one is given, and the answer says so."
+    ),
+]
 # Resolvers default ``lang`` to ``strawberry.UNSET``, not ``None``: an argument without a
 # GraphQL default is absent when a query leaves it out, so strawberry has nothing to
 # convert; with ``= null`` it converted the default on every name of a long list (about

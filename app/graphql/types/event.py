@@ -18,6 +18,7 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
+    TextLangArg,
     connection,
     name_in,
     one_or_none,
@@ -44,6 +45,7 @@ from app.models.enums import (
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
+    DESCRIPTION_ES,
     DISPUTE_KEY,
     DISPUTED,
     EVENT_END,
@@ -57,6 +59,7 @@ from app.schemas.descriptions import (
     HOST_COUNTRY,
     INFERRED,
     ISO_4217,
+    NAME_ES,
 )
 from app.schemas.event import EventSummaryKey, EventSummaryRow
 from app.schemas.filters import EventFilter
@@ -95,6 +98,7 @@ class EventType:
     id: str
     forum_code: str | None
     name_en: strawberry.Private[str]
+    name_es: str | None = strawberry.field(description=NAME_ES)
     kind: EventKind
     start: str | None = strawberry.field(description=DATE_DOC)
     start_precision: DatePrecision | None
@@ -109,7 +113,8 @@ class EventType:
     announced_total: AmountType | None = strawberry.field(
         description="Total announced for the whole event, where the sources give one."
     )
-    description: str | None
+    description_en: strawberry.Private[str | None]
+    description_es: str | None = strawberry.field(description=DESCRIPTION_ES)
     parent_id: str | None = strawberry.field(
         description="Id of the series this event is one occurrence of."
     )
@@ -148,6 +153,7 @@ class EventType:
             id=event.id,
             forum_code=event.forum_code,
             name_en=event.name,
+            name_es=event.name_es,
             kind=EventKind(event.kind),
             start=format_partial(event.start_date, event.start_precision),
             start_precision=event.start_precision,
@@ -168,7 +174,8 @@ class EventType:
                 for host in event.hosts
             ],
             announced_total=total,
-            description=event.description,
+            description_en=event.description,
+            description_es=event.description_es,
             parent_id=event.parent_id,
             status=EventStatus(event.status),
             topic=event.topic,
@@ -184,7 +191,13 @@ class EventType:
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
     def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
-        return name_in(info, self.name_en, None, lang)
+        return name_in(info, self.name_en, self.name_es, lang)
+
+    @strawberry.field(description="A short description written for migov, in English or Spanish.")
+    def description(self, info: Info, lang: TextLangArg = strawberry.UNSET) -> str | None:
+        if self.description_en is None:
+            return None
+        return name_in(info, self.description_en, self.description_es, lang)
 
     @strawberry.field(description="The series this event is one occurrence of.")
     async def parent(self, info: Info) -> EventType | None:

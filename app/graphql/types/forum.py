@@ -21,6 +21,7 @@ from app.graphql.types.common import (
     First,
     LangArg,
     NestedFirst,
+    TextLangArg,
     list_connection,
     name_in,
     one_or_none,
@@ -36,6 +37,7 @@ from app.models.enums import Certainty, DatePrecision, Entity, ForumKind, ForumS
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import (
     DATE_DOC,
+    DESCRIPTION_ES,
     FORUM_ALIASES,
     FORUM_CODE,
     FORUM_DESCRIPTION,
@@ -67,8 +69,8 @@ class ForumType:
     kind: ForumKind
     scope: ForumScope
     region: str | None
-    description: str | None = strawberry.field(description=FORUM_DESCRIPTION)
-    description_es: str | None
+    description_en: strawberry.Private[str | None]
+    description_es: str | None = strawberry.field(description=DESCRIPTION_ES)
     founded: str | None = strawberry.field(description=f"Founding date. {DATE_DOC}")
     founded_precision: DatePrecision | None
     founded_date: dt.date | None = strawberry.field(
@@ -94,7 +96,7 @@ class ForumType:
             kind=ForumKind(forum.kind),
             scope=ForumScope(forum.scope),
             region=forum.region,
-            description=forum.description,
+            description_en=forum.description,
             description_es=forum.description_es,
             founded=format_partial(forum.founded_date, forum.founded_precision),
             founded_precision=forum.founded_precision,
@@ -110,6 +112,12 @@ class ForumType:
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
     def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, self.name_es, lang)
+
+    @strawberry.field(description=f"{FORUM_DESCRIPTION} In English or Spanish (see `lang`).")
+    def description(self, info: Info, lang: TextLangArg = strawberry.UNSET) -> str | None:
+        if self.description_en is None:
+            return None
+        return name_in(info, self.description_en, self.description_es, lang)
 
     @strawberry.field(description="The forum this one belongs to (MIRPS for MIRPS-SP).")
     async def parent(self, info: Info) -> ForumType | None:

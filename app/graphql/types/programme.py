@@ -15,8 +15,11 @@ from app.graphql.types.common import (
     After,
     Connection,
     First,
+    LangArg,
+    TextLangArg,
     connection,
     list_connection,
+    name_in,
     one_or_none,
     page_of,
 )
@@ -39,7 +42,7 @@ from app.models.enums import (
     Role,
 )
 from app.schemas.common import CitationRead
-from app.schemas.descriptions import INFERRED
+from app.schemas.descriptions import DESCRIPTION_ES, INFERRED, NAME_ES
 from app.schemas.filters import (
     GovernanceChangeFilter,
     MoneyRecordFilter,
@@ -65,8 +68,8 @@ def _citations(citations: list[CitationRead]) -> list[CitationType]:
 )
 class ProgrammeType:
     id: str
-    name: str
-    name_es: str | None
+    name_en: strawberry.Private[str]
+    name_es: str | None = strawberry.field(description=NAME_ES)
     aliases: list[str]
     kind: ProgrammeKind
     owner_actor_id: str | None
@@ -87,7 +90,8 @@ class ProgrammeType:
     certainty: Certainty | None = strawberry.field(
         description="With `asOf`: CERTAIN or POSSIBLE on that day."
     )
-    description: str
+    description_en: strawberry.Private[str]
+    description_es: str | None = strawberry.field(description=DESCRIPTION_ES)
     details: JSON | None
     note: str | None
     citations: list[CitationType]
@@ -96,10 +100,12 @@ class ProgrammeType:
 
     @classmethod
     def from_read(cls, read: ProgrammeRead) -> ProgrammeType:
+        """From a read in English (the service's default ``lang``): the resolvers below
+        pick the language."""
         return cls(
             inferred=inferred_values(read.inferred),
             id=read.id,
-            name=read.name,
+            name_en=read.name,
             name_es=read.name_es,
             aliases=list(read.aliases),
             kind=read.kind,
@@ -119,11 +125,20 @@ class ProgrammeType:
             end_earliest=read.end_earliest,
             end_latest=read.end_latest,
             certainty=read.certainty,
-            description=read.description,
+            description_en=read.description,
+            description_es=read.description_es,
             details=None if read.details is None else JSON(read.details),
             note=read.note,
             citations=_citations(read.citations),
         )
+
+    @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
+        return name_in(info, self.name_en, self.name_es, lang)
+
+    @strawberry.field(description="A short description written for migov, in English or Spanish.")
+    def description(self, info: Info, lang: TextLangArg = strawberry.UNSET) -> str:
+        return name_in(info, self.description_en, self.description_es, lang)
 
     @strawberry.field(
         description="Money the documents state about this programme (budgets, costs, recorded "
