@@ -256,6 +256,14 @@ class Settings(BaseSettings):
         json_schema_extra={"documented_default": "../shared/seeds"},
     )
 
+    data_dir: str = Field(
+        default=str(REPO_ROOT / "data"),
+        description="The curated data's folder. The front door and /v1/meta read the day the "
+        "curated data last changed from its `dataset.yaml` (`updated`), so point it at the "
+        "files `migov data load` loaded. A relative path is read from the repository's root.",
+        json_schema_extra={"documented_default": "data"},
+    )
+
     export_dir: str = Field(
         default="var/exports",
         description="Where /v1/download keeps the dataset files it builds, one pair per data "
@@ -291,7 +299,7 @@ class Settings(BaseSettings):
             return value
         return f"{scheme}:///{(REPO_ROOT / path).resolve()}"
 
-    @field_validator("export_dir")
+    @field_validator("export_dir", "data_dir")
     @classmethod
     def _exports_in_the_repository(cls, value: str) -> str:
         return value if Path(value).is_absolute() else str((REPO_ROOT / value).resolve())

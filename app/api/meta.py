@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 
+from app.adapters_common import SettingsDep
 from app.api.deps import SessionDep
 from app.api.index import served_collections
 from app.api.params import READ_DEPENDENCIES
@@ -14,10 +17,14 @@ router = APIRouter(prefix="/v1/meta", tags=["meta"], dependencies=READ_DEPENDENC
 
 
 @router.get("", operation_id="get_meta")
-async def get_meta(request: Request, session: SessionDep) -> Meta:
+async def get_meta(request: Request, session: SessionDep, settings: SettingsDep) -> Meta:
     """Dataset version, last change time, counts per entity, and each source's coverage.
 
     Cheap to poll: a partner compares `dataset_version` (or sends `If-None-Match`)
     before pulling anything else.
     """
-    return await meta_service.describe(session, served_collections(request))
+    return await meta_service.describe(
+        session,
+        served_collections(request),
+        curated_updated=meta_service.curated_updated(Path(settings.data_dir)),
+    )

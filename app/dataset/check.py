@@ -18,6 +18,7 @@ partial dataset (a test's, a partner's draft) still loads without them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -103,11 +104,21 @@ def _bound_problems(
     return problems
 
 
-def check_dataset(dataset: Dataset, texts: SourceTexts | None = None) -> CheckReport:
+def check_dataset(
+    dataset: Dataset, texts: SourceTexts | None = None, *, today: dt.date | None = None
+) -> CheckReport:
     """Cross-file checks: references resolve, dates are ordered, nothing is duplicated,
-    every citation names its passage; with ``texts``, every passage's digest is recomputed."""
+    every citation names its passage, the day the data last changed is not after
+    ``today`` (UTC by default); with ``texts``, every passage's digest is recomputed."""
     report = CheckReport()
     checker = Checker(dataset, report)
+    today = today or dt.datetime.now(dt.UTC).date()
+    if dataset.updated is not None and dataset.updated > today:
+        # The front door shows this day as the data's last change: it cannot be ahead.
+        report.problems.append(
+            f"dataset.yaml: updated {dataset.updated.isoformat()} is in the future "
+            f"(today is {today.isoformat()})"
+        )
     checker.duplicates("sources", (s.id for s in dataset.sources))
     checker.duplicates("forums", (f.code for f in dataset.forums))
     checker.duplicates("actors", (a.id for a in dataset.actors))

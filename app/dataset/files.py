@@ -7,6 +7,7 @@ citation: ``{source: <source id>, locator: <page or section>}``.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import (
@@ -328,6 +329,8 @@ class Dataset(BaseModel):
     money_records: list[MoneyRecordEntry] = Field(default_factory=list)
     participant_counts: list[ParticipantCountEntry] = Field(default_factory=list)
     governance_changes: list[GovernanceChangeEntry] = Field(default_factory=list)
+    # The day the curated data last changed (data/dataset.yaml, ``updated``).
+    updated: dt.date | None = None
     # Where each entry (and each of its keys) starts in its file, when read from files:
     # file name -> one {key: line} per entry, "" being the entry's own line.
     _lines: dict[str, list[dict[str, int]]] = PrivateAttr(default_factory=dict)
@@ -341,4 +344,5 @@ class Dataset(BaseModel):
         self._lines = value
 
 
-DATASET_FILES = tuple(Dataset.model_fields)
+# The list files, one per entity; ``updated`` comes from dataset.yaml, the dataset's own metadata.
+DATASET_FILES = tuple(name for name in Dataset.model_fields if name != "updated")

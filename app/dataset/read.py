@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from app.dataset.files import DATASET_FILES, Dataset
 from app.errors import InvalidInput
+from app.services.meta import DATASET_FILE, parse_curated_updated
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -69,6 +70,16 @@ def read_dataset(data_dir: Path = DEFAULT_DATA_DIR) -> Dataset:
             ) from exc
         raw[name] = content or []
         lines[name] = _entry_lines(text)
+    metadata = data_dir / DATASET_FILE
+    if metadata.exists():
+        try:
+            raw["updated"] = parse_curated_updated(
+                yaml.safe_load(metadata.read_text(encoding="utf-8"))
+            )
+        except yaml.YAMLError as exc:
+            raise InvalidInput(
+                f"{DATASET_FILE}: not valid YAML: {exc}", code="dataset_invalid"
+            ) from exc
     try:
         dataset = Dataset.model_validate(raw)
     except ValidationError as exc:

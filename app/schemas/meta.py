@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,6 +40,27 @@ class Meta(BaseModel):
         description="Increases with every committed change (curated reloads and API writes)."
     )
     last_changed_at: dt.datetime = Field(description="When the last change was committed.")
+    data_changed_at: dt.datetime | None = Field(
+        default=None,
+        description="When the data itself last changed: the later of `curated_updated` "
+        "(from 00:00 UTC) and `last_api_write_at`. Unlike `last_changed_at`, loading or "
+        "reloading the curated data does not move it; the front door shows it as its last "
+        "change. Null while the database holds no data.",
+    )
+    data_changed_by: Literal["curated", "api"] | None = Field(
+        default=None,
+        description="Which of the two `data_changed_at` is: `curated` (the curated dataset's "
+        "day) or `api` (a write's commit time).",
+    )
+    curated_updated: dt.date | None = Field(
+        default=None,
+        description="The day the curated dataset was last changed, as its metadata gives it "
+        "(`updated` in data/dataset.yaml); null when no curated data is loaded.",
+    )
+    last_api_write_at: dt.datetime | None = Field(
+        default=None,
+        description="When the newest write through the API was committed; null when none was.",
+    )
     counts: dict[str, int] = Field(description="Records per entity.")
     sources: list[SourceCoverage] = Field(description="Each source and what cites it.")
     licence: DataLicence = Field(

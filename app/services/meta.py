@@ -1,14 +1,28 @@
-"""What a partner checks before pulling: data version, last change, counts, coverage."""
+"""What a partner checks before pulling: data version, last change, counts, coverage.
+
+Two times answer "how fresh": ``last_changed_at`` is when the data version last moved
+(a write, or a curated reload that changed something: on a fresh install, when
+``migov data load`` ran); ``data_changed_at`` is when the data itself last changed: the
+later of the day the curated dataset was last changed (``updated`` in
+``data/dataset.yaml``) and the commit of the newest write through the API.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from sqlalchemy import func, select
+import yaml
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import InvalidInput
 from app.models import (
     Actor,
+    Change,
     Dispute,
     Event,
     ExchangeRate,
@@ -22,12 +36,15 @@ from app.models import (
     Programme,
     Source,
 )
+from app.models.enums import ChangeOrigin
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import TERMS_NOT_STATED
 from app.schemas.index import ResourceLink
 from app.schemas.meta import DATA_LICENCE, Meta, ResourceCount, SourceCoverage
 from app.services import changes as change_service
 from app.services.sources import citation_counts
+
+DATASET_FILE = "dataset.yaml"
 
 COUNTED = {
     "forums": Forum,
@@ -58,16 +75,106 @@ async def entity_counts(session: AsyncSession) -> dict[str, int]:
     return {name: int(value) for name, value in counts.items()}
 
 
-async def describe(session: AsyncSession, resources: Sequence[ResourceLink] = ()) -> Meta:
+def parse_curated_updated(content: object) -> dt.date | None:
+    """``updated`` of a parsed ``dataset.yaml``: a day (``YYYY-MM-DD``), or None when absent."""
+    if content is None:
+        return None
+    if not isinstance(content, dict):
+        raise InvalidInput(f"{DATASET_FILE}: expected a mapping", code="dataset_invalid")
+    value = content.get("updated")
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(
+        f"{DATASET_FILE}: updated: {value!r} is not a day (YYYY-MM-DD)", code="dataset_invalid"
+    )
+
+
+@cache
+def _curated_updated(path: Path, _mtime_ns: int) -> dt.date | None:
+    return parse_curated_updated(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def curated_updated(data_dir: Path) -> dt.date | None:
+    """The day the curated dataset in ``data_dir`` was last changed; None when its
+    ``dataset.yaml`` is missing or unreadable (the freshness then falls back to the
+    commit of the last curated change). Read once per version of the file."""
+    path = data_dir / DATASET_FILE
+    try:
+        return _curated_updated(path, path.stat().st_mtime_ns)
+    except (OSError, yaml.YAMLError, InvalidInput):
+        return None
+
+
+@dataclass(frozen=True)
+class DataChanged:
+    """When the data itself last changed, and what changed it."""
+
+    at: dt.datetime | None
+    origin: ChangeOrigin | None
+    curated_updated: dt.date | None
+    last_api_write_at: dt.datetime | None
+
+
+def _newest(origin: ChangeOrigin) -> Select[dt.datetime]:
+    return (
+        select(Change.changed_at)
+        .where(Change.origin == origin)
+        .order_by(Change.version.desc(), Change.id.desc())
+        .limit(1)
+    )
+
+
+async def data_changed(session: AsyncSession, *, curated_updated: dt.date | None) -> DataChanged:
+    """The later of the curated dataset's day (counted from 00:00 UTC, and only once
+    curated data is loaded) and the commit of the newest write through the API. Without
+    an ``updated`` day, the curated side is the commit of the last curated change."""
+    newest_api = await session.scalar(_newest(ChangeOrigin.API))
+    newest_curated = await session.scalar(_newest(ChangeOrigin.CURATED))
+    candidates: list[tuple[dt.datetime, ChangeOrigin]] = []
+    if newest_curated is not None:
+        curated_at = (
+            dt.datetime.combine(curated_updated, dt.time(), tzinfo=dt.UTC)
+            if curated_updated is not None
+            else newest_curated
+        )
+        candidates.append((curated_at, ChangeOrigin.CURATED))
+    if newest_api is not None:
+        candidates.append((newest_api, ChangeOrigin.API))
+    at, origin = max(candidates, key=lambda c: c[0]) if candidates else (None, None)
+    return DataChanged(
+        at=at,
+        origin=origin,
+        curated_updated=curated_updated if newest_curated is not None else None,
+        last_api_write_at=newest_api,
+    )
+
+
+async def describe(
+    session: AsyncSession,
+    resources: Sequence[ResourceLink] = (),
+    *,
+    curated_updated: dt.date | None = None,
+) -> Meta:
     """The dataset's version, counts and coverage; each of ``resources`` (the API's
-    collections) with the count of records it lists, where it lists one entity."""
+    collections) with the count of records it lists, where it lists one entity; and when
+    the data last changed, the curated side as of ``curated_updated``."""
     version = await change_service.current_version(session)
+    changed = await data_changed(session, curated_updated=curated_updated)
     counts = await entity_counts(session)
     sources = list(await session.scalars(select(Source).order_by(Source.id)))
     cited = await citation_counts(session, [s.id for s in sources])
     return Meta(
         dataset_version=version.version,
         last_changed_at=version.changed_at,
+        data_changed_at=changed.at,
+        data_changed_by=changed.origin.value if changed.origin is not None else None,
+        curated_updated=changed.curated_updated,
+        last_api_write_at=changed.last_api_write_at,
         counts=counts,
         resources=[
             ResourceCount(**r.model_dump(), count=counts.get(r.name.replace("-", "_")))

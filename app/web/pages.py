@@ -21,10 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
-from app.adapters_common import get_session
+from app.adapters_common import SettingsDep, get_session
 from app.errors import NotFound
 from app.services import changes as change_service
 from app.services import forums as forum_service
+from app.services import meta as meta_service
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -47,18 +48,33 @@ def render(name: str, **values: str) -> str:
     )
 
 
+def _last_change(changed: meta_service.DataChanged) -> tuple[str, str]:
+    """The ``datetime`` attribute and the text of "Last change": the curated dataset's day
+    (a day is all it states), or a write's commit time to the minute."""
+    if changed.at is None:
+        return "", "—"
+    if changed.origin is not None and changed.origin.value == "curated" and changed.curated_updated:
+        day = changed.curated_updated.isoformat()
+        return day, day
+    at = changed.at.astimezone(dt.UTC)
+    return at.isoformat(timespec="seconds"), at.strftime("%Y-%m-%d %H:%M UTC")
+
+
 @router.get("/", response_class=HTMLResponse)
-async def front_door(request: Request, session: Session) -> HTMLResponse:
-    """The page a person opens first. With the database down it still leads to the docs,
-    says the data cannot be read, and answers 503."""
+async def front_door(request: Request, session: Session, settings: SettingsDep) -> HTMLResponse:
+    """The page a person opens first. "Last change" is when the data itself last changed,
+    as /v1/meta's ``data_changed_at`` says, not when it was loaded. With the database down
+    it still leads to the docs, says the data cannot be read, and answers 503."""
     try:
         version = await change_service.current_version(session)
+        changed = await meta_service.data_changed(
+            session, curated_updated=meta_service.curated_updated(Path(settings.data_dir))
+        )
     except (SQLAlchemyError, OSError):
         dataset_version, last_changed, last_changed_text, status = "?", "", UNAVAILABLE, 503
     else:
         dataset_version = str(version.version)
-        last_changed = version.changed_at.isoformat(timespec="seconds")
-        last_changed_text = version.changed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        last_changed, last_changed_text = _last_change(changed)
         status = 200
     return HTMLResponse(
         render(

@@ -5,16 +5,18 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.dataset import check as dataset_checks
 from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
-from app.dataset.files import Dataset
+from app.dataset.files import DATASET_FILES, Dataset
 from app.dataset.sync import LoadReport
 from app.errors import InvalidInput
 from app.models import Citation, ExchangeRate, Forum, Participation, Pledge
@@ -273,3 +275,29 @@ async def test_the_shipped_dataset_reloads_without_changes(
     assert curated.created["forums"] >= 9
     again = await dataset_service.load_dataset(session, dataset_read.read_dataset())
     assert again.changes == 0, (again.created, again.updated, again.deleted)
+
+
+def test_the_day_the_data_last_changed_may_not_be_in_the_future() -> None:
+    raw = {**copy.deepcopy(BASE), "updated": "2030-01-02"}
+    dataset = Dataset.model_validate(raw)
+    future = "dataset.yaml: updated 2030-01-02 is in the future (today is 2030-01-01)"
+    assert dataset_checks.check_dataset(dataset, today=dt.date(2030, 1, 1)).problems == [future]
+    assert dataset_checks.check_dataset(dataset, today=dt.date(2030, 1, 2)).problems == []
+
+
+def test_the_shipped_dataset_says_when_it_last_changed() -> None:
+    dataset = dataset_read.read_dataset()
+    assert dataset.updated is not None
+    assert dataset.updated <= dt.datetime.now(dt.UTC).date()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [('updated: "2026-13-01"\n', "is not a day"), ("updated: 3\n", "is not a day")],
+)
+def test_a_malformed_updated_day_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    for name in DATASET_FILES:
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(BASE.get(name, [])), encoding="utf-8")
+    (tmp_path / "dataset.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        dataset_read.read_dataset(tmp_path)

@@ -7,11 +7,14 @@ page asks for is served by this app (nothing from another host).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import yaml
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +22,15 @@ from app import __version__
 from app.config import Settings
 from app.main import create_app
 from app.services import changes as change_service
+from tests.conftest import build_app, client_for
+from tests.factories import make_api_key, pledge_body
 
+# The day the curated data last changed, as the shipped data/dataset.yaml gives it.
+CURATED_UPDATED = dt.date.fromisoformat(
+    yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "data" / "dataset.yaml").read_text(encoding="utf-8")
+    )["updated"]
+)
 VENDOR = Path(__file__).resolve().parents[2] / "app" / "web" / "static" / "vendor"
 ASSET = re.compile(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"')
 PAGES = [
@@ -42,7 +53,9 @@ async def test_front_door_shows_the_dataset_version_and_the_ways_in(
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     page = response.text
     assert f'<dd id="dataset-version">{version.version}</dd>' in page
-    assert f'datetime="{version.changed_at.isoformat(timespec="seconds")}"' in page
+    # "Last change" is the curated dataset's day, not when `migov data load` ran.
+    assert f'datetime="{CURATED_UPDATED.isoformat()}"' in page
+    assert f'datetime="{version.changed_at.isoformat(timespec="seconds")}"' not in page
     links = set(re.findall(r'<a[^>]* href="([^"]+)"', page))
     assert {
         "/dashboard",
@@ -60,6 +73,63 @@ async def test_front_door_shows_the_dataset_version_and_the_ways_in(
         '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in page
     )
     assert "curl -s 'http://test/v1/forums/MIRPS-SP/participants?as_of=2022-01-01" in page
+
+
+async def _meta(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/v1/meta")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _last_change(page: str) -> tuple[str, str]:
+    found = re.search(r'<time id="last-changed" datetime="([^"]*)">([^<]*)</time>', page)
+    assert found, page
+    return found.group(1), found.group(2)
+
+
+async def test_last_change_is_when_the_data_changed_and_agrees_with_meta(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """A fresh install loaded the curated data moments ago; the data itself last changed on
+    the day data/dataset.yaml gives. A write through the API is later, so it wins."""
+    meta = await _meta(client)
+    loaded = dt.datetime.fromisoformat(meta["last_changed_at"])
+    assert meta["curated_updated"] == CURATED_UPDATED.isoformat()
+    assert meta["data_changed_by"] == "curated"
+    assert dt.datetime.fromisoformat(meta["data_changed_at"]) == dt.datetime.combine(
+        CURATED_UPDATED, dt.time(), tzinfo=dt.UTC
+    )
+    assert meta["last_api_write_at"] is None
+    assert dt.datetime.fromisoformat(meta["data_changed_at"]) < loaded
+    day = CURATED_UPDATED.isoformat()
+    assert _last_change((await client.get("/")).text) == (day, day)
+
+    key = await make_api_key(session)
+    written = await client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
+    assert written.status_code == 201, written.text
+    meta = await _meta(client)
+    assert meta["data_changed_by"] == "api"
+    assert meta["data_changed_at"] == meta["last_api_write_at"] == meta["last_changed_at"]
+    assert meta["curated_updated"] == day
+    at = dt.datetime.fromisoformat(meta["data_changed_at"]).astimezone(dt.UTC)
+    assert _last_change((await client.get("/")).text) == (
+        at.isoformat(timespec="seconds"),
+        at.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+async def test_the_curated_day_comes_from_the_data_folder_the_settings_name(
+    settings: Settings, session: AsyncSession, tmp_path: Path
+) -> None:
+    (tmp_path / "dataset.yaml").write_text('updated: "2020-01-02"\n', encoding="utf-8")
+    application = build_app(settings.model_copy(update={"data_dir": str(tmp_path)}), session)
+    async with client_for(application) as client:
+        meta = await _meta(client)
+        page = (await client.get("/")).text
+    assert meta["curated_updated"] == "2020-01-02"
+    assert meta["data_changed_at"].startswith("2020-01-02T00:00:00")
+    assert _last_change(page) == ("2020-01-02", "2020-01-02")
 
 
 async def test_front_door_still_leads_somewhere_with_the_database_down(tmp_path: Path) -> None:

@@ -4,12 +4,14 @@
 // publisher, locator) on hover and on click, and every chart has a table under it.
 import { ApiError, allNodes, gql } from "./graphql.js";
 import { apply, extend, lang, onChange, t } from "./i18n.js";
-import { MESSAGES, ROLE_ORDER, label } from "./messages.js";
+import { MESSAGES, ROLE_ORDER, basisLabel, label } from "./messages.js";
 
 extend(MESSAGES);
 
 export const MIN_DATE = "1980-01-01";
 const OFFICE_ROLES = ["CHAIR", "CO_CHAIR", "PRO_TEMPORE_PRESIDENCY", "PAST_CHAIR", "INCOMING_CHAIR"];
+// The mark of a USD figure resting partly on a currency the source does not state.
+const ASSUMED_MARK = "*";
 const PALETTE = ["#0b4f8a", "#b35806", "#1b7837", "#762a83", "#8c510a", "#01665e", "#c51b7d", "#4d4d4d"];
 
 const root = document.getElementById("dashboard");
@@ -162,6 +164,14 @@ function inferredNode(value) {
   );
 }
 
+/** Where a reader finds the document: its public address as a link, or, where it has
+ * none, what the API says of its availability (in the dataset's words, English). */
+function whereToFind(source) {
+  if (source.url) return h("span", { class: "source-where" }, h("br"), h("a", { class: "source-link", href: source.url, rel: "noopener" }, source.url));
+  if (!source.availability) return null;
+  return h("span", { class: "source-where" }, h("br"), h("span", { class: "availability" }, `${t("sources.availability")}: `, h("span", { lang: "en" }, source.availability)));
+}
+
 /** Sources of one figure: the titles on hover; on click the full list (title, publisher,
  * section and passage), and the values that are inferred rather than stated, badged. */
 function sources(citations, what = "", inferred = []) {
@@ -186,7 +196,8 @@ function sources(citations, what = "", inferred = []) {
           h("cite", {}, citation.source.title),
           h("span", { class: "publisher" }, ` — ${citation.source.publisher}`),
           citation.locator ? h("span", { class: "locator" }, ` — ${citation.locator}`) : null,
-          passageNode(citation.passage)
+          passageNode(citation.passage),
+          whereToFind(citation.source)
         )
       ),
       (inferred || []).map(inferredNode)
@@ -237,7 +248,18 @@ function sourceLine(citations) {
   return h("p", { class: "source-line" }, `${t("chart.source", { n: items.length })}: `, items.map((item, i) => (i ? ["; ", item] : item)));
 }
 
-function chartFigure({ id, title, config, description, tableNode }) {
+/** The footnote under a chart or table whose USD figures rest partly on an assumed currency. */
+function assumedFootnote(n) {
+  return h("p", { class: "footnote currency-assumed" }, h("span", { class: "assumed-mark", "aria-hidden": "true" }, ASSUMED_MARK), " ", t("assumed.footnote", { n }));
+}
+
+/** A USD figure, with the mark when part of it rests on an assumed currency. */
+function usdCell(text, assumed) {
+  if (!assumed) return text;
+  return h("span", { class: "usd assumed", title: t("assumed.short") }, text, " ", h("span", { class: "assumed-mark" }, ASSUMED_MARK));
+}
+
+function chartFigure({ id, title, config, description, tableNode, footnote = null }) {
   const canvas = h("canvas", { id, role: "img", "aria-label": description });
   const cited = config.citations || (config.data.datasets[0].citationsPerBar || []).flat();
   const figure = h(
@@ -245,6 +267,7 @@ function chartFigure({ id, title, config, description, tableNode }) {
     { class: "chart-figure" },
     h("figcaption", {}, title),
     h("div", { class: "chart" }, canvas),
+    footnote,
     sourceLine(cited),
     tableNode
   );
@@ -255,12 +278,47 @@ function chartFigure({ id, title, config, description, tableNode }) {
   return figure;
 }
 
-function barConfig({ labels, values, axisLabel, horizontal = false, citationsPerBar = [], format }) {
+/** A diagonally hatched fill: the bars that rest partly on an assumed currency. */
+function hatched(colour) {
+  const tile = document.createElement("canvas");
+  tile.width = 8;
+  tile.height = 8;
+  const ctx = tile.getContext("2d");
+  ctx.fillStyle = faded(colour, 0.35);
+  ctx.fillRect(0, 0, 8, 8);
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(-2, 10);
+  ctx.lineTo(10, -2);
+  ctx.moveTo(-2, 2);
+  ctx.lineTo(2, -2);
+  ctx.moveTo(6, 10);
+  ctx.lineTo(10, 6);
+  ctx.stroke();
+  return ctx.createPattern(tile, "repeat");
+}
+
+/** A bar chart; ``assumed[i]`` marks bar i (an asterisk on its label, a hatched fill)
+ * as resting partly on an assumed currency. */
+function barConfig({ labels, values, axisLabel, horizontal = false, citationsPerBar = [], format, assumed = [] }) {
+  const marked = labels.map((_, i) => Boolean(assumed[i]));
+  const pattern = marked.some(Boolean) ? hatched(PALETTE[0]) : null;
   return {
     type: "bar",
     data: {
-      labels,
-      datasets: [{ label: axisLabel, data: values, backgroundColor: PALETTE[0], citationsPerBar }],
+      labels: labels.map((text, i) => (marked[i] ? `${text} ${ASSUMED_MARK}` : text)),
+      datasets: [
+        {
+          label: axisLabel,
+          data: values,
+          backgroundColor: marked.map((m) => (m ? pattern : PALETTE[0])),
+          borderColor: PALETTE[0],
+          borderWidth: marked.map((m) => (m ? 1 : 0)),
+          citationsPerBar,
+          assumed: marked,
+        },
+      ],
     },
     options: {
       animation: false,
@@ -271,12 +329,13 @@ function barConfig({ labels, values, axisLabel, horizontal = false, citationsPer
         legend: { display: false },
         tooltip: {
           callbacks: {
-            label: (item) => `${axisLabel}: ${format(item.raw)}`,
+            label: (item) => `${axisLabel}: ${format(item.raw)}${marked[item.dataIndex] ? ` ${ASSUMED_MARK}` : ""}`,
             afterLabel: (item) => {
               const cited = citationsPerBar[item.dataIndex] || [];
               if (!cited.length) return "";
               const titles = [...new Set(cited.map((c) => c.source.title))];
-              return [t("sources.count", { n: cited.length }) + ":", ...titles.slice(0, 4), titles.length > 4 ? "…" : ""].filter(Boolean);
+              const note = marked[item.dataIndex] ? `${ASSUMED_MARK} ${t("assumed.short")}` : "";
+              return [note, t("sources.count", { n: cited.length }) + ":", ...titles.slice(0, 4), titles.length > 4 ? "…" : ""].filter(Boolean);
             },
           },
         },
@@ -371,14 +430,14 @@ function initialDate() {
 
 // ------------------------------------------------------------------ overview
 
-const CITATION = "locator passage { start end sha256 } source { id title publisher url }";
+const CITATION = "locator passage { start end sha256 } source { id title publisher url availability }";
 const INFERRED = "inferred { field reasoning }";
 
 const OVERVIEW = `query Overview {
   datasetMeta { datasetVersion lastChangedAt }
   forums(first: 500) { edges { node { code name nameEs kind } } }
-  byForum: pledgeSummary(groupBy: [FORUM]) { group { forum } count amountUsd countWithoutUsd }
-  byYear: pledgeSummary(groupBy: [YEAR]) { group { year } count amountUsd countWithoutUsd }
+  byForum: pledgeSummary(groupBy: [FORUM]) { group { forum } count amountUsd countWithoutUsd countCurrencyAssumed amountUsdCurrencyAssumed }
+  byYear: pledgeSummary(groupBy: [YEAR]) { group { year } count amountUsd countWithoutUsd countCurrencyAssumed amountUsdCurrencyAssumed }
 }`;
 
 const PLEDGE_SOURCES = `query PledgeSources($after: String) {
@@ -430,15 +489,19 @@ async function overview() {
   const forumLabel = (code) => (code ? `${names.get(code) || code} (${code})` : t("pledges.noForum"));
   const yearLabel = (year) => (year === null || year === undefined ? t("pledges.undated") : String(year));
   const usd = t("pledges.usd");
+  // A USD total resting partly on an assumed currency is marked, bar and row alike.
+  const restsOnAssumed = (row) => row.amountUsdCurrencyAssumed !== null && row.amountUsdCurrencyAssumed !== undefined && Number(row.amountUsdCurrencyAssumed) > 0;
+  const assumedCount = (rows) => rows.filter(restsOnAssumed).reduce((sum, row) => sum + row.countCurrencyAssumed, 0);
 
   const summaryTable = (rows, labelOf, citationsOf, caption, firstHeader) =>
     table(
       caption,
       [firstHeader, t("pledges.count"), usd, t("pledges.withoutUsd"), t("sources")],
-      rows.map((row) => [labelOf(row), String(row.count), formatMoney(row.amountUsd, "USD"), String(row.countWithoutUsd), sources(citationsOf(row), labelOf(row))]),
+      rows.map((row) => [labelOf(row), String(row.count), usdCell(formatMoney(row.amountUsd, "USD"), restsOnAssumed(row)), String(row.countWithoutUsd), sources(citationsOf(row), labelOf(row))]),
       { numeric: [1, 2, 3] }
     );
 
+  document.title = `${t("overview.title")} · migov`;
   return [
     h("h1", {}, t("overview.title")),
     freshness(data.datasetMeta),
@@ -463,7 +526,9 @@ async function overview() {
           axisLabel: usd,
           citationsPerBar: byForum.map((row) => forumCitations(row.group.forum)),
           format: (v) => formatMoney(v, "USD"),
+          assumed: byForum.map(restsOnAssumed),
         }),
+        footnote: assumedCount(byForum) ? assumedFootnote(assumedCount(byForum)) : null,
         tableNode: summaryTable(byForum, (row) => forumLabel(row.group.forum), (row) => forumCitations(row.group.forum), t("overview.byForum"), t("forum")),
       }),
       chartFigure({
@@ -476,7 +541,9 @@ async function overview() {
           axisLabel: usd,
           citationsPerBar: byYear.map((row) => yearCitations(row.group.year)),
           format: (v) => formatMoney(v, "USD"),
+          assumed: byYear.map(restsOnAssumed),
         }),
+        footnote: assumedCount(byYear) ? assumedFootnote(assumedCount(byYear)) : null,
         tableNode: summaryTable(byYear, (row) => yearLabel(row.group.year), (row) => yearCitations(row.group.year ?? null), t("overview.byYear"), t("year")),
       })
     ),
@@ -499,7 +566,7 @@ const FORUM = `query ForumPage($code: String!, $asOf: Date!) {
     fundingShareTotalPct
     fundingShares { id sharePct basis periodStart periodEnd reported disputed note actor { id name nameEs } citations { ${CITATION} } ${INFERRED} }
     events { id name kind start end place country announcedTotal { amount currency qualifier } citations { ${CITATION} } ${INFERRED} }
-    pledges { id title kind status amount currency amountQualifier amountUsd announcedOn pledgers { id name nameEs } event { id name } citations { ${CITATION} } ${INFERRED} }
+    pledges { id title kind status amount currency currencyAssumed amountQualifier amountUsd announcedOn pledgers { id name nameEs } event { id name } citations { ${CITATION} } ${INFERRED} }
   }
 }`;
 
@@ -701,7 +768,7 @@ function fundingFigure(forum) {
     tableNode: table(
       t("funding.title"),
       [t("actor"), t("funding.share"), t("funding.basis"), t("funding.reported"), t("sources")],
-      shares.map((s) => [actorName(s.actor), h("span", { class: "share", "data-value": s.sharePct }, formatPct(s.sharePct)), s.basis, s.reported || "", sources(s.citations, actorName(s.actor), s.inferred)]),
+      shares.map((s) => [actorName(s.actor), h("span", { class: "share", "data-value": s.sharePct }, formatPct(s.sharePct)), basisLabel(s.basis), s.reported || "", sources(s.citations, actorName(s.actor), s.inferred)]),
       { numeric: [1], className: "funding" }
     ),
   });
@@ -726,20 +793,22 @@ function eventsTable(events) {
 }
 
 function pledgesTable(pledges) {
-  return table(
+  const assumed = pledges.filter((p) => p.currencyAssumed && p.amountUsd !== null).length;
+  const node = table(
     t("pledges.title"),
     [t("pledges.what"), t("pledges.who"), t("date"), t("pledges.amount"), t("pledges.usd"), t("pledges.status"), t("sources")],
     pledges.map((p) => [
       p.title,
       p.pledgers.map(actorName).join(", "),
       formatDay(p.announcedOn),
-      p.amount === null ? label("pledgeKind", p.kind) : formatMoney(p.amount, p.currency),
-      p.amountUsd === null ? t("pledges.noUsd") : formatMoney(p.amountUsd, "USD"),
+      p.amount === null ? label("pledgeKind", p.kind) : usdCell(formatMoney(p.amount, p.currency), p.currencyAssumed),
+      p.amountUsd === null ? t("pledges.noUsd") : usdCell(formatMoney(p.amountUsd, "USD"), p.currencyAssumed),
       label("pledgeStatus", p.status),
       sources(p.citations, p.title, p.inferred),
     ]),
     { className: "pledges", numeric: [3, 4] }
   );
+  return assumed ? [node, assumedFootnote(assumed)] : node;
 }
 
 async function forumPage(code, state) {
@@ -916,6 +985,7 @@ async function matrixPage(state) {
   // The first load's failure is the page's failure: show() explains it with a retry.
   const { data, nodes } = await allNodes(MATRIX, { asOf: state.date }, (d) => d.participations);
   slot.replaceChildren(...matrixTable(data, nodes, state.date));
+  document.title = `${t("matrix.title")} · migov`;
   return [
     h("p", { class: "breadcrumb" }, h("a", { href: "/dashboard" }, t("overview.title")), " › ", t("matrix.title")),
     h("h1", {}, t("matrix.title")),

@@ -90,6 +90,11 @@ export function lang() {
   return stored in MESSAGES ? stored : browserLang();
 }
 
+/** Every message of one language (the page tests compare the two). */
+export function messages(code) {
+  return { ...MESSAGES[code] };
+}
+
 /** Add page-specific messages: {en: {...}, es: {...}}. */
 export function extend(messages) {
   for (const [code, table] of Object.entries(messages)) Object.assign(MESSAGES[code], table);

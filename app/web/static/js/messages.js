@@ -6,7 +6,7 @@ export const ROLE_ORDER = [
   "MEMBER", "ASSOCIATE", "OBSERVER", "PARTICIPANT", "CHAMPION", "PARTNER",
 ];
 
-const ENUMS = {
+export const ENUMS = {
   en: {
     role: {
       MEMBER: "Member", ASSOCIATE: "Associate", OBSERVER: "Observer", PARTICIPANT: "Participant",
@@ -21,6 +21,8 @@ const ENUMS = {
     },
     pledgeStatus: { ANNOUNCED: "Announced", IN_PROGRESS: "In progress", FULFILLED: "Fulfilled", WITHDRAWN: "Withdrawn" },
     pledgeKind: { FINANCIAL: "Financial", MATERIAL: "Material", TECHNICAL: "Technical", POLICY_LEGAL: "Policy or legal" },
+    // What a funding share is a share of, as data/funding_shares.yaml words it.
+    fundingBasis: { "total CRM budget": "total CRM budget" },
   },
   es: {
     role: {
@@ -36,6 +38,7 @@ const ENUMS = {
     },
     pledgeStatus: { ANNOUNCED: "Anunciado", IN_PROGRESS: "En curso", FULFILLED: "Cumplido", WITHDRAWN: "Retirado" },
     pledgeKind: { FINANCIAL: "Financiero", MATERIAL: "Material", TECHNICAL: "Técnico", POLICY_LEGAL: "Político o jurídico" },
+    fundingBasis: { "total CRM budget": "presupuesto total de la CRM" },
     eventKind: {
       SOLIDARITY_EVENT: "Evento de solidaridad", HIGH_LEVEL_EVENT: "Evento de alto nivel",
       SIGNATURE_EVENT: "Firma", TECHNICAL_WORKSHOP: "Taller técnico", TECHNICAL_MEETING: "Reunión técnica",
@@ -54,6 +57,13 @@ export function label(kind, value) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** What a funding share is a share of, in the current language; a basis with no
+ * translation yet is shown as the data gives it. */
+export function basisLabel(basis) {
+  const table = (ENUMS[lang()] || ENUMS.en).fundingBasis || {};
+  return table[basis] || basis;
+}
+
 export const MESSAGES = {
   en: {
     sources: "Sources",
@@ -63,6 +73,9 @@ export const MESSAGES = {
     "sources.passage": "characters {start}–{end} of its text",
     "sources.passageTitle": "SHA-256 of the passage: {sha256}",
     "sources.inferred": "inferred",
+    "sources.availability": "Availability",
+    "assumed.footnote": "Rests partly on an assumed currency: for {n} pledge(s) in these totals the source writes only “$”, read as US dollars from its context; the source does not state the currency.",
+    "assumed.short": "partly an assumed currency (the source writes only “$”)",
     empty: "Nothing recorded.",
     forum: "Forum",
     year: "Year",
@@ -170,6 +183,9 @@ export const MESSAGES = {
     "sources.passage": "caracteres {start}–{end} de su texto",
     "sources.passageTitle": "SHA-256 del pasaje: {sha256}",
     "sources.inferred": "inferido",
+    "sources.availability": "Disponibilidad",
+    "assumed.footnote": "Se basa en parte en una moneda supuesta: para {n} compromiso(s) de estos totales la fuente escribe solo «$», que se lee como dólares estadounidenses por el contexto; la fuente no indica la moneda.",
+    "assumed.short": "en parte una moneda supuesta (la fuente escribe solo «$»)",
     empty: "Nada registrado.",
     forum: "Foro",
     year: "Año",
