@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request
 
 from app.adapters_common import SettingsDep
@@ -23,8 +21,4 @@ async def get_meta(request: Request, session: SessionDep, settings: SettingsDep)
     Cheap to poll: a partner compares `dataset_version` (or sends `If-None-Match`)
     before pulling anything else.
     """
-    return await meta_service.describe(
-        session,
-        served_collections(request),
-        curated_updated=meta_service.curated_updated(Path(settings.data_dir)),
-    )
+    return await meta_service.describe(session, served_collections(request))

@@ -6,6 +6,7 @@ Reading checks each file on its own; ``dataset.check`` then checks them together
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ from pydantic import ValidationError
 
 from app.dataset.files import DATASET_FILES, Dataset
 from app.errors import InvalidInput
-from app.services.meta import DATASET_FILE, parse_curated_updated
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -50,6 +50,28 @@ def _node_lines(node: yaml.Node, prefix: str, into: dict[str, int]) -> None:
             path = f"{prefix}{position}"
             into[path] = item.start_mark.line + 1
             _node_lines(item, f"{path}.", into)
+
+
+DATASET_FILE = "dataset.yaml"  # the dataset's own metadata: `updated`, its day
+
+
+def parse_curated_updated(content: object) -> dt.date | None:
+    """``updated`` of a parsed ``dataset.yaml``: a day (``YYYY-MM-DD``), or None when absent."""
+    if content is None:
+        return None
+    if not isinstance(content, dict):
+        raise InvalidInput(f"{DATASET_FILE}: expected a mapping", code="dataset_invalid")
+    value = content.get("updated")
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(
+        f"{DATASET_FILE}: updated: {value!r} is not a day (YYYY-MM-DD)", code="dataset_invalid"
+    )
 
 
 def read_dataset(data_dir: Path = DEFAULT_DATA_DIR) -> Dataset:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, enum_check, enum_column, utcnow
@@ -49,3 +49,6 @@ class DataVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
     changed_at: Mapped[dt.datetime]
+    # The day the curated dataset last changed (``updated`` in data/dataset.yaml), as the
+    # last `migov data load` found it; None before any load, or for a dataset without it.
+    curated_updated: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

@@ -4,7 +4,8 @@ Two times answer "how fresh": ``last_changed_at`` is when the data version last 
 (a write, or a curated reload that changed something: on a fresh install, when
 ``migov data load`` ran); ``data_changed_at`` is when the data itself last changed: the
 later of the day the curated dataset was last changed (``updated`` in
-``data/dataset.yaml``) and the commit of the newest write through the API.
+``data/dataset.yaml``, stored by the last load) and the commit of the newest write
+through the API.
 """
 
 from __future__ import annotations
@@ -12,17 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import yaml
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import InvalidInput
 from app.models import (
     Actor,
     Change,
+    DataVersion,
     Dispute,
     Event,
     ExchangeRate,
@@ -43,8 +41,6 @@ from app.schemas.index import ResourceLink
 from app.schemas.meta import DATA_LICENCE, Meta, ResourceCount, SourceCoverage
 from app.services import changes as change_service
 from app.services.sources import citation_counts
-
-DATASET_FILE = "dataset.yaml"
 
 COUNTED = {
     "forums": Forum,
@@ -75,41 +71,6 @@ async def entity_counts(session: AsyncSession) -> dict[str, int]:
     return {name: int(value) for name, value in counts.items()}
 
 
-def parse_curated_updated(content: object) -> dt.date | None:
-    """``updated`` of a parsed ``dataset.yaml``: a day (``YYYY-MM-DD``), or None when absent."""
-    if content is None:
-        return None
-    if not isinstance(content, dict):
-        raise InvalidInput(f"{DATASET_FILE}: expected a mapping", code="dataset_invalid")
-    value = content.get("updated")
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(
-        f"{DATASET_FILE}: updated: {value!r} is not a day (YYYY-MM-DD)", code="dataset_invalid"
-    )
-
-
-@cache
-def _curated_updated(path: Path, _mtime_ns: int) -> dt.date | None:
-    return parse_curated_updated(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-def curated_updated(data_dir: Path) -> dt.date | None:
-    """The day the curated dataset in ``data_dir`` was last changed; None when its
-    ``dataset.yaml`` is missing or unreadable (the freshness then falls back to the
-    commit of the last curated change). Read once per version of the file."""
-    path = data_dir / DATASET_FILE
-    try:
-        return _curated_updated(path, path.stat().st_mtime_ns)
-    except (OSError, yaml.YAMLError, InvalidInput):
-        return None
-
-
 @dataclass(frozen=True)
 class DataChanged:
     """When the data itself last changed, and what changed it."""
@@ -129,10 +90,13 @@ def _newest(origin: ChangeOrigin) -> Select[dt.datetime]:
     )
 
 
-async def data_changed(session: AsyncSession, *, curated_updated: dt.date | None) -> DataChanged:
+async def data_changed(session: AsyncSession) -> DataChanged:
     """The later of the curated dataset's day (counted from 00:00 UTC, and only once
     curated data is loaded) and the commit of the newest write through the API. Without
     an ``updated`` day, the curated side is the commit of the last curated change."""
+    curated_updated = await session.scalar(
+        select(DataVersion.curated_updated).where(DataVersion.id == 1)
+    )
     newest_api = await session.scalar(_newest(ChangeOrigin.API))
     newest_curated = await session.scalar(_newest(ChangeOrigin.CURATED))
     candidates: list[tuple[dt.datetime, ChangeOrigin]] = []
@@ -157,14 +121,12 @@ async def data_changed(session: AsyncSession, *, curated_updated: dt.date | None
 async def describe(
     session: AsyncSession,
     resources: Sequence[ResourceLink] = (),
-    *,
-    curated_updated: dt.date | None = None,
 ) -> Meta:
     """The dataset's version, counts and coverage; each of ``resources`` (the API's
     collections) with the count of records it lists, where it lists one entity; and when
-    the data last changed, the curated side as of ``curated_updated``."""
+    the data last changed."""
     version = await change_service.current_version(session)
-    changed = await data_changed(session, curated_updated=curated_updated)
+    changed = await data_changed(session)
     counts = await entity_counts(session)
     sources = list(await session.scalars(select(Source).order_by(Source.id)))
     cited = await citation_counts(session, [s.id for s in sources])

@@ -67,9 +67,7 @@ async def front_door(request: Request, session: Session, settings: SettingsDep) 
     it still leads to the docs, says the data cannot be read, and answers 503."""
     try:
         version = await change_service.current_version(session)
-        changed = await meta_service.data_changed(
-            session, curated_updated=meta_service.curated_updated(Path(settings.data_dir))
-        )
+        changed = await meta_service.data_changed(session)
     except (SQLAlchemyError, OSError):
         dataset_version, last_changed, last_changed_text, status = "?", "", UNAVAILABLE, 503
     else:

@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
 from app.config import Settings
+from app.dataset.load import load_dataset
+from app.dataset.read import DEFAULT_DATA_DIR, read_dataset
 from app.main import create_app
 from app.services import changes as change_service
-from tests.conftest import build_app, client_for
 from tests.factories import make_api_key, pledge_body
 
 # The day the curated data last changed, as the shipped data/dataset.yaml gives it.
@@ -119,17 +120,29 @@ async def test_last_change_is_when_the_data_changed_and_agrees_with_meta(
     )
 
 
-async def test_the_curated_day_comes_from_the_data_folder_the_settings_name(
-    settings: Settings, session: AsyncSession, tmp_path: Path
+async def test_the_curated_day_is_the_one_last_loaded_and_a_moved_day_is_a_new_version(
+    client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    (tmp_path / "dataset.yaml").write_text('updated: "2020-01-02"\n', encoding="utf-8")
-    application = build_app(settings.model_copy(update={"data_dir": str(tmp_path)}), session)
-    async with client_for(application) as client:
-        meta = await _meta(client)
-        page = (await client.get("/")).text
+    """The day comes from the database the answers come from (stored by the load), not
+    from a folder beside the server; a reload that only moves the day still makes a new
+    version, so the cached /v1/meta and front door cannot go on showing the old day."""
+    before = await _meta(client)
+    assert before["curated_updated"] == CURATED_UPDATED.isoformat()
+    dataset = read_dataset(DEFAULT_DATA_DIR)
+    report = await load_dataset(
+        session, dataset.model_copy(update={"updated": dt.date(2020, 1, 2)})
+    )
+    await session.commit()
+    assert report.changes == 0
+    meta = await _meta(client)
+    assert meta["dataset_version"] == before["dataset_version"] + 1
     assert meta["curated_updated"] == "2020-01-02"
     assert meta["data_changed_at"].startswith("2020-01-02T00:00:00")
-    assert _last_change(page) == ("2020-01-02", "2020-01-02")
+    assert _last_change((await client.get("/")).text) == ("2020-01-02", "2020-01-02")
+    # Loading the same again changes nothing, the version included.
+    await load_dataset(session, dataset.model_copy(update={"updated": dt.date(2020, 1, 2)}))
+    await session.commit()
+    assert (await _meta(client))["dataset_version"] == meta["dataset_version"]
 
 
 async def test_front_door_still_leads_somewhere_with_the_database_down(tmp_path: Path) -> None:
