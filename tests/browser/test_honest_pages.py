@@ -237,13 +237,34 @@ async def test_freshness_says_today_never_zero_days_ago(
     context, watch = await open_context(locale=locale)
     page = await context.new_page()
     await page.goto("/", wait_until="networkidle")
-    meta = await _graphql(page, "{ datasetMeta { lastChangedAt } }")
-    changed = dt.datetime.fromisoformat(meta["datasetMeta"]["lastChangedAt"])
+    meta = await _graphql(page, "{ datasetMeta { dataChangedAt } }")
+    changed = dt.datetime.fromisoformat(meta["datasetMeta"]["dataChangedAt"])
     await page.clock.set_fixed_time(changed + after)
     await page.goto("/dashboard", wait_until="networkidle")
     freshness = page.locator("p.freshness")
     await expect(freshness).to_contain_text(said)
     await expect(freshness).not_to_contain_text(never)
+    assert watch.problems == []
+
+
+async def test_the_dashboard_says_when_the_data_changed_not_when_it_was_loaded(
+    open_context: OpenContext,
+) -> None:
+    """The dashboard's freshness line agrees with /v1/meta and the front door: the curated
+    dataset's day (a day is all it states), not the time the data was loaded."""
+    context, watch = await open_context(locale="en-GB")
+    page = await context.new_page()
+    meta = await (await context.request.get("/v1/meta")).json()
+    assert meta["data_changed_by"] == "curated"
+    await page.goto("/dashboard", wait_until="networkidle")
+    shown = page.locator("p.freshness time")
+    await expect(shown).to_have_attribute("datetime", meta["curated_updated"])
+    day = dt.date.fromisoformat(meta["curated_updated"])
+    # The day alone, as the page's locale writes it; no time of day (there is none).
+    month = f"{day:%B}"
+    await expect(shown).to_have_text(
+        re.compile(rf"^\s*({day.day} {month} {day.year}|{month} {day.day}, {day.year})\s*$")
+    )
     assert watch.problems == []
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from app.graphql.context import Info
+from app.schemas.meta import Meta
 from app.services import changes as change_service
 from app.services import meta as meta_service
 
@@ -21,6 +22,18 @@ class DatasetMetaType:
     )
     last_changed_at: dt.datetime = strawberry.field(
         description="When the last change was committed."
+    )
+    data_changed_at: dt.datetime | None = strawberry.field(
+        description=Meta.model_fields["data_changed_at"].description
+    )
+    data_changed_by: str | None = strawberry.field(
+        description=Meta.model_fields["data_changed_by"].description
+    )
+    curated_updated: dt.date | None = strawberry.field(
+        description=Meta.model_fields["curated_updated"].description
+    )
+    last_api_write_at: dt.datetime | None = strawberry.field(
+        description=Meta.model_fields["last_api_write_at"].description
     )
 
     @strawberry.field(description="Records per entity, as `/v1/meta` counts them.")
@@ -42,4 +55,12 @@ class MetaQuery:
     async def dataset_meta(self, info: Info) -> DatasetMetaType:
         async with info.context.db() as session:
             version = await change_service.current_version(session)
-        return DatasetMetaType(dataset_version=version.version, last_changed_at=version.changed_at)
+            changed = await meta_service.data_changed(session)
+        return DatasetMetaType(
+            dataset_version=version.version,
+            last_changed_at=version.changed_at,
+            data_changed_at=changed.at,
+            data_changed_by=changed.origin.value if changed.origin is not None else None,
+            curated_updated=changed.curated_updated,
+            last_api_write_at=changed.last_api_write_at,
+        )

@@ -434,7 +434,7 @@ const CITATION = "locator passage { start end sha256 } source { id title publish
 const INFERRED = "inferred { field reasoning }";
 
 const OVERVIEW = `query Overview {
-  datasetMeta { datasetVersion lastChangedAt }
+  datasetMeta { datasetVersion lastChangedAt dataChangedAt dataChangedBy curatedUpdated }
   forums(first: 500) { edges { node { code name nameEs kind } } }
   byForum: pledgeSummary(groupBy: [FORUM]) { group { forum } count amountUsd countWithoutUsd countCurrencyAssumed amountUsdCurrencyAssumed }
   byYear: pledgeSummary(groupBy: [YEAR]) { group { year } count amountUsd countWithoutUsd countCurrencyAssumed amountUsdCurrencyAssumed }
@@ -448,8 +448,15 @@ const PLEDGE_SOURCES = `query PledgeSources($after: String) {
 }`;
 
 function freshness(meta) {
-  const changed = new Date(meta.lastChangedAt);
+  // When the data itself last changed (as the front door and /v1/meta say): the curated
+  // dataset's day, which is all it states, or a write's commit time. Not when it was loaded.
+  const at = meta.dataChangedAt || meta.lastChangedAt;
+  const changed = new Date(at);
   const days = Math.max(0, Math.floor((Date.now() - changed.getTime()) / 86400000));
+  const dayOnly = meta.dataChangedBy === "curated" && meta.curatedUpdated;
+  const shown = dayOnly
+    ? new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeZone: "UTC" }).format(changed)
+    : new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short" }).format(changed);
   return h(
     "p",
     { class: "freshness" },
@@ -457,7 +464,7 @@ function freshness(meta) {
     " · ",
     t("meta.changed"),
     " ",
-    h("time", { datetime: meta.lastChangedAt }, new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short" }).format(changed)),
+    h("time", { datetime: dayOnly ? meta.curatedUpdated : at }, shown),
     ` (${days === 0 ? t("meta.today") : days === 1 ? t("meta.yesterday") : t("meta.daysAgo", { n: days })})`
   );
 }
