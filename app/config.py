@@ -179,7 +179,7 @@ class Settings(BaseSettings):
         default=64 * 1024,
         ge=1024,
         description="Largest request head (request line and headers) `migov serve` reads; "
-        "past it the server answers 431 and closes the connection (app.server).",
+        "past it the server answers 431 and closes the connection (app.http.server).",
     )
 
     # Reliability: timeouts, back-pressure and durability (docs/reliability.md).

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.types import ASGIApp, Scope
 
-from app import __version__, licence, metrics, web
+from app import __version__, web
 from app.api import (
     actors,
     audit,
@@ -44,6 +44,8 @@ from app.graphql.schema import build_router
 from app.http import problem_types, problems, stack
 from app.http.cache import VersionRead, VersionWatch
 from app.services import changes as change_service
+from app.standards import licence
+from app.telemetry import metrics
 
 API_DESCRIPTION = """\
 Regional migration-governance data: forums (MIRPS and its Support Platform, the

@@ -34,8 +34,8 @@ from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
 from app.dataset.sync import LoadReport
 from app.db import create_engine
+from app.db.migrations import upgrade
 from app.main import create_app
-from app.migrations import upgrade
 from app.services import changes as change_service
 from app.services.changes import Version
 

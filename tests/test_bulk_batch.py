@@ -20,7 +20,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import cli
-from app import client as submit_client
+from app.cli import client as submit_client
 from app.config import Settings
 from app.main import create_app
 from app.models import AuditEntry, Change, Pledge, PledgeObjective, PledgePledger

@@ -28,11 +28,11 @@ from sqlalchemy import exc as sa_exc
 
 from app.config import Settings
 from app.db import create_engine
-from app.faults import database_fault
+from app.db.faults import database_fault
 from app.http.cache import Entry, ResponseCache, SharedRead, VersionWatch
 from app.main import create_app
-from app.metrics import CACHE_LOOKUPS
 from app.services.changes import Version
+from app.telemetry.metrics import CACHE_LOOKUPS
 from tests.bulk import insert_pledges
 from tests.conftest import client_for
 from tests.live_server import ROOT, serving

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.http.cache import NOT_CACHED_PATHS
-from app.metrics import CACHE_LOOKUPS
+from app.telemetry.metrics import CACHE_LOOKUPS
 from tests.conftest import build_app, client_for
 
 PARTNER = "https://partner.example"

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app import client as submit_client
-from app.client import Row
+from app.cli import client as submit_client
+from app.cli.client import Row
 
 GOOD = {"pledgers": ["CAN"], "forum": "RCM", "kind": "policy_legal", "title": "A"}
 

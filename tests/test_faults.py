@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db import create_engine
+from app.db.faults import database_fault
 from app.errors import InvalidInput, Unavailable
-from app.faults import database_fault
 
 
 class PgError(Exception):

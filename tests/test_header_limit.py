@@ -24,7 +24,7 @@ MB = 1024 * 1024
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     directory = tmp_path_factory.mktemp("header-limit")
     url = f"sqlite+aiosqlite:///{directory / 'migov.db'}"
-    from app.migrations import upgrade
+    from app.db.migrations import upgrade
 
     upgrade(url)
     with serving(url, directory / "server.log", max_header_bytes="16384") as live:

@@ -27,8 +27,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from app.db.migrations import upgrade
 from app.errors import InvalidInput
-from app.migrations import upgrade
 from app.models import Pledge
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service

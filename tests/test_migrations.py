@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.migrations import downgrade, head_revisions, upgrade
+from app.db.migrations import downgrade, head_revisions, upgrade
 from app.models import Base
 from app.models.pledge import POSTGRESQL_ONLY_INDEXES
 

@@ -1,4 +1,4 @@
-"""The connection pool serves waiters in the order they came (``app.pool``), and a
+"""The connection pool serves waiters in the order they came (``app.db.pool``), and a
 pooled connection is tested only after it sat idle (``app.db.ping_when_idle``)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.util.queue import Empty
 
 from app.config import Settings
 from app.db import create_engine
-from app.pool import FairPool, FairQueue
+from app.db.pool import FairPool, FairQueue
 
 pytestmark = pytest.mark.anyio
 

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.config import Settings
 from app.db import create_engine
+from app.db.migrations import upgrade
 from app.main import create_app
-from app.migrations import upgrade
 from app.services import api_keys as api_key_service
 from tests.conftest import _admin, _load_curated, client_for
 from tests.factories import pledge_body

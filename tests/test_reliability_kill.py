@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import create_engine
-from app.migrations import upgrade
+from app.db.migrations import upgrade
 from app.models import AuditEntry, IdempotencyRecord, Pledge
 from app.services import api_keys as api_key_service
 from tests.conftest import _load_curated

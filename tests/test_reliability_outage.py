@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from app.migrations import upgrade
+from app.db.migrations import upgrade
 from tests.conftest import _load_curated
 from tests.live_server import serving
 from tests.pg_cluster import cluster

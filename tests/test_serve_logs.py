@@ -15,7 +15,7 @@ import httpx
 
 from app import __version__
 from app.config import Settings
-from app.logs import resolved_format
+from app.telemetry.logs import resolved_format
 from tests.live_server import spare_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]

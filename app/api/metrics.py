@@ -1,4 +1,4 @@
-"""``GET /metrics``: Prometheus text format of the series in ``app.metrics``.
+"""``GET /metrics``: Prometheus text format of the series in ``app.telemetry.metrics``.
 
 The middleware that records them is ``app.http.metrics``. ``/metrics`` is left out
 of the OpenAPI document: it is for operators, not partners.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app import metrics
 from app.api.deps import SessionDep
 from app.services import changes as change_service
+from app.telemetry import metrics
 
 router = APIRouter(include_in_schema=False)
 

@@ -29,8 +29,8 @@ from starlette.requests import HTTPConnection
 from starlette.responses import FileResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from app.db.faults import RETRY_AFTER
 from app.errors import Unavailable
-from app.faults import RETRY_AFTER
 
 logger = logging.getLogger("migov.api")
 

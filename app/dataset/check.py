@@ -39,10 +39,10 @@ from app.dataset.keys import funding_share_key, holders, participation_key
 from app.dataset.passages import SourceTexts
 from app.dataset.terms import all_source_dates, participation_period, term_claims, term_windows
 from app.dataset.time_checks import TimeContext, check_facts
-from app.iso import is_country, is_currency
 from app.models.enums import ActorKind
 from app.schemas.codes import ISO3
 from app.services import periods
+from app.standards.iso import is_country, is_currency
 
 
 def _bound_problems(

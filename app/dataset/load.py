@@ -69,7 +69,6 @@ from app.dataset.sync import (
 )
 from app.dataset.terms import all_source_dates, participation_period, term_windows
 from app.errors import InvalidInput
-from app.iso import country_names
 from app.models import (
     Actor,
     DataVersion,
@@ -94,6 +93,7 @@ from app.models.base import utcnow
 from app.models.enums import ActorKind, Entity, ExchangeRateProvider
 from app.services import ecb_rates, periods
 from app.services import rates as rates_service
+from app.standards.iso import country_names
 
 
 async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:

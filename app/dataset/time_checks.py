@@ -30,9 +30,9 @@ from app.dataset.bounds import (
 )
 from app.dataset.checker import Checker, Where
 from app.dataset.files import Dataset, EventEntry
-from app.iso import is_currency
 from app.models.enums import EventStatus
 from app.services.periods import SourceDates
+from app.standards.iso import is_currency
 
 
 @dataclass(frozen=True)

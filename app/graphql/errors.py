@@ -10,7 +10,7 @@
   ``graphql_validation_failed``, or the code of the limit it broke
   (``query_too_deep``, ``too_many_aliases``, ``too_many_tokens``,
   ``query_too_costly``, ``introspection_disabled``; see ``graphql.limits``).
-* A database fault (``app.faults``: unavailable, busy, timed out, a value it
+* A database fault (``app.db.faults``: unavailable, busy, timed out, a value it
   refuses) answers its code and the fault's own ``detail`` as ``message``, the
   same words as REST's problem, never the driver's text (which holds the SQL).
 * Anything else is a fault of the server: ``internal_error``, and outside debug
@@ -44,8 +44,8 @@ from starlette.responses import JSONResponse
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
+from app.db.faults import database_fault
 from app.errors import DomainError, InvalidPayload, NotFound, RateLimited, Unavailable
-from app.faults import database_fault
 from app.schemas.filters import FilterModel
 from app.schemas.pledge_writes import field_errors
 
@@ -143,7 +143,7 @@ def should_mask_error(error: GraphQLError) -> bool:
 
 
 def fault_of(error: GraphQLError) -> DomainError | None:
-    """The database fault behind ``error``, if that is what it is (``app.faults``)."""
+    """The database fault behind ``error``, if that is what it is (``app.db.faults``)."""
     original = error.original_error
     if original is None or isinstance(original, DomainError):
         return None

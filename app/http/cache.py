@@ -60,12 +60,12 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import exc as sa_exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.db.faults import database_fault
 from app.errors import Unavailable
-from app.faults import database_fault
 from app.http.bodies import read_body
 from app.http.preconditions import not_modified
-from app.metrics import CACHE_LOOKUPS
 from app.services.changes import Version
+from app.telemetry.metrics import CACHE_LOOKUPS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -23,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.faults import RETRY_AFTER
+from app.db.faults import RETRY_AFTER
 from app.http.problems import problem_response
 
 REQUEST_TIMEOUT = "request_timeout"

@@ -1,4 +1,4 @@
-"""The middleware that times every request for the Prometheus series in ``app.metrics``.
+"""The middleware that times every request for the Prometheus series in ``app.telemetry.metrics``.
 
 The route label is the template the request matched (``/v1/pledges/{pledge_id}``),
 read after routing; answers given before routing (the response cache, refusals by
@@ -13,7 +13,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import metrics
+from app.telemetry import metrics
 
 Templates = list[tuple[re.Pattern[str], str]]
 

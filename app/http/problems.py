@@ -25,11 +25,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
-from app.faults import database_fault
+from app.db.faults import database_fault
 from app.http.problem_types import describe
 from app.http.ratelimit import rate_limit_headers
 from app.http.routes import rest_routes
-from app.logs import current_request_id
+from app.telemetry.logs import current_request_id
 
 logger = logging.getLogger("migov.api")
 
@@ -216,7 +216,7 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    """A database that is down, saturated or too slow: 503 with Retry-After (``app.faults``)."""
+    """A database that is down, saturated or too slow: 503 with Retry-After (``app.db.faults``)."""
     fault = database_fault(exc)
     if fault is None:
         return await _unexpected(request, exc)

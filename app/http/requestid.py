@@ -3,7 +3,7 @@
 Every response carries ``X-Request-ID``. A client's own id is kept when it is
 well formed (1-128 characters of letters, digits and ``._~:+/=-``, so it cannot
 forge a log line); otherwise a fresh one is made. The id is set in
-``app.logs``'s context variable for the whole request, so every log line written
+``app.telemetry.logs``'s context variable for the whole request, so every log line written
 while serving it carries it, and is also on ``request.state.request_id``.
 
 When the request is done, one ``migov.access`` line records the method, path,
@@ -26,7 +26,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.logs import set_request_id
+from app.telemetry.logs import set_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 WELL_FORMED = re.compile(r"^[A-Za-z0-9._~:+/=-]{1,128}$")

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app import licence
 from app.schemas.descriptions import SOURCE_TERMS
 from app.schemas.index import ResourceLink
+from app.standards import licence
 
 
 class SourceCoverage(BaseModel):

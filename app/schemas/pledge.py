@@ -29,7 +29,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.iso import is_currency
 from app.models import ExchangeRate, Pledge
 from app.models.enums import (
     AmountQualifier,
@@ -65,6 +64,7 @@ from app.schemas.descriptions import (
     USD_CONVERSION,
     USD_PER_UNIT,
 )
+from app.standards.iso import is_currency
 
 # Characters free text may not hold: C0 controls but tab, line feed and carriage return
 # (NUL among them, which PostgreSQL refuses and SQLite stores), DEL and the C1 controls,

@@ -47,7 +47,7 @@ from typing import Any
 from sqlalchemy import Column, Table, TypeDecorator, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import __version__, licence
+from app import __version__
 from app.errors import Conflict, NotFound
 from app.models import Base, Source
 from app.schemas.common import csv_cell
@@ -55,6 +55,7 @@ from app.schemas.dates import format_partial
 from app.schemas.descriptions import TERMS_NOT_STATED
 from app.services import changes as change_service
 from app.services import export_fields
+from app.standards import licence
 
 # Tables never exported, with the reason; everything else in the metadata is.
 EXCLUDED: dict[str, str] = {

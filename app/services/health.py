@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.faults import DATABASE_UNAVAILABLE, RETRY_AFTER
+from app.db.migrations import current_revisions, head_revisions
 from app.errors import Unavailable
-from app.faults import DATABASE_UNAVAILABLE, RETRY_AFTER
-from app.migrations import current_revisions, head_revisions
 
 
 async def check_ready(session: AsyncSession) -> str:

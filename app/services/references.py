@@ -33,8 +33,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound, UnknownReference, summarize_problems
-from app.iso import currency_codes
 from app.models import Actor, Dispute, Event, Forum, MoneyRecord, Programme
+from app.standards.iso import currency_codes
 
 MAX_SUGGESTIONS = 3
 

@@ -16,7 +16,7 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 
 
 async def test_readyz_reports_the_schema_revision(client: httpx.AsyncClient) -> None:
-    from app.migrations import head_revisions
+    from app.db.migrations import head_revisions
 
     response = await client.get("/readyz")
     assert response.status_code == 200

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.http.requestid import REQUEST_ID_HEADER
-from app.logs import RequestIdFilter, json_formatter
+from app.telemetry.logs import RequestIdFilter, json_formatter
 from tests.factories import make_api_key, pledge_body
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")

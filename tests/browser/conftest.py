@@ -37,7 +37,7 @@ from app.config import Settings
 from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
 from app.db import create_engine
-from app.migrations import upgrade
+from app.db.migrations import upgrade
 from tests.live_server import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]

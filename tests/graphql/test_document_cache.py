@@ -18,8 +18,8 @@ import pytest
 from graphql import parse
 
 from app.config import Settings
+from app.db.migrations import upgrade
 from app.graphql.limits import DocumentCache
-from app.migrations import upgrade
 from tests.graphql import gql
 from tests.live_server import Server, serving
 

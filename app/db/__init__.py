@@ -45,9 +45,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
-from app.faults import budget_spent
+from app.db.faults import budget_spent
+from app.db.pool import FairPool
 from app.models import DataVersion
-from app.pool import FairPool
 
 # Execution option marking a connection whose next transaction writes (see begin_write).
 WRITER_OPTION = "migov_writer"
@@ -156,7 +156,7 @@ def ping_when_idle(engine: AsyncEngine, idle_seconds: float = IDLE_PING_SECONDS)
     firewall that drops idle links) is pinged, and a dead one is replaced before
     the request sees it. A connection that dies while busy fails its statement:
     SQLAlchemy then discards the whole pool, and the request answers 503
-    ``database_unavailable`` (``app.faults``).
+    ``database_unavailable`` (``app.db.faults``).
     """
     dialect = engine.sync_engine.dialect
 

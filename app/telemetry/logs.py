@@ -72,7 +72,7 @@ def resolved_format(fmt: LogFormat, stream: Any = None) -> Literal["json", "text
 
 # Loggers whose INFO lines say nothing an operator acts on: alembic's plugin set-up (seven
 # lines at every start) and SQLAlchemy's pool disposal at shutdown.
-QUIET = ("alembic.runtime.plugins", "alembic.runtime.migration", "app.pool.FairPool")
+QUIET = ("alembic.runtime.plugins", "alembic.runtime.migration", "app.db.pool.FairPool")
 
 
 def logging_config(level: str = "info", fmt: LogFormat = "json") -> dict[str, Any]:

@@ -18,7 +18,7 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from app import client as submit_client
+    from app.cli import client as submit_client
     from app.config import Settings
     from app.dataset import passages
     from app.dataset.files import Dataset
@@ -119,7 +119,7 @@ def _fail(error: DomainError) -> typer.Exit:
 @cli.command()
 def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Bring the database schema up to date (alembic upgrade)."""
-    from app.migrations import upgrade
+    from app.db.migrations import upgrade
 
     settings = _settings()
     _ensure_sqlite_dir(settings)
@@ -533,7 +533,7 @@ def pledges_submit(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from app import client as submit_client
+    from app.cli import client as submit_client
 
     if file_format not in (None, "csv", "json"):
         raise typer.BadParameter("csv or json", param_hint="--format")
@@ -615,7 +615,7 @@ def serve(
     import uvicorn
 
     from app import __version__
-    from app.logs import logging_config
+    from app.telemetry.logs import logging_config
 
     settings = _settings()
     if workers > 1 and settings.metrics:
@@ -637,14 +637,14 @@ def serve(
         access_log=False,  # migov.access logs each request, with its id
         proxy_headers=True,
         # A request head (line and headers) past max_header_bytes is 431 and the end of the
-        # connection, before it is held in memory (app.server); h11 reads the same bound.
-        http="app.server:BoundedHeadProtocol",
+        # connection, before it is held in memory (app.http.server); h11 reads the same bound.
+        http="app.http.server:BoundedHeadProtocol",
         h11_max_incomplete_event_size=settings.max_header_bytes,
     )
 
 
 def _share_metrics_between_workers(settings: Settings) -> None:
-    """Give the workers one directory for their metrics (``app.metrics``), emptied first.
+    """Give the workers one directory for their metrics (``app.telemetry.metrics``), emptied first.
 
     prometheus-client reads ``PROMETHEUS_MULTIPROC_DIR`` when first imported, so it
     is set here, before uvicorn starts the worker processes that inherit it.

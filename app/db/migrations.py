@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from alembic import command
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config(database_url: str | None = None) -> Config:
