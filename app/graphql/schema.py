@@ -39,7 +39,10 @@ from app.graphql.types.dispute import DisputeQuery
 from app.graphql.types.event import EventQuery
 from app.graphql.types.forum import ForumQuery
 from app.graphql.types.funding import FundingShareQuery
+from app.graphql.types.governance_change import GovernanceChangeQuery
 from app.graphql.types.meta import MetaQuery
+from app.graphql.types.money_record import MoneyRecordQuery
+from app.graphql.types.participant_count import ParticipantCountQuery
 from app.graphql.types.participation import ParticipationQuery
 from app.graphql.types.pledge import PledgeMutation, PledgeQuery
 from app.graphql.types.programme import ProgrammeQuery
@@ -63,6 +66,9 @@ class Query(
     MetaQuery,
     DisputeQuery,
     ProgrammeQuery,
+    MoneyRecordQuery,
+    ParticipantCountQuery,
+    GovernanceChangeQuery,
 ):
     pass
 

@@ -12,6 +12,7 @@ from app.graphql.context import Info
 from app.graphql.loaders import ParticipationArgs
 from app.graphql.types import event as event_types
 from app.graphql.types import funding as funding_types
+from app.graphql.types import money_record as money_record_types
 from app.graphql.types import participation as participation_types
 from app.graphql.types import pledge as pledge_types
 from app.graphql.types import programme as programme_types
@@ -52,9 +53,10 @@ from app.services.paging import DEFAULT_LIMIT
 if TYPE_CHECKING:
     from app.graphql.types.event import EventType
     from app.graphql.types.funding import FundingShareType
+    from app.graphql.types.money_record import MoneyRecordType
     from app.graphql.types.participation import ParticipationType
     from app.graphql.types.pledge import PledgeType
-    from app.graphql.types.programme import MoneyRecordType, ProgrammeType
+    from app.graphql.types.programme import ProgrammeType
 
 
 @strawberry.type(
@@ -214,9 +216,9 @@ class ForumType:
     )
     async def money_records(
         self, info: Info
-    ) -> list[Annotated[MoneyRecordType, strawberry.lazy("app.graphql.types.programme")]]:
+    ) -> list[Annotated[MoneyRecordType, strawberry.lazy("app.graphql.types.money_record")]]:
         rows = await info.context.loaders.money_records_by_forum.load(self.code)
-        return [programme_types.MoneyRecordType.from_model(row) for row in rows]
+        return [money_record_types.MoneyRecordType.from_model(row) for row in rows]
 
     @strawberry.field(
         description="Programmes, plans, initiatives and campaigns this forum runs or that "

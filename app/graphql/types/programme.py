@@ -1,11 +1,9 @@
-"""GraphQL types and root fields for programmes, money records, participant counts and
-governance changes. Each node is built from the read shape REST returns, so both
-adapters show the same fields."""
+"""GraphQL type and root fields for programmes: funds, plans, policies and the like, each
+built from the read shape REST returns, so both adapters show the same fields."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,48 +16,33 @@ from app.graphql.types.common import (
     LangArg,
     TextLangArg,
     connection,
-    list_connection,
     name_in,
     one_or_none,
     page_of,
 )
 from app.graphql.types.filters import (
-    GovernanceChangeFilterInput,
-    MoneyRecordFilterInput,
-    ParticipantCountFilterInput,
     ProgrammeFilterInput,
     to_filter,
 )
-from app.graphql.types.source import CitationType, InferredValueType, inferred_values
-from app.models import GovernanceChange, MoneyRecord, ParticipantCount
+from app.graphql.types.money_record import MoneyRecordType
+from app.graphql.types.source import (
+    CitationType,
+    InferredValueType,
+    citation_types,
+    inferred_values,
+)
 from app.models.enums import (
-    ActorKind,
     Certainty,
     DatePrecision,
-    MoneyKind,
-    MoneyQualifier,
     ProgrammeKind,
-    Role,
 )
-from app.schemas.common import CitationRead
 from app.schemas.descriptions import DESCRIPTION_ES, INFERRED, NAME_ES
 from app.schemas.filters import (
-    GovernanceChangeFilter,
-    MoneyRecordFilter,
-    ParticipantCountFilter,
     ProgrammeFilter,
 )
-from app.schemas.governance import GovernanceChangeRead, ParticipantCountRead
-from app.schemas.money import CURRENCY_ASSUMED, QUALIFIER, MoneyRecordRead, MoneyTotalRead
 from app.schemas.programme import BOUNDS_DOC, ProgrammeRead
-from app.services import governance as governance_service
-from app.services import money_records as money_service
 from app.services import programmes as programme_service
 from app.services.paging import DEFAULT_LIMIT
-
-
-def _citations(citations: list[CitationRead]) -> list[CitationType]:
-    return [CitationType.from_read(c) for c in citations]
 
 
 @strawberry.type(
@@ -129,7 +112,7 @@ class ProgrammeType:
             description_es=read.description_es,
             details=None if read.details is None else JSON(read.details),
             note=read.note,
-            citations=_citations(read.citations),
+            citations=citation_types(read.citations),
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
@@ -151,160 +134,6 @@ class ProgrammeType:
         loader = info.context.loaders.money_records_by_programme
         rows = await loader.load((self.id, include_subprogrammes))
         return [MoneyRecordType.from_model(row) for row in rows]
-
-
-@strawberry.type(name="MoneyRecord", description="Money stated by a document that is not a pledge.")
-class MoneyRecordType:
-    id: str
-    kind: MoneyKind
-    payer_id: str | None
-    recipient_id: str | None
-    recipient_forum_code: str | None
-    recipient_description: str | None
-    forum_code: str | None
-    programme_id: str | None
-    purpose: str | None
-    amount: Decimal | None
-    currency: str | None
-    currency_assumed: bool = strawberry.field(description=CURRENCY_ASSUMED)
-    qualifier: MoneyQualifier | None = strawberry.field(description=QUALIFIER)
-    share_pct: Decimal | None
-    period_start: str | None
-    period_end: str | None
-    duration_months: int | None
-    reported: str | None = strawberry.field(
-        description="The date the figure stands as of, at its precision."
-    )
-    description: str
-    note: str | None
-    citations: list[CitationType]
-
-    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
-
-    @classmethod
-    def from_model(cls, record: MoneyRecord) -> MoneyRecordType:
-        read = MoneyRecordRead.from_model(record)
-        return cls(
-            inferred=inferred_values(read.inferred),
-            id=read.id,
-            kind=read.kind,
-            payer_id=read.payer,
-            recipient_id=read.recipient,
-            recipient_forum_code=read.recipient_forum,
-            recipient_description=read.recipient_description,
-            forum_code=read.forum,
-            programme_id=read.programme,
-            purpose=read.purpose,
-            amount=read.amount,
-            currency=read.currency,
-            currency_assumed=read.currency_assumed,
-            qualifier=read.qualifier,
-            share_pct=read.share_pct,
-            period_start=read.period_start,
-            period_end=read.period_end,
-            duration_months=read.duration_months,
-            reported=read.reported,
-            description=read.description,
-            note=read.note,
-            citations=_citations(read.citations),
-        )
-
-
-@strawberry.type(name="MoneyTotal", description="Money records of one group, summed.")
-class MoneyTotalType:
-    forum_code: str | None
-    programme_id: str | None
-    kind: MoneyKind
-    currency: str | None
-    count: int
-    total: Decimal | None
-    currency_assumed: bool
-    total_currency_assumed: Decimal | None = strawberry.field(
-        description="Of `total`, what rests on an assumed currency; null exactly when `total` is."
-    )
-
-    @classmethod
-    def from_read(cls, row: MoneyTotalRead) -> MoneyTotalType:
-        return cls(
-            forum_code=row.forum,
-            programme_id=row.programme,
-            kind=row.kind,
-            currency=row.currency,
-            count=row.count,
-            total=row.total,
-            currency_assumed=row.currency_assumed,
-            total_currency_assumed=row.total_currency_assumed,
-        )
-
-
-@strawberry.type(name="ParticipantCount", description="How many unnamed actors held a role.")
-class ParticipantCountType:
-    id: str
-    forum_code: str | None
-    event_id: str | None
-    role: Role
-    actor_kind: ActorKind | None
-    count: int | None = strawberry.field(description="Null when the source says only 'many'.")
-    reported: str | None
-    description: str
-    citations: list[CitationType]
-
-    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
-
-    @classmethod
-    def from_model(cls, row: ParticipantCount) -> ParticipantCountType:
-        read = ParticipantCountRead.from_model(row)
-        return cls(
-            inferred=inferred_values(read.inferred),
-            id=read.id,
-            forum_code=read.forum,
-            event_id=read.event,
-            role=read.role,
-            actor_kind=read.actor_kind,
-            count=read.count,
-            reported=read.reported,
-            description=read.description,
-            citations=_citations(read.citations),
-        )
-
-
-@strawberry.type(name="Duty", description="What a governance change asks of a role.")
-class DutyType:
-    role: Role
-    duty: str
-
-
-@strawberry.type(name="GovernanceChange", description="A dated change in how a forum is run.")
-class GovernanceChangeType:
-    id: str
-    forum_code: str
-    name: str
-    introduced: str | None
-    earliest: dt.date | None = strawberry.field(description="First day it may have come in.")
-    latest: dt.date | None = strawberry.field(description="Last day it may have come in.")
-    introduced_by_id: str | None
-    duties: list[DutyType]
-    description: str
-    citations: list[CitationType]
-
-    inferred: list[InferredValueType] = strawberry.field(description=INFERRED)
-
-    @classmethod
-    def from_model(cls, change: GovernanceChange) -> GovernanceChangeType:
-        read = GovernanceChangeRead.from_model(change)
-        return cls(
-            inferred=inferred_values(read.inferred),
-            id=read.id,
-            forum_code=read.forum,
-            name=read.name,
-            introduced=read.introduced,
-            earliest=read.earliest,
-            latest=read.latest,
-            introduced_by_id=read.introduced_by,
-            duties=[DutyType(role=d.role, duty=d.duty) for d in read.duties],
-            description=read.description,
-            citations=_citations(read.citations),
-        )
 
 
 @strawberry.type
@@ -342,74 +171,5 @@ class ProgrammeQuery:
             page,
             programme_service.PROGRAMME_ORDER,
             lambda row: ProgrammeType.from_read(reads[row.id]),
-            after=after,
-        )
-
-    @strawberry.field(description="Money the documents state that is not a pledge, by id.")
-    async def money_records(
-        self,
-        info: Info,
-        filter: MoneyRecordFilterInput | None = None,
-        first: First = DEFAULT_LIMIT,
-        after: After = None,
-    ) -> Connection[MoneyRecordType] | None:
-        criteria = to_filter(MoneyRecordFilter, filter)
-        return await list_connection(
-            info,
-            lambda session, limit: money_service.list_money_records(
-                session, criteria, limit=limit, cursor=after
-            ),
-            money_service.MONEY_ORDER,
-            MoneyRecordType.from_model,
-            first=first,
-            after=after,
-        )
-
-    @strawberry.field(description="Money records totalled by forum, programme, kind and currency.")
-    async def money_record_summary(
-        self, info: Info, filter: MoneyRecordFilterInput | None = None
-    ) -> list[MoneyTotalType] | None:
-        criteria = to_filter(MoneyRecordFilter, filter)
-        async with info.context.db() as session:
-            rows = await money_service.summarize_money_records(session, criteria)
-        return [MoneyTotalType.from_read(row) for row in rows]
-
-    @strawberry.field(description="Counts of participants the documents do not name, by id.")
-    async def participant_counts(
-        self,
-        info: Info,
-        filter: ParticipantCountFilterInput | None = None,
-        first: First = DEFAULT_LIMIT,
-        after: After = None,
-    ) -> Connection[ParticipantCountType] | None:
-        criteria = to_filter(ParticipantCountFilter, filter)
-        return await list_connection(
-            info,
-            lambda session, limit: governance_service.list_participant_counts(
-                session, criteria, limit=limit, cursor=after
-            ),
-            governance_service.COUNT_ORDER,
-            ParticipantCountType.from_model,
-            first=first,
-            after=after,
-        )
-
-    @strawberry.field(description="Dated changes in how forums are run, by id.")
-    async def governance_changes(
-        self,
-        info: Info,
-        filter: GovernanceChangeFilterInput | None = None,
-        first: First = DEFAULT_LIMIT,
-        after: After = None,
-    ) -> Connection[GovernanceChangeType] | None:
-        criteria = to_filter(GovernanceChangeFilter, filter)
-        return await list_connection(
-            info,
-            lambda session, limit: governance_service.list_governance_changes(
-                session, criteria, limit=limit, cursor=after
-            ),
-            governance_service.CHANGE_ORDER,
-            GovernanceChangeType.from_model,
-            first=first,
             after=after,
         )

@@ -161,6 +161,11 @@ class CitationType:
         return SourceType.from_model(present(source, f"source {self.source_id}"))
 
 
+def citation_types(citations: list[CitationRead]) -> list[CitationType]:
+    """The GraphQL citations of a read shape's citations."""
+    return [CitationType.from_read(c) for c in citations]
+
+
 async def citations_of(info: Info, kind: Entity, fact_id: str | int) -> list[CitationType]:
     """The citations of one fact, batched with every other fact's in the response."""
     citations = await info.context.loaders.citations.load((kind, fact_id))
