@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -68,3 +68,45 @@ def test_models_match_migrations(database_url: str) -> None:
         return list(compare_metadata(context, Base.metadata))
 
     assert _inspect(database_url, diff) == []
+
+
+def test_idempotency_records_keep_whether_they_created_across_the_status_migration(
+    scratch_url: str,
+) -> None:
+    """Records stored as REST's 201/200 come through as ``created`` true/false (and back)."""
+    upgrade(scratch_url, "e5c9f3a7b2d4")
+    rows = [("k201", 201, "done"), ("k200", 200, "done"), ("kfly", None, "in_flight")]
+
+    def seed(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO api_key (id, name, prefix, secret_hash, scopes, created_at, "
+                "any_pledger) VALUES (1, 'k', 'p', 'h', '[]', '2026-01-01', true)"
+            )
+        )
+        for key, status, state in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO idempotency_record (api_key_id, key, request_hash, status, "
+                    "response_status, created_at, expires_at) VALUES (1, :key, 'x', :state, "
+                    ":status, '2026-01-01', '2026-01-02')"
+                ),
+                {"key": key, "status": status, "state": state},
+            )
+
+    def read(column: str) -> Any:
+        def run(connection: Connection) -> dict[str, Any]:
+            found = connection.execute(text(f"SELECT key, {column} FROM idempotency_record"))
+            return {key: value for key, value in found}
+
+        return _inspect(scratch_url, run)
+
+    _inspect(scratch_url, lambda connection: (seed(connection), connection.commit()))
+    upgrade(scratch_url, "f6d1a4b8c3e5")
+    assert {k: None if v is None else bool(v) for k, v in read("created").items()} == {
+        "k201": True,
+        "k200": False,
+        "kfly": None,
+    }
+    downgrade(scratch_url, "e5c9f3a7b2d4")
+    assert read("response_status") == {"k201": 201, "k200": 200, "kfly": None}

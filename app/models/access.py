@@ -88,7 +88,9 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[IdempotencyStatus] = enum_column(IdempotencyStatus)
-    response_status: Mapped[int | None]
+    # Whether the first request created its resource (REST answered it 201, else 200);
+    # null while the request is in flight.
+    created: Mapped[bool | None]
     response_body: Mapped[str | None] = mapped_column(Text, doc="The response body, JSON text.")
     resource_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -41,10 +41,6 @@ TTL = dt.timedelta(hours=24)
 # The field an error about the key names; each adapter says it in its own terms (REST: the
 # Idempotency-Key header, GraphQL: the idempotencyKey argument).
 FIELD = "idempotency_key"
-# ``response_status`` keeps the status REST answered first, as operators reading the
-# table expect: 201 when the request created its resource, 200 otherwise.
-CREATED_STATUS = 201
-DONE_STATUS = 200
 
 
 @dataclass(frozen=True)
@@ -85,14 +81,14 @@ def _answer(record: IdempotencyRecord, fingerprint: str) -> StoredResponse:
             code="idempotency_key_reused",
             field=FIELD,
         )
-    if record.status != IdempotencyStatus.DONE or record.response_status is None:
+    if record.status != IdempotencyStatus.DONE or record.created is None:
         raise Conflict(
             "A request with this Idempotency-Key is still being processed; "
             "retry shortly to get its answer.",
             code="idempotency_key_in_flight",
         )
     return StoredResponse(
-        created=record.response_status == CREATED_STATUS,
+        created=record.created,
         body=record.response_body or "",
         resource_id=record.resource_id,
     )
@@ -150,7 +146,7 @@ async def complete(
     if record is None:
         return None
     record.status = IdempotencyStatus.DONE
-    record.response_status = CREATED_STATUS if created else DONE_STATUS
+    record.created = created
     record.response_body = body
     record.resource_id = resource_id
     await session.flush()
