@@ -101,7 +101,11 @@ def test_idempotency_records_keep_whether_they_created_across_the_status_migrati
 
         return _inspect(scratch_url, run)
 
-    _inspect(scratch_url, lambda connection: (seed(connection), connection.commit()))
+    def seed_and_commit(connection: Connection) -> None:
+        seed(connection)
+        connection.commit()
+
+    _inspect(scratch_url, seed_and_commit)
     upgrade(scratch_url, "f6d1a4b8c3e5")
     assert {k: None if v is None else bool(v) for k, v in read("created").items()} == {
         "k201": True,
