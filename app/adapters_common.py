@@ -116,3 +116,13 @@ async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]
         connection.app.state, read=read, needs=required_version(connection)
     ) as session:
         yield session
+
+
+# A successful write names the data version it committed (its replay, the current one):
+# a client sends it back as ``Migov-Min-Version`` to read its write from a replica.
+DATA_VERSION_HEADER = "Migov-Data-Version"
+
+
+def data_version_headers(version: int | None) -> dict[str, str]:
+    """``Migov-Data-Version`` for a write's answer; none when the write changed nothing."""
+    return {} if version is None else {DATA_VERSION_HEADER: str(version)}

@@ -211,7 +211,6 @@ def test_the_http_layers_are_one_list_in_one_order() -> None:
         "GZipMiddleware",
         "ResponseCacheMiddleware",
         "ContentLanguageMiddleware",
-        "DataVersionHeaderMiddleware",
         "CacheHeadersMiddleware",
         "ResponseStartMiddleware",
     ]

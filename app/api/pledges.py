@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 
+from app.adapters_common import data_version_headers
 from app.api import includes
 from app.api.conditional import item_headers, pledge_etag, version_from_if_match
 from app.api.deps import (
@@ -211,6 +212,7 @@ def _written(write: PledgeWrite) -> Response:
     headers = {
         "Location": f"/v1/pledges/{pledge.id}",
         "ETag": pledge_etag(pledge.id, pledge.version),
+        **data_version_headers(write.data_version),
     }
     if write.first_answer is not None:
         headers["Idempotent-Replayed"] = "true"
@@ -286,13 +288,14 @@ async def submit_pledge_batch(
         session, api_key, batch.pledges, atomic=atomic, idempotency_key=idempotency_key
     )
     await session.commit()
+    headers = data_version_headers(write.data_version)
     if write.first_answer is not None:
         return Response(
             write.first_answer.body,
             media_type="application/json",
-            headers={"Idempotent-Replayed": "true"},
+            headers={"Idempotent-Replayed": "true", **headers},
         )
-    return Response(write.result.model_dump_json(), media_type="application/json")
+    return Response(write.result.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.patch(

@@ -1,8 +1,9 @@
-"""The headers a GET's answer or a write's answer carries about the data version.
+"""The headers a GET's answer carries about the data version.
 
 ``CacheHeadersMiddleware`` attaches the validators and caching headers that the REST
-dependency ``app.api.conditional.conditional_get`` recorded for the request;
-``DataVersionHeaderMiddleware`` names the version a write committed.
+dependency ``app.api.conditional.conditional_get`` recorded for the request. (A
+write's answer names the version it committed itself: ``Migov-Data-Version``, from
+the write service's result.)
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from app.services import changes as change_service
 
 
 class CacheHeadersMiddleware:
@@ -52,34 +51,3 @@ def merge_vary(headers: MutableHeaders, name: str) -> None:
     present = {each.strip().lower() for each in headers.get("vary", "").split(",") if each.strip()}
     if name.lower() not in present:
         headers.add_vary_header(name)
-
-
-DATA_VERSION_HEADER = "Migov-Data-Version"
-
-
-class DataVersionHeaderMiddleware:
-    """``Migov-Data-Version: <n>`` on a successful write: the data version it committed.
-
-    A client that sends it back as ``Migov-Min-Version`` on its next reads is
-    served data at least that new, from the read replica once it has caught up
-    and from the primary until then (``app.db``).
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        written = change_service.note_written_versions()
-
-        async def send_with_version(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400 and written:
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (DATA_VERSION_HEADER.lower().encode(), str(max(written)).encode()),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_with_version)

@@ -22,9 +22,8 @@ visible, reviewed change. Why each sits where it does:
 11. ``ResponseCacheMiddleware`` (with ``MIGOV_CACHE``): everything below shapes the
     bytes of an answer, so everything below is stored and replayed with it.
 12. ``ContentLanguageMiddleware``: ``Content-Language`` and ``Language-Fallback``.
-13. ``DataVersionHeaderMiddleware``: ``Migov-Data-Version`` on writes.
-14. ``CacheHeadersMiddleware``: ETag, Last-Modified, Cache-Control, Vary on GETs.
-15. ``ResponseStartMiddleware``: tells the deadline the app has begun its answer.
+13. ``CacheHeadersMiddleware``: ETag, Last-Modified, Cache-Control, Vary on GETs.
+14. ``ResponseStartMiddleware``: tells the deadline the app has begun its answer.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.config import Settings
 from app.http.body_size import BodySizeLimitMiddleware
 from app.http.cache import Refusal, ResponseCacheMiddleware
-from app.http.cache_headers import CacheHeadersMiddleware, DataVersionHeaderMiddleware
+from app.http.cache_headers import CacheHeadersMiddleware
 from app.http.guards import (
     RejectNulMiddleware,
     RequestDeadlineMiddleware,
@@ -127,7 +126,6 @@ def middleware(
         Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6),
         *optional_cache,
         Middleware(ContentLanguageMiddleware),
-        Middleware(DataVersionHeaderMiddleware),
         Middleware(CacheHeadersMiddleware),
         Middleware(ResponseStartMiddleware),
     ]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -45,24 +44,11 @@ class Version:
     changed_at: dt.datetime
 
 
-# The data versions the current request's writes produced, in a list the REST adapter
-# hands out per request (a list, so that work in child tasks, which copy the context,
-# still reaches it). It answers ``Migov-Data-Version``, which a client sends back as
-# ``Migov-Min-Version`` to read its own write from a replica (docs/deploying.md).
-_written: ContextVar[list[int] | None] = ContextVar("migov_written_versions", default=None)
-
-
-def note_written_versions() -> list[int]:
-    """From now on in this context, ``record`` appends each version it writes to the list."""
-    written: list[int] = []
-    _written.set(written)
-    return written
-
-
 async def record(
     session: AsyncSession, changes: Sequence[ChangeRecord], *, origin: ChangeOrigin
 ) -> int | None:
-    """Log ``changes`` under a new data version; returns it (None when nothing changed)."""
+    """Log ``changes`` under a new data version; returns it (None when nothing changed),
+    for the write's answer to name (``Migov-Data-Version``)."""
     if not changes:
         return None
     now = utcnow()
@@ -90,19 +76,7 @@ async def record(
             for change in changes
         ],
     )
-    written = _written.get()
-    if written is not None:
-        written.append(int(version))
     return int(version)
-
-
-async def note_replayed(session: AsyncSession) -> None:
-    """A replayed write (its first answer, from its Idempotency-Key) wrote nothing now;
-    it answers the current version, which holds what the first write committed, so a
-    client reading its write back with ``Migov-Min-Version`` sees it all the same."""
-    written = _written.get()
-    if written is not None:
-        written.append((await current_version(session)).version)
 
 
 # Built once, so SQLAlchemy reuses its memoized cache key on every conditional GET.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -54,6 +54,9 @@ class StoredResponse:
     created: bool
     body: str
     resource_id: str | None
+    # The data version current when replayed: it holds all the first write committed,
+    # so a client reading its write back with ``Migov-Min-Version`` sees it.
+    data_version: int | None = None
 
 
 def request_hash(operation: str, request: Any) -> str:
@@ -179,5 +182,6 @@ async def claim_request(
         )
     claimed = await claim(session, api_key_id, idempotency_key, request_hash(operation, request))
     if isinstance(claimed, StoredResponse):
-        await changes.note_replayed(session)
+        current = await changes.current_version(session)
+        return replace(claimed, data_version=current.version)
     return claimed

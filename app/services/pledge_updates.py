@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
@@ -225,9 +226,8 @@ async def update_pledge(
         body=write.pledge.model_dump_json(),
         resource_id=str(pledge_id),
     )
-    if logged:
-        await changes.record(session, logged, origin=ChangeOrigin.API)
-    return write
+    version = await changes.record(session, logged, origin=ChangeOrigin.API)
+    return replace(write, data_version=version)
 
 
 def _stale(current: int | None, expected: int) -> PreconditionFailed:

@@ -91,11 +91,16 @@ class PledgeWrite:
     outcome: WriteOutcome
     pledge: PledgeRead
     first_answer: StoredResponse | None = None
+    # The data version the write committed (for a replay, the current one); None when
+    # it changed nothing.
+    data_version: int | None = None
 
     @classmethod
     def replay(cls, stored: StoredResponse) -> PledgeWrite:
         pledge = PledgeRead.model_validate_json(stored.body)
-        return cls(WriteOutcome.REPLAYED, pledge, first_answer=stored)
+        return cls(
+            WriteOutcome.REPLAYED, pledge, first_answer=stored, data_version=stored.data_version
+        )
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class BatchWrite:
 
     result: PledgeBatchResult
     first_answer: StoredResponse | None = None
+    data_version: int | None = None  # as ``PledgeWrite.data_version``
 
     @property
     def replayed(self) -> bool:
@@ -441,8 +447,9 @@ async def submit(
         body=pledge.model_dump_json(),
         resource_id=str(pledge_id),
     )
-    await changes.record(session, logged, origin=ChangeOrigin.API)
-    return PledgeWrite(WriteOutcome.CREATED if created else WriteOutcome.EXISTING, pledge)
+    version = await changes.record(session, logged, origin=ChangeOrigin.API)
+    outcome = WriteOutcome.CREATED if created else WriteOutcome.EXISTING
+    return PledgeWrite(outcome, pledge, data_version=version)
 
 
 async def submit_batch(
@@ -473,7 +480,11 @@ async def submit_batch(
         {"atomic": atomic, "pledges": [dict(item) for item in items]},
     )
     if isinstance(claimed, StoredResponse):
-        return BatchWrite(PledgeBatchResult.model_validate_json(claimed.body), claimed)
+        return BatchWrite(
+            PledgeBatchResult.model_validate_json(claimed.body),
+            claimed,
+            data_version=claimed.data_version,
+        )
 
     parsed: list[PledgeCreate | list[dict[str, Any]]] = []
     for item in items:
@@ -554,5 +565,5 @@ async def submit_batch(
     logged = await _record_created(session, api_key, created)
     if claimed is not None:
         await idempotency.complete(session, claimed, created=False, body=result.model_dump_json())
-    await changes.record(session, logged, origin=ChangeOrigin.API)
-    return BatchWrite(result)
+    version = await changes.record(session, logged, origin=ChangeOrigin.API)
+    return BatchWrite(result, data_version=version)

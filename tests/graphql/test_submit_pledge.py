@@ -848,3 +848,28 @@ async def test_a_pledge_in_euros_gets_an_ecb_rate_and_one_in_colones_says_why_no
             }
         }
     }
+
+
+async def test_a_mutation_names_the_data_version_it_committed(
+    client: httpx.AsyncClient, writer: Key
+) -> None:
+    """As REST's writes do: ``Migov-Data-Version`` on the answer, the version the write
+    committed; a replay names the current one; a refused mutation names none."""
+
+    async def post(idempotency_key: str | None, pledge: dict[str, Any]) -> httpx.Response:
+        return await client.post(
+            "/graphql",
+            json={"query": SUBMIT, "variables": {"input": pledge, "key": idempotency_key}},
+            headers=writer.headers,
+        )
+
+    created = await post("data-version-1", pledge_input())
+    version = (await client.get("/v1/meta")).json()["dataset_version"]
+    assert created.json()["data"]["submitPledge"]["created"] is True
+    assert int(created.headers["Migov-Data-Version"]) == version
+    replayed = await post("data-version-1", pledge_input())
+    assert replayed.json()["data"]["submitPledge"]["replayed"] is True
+    assert int(replayed.headers["Migov-Data-Version"]) == version
+    refused_answer = await post(None, pledge_input(forum="NOPE"))
+    assert refused_answer.json()["errors"]
+    assert "Migov-Data-Version" not in refused_answer.headers

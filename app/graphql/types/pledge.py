@@ -10,6 +10,7 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.dataloader import DataLoader
 
+from app.adapters_common import data_version_headers
 from app.errors import DomainError
 from app.graphql.context import Info
 from app.graphql.errors import in_input_terms, refused_input
@@ -453,6 +454,8 @@ class PledgeMutation:
         except DomainError as error:
             in_input_terms(error)
             raise
+        if info.context.response is not None:
+            info.context.response.headers.update(data_version_headers(write.data_version))
         pledge = write.pledge
         actors = await info.context.loaders.actor.load_many([p.id for p in pledge.pledgers])
         pledgers = [actor_types.ActorType.from_model(actor) for actor in actors if actor]
