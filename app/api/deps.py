@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import types
 import typing
-from typing import Annotated
+from typing import Annotated, cast
 
 import orjson
 from fastapi import Depends, Header, Query, Request
@@ -18,7 +18,7 @@ from app.adapters_common import SettingsDep, admit_writer, bearer_secret, get_se
 from app.errors import InvalidInput
 from app.models import ApiKey
 from app.models.enums import ApiScope
-from app.schemas.language import SERVED, Lang, negotiate
+from app.schemas.language import Lang, Language
 from app.services import api_keys as api_key_service
 from app.services.paging import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -32,15 +32,12 @@ async def get_lang(
 ) -> Lang:
     """``?lang=`` wins; else the best supported match in Accept-Language; else English.
 
-    The choice is noted on the answer (``schemas.language.SERVED``) so that it
-    leaves with ``Content-Language``, and says when English stood in.
+    The choice is a ``Language``, kept on the request (``request.state.language``) so that
+    the answer leaves with ``Content-Language``, saying when English stood in.
     """
-    chosen, unsupported = negotiate(lang, request.headers.get("accept-language", ""))
-    served = SERVED.get()
-    if served is not None:
-        served.lang = chosen
-        served.unsupported = unsupported
-    return chosen
+    chosen = Language.negotiate(lang, request.headers.get("accept-language", ""))
+    request.state.language = chosen
+    return cast(Lang, chosen)
 
 
 _SEQUENCES = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set)

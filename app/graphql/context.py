@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 import strawberry
 from fastapi import Depends, Request
@@ -28,7 +29,7 @@ from app.adapters_common import SettingsDep, admit_writer, bearer_secret, get_se
 from app.config import Settings
 from app.graphql.loaders import Loaders
 from app.models import ApiKey
-from app.schemas.language import SERVED, Lang, negotiate
+from app.schemas.language import Lang, Language
 
 
 class Context(BaseContext):
@@ -64,14 +65,12 @@ async def get_context(
     request: Request, settings: SettingsDep, session: AsyncSession = Depends(get_session)
 ) -> Context:
     """The context, its language chosen as REST chooses it: ``?lang=`` on the URL, else
-    Accept-Language, else English (and noted for ``Content-Language``)."""
-    lang, unsupported = negotiate(
+    Accept-Language, else English (kept on the request for ``Content-Language``)."""
+    lang = Language.negotiate(
         request.query_params.get("lang"), request.headers.get("accept-language", "")
     )
-    served = SERVED.get()
-    if served is not None:
-        served.lang, served.unsupported = lang, unsupported
-    return Context(session, settings, lang)
+    request.state.language = lang
+    return Context(session, settings, cast(Lang, lang))
 
 
 Info = strawberry.Info[Context, None]

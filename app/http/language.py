@@ -1,8 +1,8 @@
 """``Content-Language`` on every localised answer, and a word when English stood in.
 
-Each request gets a fresh ``schemas.language.Served`` record. The language
-dependency (REST) or the GraphQL context notes the language chosen; the read
-shapes note each name that had no Spanish form. The answer then leaves with:
+The language dependency (REST) or the GraphQL context chooses a
+``schemas.language.Language`` and keeps it on the request; the read shapes note on it
+each name that had no Spanish form. The answer then leaves with:
 
 * ``Content-Language: es`` (or ``en``): the language it was written in;
 * ``Content-Language: es, en`` and ``Language-Fallback: en`` when some names had
@@ -17,7 +17,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.schemas.language import BASE, SERVED, Served
+from app.schemas.language import BASE, Language
 
 FALLBACK_HEADER = "Language-Fallback"
 
@@ -30,18 +30,17 @@ class ContentLanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        served = Served()
-        token = SERVED.set(served)
+        # The request's state, where the adapter keeps the answer's Language; made here,
+        # so that it is the one dict every inner copy of the scope shares.
+        state = scope.setdefault("state", {})
 
         async def send_with_language(message: Message) -> None:
-            if message["type"] == "http.response.start" and served.lang is not None:
+            language = state.get("language")
+            if message["type"] == "http.response.start" and isinstance(language, Language):
                 headers = MutableHeaders(scope=message)
-                headers["Content-Language"] = served.languages()
-                if served.fell_back or served.unsupported:
+                headers["Content-Language"] = language.languages()
+                if language.fell_back or language.unsupported:
                     headers[FALLBACK_HEADER] = BASE
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_language)
-        finally:
-            SERVED.reset(token)
+        await self.app(scope, receive, send_with_language)

@@ -4,15 +4,12 @@ English is every record's base language. States take their Spanish names from IS
 3166; every curated forum, organisation, event and programme has a Spanish name and
 description (docs/data-coverage.md), but a row written through the API may not.
 ``localized`` picks the text for a language and, when the Spanish one is missing,
-notes on the current answer that it fell back to English, so the
-adapters can say so (REST: ``Content-Language: es, en`` and ``Language-Fallback:
-en``).
+notes on the answer's ``Language`` that it fell back to English, so the adapters can
+say so (``Content-Language: es, en`` and ``Language-Fallback: en``).
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Literal
 
 Lang = Literal["en", "es"]
@@ -20,31 +17,46 @@ SUPPORTED: tuple[Lang, ...] = ("en", "es")
 BASE: Lang = "en"
 
 
-@dataclass
-class Served:
-    """What one answer was localised into: the language asked for, and the fallbacks."""
+class Language(str):
+    """The language one answer is written in (equal to its code, ``"en"`` or ``"es"``),
+    and the record of where English stood in.
 
-    lang: Lang | None = None
-    fell_back: bool = False
-    unsupported: list[str] = field(default_factory=list)
+    The adapter that chose it (REST's ``get_lang`` dependency, GraphQL's context) passes
+    it down with every read like the plain code it equals, keeps it on the request
+    (``request.state.language``), and reads the record back when the answer leaves:
+    ``http.language`` writes ``Content-Language`` and ``Language-Fallback`` from it.
+    """
+
+    fell_back: bool
+    unsupported: tuple[str, ...]
+
+    def __new__(cls, code: Lang, unsupported: tuple[str, ...] = ()) -> Language:
+        language = super().__new__(cls, code)
+        language.fell_back = False
+        language.unsupported = unsupported
+        return language
+
+    @classmethod
+    def negotiate(cls, explicit: str | None, accept_language: str) -> Language:
+        """``negotiate``'s choice, with the languages asked for that are not offered."""
+        code, unsupported = negotiate(explicit, accept_language)
+        return cls(code, tuple(unsupported))
 
     def languages(self) -> str:
         """The ``Content-Language`` value: the language served, then English if it stood in."""
-        lang = self.lang or BASE
-        return f"{lang}, {BASE}" if self.fell_back and lang != BASE else lang
+        return f"{self}, {BASE}" if self.fell_back and self != BASE else str(self)
 
 
-SERVED: ContextVar[Served | None] = ContextVar("migov_served_language", default=None)
-
-
-def localized(english: str, spanish: str | None, lang: str) -> str:
-    """``spanish`` when asked for and known; else ``english``, noting the fallback."""
+def localized(english: str, spanish: str | None, lang: str, *, into: str | None = None) -> str:
+    """``spanish`` when asked for and known; else ``english``, noting the fallback on the
+    answer's ``Language`` (``lang`` itself, or ``into`` when a field asks for a language
+    of its own)."""
     if lang == "es":
         if spanish:
             return spanish
-        served = SERVED.get()
-        if served is not None:
-            served.fell_back = True
+        record = into if into is not None else lang
+        if isinstance(record, Language):
+            record.fell_back = True
     return english
 
 

@@ -238,4 +238,5 @@ TextLangArg = Annotated[
 def name_in(info: Info, english: str, spanish: str | None, lang: LangChoice | None) -> str:
     """``english`` or ``spanish``, in the field's ``lang`` or else the request's (``lang``
     unset or null)."""
-    return localized(english, spanish, lang.value if lang else info.context.lang)
+    request_lang = info.context.lang
+    return localized(english, spanish, lang.value if lang else request_lang, into=request_lang)
