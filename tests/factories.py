@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import DataVersion, Pledge, PledgePledger
+from app.models import Actor, DataVersion, Event, Pledge, PledgePledger, Programme
 from app.models.base import utcnow
-from app.models.enums import ApiScope
+from app.models.enums import ActorKind, ApiScope, EventKind, ProgrammeKind
 from app.services import api_keys as api_key_service
 
 
@@ -90,3 +90,35 @@ async def make_pledge_without_amount(
     )
     await session.flush()
     await data_changed(session)
+
+
+async def submitted(session: AsyncSession, key: Key) -> int:
+    """How many pledges ``key`` has stored."""
+    count = await session.scalar(
+        select(func.count()).select_from(Pledge).where(Pledge.api_key_id == key.id)
+    )
+    return int(count or 0)
+
+
+async def add_rows_without_spanish(session: AsyncSession) -> None:
+    """An event, a programme and an organisation written without Spanish (as a partner's
+    write or a future curated row could be): the one-row reads and lists must say so."""
+    session.add_all(
+        [
+            Event(
+                id="zz-untranslated-event",
+                name="Untranslated meeting",
+                kind=EventKind.TECHNICAL_MEETING,
+                description="A meeting nobody has described in Spanish.",
+            ),
+            Programme(
+                id="zz-untranslated-programme",
+                name="Untranslated fund",
+                name_es="Fondo sin traducir",
+                kind=ProgrammeKind.FUND,
+                description="A fund whose description has no Spanish form.",
+            ),
+            Actor(id="zz-untranslated-actor", name="Untranslated Agency", kind=ActorKind.OTHER),
+        ]
+    )
+    await session.flush()

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.utils.str_converters import to_camel_case
 
-from app.models import IdempotencyRecord, Pledge
-from tests.factories import Key, make_api_key, pledge_body
+from app.models import IdempotencyRecord
+from tests.factories import Key, make_api_key, pledge_body, submitted
 from tests.graphql.test_submit_pledge import BRIEF, ENUMS
 
 
@@ -93,13 +93,6 @@ def _input(body: dict[str, Any]) -> dict[str, Any]:
 ADAPTERS = [pytest.param(over_rest, id="rest"), pytest.param(over_graphql, id="graphql")]
 # What each adapter calls the Idempotency-Key in a refusal.
 KEY_FIELD = {"over_rest": "Idempotency-Key", "over_graphql": "idempotencyKey"}
-
-
-async def submitted(session: AsyncSession, key: Key) -> int:
-    count = await session.scalar(
-        select(func.count()).select_from(Pledge).where(Pledge.api_key_id == key.id)
-    )
-    return int(count or 0)
 
 
 @pytest.fixture

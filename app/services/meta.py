@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,6 +119,21 @@ async def data_changed(session: AsyncSession) -> DataChanged:
     )
 
 
+async def freshness(session: AsyncSession) -> dict[str, Any]:
+    """The data version and when the data changed, by the names both adapters give them
+    (``Meta`` over REST, ``DatasetMeta`` over GraphQL)."""
+    version = await change_service.current_version(session)
+    changed = await data_changed(session)
+    return {
+        "dataset_version": version.version,
+        "last_changed_at": version.changed_at,
+        "data_changed_at": changed.at,
+        "data_changed_by": changed.origin.value if changed.origin is not None else None,
+        "curated_updated": changed.curated_updated,
+        "last_api_write_at": changed.last_api_write_at,
+    }
+
+
 async def describe(
     session: AsyncSession,
     resources: Sequence[ResourceLink] = (),
@@ -125,18 +141,12 @@ async def describe(
     """The dataset's version, counts and coverage; each of ``resources`` (the API's
     collections) with the count of records it lists, where it lists one entity; and when
     the data last changed."""
-    version = await change_service.current_version(session)
-    changed = await data_changed(session)
+    fresh = await freshness(session)
     counts = await entity_counts(session)
     sources = list(await session.scalars(select(Source).order_by(Source.id)))
     cited = await citation_counts(session, [s.id for s in sources])
     return Meta(
-        dataset_version=version.version,
-        last_changed_at=version.changed_at,
-        data_changed_at=changed.at,
-        data_changed_by=changed.origin.value if changed.origin is not None else None,
-        curated_updated=changed.curated_updated,
-        last_api_write_at=changed.last_api_write_at,
+        **fresh,
         counts=counts,
         resources=[
             ResourceCount(**r.model_dump(), count=counts.get(r.name.replace("-", "_")))

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -25,7 +24,7 @@ from app.models import Pledge
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
 from tests.conftest import build_app, client_for
-from tests.factories import Key, make_api_key, pledge_body
+from tests.factories import Key, make_api_key, pledge_body, submitted
 
 PROBLEM = "application/problem+json"
 TITLE = "Protection programmes in Central America"
@@ -39,13 +38,6 @@ def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert body["code"] == code
     assert body["type"].endswith(f"/{code}")
     return body
-
-
-async def submitted(session: AsyncSession, key: Key) -> int:
-    count = await session.scalar(
-        select(func.count()).select_from(Pledge).where(Pledge.api_key_id == key.id)
-    )
-    return int(count or 0)
 
 
 async def submit(

@@ -10,8 +10,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Actor, Event, Programme
-from app.models.enums import ActorKind, EventKind, ProgrammeKind
+from app.models import Actor
+from tests.factories import add_rows_without_spanish
 
 # Every row of each list in one page (MAX_LIMIT is 500).
 LISTS = ("/v1/forums", "/v1/actors", "/v1/events", "/v1/programmes")
@@ -71,34 +71,10 @@ async def test_every_curated_row_is_served_in_spanish(
     assert english.headers["content-language"] == "en"
 
 
-async def _add_rows_without_spanish(session: AsyncSession) -> None:
-    """An event, a programme and an organisation written without Spanish (as a partner's
-    write or a future curated row could be): the one-row reads and lists must say so."""
-    session.add_all(
-        [
-            Event(
-                id="zz-untranslated-event",
-                name="Untranslated meeting",
-                kind=EventKind.TECHNICAL_MEETING,
-                description="A meeting nobody has described in Spanish.",
-            ),
-            Programme(
-                id="zz-untranslated-programme",
-                name="Untranslated fund",
-                name_es="Fondo sin traducir",
-                kind=ProgrammeKind.FUND,
-                description="A fund whose description has no Spanish form.",
-            ),
-            Actor(id="zz-untranslated-actor", name="Untranslated Agency", kind=ActorKind.OTHER),
-        ]
-    )
-    await session.flush()
-
-
 async def test_a_row_without_spanish_is_served_in_english_and_the_answer_says_so(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    await _add_rows_without_spanish(session)
+    await add_rows_without_spanish(session)
     for path, english_name in (
         ("/v1/events/zz-untranslated-event", "Untranslated meeting"),
         ("/v1/programmes/zz-untranslated-programme", "Fondo sin traducir"),

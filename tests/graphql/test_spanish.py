@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Actor, Event, Programme
-from app.models.enums import ActorKind, EventKind, ProgrammeKind
+from tests.factories import add_rows_without_spanish
 
 TEXTS = (
     "name en: name(lang: EN) nameEs description enDescription: description(lang: EN) descriptionEs"
@@ -89,25 +88,7 @@ async def test_a_field_lang_argument_overrides_the_request(client: httpx.AsyncCl
 async def test_a_row_without_spanish_is_noted(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    session.add_all(
-        [
-            Event(
-                id="zz-untranslated-event",
-                name="Untranslated meeting",
-                kind=EventKind.TECHNICAL_MEETING,
-                description="A meeting nobody has described in Spanish.",
-            ),
-            Programme(
-                id="zz-untranslated-programme",
-                name="Untranslated fund",
-                name_es="Fondo sin traducir",
-                kind=ProgrammeKind.FUND,
-                description="A fund whose description has no Spanish form.",
-            ),
-            Actor(id="zz-untranslated-actor", name="Untranslated Agency", kind=ActorKind.OTHER),
-        ]
-    )
-    await session.flush()
+    await add_rows_without_spanish(session)
     for query, expected in (
         (
             '{ event(id: "zz-untranslated-event") { name description } }',

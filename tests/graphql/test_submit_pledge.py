@@ -30,7 +30,7 @@ from app.schemas.pledge import PledgeCreate
 from app.services import api_keys as api_key_service
 from app.services import pledge_writes
 from tests.conftest import build_app, client_for
-from tests.factories import Key, make_api_key, pledge_body
+from tests.factories import Key, make_api_key, pledge_body, submitted
 from tests.graphql.conftest import ClientFactory
 
 pytestmark = pytest.mark.anyio
@@ -105,13 +105,6 @@ def refused(message: str, **extensions: Any) -> dict[str, Any]:
             }
         ],
     }
-
-
-async def submitted(session: AsyncSession, key: Key) -> int:
-    count = await session.scalar(
-        select(func.count()).select_from(Pledge).where(Pledge.api_key_id == key.id)
-    )
-    return int(count or 0)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import strawberry
 
 from app.graphql.context import Info
 from app.schemas.meta import Meta
-from app.services import changes as change_service
 from app.services import meta as meta_service
 
 
@@ -54,13 +53,4 @@ class MetaQuery:
     @strawberry.field(description="The dataset's version and when it last changed.")
     async def dataset_meta(self, info: Info) -> DatasetMetaType:
         async with info.context.db() as session:
-            version = await change_service.current_version(session)
-            changed = await meta_service.data_changed(session)
-        return DatasetMetaType(
-            dataset_version=version.version,
-            last_changed_at=version.changed_at,
-            data_changed_at=changed.at,
-            data_changed_by=changed.origin.value if changed.origin is not None else None,
-            curated_updated=changed.curated_updated,
-            last_api_write_at=changed.last_api_write_at,
-        )
+            return DatasetMetaType(**await meta_service.freshness(session))
