@@ -4,7 +4,6 @@ curated files load them with their citations."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,27 +17,12 @@ from app.dataset import read as dataset_read
 from app.errors import InvalidInput
 from app.models import Event, MoneyRecord, Programme
 from tests.services.cited import citation
+from tests.services.data_files import append_entry
 
-DATA = dataset_read.DEFAULT_DATA_DIR
 CAN_REPORT = "canada-mirps-sp-chair-report-2022"
 WRMC = "wrmc-2021-regional-cooperation"
 # How many entries each file holds: an appended entry is the next one.
 ENTRIES = dataset_checks.check_dataset(dataset_read.read_dataset()).counts
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA, copy)
-    return copy
-
-
-def _append(data_dir: Path, name: str, text: str) -> int:
-    """Append ``text`` to ``name``.yaml; returns the line its first entry starts on."""
-    path = data_dir / f"{name}.yaml"
-    before = path.read_text(encoding="utf-8")
-    path.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-    return len(before.rstrip("\n").splitlines()) + 2
 
 
 def _problems(data_dir: Path) -> list[str]:
@@ -64,7 +48,7 @@ def test_every_curated_entry_has_its_spanish_name_and_description() -> None:
 
 
 def test_an_entry_without_spanish_is_named_and_the_cli_says_so(data_dir: Path) -> None:
-    _append(
+    append_entry(
         data_dir,
         "programmes",
         "- id: new-fund\n  name: New fund\n  kind: fund\n  description: A fund.\n"
@@ -86,7 +70,7 @@ def test_an_entry_without_spanish_is_named_and_the_cli_says_so(data_dir: Path) -
 
 
 def test_a_programme_of_unknown_kind_names_file_line_and_reason(data_dir: Path) -> None:
-    line = _append(
+    line = append_entry(
         data_dir,
         "programmes",
         "- id: new-fund\n  name: New fund\n  kind: piggy_bank\n  description: A fund.\n"
@@ -103,7 +87,7 @@ def test_a_programme_of_unknown_kind_names_file_line_and_reason(data_dir: Path) 
 
 
 def test_a_money_record_without_citations_names_file_line_and_reason(data_dir: Path) -> None:
-    line = _append(
+    line = append_entry(
         data_dir,
         "money_records",
         "- id: new-budget\n  kind: budget\n  forum: RCM\n  description: A budget.\n"
@@ -120,7 +104,7 @@ def test_a_money_record_without_citations_names_file_line_and_reason(data_dir: P
 
 
 def test_a_child_event_outside_its_series_names_file_line_and_reason(data_dir: Path) -> None:
-    line = _append(
+    line = append_entry(
         data_dir,
         "events",
         "- id: mirps-sp-technical-workshop-2022-extra\n"
@@ -139,7 +123,7 @@ def test_a_child_event_outside_its_series_names_file_line_and_reason(data_dir: P
 
 
 def test_a_count_below_zero_names_file_line_and_reason(data_dir: Path) -> None:
-    line = _append(
+    line = append_entry(
         data_dir,
         "participant_counts",
         "- id: rcm-observer-ghosts\n  forum: RCM\n  role: observer\n  count: -2\n"
@@ -152,7 +136,7 @@ def test_a_count_below_zero_names_file_line_and_reason(data_dir: Path) -> None:
 
 
 def test_unknown_references_are_each_named(data_dir: Path) -> None:
-    _append(
+    append_entry(
         data_dir,
         "money_records",
         "- id: stray\n  kind: budget\n  programme: no-such-programme\n  payer: nobody\n"
@@ -169,7 +153,7 @@ def test_unknown_references_are_each_named(data_dir: Path) -> None:
 
 
 def test_the_cli_refuses_bad_files_with_exit_code_1(data_dir: Path) -> None:
-    _append(
+    append_entry(
         data_dir,
         "participant_counts",
         "- id: negative\n  forum: RCM\n  role: observer\n  count: -1\n"

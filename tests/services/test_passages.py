@@ -5,7 +5,6 @@ match (naming file, line and reason), and says plainly when the texts are not at
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,8 @@ from app.dataset import read as dataset_read
 from app.dataset.citations import citations_in
 from app.dataset.files import DATASET_FILES
 from tests.services.cited import passage, source_texts, text_of
+from tests.services.data_files import append_entry
 
-DATA = dataset_read.DEFAULT_DATA_DIR
 WEB = "mirps-sp-web-2021"
 NEXT = len(dataset_read.read_dataset().programmes)  # the index of an appended programme
 # A programme appended to a copy of the data: the next entry, its passage on the 6th line.
@@ -32,21 +31,6 @@ PROGRAMME = (
     "    - source: mirps-sp-web-2021\n"
     "      passage: {PASSAGE}\n"
 )
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA, copy)
-    return copy
-
-
-def _append(data_dir: Path, name: str, text: str) -> int:
-    """Append ``text`` to ``name``.yaml; returns the line its first entry starts on."""
-    path = data_dir / f"{name}.yaml"
-    before = path.read_text(encoding="utf-8")
-    path.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-    return len(before.rstrip("\n").splitlines()) + 2
 
 
 def _problems(data_dir: Path) -> list[str]:
@@ -122,7 +106,7 @@ def test_a_broken_passage_names_file_line_and_reason(
     data_dir: Path, span: str, reason: str
 ) -> None:
     wrong = hashlib.sha256(b"not the passage").hexdigest()
-    line = _append(data_dir, "programmes", PROGRAMME.replace("{PASSAGE}", span % wrong))
+    line = append_entry(data_dir, "programmes", PROGRAMME.replace("{PASSAGE}", span % wrong))
     problems = _problems(data_dir)
     assert len(problems) == 1, problems
     prefix = (
@@ -132,7 +116,7 @@ def test_a_broken_passage_names_file_line_and_reason(
 
 
 def test_a_citation_without_a_passage_is_refused(data_dir: Path) -> None:
-    line = _append(data_dir, "programmes", PROGRAMME.replace("      passage: {PASSAGE}\n", ""))
+    line = append_entry(data_dir, "programmes", PROGRAMME.replace("      passage: {PASSAGE}\n", ""))
     assert _problems(data_dir) == [
         f"programmes.yaml:{line + 5} entry {NEXT} (broken-passage): a citation of {WEB} names no "
         "passage (every citation of a source with a text points at its passage)"
@@ -141,7 +125,7 @@ def test_a_citation_without_a_passage_is_refused(data_dir: Path) -> None:
 
 def test_the_span_checks_hold_without_the_texts(data_dir: Path) -> None:
     wrong = hashlib.sha256(b"x").hexdigest()
-    line = _append(
+    line = append_entry(
         data_dir,
         "programmes",
         PROGRAMME.replace("{PASSAGE}", f"{{start: 5, end: 700, sha256: {wrong}}}"),
@@ -185,7 +169,7 @@ def test_validate_says_plainly_when_it_skipped_the_digests(tmp_path: Path) -> No
 
 def test_validate_fails_on_a_wrong_digest(data_dir: Path) -> None:
     wrong = hashlib.sha256(b"nope").hexdigest()
-    _append(
+    append_entry(
         data_dir,
         "programmes",
         PROGRAMME.replace("{PASSAGE}", f"{{start: 0, end: 22, sha256: {wrong}}}"),

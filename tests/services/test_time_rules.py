@@ -13,16 +13,13 @@ shown failing on a deliberately broken data file with its file, line and reason:
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from app.dataset import check as dataset_checks
 from app.dataset import read as dataset_read
 from tests.services.cited import citation, source_texts
+from tests.services.data_files import append_entry
 
-DATA = dataset_read.DEFAULT_DATA_DIR
 REPORT = "canada-mirps-sp-chair-report-2022"
 ROADMAP = "unnm-lac-imrf-roadmap-2021"
 WRMC = "wrmc-2021-regional-cooperation"
@@ -30,20 +27,10 @@ MEETINGS = "5 Technical Meetings conducted between MIRPS Support Platform member
 PAIM = "endorsed “the necessity of establishing a regional instrument"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA, copy)
-    return copy
-
-
 def _append(data_dir: Path, name: str, text: str) -> tuple[int, int]:
     """Append an entry to ``name``.yaml: the line it starts on, and its index."""
     entries = len(getattr(dataset_read.read_dataset(data_dir), name))
-    path = data_dir / f"{name}.yaml"
-    before = path.read_text(encoding="utf-8")
-    path.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-    return len(before.rstrip("\n").splitlines()) + 2, entries
+    return append_entry(data_dir, name, text), entries
 
 
 def _problems(data_dir: Path) -> list[str]:
