@@ -18,7 +18,7 @@ from app.http.problems import HTTP_ERROR_CODES, problem_response
 APP = Path(__file__).resolve().parents[2] / "app"
 SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)*$")
 # Modules whose module-level string constants are all error codes.
-CODE_MODULES = ("faults.py", "graphql/limits.py")
+CODE_MODULES = ("db/faults.py", "graphql/limits.py")
 
 
 def codes_in_the_app() -> set[str]:
