@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.adapters_common import SettingsDep
 from app.api.deps import SessionDep
 from app.api.index import served_collections
 from app.api.params import READ_DEPENDENCIES
@@ -15,7 +14,7 @@ router = APIRouter(prefix="/v1/meta", tags=["meta"], dependencies=READ_DEPENDENC
 
 
 @router.get("", operation_id="get_meta")
-async def get_meta(request: Request, session: SessionDep, settings: SettingsDep) -> Meta:
+async def get_meta(request: Request, session: SessionDep) -> Meta:
     """Dataset version, last change time, counts per entity, and each source's coverage.
 
     Cheap to poll: a partner compares `dataset_version` (or sends `If-None-Match`)

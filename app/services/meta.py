@@ -81,6 +81,12 @@ class DataChanged:
     curated_updated: dt.date | None
     last_api_write_at: dt.datetime | None
 
+    @property
+    def curated_day(self) -> dt.date | None:
+        """The curated dataset's day when it is what last changed the data (``at`` is
+        then that day's start, a day being all the dataset states)."""
+        return self.curated_updated if self.origin is ChangeOrigin.CURATED else None
+
 
 def _newest(origin: ChangeOrigin) -> Select[dt.datetime]:
     return (

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
-from app.adapters_common import SettingsDep, get_session
+from app.adapters_common import get_session
 from app.errors import NotFound
 from app.services import changes as change_service
 from app.services import forums as forum_service
@@ -53,15 +53,15 @@ def _last_change(changed: meta_service.DataChanged) -> tuple[str, str]:
     (a day is all it states), or a write's commit time to the minute."""
     if changed.at is None:
         return "", "—"
-    if changed.origin is not None and changed.origin.value == "curated" and changed.curated_updated:
-        day = changed.curated_updated.isoformat()
+    if changed.curated_day is not None:
+        day = changed.curated_day.isoformat()
         return day, day
     at = changed.at.astimezone(dt.UTC)
     return at.isoformat(timespec="seconds"), at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 @router.get("/", response_class=HTMLResponse)
-async def front_door(request: Request, session: Session, settings: SettingsDep) -> HTMLResponse:
+async def front_door(request: Request, session: Session) -> HTMLResponse:
     """The page a person opens first. "Last change" is when the data itself last changed,
     as /v1/meta's ``data_changed_at`` says, not when it was loaded. With the database down
     it still leads to the docs, says the data cannot be read, and answers 503."""
