@@ -43,7 +43,7 @@ from app.errors import Unavailable
 from app.graphql.errors import unavailable_response
 from app.graphql.schema import build_router
 from app.http import problem_types, problems, stack
-from app.http.cache import VersionRead, VersionWatch
+from app.http.cache import VersionRead, VersionWatch, WrittenRead
 from app.services import changes as change_service
 from app.standards import licence
 from app.telemetry import metrics
@@ -148,6 +148,12 @@ def _version_read(app: FastAPI, engine: AsyncEngine) -> VersionRead:
     return override or partial(change_service.committed_version, engine)
 
 
+def _written_read(app: FastAPI, engine: AsyncEngine) -> WrittenRead:
+    """How the response cache learns what writes changed: like ``_version_read``."""
+    override: WrittenRead | None = getattr(app.state, "written_read", None)
+    return override or partial(change_service.committed_writes, engine)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -167,7 +173,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 metrics.watch_pool(each, capacity=capacity)
         if settings.cache:
             app.state.version_watch = VersionWatch(
-                _version_read(app, engine), timeout=settings.db_pool_timeout
+                _version_read(app, engine),
+                timeout=settings.db_pool_timeout,
+                written=_written_read(app, engine),
             )
         if getattr(app.state, "server_process", False):
             settle_garbage_collector()

@@ -37,7 +37,7 @@ from app.db import create_engine
 from app.db.migrations import upgrade
 from app.main import create_app
 from app.services import changes as change_service
-from app.services.changes import Version
+from app.services.changes import Version, Written
 
 
 @pytest.fixture(scope="session")
@@ -179,6 +179,11 @@ def build_app(settings: Settings, session: AsyncSession) -> Any:
         return await change_service.current_version(session)
 
     application.state.version_read = _version_in_test_transaction
+
+    async def _writes_in_test_transaction(after: int, upto: int) -> Written | None:
+        return await change_service.written_between(session, after, upto)
+
+    application.state.written_read = _writes_in_test_transaction
 
     async def _test_session() -> AsyncIterator[AsyncSession]:
         # Behave like a fresh session per request: what the test did before is

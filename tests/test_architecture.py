@@ -35,13 +35,24 @@ ALLOWED: dict[str, frozenset[str]] = {
     # Services speak to the session they are given: the fault classes and the
     # migrations' revision, never the engine.
     "services": frozenset(
-        {"app", "errors", "db.faults", "db.migrations", "models", "schemas", "standards"}
+        {
+            "app",
+            "errors",
+            "db.faults",
+            "db.migrations",
+            "db.reads",
+            "models",
+            "schemas",
+            "standards",
+        }
     ),
     # The curated-data pipeline: only the CLI and the tests use it.
     "dataset": frozenset({"errors", "models", "schemas", "services", "standards"}),
     "adapters_common": frozenset({"config", "db", "http", "models", "services"}),
     # The HTTP layer wraps every adapter, so it imports none of them.
-    "http": frozenset({"config", "errors", "db.faults", "schemas", "services", "telemetry"}),
+    "http": frozenset(
+        {"config", "errors", "db.faults", "db.reads", "schemas", "services", "telemetry"}
+    ),
     "api": frozenset(
         {"app", "adapters_common", "db", "errors", "http", "models", "schemas", "services"}
         | {"telemetry"}

@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import (
 from app.config import Settings
 from app.db.faults import budget_spent
 from app.db.pool import FairPool
+from app.db.reads import watch_reads
 from app.models import DataVersion
 
 # Execution option marking a connection whose next transaction writes (see begin_write).
@@ -85,6 +86,7 @@ def create_engine(settings: Settings, url_text: str | None = None) -> AsyncEngin
     engine = create_async_engine(url, **kwargs)
     ping_when_idle(engine)
     watch_budget(engine)
+    watch_reads(engine)
     if sqlite:
         install_sqlite_fixes(
             engine, busy_timeout=lock_wait, synchronous=settings.sqlite_synchronous

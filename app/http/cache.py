@@ -9,8 +9,13 @@ so an answer computed at version V stays right until V changes. Each process kee
   read that started after it asked, so no request is answered from before a
   write its client already saw acknowledged.
 * a ``ResponseCache``: complete answers to GETs under ``/v1`` and to GraphQL
-  queries, by (data version, request), LRU within ``MIGOV_CACHE_MAX_MB``. A newer
-  version empties it.
+  queries, by request, each with the tables (and, for one pledge, the rows) it was
+  computed from (``app.db.reads``), LRU within ``MIGOV_CACHE_MAX_MB``. When the
+  version moves on, the cache reads what the writes in between changed
+  (``services.changes.written_between``) and drops only the answers that read it: a
+  pledge submission leaves forums, actors, participations and other pledges' pages
+  standing. When that cannot be told (curated data reloaded, too many changes, the
+  read failing), it empties.
 
 What is stored, and what is not:
 
@@ -61,10 +66,11 @@ from sqlalchemy import exc as sa_exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db.faults import database_fault
+from app.db.reads import FrozenReads, recording
 from app.errors import Unavailable
 from app.http.bodies import read_body
 from app.http.preconditions import not_modified
-from app.services.changes import Version
+from app.services.changes import Version, Written
 from app.telemetry.metrics import CACHE_LOOKUPS
 
 log = logging.getLogger(__name__)
@@ -110,6 +116,8 @@ MUTATION = re.compile(rb"\b(mutation|subscription)\b")
 # over REST, a GraphQL error over /graphql). The composition root supplies it.
 Refusal = Callable[[Scope, Unavailable], ASGIApp]
 VersionRead = Callable[[], Awaitable[Version]]
+# What the writes of versions (after, upto] changed; None when it cannot be told.
+WrittenRead = Callable[[int, int], Awaitable[Written | None]]
 
 
 class SharedRead(Generic[T]):
@@ -184,9 +192,24 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
 class VersionWatch:
     """The data version now, read from the database (the one source of truth)."""
 
-    def __init__(self, read: VersionRead, *, timeout: float) -> None:
+    def __init__(
+        self, read: VersionRead, *, timeout: float, written: WrittenRead | None = None
+    ) -> None:
         self._timeout = timeout
         self._shared_read = read
+        self._written = written
+
+    async def written(self, after: int, upto: int) -> Written | None:
+        """What the writes after version ``after`` up to ``upto`` changed; None (all)
+        when the watch cannot tell or the read fails."""
+        if self._written is None:
+            return None
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await self._written(after, upto)
+        except Exception as error:  # the cache then starts afresh: never a stale answer
+            log.warning("reading the changes after version %s: %s", after, type(error).__name__)
+            return None
 
     async def current(self) -> Version:
         """Concurrent callers share reads (``SharedRead``): each gets the result of a read
@@ -207,10 +230,15 @@ class VersionWatch:
         return SharedRead(self._shared_read)
 
 
+EVERYTHING_READ = FrozenReads(frozenset({"*"}))
+
+
 @dataclass(frozen=True)
 class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    # What the answer was computed from; an entry without it depends on everything.
+    reads: FrozenReads = EVERYTHING_READ
 
     @cached_property
     def etag(self) -> str | None:
@@ -226,7 +254,8 @@ class Entry:
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+        rows = sum(len(ids) for _, ids in self.reads.rows)
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200 + 8 * rows
 
 
 def _value(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
@@ -264,6 +293,27 @@ class ResponseCache:
         while self._bytes > self.max_bytes and self._entries:
             _, evicted = self._entries.popitem(last=False)
             self._bytes -= evicted.size
+
+    def advance(self, version: int, written: Written | None, *, since: int) -> int:
+        """Move to ``version``, given what the writes after ``since`` changed (None: not
+        known, so everything). Entries computed from what they changed leave; the rest
+        stay, valid at ``version``. Returns how many left."""
+        if version <= self.version:
+            return 0
+        if written is None or since < 0 or since > self.version:
+            left = len(self._entries)
+            self.clear()
+        else:
+            stale = [
+                key
+                for key, entry in self._entries.items()
+                if entry.reads.touched_by(written.tables, written.rows)
+            ]
+            for key in stale:
+                self._bytes -= self._entries.pop(key).size
+            left = len(stale)
+        self.version = version
+        return left
 
     def clear(self) -> None:
         self._entries.clear()
@@ -316,6 +366,9 @@ class ResponseCacheMiddleware:
         self.app = app
         self.store = ResponseCache(max_bytes)
         self.refuse = refuse
+        # The advance under way (the version it moves to): requests that find the same
+        # new version wait for it rather than each reading the changes again.
+        self._advancing: tuple[int, asyncio.Future[None]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -367,6 +420,8 @@ class ResponseCacheMiddleware:
             log.warning("%s reading the data version: %s", fault.code, type(error).__name__)
             await self.refuse(scope, fault)(scope, receive, send)
             return
+        if version.version > self.store.version:
+            await self._advance(watch, version.version)
         key = _key(scope, body)
         entry = self.store.get(version.version, key)
         if entry is not None:
@@ -376,6 +431,29 @@ class ResponseCacheMiddleware:
         CACHE_LOOKUPS.labels("miss").inc()
         scope.setdefault("state", {})["data_version"] = version
         await self._fill(version, key, scope, receive, send)
+
+    async def _advance(self, watch: VersionWatch, version: int) -> None:
+        """Bring the store to ``version`` (``ResponseCache.advance``), once for all the
+        requests that find it at the same time."""
+        loop = asyncio.get_running_loop()
+        running = self._advancing
+        if (
+            running is not None
+            and running[0] >= version
+            and not running[1].done()
+            and running[1].get_loop() is loop
+        ):
+            await asyncio.shield(running[1])
+            return
+        since = self.store.version
+
+        async def advance() -> None:
+            written = await watch.written(since, version) if since >= 0 else None
+            self.store.advance(version, written, since=since)
+
+        task = asyncio.ensure_future(advance())
+        self._advancing = (version, task)
+        await asyncio.shield(task)
 
     async def _fill(
         self, version: Version, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send
@@ -408,7 +486,8 @@ class ResponseCacheMiddleware:
                     streamed, body = True, None
             await send(message)  # a failed send (the client gone) raises: nothing is stored
 
-        await self.app(scope, receive_noting_disconnect, capture)
+        with recording() as reads:
+            await self.app(scope, receive_noting_disconnect, capture)
         if (
             status != 200
             or body is None
@@ -420,7 +499,7 @@ class ResponseCacheMiddleware:
         if any(name == b"set-cookie" for name, _ in headers):
             return
         kept = [(name, value) for name, value in headers if name not in PER_REQUEST_HEADERS]
-        self.store.put(version.version, key, Entry(headers=kept, body=body))
+        self.store.put(version.version, key, Entry(headers=kept, body=body, reads=reads.frozen()))
 
 
 def _not_modified_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

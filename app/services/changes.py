@@ -7,6 +7,8 @@ Invariants:
   commit) and stamps the transaction's change rows with the new version, so
   versions appear in commit order and a feed reader that resumes after version V
   never misses a later commit.
+* What the writes between two versions changed (``written_between``) is read back
+  from the change rows by the response cache, which keeps what they did not touch.
 * The feed is ordered by (version, id) and its cursor is opaque. Its
   ``next_cursor`` is set on the last page too (the last change read, or the
   cursor the reader came with), so a mirror stores it and resumes later.
@@ -20,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from app.db.reads import FAMILIES, PLEDGE_FAMILY
 from app.errors import InvalidInput
 from app.models import Change, DataVersion
 from app.models.base import utcnow
@@ -106,6 +109,69 @@ async def committed_version(engine: AsyncEngine) -> Version:
             return Version(version=int(row["version"]), changed_at=row["changed_at"])
         found = (await connection.execute(CURRENT_VERSION)).one()
         return Version(version=int(found.version), changed_at=found.changed_at)
+
+
+# What an API write of followed rows changes besides them: the change log and the
+# version, its audit entry and idempotency record, and its key's last use and rate budget
+# (no cached answer reads those two; were one to, a write would evict it).
+WRITTEN_BESIDE_ROWS = frozenset(
+    {
+        "change",
+        "data_version",
+        "audit_entry",
+        "idempotency_record",
+        "api_key",
+        "rate_limit_bucket",
+    }
+)
+# Entities whose writes the response cache follows row by row, with their table family
+# (``app.db.reads.FAMILIES``). Any other change (curated data) counts as changing all.
+ROW_FAMILIES = {Entity.PLEDGE.value: PLEDGE_FAMILY}
+# Past this many changes between two versions, the cache starts afresh.
+MAX_FOLLOWED_CHANGES = 5_000
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the writes of a range of versions changed: the tables (a family's among them
+    when any of its rows changed), and the rows by id per table family."""
+
+    tables: frozenset[str]
+    rows: dict[str, frozenset[int]]
+
+
+async def written_between(
+    connection: AsyncConnection | AsyncSession, after: int, upto: int
+) -> Written | None:
+    """What the writes of versions ``after`` (excluded) to ``upto`` changed, from their
+    change rows; None when that cannot be told row by row: a version with no change
+    rows, a change of curated records, or more than ``MAX_FOLLOWED_CHANGES``."""
+    if upto <= after:
+        return Written(frozenset(), {})
+    rows = (
+        await connection.execute(
+            select(Change.version, Change.entity, Change.entity_id)
+            .where(Change.version > after, Change.version <= upto)
+            .limit(MAX_FOLLOWED_CHANGES + 1)
+        )
+    ).all()
+    if len(rows) > MAX_FOLLOWED_CHANGES or len({row.version for row in rows}) != upto - after:
+        return None
+    ids: dict[str, set[int]] = {}
+    for row in rows:
+        family = ROW_FAMILIES.get(str(row.entity))
+        if family is None or not str(row.entity_id).isdigit():
+            return None
+        ids.setdefault(family, set()).add(int(row.entity_id))
+    # A read of a family's tables as a whole (a list of pledges) depends on every row.
+    tables = WRITTEN_BESIDE_ROWS.union(*(FAMILIES[family] for family in ids))
+    return Written(tables, {family: frozenset(each) for family, each in ids.items()})
+
+
+async def committed_writes(engine: AsyncEngine, after: int, upto: int) -> Written | None:
+    """``written_between`` on a connection of its own (the response cache's read)."""
+    async with engine.connect() as connection:
+        return await written_between(connection, after, upto)
 
 
 async def list_changes(

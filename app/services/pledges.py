@@ -25,6 +25,7 @@ from sqlalchemy import Select, bindparam, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.db.reads import PLEDGE_FAMILY, rows_only
 from app.errors import NotFound
 from app.models import Actor, Citation, ExchangeRate, Pledge, PledgeObjective, PledgePledger
 from app.schemas.actor import ROW_ACTOR_COLUMNS, RowActor
@@ -268,10 +269,13 @@ async def pledge_rows(
     """The pledges with these ids (those that exist), by id."""
     if not pledge_ids:
         return {}
-    if len(pledge_ids) == 1:
-        result = await session.execute(READ_BY_ID, {"pledge_id": pledge_ids[0]})
-    else:
-        result = await session.execute(READ_BY_IDS, {"pledge_ids": sorted(set(pledge_ids))})
+    # The answer depends on these pledges' rows only (``app.db.reads``): a write to
+    # another pledge leaves a cached copy of it standing.
+    with rows_only(PLEDGE_FAMILY, pledge_ids):
+        if len(pledge_ids) == 1:
+            result = await session.execute(READ_BY_ID, {"pledge_id": pledge_ids[0]})
+        else:
+            result = await session.execute(READ_BY_IDS, {"pledge_ids": sorted(set(pledge_ids))})
     rows = result.all()
     return {row.read.id: row for row in pledge_rows_from(rows, lang=lang)}
 

@@ -1,0 +1,263 @@
+"""A write evicts exactly the cached answers it may have changed, and never one less.
+
+The response cache keeps an answer across a write that did not touch what it was
+computed from (``app.db.reads``, ``services.changes.written_between``). Each case
+here fills the cache with every GET route of the OpenAPI document (as
+``tests/test_cache_contract.py`` walks them) and a GraphQL document, makes one kind
+of pledge write, and then asks every request again through the cache and through an
+app without a cache on the same data: the bodies must be equal, so an answer that
+depends on the written data and was served stale fails the case, resource by
+resource. The same cases show what the cache kept: forums and another pledge's page
+are hits after a pledge write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.db.reads import FAMILIES, PLEDGE_FAMILY, Reads, recording, rows_only
+from app.http.cache import NOT_CACHED_PATHS, Entry, ResponseCache
+from app.services import changes as change_service
+from app.services.changes import WRITTEN_BESIDE_ROWS, Written
+from app.telemetry.metrics import CACHE_LOOKUPS
+from tests.conftest import build_app, client_for
+from tests.factories import Key, make_api_key, pledge_body
+from tests.test_cache_contract import _get_paths
+from tests.test_write_parity import over_graphql
+
+GRAPHQL = {
+    "query": "{ forums(first: 5) { edges { node { code name } } } "
+    'pledges(filter: {forum: "MIRPS-SP"}, first: 3) { totalCount edges { node { id title '
+    "status } } } pledgeSummary(groupBy: [FORUM]) { group { forum } count amountUsd } "
+    "datasetMeta { version } }"
+}
+FORUM_ONLY = {"query": '{ forum(code: "RCM") { code name participants { role actor { id } } } }'}
+# Answers no pledge write can change.
+KEPT = [
+    ("GET", "/v1/forums/RCM", None),
+    ("GET", "/v1/actors?limit=5", None),
+    ("GET", "/v1/forums/RCM/participants", None),
+    ("POST", "/graphql", FORUM_ONLY),
+]
+
+
+@pytest.fixture
+async def clients(
+    settings: Settings, session: AsyncSession
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    cached = settings.model_copy(update={"cache": True})
+    fresh = settings.model_copy(update={"cache": False})
+    async with (
+        client_for(build_app(cached, session)) as through_cache,
+        client_for(build_app(fresh, session)) as without,
+    ):
+        yield through_cache, without
+
+
+@pytest.fixture
+async def writer(session: AsyncSession) -> Key:
+    return await make_api_key(session, name="cache writes")
+
+
+def _hits() -> float:
+    return float(CACHE_LOOKUPS.labels("hit")._value.get())
+
+
+async def _submit(client: httpx.AsyncClient, key: Key, **overrides: Any) -> httpx.Response:
+    created = await client.post("/v1/pledges", json=pledge_body(**overrides), headers=key.headers)
+    assert created.status_code == 201, created.text
+    return created
+
+
+async def _write_submit(client: httpx.AsyncClient, key: Key, _pledge: httpx.Response) -> None:
+    await _submit(client, key, title="Another submission", external_ref="cache-submit")
+
+
+async def _write_update(client: httpx.AsyncClient, key: Key, pledge: httpx.Response) -> None:
+    updated = await client.patch(
+        pledge.headers["location"],
+        json={"status": "in_progress", "title": "A title changed by its pledger"},
+        headers={**key.headers, "If-Match": pledge.headers["etag"]},
+    )
+    assert updated.status_code == 200, updated.text
+
+
+async def _write_withdraw(client: httpx.AsyncClient, key: Key, pledge: httpx.Response) -> None:
+    withdrawn = await client.patch(
+        pledge.headers["location"],
+        json={"status": "withdrawn"},
+        headers={**key.headers, "If-Match": pledge.headers["etag"]},
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+
+
+async def _write_batch(client: httpx.AsyncClient, key: Key, _pledge: httpx.Response) -> None:
+    items = [pledge_body(title=f"Batch item {n}", external_ref=f"cache-batch-{n}") for n in (1, 2)]
+    stored = await client.post("/v1/pledges/batch", json={"pledges": items}, headers=key.headers)
+    assert stored.status_code in (200, 201, 207), stored.text
+
+
+async def _write_graphql(client: httpx.AsyncClient, key: Key, _pledge: httpx.Response) -> None:
+    body = pledge_body(title="Submitted over GraphQL", external_ref="cache-graphql")
+    answer = await over_graphql(client, key, body, None)
+    assert answer.created, answer
+
+
+Write = Callable[[httpx.AsyncClient, Key, httpx.Response], Awaitable[None]]
+WRITES = [
+    pytest.param(_write_submit, id="submit"),
+    pytest.param(_write_update, id="update"),
+    pytest.param(_write_withdraw, id="withdraw"),
+    pytest.param(_write_batch, id="batch"),
+    pytest.param(_write_graphql, id="graphql-submit"),
+]
+
+
+async def _asks(client: httpx.AsyncClient) -> list[tuple[str, str, Any]]:
+    paths = [p for p in await _get_paths(client) if not p.startswith(NOT_CACHED_PATHS)]
+    asks: list[tuple[str, str, Any]] = [("GET", path, None) for path in paths]
+    asks += [("POST", "/graphql", GRAPHQL), ("POST", "/graphql", FORUM_ONLY)]
+    return asks
+
+
+async def _answer(client: httpx.AsyncClient, ask: tuple[str, str, Any]) -> tuple[int, Any]:
+    method, path, body = ask
+    response = await client.request(method, path, json=body)
+    if response.headers.get("content-type", "").startswith(
+        ("application/json", "application/problem")
+    ):
+        return response.status_code, response.json()
+    return response.status_code, response.text
+
+
+@pytest.mark.parametrize("write", WRITES)
+async def test_no_answer_a_pledge_write_changed_is_served_from_the_cache(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], writer: Key, write: Write
+) -> None:
+    through_cache, without = clients
+    pledge = await _submit(through_cache, writer, external_ref="cache-first")
+    other = await _submit(through_cache, writer, title="Left alone", external_ref="cache-other")
+    pledge_page = pledge.headers["location"]
+    other_page = other.headers["location"]
+    asks = await _asks(through_cache)
+    asks += [("GET", pledge_page, None), ("GET", other_page, None), *KEPT]
+    before = {ask[1] + str(ask[2]): await _answer(through_cache, ask) for ask in asks}
+
+    await write(through_cache, writer, pledge)
+
+    for ask in asks:
+        cached = await _answer(through_cache, ask)
+        assert cached == await _answer(without, ask), f"{ask[0]} {ask[1]} {ask[2] or ''}"
+    # What the write cannot have changed was answered from the cache.
+    kept = list(KEPT)
+    if write is not _write_batch and write is not _write_submit and write is not _write_graphql:
+        kept.append(("GET", other_page, None))
+    for ask in kept:
+        hits = _hits()
+        assert await _answer(through_cache, ask) == before[ask[1] + str(ask[2])]
+        assert _hits() == hits + 1, f"{ask[1]} {ask[2] or ''} was evicted by a pledge write"
+
+
+@pytest.mark.parametrize("write", WRITES)
+async def test_a_pledge_write_writes_only_the_tables_the_cache_expects(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], writer: Key, write: Write
+) -> None:
+    """``written_between`` tells the cache a pledge change touched the pledge's own rows
+    and ``WRITTEN_BESIDE_ROWS``: a write that changed another table a reader sees would
+    leave stale answers standing."""
+    through_cache, _ = clients
+    pledge = await _submit(through_cache, writer, external_ref="tables-first")
+    with recording() as reads:
+        await write(through_cache, writer, pledge)
+    assert reads.written, "the write was not recorded"
+    assert reads.written <= WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY]
+
+
+async def test_the_changes_between_two_versions_name_the_pledges_written(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], writer: Key, session: AsyncSession
+) -> None:
+    through_cache, _ = clients
+    start = (await change_service.current_version(session)).version
+    first = (await _submit(through_cache, writer, external_ref="range-1")).json()["id"]
+    second = (await _submit(through_cache, writer, external_ref="range-2")).json()["id"]
+    now = (await change_service.current_version(session)).version
+
+    written = await change_service.written_between(session, start, now)
+    assert written is not None
+    assert written.rows == {PLEDGE_FAMILY: frozenset({first, second})}
+    assert written.tables >= FAMILIES[PLEDGE_FAMILY] | {"change", "data_version"}
+    only_second = await change_service.written_between(session, now - 1, now)
+    assert only_second is not None
+    assert only_second.rows == {PLEDGE_FAMILY: frozenset({second})}
+
+
+async def test_a_version_the_change_log_cannot_explain_empties_the_cache(
+    session: AsyncSession,
+) -> None:
+    """A version with no change rows (a bump straight in the table), or a change of
+    curated records, cannot be followed row by row: the cache starts afresh."""
+    start = (await change_service.current_version(session)).version
+    await session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    assert await change_service.written_between(session, start, start + 1) is None
+    await session.execute(
+        text(
+            "INSERT INTO change (version, entity, entity_id, action, origin, changed_at) "
+            "VALUES (:v, 'forum', 'RCM', 'updated', 'curated', CURRENT_TIMESTAMP)"
+        ),
+        {"v": start + 1},
+    )
+    assert await change_service.written_between(session, start, start + 1) is None
+
+
+def test_the_store_drops_only_the_entries_a_write_touched() -> None:
+    store = ResponseCache(1 << 20)
+    forums = Reads(tables={"forum", "participation", "actor"})
+    pledge_list = Reads(tables={"pledge", "pledge_pledger", "actor"})
+    pledge_7 = Reads(tables={"actor", "citation"}, rows={PLEDGE_FAMILY: {7}})
+    pledge_8 = Reads(tables={"actor"}, rows={PLEDGE_FAMILY: {8}})
+    unknown = Reads(tables={"*"})
+    for name, reads in [
+        ("forums", forums),
+        ("list", pledge_list),
+        ("p7", pledge_7),
+        ("p8", pledge_8),
+        ("unknown", unknown),
+    ]:
+        store.put(3, (name,), Entry(headers=[], body=name.encode(), reads=reads.frozen()))
+    written = Written(
+        WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY], {PLEDGE_FAMILY: frozenset({7})}
+    )
+
+    assert store.advance(4, written, since=3) == 3
+
+    assert [key for (key,) in store._entries] == ["forums", "p8"]
+    assert store.get(4, ("forums",)) is not None
+    assert store.get(3, ("forums",)) is None  # a reader of an older version is not served it
+    # Not knowing what changed, or a gap in what is known, empties it.
+    assert store.advance(6, written, since=5) == 2
+    assert len(store) == 0
+
+
+async def test_reads_are_recorded_per_statement(session: AsyncSession) -> None:
+    with recording() as reads:
+        await session.execute(text("SELECT 1"))
+    assert reads.everything, "textual SQL names no tables the cache can follow"
+
+    with recording() as reads:
+        await change_service.current_version(session)
+        with rows_only(PLEDGE_FAMILY, [5]):
+            from app.services.pledges import pledge_rows
+
+            await pledge_rows(session, [5])
+    assert not reads.everything
+    assert "data_version" in reads.tables
+    assert reads.rows == {PLEDGE_FAMILY: {5}}
+    assert not reads.tables & FAMILIES[PLEDGE_FAMILY]
+    assert {"actor", "citation", "exchange_rate"} <= reads.tables
