@@ -1,7 +1,7 @@
 """Load benchmark: migov against a hand-written baseline, driven by wrk, in one run.
 
     python -m bench.run [--duration 10] [--connections 32] [--workers 2] [--cache off,on]
-                        [--only W1,W4] [--reuse-data]
+                        [--only W1,W4] [--reuse-data] [--port 8310]
 
 1. Loads ``bench.data`` (the curated dataset plus 200,000 synthetic pledges and
    the rest) into its own PostgreSQL database, ``migov_bench`` on the machine's
@@ -9,7 +9,7 @@
    database); ``--reuse-data`` keeps a database an earlier run loaded.
 2. Starts migov as production runs it (``migov serve``: uvicorn, production
    settings, loopback) once per cache setting, and ``bench/baseline.py`` under
-   the same uvicorn options and worker count.
+   the same uvicorn options and worker count; ``--port`` moves both.
 3. For each workload and API, pre-renders a few thousand varied requests into a
    wrk Lua script, checks that both servers answer the first ones with the same
    JSON, warms both (with migov's cache on, by asking each distinct request once,
@@ -41,6 +41,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,10 +61,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = data.DEFAULT_URL
 REQUESTS_PER_WORKLOAD = 4_000
 HOT_PLEDGES = 1_000
-# Ports from the benchmark's own range, so a run never collides with a dev server.
+# Ports from the benchmark's own range, so a run never collides with a dev server
+# (--port moves both, for a second run on the same machine).
 MIGOV_PORT = 8310
-BASELINE_PORT = 8311
 AS_OF = "2025-06-30"
+# The actors the benchmark's key may pledge for (and its submissions name).
+PLEDGERS = ("CAN", "MEX", "USA")
 
 GRAPHQL = {
     "W1": "query W1($forum: [String!]!, $first: Int!) { pledges(filter: {forum: $forum}, "
@@ -163,7 +166,7 @@ class Plan:
 
     def _submission(self, n: int, forum: str, year: int) -> Call:
         body = {
-            "pledgers": ["CAN"] if n % 3 else ["MEX", "USA"],
+            "pledgers": [PLEDGERS[0]] if n % 3 else list(PLEDGERS[1:]),
             "forum": forum,
             "kind": "financial",
             "amount": f"{self.rng.randint(10_000, 5_000_000)}.00",
@@ -249,11 +252,14 @@ def wrk(base: str, script: Path, *, duration: int, connections: int, threads: in
     )
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
-    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("WRK_RESULT "))
+    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("WRK_RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result: {result.stdout[-600:]} {result.stderr[-600:]}")
     figures = json.loads(line.removeprefix("WRK_RESULT "))
     return Figures(
         # Only answers that succeeded count: a 503 shed under load is not throughput.
-        rps=(figures["requests"] - figures["errors"]) / (figures["duration_us"] / 1e6),
+        # wrk may count one failed request under two errors: never below zero.
+        rps=max(0, figures["requests"] - figures["errors"]) / (figures["duration_us"] / 1e6),
         p99_ms=figures["p99_us"] / 1000,
         requests=figures["requests"],
         errors=figures["errors"],
@@ -280,6 +286,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
+        with socket.socket() as probe:
+            # Another server on the port would answer /healthz below in this one's place.
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise RuntimeError(f"port {self.port} is taken; pass --port to use others")
         started = time.perf_counter()
         self.process = subprocess.Popen(
             self.command,
@@ -350,13 +360,15 @@ def server_env(url: str, **extra: str) -> dict[str, str]:
         "MIGOV_DEBUG": "false",
         "MIGOV_GRAPHQL_IDE": "false",
         "MIGOV_LOG_LEVEL": "warning",
-        # W5 submits about 15 pledges a second from one key; the limit is not under test.
+        # W5 submits pledges from one key, and wrk asks from one address: neither limit is
+        # under test (the baseline has none).
         "MIGOV_RATE_LIMIT_PER_MINUTE": "0",
+        "MIGOV_CLIENT_RATE_LIMIT_PER_MINUTE": "0",
         **extra,
     }
 
 
-def migov_server(url: str, workers: int, cache: str) -> Server:
+def migov_server(url: str, workers: int, cache: str, port: int = MIGOV_PORT) -> Server:
     command = [
         sys.executable,
         "-m",
@@ -365,15 +377,15 @@ def migov_server(url: str, workers: int, cache: str) -> Server:
         "--host",
         "127.0.0.1",
         "--port",
-        str(MIGOV_PORT),
+        str(port),
         "--workers",
         str(workers),
     ]
     env = server_env(url, MIGOV_CACHE="true" if cache == "on" else "false")
-    return Server(f"migov-cache-{cache}", command, env, MIGOV_PORT)
+    return Server(f"migov-cache-{cache}", command, env, port)
 
 
-def baseline_server(url: str, workers: int) -> Server:
+def baseline_server(url: str, workers: int, port: int = MIGOV_PORT + 1) -> Server:
     command = [
         sys.executable,
         "-m",
@@ -382,14 +394,14 @@ def baseline_server(url: str, workers: int) -> Server:
         "--host",
         "127.0.0.1",
         "--port",
-        str(BASELINE_PORT),
+        str(port),
         "--workers",
         str(workers),
         "--log-level",
         "warning",
         "--no-access-log",
     ]
-    return Server("baseline", command, server_env(url), BASELINE_PORT)
+    return Server("baseline", command, server_env(url), port)
 
 
 def _normalise(payload: Any) -> Any:
@@ -493,6 +505,7 @@ def api_key(url: str) -> str:
             "bench",
             "--scope",
             "pledges:write",
+            *(arg for actor in PLEDGERS for arg in ("--pledger", actor)),
         ],
         cwd=ROOT,
         env=env,
@@ -547,6 +560,9 @@ def main() -> None:
     parser.add_argument("--cache", default="off,on", help="Cache settings to run: off, on.")
     parser.add_argument("--only", default="", help="Workloads to run, e.g. W1,W4.")
     parser.add_argument("--reuse-data", action="store_true", help="Keep a loaded database.")
+    parser.add_argument(
+        "--port", type=int, default=MIGOV_PORT, help="migov's port; the baseline's is the next."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk; `make bench` does)")
@@ -571,9 +587,9 @@ def main() -> None:
     notes: list[str] = []
     load = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
     warm = {**load, "duration": args.warmup}
-    with baseline_server(url, args.workers) as baseline:
+    with baseline_server(url, args.workers, args.port + 1) as baseline:
         for cache in [c.strip() for c in args.cache.split(",") if c.strip()]:
-            with migov_server(url, args.workers, cache) as migov:
+            with migov_server(url, args.workers, cache, args.port) as migov:
                 notes.append(
                     f"migov (cache {cache}) answered /healthz {migov.ready_after:.1f} s after start"
                 )
