@@ -36,8 +36,9 @@ VERSION_SQL = "SELECT version, changed_at FROM data_version WHERE id = 1"
 PLEDGE_COLUMNS = (
     "id, key, forum_code, event_id, kind, scope, status, amount, amount_qualifier, currency, "
     "amount_usd, exchange_rate_id, amount_usd_note, announced_date, announced_precision, title, "
-    "description, external_ref, version"
+    "description, external_ref, version, inferred, currency_assumed"
 )
+CITATION_COLUMNS = "source_id, locator, passage_start, passage_end, passage_sha256"
 
 
 def _default(value: Any) -> Any:
@@ -77,6 +78,22 @@ def _cursor(spec: str, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
+def _citation(row: Any) -> dict[str, Any]:
+    """A citation as the API embeds it: its passage only when all three parts are known."""
+    passage = None
+    if None not in (row["passage_start"], row["passage_end"], row["passage_sha256"]):
+        passage = {
+            "start": row["passage_start"],
+            "end": row["passage_end"],
+            "sha256": row["passage_sha256"],
+        }
+    return {"source_id": row["source_id"], "locator": row["locator"], "passage": passage}
+
+
+def _inferred(value: str | None) -> list[dict[str, Any]]:
+    return [{"field": i["field"], "reasoning": i["reasoning"]} for i in orjson.loads(value or "[]")]
+
+
 NEWEST_FIRST = "announced_date-,id-"
 PARTICIPATION_SPEC = "forum_code+,role_rank+,start_date+,actor_id+,id+"
 
@@ -98,7 +115,7 @@ async def _pledge_relations(
         ids,
     )
     citations = await connection.fetch(
-        "SELECT pledge_id, source_id, locator FROM citation WHERE pledge_id = ANY($1::int[]) "
+        f"SELECT pledge_id, {CITATION_COLUMNS} FROM citation WHERE pledge_id = ANY($1::int[]) "
         "ORDER BY id",
         ids,
     )
@@ -108,7 +125,7 @@ async def _pledge_relations(
         rate_ids,
     )
     rate_citations = await connection.fetch(
-        "SELECT exchange_rate_id, source_id, locator FROM citation "
+        f"SELECT exchange_rate_id, {CITATION_COLUMNS} FROM citation "
         "WHERE exchange_rate_id = ANY($1::int[]) ORDER BY id",
         rate_ids,
     )
@@ -120,9 +137,7 @@ async def _pledge_relations(
     }
     cited: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rate_citations:
-        cited[row["exchange_rate_id"]].append(
-            {"source_id": row["source_id"], "locator": row["locator"]}
-        )
+        cited[row["exchange_rate_id"]].append(_citation(row))
     for row in rates:
         grouped["conversions"][row["id"]] = {
             "currency": row["currency"],
@@ -140,9 +155,7 @@ async def _pledge_relations(
     for row in objectives:
         grouped["objectives"][row["pledge_id"]].append(row["objective"])
     for row in citations:
-        grouped["citations"][row["pledge_id"]].append(
-            {"source_id": row["source_id"], "locator": row["locator"]}
-        )
+        grouped["citations"][row["pledge_id"]].append(_citation(row))
     return grouped
 
 
@@ -170,6 +183,8 @@ def _pledge(row: asyncpg.Record, related: dict[str, Any]) -> dict[str, Any]:
         "curated": row["key"] is not None,
         "version": row["version"],
         "citations": related["citations"].get(row["id"], []),
+        "inferred": _inferred(row["inferred"]),
+        "currency_assumed": row["currency_assumed"],
     }
 
 
@@ -261,7 +276,7 @@ SELECT p.id, p.forum_code, p.role, {ROLE_RANK} AS role_rank, p.holder_status,
        p.start_date, p.start_precision,
        p.end_date, p.end_precision, p.start_earliest, p.start_latest, p.end_earliest,
        p.end_latest, p.last_confirmed, p.last_confirmed_source_id, p.bounds, p.dispute, p.note,
-       p.theme, p.objectives,
+       p.theme, p.objectives, p.departments, p.inferred,
        a.id AS actor_id, a.iso3, a.name, a.kind, count(*) OVER () AS total
 FROM participation p
 LEFT JOIN actor a ON a.id = p.actor_id
@@ -306,15 +321,13 @@ async def rest_participants(request: Request) -> Response:
         rows = await connection.fetch(f"{PARTICIPANTS_SQL} LIMIT $3", code, as_of, limit + 1)
         page = rows[:limit]
         citations = await connection.fetch(
-            "SELECT participation_id, source_id, locator FROM citation "
+            f"SELECT participation_id, {CITATION_COLUMNS} FROM citation "
             "WHERE participation_id = ANY($1::int[]) ORDER BY id",
             [r["id"] for r in page],
         )
     cited: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in citations:
-        cited[row["participation_id"]].append(
-            {"source_id": row["source_id"], "locator": row["locator"]}
-        )
+        cited[row["participation_id"]].append(_citation(row))
     items = [
         {
             "id": r["id"],
@@ -340,8 +353,10 @@ async def rest_participants(request: Request) -> Response:
             "note": r["note"],
             "theme": r["theme"],
             "objectives": orjson.loads(r["objectives"] or "[]"),
+            "departments": orjson.loads(r["departments"] or "[]"),
             "bounds": _bounds(r["bounds"]),
             "citations": cited.get(r["id"], []),
+            "inferred": _inferred(r["inferred"]),
         }
         for r in page
     ]
@@ -359,7 +374,10 @@ async def rest_participants(request: Request) -> Response:
             ],
         )
     total = rows[0]["total"] if rows else 0
-    return _json({"items": items, "total": total, "next_cursor": next_cursor})
+    # A list on a day holds the possible roles with the certain ones: none left out.
+    return _json(
+        {"items": items, "total": total, "next_cursor": next_cursor, "possible_left_out": None}
+    )
 
 
 async def graphql_forum(connection: asyncpg.Connection, variables: dict[str, Any]) -> Any:
@@ -387,7 +405,13 @@ async def graphql_forum(connection: asyncpg.Connection, variables: dict[str, Any
 
 SUMMARY_SQL = """
 SELECT forum_code, currency, count(*) AS n, coalesce(sum(amount), 0) AS amount,
-       coalesce(sum(amount_usd), 0) AS usd, count(*) FILTER (WHERE amount_usd IS NULL) AS no_usd
+       sum(amount_usd) AS usd, count(*) FILTER (WHERE amount_usd IS NULL) AS no_usd,
+       count(*) FILTER (WHERE api_key_id IS NOT NULL) AS n_submitted,
+       coalesce(sum(amount) FILTER (WHERE api_key_id IS NOT NULL), 0) AS submitted,
+       sum(amount_usd) FILTER (WHERE api_key_id IS NOT NULL) AS usd_submitted,
+       count(*) FILTER (WHERE currency_assumed) AS n_assumed,
+       coalesce(sum(amount) FILTER (WHERE currency_assumed), 0) AS assumed,
+       sum(amount_usd) FILTER (WHERE currency_assumed) AS usd_assumed
 FROM pledge
 WHERE announced_date >= $1 AND announced_date <= $2
 GROUP BY forum_code, currency
@@ -395,7 +419,13 @@ ORDER BY forum_code, currency
 """
 
 
+def _cents(value: Decimal | int | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(CENT))
+
+
 async def _totals(connection: asyncpg.Connection, start: str, end: str) -> list[dict[str, Any]]:
+    """One group per forum; its USD sums stay null (unknown, not zero) until a pledge of
+    the group has a USD equivalent."""
     rows = await connection.fetch(
         SUMMARY_SQL, dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     )
@@ -407,15 +437,29 @@ async def _totals(connection: asyncpg.Connection, start: str, end: str) -> list[
                 "forum": row["forum_code"],
                 "count": 0,
                 "amounts": [],
-                "usd": Decimal(0),
+                "usd": None,
+                "usd_submitted": None,
+                "usd_assumed": None,
                 "no_usd": 0,
+                "count_submitted": 0,
+                "count_assumed": 0,
             }
         group["count"] += row["n"]
-        group["usd"] += row["usd"]
+        group["count_submitted"] += row["n_submitted"]
+        group["count_assumed"] += row["n_assumed"]
+        if row["usd"] is not None:
+            group["usd"] = (group["usd"] or 0) + row["usd"]
+            group["usd_submitted"] = (group["usd_submitted"] or 0) + (row["usd_submitted"] or 0)
+            group["usd_assumed"] = (group["usd_assumed"] or 0) + (row["usd_assumed"] or 0)
         group["no_usd"] += row["no_usd"]
         if row["currency"] is not None:
             group["amounts"].append(
-                {"currency": row["currency"], "amount": str(row["amount"].quantize(CENT))}
+                {
+                    "currency": row["currency"],
+                    "amount": _cents(row["amount"]),
+                    "amount_submitted": _cents(row["submitted"]),
+                    "amount_currency_assumed": _cents(row["assumed"]),
+                }
             )
     return list(groups.values())
 
@@ -438,8 +482,12 @@ async def rest_summary(request: Request) -> Response:
                     "currency": None,
                     "count": g["count"],
                     "amounts": g["amounts"],
-                    "amount_usd": str(g["usd"].quantize(CENT)),
+                    "amount_usd": _cents(g["usd"]),
                     "count_without_usd": g["no_usd"],
+                    "count_submitted": g["count_submitted"],
+                    "amount_usd_submitted": _cents(g["usd_submitted"]),
+                    "count_currency_assumed": g["count_assumed"],
+                    "amount_usd_currency_assumed": _cents(g["usd_assumed"]),
                 }
                 for g in groups
             ],
@@ -454,7 +502,7 @@ async def graphql_summary(connection: asyncpg.Connection, variables: dict[str, A
             {
                 "group": {"forum": g["forum"]},
                 "count": g["count"],
-                "amountUsd": str(g["usd"].quantize(CENT)),
+                "amountUsd": _cents(g["usd"]),
                 "countWithoutUsd": g["no_usd"],
             }
             for g in groups
