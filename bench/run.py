@@ -1,29 +1,41 @@
 """Load benchmark: migov against a hand-written baseline, driven by wrk, in one run.
 
     python -m bench.run [--duration 10] [--connections 32] [--workers 2] [--cache off,on]
-                        [--only W1,W4] [--reuse-data]
+                        [--only W1,W4] [--reuse-data] [--port 8310]
 
 1. Loads ``bench.data`` (the curated dataset plus 200,000 synthetic pledges and
    the rest) into its own PostgreSQL database, ``migov_bench`` on the machine's
    server unless ``MIGOV_BENCH_DATABASE_URL`` names another (never the test
-   database); ``--reuse-data`` keeps a database an earlier run loaded.
+   database); ``--reuse-data`` keeps a database an earlier run loaded (with the
+   pledges earlier runs submitted). Creates an API key granted the actors the
+   submissions name.
 2. Starts migov as production runs it (``migov serve``: uvicorn, production
    settings, loopback) once per cache setting, and ``bench/baseline.py`` under
-   the same uvicorn options and worker count.
+   the same uvicorn options and worker count; ``--port`` moves both.
 3. For each workload and API, pre-renders a few thousand varied requests into a
-   wrk Lua script, checks that both servers answer the first ones with the same
-   JSON, warms both (with migov's cache on, by asking each distinct request once,
+   wrk Lua script, checks that both servers answer the first reads with the same
+   JSON and the same submission alike (each under its own external_ref, compared
+   without ids and refs; then a repeated external_ref and an Idempotency-Key on
+   each), warms both (with migov's cache on, by asking each distinct read once,
    as a server in service would have), then runs wrk against the baseline and
    migov back to back, so machine noise falls on both alike. W4 draws from 1,000
    pledges, W1 and W2 from every forum, W3 from the 16 years.
 4. Prints a markdown table; ratio = migov req/s / baseline req/s of the same
    pass. Notes under it give resident memory per migov worker after the run, the
-   time to a first answer, and any answer that differed.
+   time to a first answer, any answer that differed, and for each workload that
+   writes, every server's answers per status.
 
 Workloads: W1 a page of 100 pledges of one forum, newest first, with pledger
 names; W2 one forum's current participants with their names; W3 pledge totals
-per forum for one year, in USD; W4 one pledge by id; W5 (REST) the reads of
-W1-W4 mixed with 5 % pledge submissions. W1-W4 run over REST and GraphQL.
+per forum for one year, in USD; W4 one pledge by id; W5 the reads of W1-W4 mixed
+with 5 % pledge submissions; W6 pledge submissions alone. Each runs over REST
+(``POST /v1/pledges``) and GraphQL (the ``submitPledge`` mutation).
+
+Every submission stores a new pledge: its external_ref is made as wrk sends it,
+from a prefix unique to the run, the server and the wrk run, the wrk thread and a
+counter, so no two submissions ever share one (both servers write into the same
+database with the same key). req/s counts 2xx answers only (and for GraphQL,
+only those without errors).
 
 wrk keeps every connection busy (a new request as soon as the last answer
 arrives), so p99 includes queueing in the server; each connection walks the
@@ -41,6 +53,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,10 +73,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = data.DEFAULT_URL
 REQUESTS_PER_WORKLOAD = 4_000
 HOT_PLEDGES = 1_000
-# Ports from the benchmark's own range, so a run never collides with a dev server.
+# Ports from the benchmark's own range, so a run never collides with a dev server
+# (--port moves both, for a second run on the same machine).
 MIGOV_PORT = 8310
-BASELINE_PORT = 8311
 AS_OF = "2025-06-30"
+# The actors the benchmark's key may pledge for (and its submissions name).
+PLEDGERS = ("CAN", "MEX", "USA")
 
 GRAPHQL = {
     "W1": "query W1($forum: [String!]!, $first: Int!) { pledges(filter: {forum: $forum}, "
@@ -77,7 +92,14 @@ GRAPHQL = {
     "countWithoutUsd } }",
     "W4": "query W4($id: Int!) { pledge(id: $id) { id title kind scope status amount currency "
     "amountUsd announcedOn gcmObjectives forumCode eventId version pledgers { id name } } }",
+    "SubmitPledge": "mutation SubmitPledge($input: PledgeInput!, $idempotencyKey: String) { "
+    "submitPledge(input: $input, idempotencyKey: $idempotencyKey) { created replayed "
+    "pledge { id title kind scope status amount currency amountUsd announcedOn gcmObjectives "
+    "forumCode eventId externalRef version pledgers { id name } } } }",
 }
+# Where a submission's external_ref goes: the wrk script fills in one never used before
+# (its run's prefix, its thread, a counter), so every submission stores a new pledge.
+REF_SLOT = "@EXTERNAL_REF@"
 
 
 @dataclass(frozen=True)
@@ -87,6 +109,22 @@ class Call:
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def writes(self) -> bool:
+        return self.body is not None and REF_SLOT in self.body
+
+    def with_ref(self, ref: str, idempotency_key: str | None = None) -> Call:
+        """This submission under ``ref`` (and ``idempotency_key``, when given)."""
+        assert self.body is not None
+        body, headers = self.body.replace(REF_SLOT, ref), dict(self.headers)
+        if idempotency_key is not None and self.path == "/graphql":
+            document = json.loads(body)
+            document["variables"]["idempotencyKey"] = idempotency_key
+            body = json.dumps(document)
+        elif idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        return Call(self.method, self.path, body, headers)
+
 
 @dataclass
 class Figures:
@@ -94,6 +132,32 @@ class Figures:
     p99_ms: float
     requests: int
     errors: int
+    # Answers per HTTP status, and 2xx GraphQL answers carrying errors (scripts that write).
+    statuses: dict[int, int] = field(default_factory=dict)
+    graphql_errors: int = 0
+
+    def tally(self) -> str:
+        """Answers per status, then those that failed: non-2xx, socket errors, GraphQL errors."""
+        counts = ", ".join(f"{code}: {n:,}" for code, n in sorted(self.statuses.items()))
+        failed = sum(n for code, n in self.statuses.items() if not 200 <= code < 300)
+        unanswered = self.errors - sum(n for code, n in self.statuses.items() if code >= 400)
+        return (
+            f"{counts or 'none'}; non-2xx {failed:,}, socket errors {max(0, unanswered):,}, "
+            f"2xx with GraphQL errors {self.graphql_errors:,}"
+        )
+
+
+class Refs:
+    """Prefixes for external_refs, one per wrk run and server, unique across runs: both
+    servers write into the same database with the same API key."""
+
+    def __init__(self) -> None:
+        self.run = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{os.getpid()}"
+        self.count = 0
+
+    def next(self, server: str) -> str:
+        self.count += 1
+        return f"bench-{self.run}-{server}-{self.count}"
 
 
 @dataclass
@@ -152,18 +216,21 @@ class Plan:
                     out.append(Call("GET", f"/v1/pledges/{pledge_id}"))
                 case "W4", "GraphQL":
                     out.append(self._graphql("W4", {"id": pledge_id}))
-                case "W5", "REST":
+                case "W5", _:
                     if n % 20 == 19:
-                        out.append(self._submission(n, forum, year))
+                        out.append(self._submission(n, forum, year, api))
                     else:
-                        out.append(self.calls(f"W{n % 4 + 1}", "REST", 1)[0])
+                        out.append(self.calls(f"W{n % 4 + 1}", api, 1)[0])
+                case "W6", _:
+                    out.append(self._submission(n, forum, year, api))
                 case _:
                     raise ValueError(f"no {workload} over {api}")
         return out
 
-    def _submission(self, n: int, forum: str, year: int) -> Call:
-        body = {
-            "pledgers": ["CAN"] if n % 3 else ["MEX", "USA"],
+    def _submission(self, n: int, forum: str, year: int, api: str) -> Call:
+        """A new pledge, as a partner's script sends it; its external_ref left to fill in."""
+        pledge = {
+            "pledgers": [PLEDGERS[0]] if n % 3 else list(PLEDGERS[1:]),
             "forum": forum,
             "kind": "financial",
             "amount": f"{self.rng.randint(10_000, 5_000_000)}.00",
@@ -171,18 +238,40 @@ class Plan:
             "announced_on": f"{year}-0{n % 9 + 1}-15",
             "title": f"Benchmark submission {n}",
             "gcm_objectives": [n % 23 + 1],
-            "external_ref": f"bench-{os.getpid()}-{n}",
+            "external_ref": REF_SLOT,
         }
-        return Call(
-            "POST",
-            "/v1/pledges",
-            json.dumps(body),
-            {"Content-Type": "application/json", "Authorization": f"Bearer {self.key}"},
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.key}"}
+        if api == "REST":
+            return Call("POST", "/v1/pledges", json.dumps(pledge), headers)
+        graphql_input = {
+            "pledgers": pledge["pledgers"],
+            "forum": forum,
+            "kind": "FINANCIAL",
+            "amount": pledge["amount"],
+            "currency": pledge["currency"],
+            "announcedOn": pledge["announced_on"],
+            "title": pledge["title"],
+            "gcmObjectives": pledge["gcm_objectives"],
+            "externalRef": REF_SLOT,
+        }
+        body = json.dumps(
+            {
+                "query": GRAPHQL["SubmitPledge"],
+                "variables": {"input": graphql_input},
+                "operationName": "SubmitPledge",
+            }
         )
+        return Call("POST", "/graphql", body, headers)
 
 
 def lua_script(calls: list[Call]) -> str:
-    """A wrk script that replays ``calls`` in order, each thread from its own offset."""
+    """A wrk script that replays ``calls`` in order, each thread from its own offset.
+
+    A submission's body is kept in two parts around ``REF_SLOT``; each request joins
+    them around a new external_ref: the run's prefix (wrk's argument), the thread and a
+    counter. A script that writes also counts answers per status, and the 2xx GraphQL
+    answers that carry errors.
+    """
 
     def quote(text: str) -> str:
         return "[==[" + text + "]==]"
@@ -192,8 +281,14 @@ def lua_script(calls: list[Call]) -> str:
         headers = (
             "{" + ", ".join(f"[ {quote(k)} ] = {quote(v)}" for k, v in call.headers.items()) + "}"
         )
-        body = quote(call.body) if call.body is not None else "nil"
+        if call.writes:
+            assert call.body is not None
+            head, tail = call.body.split(REF_SLOT)
+            body = f"{quote(head)}, {quote(tail)}"
+        else:
+            body = quote(call.body) if call.body is not None else "nil"
         entries.append(f"{{{quote(call.method)}, {quote(call.path)}, {headers}, {body}}}")
+    counting = any(call.writes for call in calls)
     return (
         "local calls = {\n"
         + ",\n".join(entries)
@@ -202,36 +297,80 @@ def lua_script(calls: list[Call]) -> str:
 local rendered = {}
 local position = 0
 local threads = 0
+local all_threads = {}
+local prefix = "ref"
+local submitted = 0
+statuses = {}
+graphql_errors = 0
 
 function setup(thread)
   thread:set("thread_number", threads)
   threads = threads + 1
+  table.insert(all_threads, thread)
 end
 
 function init(args)
+  prefix = (args[1] or "ref") .. "-" .. (thread_number or 0) .. "-"
   for i, c in ipairs(calls) do
-    rendered[i] = wrk.format(c[1], c[2], c[3], c[4])
+    if c[5] == nil then
+      rendered[i] = wrk.format(c[1], c[2], c[3], c[4])
+    end
   end
-  position = (thread_number or 0) * 997 % #rendered
+  position = (thread_number or 0) * 997 % #calls
 end
 
 function request()
-  position = position % #rendered + 1
-  return rendered[position]
+  position = position % #calls + 1
+  local ready = rendered[position]
+  if ready then
+    return ready
+  end
+  local c = calls[position]
+  submitted = submitted + 1
+  return wrk.format(c[1], c[2], c[3], c[4] .. prefix .. submitted .. c[5])
 end
-
+"""
+        + (
+            """
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status < 300 and body and string.find(body, '"errors"%s*:') then
+    graphql_errors = graphql_errors + 1
+  end
+end
+"""
+            if counting
+            else ""
+        )
+        + """
 function done(summary, latency, requests)
   local errors = summary.errors
+  local totals = {}
+  local with_errors = 0
+  for _, thread in ipairs(all_threads) do
+    for status, n in pairs(thread:get("statuses") or {}) do
+      totals[status] = (totals[status] or 0) + n
+    end
+    with_errors = with_errors + (thread:get("graphql_errors") or 0)
+  end
+  local counted = {}
+  for status, n in pairs(totals) do
+    table.insert(counted, string.format('"%d": %d', status, n))
+  end
   io.write(string.format(
-    'WRK_RESULT {"requests": %d, "duration_us": %d, "p99_us": %d, "errors": %d}\\n',
+    'WRK_RESULT {"requests": %d, "duration_us": %d, "p99_us": %d, "errors": %d, ' ..
+    '"statuses": {%s}, "graphql_errors": %d}\\n',
     summary.requests, summary.duration, latency:percentile(99),
-    errors.connect + errors.read + errors.write + errors.status + errors.timeout))
+    errors.connect + errors.read + errors.write + errors.status + errors.timeout,
+    table.concat(counted, ", "), with_errors))
 end
 """
     )
 
 
-def wrk(base: str, script: Path, *, duration: int, connections: int, threads: int) -> Figures:
+def wrk(
+    base: str, script: Path, *, prefix: str, duration: int, connections: int, threads: int
+) -> Figures:
     result = subprocess.run(
         [
             "wrk",
@@ -243,21 +382,38 @@ def wrk(base: str, script: Path, *, duration: int, connections: int, threads: in
             "-s",
             str(script),
             base,
+            "--",
+            prefix,
         ],
         capture_output=True,
         text=True,
     )
     if result.returncode != 0:
         raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
-    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("WRK_RESULT "))
+    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("WRK_RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result: {result.stdout[-600:]} {result.stderr[-600:]}")
     figures = json.loads(line.removeprefix("WRK_RESULT "))
+    statuses = {int(status): count for status, count in figures["statuses"].items()}
     return Figures(
         # Only answers that succeeded count: a 503 shed under load is not throughput.
-        rps=(figures["requests"] - figures["errors"]) / (figures["duration_us"] / 1e6),
+        rps=_succeeded(figures, statuses) / (figures["duration_us"] / 1e6),
         p99_ms=figures["p99_us"] / 1000,
         requests=figures["requests"],
         errors=figures["errors"],
+        statuses=statuses,
+        graphql_errors=figures["graphql_errors"],
     )
+
+
+def _succeeded(figures: dict[str, Any], statuses: dict[int, int]) -> int:
+    """2xx answers without GraphQL errors when the script counted them; otherwise every
+    answer wrk did not count as an error (its status errors are those of 400 and over)."""
+    if not statuses:
+        # wrk may count one failed request under two errors: never below zero.
+        return max(0, int(figures["requests"] - figures["errors"]))
+    ok = sum(n for status, n in statuses.items() if 200 <= status < 300)
+    return int(ok - figures["graphql_errors"])
 
 
 class Server:
@@ -280,6 +436,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
+        with socket.socket() as probe:
+            # Another server on the port would answer /healthz below in this one's place.
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise RuntimeError(f"port {self.port} is taken; pass --port to use others")
         started = time.perf_counter()
         self.process = subprocess.Popen(
             self.command,
@@ -350,13 +510,15 @@ def server_env(url: str, **extra: str) -> dict[str, str]:
         "MIGOV_DEBUG": "false",
         "MIGOV_GRAPHQL_IDE": "false",
         "MIGOV_LOG_LEVEL": "warning",
-        # W5 submits about 15 pledges a second from one key; the limit is not under test.
+        # W5 and W6 submit hundreds of pledges a second from one key, and wrk asks from one
+        # address: neither limit is under test (the baseline has none).
         "MIGOV_RATE_LIMIT_PER_MINUTE": "0",
+        "MIGOV_CLIENT_RATE_LIMIT_PER_MINUTE": "0",
         **extra,
     }
 
 
-def migov_server(url: str, workers: int, cache: str) -> Server:
+def migov_server(url: str, workers: int, cache: str, port: int = MIGOV_PORT) -> Server:
     command = [
         sys.executable,
         "-m",
@@ -365,15 +527,15 @@ def migov_server(url: str, workers: int, cache: str) -> Server:
         "--host",
         "127.0.0.1",
         "--port",
-        str(MIGOV_PORT),
+        str(port),
         "--workers",
         str(workers),
     ]
     env = server_env(url, MIGOV_CACHE="true" if cache == "on" else "false")
-    return Server(f"migov-cache-{cache}", command, env, MIGOV_PORT)
+    return Server(f"migov-cache-{cache}", command, env, port)
 
 
-def baseline_server(url: str, workers: int) -> Server:
+def baseline_server(url: str, workers: int, port: int = MIGOV_PORT + 1) -> Server:
     command = [
         sys.executable,
         "-m",
@@ -382,14 +544,14 @@ def baseline_server(url: str, workers: int) -> Server:
         "--host",
         "127.0.0.1",
         "--port",
-        str(BASELINE_PORT),
+        str(port),
         "--workers",
         str(workers),
         "--log-level",
         "warning",
         "--no-access-log",
     ]
-    return Server("baseline", command, server_env(url), BASELINE_PORT)
+    return Server("baseline", command, server_env(url), port)
 
 
 def _normalise(payload: Any) -> Any:
@@ -462,6 +624,63 @@ def compare(migov: str, baseline: str, calls: list[Call], sample: int = 8) -> st
     return None
 
 
+def _submitted(api: str, response: httpx.Response) -> tuple[Any, bool, bool]:
+    """(the pledge answered, created, replayed) from an answer to a submission."""
+    if response.status_code not in (200, 201):
+        raise ValueError(f"HTTP {response.status_code}: {response.text[:120]}")
+    answer = response.json()
+    if api == "REST":
+        replayed = response.headers.get("idempotent-replayed") == "true"
+        return answer, response.status_code == 201, replayed
+    payload = (answer.get("data") or {}).get("submitPledge") or {}
+    if answer.get("errors") or not payload:
+        raise ValueError(f"GraphQL errors: {answer.get('errors')}")
+    return payload["pledge"], payload["created"], payload["replayed"]
+
+
+def _anonymous(pledge: Any) -> Any:
+    """A submitted pledge without what differs between two submissions of it."""
+    return {k: v for k, v in pledge.items() if k not in ("id", "external_ref", "externalRef")}
+
+
+def compare_submission(migov: str, baseline: str, call: Call, api: str, refs: Refs) -> str | None:
+    """Submits ``call`` to each server under a new external_ref and compares the answers
+    without their ids and refs; then checks that each honours a repeated external_ref
+    (the stored pledge, not a new one) and an Idempotency-Key (the first answer again,
+    marked replayed). The first thing that differs or fails, or None."""
+    answers = []
+    with httpx.Client(timeout=30) as client:
+        for name, base in (("migov", migov), ("baseline", baseline)):
+
+            def send(ref: str, key: str | None = None, base: str = base) -> httpx.Response:
+                sent = call.with_ref(ref, key)
+                return client.request(
+                    sent.method, base + sent.path, content=sent.body, headers=sent.headers
+                )
+
+            ref = refs.next(f"{name}-check")
+            try:
+                first = _submitted(api, send(ref))
+                again = _submitted(api, send(ref))
+                keyed = _submitted(api, send(ref + "-keyed", ref))
+                replay = _submitted(api, send(ref + "-keyed", ref))
+            except (ValueError, KeyError) as exc:
+                return f"{name} refused a submission: {exc}"[:200]
+            if first[1:] != (True, False):
+                return f"{name} did not store a new pledge: created, replayed = {first[1:]}"
+            if again[1:] != (False, False) or again[0]["id"] != first[0]["id"]:
+                return f"{name} answered a repeated external_ref with {again[1:]}, not the pledge"
+            if keyed[1:] != (True, False) or replay[1:] != (api == "REST", True):
+                return f"{name} Idempotency-Key: {keyed[1:]} then {replay[1:]}"
+            if replay[0] != keyed[0]:
+                return f"{name} replayed another answer than the first"
+            answers.append(_normalise(_anonymous(first[0])))
+    difference = first_difference(answers[0], answers[1])
+    if difference:
+        return f"{call.method} {call.path} (a submission) -> {difference}"
+    return None
+
+
 async def facts(url: str) -> tuple[list[str], list[int]]:
     connection = await asyncpg.connect(data.dsn(url))
     try:
@@ -493,6 +712,7 @@ def api_key(url: str) -> str:
             "bench",
             "--scope",
             "pledges:write",
+            *(arg for actor in PLEDGERS for arg in ("--pledger", actor)),
         ],
         cwd=ROOT,
         env=env,
@@ -529,6 +749,9 @@ COMBINATIONS = [
     ("W4", "REST"),
     ("W4", "GraphQL"),
     ("W5", "REST"),
+    ("W5", "GraphQL"),
+    ("W6", "REST"),
+    ("W6", "GraphQL"),
 ]
 
 
@@ -547,6 +770,9 @@ def main() -> None:
     parser.add_argument("--cache", default="off,on", help="Cache settings to run: off, on.")
     parser.add_argument("--only", default="", help="Workloads to run, e.g. W1,W4.")
     parser.add_argument("--reuse-data", action="store_true", help="Keep a loaded database.")
+    parser.add_argument(
+        "--port", type=int, default=MIGOV_PORT, help="migov's port; the baseline's is the next."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk; `make bench` does)")
@@ -564,6 +790,7 @@ def main() -> None:
         )
     forums, pledge_ids = asyncio.run(facts(url))
     plan = Plan(forums, pledge_ids, api_key(url))
+    refs = Refs()
     only = {w.strip() for w in args.only.split(",") if w.strip()}
     combinations = [(w, a) for w, a in COMBINATIONS if not only or w in only]
     scripts = Path(tempfile.mkdtemp(prefix="migov-bench-"))
@@ -571,9 +798,9 @@ def main() -> None:
     notes: list[str] = []
     load = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
     warm = {**load, "duration": args.warmup}
-    with baseline_server(url, args.workers) as baseline:
+    with baseline_server(url, args.workers, args.port + 1) as baseline:
         for cache in [c.strip() for c in args.cache.split(",") if c.strip()]:
-            with migov_server(url, args.workers, cache) as migov:
+            with migov_server(url, args.workers, cache, args.port) as migov:
                 notes.append(
                     f"migov (cache {cache}) answered /healthz {migov.ready_after:.1f} s after start"
                 )
@@ -581,25 +808,28 @@ def main() -> None:
                     calls = plan.calls(workload, api)
                     script = scripts / f"{workload}-{api}.lua"
                     script.write_text(lua_script(calls))
-                    if workload != "W5":
-                        difference = compare(migov.base, baseline.base, calls)
-                        if difference:
-                            notes.append(
-                                f"{workload} {api} (cache {cache}) answers differ: {difference}"
-                            )
-                    if cache == "on" and workload != "W5":
+                    label = f"{workload} {api} (cache {cache})"
+                    reads = [call for call in calls if not call.writes]
+                    writes = [call for call in calls if call.writes]
+                    differences = [
+                        compare(migov.base, baseline.base, reads) if reads else None,
+                        compare_submission(migov.base, baseline.base, writes[0], api, refs)
+                        if writes
+                        else None,
+                    ]
+                    notes += [f"{label} answers differ: {d}" for d in differences if d]
+                    if cache == "on" and not writes:
                         visit_each(migov.base, calls)
-                    wrk(migov.base, script, **warm)
-                    base_figures = None
-                    if workload != "W5":
-                        wrk(baseline.base, script, **warm)
-                        base_figures = wrk(baseline.base, script, **load)
-                    figures = wrk(migov.base, script, **load)
+                    wrk(migov.base, script, prefix=refs.next("migov"), **warm)
+                    wrk(baseline.base, script, prefix=refs.next("baseline"), **warm)
+                    base_figures = wrk(baseline.base, script, prefix=refs.next("baseline"), **load)
+                    figures = wrk(migov.base, script, prefix=refs.next("migov"), **load)
                     for name, f in (("migov", figures), ("baseline", base_figures)):
-                        if f is not None and f.errors:
+                        if writes:
+                            notes.append(f"{label} {name} answers: {f.tally()}")
+                        elif f.errors:
                             notes.append(
-                                f"{workload} {api} (cache {cache}): {f.errors} of {f.requests} "
-                                f"{name} requests failed"
+                                f"{label}: {f.errors} of {f.requests} {name} requests failed"
                             )
                     rows.append(Row(workload, api, cache, figures, base_figures))
                     print(f"{workload} {api} cache {cache}: done", file=sys.stderr, flush=True)
@@ -618,7 +848,10 @@ def main() -> None:
     for line in table(rows):
         print(line)
     print()
-    print("- req/s counts only answers that succeeded (2xx or 304); p99 is over every answer")
+    print(
+        "- req/s counts only answers that succeeded (2xx or 304; where a workload writes, 2xx "
+        "without GraphQL errors); p99 is over every answer"
+    )
     for note in notes:
         print(f"- {note}")
 
