@@ -25,7 +25,7 @@ from app.config import Settings
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, Reads, recording, rows_only
 from app.http.cache import NOT_CACHED_PATHS, Entry, ResponseCache
 from app.services import changes as change_service
-from app.services.changes import WRITTEN_BESIDE_ROWS, Written
+from app.services.changes import PLEDGE_FORUM, WRITTEN_BESIDE_ROWS, Written
 from app.telemetry.metrics import CACHE_LOOKUPS
 from tests.conftest import build_app, client_for
 from tests.factories import Key, make_api_key, pledge_body
@@ -39,8 +39,15 @@ GRAPHQL = {
     "datasetMeta { version } }"
 }
 FORUM_ONLY = {"query": '{ forum(code: "RCM") { code name participants { role actor { id } } } }'}
-# Answers no pledge write can change.
+# Pledge lists by forum: the written pledges' forum (MIRPS-SP), its parent, and another.
+BY_FORUM = [
+    ("GET", "/v1/pledges?forum=MIRPS-SP&limit=5", None),
+    ("GET", "/v1/pledges?forum=MIRPS&include_subforums=true&limit=5", None),
+    ("GET", "/v1/pledges?forum=MIRPS&include_subforums=false&limit=5", None),
+]
+# Answers no pledge write in MIRPS-SP can change.
 KEPT = [
+    ("GET", "/v1/pledges?forum=RCM&limit=5", None),
     ("GET", "/v1/forums/RCM", None),
     ("GET", "/v1/actors?limit=5", None),
     ("GET", "/v1/forums/RCM/participants", None),
@@ -147,7 +154,7 @@ async def test_no_answer_a_pledge_write_changed_is_served_from_the_cache(
     pledge_page = pledge.headers["location"]
     other_page = other.headers["location"]
     asks = await _asks(through_cache)
-    asks += [("GET", pledge_page, None), ("GET", other_page, None), *KEPT]
+    asks += [("GET", pledge_page, None), ("GET", other_page, None), *BY_FORUM, *KEPT]
     before = {ask[1] + str(ask[2]): await _answer(through_cache, ask) for ask in asks}
 
     await write(through_cache, writer, pledge)
@@ -191,11 +198,12 @@ async def test_the_changes_between_two_versions_name_the_pledges_written(
 
     written = await change_service.written_between(session, start, now)
     assert written is not None
-    assert written.rows == {PLEDGE_FAMILY: frozenset({first, second})}
+    # Each pledge by its id and by its forum (which no API write changes).
+    assert written.rows == {PLEDGE_FAMILY: frozenset({first, second, (PLEDGE_FORUM, "MIRPS-SP")})}
     assert written.tables >= FAMILIES[PLEDGE_FAMILY] | {"change", "data_version"}
     only_second = await change_service.written_between(session, now - 1, now)
     assert only_second is not None
-    assert only_second.rows == {PLEDGE_FAMILY: frozenset({second})}
+    assert only_second.rows == {PLEDGE_FAMILY: frozenset({second, (PLEDGE_FORUM, "MIRPS-SP")})}
 
 
 async def test_a_version_the_change_log_cannot_explain_empties_the_cache(
@@ -222,26 +230,31 @@ def test_the_store_drops_only_the_entries_a_write_touched() -> None:
     pledge_list = Reads(tables={"pledge", "pledge_pledger", "actor"})
     pledge_7 = Reads(tables={"actor", "citation"}, rows={PLEDGE_FAMILY: {7}})
     pledge_8 = Reads(tables={"actor"}, rows={PLEDGE_FAMILY: {8}})
+    rcm_list = Reads(tables={"forum"}, rows={PLEDGE_FAMILY: {(PLEDGE_FORUM, "RCM")}})
+    sp_list = Reads(tables={"forum"}, rows={PLEDGE_FAMILY: {(PLEDGE_FORUM, "MIRPS-SP")}})
     unknown = Reads(tables={"*"})
     for name, reads in [
         ("forums", forums),
         ("list", pledge_list),
         ("p7", pledge_7),
         ("p8", pledge_8),
+        ("rcm", rcm_list),
+        ("sp", sp_list),
         ("unknown", unknown),
     ]:
         store.put(3, (name,), Entry(headers=[], body=name.encode(), reads=reads.frozen()))
     written = Written(
-        WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY], {PLEDGE_FAMILY: frozenset({7})}
+        WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY],
+        {PLEDGE_FAMILY: frozenset({7, (PLEDGE_FORUM, "MIRPS-SP")})},
     )
 
-    assert store.advance(4, written, since=3) == 3
+    assert store.advance(4, written, since=3) == 4
 
-    assert [key for (key,) in store._entries] == ["forums", "p8"]
+    assert [key for (key,) in store._entries] == ["forums", "p8", "rcm"]
     assert store.get(4, ("forums",)) is not None
     assert store.get(3, ("forums",)) is None  # a reader of an older version is not served it
     # Not knowing what changed, or a gap in what is known, empties it.
-    assert store.advance(6, written, since=5) == 2
+    assert store.advance(6, written, since=5) == 3
     assert len(store) == 0
 
 

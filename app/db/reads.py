@@ -10,10 +10,11 @@ engine of ``create_engine`` runs meanwhile (``watch_reads``) adds its tables.
 * A statement whose tables cannot be known (textual SQL, ``exec_driver_sql``) marks
   the answer as reading everything (``Reads.everything``), so any write evicts it.
   Transaction control (``BEGIN``, ``ROLLBACK``, savepoints) reads nothing.
-* Inside ``rows_only(family, ids)`` the tables of ``family`` are read only for those
-  rows (the pledge page reads one pledge, its pledgers, objectives and citations):
-  the answer depends on those rows of the family, not on all of it. Tables outside
-  the family are still recorded whole.
+* Inside ``rows_only(family, keys)`` the tables of ``family`` are read only for the
+  rows those keys name: a row id (the pledge page reads one pledge, its pledgers and
+  objectives), or a part of the family named by a value its rows never change, such
+  as ``("forum", code)`` for the pledges of one forum. The answer depends on those
+  rows, not on the whole family. Tables outside the family are still recorded whole.
 
 What is not recorded is not a dependency, so nothing an answer shows may come from
 the database by another way than a statement on these engines. The data version the
@@ -53,6 +54,8 @@ _CONTROL = re.compile(
     r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|END|SET|SHOW|PRAGMA)\b", re.IGNORECASE
 )
 EVERYTHING = "*"
+# A row of a family by its id, or a part of it by a value that never changes on its rows.
+RowKey = int | tuple[str, str]
 
 
 @dataclass
@@ -60,7 +63,7 @@ class Reads:
     """The tables one answer read; for a family read ``rows_only``, the row ids instead."""
 
     tables: set[str] = field(default_factory=set)
-    rows: dict[str, set[int]] = field(default_factory=dict)
+    rows: dict[str, set[RowKey]] = field(default_factory=dict)
     # The tables INSERT, UPDATE and DELETE statements wrote (read by the tests that
     # hold a write to the tables the cache expects it to touch).
     written: set[str] = field(default_factory=set)
@@ -81,19 +84,22 @@ class FrozenReads:
     """``Reads`` as stored beside a cached answer."""
 
     tables: frozenset[str]
-    rows: tuple[tuple[str, frozenset[int]], ...] = ()
+    rows: tuple[tuple[str, frozenset[RowKey]], ...] = ()
 
-    def touched_by(self, written: frozenset[str], family_rows: dict[str, frozenset[int]]) -> bool:
+    def touched_by(
+        self, written: frozenset[str], family_rows: dict[str, frozenset[RowKey]]
+    ) -> bool:
         """Whether writes may have changed what these reads saw: ``written`` the tables
         they changed (a family's tables among them when any of its rows changed),
-        ``family_rows`` the ids of those rows per family."""
+        ``family_rows`` the keys of those rows per family (each row's id and every
+        part it belongs to)."""
         if EVERYTHING in self.tables or self.tables & written:
             return True
         return any(family_rows.get(family, frozenset()) & ids for family, ids in self.rows)
 
 
 _READS: ContextVar[Reads | None] = ContextVar("migov_reads", default=None)
-_NARROWED: ContextVar[tuple[str, frozenset[int]] | None] = ContextVar(
+_NARROWED: ContextVar[tuple[str, frozenset[RowKey]] | None] = ContextVar(
     "migov_reads_narrowed", default=None
 )
 
@@ -110,11 +116,11 @@ def recording() -> Iterator[Reads]:
 
 
 @contextmanager
-def rows_only(family: str, ids: Iterable[int]) -> Iterator[None]:
-    """Statements run inside read ``family``'s tables for the rows ``ids`` only."""
+def rows_only(family: str, keys: Iterable[RowKey]) -> Iterator[None]:
+    """Statements run inside read ``family``'s tables for the rows ``keys`` name only."""
     if family not in FAMILIES:
         raise ValueError(f"no table family {family!r}")
-    token = _NARROWED.set((family, frozenset(ids)))
+    token = _NARROWED.set((family, frozenset(keys)))
     try:
         yield
     finally:
@@ -174,10 +180,10 @@ def note(statement: str, context: Any) -> None:
     if narrowed is None:
         reads.tables.update(tables)
         return
-    family, ids = narrowed
+    family, keys = narrowed
     for table in tables:
         if _FAMILY_OF.get(table) == family:
-            reads.rows.setdefault(family, set()).update(ids)
+            reads.rows.setdefault(family, set()).update(keys)
         else:
             reads.tables.add(table)
 

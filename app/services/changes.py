@@ -17,16 +17,16 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from app.db.reads import FAMILIES, PLEDGE_FAMILY
+from app.db.reads import FAMILIES, PLEDGE_FAMILY, RowKey
 from app.errors import InvalidInput
-from app.models import Change, DataVersion
+from app.models import Change, DataVersion, Pledge
 from app.models.base import utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
 from app.services.paging import PageResult, SortKey, encode_cursor, paginate
@@ -124,9 +124,10 @@ WRITTEN_BESIDE_ROWS = frozenset(
         "rate_limit_bucket",
     }
 )
-# Entities whose writes the response cache follows row by row, with their table family
-# (``app.db.reads.FAMILIES``). Any other change (curated data) counts as changing all.
-ROW_FAMILIES = {Entity.PLEDGE.value: PLEDGE_FAMILY}
+# Writes the response cache follows row by row: pledges, whose rows are the pledge table
+# family (``app.db.reads.FAMILIES``). Any other change (curated data) counts as changing all.
+FOLLOWED_ENTITY = Entity.PLEDGE.value
+PLEDGE_FORUM = "forum"  # a pledge's forum, as a part of the pledge family (``RowKey``)
 # Past this many changes between two versions, the cache starts afresh.
 MAX_FOLLOWED_CHANGES = 5_000
 
@@ -137,7 +138,7 @@ class Written:
     when any of its rows changed), and the rows by id per table family."""
 
     tables: frozenset[str]
-    rows: dict[str, frozenset[int]]
+    rows: dict[str, frozenset[RowKey]]
 
 
 async def written_between(
@@ -157,15 +158,29 @@ async def written_between(
     ).all()
     if len(rows) > MAX_FOLLOWED_CHANGES or len({row.version for row in rows}) != upto - after:
         return None
-    ids: dict[str, set[int]] = {}
+    ids: set[int] = set()
     for row in rows:
-        family = ROW_FAMILIES.get(str(row.entity))
-        if family is None or not str(row.entity_id).isdigit():
+        if str(row.entity) != FOLLOWED_ENTITY or not str(row.entity_id).isdigit():
             return None
-        ids.setdefault(family, set()).add(int(row.entity_id))
+        ids.add(int(row.entity_id))
+    if not ids:
+        return Written(WRITTEN_BESIDE_ROWS, {})
+    # Each pledge by its id and by its forum, which no write through the API changes
+    # once the pledge is stored (curated reloads may, and they empty the cache).
+    keys: set[RowKey] = set(ids)
+    for chunk in _chunks(sorted(ids), 1000):
+        forums = await connection.execute(
+            select(Pledge.forum_code).where(Pledge.id.in_(chunk)).distinct()
+        )
+        keys.update((PLEDGE_FORUM, code) for code in forums.scalars() if code is not None)
     # A read of a family's tables as a whole (a list of pledges) depends on every row.
-    tables = WRITTEN_BESIDE_ROWS.union(*(FAMILIES[family] for family in ids))
-    return Written(tables, {family: frozenset(each) for family, each in ids.items()})
+    tables = WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY]
+    return Written(tables, {PLEDGE_FAMILY: frozenset(keys)})
+
+
+def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 async def committed_writes(engine: AsyncEngine, after: int, upto: int) -> Written | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -40,6 +41,7 @@ from app.schemas.pledge import (
     UsdConversionRead,
 )
 from app.services import references
+from app.services.changes import PLEDGE_FORUM
 from app.services.paging import (
     PageResult,
     SortKey,
@@ -239,20 +241,29 @@ async def list_pledge_rows(
     needs no count at all, let alone one per page.
     """
     resolved = await resolve_filter(session, filters)
-    page = await paginate(
-        session,
-        apply_filter(READ_STATEMENT, resolved),
-        order=PLEDGE_SORTS[sort],
-        limit=limit,
-        cursor=cursor,
-        rows=True,
-        with_total=False,
-    )
-    total = -1
-    if with_total:  # counted on the pledge table alone: the joins add nothing to the number
-        counted = apply_filter(select(Pledge.id), resolved)
-        total = await total_of(session, counted, page, cursor=cursor)
+    with _forums_only(resolved):
+        page = await paginate(
+            session,
+            apply_filter(READ_STATEMENT, resolved),
+            order=PLEDGE_SORTS[sort],
+            limit=limit,
+            cursor=cursor,
+            rows=True,
+            with_total=False,
+        )
+        total = -1
+        if with_total:  # counted on the pledge table alone: the joins add nothing to it
+            counted = apply_filter(select(Pledge.id), resolved)
+            total = await total_of(session, counted, page, cursor=cursor)
     return PageResult(pledge_rows_from(page.items, lang=lang), total, page.next_cursor)
+
+
+def _forums_only(resolved: PledgeFilter) -> AbstractContextManager[None]:
+    """A list filtered by forum reads the pledges of those forums only (``app.db.reads``):
+    a pledge's forum never changes once it is stored through the API."""
+    if not resolved.forum:
+        return nullcontext()
+    return rows_only(PLEDGE_FAMILY, [(PLEDGE_FORUM, code) for code in resolved.forum])
 
 
 async def get_pledge_row(session: AsyncSession, pledge_id: int, *, lang: str = "en") -> PledgeRow:
