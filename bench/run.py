@@ -818,8 +818,10 @@ def main() -> None:
                         else None,
                     ]
                     notes += [f"{label} answers differ: {d}" for d in differences if d]
-                    if cache == "on" and not writes:
-                        visit_each(migov.base, calls)
+                    if cache == "on" and reads:
+                        # W5's reads too: a server in service has seen them before writes
+                        # arrive, and what a write leaves standing is the point of W5.
+                        visit_each(migov.base, reads)
                     wrk(migov.base, script, prefix=refs.next("migov"), **warm)
                     wrk(baseline.base, script, prefix=refs.next("baseline"), **warm)
                     base_figures = wrk(baseline.base, script, prefix=refs.next("baseline"), **load)
