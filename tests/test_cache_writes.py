@@ -25,7 +25,8 @@ from app.config import Settings
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, Reads, recording, rows_only
 from app.http.cache import NOT_CACHED_PATHS, Entry, ResponseCache
 from app.services import changes as change_service
-from app.services.changes import PLEDGE_FORUM, WRITTEN_BESIDE_ROWS, Written
+from app.services.changes import WRITTEN_BESIDE_ROWS, Written
+from app.services.pledges import PLEDGE_FORUM, PLEDGE_YEAR
 from app.telemetry.metrics import CACHE_LOOKUPS
 from tests.conftest import build_app, client_for
 from tests.factories import Key, make_api_key, pledge_body
@@ -45,9 +46,19 @@ BY_FORUM = [
     ("GET", "/v1/pledges?forum=MIRPS&include_subforums=true&limit=5", None),
     ("GET", "/v1/pledges?forum=MIRPS&include_subforums=false&limit=5", None),
 ]
-# Answers no pledge write in MIRPS-SP can change.
+# Totals per forum by year: the submissions' year (2022), the year an update moves a
+# pledge to (2020), and the two years together.
+SUMMARY = "/v1/pledges/summary?group_by=forum&announced_from={}&announced_to={}"
+BY_YEAR = [
+    ("GET", SUMMARY.format("2022-01-01", "2022-12-31"), None),
+    ("GET", SUMMARY.format("2020-01-01", "2020-12-31"), None),
+    ("GET", SUMMARY.format("2020-06-01", "2022-06-30"), None),
+    ("GET", "/v1/pledges?announced_from=2020-01-01&announced_to=2020-12-31&limit=5", None),
+]
+# Answers no pledge write in MIRPS-SP, in 2020 or 2022, can change.
 KEPT = [
     ("GET", "/v1/pledges?forum=RCM&limit=5", None),
+    ("GET", SUMMARY.format("2019-01-01", "2019-12-31"), None),
     ("GET", "/v1/forums/RCM", None),
     ("GET", "/v1/actors?limit=5", None),
     ("GET", "/v1/forums/RCM/participants", None),
@@ -90,7 +101,11 @@ async def _write_submit(client: httpx.AsyncClient, key: Key, _pledge: httpx.Resp
 async def _write_update(client: httpx.AsyncClient, key: Key, pledge: httpx.Response) -> None:
     updated = await client.patch(
         pledge.headers["location"],
-        json={"status": "in_progress", "title": "A title changed by its pledger"},
+        json={
+            "status": "in_progress",
+            "title": "A title changed by its pledger",
+            "announced_on": "2020-03",
+        },
         headers={**key.headers, "If-Match": pledge.headers["etag"]},
     )
     assert updated.status_code == 200, updated.text
@@ -144,6 +159,21 @@ async def _answer(client: httpx.AsyncClient, ask: tuple[str, str, Any]) -> tuple
     return response.status_code, response.text
 
 
+def _difference(left: Any, right: Any, path: str = "") -> str:
+    """Where two answers first differ, for the failure message."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(set(left) | set(right), key=str):
+            if left.get(key) != right.get(key):
+                return _difference(left.get(key), right.get(key), f"{path}/{key}")
+    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
+        if len(left) != len(right):
+            return f"{path}: {len(left)} items, fresh {len(right)}"
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            if a != b:
+                return _difference(a, b, f"{path}/{index}")
+    return f"{path}: cached {left!r:.120}, fresh {right!r:.120}"
+
+
 @pytest.mark.parametrize("write", WRITES)
 async def test_no_answer_a_pledge_write_changed_is_served_from_the_cache(
     clients: tuple[httpx.AsyncClient, httpx.AsyncClient], writer: Key, write: Write
@@ -154,14 +184,21 @@ async def test_no_answer_a_pledge_write_changed_is_served_from_the_cache(
     pledge_page = pledge.headers["location"]
     other_page = other.headers["location"]
     asks = await _asks(through_cache)
-    asks += [("GET", pledge_page, None), ("GET", other_page, None), *BY_FORUM, *KEPT]
+    asks += [
+        ("GET", pledge_page, None),
+        ("GET", other_page, None),
+        *BY_FORUM,
+        *BY_YEAR,
+        *KEPT,
+    ]
     before = {ask[1] + str(ask[2]): await _answer(through_cache, ask) for ask in asks}
 
     await write(through_cache, writer, pledge)
 
     for ask in asks:
         cached = await _answer(through_cache, ask)
-        assert cached == await _answer(without, ask), f"{ask[0]} {ask[1]} {ask[2] or ''}"
+        fresh = await _answer(without, ask)
+        assert cached == fresh, f"{ask[0]} {ask[1]} {ask[2] or ''}: {_difference(cached, fresh)}"
     # What the write cannot have changed was answered from the cache.
     kept = list(KEPT)
     if write is not _write_batch and write is not _write_submit and write is not _write_graphql:
@@ -174,17 +211,35 @@ async def test_no_answer_a_pledge_write_changed_is_served_from_the_cache(
 
 @pytest.mark.parametrize("write", WRITES)
 async def test_a_pledge_write_writes_only_the_tables_the_cache_expects(
-    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], writer: Key, write: Write
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    writer: Key,
+    write: Write,
+    session: AsyncSession,
 ) -> None:
     """``written_between`` tells the cache a pledge change touched the pledge's own rows
     and ``WRITTEN_BESIDE_ROWS``: a write that changed another table a reader sees would
     leave stale answers standing."""
     through_cache, _ = clients
     pledge = await _submit(through_cache, writer, external_ref="tables-first")
+    start = (await change_service.current_version(session)).version
     with recording() as reads:
         await write(through_cache, writer, pledge)
     assert reads.written, "the write was not recorded"
-    assert reads.written <= WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY]
+    now = (await change_service.current_version(session)).version
+    written = await change_service.written_between(session, start, now)
+    beyond = reads.written - (WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY])
+    if written is None:
+        # It stored an ECB rate on its way (the update moves the pledge to a year with
+        # no stored CAD rate): logged as a change of its own, which empties the cache.
+        assert beyond == {"exchange_rate", "citation"} or beyond == {
+            "exchange_rate",
+            "citation",
+            "source",
+        }
+        logged = (await through_cache.get("/v1/changes?since=&limit=500")).json()["items"]
+        assert "exchange_rate" in {item["entity"] for item in logged}
+    else:
+        assert not beyond
 
 
 async def test_the_changes_between_two_versions_name_the_pledges_written(
@@ -198,12 +253,34 @@ async def test_the_changes_between_two_versions_name_the_pledges_written(
 
     written = await change_service.written_between(session, start, now)
     assert written is not None
-    # Each pledge by its id and by its forum (which no API write changes).
-    assert written.rows == {PLEDGE_FAMILY: frozenset({first, second, (PLEDGE_FORUM, "MIRPS-SP")})}
+    # Each pledge by its id and by the parts it is in: its forum and its year.
+    parts = {(PLEDGE_FORUM, "MIRPS-SP"), (PLEDGE_YEAR, "2022")}
+    assert written.rows == {PLEDGE_FAMILY: frozenset({first, second, *parts})}
     assert written.tables >= FAMILIES[PLEDGE_FAMILY] | {"change", "data_version"}
     only_second = await change_service.written_between(session, now - 1, now)
     assert only_second is not None
-    assert only_second.rows == {PLEDGE_FAMILY: frozenset({second, (PLEDGE_FORUM, "MIRPS-SP")})}
+    assert only_second.rows == {PLEDGE_FAMILY: frozenset({second, *parts})}
+
+
+async def test_an_update_names_the_parts_its_pledge_left_and_entered(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient], writer: Key, session: AsyncSession
+) -> None:
+    through_cache, _ = clients
+    # Announced in 2021 (the submission stores that year's ECB rate if it must), then
+    # moved to 2022, whose CAD rate is curated: the update itself stores no rate.
+    pledge = await _submit(through_cache, writer, external_ref="moved", announced_on="2021-05")
+    start = (await change_service.current_version(session)).version
+    moved = await through_cache.patch(
+        pledge.headers["location"],
+        json={"announced_on": "2022-09-21"},
+        headers={**writer.headers, "If-Match": pledge.headers["etag"]},
+    )
+    assert moved.status_code == 200, moved.text
+
+    written = await change_service.written_between(session, start, start + 1)
+
+    assert written is not None
+    assert written.rows[PLEDGE_FAMILY] >= {(PLEDGE_YEAR, "2021"), (PLEDGE_YEAR, "2022")}
 
 
 async def test_a_version_the_change_log_cannot_explain_empties_the_cache(
@@ -222,6 +299,16 @@ async def test_a_version_the_change_log_cannot_explain_empties_the_cache(
         {"v": start + 1},
     )
     assert await change_service.written_between(session, start, start + 1) is None
+    # A pledge change logged before change rows kept their parts.
+    await session.execute(
+        text(
+            "INSERT INTO change (version, entity, entity_id, action, origin, changed_at) "
+            "VALUES (:v, 'pledge', '1', 'updated', 'api', CURRENT_TIMESTAMP)"
+        ),
+        {"v": start + 2},
+    )
+    await session.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    assert await change_service.written_between(session, start + 1, start + 2) is None
 
 
 def test_the_store_drops_only_the_entries_a_write_touched() -> None:

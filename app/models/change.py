@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, enum_check, enum_column, utcnow
@@ -38,6 +38,10 @@ class Change(Base):
     action: Mapped[ChangeAction] = enum_column(ChangeAction)
     origin: Mapped[ChangeOrigin] = enum_column(ChangeOrigin)
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The parts of the record's table family it was in before and after the change, as
+    # [name, value] pairs (a pledge's forum and announced year): the response cache keeps
+    # answers that read other parts. Null on rows written before parts were kept.
+    parts: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
 
 
 class DataVersion(Base):

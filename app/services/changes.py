@@ -17,7 +17,7 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, RowKey
 from app.errors import InvalidInput
-from app.models import Change, DataVersion, Pledge
+from app.models import Change, DataVersion
 from app.models.base import utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
 from app.services.paging import PageResult, SortKey, encode_cursor, paginate
@@ -39,6 +39,9 @@ class ChangeRecord:
     entity: Entity
     entity_id: str
     action: ChangeAction
+    # The parts of its table family the record was in before and after the change (for a
+    # pledge, ``services.pledges.pledge_parts``): what the response cache must evict.
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,35 @@ class Version:
     changed_at: dt.datetime
 
 
+_NOTED = "migov_noted_changes"
+
+
+def note(session: AsyncSession, change: ChangeRecord) -> None:
+    """Log ``change`` with the ``record`` that ends the running transaction: for a record
+    a write stores on its way (the ECB rate a pledge's USD equivalent needed), so the
+    change feed and the response cache hear of it too."""
+    transaction = session.get_transaction()
+    noted: tuple[Any, list[ChangeRecord]] | None = session.info.get(_NOTED)
+    if noted is None or noted[0] is not transaction:
+        noted = session.info[_NOTED] = (transaction, [])
+    noted[1].append(change)
+
+
+def _noted(session: AsyncSession) -> list[ChangeRecord]:
+    """The changes ``note`` kept for the running transaction (none kept for another)."""
+    noted = session.info.pop(_NOTED, None)
+    if noted is None or noted[0] is not session.get_transaction():
+        return []
+    return list(noted[1])
+
+
 async def record(
     session: AsyncSession, changes: Sequence[ChangeRecord], *, origin: ChangeOrigin
 ) -> int | None:
-    """Log ``changes`` under a new data version; returns it (None when nothing changed),
-    for the write's answer to name (``Migov-Data-Version``)."""
+    """Log ``changes``, and those ``note`` kept for this transaction, under a new data
+    version; returns it (None when nothing changed), for the write's answer to name
+    (``Migov-Data-Version``)."""
+    changes = [*changes, *_noted(session)]
     if not changes:
         return None
     now = utcnow()
@@ -75,6 +102,7 @@ async def record(
                 "action": change.action.value,
                 "origin": origin.value,
                 "changed_at": now,
+                "parts": [list(part) for part in change.parts],
             }
             for change in changes
         ],
@@ -127,7 +155,6 @@ WRITTEN_BESIDE_ROWS = frozenset(
 # Writes the response cache follows row by row: pledges, whose rows are the pledge table
 # family (``app.db.reads.FAMILIES``). Any other change (curated data) counts as changing all.
 FOLLOWED_ENTITY = Entity.PLEDGE.value
-PLEDGE_FORUM = "forum"  # a pledge's forum, as a part of the pledge family (``RowKey``)
 # Past this many changes between two versions, the cache starts afresh.
 MAX_FOLLOWED_CHANGES = 5_000
 
@@ -145,42 +172,32 @@ async def written_between(
     connection: AsyncConnection | AsyncSession, after: int, upto: int
 ) -> Written | None:
     """What the writes of versions ``after`` (excluded) to ``upto`` changed, from their
-    change rows; None when that cannot be told row by row: a version with no change
-    rows, a change of curated records, or more than ``MAX_FOLLOWED_CHANGES``."""
+    change rows: each pledge by its id and by the parts it was in before and after
+    (``ChangeRecord.parts``). None when that cannot be told row by row: a version with
+    no change rows, a change of curated records, a row without parts, or more than
+    ``MAX_FOLLOWED_CHANGES``."""
     if upto <= after:
         return Written(frozenset(), {})
     rows = (
         await connection.execute(
-            select(Change.version, Change.entity, Change.entity_id)
+            select(Change.version, Change.entity, Change.entity_id, Change.parts)
             .where(Change.version > after, Change.version <= upto)
             .limit(MAX_FOLLOWED_CHANGES + 1)
         )
     ).all()
     if len(rows) > MAX_FOLLOWED_CHANGES or len({row.version for row in rows}) != upto - after:
         return None
-    ids: set[int] = set()
+    keys: set[RowKey] = set()
     for row in rows:
         if str(row.entity) != FOLLOWED_ENTITY or not str(row.entity_id).isdigit():
             return None
-        ids.add(int(row.entity_id))
-    if not ids:
-        return Written(WRITTEN_BESIDE_ROWS, {})
-    # Each pledge by its id and by its forum, which no write through the API changes
-    # once the pledge is stored (curated reloads may, and they empty the cache).
-    keys: set[RowKey] = set(ids)
-    for chunk in _chunks(sorted(ids), 1000):
-        forums = await connection.execute(
-            select(Pledge.forum_code).where(Pledge.id.in_(chunk)).distinct()
-        )
-        keys.update((PLEDGE_FORUM, code) for code in forums.scalars() if code is not None)
-    # A read of a family's tables as a whole (a list of pledges) depends on every row.
+        if row.parts is None:  # written before parts were kept
+            return None
+        keys.add(int(row.entity_id))
+        keys.update((str(name), str(value)) for name, value in row.parts)
+    # A read of a family's tables as a whole (all pledges) depends on every row.
     tables = WRITTEN_BESIDE_ROWS | FAMILIES[PLEDGE_FAMILY]
     return Written(tables, {PLEDGE_FAMILY: frozenset(keys)})
-
-
-def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 async def committed_writes(engine: AsyncEngine, after: int, upto: int) -> Written | None:

@@ -52,7 +52,7 @@ from app.services.api_keys import check_pledgers, has_scope, require_scope
 from app.services.changes import ChangeRecord
 from app.services.idempotency import StoredResponse
 from app.services.pledge_writes import PledgeWrite, WriteOutcome, audit_snapshot
-from app.services.pledges import get_pledge, pledge_reads
+from app.services.pledges import get_pledge, pledge_parts, pledge_reads
 
 STATUS_RANK = {
     PledgeStatus.ANNOUNCED: 0,
@@ -217,7 +217,9 @@ async def update_pledge(
             note=note,
         )
         action = ChangeAction.WITHDRAWN if withdrawn else ChangeAction.UPDATED
-        logged.append(ChangeRecord(Entity.PLEDGE, str(pledge_id), action))
+        logged.append(
+            ChangeRecord(Entity.PLEDGE, str(pledge_id), action, pledge_parts(before, after))
+        )
         write = PledgeWrite(WriteOutcome.UPDATED, after)
     await idempotency.complete(
         session,

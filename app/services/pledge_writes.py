@@ -67,7 +67,7 @@ from app.services.api_keys import (
 )
 from app.services.changes import ChangeRecord
 from app.services.idempotency import StoredResponse
-from app.services.pledges import pledge_reads
+from app.services.pledges import pledge_parts, pledge_reads
 
 
 class WriteOutcome(StrEnum):
@@ -408,7 +408,10 @@ async def _record_created(
         action=AuditAction.PLEDGE_CREATED,
         entity=AuditEntity.PLEDGE,
     )
-    return [ChangeRecord(Entity.PLEDGE, str(p.id), ChangeAction.CREATED) for p in pledges]
+    return [
+        ChangeRecord(Entity.PLEDGE, str(p.id), ChangeAction.CREATED, pledge_parts(p))
+        for p in pledges
+    ]
 
 
 async def submit(

@@ -41,7 +41,6 @@ from app.schemas.pledge import (
     UsdConversionRead,
 )
 from app.services import references
-from app.services.changes import PLEDGE_FORUM
 from app.services.paging import (
     PageResult,
     SortKey,
@@ -241,7 +240,7 @@ async def list_pledge_rows(
     needs no count at all, let alone one per page.
     """
     resolved = await resolve_filter(session, filters)
-    with _forums_only(resolved):
+    with _parts_only(resolved):
         page = await paginate(
             session,
             apply_filter(READ_STATEMENT, resolved),
@@ -258,12 +257,37 @@ async def list_pledge_rows(
     return PageResult(pledge_rows_from(page.items, lang=lang), total, page.next_cursor)
 
 
-def _forums_only(resolved: PledgeFilter) -> AbstractContextManager[None]:
-    """A list filtered by forum reads the pledges of those forums only (``app.db.reads``):
-    a pledge's forum never changes once it is stored through the API."""
-    if not resolved.forum:
-        return nullcontext()
-    return rows_only(PLEDGE_FAMILY, [(PLEDGE_FORUM, code) for code in resolved.forum])
+# Parts of the pledge family (``app.db.reads.RowKey``): a pledge's forum, and the year it
+# was announced in. Every pledge write logs the parts its pledge was in before and after
+# (``pledge_parts``), so an answer that read only some parts outlives writes to others.
+PLEDGE_FORUM = "forum"
+PLEDGE_YEAR = "year"
+# A date range over more years than this is read as the whole family.
+MAX_YEAR_PARTS = 50
+
+
+def pledge_parts(*states: PledgeRead) -> tuple[tuple[str, str], ...]:
+    """The parts of the pledge family ``states`` (a pledge before and after a change) are in."""
+    parts: dict[tuple[str, str], None] = {}
+    for state in states:
+        if state.forum is not None:
+            parts[(PLEDGE_FORUM, state.forum)] = None
+        if state.announced_on is not None:
+            parts[(PLEDGE_YEAR, str(state.announced_on.date.year))] = None
+    return tuple(parts)
+
+
+def _parts_only(resolved: PledgeFilter) -> AbstractContextManager[None]:
+    """Reads under ``resolved`` see the pledges of some parts only (``app.db.reads``):
+    those of its forums, else those announced in the years its date range spans (a
+    pledge without a date is outside any range)."""
+    if resolved.forum:
+        return rows_only(PLEDGE_FAMILY, [(PLEDGE_FORUM, code) for code in resolved.forum])
+    start, end = resolved.announced_from, resolved.announced_to
+    if start is not None and end is not None and 0 <= end.year - start.year < MAX_YEAR_PARTS:
+        years = range(start.year, end.year + 1)
+        return rows_only(PLEDGE_FAMILY, [(PLEDGE_YEAR, str(year)) for year in years])
+    return nullcontext()
 
 
 async def get_pledge_row(session: AsyncSession, pledge_id: int, *, lang: str = "en") -> PledgeRow:
@@ -398,6 +422,7 @@ async def summarize_pledges(
     assumed = Pledge.currency_assumed.is_(True)
     # The filters only add WHERE clauses on pledge columns, so they apply to the grouped
     # statement directly: one pass over the matching pledges, no id subquery.
+    resolved = await resolve_filter(session, filters)
     statement = apply_filter(
         select(
             *columns,
@@ -413,14 +438,16 @@ async def summarize_pledges(
             func.coalesce(func.sum(Pledge.amount).filter(assumed), 0).label("_assumed"),
             func.sum(Pledge.amount_usd).filter(assumed).label("_usd_assumed"),
         ).select_from(Pledge),
-        await resolve_filter(session, filters),
+        resolved,
     )
     if SummaryKey.PLEDGER in keys:
         statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
     grouping = [*columns, Pledge.currency]
     statement = statement.group_by(*grouping).order_by(*grouping)
     rows: dict[tuple[Any, ...], PledgeSummaryRow] = {}
-    for record in await session.execute(statement):
+    with _parts_only(resolved):
+        records = await session.execute(statement)
+    for record in records:
         mapping = record._mapping
         group = {key.value: _group_value(mapping[key.value]) for key in keys}
         marker = tuple(group.values())

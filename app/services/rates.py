@@ -26,9 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Citation, ExchangeRate, Source
-from app.models.enums import ExchangeRateProvider
+from app.models.enums import ChangeAction, Entity, ExchangeRateProvider
 from app.schemas.dates import PartialDate
-from app.services import ecb_rates
+from app.services import changes, ecb_rates
+from app.services.changes import ChangeRecord
 
 CENT = Decimal("0.01")
 
@@ -126,7 +127,8 @@ async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> E
     rate = await session.scalar(statement)
     if rate is not None:
         return rate
-    if await session.get(Source, ecb_rates.SOURCE_ID) is None:
+    source_added = await session.get(Source, ecb_rates.SOURCE_ID) is None
+    if source_added:
         # A database loaded without the curated files still says where the rate is from.
         session.add(
             Source(
@@ -162,6 +164,11 @@ async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> E
         if existing is None:
             raise
         return existing
+    if source_added:
+        changes.note(
+            session, ChangeRecord(Entity.SOURCE, ecb_rates.SOURCE_ID, ChangeAction.CREATED)
+        )
+    changes.note(session, ChangeRecord(Entity.EXCHANGE_RATE, str(rate.id), ChangeAction.CREATED))
     return rate
 
 
