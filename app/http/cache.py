@@ -263,7 +263,8 @@ def _value(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
 
 
 class ResponseCache:
-    """Answers of one data version, least recently used first out."""
+    """Answers valid at ``version`` (each computed at it or kept across writes that did
+    not touch what it read), least recently used first out."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
