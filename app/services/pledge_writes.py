@@ -118,9 +118,11 @@ class BatchWrite:
 
 @dataclass(frozen=True)
 class _References:
-    """What the pledges of one request may refer to, fetched once: every name of the
-    forums, actors and events (``services.references``, as the read filters resolve
-    them), each event's forum, and the exchange rates of the currencies named."""
+    """What the pledges of one request may refer to, fetched once for all of them: the
+    forums, actors and events they name (``services.references``, as the read filters
+    resolve them: exact codes alone when each is one, else every name, for the
+    suggestions), the forum of each event they name, and the exchange rates of the
+    currencies they name."""
 
     actors: references.Lookup
     forums: references.Lookup
@@ -130,14 +132,24 @@ class _References:
 
 
 async def _references(session: AsyncSession, payloads: Sequence[PledgeCreate]) -> _References:
-    events = await session.execute(select(Event.id, Event.forum_code))
+    actors = await references.actor_lookup(session, (a for p in payloads for a in p.pledgers))
+    forums = await references.forum_lookup(
+        session, (p.forum for p in payloads if p.forum is not None)
+    )
+    events = await references.event_lookup(
+        session, (p.event for p in payloads if p.event is not None)
+    )
+    # At most one event an item: a batch's worth of ids at most.
+    named = {
+        code for p in payloads if p.event is not None and (code := events.code(p.event)) is not None
+    }
+    event_forums: dict[str, str | None] = {}
+    if named:
+        rows = await session.execute(select(Event.id, Event.forum_code).where(Event.id.in_(named)))
+        event_forums = {row.id: row.forum_code for row in rows}
     rates = await rates_service.rates_for(session, {p.currency for p in payloads if p.currency})
     return _References(
-        actors=await references.actor_lookup(session),
-        forums=await references.forum_lookup(session),
-        events=await references.event_lookup(session),
-        event_forums={row.id: row.forum_code for row in events},
-        rates=rates,
+        actors=actors, forums=forums, events=events, event_forums=event_forums, rates=rates
     )
 
 

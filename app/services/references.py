@@ -17,7 +17,8 @@ through here before it reaches a query, so a typo is never answered as "no data"
   leads to one of them (MIRPS brings in MIRPS-SP).
 
 The lookups read small tables (forums, actors, events) only when an exact match
-fails, so the common request (exact codes) costs one indexed query.
+fails, so the common request (exact codes) costs one indexed query. A write's
+``Lookup`` does the same: built from exact codes alone, it knows only those.
 """
 
 from __future__ import annotations
@@ -25,18 +26,22 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import NotFound, UnknownReference, summarize_problems
 from app.models import Actor, Dispute, Event, Forum, MoneyRecord, Programme
 from app.standards.iso import currency_codes
 
 MAX_SUGGESTIONS = 3
+# The most codes a lookup asks for by name (a batch's worth of forums or events, and
+# far inside both engines' limits on bound parameters); more, and it reads every name.
+MAX_EXACT = 1000
 
 
 def fold(text: str) -> str:
@@ -169,14 +174,21 @@ def _resolve(
 
 @dataclass(frozen=True)
 class Lookup:
-    """Every name of one kind of record, for resolving many values one by one.
+    """The names of one kind of record that some values need, for resolving them one by one.
 
     What a write uses: it resolves each field of each submitted item on its own and
     reports each miss in its own item, where a filter refuses the whole request.
+
+    When each value is an exact code, the lookup holds those codes alone
+    (``complete`` False), read with one indexed query: each of its values then
+    resolves to itself, as it would among every name, since a code always wins over
+    another record's name. Otherwise it holds every name, alias and code of the kind,
+    which a miss needs for its suggestions.
     """
 
     noun: str
     names: Mapping[str, str]
+    complete: bool = True
 
     def code(self, value: str) -> str | None:
         """The canonical code ``value`` names (any case, alias or name), or None."""
@@ -184,19 +196,44 @@ class Lookup:
 
     def problem(self, field: str, value: str) -> dict[str, Any]:
         """The ``{field, value, detail, suggestions}`` of a value that names nothing."""
+        # Built from exact codes, a lookup misses only a value it was not built for.
+        assert self.complete, f"{value!r} is not among the values this lookup was built for"
         return _problem(field, self.noun, value, self.names)
 
 
-async def forum_lookup(session: AsyncSession) -> Lookup:
-    return Lookup("forum", (await _forum_names(session))[0])
+async def _lookup(
+    session: AsyncSession,
+    noun: str,
+    key: InstrumentedAttribute[str],
+    values: Iterable[str],
+    every_name: Callable[[AsyncSession], Awaitable[Mapping[str, str]]],
+) -> Lookup:
+    wanted = set(values)
+    if len(wanted) <= MAX_EXACT:
+        found = set(await session.scalars(select(key).where(key.in_(wanted)))) if wanted else set()
+        # Compared here, not only in SQL, so an engine's looser equality never admits a value.
+        if found.issuperset(wanted):
+            return Lookup(noun, {fold(code): code for code in wanted}, complete=False)
+    return Lookup(noun, await every_name(session))
 
 
-async def actor_lookup(session: AsyncSession) -> Lookup:
-    return Lookup("actor", await _actor_names(session))
+async def forum_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
+    """The forum names ``values`` need: their codes when each is exact, else every name."""
+
+    async def every_name(session: AsyncSession) -> Mapping[str, str]:
+        return (await _forum_names(session))[0]
+
+    return await _lookup(session, "forum", Forum.code, values, every_name)
 
 
-async def event_lookup(session: AsyncSession) -> Lookup:
-    return Lookup("event", await _event_names(session))
+async def actor_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
+    """The actor names ``values`` need: their ids when each is exact, else every name."""
+    return await _lookup(session, "actor", Actor.id, values, _actor_names)
+
+
+async def event_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
+    """The event names ``values`` need: their ids when each is exact, else every name."""
+    return await _lookup(session, "event", Event.id, values, _event_names)
 
 
 # --- forums -------------------------------------------------------------------------------
