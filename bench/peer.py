@@ -71,8 +71,11 @@ def install() -> str | None:
     except subprocess.TimeoutExpired:
         return "npm ci gave no answer within 600 s"
     if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        return f"npm ci failed: {' / '.join(lines[-3:])}"[:300]
+        # npm's first lines name the cause (code ECONNREFUSED, ... FetchError: ...).
+        lines = [
+            ln.removeprefix("npm error ") for ln in (result.stderr or result.stdout).splitlines()
+        ]
+        return f"npm ci failed: {' / '.join(ln for ln in lines[:4] if ln.strip())}"[:300]
     if not (NODE.exists() and CLI.exists()):
         return "npm ci left no Node 22 or no PostGraphile in bench/postgraphile/node_modules"
     return None

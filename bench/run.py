@@ -712,7 +712,8 @@ def compare_peer(
             expected = _normalise(peer.baseline_rows(workload, answers[0]))
             difference = first_difference(found, expected, names=("PostGraphile", "baseline"))
             if difference:
-                return f"{call.body}"[-100:] + f" -> {difference}"
+                variables = json.loads(call.body)["variables"]
+                return f"{workload} {json.dumps(variables)}"[:100] + f" -> {difference}"
     return None
 
 
