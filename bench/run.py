@@ -1,7 +1,7 @@
 """Load benchmark: migov against a hand-written baseline, driven by wrk, in one run.
 
     python -m bench.run [--duration 10] [--connections 32] [--workers 2] [--cache off,on]
-                        [--only W1,W4] [--reuse-data] [--port 8310]
+                        [--only W1,W4] [--reuse-data] [--port 8310] [--no-peer]
 
 1. Loads ``bench.data`` (the curated dataset plus 200,000 synthetic pledges and
    the rest) into its own PostgreSQL database, ``migov_bench`` on the machine's
@@ -11,19 +11,24 @@
    submissions name.
 2. Starts migov as production runs it (``migov serve``: uvicorn, production
    settings, loopback) once per cache setting, and ``bench/baseline.py`` under
-   the same uvicorn options and worker count; ``--port`` moves both.
+   the same uvicorn options and worker count; ``--port`` moves both. For GraphQL
+   W1, W2 and W4 also PostGraphile v5 as a peer (``bench.peer``: installed from npm
+   with its Node 22 into ``bench/postgraphile`` on first use, one process, on the
+   port after the baseline's); when it cannot be installed or started, the run
+   says why and leaves only its column empty.
 3. For each workload and API, pre-renders a few thousand varied requests into a
    wrk Lua script, checks that both servers answer the first reads with the same
    JSON and the same submission alike (each under its own external_ref, compared
    without ids and refs; then a repeated external_ref and an Idempotency-Key on
    each), warms both (with migov's cache on, by asking each distinct read once,
    as a server in service would have), then runs wrk against the baseline and
-   migov back to back, so machine noise falls on both alike. W4 draws from 1,000
-   pledges, W1 and W2 from every forum, W3 from the 16 years.
+   migov back to back (then PostGraphile, once its rows equal the baseline's), so
+   machine noise falls on all alike. W4 draws from 1,000 pledges, W1 and W2 from
+   every forum, W3 from the 16 years.
 4. Prints a markdown table; ratio = migov req/s / baseline req/s of the same
-   pass. Notes under it give resident memory per migov worker after the run, the
-   time to a first answer, any answer that differed, and for each workload that
-   writes, every server's answers per status.
+   pass, and PostGraphile's likewise. Notes under it give resident memory per
+   migov worker after the run, the time to a first answer, any answer that
+   differed, and for each workload that writes, every server's answers per status.
 
 Workloads: W1 a page of 100 pledges of one forum, newest first, with pledger
 names; W2 one forum's current participants with their names; W3 pledge totals
