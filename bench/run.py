@@ -1,7 +1,7 @@
 """Load benchmark: migov against a hand-written baseline, driven by wrk, in one run.
 
     python -m bench.run [--duration 10] [--connections 32] [--workers 2] [--cache off,on]
-                        [--only W1,W4] [--reuse-data] [--port 8310]
+                        [--only W1,W4] [--reuse-data] [--port 8310] [--no-peer]
 
 1. Loads ``bench.data`` (the curated dataset plus 200,000 synthetic pledges and
    the rest) into its own PostgreSQL database, ``migov_bench`` on the machine's
@@ -11,19 +11,24 @@
    submissions name.
 2. Starts migov as production runs it (``migov serve``: uvicorn, production
    settings, loopback) once per cache setting, and ``bench/baseline.py`` under
-   the same uvicorn options and worker count; ``--port`` moves both.
+   the same uvicorn options and worker count; ``--port`` moves both. For GraphQL
+   W1, W2 and W4 also PostGraphile v5 as a peer (``bench.peer``: installed from npm
+   with its Node 22 into ``bench/postgraphile`` on first use, one process, on the
+   port after the baseline's); when it cannot be installed or started, the run
+   says why and leaves only its column empty.
 3. For each workload and API, pre-renders a few thousand varied requests into a
    wrk Lua script, checks that both servers answer the first reads with the same
    JSON and the same submission alike (each under its own external_ref, compared
    without ids and refs; then a repeated external_ref and an Idempotency-Key on
    each), warms both (with migov's cache on, by asking each distinct read once,
    as a server in service would have), then runs wrk against the baseline and
-   migov back to back, so machine noise falls on both alike. W4 draws from 1,000
-   pledges, W1 and W2 from every forum, W3 from the 16 years.
+   migov back to back (then PostGraphile, once its rows equal the baseline's), so
+   machine noise falls on all alike. W4 draws from 1,000 pledges, W1 and W2 from
+   every forum, W3 from the 16 years.
 4. Prints a markdown table; ratio = migov req/s / baseline req/s of the same
-   pass. Notes under it give resident memory per migov worker after the run, the
-   time to a first answer, any answer that differed, and for each workload that
-   writes, every server's answers per status.
+   pass, and PostGraphile's likewise. Notes under it give resident memory per
+   migov worker after the run, the time to a first answer, any answer that
+   differed, and for each workload that writes, every server's answers per status.
 
 Workloads: W1 a page of 100 pledges of one forum, newest first, with pledger
 names; W2 one forum's current participants with their names; W3 pledge totals
@@ -67,7 +72,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench import data
+from bench import data, peer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = data.DEFAULT_URL
@@ -167,6 +172,8 @@ class Row:
     cache: str
     migov: Figures
     baseline: Figures | None
+    # PostGraphile, where it answers the workload (GraphQL W1, W2, W4) and was installed.
+    peer: Figures | None = None
 
 
 class Plan:
@@ -417,13 +424,27 @@ def _succeeded(figures: dict[str, Any], statuses: dict[int, int]) -> int:
 
 
 class Server:
-    """One uvicorn server (migov or the baseline) on a loopback port, stopped on exit."""
+    """One server (migov, the baseline or PostGraphile) on a loopback port, stopped on exit.
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], port: int) -> None:
+    It is ready when ``probe`` (by default ``GET /healthz``) answers 200.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        port: int,
+        *,
+        probe: Call = Call("GET", "/healthz"),
+        cwd: Path = ROOT,
+    ) -> None:
         self.name = name
         self.command = command
         self.env = env
         self.port = port
+        self.probe = probe
+        self.cwd = cwd
         self.process: subprocess.Popen[bytes] | None = None
         # Kept after the run (its name is in any error), so a failed start can be read.
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
@@ -443,7 +464,7 @@ class Server:
         started = time.perf_counter()
         self.process = subprocess.Popen(
             self.command,
-            cwd=ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -454,7 +475,14 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {self.log.name}")
             with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                answer = httpx.request(
+                    self.probe.method,
+                    self.base + self.probe.path,
+                    content=self.probe.body,
+                    headers=self.probe.headers,
+                    timeout=1,
+                )
+                if answer.status_code == 200:
                     self.ready_after = time.perf_counter() - started
                     return self
             time.sleep(0.05)
@@ -554,18 +582,29 @@ def baseline_server(url: str, workers: int, port: int = MIGOV_PORT + 1) -> Serve
     return Server("baseline", command, server_env(url), port)
 
 
+def peer_server(url: str, port: int) -> Server:
+    """PostGraphile v5 (bench/postgraphile), one Node process; ready once it answers a query."""
+    probe = Call(
+        "POST", "/graphql", '{"query": "{ __typename }"}', {"Content-Type": "application/json"}
+    )
+    env = {**os.environ, **peer.env(data.dsn(url), port)}
+    return Server("postgraphile", peer.command(), env, port, probe=probe, cwd=peer.HOME)
+
+
 def _normalise(payload: Any) -> Any:
     return json.loads(json.dumps(payload, sort_keys=True))
 
 
-def first_difference(left: Any, right: Any, path: str = "") -> str | None:
+def first_difference(
+    left: Any, right: Any, path: str = "", names: tuple[str, str] = ("migov", "baseline")
+) -> str | None:
     if type(left) is not type(right):
         return f"{path or '/'}: {left!r:.60} vs {right!r:.60}"
     if isinstance(left, dict):
         for key in sorted(set(left) | set(right)):
             if key not in left or key not in right:
-                return f"{path}/{key}: only in {'migov' if key in left else 'baseline'}"
-            found = first_difference(left[key], right[key], f"{path}/{key}")
+                return f"{path}/{key}: only in {names[0] if key in left else names[1]}"
+            found = first_difference(left[key], right[key], f"{path}/{key}", names)
             if found:
                 return found
         return None
@@ -573,7 +612,7 @@ def first_difference(left: Any, right: Any, path: str = "") -> str | None:
         if len(left) != len(right):
             return f"{path}: {len(left)} items vs {len(right)}"
         for index, (a, b) in enumerate(zip(left, right, strict=True)):
-            found = first_difference(a, b, f"{path}/{index}")
+            found = first_difference(a, b, f"{path}/{index}", names)
             if found:
                 return found
         return None
@@ -621,6 +660,65 @@ def compare(migov: str, baseline: str, calls: list[Call], sample: int = 8) -> st
             difference = first_difference(answers[0], answers[1])
             if difference:
                 return f"{call.method} {call.path} {call.body or ''}"[:140] + f" -> {difference}"
+    return None
+
+
+def as_peer(call: Call) -> Call:
+    """migov's GraphQL request for W1, W2 or W4 as PostGraphile's, with the same variables."""
+    assert call.body is not None
+    return Call(call.method, call.path, peer.document(call.body), call.headers)
+
+
+def start_peer(
+    servers: contextlib.ExitStack, url: str, port: int, notes: list[str]
+) -> Server | None:
+    """PostGraphile, installed on first use and started; None (and a note saying why, also
+    printed at once) when it cannot be, so only its column is skipped."""
+    reason = peer.install()
+    server = peer_server(url, port)
+    if reason is None:
+        try:
+            servers.enter_context(server)
+        except RuntimeError as exc:
+            server.__exit__()  # one that never answered is stopped all the same
+            reason = f"it did not start: {exc}"
+    if reason is not None:
+        note = f"PostGraphile left out (its column is empty): {reason}"
+        print(note, file=sys.stderr, flush=True)
+        notes.append(note)
+        return None
+    notes.append(
+        f"PostGraphile v5 (bench/postgraphile, Node 22, one process) answered a query "
+        f"{server.ready_after:.1f} s after start"
+    )
+    return server
+
+
+def compare_peer(
+    workload: str, baseline: str, postgraphile: str, calls: list[Call], sample: int = 8
+) -> str | None:
+    """The first difference between PostGraphile's rows and the baseline's for
+    ``calls[:sample]`` (each in its own server's document), or None."""
+    with httpx.Client(timeout=30) as client:
+        for call in calls[:sample]:
+            assert call.body is not None
+            answers = []
+            for base, body in ((baseline, call.body), (postgraphile, peer.document(call.body))):
+                response = client.request(
+                    call.method, base + call.path, content=body, headers=call.headers
+                )
+                if response.status_code != 200:
+                    return f"{call.path}: HTTP {response.status_code} from {base}"
+                answers.append(response.json())
+            try:
+                found = _normalise(peer.rows(workload, answers[1]))
+            except (ValueError, KeyError, TypeError) as exc:
+                return f"PostGraphile: {exc!r}"[:200]
+            expected = _normalise(peer.baseline_rows(workload, answers[0]))
+            difference = first_difference(found, expected, names=("PostGraphile", "baseline"))
+            if difference:
+                variables = json.loads(call.body)["variables"]
+                return f"{workload} {json.dumps(variables)}"[:100] + f" -> {difference}"
     return None
 
 
@@ -724,19 +822,31 @@ def api_key(url: str) -> str:
 
 
 def table(rows: list[Row]) -> Iterator[str]:
+    """The markdown table; PostGraphile's three columns only when it ran somewhere."""
+    with_peer = any(row.peer for row in rows)
     yield (
         "| workload | api | cache | migov req/s | baseline req/s | ratio "
         "| migov p99 ms | baseline p99 ms |"
+        + (" PostGraphile req/s | PostGraphile ratio | PostGraphile p99 ms |" if with_peer else "")
     )
-    yield "|---|---|---|---:|---:|---:|---:|---:|"
+    yield "|---|---|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if with_peer else "")
     for row in rows:
-        base = row.baseline
-        ratio = f"{row.migov.rps / base.rps:.2f}" if base else "—"
-        yield (
+        base, other = row.baseline, row.peer
+        line = (
             f"| {row.workload} | {row.api} | {row.cache} | {row.migov.rps:,.0f} | "
-            f"{f'{base.rps:,.0f}' if base else '—'} | {ratio} | {row.migov.p99_ms:,.1f} | "
-            f"{f'{base.p99_ms:,.1f}' if base else '—'} |"
+            f"{f'{base.rps:,.0f}' if base else '—'} | {_ratio(row.migov, base)} | "
+            f"{row.migov.p99_ms:,.1f} | {f'{base.p99_ms:,.1f}' if base else '—'} |"
         )
+        if with_peer:
+            line += (
+                f" {f'{other.rps:,.0f}' if other else '—'} | {_ratio(other, base)} | "
+                f"{f'{other.p99_ms:,.1f}' if other else '—'} |"
+            )
+        yield line
+
+
+def _ratio(server: Figures | None, base: Figures | None) -> str:
+    return f"{server.rps / base.rps:.2f}" if server and base and base.rps else "—"
 
 
 COMBINATIONS = [
@@ -771,7 +881,13 @@ def main() -> None:
     parser.add_argument("--only", default="", help="Workloads to run, e.g. W1,W4.")
     parser.add_argument("--reuse-data", action="store_true", help="Keep a loaded database.")
     parser.add_argument(
-        "--port", type=int, default=MIGOV_PORT, help="migov's port; the baseline's is the next."
+        "--port",
+        type=int,
+        default=MIGOV_PORT,
+        help="migov's port; the baseline's is the next, PostGraphile's the one after.",
+    )
+    parser.add_argument(
+        "--no-peer", action="store_true", help="Leave PostGraphile out (GraphQL W1, W2, W4)."
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -798,7 +914,12 @@ def main() -> None:
     notes: list[str] = []
     load = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
     warm = {**load, "duration": args.warmup}
-    with baseline_server(url, args.workers, args.port + 1) as baseline:
+    wants_peer = not args.no_peer and any(
+        api == "GraphQL" and workload in peer.WORKLOADS for workload, api in combinations
+    )
+    with contextlib.ExitStack() as servers:
+        baseline = servers.enter_context(baseline_server(url, args.workers, args.port + 1))
+        postgraphile = start_peer(servers, url, args.port + 2, notes) if wants_peer else None
         for cache in [c.strip() for c in args.cache.split(",") if c.strip()]:
             with migov_server(url, args.workers, cache, args.port) as migov:
                 notes.append(
@@ -822,10 +943,31 @@ def main() -> None:
                         # W5's reads too: a server in service has seen them before writes
                         # arrive, and what a write leaves standing is the point of W5.
                         visit_each(migov.base, reads)
+                    peer_script = None
+                    if postgraphile and api == "GraphQL" and workload in peer.WORKLOADS:
+                        difference = compare_peer(workload, baseline.base, postgraphile.base, calls)
+                        if difference:
+                            notes.append(
+                                f"{label}: PostGraphile's rows differ from the baseline's, "
+                                f"so it was not timed: {difference}"
+                            )
+                        else:
+                            peer_script = scripts / f"{workload}-{api}-postgraphile.lua"
+                            peer_script.write_text(lua_script([as_peer(call) for call in calls]))
                     wrk(migov.base, script, prefix=refs.next("migov"), **warm)
                     wrk(baseline.base, script, prefix=refs.next("baseline"), **warm)
+                    if postgraphile and peer_script:
+                        wrk(postgraphile.base, peer_script, prefix="peer", **warm)
                     base_figures = wrk(baseline.base, script, prefix=refs.next("baseline"), **load)
                     figures = wrk(migov.base, script, prefix=refs.next("migov"), **load)
+                    peer_figures = None
+                    if postgraphile and peer_script:
+                        peer_figures = wrk(postgraphile.base, peer_script, prefix="peer", **load)
+                        if peer_figures.errors:
+                            notes.append(
+                                f"{label}: {peer_figures.errors} of {peer_figures.requests} "
+                                "PostGraphile requests failed"
+                            )
                     for name, f in (("migov", figures), ("baseline", base_figures)):
                         if writes:
                             notes.append(f"{label} {name} answers: {f.tally()}")
@@ -833,12 +975,15 @@ def main() -> None:
                             notes.append(
                                 f"{label}: {f.errors} of {f.requests} {name} requests failed"
                             )
-                    rows.append(Row(workload, api, cache, figures, base_figures))
+                    rows.append(Row(workload, api, cache, figures, base_figures, peer_figures))
                     print(f"{workload} {api} cache {cache}: done", file=sys.stderr, flush=True)
                 rss = ", ".join(f"{size:.0f}" for size in migov.worker_rss_mb())
                 notes.append(
                     f"migov (cache {cache}) resident memory per worker after the run: {rss} MB"
                 )
+        if postgraphile:
+            rss = ", ".join(f"{size:.0f}" for size in postgraphile.worker_rss_mb())
+            notes.append(f"PostGraphile resident memory after the run: {rss} MB")
     shutil.rmtree(scripts, ignore_errors=True)
     print()
     print(
