@@ -121,10 +121,14 @@ BY_TABLE: dict[tuple[str, str], str] = {
     ("dispute", "subject_entity"): "Kind of record the dispute is about (`participation` ...).",
     ("dispute", "subject_id"): "Id of the record it is about.",
     ("dispute", "subject_field"): "The field the documents disagree on.",
-    ("change", "action"): "What the change did: `created`, `updated` or `deleted`.",
+    ("change", "action"): "What the change did: `created`, `updated`, `withdrawn` (a "
+    "pledge) or `deleted` (a curated record dropped from the dataset).",
     ("change", "entity"): "Kind of record changed.",
     ("change", "entity_id"): "Id of the record changed.",
-    ("change", "origin"): "Where it came from: `dataset` (a curated reload) or `api` (a write).",
+    ("change", "origin"): "Where it came from: `curated` (a dataset load) or `api` (a write).",
+    ("change", "parts"): "For a pledge, the parts of the data it was in before and after the "
+    "change, as [name, value] pairs: its forum and the year it was announced in (JSON array; "
+    "empty for other records, null on changes logged before parts were kept).",
     ("change", "changed_at"): "When it was committed (UTC).",
     ("change", "version"): "Data version the change belongs to.",
     ("participant_count", "actor_kind"): "Kind of participants counted.",
