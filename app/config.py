@@ -238,7 +238,8 @@ class Settings(BaseSettings):
         description="Cache complete answers by data version. Each cacheable request reads the "
         "data version (one primary-key read, shared by concurrent requests), so no process "
         "serves an answer older than a committed write; when the database fails that read, "
-        "the request is answered 503 at once.",
+        "the request is answered 503 at once. A new version evicts only the answers that "
+        "read what its writes changed (read from the change log); a curated load empties it.",
     )
     cache_max_mb: int = Field(
         default=32, ge=1, description="Memory each worker process may give to cached answers."
