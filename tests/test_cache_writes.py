@@ -13,6 +13,7 @@ are hits after a pledge write.
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.db.reads import FAMILIES, PLEDGE_FAMILY, Reads, recording, rows_only
+from app.db.reads import FAMILIES, PLEDGE_FAMILY, FrozenReads, Reads, recording, rows_only
 from app.http.cache import NOT_CACHED_PATHS, Entry, ResponseCache
 from app.services import changes as change_service
 from app.services.changes import WRITTEN_BESIDE_ROWS, Written
@@ -361,3 +362,45 @@ async def test_reads_are_recorded_per_statement(session: AsyncSession) -> None:
     assert reads.rows == {PLEDGE_FAMILY: {5}}
     assert not reads.tables & FAMILIES[PLEDGE_FAMILY]
     assert {"actor", "citation", "exchange_rate"} <= reads.tables
+
+
+def _touched(reads: FrozenReads, written: Written) -> bool:
+    """The rule an eviction follows, written plainly: an answer goes when it read
+    everything, a table the writes changed, or a part (a row, a forum, a year) they did."""
+    if "*" in reads.tables or reads.tables & written.tables:
+        return True
+    return any(written.rows.get(family, frozenset()) & keys for family, keys in reads.rows)
+
+
+def test_the_store_index_evicts_exactly_what_the_rule_says() -> None:
+    """The store finds what a write touched through an index (its cost is what it
+    evicts); over random entries and writes it drops exactly the entries the plain
+    rule names, and its index never keeps a key it no longer holds."""
+    rng = random.Random(26)
+    tables = ["forum", "actor", "citation", "pledge", "pledge_pledger", "change", "*"]
+    parts: list[Any] = [1, 2, 3, 4, (PLEDGE_FORUM, "RCM"), (PLEDGE_FORUM, "MIRPS-SP")]
+    parts += [(PLEDGE_YEAR, "2020"), (PLEDGE_YEAR, "2022")]
+    for _ in range(300):
+        store = ResponseCache(1 << 20)
+        entries: dict[tuple[Any, ...], FrozenReads] = {}
+        for n in range(rng.randint(0, 12)):
+            read = Reads(
+                tables=set(rng.sample(tables, rng.randint(0, 2))),
+                rows={PLEDGE_FAMILY: set(rng.sample(parts, rng.randint(1, 3)))}
+                if rng.random() < 0.6
+                else {},
+            )
+            entries[(n,)] = read.frozen()
+            store.put(1, (n,), Entry(headers=[], body=b"x", reads=read.frozen()))
+        written = Written(
+            frozenset(rng.sample(tables[:-1], rng.randint(0, 3))),
+            {PLEDGE_FAMILY: frozenset(rng.sample(parts, rng.randint(0, 3)))},
+        )
+
+        store.advance(2, written, since=1)
+
+        kept = {key for key, reads in entries.items() if not _touched(reads, written)}
+        assert set(store._entries) == kept
+        indexed = set().union(*store._readers.values()) if store._readers else set()
+        # An answer that read nothing (no statement) depends on no data: never evicted.
+        assert indexed == {key for key in kept if entries[key].tables or entries[key].rows}

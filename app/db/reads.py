@@ -86,17 +86,6 @@ class FrozenReads:
     tables: frozenset[str]
     rows: tuple[tuple[str, frozenset[RowKey]], ...] = ()
 
-    def touched_by(
-        self, written: frozenset[str], family_rows: dict[str, frozenset[RowKey]]
-    ) -> bool:
-        """Whether writes may have changed what these reads saw: ``written`` the tables
-        they changed (a family's tables among them when any of its rows changed),
-        ``family_rows`` the keys of those rows per family (each row's id and every
-        part it belongs to)."""
-        if EVERYTHING in self.tables or self.tables & written:
-            return True
-        return any(family_rows.get(family, frozenset()) & ids for family, ids in self.rows)
-
 
 _READS: ContextVar[Reads | None] = ContextVar("migov_reads", default=None)
 _NARROWED: ContextVar[tuple[str, frozenset[RowKey]] | None] = ContextVar(

@@ -56,7 +56,7 @@ import hashlib
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cached_property
@@ -66,7 +66,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db.faults import database_fault
-from app.db.reads import FrozenReads, recording
+from app.db.reads import EVERYTHING, FrozenReads, recording
 from app.errors import Unavailable
 from app.http.bodies import read_body
 from app.http.preconditions import not_modified
@@ -230,7 +230,7 @@ class VersionWatch:
         return SharedRead(self._shared_read)
 
 
-EVERYTHING_READ = FrozenReads(frozenset({"*"}))
+EVERYTHING_READ = FrozenReads(frozenset({EVERYTHING}))
 
 
 @dataclass(frozen=True)
@@ -264,13 +264,19 @@ def _value(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
 
 class ResponseCache:
     """Answers valid at ``version`` (each computed at it or kept across writes that did
-    not touch what it read), least recently used first out."""
+    not touch what it read), least recently used first out.
+
+    An index from each table and each part an entry read to the entries that read it
+    makes a write's eviction cost what it evicts, not the size of the cache: a stream
+    of pledge writes does not make every process walk every entry.
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.version = -1
         self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._bytes = 0
+        self._readers: dict[Hashable, set[tuple[Any, ...]]] = {}
 
     def get(self, version: int, key: tuple[Any, ...]) -> Entry | None:
         if version != self.version:
@@ -286,14 +292,13 @@ class ResponseCache:
         if version > self.version:
             self.clear()
             self.version = version
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self._bytes -= old.size
+        self._drop(key)
         self._entries[key] = entry
         self._bytes += entry.size
+        for dependency in _dependencies(entry.reads):
+            self._readers.setdefault(dependency, set()).add(key)
         while self._bytes > self.max_bytes and self._entries:
-            _, evicted = self._entries.popitem(last=False)
-            self._bytes -= evicted.size
+            self._drop(next(iter(self._entries)))
 
     def advance(self, version: int, written: Written | None, *, since: int) -> int:
         """Move to ``version``, given what the writes after ``since`` changed (None: not
@@ -305,23 +310,45 @@ class ResponseCache:
             left = len(self._entries)
             self.clear()
         else:
-            stale = [
-                key
-                for key, entry in self._entries.items()
-                if entry.reads.touched_by(written.tables, written.rows)
-            ]
+            stale: set[tuple[Any, ...]] = set(self._readers.get(EVERYTHING, ()))
+            for table in written.tables:
+                stale |= self._readers.get(table, set())
+            for family, keys in written.rows.items():
+                for row in keys:
+                    stale |= self._readers.get((family, row), set())
             for key in stale:
-                self._bytes -= self._entries.pop(key).size
+                self._drop(key)
             left = len(stale)
         self.version = version
         return left
 
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        self._bytes -= entry.size
+        for dependency in _dependencies(entry.reads):
+            readers = self._readers.get(dependency)
+            if readers is not None:
+                readers.discard(key)
+                if not readers:
+                    del self._readers[dependency]
+
     def clear(self) -> None:
         self._entries.clear()
+        self._readers.clear()
         self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _dependencies(reads: FrozenReads) -> Iterator[Hashable]:
+    """What an entry read, as index keys: each table by name, each part as (family, key)."""
+    yield from reads.tables
+    for family, keys in reads.rows:
+        for row in keys:
+            yield (family, row)
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
