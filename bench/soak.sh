@@ -50,9 +50,17 @@ rss() {
   for pid in $pids; do awk '/^VmRSS/ {print $2}' "/proc/${pid}/status"; done | awk '{s += $1} END {print s}'
 }
 warm="$(rss)"
+# On PostgreSQL, what the backends wait on during the timed run (bench/waits.py).
+waits=""
+case "$MIGOV_DATABASE_URL" in
+  postgresql*)
+    .venv/bin/python -m bench.waits "$MIGOV_DATABASE_URL" "$duration" > "${work}/waits.txt" &
+    waits=$! ;;
+esac
 wrk -t2 -c"$connections" -d"${duration}s" --latency --timeout 10s -s bench/soak.lua \
   "http://127.0.0.1:${port}" | tee "${work}/soak.txt"
 end="$(rss)"
+if [ -n "$waits" ]; then wait "$waits" && cat "${work}/waits.txt"; fi
 non2xx="$(awk '/Non-2xx or 3xx responses/ {print $5}' "${work}/soak.txt")"
 socket="$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "${work}/soak.txt")"
 p99="$(awk '$1 == "99%" {print $2}' "${work}/soak.txt")"
