@@ -5,8 +5,9 @@
 Samples ``pg_stat_activity`` for the database four times a second and prints, per
 state and wait event, the average number of backends found in it: under a write load,
 ``Lock: transactionid`` is backends queued behind another transaction's row lock (the
-data-version row, for example), ``Client: ClientRead`` with ``idle in transaction``
-a transaction held open while the application does other work.
+start of the waiting statement says which row: ``UPDATE data_version``, say), and
+``Client: ClientRead`` with ``idle in transaction`` a transaction held open while the
+application does other work.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from sqlalchemy.engine import make_url
 from bench import data
 
 SAMPLE = """
-SELECT state, coalesce(wait_event_type || ': ' || wait_event, 'running') AS waiting
+SELECT state, coalesce(wait_event_type || ': ' || wait_event, 'running')
+    || CASE WHEN wait_event_type = 'Lock' THEN ' (' || left(query, 28) || ')' ELSE '' END
+    AS waiting
 FROM pg_stat_activity
 WHERE datname = $1 AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'
 """
