@@ -338,18 +338,23 @@ async def count_request(
     at the earliest, and is admitted only if that is at most one window ahead; one
     UPSERT with that condition, atomic on PostgreSQL and SQLite alike. Returns the
     key's budget (None when ``limit`` is 0, which switches limits off). Also
-    refreshes the key's ``last_used_at`` when it is a minute old.
+    refreshes the key's ``last_used_at`` when it is a minute old (as read with the key).
     """
     now = now or utcnow()
-    await session.execute(
-        update(ApiKey)
-        .where(
-            ApiKey.id == key.id,
-            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
+    stale = now - LAST_USED_RESOLUTION
+    # The key was just read (``authenticate``), and its last use only ever moves
+    # forward: when that read is recent, so is the stored value, and the UPDATE
+    # (one statement on every write) would change nothing.
+    if key.last_used_at is None or key.last_used_at < stale:
+        await session.execute(
+            update(ApiKey)
+            .where(
+                ApiKey.id == key.id,
+                or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < stale),
+            )
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(last_used_at=now)
-        .execution_options(synchronize_session=False)
-    )
     if limit <= 0:
         return None
     window_ms = window_seconds * 1000

@@ -12,6 +12,7 @@ from app.errors import Forbidden, InvalidInput, PayloadTooLarge, RateLimited, Un
 from app.models import ApiKey, RateLimitBucket
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
+from tests.conftest import QueryCounter
 
 
 async def test_only_a_hash_of_the_secret_is_stored(session: AsyncSession) -> None:
@@ -144,3 +145,29 @@ async def test_a_zero_limit_switches_limits_off_but_still_notes_use(session: Asy
     assert await api_key_service.count_request(session, key, limit=0, now=now) is None
     await session.refresh(key)
     assert key.last_used_at == now
+
+
+async def test_last_use_is_noted_at_most_once_a_minute(
+    session: AsyncSession, count_queries: QueryCounter
+) -> None:
+    key = (
+        await api_key_service.create_api_key(
+            session, name="a", scopes=["pledges:write"], any_pledger=True
+        )
+    ).key
+    start = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
+
+    async def use(seconds: float) -> int:
+        """Note a use ``seconds`` after ``start``, as a write does: the key read first."""
+        count_queries.statements.clear()
+        await api_key_service.count_request(
+            session, key, limit=0, now=start + dt.timedelta(seconds=seconds)
+        )
+        statements = count_queries.count
+        await session.refresh(key)
+        return statements
+
+    assert (await use(0), key.last_used_at) == (1, start)
+    # Within the minute the key was read with a recent use: nothing to write.
+    assert (await use(59), key.last_used_at) == (0, start)
+    assert (await use(61), key.last_used_at) == (1, start + dt.timedelta(seconds=61))
