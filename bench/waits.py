@@ -22,9 +22,10 @@ from sqlalchemy.engine import make_url
 
 from bench import data
 
-SAMPLE = """
+SAMPLE = r"""
 SELECT state, coalesce(wait_event_type || ': ' || wait_event, 'running')
-    || CASE WHEN wait_event_type = 'Lock' THEN ' (' || left(query, 28) || ')' ELSE '' END
+    || CASE WHEN wait_event_type = 'Lock'
+        THEN ' (' || left(btrim(regexp_replace(query, '\s+', ' ', 'g')), 36) || ')' ELSE '' END
     AS waiting
 FROM pg_stat_activity
 WHERE datname = $1 AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'
