@@ -12,9 +12,11 @@ engine of ``create_engine`` runs meanwhile (``watch_reads``) adds its tables.
   Transaction control (``BEGIN``, ``ROLLBACK``, savepoints) reads nothing.
 * Inside ``rows_only(family, keys)`` the tables of ``family`` are read only for the
   rows those keys name: a row id (the pledge page reads one pledge, its pledgers and
-  objectives), or a part of the family named by a value its rows never change, such
-  as ``("forum", code)`` for the pledges of one forum. The answer depends on those
-  rows, not on the whole family. Tables outside the family are still recorded whole.
+  objectives), or a part of the family, such as ``("forum", code)`` for the pledges
+  of one forum or ``("year", "2022")`` for those announced that year. The answer
+  depends on those rows, not on the whole family; every write logs the parts its rows
+  were in before and after (``change.parts``). Tables outside the family are still
+  recorded whole.
 
 What is not recorded is not a dependency, so nothing an answer shows may come from
 the database by another way than a statement on these engines. The data version the
@@ -41,8 +43,9 @@ from sqlalchemy.sql.selectable import TextualSelect
 from sqlalchemy.sql.util import find_tables
 from sqlalchemy.sql.visitors import iterate
 
-# Tables whose rows belong to one pledge (keyed by the pledge's id): a pledge write
-# changes these and nothing else a reader sees, besides the change log and the version.
+# Tables whose rows belong to one pledge (keyed by the pledge's id): what a pledge write
+# changes besides ``services.changes.WRITTEN_BESIDE_ROWS`` (and, logged apart, a rate
+# it stores on its way).
 PLEDGE_FAMILY = "pledge"
 FAMILIES: dict[str, frozenset[str]] = {
     PLEDGE_FAMILY: frozenset({"pledge", "pledge_pledger", "pledge_objective"}),
@@ -54,13 +57,14 @@ _CONTROL = re.compile(
     r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|END|SET|SHOW|PRAGMA)\b", re.IGNORECASE
 )
 EVERYTHING = "*"
-# A row of a family by its id, or a part of it by a value that never changes on its rows.
+# A row of a family by its id, or a part of it as (name, value): ("forum", "RCM").
 RowKey = int | tuple[str, str]
 
 
 @dataclass
 class Reads:
-    """The tables one answer read; for a family read ``rows_only``, the row ids instead."""
+    """The tables one answer read; for a family read ``rows_only``, the keys of the rows
+    and parts it read instead."""
 
     tables: set[str] = field(default_factory=set)
     rows: dict[str, set[RowKey]] = field(default_factory=dict)
