@@ -28,10 +28,10 @@ from app.http.cache import NOT_CACHED_PATHS, Entry, ResponseCache
 from app.services import changes as change_service
 from app.services.changes import WRITTEN_BESIDE_ROWS, Written
 from app.services.pledges import PLEDGE_FORUM, PLEDGE_YEAR
-from app.telemetry.metrics import CACHE_LOOKUPS
+from bench.run import first_difference
 from tests.conftest import build_app, client_for
 from tests.factories import Key, make_api_key, pledge_body
-from tests.test_cache_contract import _get_paths
+from tests.test_cache_contract import _get_paths, _hits
 from tests.test_write_parity import over_graphql
 
 GRAPHQL = {
@@ -83,10 +83,6 @@ async def clients(
 @pytest.fixture
 async def writer(session: AsyncSession) -> Key:
     return await make_api_key(session, name="cache writes")
-
-
-def _hits() -> float:
-    return float(CACHE_LOOKUPS.labels("hit")._value.get())
 
 
 async def _submit(client: httpx.AsyncClient, key: Key, **overrides: Any) -> httpx.Response:
@@ -160,21 +156,6 @@ async def _answer(client: httpx.AsyncClient, ask: tuple[str, str, Any]) -> tuple
     return response.status_code, response.text
 
 
-def _difference(left: Any, right: Any, path: str = "") -> str:
-    """Where two answers first differ, for the failure message."""
-    if isinstance(left, dict) and isinstance(right, dict):
-        for key in sorted(set(left) | set(right), key=str):
-            if left.get(key) != right.get(key):
-                return _difference(left.get(key), right.get(key), f"{path}/{key}")
-    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
-        if len(left) != len(right):
-            return f"{path}: {len(left)} items, fresh {len(right)}"
-        for index, (a, b) in enumerate(zip(left, right, strict=True)):
-            if a != b:
-                return _difference(a, b, f"{path}/{index}")
-    return f"{path}: cached {left!r:.120}, fresh {right!r:.120}"
-
-
 @pytest.mark.parametrize("write", WRITES)
 async def test_no_answer_a_pledge_write_changed_is_served_from_the_cache(
     clients: tuple[httpx.AsyncClient, httpx.AsyncClient], writer: Key, write: Write
@@ -199,7 +180,8 @@ async def test_no_answer_a_pledge_write_changed_is_served_from_the_cache(
     for ask in asks:
         cached = await _answer(through_cache, ask)
         fresh = await _answer(without, ask)
-        assert cached == fresh, f"{ask[0]} {ask[1]} {ask[2] or ''}: {_difference(cached, fresh)}"
+        where = first_difference(cached[1], fresh[1]) or f"HTTP {cached[0]}, fresh {fresh[0]}"
+        assert cached == fresh, f"{ask[0]} {ask[1]} {ask[2] or ''}: {where}"
     # What the write cannot have changed was answered from the cache.
     kept = list(KEPT)
     if write is not _write_batch and write is not _write_submit and write is not _write_graphql:

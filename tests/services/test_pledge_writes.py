@@ -33,14 +33,6 @@ from tests.factories import make_api_key, pledge_body
 SOLIDARITY_2022 = "mirps-sp-solidarity-event-2022"
 
 
-@pytest.fixture
-async def writer(session: AsyncSession) -> ApiKey:
-    key = await make_api_key(session, name="ministry script")
-    found = await session.get(ApiKey, key.id)
-    assert found is not None
-    return found
-
-
 async def stored(session: AsyncSession, key: ApiKey) -> int:
     count = await session.scalar(
         select(func.count()).select_from(Pledge).where(Pledge.api_key_id == key.id)

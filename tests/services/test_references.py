@@ -17,26 +17,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import InvalidPayload
 from app.models import Actor, ApiKey, Event, Forum
-from app.schemas.pledge import PledgeCreate
 from app.services import pledge_writes, references
-from app.services.pledge_writes import PledgeWrite
 from tests.conftest import QueryCounter
-from tests.factories import make_api_key, pledge_body
-
-SOLIDARITY_2022 = "mirps-sp-solidarity-event-2022"
-
-
-@pytest.fixture
-async def writer(session: AsyncSession) -> ApiKey:
-    key = await make_api_key(session, name="ministry script")
-    found = await session.get(ApiKey, key.id)
-    assert found is not None
-    return found
-
-
-async def submit(session: AsyncSession, key: ApiKey, **overrides: Any) -> PledgeWrite:
-    payload = PledgeCreate.model_validate(pledge_body(**overrides))
-    return await pledge_writes.submit(session, key, payload)
+from tests.factories import pledge_body
+from tests.services.test_pledge_writes import SOLIDARITY_2022, submit
 
 
 def read_whole(statements: Iterable[str]) -> set[str]:
