@@ -266,6 +266,24 @@ async def test_an_update_names_the_parts_its_pledge_left_and_entered(
     assert written.rows[PLEDGE_FAMILY] >= {(PLEDGE_YEAR, "2021"), (PLEDGE_YEAR, "2022")}
 
 
+async def test_more_changes_than_the_cache_follows_empty_it(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    writer: Key,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The read of what changed is bounded: past ``MAX_FOLLOWED_CHANGES`` rows (a long
+    gap, or batches), the cache starts afresh instead of reading and matching them all."""
+    through_cache, _ = clients
+    monkeypatch.setattr(change_service, "MAX_FOLLOWED_CHANGES", 2)
+    start = (await change_service.current_version(session)).version
+    for n in range(3):
+        await _submit(through_cache, writer, external_ref=f"bound-{n}")
+
+    assert await change_service.written_between(session, start, start + 2) is not None
+    assert await change_service.written_between(session, start, start + 3) is None
+
+
 async def test_a_version_the_change_log_cannot_explain_empties_the_cache(
     session: AsyncSession,
 ) -> None:
