@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import BigInteger, Table, insert, select, text, update
+from sqlalchemy import BigInteger, Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, RowKey
@@ -146,6 +146,21 @@ CURRENT_VERSION_SQL = "SELECT version, changed_at FROM data_version WHERE id = 1
 async def current_version(session: AsyncSession) -> Version:
     row = (await session.execute(CURRENT_VERSION)).one()
     return Version(version=int(row.version), changed_at=row.changed_at)
+
+
+async def version_at(session: AsyncSession | AsyncConnection, number: int) -> Version | None:
+    """Version ``number`` as it was published: its number and when its write committed
+    (the newest change row it stamped), or None for a version that never existed. The
+    current version is read from ``data_version``, which every write bumps."""
+    current = (await session.execute(CURRENT_VERSION)).one()
+    if number == int(current.version):
+        return Version(version=number, changed_at=current.changed_at)
+    if number < 1 or number > int(current.version):
+        return None
+    changed_at = (
+        await session.execute(select(func.max(Change.changed_at)).where(Change.version == number))
+    ).scalar_one_or_none()
+    return None if changed_at is None else Version(version=number, changed_at=changed_at)
 
 
 async def committed_version(engine: AsyncEngine) -> Version:
