@@ -10,6 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -265,6 +266,14 @@ class Settings(BaseSettings):
         json_schema_extra={"documented_default": "data"},
     )
 
+    public_url: str | None = Field(
+        default=None,
+        description="The address partners reach this service at, e.g. https://migov.example.org "
+        "(with a path prefix if it is served under one): the links a citation gives "
+        "(/v1/cite) start with it. Unset: each request's own scheme and host, as the server "
+        "sees them (behind a proxy, see FORWARDED_ALLOW_IPS in docs/deploying.md).",
+    )
+
     export_dir: str = Field(
         default="var/exports",
         description="Where /v1/download keeps the dataset files it builds, one pair per data "
@@ -299,6 +308,18 @@ class Settings(BaseSettings):
         if path.startswith((":memory:", "file:")) or Path(path).is_absolute():
             return value
         return f"{scheme}:///{(REPO_ROOT / path).resolve()}"
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_public_url(cls, value: str | None) -> str | None:
+        """An http(s) address, kept without its trailing slash; empty means unset."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("public_url must be an absolute http(s) URL")
+        return value
 
     @field_validator("export_dir", "data_dir")
     @classmethod

@@ -18,6 +18,7 @@ from app.api import (
     actors,
     audit,
     changes,
+    cite,
     conditional,
     disputes,
     download,
@@ -83,6 +84,7 @@ ROUTERS = [
         governance_changes,
         participant_counts,
         download,
+        cite,
     )
 ]
 

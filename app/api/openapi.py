@@ -141,6 +141,26 @@ def conditional_operations(routers: Sequence[APIRouter]) -> set[str]:
     return found
 
 
+def _enum_values(schema: Any) -> set[Any]:
+    """Every value an ``enum`` lists anywhere in ``schema`` (its ``anyOf`` branches too)."""
+    if isinstance(schema, dict):
+        found = set(schema.get("enum", ()))
+        for value in schema.values():
+            found |= _enum_values(value)
+        return found
+    if isinstance(schema, list):
+        return {value for item in schema for value in _enum_values(item)}
+    return set()
+
+
+def offers_csv(operation: dict[str, Any]) -> bool:
+    """Whether the operation's ``format`` parameter offers CSV (sent as an attachment)."""
+    return any(
+        p.get("name") == "format" and "csv" in _enum_values(p.get("schema"))
+        for p in operation.get("parameters", [])
+    )
+
+
 def describe_headers(document: dict[str, Any], conditional: set[str]) -> None:
     """Document the response headers each operation sends (see the module docstring).
 
@@ -167,7 +187,7 @@ def describe_headers(document: dict[str, Any], conditional: set[str]) -> None:
                 if method == "get" and status == "200":
                     if "cursor" in params:
                         names.append("Link")
-                    if "format" in params:
+                    if offers_csv(operation):
                         names.append("Content-Disposition")
                 if write and status in ("200", "201") and path != "/v1/pledges/batch":
                     names += ["Location", "ETag"]

@@ -54,6 +54,15 @@ CATALOGUE: dict[str, ProblemType] = {
         "often a parameter that means something only beside another, such as `certainty` "
         "without the day or range it judges.", "Read `detail`; add one of the parameters "
         "`errors[].requires` names, or drop the one in `errors[].field`."),
+    "unknown_version": _p(400, "Unknown version", "The dataset version asked for never "
+        "existed: versions count up from 1 with every committed change, and `detail` names "
+        "the current one.", "Ask for a version up to the current one (`/v1/meta`, "
+        "`dataset_version`), or leave `version` out for the current one."),
+    "uncitable_request": _p(400, "Uncitable request", "The `request` to cite is not an answer "
+        "of this API that can be pinned: it must be a path under `/v1/` (no scheme, host or "
+        "fragment) that a GET route serves, other than `/v1/cite`. `detail` says which rule "
+        "it broke.", "Give the path and query of a GET request, e.g. "
+        "`request=/v1/forums/RCM?lang=es` (URL-encoded)."),
     "unstorable_value": _p(400, "Unstorable value", "A value is beyond what the database stores "
         "(a number out of range, a NUL character in text).", "Send a value within range."),
     "invalid_idempotency_key": _p(400, "Invalid Idempotency-Key", "The `Idempotency-Key` "

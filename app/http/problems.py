@@ -205,11 +205,14 @@ def record_methods(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     ]
 
 
+def methods_at(app: FastAPI, path: str) -> frozenset[str]:
+    """The methods the REST routes of ``app`` serve at ``path`` (none for a path none serves)."""
+    table: list[tuple[re.Pattern[str], frozenset[str]]] = getattr(app.state, "route_methods", [])
+    return frozenset(m for regex, served in table if regex.match(path) for m in served)
+
+
 def _allowed_methods(request: Request) -> list[str]:
-    table: list[tuple[re.Pattern[str], frozenset[str]]] = getattr(
-        request.app.state, "route_methods", []
-    )
-    methods = {m for regex, served in table if regex.match(request.url.path) for m in served}
+    methods = set(methods_at(request.app, request.url.path))
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)

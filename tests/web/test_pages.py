@@ -201,6 +201,7 @@ async def test_v1_index_lists_every_resource(client: httpx.AsyncClient) -> None:
         "/v1/governance-changes",
         "/v1/participant-counts",
         "/v1/download",
+        "/v1/cite",
     ]
     # Each listed collection answers (the participants path needs a code, a pledge's
     # history a submitted pledge, the audit log an admin key: each names what it needs).
