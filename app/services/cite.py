@@ -13,7 +13,9 @@ Invariants:
 * Everything a citation says comes from the version (its number and the day it was
   published) and from what the project states about itself: the title and publisher
   of the data package, the copyright holder of LICENSE, the data's licence. Only the
-  day it was asked for (``accessed``) and the server's address come from the request.
+  day it was asked for (``accessed``) and the server's address come from the request,
+  and the data package's copy has neither, so every build of a version writes the
+  same bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -157,6 +160,24 @@ async def cite(
         bibtex=_bibtex(details),
         text=_text(details),
     )
+
+
+def package_citation(version: change_service.Version) -> dict[str, Any]:
+    """The citation a data package of ``version`` carries (``datapackage.json``,
+    ``citation``): the dataset's, as ``/v1/cite?version=N`` gives it, less what a build
+    cannot know (the server's address) or would make differ (the day of the build)."""
+    details = _Details(
+        version=version.version,
+        published=published_day(version),
+        request=None,
+        url=None,
+        accessed=None,
+    )
+    return {
+        "text": _text(details),
+        "bibtex": _bibtex(details),
+        "csl": _csl(details).model_dump(mode="json", by_alias=True, exclude_none=True),
+    }
 
 
 def published_day(version: change_service.Version) -> dt.date:

@@ -54,6 +54,7 @@ from app.schemas.common import csv_cell
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import TERMS_NOT_STATED
 from app.services import changes as change_service
+from app.services import cite as cite_service
 from app.services import export_fields
 from app.standards import licence
 
@@ -238,7 +239,7 @@ def descriptor(
         "profile": "tabular-data-package",
         "name": "migov",
         "id": f"migov-{version.version}",
-        "title": "migov: regional migration-governance data",
+        "title": cite_service.DATASET_TITLE,
         "description": (
             "Forums that govern migration in the Americas and beyond, who takes part in each "
             "and in what role over time, funding shares, events, pledges and more, every "
@@ -265,7 +266,10 @@ def descriptor(
             }
             for source in sources
         ],
-        "contributors": [{"title": "migov", "role": "publisher"}],
+        "contributors": [{"title": cite_service.PUBLISHER, "role": "publisher"}],
+        # Not a Data Package property (the standard has none for this): how to cite this
+        # version, as /v1/cite gives it less the address and the day (docs/versioning.md).
+        "citation": cite_service.package_citation(version),
         "migov": {
             "service_version": __version__,
             "attribution": licence.DATA_ATTRIBUTION,

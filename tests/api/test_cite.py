@@ -1,4 +1,5 @@
-"""GET /v1/cite: a citation of the dataset at a version, or of one request pinned to it.
+"""GET /v1/cite: a citation of the dataset at a version, or of one request pinned to it,
+and the same citation in the data package.
 
 Each form is read as the tools that consume it would: the CSL-JSON is validated against
 the published CSL-JSON schema (tests/schemas/csl-data.json) and formatted by a CSL
@@ -8,7 +9,10 @@ processor (citeproc-py), the BibTeX is parsed by bibtexparser.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -379,3 +383,41 @@ def test_a_public_url_is_kept_without_its_trailing_slash() -> None:
     given = Settings(public_url=" https://migov.example.org/data/ ", _env_file=None)
     assert given.public_url == "https://migov.example.org/data"
     assert Settings(public_url="", _env_file=None).public_url is None
+
+
+@pytest.fixture
+async def exporting_client(
+    settings: Settings, session: AsyncSession, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its exports in this test's own folder."""
+    local = settings.model_copy(update={"export_dir": str(tmp_path / "exports")})
+    async with client_for(build_app(local, session)) as client:
+        yield client
+
+
+async def test_the_data_package_carries_the_citation_of_its_version(
+    exporting_client: httpx.AsyncClient,
+) -> None:
+    client = exporting_client
+    listing = await get_json(client, "/v1/download")
+    (zipped,) = [f for f in listing["files"] if f["format"] == "zip"]
+    archive = await client.get(zipped["url"])
+    assert archive.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as package:
+        descriptor = json.loads(package.read("datapackage.json"))
+    citation = descriptor["citation"]
+    assert set(citation) == {"text", "bibtex", "csl"}
+
+    cited = await get_json(client, "/v1/cite", version=listing["dataset_version"])
+    # The same citation as /v1/cite gives for the version, less the server's address and
+    # the day it was asked for, which a build of the package cannot know or would vary.
+    valid_csl([citation["csl"]])
+    expected_csl = {k: v for k, v in cited["csl"].items() if k not in ("URL", "accessed")}
+    assert citation["csl"] == expected_csl
+    assert citation["csl"]["title"] == descriptor["title"]
+    assert citation["csl"]["version"] == descriptor["version"]
+    assert citation["text"] == cited["text"].split(f" {cited['url']}")[0]
+    kind, key, fields = bibtex_entry(citation["bibtex"])
+    cited_kind, cited_key, cited_fields = bibtex_entry(cited["bibtex"])
+    assert (kind, key) == (cited_kind, cited_key)
+    assert fields == {k: v for k, v in cited_fields.items() if k not in ("url", "urldate")}
