@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from email.utils import format_datetime
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -74,6 +75,21 @@ def item_headers(etag: str) -> dict[str, str]:
     return {"ETag": etag, "Cache-Control": ITEM_CACHE_CONTROL, "Vary": VARY}
 
 
+def cite_as(path: str, params: list[tuple[str, str]], version: int) -> str:
+    """The request at ``path`` with ``params``, pinned to data ``version``: the same
+    parameters in the same order, ``version`` replaced or added last."""
+    kept = [(name, value) for name, value in params if name != "version"]
+    return f"{path}?{urlencode([*kept, ('version', str(version))])}"
+
+
+def version_headers(request: Request, version: int) -> dict[str, str]:
+    """What every read names (issue-free citing): the data version it shows, and the
+    same request pinned to that version as ``rel="cite-as"`` (RFC 8574), a reference
+    relative to the request's own URL."""
+    link = cite_as(request.url.path, request.query_params.multi_items(), version)
+    return {"Migov-Data-Version": str(version), "Link": f'<{link}>; rel="cite-as"'}
+
+
 async def conditional_get(request: Request, session: SessionDep) -> None:
     """Dependency for read endpoints: answers 304 early, or records the cache headers."""
     if request.method not in ("GET", "HEAD"):
@@ -87,6 +103,7 @@ async def conditional_get(request: Request, session: SessionDep) -> None:
         "Last-Modified": format_datetime(version.changed_at.astimezone(dt.UTC), usegmt=True),
         "Cache-Control": CACHE_CONTROL,
         "Vary": VARY,
+        **version_headers(request, version.version),
     }
     request.state.cache_headers = headers
     if not_modified(

@@ -21,15 +21,22 @@ from contextlib import asynccontextmanager
 from typing import cast
 
 import strawberry
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 
-from app.adapters_common import SettingsDep, admit_writer, bearer_secret, get_session
+from app.adapters_common import (
+    SettingsDep,
+    admit_writer,
+    bearer_secret,
+    get_session,
+    reads_only,
+)
 from app.config import Settings
 from app.graphql.loaders import Loaders
 from app.models import ApiKey
 from app.schemas.language import Lang, Language
+from app.services import changes as change_service
 
 
 class Context(BaseContext):
@@ -62,14 +69,24 @@ class Context(BaseContext):
 
 
 async def get_context(
-    request: Request, settings: SettingsDep, session: AsyncSession = Depends(get_session)
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    session: AsyncSession = Depends(get_session),
 ) -> Context:
     """The context, its language chosen as REST chooses it: ``?lang=`` on the URL, else
-    Accept-Language, else English (kept on the request for ``Content-Language``)."""
+    Accept-Language, else English (kept on the request for ``Content-Language``). A
+    document that only reads names the data version it shows (``Migov-Data-Version``):
+    the one it was pinned to, else the one the response cache found, else the current."""
     lang = Language.negotiate(
         request.query_params.get("lang"), request.headers.get("accept-language", "")
     )
     request.state.language = lang
+    if await reads_only(request):
+        known = getattr(request.state, "data_version", None)
+        if known is None:
+            known = await change_service.current_version(session)
+        response.headers["Migov-Data-Version"] = str(known.version)
     return Context(session, settings, cast(Lang, lang))
 
 

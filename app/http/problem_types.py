@@ -40,6 +40,12 @@ CATALOGUE: dict[str, ProblemType] = {
         "Fix the parameter named in `errors[].field`."),
     "unknown_parameter": _p(400, "Unknown parameter", "The query string names a parameter this "
         "endpoint does not take (often a typo).", "Drop or correct the parameters listed in `errors`."),
+    "invalid_version": _p(400, "Invalid data version", "`version` (or the "
+        "`Migov-Data-Version` header) is not a whole number from 1, or the two name different "
+        "versions.", "Send the number a `Migov-Data-Version` header or a cite-as link gave, once."),
+    "unknown_version": _p(400, "Unknown data version", "The data version asked for is older "
+        "than the oldest one kept or newer than the current one; `detail` names both.",
+        "Ask for a version in that range, or leave `version` out for the current data."),
     "repeated_parameter": _p(400, "Repeated parameter", "A parameter that takes one value was "
         "given more than once.", "Give it once."),
     "invalid_cursor": _p(400, "Invalid cursor", "The `cursor` is not one this list handed out, "

@@ -65,6 +65,7 @@ EXCLUDED: dict[str, str] = {
     "rate_limit_bucket": "per-key write quotas",
     "audit_entry": "who wrote what, by key, with copies of the submissions",
     "data_version": "one row; the version is the package's own `version`",
+    "row_image": "every version's rows; a package holds one version",
 }
 NAME = re.compile(r"^migov-(?P<version>[0-9]{1,18})\.(?P<format>zip|sqlite)$")
 MEDIA_TYPES = {"zip": "application/zip", "sqlite": "application/vnd.sqlite3"}

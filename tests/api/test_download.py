@@ -93,6 +93,7 @@ async def test_listing_offers_both_files_of_the_current_version(
         "api_key_pledger",
         "idempotency_record",
         "rate_limit_bucket",
+        "row_image",
         "audit_entry",
         "data_version",
     }

@@ -1,0 +1,349 @@
+"""Every published version stays readable (``app.db.history``): an answer recorded while
+version N was current is answered again, byte for byte, by the same request pinned to N.
+
+The property test drives the real app (response cache on, as in production) on a
+committed database of the suite's engine: random pledge submissions, updates,
+withdrawals, batches and curated reloads that change, remove and add back facts. After
+each write it records a random sample of REST and GraphQL answers with the version
+they name; at the end it asks a random sample of (request, version) pairs again, pinned.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.config import Settings
+from app.dataset import load as dataset_service
+from app.dataset import read as dataset_read
+from app.dataset.check import check_dataset
+from app.dataset.files import Dataset
+from app.db import history
+from app.main import create_app
+from app.models import RowImage
+from app.services import api_keys as api_key_service
+from tests.conftest import client_for
+from tests.factories import pledge_body
+
+pytestmark = pytest.mark.anyio
+
+WRITES = int(os.environ.get("MIGOV_HISTORY_WRITES", "200"))
+CHECKS = int(os.environ.get("MIGOV_HISTORY_CHECKS", "60"))
+SEED = int(os.environ.get("MIGOV_HISTORY_SEED", str(random.SystemRandom().randrange(2**32))))
+
+REST_READS = [
+    "/v1/pledges?limit=50",
+    "/v1/pledges?forum=MIRPS-SP&limit=20&sort=-id",
+    "/v1/pledges?format=csv&limit=40",
+    "/v1/pledges/summary?group_by=forum",
+    "/v1/forums",
+    "/v1/forums/RCM",
+    "/v1/forums/MIRPS/participants",
+    "/v1/actors?limit=40",
+    "/v1/participations?limit=60",
+    "/v1/events?limit=30",
+    "/v1/meta",
+    "/v1/changes?limit=100",
+    "/v1/sources",
+    "/v1/disputes",
+    "/v1/programmes?limit=20",
+    "/v1/funding-shares",
+]
+GRAPHQL_READS = [
+    "{ pledges(first: 30) { totalCount edges { node { id title status amount currency "
+    "amountUsd version pledgers { id name } } } } }",
+    '{ forum(code: "MIRPS") { code name participants { role start end actor { id name } } } }',
+    "{ forums { edges { node { code name } } } }",
+    "{ pledgeSummary(groupBy: [FORUM]) { group { forum } count amountUsd } }",
+]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One read: a REST path, or a GraphQL document (``graphql``)."""
+
+    target: str
+    graphql: bool = False
+
+
+@dataclass(frozen=True)
+class Seen:
+    ask: Ask
+    version: int
+    body: bytes
+
+
+async def _read(client: httpx.AsyncClient, ask: Ask, version: int | None = None) -> Seen:
+    headers = {} if version is None else {"Migov-Data-Version": str(version)}
+    if ask.graphql:
+        response = await client.post("/graphql", json={"query": ask.target}, headers=headers)
+    elif version is not None and hash(ask.target) % 2:
+        # Half the REST asks name the version in the query, as the cite-as link does.
+        separator = "&" if "?" in ask.target else "?"
+        response = await client.get(f"{ask.target}{separator}version={version}")
+    else:
+        response = await client.get(ask.target, headers=headers)
+    assert response.status_code == 200, (ask, version, response.text[:500])
+    if ask.graphql:
+        assert "errors" not in response.json(), response.text[:500]
+    named = int(response.headers["migov-data-version"])
+    if not ask.graphql:
+        link = response.headers["link"]
+        assert f'version={named}>; rel="cite-as"' in link, link
+    return Seen(ask, named, response.content)
+
+
+def _difference(seed: int, before: Seen, after: bytes) -> str:
+    at = next(
+        (i for i, (a, b) in enumerate(zip(before.body, after, strict=False)) if a != b),
+        min(len(before.body), len(after)),
+    )
+    return (
+        f"seed {seed}: {before.ask} at version {before.version} answered differently at "
+        f"byte {at}: recorded {before.body[max(0, at - 150) : at + 150]!r}, "
+        f"now {after[max(0, at - 150) : at + 150]!r}"
+    )
+
+
+def _removable(dataset: Dataset) -> list[int]:
+    """Participations whose removal leaves a dataset the checks accept."""
+    found = []
+    for index in range(len(dataset.participations) - 1, -1, -1):
+        kept = [p for i, p in enumerate(dataset.participations) if i != index]
+        if check_dataset(dataset.model_copy(update={"participations": kept})).ok:
+            found.append(index)
+        if len(found) == 4:
+            break
+    return found
+
+
+class Writer:
+    """The random writes, each answered with the version it committed."""
+
+    def __init__(self, client: httpx.AsyncClient, engine: AsyncEngine, secret: str) -> None:
+        self.client = client
+        self.engine = engine
+        self.auth = {"Authorization": f"Bearer {secret}"}
+        self.pledges: list[int] = []
+        self.shipped = dataset_read.read_dataset()
+        self.curated = self.shipped
+        self.removable = _removable(self.shipped)
+        self.serial = 0
+
+    def _body(self, rng: random.Random) -> dict[str, Any]:
+        self.serial += 1
+        return pledge_body(
+            pledgers=[rng.choice(["CAN", "MEX", "USA"])],
+            amount=f"{rng.randrange(1, 10**7)}.{rng.randrange(100):02d}",
+            currency=rng.choice(["CAD", "USD"]),
+            title=f"History pledge {self.serial}",
+            external_ref=f"history-{SEED}-{self.serial}",
+        )
+
+    async def write(self, rng: random.Random) -> int:
+        kind = rng.choices(
+            ["submit", "update", "withdraw", "batch", "curated"], weights=[8, 4, 1, 2, 1]
+        )[0]
+        if kind in ("update", "withdraw") and not self.pledges:
+            kind = "submit"
+        if kind == "submit":
+            response = await self.client.post(
+                "/v1/pledges", json=self._body(rng), headers=self.auth
+            )
+            assert response.status_code == 201, response.text
+            self.pledges.append(response.json()["id"])
+        elif kind == "batch":
+            items = [self._body(rng) for _ in range(rng.randrange(2, 6))]
+            response = await self.client.post(
+                "/v1/pledges/batch", json={"pledges": items}, headers=self.auth
+            )
+            assert response.status_code == 200, response.text
+            self.pledges += [item["pledge"]["id"] for item in response.json()["results"]]
+        elif kind in ("update", "withdraw"):
+            pledge = rng.choice(self.pledges)
+            current = await self.client.get(f"/v1/pledges/{pledge}")
+            change: dict[str, Any] = (
+                {"status": "withdrawn"}
+                if kind == "withdraw"
+                else {"title": f"Retitled {rng.randrange(10**6)}"}
+            )
+            response = await self.client.patch(
+                f"/v1/pledges/{pledge}",
+                json=change,
+                headers={**self.auth, "If-Match": current.headers["etag"]},
+            )
+            if response.status_code == 409:  # a withdrawn pledge stays withdrawn
+                return await self.write(rng)
+            assert response.status_code == 200, response.text
+        else:
+            return await self._reload(rng)
+        return int(response.headers["migov-data-version"])
+
+    async def _reload(self, rng: random.Random) -> int:
+        """A curated reload: rename a forum, remove a participation, or go back to the
+        shipped files (which adds back what was removed)."""
+        choice = rng.choice(["rename", "remove", "shipped"])
+        if choice == "rename":
+            index = rng.randrange(len(self.curated.forums))
+            forum = self.curated.forums[index]
+            revised = forum.model_copy(
+                update={"description": f"{forum.description} (revised {rng.randrange(10**6)})"}
+            )
+            forums = [*self.curated.forums[:index], revised, *self.curated.forums[index + 1 :]]
+            changed = self.curated.model_copy(update={"forums": forums})
+        elif choice == "remove" and self.removable:
+            index = rng.choice(self.removable)
+            kept = [p for i, p in enumerate(self.curated.participations) if i != index]
+            changed = self.curated.model_copy(update={"participations": kept})
+            self.removable = []  # indexes shift: one removal per return to the files
+        else:
+            changed = self.shipped
+            self.removable = _removable(self.shipped)
+        async with AsyncSession(self.engine, expire_on_commit=False) as session:
+            report = await dataset_service.load_dataset(session, changed)
+            await session.commit()
+            version = int(
+                (await session.execute(text("SELECT version FROM data_version"))).scalar_one()
+            )
+        self.curated = changed
+        if not report.changes:
+            return await self.write(rng)
+        return version
+
+
+@pytest.fixture
+async def served(live_database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    app = create_app(
+        Settings(
+            database_url=live_database_url,
+            client_rate_limit_per_minute=0,
+            rate_limit_per_minute=0,
+            request_timeout=0,
+            db_request_budget=0,
+            db_statement_timeout=0,
+            _env_file=None,
+        )
+    )
+    assert app.state.settings.cache  # production's default
+    async with client_for(app) as client:
+        yield client, app
+
+
+async def test_every_recorded_answer_is_answered_again_at_its_version(served: Any) -> None:
+    client, app = served
+    engine: AsyncEngine = app.state.engine
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        created = await api_key_service.create_api_key(
+            session, name="history", scopes=["pledges:write"], any_pledger=True
+        )
+        await session.commit()
+    rng = random.Random(SEED)
+    writer = Writer(client, engine, created.secret)
+    asks = [Ask(path) for path in REST_READS] + [Ask(doc, graphql=True) for doc in GRAPHQL_READS]
+    seen: list[Seen] = [await _read(client, ask) for ask in asks]
+    versions = {seen[0].version}
+    for _ in range(WRITES):
+        version = await writer.write(rng)
+        versions.add(version)
+        sample = rng.sample(asks, 3)
+        if writer.pledges:
+            sample.append(Ask(f"/v1/pledges/{rng.choice(writer.pledges)}"))
+        for ask in sample:
+            answer = await _read(client, ask)
+            assert answer.version == version, (SEED, ask, answer.version, version)
+            seen.append(answer)
+    assert len(versions) > WRITES  # every write made a version
+
+    # The pairs asked again: every kind of ask, and versions from the whole run.
+    checked = rng.sample(seen, min(CHECKS, len(seen)))
+    for before in checked:
+        again = await _read(client, before.ask, before.version)
+        assert again.version == before.version
+        assert again.body == before.body, _difference(SEED, before, again.body)
+
+    async with AsyncSession(engine) as session:
+        unstamped = await session.scalar(
+            select(func.count()).select_from(RowImage).where(RowImage.version.is_(None))
+        )
+    assert unstamped == 0
+
+
+async def test_versions_outside_the_kept_range_are_refused_naming_it(served: Any) -> None:
+    client, _app = served
+    current = int((await client.get("/v1/meta")).headers["migov-data-version"])
+    for asked in (current + 1, 0, "x", "1.5"):
+        response = await client.get(f"/v1/forums?version={asked}")
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["code"] in ("unknown_version", "invalid_version")
+        if asked == current + 1:
+            assert f"to {current} (the current one)" in body["detail"]
+    both = await client.get("/v1/forums?version=1", headers={"Migov-Data-Version": "2"})
+    assert both.status_code == 400
+    graphql = await client.post(
+        "/graphql",
+        json={"query": "{ forums { edges { node { code } } } }"},
+        headers={"Migov-Data-Version": "0"},
+    )
+    assert graphql.status_code == 400
+
+
+async def test_a_write_naming_a_version_applies_to_the_current_one_and_says_so(
+    served: Any,
+) -> None:
+    client, app = served
+    async with AsyncSession(app.state.engine, expire_on_commit=False) as session:
+        created = await api_key_service.create_api_key(
+            session, name="pinned writer", scopes=["pledges:write"], any_pledger=True
+        )
+        await session.commit()
+    before = int((await client.get("/v1/meta")).headers["migov-data-version"])
+    response = await client.post(
+        "/v1/pledges?version=1",
+        json=pledge_body(external_ref="pinned-write"),
+        headers={"Authorization": f"Bearer {created.secret}", "Migov-Data-Version": "1"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["migov-data-version-ignored"] == "1"
+    assert int(response.headers["migov-data-version"]) == before + 1
+
+
+async def test_every_column_of_every_versioned_table_is_imaged(engine: AsyncEngine) -> None:
+    """The triggers cover the tables and columns the database has (SQLite's list them)."""
+
+    def check(connection: Any) -> None:
+        inspector = inspect(connection)
+        tables = history.versioned(inspector.get_table_names())
+        assert {"pledge", "forum", "participation"} <= set(tables)
+        assert not {"api_key", "audit_entry", "change"} & set(tables)
+        if connection.dialect.name == "postgresql":
+            found = connection.execute(
+                text(
+                    "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                    "WHERE trigger_name = 'row_image'"
+                )
+            ).scalars()
+            assert set(found) == set(tables)
+            return
+        for table in tables:
+            columns = [column["name"] for column in inspector.get_columns(table)]
+            for kind in ("insert", "update", "delete"):
+                sql = connection.execute(
+                    text("SELECT sql FROM sqlite_master WHERE name = :n"),
+                    {"n": f"row_image_{table}_{kind}"},
+                ).scalar_one()
+                if kind != "delete":
+                    for column in columns:
+                        assert f"'{column}', NEW.\"{column}\"" in sql, (table, column)
+
+    async with engine.connect() as connection:
+        await connection.run_sync(check)
