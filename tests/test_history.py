@@ -347,3 +347,91 @@ async def test_every_column_of_every_versioned_table_is_imaged(engine: AsyncEngi
 
     async with engine.connect() as connection:
         await connection.run_sync(check)
+
+
+async def _key(app: Any, name: str) -> dict[str, str]:
+    async with AsyncSession(app.state.engine, expire_on_commit=False) as session:
+        created = await api_key_service.create_api_key(
+            session, name=name, scopes=["pledges:write"], any_pledger=True
+        )
+        await session.commit()
+    return {"Authorization": f"Bearer {created.secret}"}
+
+
+async def test_changes_between_two_versions_show_each_written_row_before_and_after(
+    served: Any,
+) -> None:
+    client, app = served
+    auth = await _key(app, "diff")
+    start = int((await client.get("/v1/meta")).headers["migov-data-version"])
+    created = await client.post(
+        "/v1/pledges", json=pledge_body(external_ref="diff-1", amount="1234.50"), headers=auth
+    )
+    assert created.status_code == 201, created.text
+    pledge = created.json()
+    updated = await client.patch(
+        f"/v1/pledges/{pledge['id']}",
+        json={"title": "A corrected title"},
+        headers={**auth, "If-Match": created.headers["etag"]},
+    )
+    assert updated.status_code == 200, updated.text
+    end = int(updated.headers["migov-data-version"])
+
+    compared = await client.get("/v1/changes", params={"from": start, "to": end})
+    assert compared.status_code == 200, compared.text
+    items = compared.json()["items"]
+    assert [(i["version"], i["entity"], i["action"]) for i in items] == [
+        (start + 1, "pledge", "created"),
+        (end, "pledge", "updated"),
+    ]
+    made, fixed = items
+    # The creation: the pledge's own row first, then the rows that belong to it.
+    assert made["rows"][0]["table"] == "pledge"
+    assert made["rows"][0]["key"] == [pledge["id"]]
+    assert made["rows"][0]["before"] is None
+    assert made["rows"][0]["after"]["amount"] == "1234.50"  # exact, as the API writes it
+    assert made["rows"][0]["after"]["title"] == pledge["title"]
+    assert {r["table"] for r in made["rows"]} == {"pledge", "pledge_pledger", "pledge_objective"}
+    assert "api_key_id" not in made["rows"][0]["after"]  # as the data package leaves it out
+    # The correction: what the title was, and what it is.
+    own = fixed["rows"][0]
+    assert (own["before"]["title"], own["after"]["title"]) == (pledge["title"], "A corrected title")
+    assert [r["table"] for r in fixed["rows"]] == ["pledge"]
+
+    # Only the second version: the correction alone. Past the end: refused, naming the range.
+    later = await client.get("/v1/changes", params={"from": start + 1, "to": end})
+    assert [i["action"] for i in later.json()["items"]] == ["updated"]
+    for params in ({"from": end, "to": end}, {"from": 0, "to": end + 1}, {"to": end}):
+        refused = await client.get("/v1/changes", params=params)
+        assert refused.status_code == 400, (params, refused.text)
+    # Paged: the cursor resumes within the range.
+    first = (await client.get("/v1/changes", params={"from": start, "to": end, "limit": 1})).json()
+    assert first["has_more"] is True
+    rest = await client.get(
+        "/v1/changes", params={"from": start, "to": end, "since": first["next_cursor"]}
+    )
+    assert [i["action"] for i in rest.json()["items"]] == ["updated"]
+    # The comparison is itself an answer at a version: pinned, it is the same.
+    pinned = await client.get(compared.links["cite-as"]["url"])
+    assert pinned.content == compared.content
+
+
+async def test_a_curated_correction_shows_the_fact_before_and_after(served: Any) -> None:
+    client, app = served
+    start = int((await client.get("/v1/meta")).headers["migov-data-version"])
+    shipped = dataset_read.read_dataset()
+    forum = shipped.forums[0]
+    revised = forum.model_copy(update={"description": f"{forum.description} Corrected."})
+    changed = shipped.model_copy(update={"forums": [revised, *shipped.forums[1:]]})
+    async with AsyncSession(app.state.engine, expire_on_commit=False) as session:
+        report = await dataset_service.load_dataset(session, changed)
+        await session.commit()
+    assert report.changes == 1
+    answer = (await client.get("/v1/changes", params={"from": start})).json()
+    [item] = answer["items"]
+    assert (item["entity"], item["entity_id"], item["origin"]) == ("forum", forum.code, "curated")
+    [row] = item["rows"]
+    assert row["before"]["description"] == forum.description
+    assert row["after"]["description"] == f"{forum.description} Corrected."
+    changed_columns = {k for k in row["before"] if row["before"][k] != row["after"][k]}
+    assert changed_columns == {"description", "updated_at"}

@@ -56,10 +56,11 @@ NOT_VERSIONED = frozenset(
         "row_image",
     }
 )
-# Tables whose snapshot is a filtered or whole view of the live table (PostgreSQL) or
-# an empty table (SQLite, where a file cannot view another): none is read by an answer
-# at a version, except the change log, which is filtered to the version.
-APPEND_ONLY = frozenset({"change"})
+# Tables only ever added to: a snapshot holds their rows stamped with its version or an
+# earlier one (a filtered view on PostgreSQL, a copy on SQLite). The other tables that
+# are not data are whole views on PostgreSQL and empty on SQLite (a file cannot view
+# another); no answer reads them.
+APPEND_ONLY = frozenset({"change", "row_image"})
 SNAPSHOT_PREFIX = "migov_v"
 
 
@@ -277,7 +278,7 @@ def _build_sqlite(source: Path, target: Path, version: int) -> None:
             "AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name"
         ).fetchall()
         for kind, _name, table, sql in schema:
-            if table in ("row_image", "alembic_version"):
+            if table == "alembic_version":
                 continue
             db.execute(sql)
             if kind != "table":
