@@ -244,6 +244,15 @@ class Settings(BaseSettings):
     cache_max_mb: int = Field(
         default=32, ge=1, description="Memory each worker process may give to cached answers."
     )
+    history_snapshots: int = Field(
+        default=8,
+        ge=1,
+        le=1000,
+        description="How many past data versions are kept ready to read (`version=N`): each is a "
+        "copy of that version's rows (a schema on PostgreSQL, a file beside the database on "
+        "SQLite), built on the first read that names it. Beyond this many, the least recently "
+        "built are dropped and built again when asked for.",
+    )
 
     source_texts: str = Field(
         default=str(default_source_texts(REPO_ROOT)),

@@ -435,3 +435,45 @@ async def test_a_curated_correction_shows_the_fact_before_and_after(served: Any)
     assert row["after"]["description"] == f"{forum.description} Corrected."
     changed_columns = {k for k in row["before"] if row["before"][k] != row["after"][k]}
     assert changed_columns == {"description", "updated_at"}
+
+
+async def _snapshots_on_disk(app: Any) -> set[int]:
+    snapshots: history.Snapshots = app.state.snapshots
+    if snapshots.postgresql:
+        async with app.state.engine.connect() as connection:
+            names = (
+                await connection.execute(
+                    text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'migov_v%'")
+                )
+            ).scalars()
+            return {int(name.removeprefix(history.SNAPSHOT_PREFIX)) for name in names}
+    folder = snapshots._file(1).parent
+    return {int(path.stem[1:]) for path in folder.glob("v*.sqlite")}
+
+
+async def test_snapshots_are_bounded_and_a_dropped_one_is_built_again(
+    live_database_url: str,
+) -> None:
+    app = create_app(Settings(database_url=live_database_url, history_snapshots=2, _env_file=None))
+    async with client_for(app) as client:
+        auth = await _key(app, "bounded")
+        first = int((await client.get("/v1/meta")).headers["migov-data-version"])
+        recorded = {first: (await client.get("/v1/pledges")).content}
+        for serial in range(3):
+            made = await client.post(
+                "/v1/pledges", json=pledge_body(external_ref=f"bounded-{serial}"), headers=auth
+            )
+            assert made.status_code == 201, made.text
+            version = int(made.headers["migov-data-version"])
+            recorded[version] = (await client.get("/v1/pledges")).content
+        for version, body in recorded.items():
+            assert (await client.get(f"/v1/pledges?version={version}")).content == body
+            assert len(await _snapshots_on_disk(app)) <= 2
+        # What another process dropped (or this one, past the bound) is built again, the
+        # same, never read as an empty database.
+        oldest = min(recorded)
+        assert oldest not in await _snapshots_on_disk(app)
+        # (By the header, not the parameter: the response cache keeps the earlier answer.)
+        again = await client.get("/v1/pledges", headers={"Migov-Data-Version": str(oldest)})
+        assert again.content == recorded[oldest]
+        assert oldest in await _snapshots_on_disk(app)

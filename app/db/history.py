@@ -258,7 +258,31 @@ async def _build_postgresql(connection: AsyncConnection, version: int, schema: s
                 f"json_populate_record(NULL::{origin}, i.image) AS r"
             )
             await connection.exec_driver_sql(f"ANALYZE {s}.{t}")
-    await connection.exec_driver_sql(f"CREATE TABLE {s}.migov_snapshot_ready (version bigint)")
+    await connection.exec_driver_sql(
+        f"CREATE TABLE {s}.migov_snapshot_ready (built_at timestamptz DEFAULT now())"
+    )
+    await connection.exec_driver_sql(f"INSERT INTO {s}.migov_snapshot_ready DEFAULT VALUES")
+
+
+async def _prune_postgresql(connection: AsyncConnection, keep: int) -> None:
+    """Drop the snapshot schemas built longest ago, beyond the ``keep`` newest."""
+    schemas = (
+        await connection.execute(
+            text(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix "
+                "AND to_regclass(quote_ident(nspname) || '.migov_snapshot_ready') IS NOT NULL"
+            ),
+            {"prefix": f"{SNAPSHOT_PREFIX}%"},
+        )
+    ).scalars()
+    built: list[tuple[Any, str]] = []
+    for schema in schemas:
+        at = await connection.scalar(
+            text(f"SELECT built_at FROM {_quote(schema)}.migov_snapshot_ready")
+        )
+        built.append((at, schema))
+    for _at, schema in sorted(built, reverse=True)[keep:]:
+        await connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {_quote(schema)} CASCADE")
 
 
 def _build_sqlite(source: Path, target: Path, version: int) -> None:
@@ -319,10 +343,10 @@ class Snapshots:
     """The snapshots one process reads from, built on first use and kept up to ``keep``
     (the least recently used beyond it are dropped, and built again if asked for)."""
 
-    def __init__(self, engine: AsyncEngine, settings: Any, *, keep: int = 8) -> None:
+    def __init__(self, engine: AsyncEngine, settings: Any) -> None:
         self.engine = engine
         self.settings = settings
-        self.keep = keep
+        self.keep = int(getattr(settings, "history_snapshots", 8))
         self._engines: OrderedDict[int, AsyncEngine] = OrderedDict()
         self._building: dict[int, asyncio.Lock] = {}
 
@@ -340,6 +364,10 @@ class Snapshots:
     async def engine_for(self, version: int) -> AsyncEngine:
         """An engine whose tables hold version ``version``'s rows (read-only)."""
         found = self._engines.get(version)
+        if found is not None and not await self._ready(version):
+            # Another process dropped it: build it again.
+            del self._engines[version]
+            found = None
         if found is not None:
             self._engines.move_to_end(version)
             return found
@@ -353,11 +381,23 @@ class Snapshots:
         self._building.pop(version, None)
         return found
 
+    async def _ready(self, version: int) -> bool:
+        if not self.postgresql:
+            return self._file(version).exists()
+        async with self.engine.connect() as connection:
+            found = await connection.scalar(
+                text("SELECT to_regclass(:name)"),
+                {"name": f"{_quote(SNAPSHOT_PREFIX + str(version))}.migov_snapshot_ready"},
+            )
+        return found is not None
+
     async def _open(self, version: int) -> AsyncEngine:
         if self.postgresql:
             schema = f"{SNAPSHOT_PREFIX}{version}"
-            async with self.engine.begin() as connection:
-                await _build_postgresql(connection, version, schema)
+            if not await self._ready(version):
+                async with self.engine.begin() as connection:
+                    await _build_postgresql(connection, version, schema)
+                    await _prune_postgresql(connection, self.keep)
             return self.engine.execution_options(
                 schema_translate_map={None: schema}, postgresql_readonly=True
             )
@@ -368,7 +408,8 @@ class Snapshots:
             await asyncio.to_thread(_build_sqlite, Path(str(database)), target, version)
         from app.db import create_engine  # the live engine's settings, pragmas and events
 
-        engine = create_engine(self.settings, f"sqlite+aiosqlite:///{target}")
+        # mode=rw: a file another process dropped is an error, never a new, empty database.
+        engine = create_engine(self.settings, f"sqlite+aiosqlite:///file:{target}?mode=rw&uri=true")
         _read_only_sqlite(engine)
         return engine
 
@@ -376,10 +417,11 @@ class Snapshots:
         while len(self._engines) > self.keep:
             version, engine = self._engines.popitem(last=False)
             if self.postgresql:
-                continue  # the schema stays for other processes; ``prune`` drops old ones
+                continue  # the schema stays for other processes; the next build prunes
             await engine.dispose()
-            with contextlib.suppress(OSError):
-                self._file(version).unlink()
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    self._file(version).with_name(f"v{version}.sqlite{suffix}").unlink()
 
     async def close(self) -> None:
         for engine in self._engines.values():
