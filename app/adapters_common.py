@@ -25,6 +25,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.security.utils import get_authorization_scheme_param
@@ -120,6 +121,13 @@ VERSION_PARAMETER = "version"
 MAX_VERSION = 2**63 - 1
 # A GraphQL document that may write: the cache's test (``app.http.cache.MUTATION``).
 _MUTATION = re.compile(rb"\b(mutation|subscription)\b")
+
+
+def cite_as(path: str, params: list[tuple[str, str]], version: int) -> str:
+    """The request at ``path`` with ``params``, pinned to data ``version``: the same
+    parameters in the same order, ``version`` replaced or added last."""
+    kept = [(name, value) for name, value in params if name != VERSION_PARAMETER]
+    return f"{path}?{urlencode([*kept, (VERSION_PARAMETER, str(version))])}"
 
 
 def requested_version(connection: HTTPConnection) -> int | None:

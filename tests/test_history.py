@@ -477,3 +477,27 @@ async def test_snapshots_are_bounded_and_a_dropped_one_is_built_again(
         again = await client.get("/v1/pledges", headers={"Migov-Data-Version": str(oldest)})
         assert again.content == recorded[oldest]
         assert oldest in await _snapshots_on_disk(app)
+
+
+async def test_a_graphql_get_links_itself_pinned_and_a_post_names_its_version(
+    served: Any,
+) -> None:
+    client, app = served
+    auth = await _key(app, "graphql reader")
+    document = "{ pledges(first: 5) { totalCount } }"
+    before = await client.get("/graphql", params={"query": document})
+    assert before.status_code == 200, before.text
+    cited = before.links["cite-as"]["url"]
+    assert cited.endswith(f"version={before.headers['migov-data-version']}")
+    made = await client.post("/v1/pledges", json=pledge_body(external_ref="gql-1"), headers=auth)
+    assert made.status_code == 201
+    now = await client.get("/graphql", params={"query": document})
+    assert now.json() != before.json()  # the new pledge counts now...
+    assert (await client.get(cited)).content == before.content  # ...not at the cited version
+    posted = await client.post(
+        "/graphql",
+        json={"query": document},
+        headers={"Migov-Data-Version": before.headers["migov-data-version"]},
+    )
+    assert posted.json() == before.json()
+    assert posted.headers["migov-data-version"] == before.headers["migov-data-version"]

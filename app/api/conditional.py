@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from email.utils import format_datetime
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from app.adapters_common import cite_as
 from app.api.deps import SessionDep
 from app.http.preconditions import data_etag, not_modified
 from app.services import changes as change_service
@@ -73,13 +73,6 @@ def version_from_if_match(header: str | None, pledge_id: int) -> int | None:
 
 def item_headers(etag: str) -> dict[str, str]:
     return {"ETag": etag, "Cache-Control": ITEM_CACHE_CONTROL, "Vary": VARY}
-
-
-def cite_as(path: str, params: list[tuple[str, str]], version: int) -> str:
-    """The request at ``path`` with ``params``, pinned to data ``version``: the same
-    parameters in the same order, ``version`` replaced or added last."""
-    kept = [(name, value) for name, value in params if name != "version"]
-    return f"{path}?{urlencode([*kept, ('version', str(version))])}"
 
 
 def version_headers(request: Request, version: int) -> dict[str, str]:

@@ -29,6 +29,7 @@ from app.adapters_common import (
     SettingsDep,
     admit_writer,
     bearer_secret,
+    cite_as,
     get_session,
     reads_only,
 )
@@ -87,6 +88,9 @@ async def get_context(
         if known is None:
             known = await change_service.current_version(session)
         response.headers["Migov-Data-Version"] = str(known.version)
+        if request.method == "GET":  # a document in the URL can be cited by its URL
+            link = cite_as(request.url.path, request.query_params.multi_items(), known.version)
+            response.headers["Link"] = f'<{link}>; rel="cite-as"'
     return Context(session, settings, cast(Lang, lang))
 
 
