@@ -3,7 +3,7 @@
 Each file is one data version and never changes, so a versioned name is cached for
 a year as immutable; a name of any other version answers 404 naming the current one.
 Every build of a version writes the same bytes (``app.services.exports``), so a file
-may be deleted and built again unseen.
+may be deleted to save space (``Settings.export_keep_mb``) and built again unseen.
 ``send_export`` sends the file of any version, given a session that reads it.
 """
 
@@ -140,15 +140,17 @@ async def send_export(
     }
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    if export.path.exists():
+    if (status := export_service.kept(export)) is not None:
         return BoundedFileResponse(
             export.path,
+            stat_result=status,
             media_type=export.media_type,
             filename=export.name,
             headers=headers,
             send_timeout=send_timeout(request),
         )
     give_back = stream_slots(request).take()
+    keep_mb: int = request.app.state.settings.export_keep_mb
 
     async def built_then_sent() -> AsyncIterator[bytes]:
         # An empty first chunk sends the headers (through gzip too), so the build is not
@@ -159,7 +161,13 @@ async def send_export(
         # connection goes back before the file is sent.
         DB_BUDGET.set(None)
         try:
-            await export_service.ensure_files(session, version, export.path.parent, live=live)
+            await export_service.ensure_files(
+                session,
+                version,
+                export.path.parent,
+                keep_bytes=keep_mb * export_service.MEGABYTE,
+                live=live,
+            )
         finally:
             await release_connection(session)
         async with await anyio.open_file(export.path, "rb") as file:

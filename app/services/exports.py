@@ -14,8 +14,9 @@ Invariants:
   and the ``Version`` it is (the live tables, checked against the version after the
   read; or tables holding a past version's rows). Its files are named for that version
   (``migov-<version>.zip``, ``migov-<version>.sqlite``) and never change once built.
-  They are built on first request into ``Settings.export_dir`` and kept there until
-  a newer version's files are built.
+  They are built on first request into ``Settings.export_dir`` and kept there up to
+  ``Settings.export_keep_mb`` in all; past it the least recently used are deleted
+  (``evict``) and built again, the same bytes, when asked for.
 * Reproducible: the same data version builds the same bytes on every build, in every
   process, from either engine. Rows go out in primary-key order, text keys by code
   point (``COLLATE "C"`` on PostgreSQL, whatever the database's collation, as SQLite's
@@ -42,6 +43,7 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -50,6 +52,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -553,6 +556,10 @@ def _readme(version: int) -> str:
 # version at once only repeats the work: it writes the same bytes and renames them into
 # place as well.
 _locks: dict[str, asyncio.Lock] = {}
+# A file used this recently is never deleted: a request, of this process or another, may
+# be about to open it to send it.
+IN_USE_SECONDS = 60.0
+MEGABYTE = 1024 * 1024
 
 
 async def ensure_files(
@@ -560,33 +567,78 @@ async def ensure_files(
     version: change_service.Version,
     directory: Path,
     *,
+    keep_bytes: int | None,
     live: bool = True,
 ) -> list[ExportFile]:
     """``version``'s files in ``directory``, built first if missing (``build_files``);
-    files of older versions are then deleted, no longer offered."""
+    then, with ``keep_bytes``, other files deleted past that bound (``evict``)."""
     lock = _locks.setdefault(str(directory), asyncio.Lock())
     async with lock:
         files = await build_files(session, version, directory, live=live)
-    _discard(*_older(directory, version.version))
+    if keep_bytes is not None:
+        evict(directory, keep_bytes, keep=[f.path for f in files])
     return files
 
 
-def _older(directory: Path, version: int) -> list[Path]:
-    """Files of versions before ``version``: no longer offered, so not kept."""
-    return [
-        path
-        for path in directory.glob("migov-*.*")
-        if (match := NAME.match(path.name)) and int(match["version"]) < version
-    ]
+def evict(directory: Path, keep_bytes: int, *, keep: Sequence[Path] = ()) -> list[Path]:
+    """Delete the least recently used files of ``directory`` until those left take
+    ``keep_bytes`` or less; returns those deleted. A deleted file is built again, the
+    same bytes, when next asked for.
+
+    A file's last use is its modification time: set when it is built, and by ``kept``
+    whenever it is sent. Never deleted, whatever the bound: ``keep`` (the files just
+    built), the newest version's files (the current one's, which most requests ask
+    for) and a file used in the last ``IN_USE_SECONDS``.
+    """
+    found = []
+    for path in directory.glob("migov-*"):
+        if (match := NAME.match(path.name)) is None:
+            continue
+        try:
+            status = path.stat()
+        except FileNotFoundError:  # deleted by another process meanwhile
+            continue
+        found.append((status.st_mtime, int(match["version"]), path.name, status.st_size))
+    if not found:
+        return []
+    newest = max(number for _, number, _, _ in found)
+    spared = {path.name for path in keep}
+    recent = time.time() - IN_USE_SECONDS
+    deleted = []
+    total = 0
+    for used, number, name, size in sorted(found, reverse=True):  # the latest used first
+        total += size
+        if total <= keep_bytes or name in spared or number == newest or used > recent:
+            continue
+        try:
+            (directory / name).unlink(missing_ok=True)
+        except OSError:  # not ours to delete: it stays, and counts
+            continue
+        total -= size
+        deleted.append(directory / name)
+    return deleted
+
+
+def kept(export: ExportFile) -> os.stat_result | None:
+    """``export``'s status when it is kept on disk, marking it used now (``evict``
+    deletes the least recently used first); None when it is not (never built, or
+    deleted since)."""
+    with contextlib.suppress(OSError):  # a file another user owns is still sent
+        os.utime(export.path)
+    try:
+        return export.path.stat()
+    except FileNotFoundError:
+        return None
 
 
 async def current_files(
     session: AsyncSession, directory: Path, *, build_missing: bool
 ) -> tuple[change_service.Version, list[ExportFile]]:
-    """The current version and its files (built first when ``build_missing``)."""
+    """The current version and its files (built first when ``build_missing``; no other
+    file is deleted: ``migov export`` writes into a folder of the operator's)."""
     version = await change_service.current_version(session)
     if build_missing:
-        return version, await ensure_files(session, version, directory)
+        return version, await ensure_files(session, version, directory, keep_bytes=None)
     return version, file_names(version.version, directory)
 
 
@@ -601,7 +653,7 @@ async def find_file(
     if match is None or int(match["version"]) != version.version:
         raise NotFound(
             f"No export is called {name!r}. The current data version is {version.version}: "
-            f"/v1/download/{current} (or .sqlite). Older versions are not kept.",
+            f"/v1/download/{current} (or .sqlite). Only the current version is offered.",
             code="export_not_found",
         )
     return version, ExportFile(name, match["format"], directory / name)

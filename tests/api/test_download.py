@@ -153,7 +153,34 @@ async def test_a_write_makes_a_new_version_and_retires_the_old_name(
     assert after > before
     assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 404
     assert (await client.get(f"/v1/download/migov-{after}.zip")).status_code == 200
-    # The old version's files are not kept once the new ones are built.
+    # Within the bound (512 MiB by default) the old version's file is kept.
+    assert sorted(p.name for p in exports.iterdir()) == sorted(
+        f"migov-{version}.{format}" for version in (before, after) for format in ("zip", "sqlite")
+    )
+
+
+def last_used(paths: list[Path], seconds_ago: float) -> None:
+    moment = time.time() - seconds_ago
+    for path in paths:
+        os.utime(path, (moment, moment))
+
+
+async def test_past_the_bound_files_not_sent_lately_are_deleted(
+    settings: Settings, session: AsyncSession, tmp_path: Path
+) -> None:
+    exports = tmp_path / "exports"
+    tight = settings.model_copy(update={"export_dir": str(exports), "export_keep_mb": 0})
+    async with client_for(build_app(tight, session)) as tight_client:
+        before = (await get_json(tight_client, "/v1/download"))["dataset_version"]
+        assert (await tight_client.get(f"/v1/download/migov-{before}.zip")).status_code == 200
+        key = await make_api_key(session, name="new version")
+        submitted = await tight_client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
+        assert submitted.status_code == 201
+        after = (await get_json(tight_client, "/v1/download"))["dataset_version"]
+        last_used(list(exports.iterdir()), 3600)
+        assert (await tight_client.get(f"/v1/download/migov-{after}.zip")).status_code == 200
+    # Over the bound (0): what was not sent in the last minute goes, but never the
+    # newest version's files.
     assert sorted(p.name for p in exports.iterdir()) == [
         f"migov-{after}.sqlite",
         f"migov-{after}.zip",
@@ -176,6 +203,16 @@ async def test_a_deleted_file_is_built_again_the_same_bytes(
         assert answer.headers["last-modified"] == format_datetime(
             version.changed_at.astimezone(dt.UTC), usegmt=True
         )
+
+
+async def test_sending_a_kept_file_marks_it_used(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    name = (await get_json(client, "/v1/download"))["files"][1]["name"]
+    built = await client.get(f"/v1/download/{name}")
+    kept = tmp_path / "exports" / name
+    last_used([kept], 3600)
+    sent = await client.get(f"/v1/download/{name}")
+    assert sent.content == built.content
+    assert kept.stat().st_mtime > time.time() - 60
 
 
 async def test_the_package_validates_and_reloads_to_the_api(

@@ -1,5 +1,6 @@
 """The dataset files as built: the same bytes for the same data version, whatever the
-directory, the build or the engine; and a builder pointed at any version.
+directory, the build or the engine; a builder pointed at any version; and the files
+kept up to a bound, deleted least recently used first and built again the same.
 
 The route's side (serving, building on request, the bound from the settings) is in
 tests/api/test_download.py, with the builds in separate processes.
@@ -12,10 +13,13 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import sqlite3
 import struct
+import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -274,9 +278,75 @@ async def test_two_requests_for_the_same_missing_files_build_them_once(
     monkeypatch.setattr(export_service, "_scratch_files", counted)
     current = await change_service.current_version(session)
     first, second = await asyncio.gather(
-        export_service.ensure_files(session, current, tmp_path),
-        export_service.ensure_files(session, current, tmp_path),
+        export_service.ensure_files(session, current, tmp_path, keep_bytes=None),
+        export_service.ensure_files(session, current, tmp_path, keep_bytes=None),
     )
     assert first == second
     assert builds == [tmp_path]
     assert names(tmp_path) == sorted(f.name for f in first)
+
+
+def used(files: list[export_service.ExportFile], seconds_ago: float) -> None:
+    moment = time.time() - seconds_ago
+    for f in files:
+        os.utime(f.path, (moment, moment))
+
+
+def size(*groups: list[export_service.ExportFile]) -> int:
+    return sum(f.path.stat().st_size for files in groups for f in files)
+
+
+async def test_past_the_bound_the_least_recently_used_files_go_and_come_back_the_same(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    current = await change_service.current_version(session)
+
+    async def build(number: int, **kwargs: Any) -> list[export_service.ExportFile]:
+        version = Version(version=current.version + number, changed_at=current.changed_at)
+        return await export_service.ensure_files(session, version, tmp_path, live=False, **kwargs)
+
+    one, two, three = [await build(n, keep_bytes=None) for n in (1, 2, 3)]
+    built = {**contents(one), **contents(two), **contents(three)}
+    used(one, 100)  # the most recently used of the three
+    used(two, 300)
+    used(three, 200)
+    four = await export_service.build_files(
+        session,
+        Version(version=current.version + 4, changed_at=current.changed_at),
+        tmp_path,
+        live=False,
+    )
+    deleted = export_service.evict(tmp_path, size(four, one), keep=[f.path for f in four])
+    assert sorted(p.name for p in deleted) == sorted(f.name for f in two + three)
+    assert names(tmp_path) == sorted(f.name for f in one + four)
+
+    # Asked for again, a deleted file is built again, the same bytes; the bound then
+    # makes room by deleting the least recently used one left (not the newest version's).
+    bound = size(one, four)
+    again = await build(2, keep_bytes=bound)
+    assert contents(again) == {f.name: built[f.name] for f in two}
+    assert names(tmp_path) == sorted(f.name for f in two + four)
+
+
+async def test_files_just_used_and_the_newest_versions_are_never_deleted(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    current = await change_service.current_version(session)
+    old, new = [
+        await export_service.build_files(
+            session,
+            Version(version=current.version + n, changed_at=current.changed_at),
+            tmp_path,
+            live=False,
+        )
+        for n in (1, 2)
+    ]
+    used(old + new, 3600)
+    status = export_service.kept(old[0])  # being sent now
+    assert status is not None
+    assert status.st_mtime > time.time() - 60
+    assert export_service.evict(tmp_path, 0) == [old[1].path]  # the other, unused for an hour
+    used(old[:1], 3600)
+    assert export_service.evict(tmp_path, 0) == [old[0].path]
+    assert names(tmp_path) == sorted(f.name for f in new)
+    assert export_service.kept(old[0]) is None
