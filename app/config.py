@@ -277,8 +277,17 @@ class Settings(BaseSettings):
     export_dir: str = Field(
         default="var/exports",
         description="Where /v1/download keeps the dataset files it builds, one pair per data "
-        "version (migov-<version>.zip and .sqlite); older versions may be deleted at will. "
-        "A relative path is read from the repository's root.",
+        "version (migov-<version>.zip and .sqlite). Any file may be deleted at will: it is "
+        "built again, the same bytes, when next asked for. Processes (and hosts) may share "
+        "it or keep their own. A relative path is read from the repository's root.",
+    )
+    export_keep_mb: int = Field(
+        default=512,
+        ge=0,
+        description="How much of export_dir the dataset files may fill, in MiB. Past it, "
+        "each build deletes the files least recently sent until the rest fit, except the "
+        "newest version's and any sent in the last minute; a deleted file is built again, "
+        "byte for byte the same, when next asked for. 0 keeps only those.",
     )
 
     # Operations (docs/deploying.md).
