@@ -195,6 +195,22 @@ async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]
 
 
 @asynccontextmanager
+async def snapshot_session(state: State, version: int) -> AsyncIterator[AsyncSession]:
+    """A read-only session over the snapshot of data version ``version``, which must
+    exist (``history_session`` checks); built first if this process has none."""
+    try:
+        engine = await state.snapshots.engine_for(version)
+    except VersionNotReadable as error:
+        raise InvalidInput(
+            f"Data version {version} is not committed yet.", code="unknown_version"
+        ) from error
+    async with request_session(
+        state, read=True, sessionmaker=create_sessionmaker(engine)
+    ) as session:
+        yield session
+
+
+@asynccontextmanager
 async def history_session(connection: HTTPConnection, version: int) -> AsyncIterator[AsyncSession]:
     """A read-only session over data version ``version`` (``app.db.history``), which
     must be between the oldest readable version and the current one (else a 400 naming
@@ -210,15 +226,7 @@ async def history_session(connection: HTTPConnection, version: int) -> AsyncIter
             code="unknown_version",
             field=VERSION_PARAMETER,
         )
-    try:
-        engine = await state.snapshots.engine_for(version)
-    except VersionNotReadable as error:
-        raise InvalidInput(
-            f"Data version {version} is not committed yet.", code="unknown_version"
-        ) from error
-    async with request_session(
-        state, read=True, sessionmaker=create_sessionmaker(engine)
-    ) as session:
+    async with snapshot_session(state, version) as session:
         found = (await session.execute(CURRENT_VERSION)).one()
         connection.scope.setdefault("state", {})["data_version"] = Version(
             version=int(found.version), changed_at=found.changed_at

@@ -10,14 +10,19 @@ they name; at the end it asks a random sample of (request, version) pairs again,
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import random
+import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from frictionless import Package
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -30,6 +35,7 @@ from app.db import history
 from app.main import create_app
 from app.models import RowImage
 from app.services import api_keys as api_key_service
+from app.services import changes as change_service
 from tests.conftest import client_for
 from tests.factories import pledge_body
 
@@ -501,3 +507,57 @@ async def test_a_graphql_get_links_itself_pinned_and_a_post_names_its_version(
     )
     assert posted.json() == before.json()
     assert posted.headers["migov-data-version"] == before.headers["migov-data-version"]
+
+
+async def test_an_old_version_downloads_the_bytes_it_had_while_current(
+    live_database_url: str, tmp_path: Path
+) -> None:
+    exports = tmp_path / "exports"
+    app = create_app(
+        Settings(database_url=live_database_url, export_dir=str(exports), _env_file=None)
+    )
+    async with client_for(app) as client:
+        auth = await _key(app, "downloads")
+        version = int((await client.get("/v1/meta")).headers["migov-data-version"])
+        while_current = {
+            kind: (await client.get(f"/v1/download/migov-{version}.{kind}")).content
+            for kind in ("zip", "sqlite")
+        }
+        made = await client.post("/v1/pledges", json=pledge_body(external_ref="dl"), headers=auth)
+        assert made.status_code == 201
+        for kept in exports.iterdir():
+            kept.unlink()  # as the storage bound would: the old files are built again
+        for kind, body in while_current.items():
+            again = await client.get(f"/v1/download/migov-{version}.{kind}")
+            assert again.status_code == 200, again.text
+            assert again.content == body, kind
+        newer = await client.get(f"/v1/download/migov-{version + 1}.zip")
+        assert newer.status_code == 200
+        assert newer.content != while_current["zip"]
+        unpacked = tmp_path / "package"
+        with zipfile.ZipFile(io.BytesIO(while_current["zip"])) as zipped:
+            zipped.extractall(unpacked)
+        report = Package(str(unpacked / "datapackage.json")).validate()
+        assert report.valid, report.flatten(["type", "note", "resourceName", "rowNumber"])[:10]
+
+
+async def test_a_version_that_only_moved_the_curated_day_stays_readable(
+    served: Any,
+) -> None:
+    client, app = served
+    shipped = dataset_read.read_dataset()
+    assert shipped.updated is not None
+    moved = shipped.model_copy(update={"updated": shipped.updated - dt.timedelta(days=1)})
+    async with AsyncSession(app.state.engine, expire_on_commit=False) as session:
+        report = await dataset_service.load_dataset(session, moved)
+        await session.commit()
+        assert report.changes == 0  # no row changed: only the day
+        while_current = await change_service.current_version(session)
+    meta = await client.get("/v1/meta")
+    assert int(meta.headers["migov-data-version"]) == while_current.version
+    async with AsyncSession(app.state.engine, expire_on_commit=False) as session:
+        await dataset_service.load_dataset(session, shipped)
+        await session.commit()
+        assert await change_service.version_at(session, while_current.version) == while_current
+    pinned = await client.get(f"/v1/meta?version={while_current.version}")
+    assert pinned.content == meta.content

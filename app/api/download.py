@@ -10,8 +10,10 @@ may be deleted to save space (``Settings.export_keep_mb``) and built again unsee
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +23,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.adapters_common import SettingsDep
+from app.adapters_common import SettingsDep, snapshot_session
 from app.api.deps import SessionDep, reject_unknown_query_params
 from app.api.params import READ_DEPENDENCIES
 from app.api.streams import (
@@ -114,8 +116,19 @@ async def get_download(
     build of a version gives the same bytes, so a file deleted to save space and built
     again is the file sent before, byte for byte.
     """
-    version, export = await export_service.find_file(session, Path(settings.export_dir), name)
-    return await send_export(request, session, version, export)
+    version, export, current = await export_service.find_file(
+        session, Path(settings.export_dir), name
+    )
+    if current:
+        return await send_export(request, session, version, export)
+    return await send_export(
+        request,
+        session,
+        version,
+        export,
+        live=False,
+        reader=partial(snapshot_session, request.app.state, version.version),
+    )
 
 
 async def send_export(
@@ -125,10 +138,13 @@ async def send_export(
     export: ExportFile,
     *,
     live: bool = True,
+    reader: Callable[[], AbstractAsyncContextManager[AsyncSession]] | None = None,
 ) -> Response:
     """Send ``export``, a file of data version ``version``: from disk when it is kept,
     else built first from ``session``, which reads that version (the live tables; or,
-    with ``live`` False, tables holding a past version's rows).
+    with ``live`` False, tables holding a past version's rows), or from a session
+    ``reader`` opens (a past version's snapshot, which may take a while to build: it is
+    opened once the answer has started).
     """
     # A file is sent from disk: nothing of it needs the database while the client reads.
     await release_connection(session)
@@ -160,16 +176,17 @@ async def send_export(
         # statement timeout per statement, not by one request's database time. Its
         # connection goes back before the file is sent.
         DB_BUDGET.set(None)
-        try:
-            await export_service.ensure_files(
-                session,
-                version,
-                export.path.parent,
-                keep_bytes=keep_mb * export_service.MEGABYTE,
-                live=live,
-            )
-        finally:
-            await release_connection(session)
+        async with reader() if reader is not None else nullcontext(session) as source:
+            try:
+                await export_service.ensure_files(
+                    source,
+                    version,
+                    export.path.parent,
+                    keep_bytes=keep_mb * export_service.MEGABYTE,
+                    live=live,
+                )
+            finally:
+                await release_connection(source)
         async with await anyio.open_file(export.path, "rb") as file:
             while chunk := await file.read(CHUNK):
                 yield chunk

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import BigInteger, Table, func, insert, select, text, update
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, String, Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, RowKey
 from app.errors import InvalidInput
-from app.models import Change, DataVersion
+from app.models import Change, DataVersion, RowImage
 from app.models.base import utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
 from app.services.paging import PageResult, SortKey, encode_cursor, paginate
@@ -179,14 +180,26 @@ async def current_version(session: AsyncSession) -> Version:
 
 
 async def version_at(session: AsyncSession | AsyncConnection, number: int) -> Version | None:
-    """Version ``number`` as it was published: its number and when its write committed
-    (the newest change row it stamped), or None for a version that never existed. The
-    current version is read from ``data_version``, which every write bumps."""
+    """Version ``number`` as it was published: its number and the commit time it was
+    served with, or None for a version that never existed. The current version is read
+    from ``data_version``; an earlier one from that row's image at the version
+    (``app.db.history``), or, before history was kept, from its change rows."""
     current = (await session.execute(CURRENT_VERSION)).one()
     if number == int(current.version):
         return Version(version=number, changed_at=current.changed_at)
     if number < 1 or number > int(current.version):
         return None
+    image = (
+        await session.execute(
+            select(sa.cast(RowImage.image, String)).where(
+                RowImage.table_name == "data_version", RowImage.version == number
+            )
+        )
+    ).scalar_one_or_none()
+    if image is not None:
+        stamp = dt.datetime.fromisoformat(str(orjson.loads(image)["changed_at"]))
+        # SQLite keeps UTC without an offset (``models.base.UTCDateTime``).
+        return Version(number, stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC))
     changed_at = (
         await session.execute(select(func.max(Change.changed_at)).where(Change.version == number))
     ).scalar_one_or_none()

@@ -66,7 +66,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
 from app.errors import Conflict, NotFound
-from app.models import Base, Source
+from app.models import Base, DataVersion, Source
 from app.schemas.common import csv_cell
 from app.schemas.dates import format_partial
 from app.schemas.descriptions import TERMS_NOT_STATED
@@ -645,16 +645,26 @@ async def current_files(
 
 async def find_file(
     session: AsyncSession, directory: Path, name: str
-) -> tuple[change_service.Version, ExportFile]:
-    """The export called ``name`` (built or not) and its version; only the current
-    version is offered."""
+) -> tuple[change_service.Version, ExportFile, bool]:
+    """The export called ``name`` (built or not), its version, and whether that version is
+    the current one (else its rows are read from a snapshot, ``app.db.history``). Every
+    version from the oldest kept to the current one is offered."""
     match = NAME.match(name)
-    version = await change_service.current_version(session)
-    current = file_name(version.version, match["format"] if match else "zip")
-    if match is None or int(match["version"]) != version.version:
+    current, oldest = (
+        await session.execute(select(DataVersion.version, DataVersion.history_from))
+    ).one()
+    asked = int(match["version"]) if match else None
+    version = (
+        await change_service.version_at(session, asked)
+        if asked is not None and max(int(oldest), 1) <= asked <= int(current)
+        else None
+    )
+    if match is None or version is None:
+        latest = file_name(int(current), match["format"] if match else "zip")
         raise NotFound(
-            f"No export is called {name!r}. The current data version is {version.version}: "
-            f"/v1/download/{current} (or .sqlite). Only the current version is offered.",
+            f"No export is called {name!r}. The current data version is {int(current)}: "
+            f"/v1/download/{latest} (or .sqlite); every version from {max(int(oldest), 1)} "
+            "on can be downloaded.",
             code="export_not_found",
         )
-    return version, ExportFile(name, match["format"], directory / name)
+    return version, ExportFile(name, match["format"], directory / name), asked == int(current)

@@ -140,19 +140,22 @@ async def test_another_version_is_404_naming_the_current_one(
     )
 
 
-async def test_a_write_makes_a_new_version_and_retires_the_old_name(
+async def test_a_write_makes_a_new_version_and_the_old_name_keeps_its_file(
     client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
 ) -> None:
     exports = tmp_path / "exports"
     before = (await get_json(client, "/v1/download"))["dataset_version"]
-    assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 200
+    first = await client.get(f"/v1/download/migov-{before}.zip")
+    assert first.status_code == 200
     assert len(list(exports.iterdir())) == 2
     key = await make_api_key(session, name="new version")
     submitted = await client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
     assert submitted.status_code == 201
     after = (await get_json(client, "/v1/download"))["dataset_version"]
     assert after > before
-    assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 404
+    # The old name still answers its file (kept, or built again from its version's rows).
+    old = await client.get(f"/v1/download/migov-{before}.zip")
+    assert (old.status_code, old.content) == (200, first.content)
     assert (await client.get(f"/v1/download/migov-{after}.zip")).status_code == 200
     # Within the bound (512 MiB by default) the old version's file is kept.
     assert sorted(p.name for p in exports.iterdir()) == sorted(
