@@ -35,7 +35,7 @@ from starlette.datastructures import State
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
-from app.db import begin_write, create_sessionmaker, request_session
+from app.db import DB_BUDGET, begin_write, create_sessionmaker, request_session
 from app.db.history import VersionNotReadable
 from app.errors import InvalidInput
 from app.http.preconditions import data_versions_named
@@ -185,6 +185,8 @@ async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]
     source: Callable[[], AbstractAsyncContextManager[AsyncSession]] | None = getattr(
         connection.app.state, "session_source", None
     )
+    if source is not None:
+        DB_BUDGET.set(None)  # the harness's transaction: no budget of an earlier request
     opened = (
         source()
         if source is not None

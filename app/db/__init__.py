@@ -280,8 +280,10 @@ async def request_session(
     given, is the one to use (a past data version's, ``app.db.history``)."""
     settings = getattr(state, "settings", None)
     seconds = getattr(settings, "db_request_budget", 0)
-    if seconds:
-        DB_BUDGET.set(DatabaseBudget(seconds))
+    # Set every time, unbounded included: a budget a caller's context holds from an
+    # earlier request (an in-process client runs every request in its own task) is not
+    # this request's.
+    DB_BUDGET.set(DatabaseBudget(seconds) if seconds else None)
     if sessionmaker is None:
         sessionmaker = await _sessionmaker_for(state, read=read, needs=needs)
     session = sessionmaker()

@@ -16,7 +16,7 @@ transaction it can find open is the reads of an earlier mutation's selection;
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import cast
 
@@ -41,17 +41,31 @@ from app.services import changes as change_service
 
 
 class Context(BaseContext):
-    def __init__(self, session: AsyncSession, settings: Settings, lang: Lang = "en") -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        lang: Lang = "en",
+        *,
+        name_version: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__()
         self._session = session
         self._lock = asyncio.Lock()
         self.settings = settings
         self.lang = lang  # names' language unless a field's `lang` argument says otherwise
         self.loaders = Loaders(self.db)
+        # Names the answer's data version: called by the first read (``get_context``).
+        self._name_version = name_version
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
         async with self._lock:
+            if self._name_version is not None:
+                # Read inside the first resolver that reads, so that a database that
+                # cannot answer is that field's GraphQL error, as for any other read.
+                name, self._name_version = self._name_version, None
+                name((await change_service.current_version(self._session)).version)
             yield self._session
 
     def reset_loaders(self) -> None:
@@ -83,14 +97,19 @@ async def get_context(
         request.query_params.get("lang"), request.headers.get("accept-language", "")
     )
     request.state.language = lang
-    if await reads_only(request):
-        known = getattr(request.state, "data_version", None)
-        if known is None:
-            known = await change_service.current_version(session)
-        response.headers["Migov-Data-Version"] = str(known.version)
+    if not await reads_only(request):
+        return Context(session, settings, cast(Lang, lang))
+
+    def name_version(version: int) -> None:
+        response.headers["Migov-Data-Version"] = str(version)
         if request.method == "GET":  # a document in the URL can be cited by its URL
-            link = cite_as(request.url.path, request.query_params.multi_items(), known.version)
+            link = cite_as(request.url.path, request.query_params.multi_items(), version)
             response.headers["Link"] = f'<{link}>; rel="cite-as"'
+
+    known = getattr(request.state, "data_version", None)
+    if known is None:  # no cache, no pin: the first read names it
+        return Context(session, settings, cast(Lang, lang), name_version=name_version)
+    name_version(known.version)
     return Context(session, settings, cast(Lang, lang))
 
 

@@ -218,7 +218,8 @@ async def test_a_copy_of_the_rows_in_a_fresh_sqlite_database_builds_the_same_byt
     copy = create_async_engine(url)  # foreign keys unchecked while tables fill in any order
     try:
         async with AsyncSession(copy) as target:
-            tables = Base.metadata.sorted_tables
+            # Row images are not data; the copy's own triggers write its own.
+            tables = [t for t in Base.metadata.sorted_tables if t.name != "row_image"]
             for table in reversed(tables):
                 await target.execute(delete(table))
             for table in tables:
