@@ -21,20 +21,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security.utils import get_authorization_scheme_param
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
-from app.db import begin_write, request_session
+from app.db import DB_BUDGET, begin_write, create_sessionmaker, request_session
+from app.db.history import VersionNotReadable
+from app.errors import InvalidInput
 from app.http.preconditions import data_versions_named
-from app.models import ApiKey
+from app.models import ApiKey, DataVersion
 from app.services import api_keys as api_key_service
+from app.services.changes import CURRENT_VERSION, Version
+
+# Re-exported: the adapters pin their answers as the citations of services.cite do.
+from app.services.cite import VERSION_PARAMETER as VERSION_PARAMETER
+from app.services.cite import cite_as as cite_as
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -109,12 +119,116 @@ def required_version(connection: HTTPConnection) -> int | None:
     return max(wanted) if wanted else None
 
 
+VERSION_HEADER = "migov-data-version"
+MAX_VERSION = 2**63 - 1
+# A GraphQL document that may write: the cache's test (``app.http.cache.MUTATION``).
+_MUTATION = re.compile(rb"\b(mutation|subscription)\b")
+
+
+def requested_version(connection: HTTPConnection) -> int | None:
+    """The data version a request asks to read (``?version=N`` or ``Migov-Data-Version:
+    N``), or None. A malformed value, or the two naming different versions, is a 400."""
+    named: dict[str, int] = {}
+    for where, value in (
+        (VERSION_PARAMETER, connection.query_params.get(VERSION_PARAMETER)),
+        ("Migov-Data-Version", connection.headers.get(VERSION_HEADER)),
+    ):
+        if value is None:
+            continue
+        text = value.strip()
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
+            raise InvalidInput(
+                f"{where} must be a data version: a whole number from 1 "
+                "(Migov-Data-Version on any answer names one).",
+                code="invalid_version",
+                field=where,
+            )
+        named[where] = int(text)
+    if len(set(named.values())) > 1:
+        raise InvalidInput(
+            "version and Migov-Data-Version name different versions; send one.",
+            code="invalid_version",
+            field=VERSION_PARAMETER,
+        )
+    return next(iter(named.values()), None)
+
+
+async def reads_only(connection: HTTPConnection) -> bool:
+    """Whether the request only reads: a GET or HEAD, or a GraphQL document with no
+    mutation (its body is read once and kept by the request for GraphQL)."""
+    if connection.scope.get("method") in READS:
+        return True
+    if connection.url.path.rstrip("/") != "/graphql" or not isinstance(connection, Request):
+        return False
+    return _MUTATION.search(await connection.body()) is None
+
+
 async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
-    """One session per request (module docstring)."""
+    """One session per request (module docstring). A read that names a data version is
+    served from that version (``history_session``); a write that names one applies to
+    the current version, and its answer says the version was ignored."""
     read = connection.scope.get("method") in READS
+    pinned = requested_version(connection)
+    if pinned is not None:
+        if await reads_only(connection):
+            async with history_session(connection, pinned) as session:
+                yield session
+            return
+        connection.scope.setdefault("state", {})["version_ignored"] = pinned
+    # Where sessions come from, when the app was given a source before start-up (the test
+    # harness serves every request inside the test's transaction).
+    source: Callable[[], AbstractAsyncContextManager[AsyncSession]] | None = getattr(
+        connection.app.state, "session_source", None
+    )
+    if source is not None:
+        DB_BUDGET.set(None)  # the harness's transaction: no budget of an earlier request
+    opened = (
+        source()
+        if source is not None
+        else request_session(connection.app.state, read=read, needs=required_version(connection))
+    )
+    async with opened as session:
+        yield session
+
+
+@asynccontextmanager
+async def snapshot_session(state: State, version: int) -> AsyncIterator[AsyncSession]:
+    """A read-only session over the snapshot of data version ``version``, which must
+    exist (``history_session`` checks); built first if this process has none."""
+    try:
+        engine = await state.snapshots.engine_for(version)
+    except VersionNotReadable as error:
+        raise InvalidInput(
+            f"Data version {version} is not committed yet.", code="unknown_version"
+        ) from error
     async with request_session(
-        connection.app.state, read=read, needs=required_version(connection)
+        state, read=True, sessionmaker=create_sessionmaker(engine)
     ) as session:
+        yield session
+
+
+@asynccontextmanager
+async def history_session(connection: HTTPConnection, version: int) -> AsyncIterator[AsyncSession]:
+    """A read-only session over data version ``version`` (``app.db.history``), which
+    must be between the oldest readable version and the current one (else a 400 naming
+    both). The request's state notes the version, for its headers (``conditional_get``)."""
+    state = connection.app.state
+    async with state.sessionmaker() as probe:
+        current = (await probe.execute(select(DataVersion.version, DataVersion.history_from))).one()
+    oldest = max(int(current.history_from), 1)
+    if not oldest <= version <= int(current.version):
+        raise InvalidInput(
+            f"Data version {version} cannot be read: the versions kept are {oldest} to "
+            f"{int(current.version)} (the current one).",
+            code="unknown_version",
+            field=VERSION_PARAMETER,
+        )
+    async with snapshot_session(state, version) as session:
+        found = (await session.execute(CURRENT_VERSION)).one()
+        connection.scope.setdefault("state", {})["data_version"] = Version(
+            version=int(found.version), changed_at=found.changed_at
+        )
+        connection.scope["state"]["pinned_version"] = version
         yield session
 
 

@@ -245,6 +245,15 @@ class Settings(BaseSettings):
     cache_max_mb: int = Field(
         default=32, ge=1, description="Memory each worker process may give to cached answers."
     )
+    history_snapshots: int = Field(
+        default=8,
+        ge=1,
+        le=1000,
+        description="How many past data versions are kept ready to read (`version=N`): each is a "
+        "copy of that version's rows (a schema on PostgreSQL, a file beside the database on "
+        "SQLite), built on the first read that names it. Beyond this many, the least recently "
+        "built are dropped and built again when asked for.",
+    )
 
     source_texts: str = Field(
         default=str(default_source_texts(REPO_ROOT)),
@@ -277,8 +286,17 @@ class Settings(BaseSettings):
     export_dir: str = Field(
         default="var/exports",
         description="Where /v1/download keeps the dataset files it builds, one pair per data "
-        "version (migov-<version>.zip and .sqlite); older versions may be deleted at will. "
-        "A relative path is read from the repository's root.",
+        "version (migov-<version>.zip and .sqlite). Any file may be deleted at will: it is "
+        "built again, the same bytes, when next asked for. Processes (and hosts) may share "
+        "it or keep their own. A relative path is read from the repository's root.",
+    )
+    export_keep_mb: int = Field(
+        default=512,
+        ge=0,
+        description="How much of export_dir the dataset files may fill, in MiB. Past it, "
+        "each build deletes the files least recently sent until the rest fit, except the "
+        "newest version's and any sent in the last minute; a deleted file is built again, "
+        "byte for byte the same, when next asked for. 0 keeps only those.",
     )
 
     # Operations (docs/deploying.md).

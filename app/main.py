@@ -40,6 +40,7 @@ from app.api import (
 from app.api import metrics as metrics_api
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.db.history import Snapshots
 from app.errors import Unavailable
 from app.graphql.errors import unavailable_response
 from app.graphql.schema import build_router
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.snapshots = Snapshots(engine, settings)
         engines = [engine]
         if settings.database_read_url:
             read_engine = create_engine(settings, settings.database_read_url)
@@ -184,6 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.snapshots.close()
             for each in engines:
                 await each.dispose()
             if settings.metrics:

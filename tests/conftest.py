@@ -29,7 +29,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-from app.adapters_common import get_session
 from app.config import Settings
 from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
@@ -199,6 +198,7 @@ def build_app(settings: Settings, session: AsyncSession) -> Any:
 
     application.state.written_read = _writes_in_test_transaction
 
+    @asynccontextmanager
     async def _test_session() -> AsyncIterator[AsyncSession]:
         # Behave like a fresh session per request: what the test did before is
         # committed (a savepoint released, still inside the test's transaction),
@@ -211,7 +211,9 @@ def build_app(settings: Settings, session: AsyncSession) -> Any:
         finally:
             await session.rollback()
 
-    application.dependency_overrides[get_session] = _test_session
+    # Reads pinned to a data version are still served from its snapshot, which holds
+    # committed data only (``app.db.history``).
+    application.state.session_source = _test_session
     return application
 
 

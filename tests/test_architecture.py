@@ -48,7 +48,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     # The curated-data pipeline: only the CLI and the tests use it.
     "dataset": frozenset({"errors", "models", "schemas", "services", "standards"}),
-    "adapters_common": frozenset({"config", "db", "http", "models", "services"}),
+    "adapters_common": frozenset({"config", "db", "errors", "http", "models", "services"}),
     # The HTTP layer wraps every adapter, so it imports none of them.
     "http": frozenset(
         {"config", "errors", "db.faults", "db.reads", "schemas", "services", "telemetry"}

@@ -23,7 +23,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "openapi" / "openapi.json"
-NEXT = re.compile(r'^<(?P<url>[^>]+)>; rel="next"$')
+# One link of a Link header's list (RFC 8288): a page's next, or its cite-as.
+LINK = re.compile(r'<(?P<url>[^>]+)>; rel="(?P<rel>[a-z-]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +89,11 @@ async def test_a_generated_client_reads_etag_and_link(
 
     assert first.status_code == 200
     assert re.fullmatch(r'"v\d+-[0-9a-f]{16}"', first.headers["ETag"])
-    link = NEXT.match(first.headers["Link"])
-    assert link is not None, first.headers["Link"]
-    cursor = parse_qs(urlsplit(link["url"]).query)["cursor"][0]
+    links = {m["rel"]: m["url"] for m in LINK.finditer(first.headers["Link"])}
+    assert set(links) == {"next", "cite-as"}, first.headers["Link"]
+    cursor = parse_qs(urlsplit(links["next"]).query)["cursor"][0]
+    version = first.headers["Migov-Data-Version"]
+    assert parse_qs(urlsplit(links["cite-as"]).query)["version"] == [version]
     assert cursor == first.parsed.next_cursor  # the parsed body and the header agree
 
     second = await list_pledges.asyncio_detailed(client=api, limit=1, cursor=cursor)

@@ -17,17 +17,6 @@ from app.services import cite as cite_service
 
 router = APIRouter(prefix=cite_service.CITE_PATH, tags=["meta"], dependencies=READ_DEPENDENCIES)
 
-VersionParam = Annotated[
-    int | None,
-    Query(
-        ge=0,
-        le=2**63 - 1,
-        description="The dataset version to cite (`dataset_version` of `/v1/meta`, "
-        "`Migov-Data-Version`); default the current one. One that never existed is a 400 "
-        "`unknown_version` naming the current one.",
-        examples=[1],
-    ),
-]
 RequestParam = Annotated[
     str | None,
     Query(
@@ -37,8 +26,9 @@ RequestParam = Annotated[
         description="A request of this API to cite, as a path with its query: "
         "`/v1/forums/RCM?lang=es` (URL-encoded in the query string: "
         "`request=%2Fv1%2Fforums%2FRCM%3Flang%3Des`). It must be served by a GET route "
-        "under `/v1`; a `version` parameter in it is replaced by the cited version. Without "
-        "it, the dataset as a whole is cited.",
+        "under `/v1`; a `version` parameter in it is replaced by the cited version (give "
+        "`version` to /v1/cite itself to cite another). Without it, the dataset as a whole "
+        "is cited.",
         examples=["/v1/forums/RCM?lang=es"],
     ),
 ]
@@ -90,21 +80,21 @@ async def get_citation(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    version: VersionParam = None,
     cited: RequestParam = None,
     format: FormatParam = None,
 ) -> Response:
     """How to cite migov: the dataset at a version, or one request pinned to that version.
 
-    Copy the pinned `url` to let a reader see exactly what you saw: it answers what
-    migov answered at that version. The same citation comes as CSL-JSON (Zotero,
-    Pandoc and other citation processors read it), as BibTeX, and as one formatted
-    line. Cite a request with `request=/v1/...`; without it, the whole dataset of
-    that version (its data package) is cited. `accessed` is today (UTC).
+    The version is the current one, or the one `version` (or `Migov-Data-Version`)
+    names, as on every read. Copy the pinned `url` to let a reader see exactly what
+    you saw: it answers what migov answered at that version, and is the cited
+    request's own `cite-as` link. The same citation comes as CSL-JSON (Zotero, Pandoc
+    and other citation processors read it), as BibTeX, and as one formatted line.
+    Cite a request with `request=/v1/...`; without it, the whole dataset of that
+    version (its data package) is cited. `accessed` is today (UTC).
     """
     citation = await cite_service.cite(
         session,
-        version=version,
         request=cited,
         base_url=settings.public_url or str(request.base_url),
         accessed=cite_service.today(),

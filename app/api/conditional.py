@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from app.adapters_common import cite_as
 from app.api.deps import SessionDep
 from app.http.preconditions import data_etag, not_modified
 from app.services import changes as change_service
@@ -74,6 +75,14 @@ def item_headers(etag: str) -> dict[str, str]:
     return {"ETag": etag, "Cache-Control": ITEM_CACHE_CONTROL, "Vary": VARY}
 
 
+def version_headers(request: Request, version: int) -> dict[str, str]:
+    """What every read names (issue-free citing): the data version it shows, and the
+    same request pinned to that version as ``rel="cite-as"`` (RFC 8574), a reference
+    relative to the request's own URL."""
+    link = cite_as(request.url.path, request.query_params.multi_items(), version)
+    return {"Migov-Data-Version": str(version), "Link": f'<{link}>; rel="cite-as"'}
+
+
 async def conditional_get(request: Request, session: SessionDep) -> None:
     """Dependency for read endpoints: answers 304 early, or records the cache headers."""
     if request.method not in ("GET", "HEAD"):
@@ -87,6 +96,7 @@ async def conditional_get(request: Request, session: SessionDep) -> None:
         "Last-Modified": format_datetime(version.changed_at.astimezone(dt.UTC), usegmt=True),
         "Cache-Control": CACHE_CONTROL,
         "Vary": VARY,
+        **version_headers(request, version.version),
     }
     request.state.cache_headers = headers
     if not_modified(

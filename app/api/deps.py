@@ -14,7 +14,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.adapters_common import SettingsDep, admit_writer, bearer_secret, get_session
+from app.adapters_common import (
+    MAX_VERSION,
+    SettingsDep,
+    admit_writer,
+    bearer_secret,
+    get_session,
+)
 from app.errors import InvalidInput
 from app.models import ApiKey
 from app.models.enums import ApiScope
@@ -103,6 +109,9 @@ async def reject_unknown_query_params(request: Request) -> None:
     if not isinstance(route, APIRoute):
         return
     allowed, single = _query_params(route)
+    if request.method not in ("GET", "HEAD"):
+        # A write takes a read's ``version`` and says it ignored it (``get_session``).
+        allowed = allowed | {"version"}
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise InvalidInput(
@@ -139,6 +148,33 @@ async def min_version(
     ] = None,
 ) -> None:
     """Declares and checks the header; ``adapters_common.get_session`` routes by it."""
+
+
+async def data_version(
+    _version: Annotated[
+        int | None,
+        Query(
+            alias="version",
+            ge=1,
+            le=MAX_VERSION,
+            description="Read the data as it was at this data version: the same rows, values, "
+            "citations and totals the service answered while it was current (every answer "
+            'names its version in `Migov-Data-Version`, and its `Link` `rel="cite-as"` is '
+            "this request pinned to it). Versions older than the oldest kept, or newer than "
+            "the current one, are a 400 `unknown_version` naming both.",
+        ),
+    ] = None,
+    _header: Annotated[
+        int | None,
+        Header(
+            alias="Migov-Data-Version",
+            ge=1,
+            le=MAX_VERSION,
+            description="The same as the `version` parameter; if both are sent they must agree.",
+        ),
+    ] = None,
+) -> None:
+    """Declares the parameter and header; ``adapters_common.get_session`` serves by them."""
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -70,8 +70,12 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
     "Cache-Control": _header("How long shared caches may keep the answer."),
     "Link": _header(
-        'The next page, as `<url>; rel="next"` (RFC 8288); absent on the last page. The same '
-        "URL as `next_cursor` gives, and the only pointer in CSV.",
+        'Links of the answer (RFC 8288). On every read, `rel="cite-as"` (RFC 8574): this '
+        "same request pinned to the data version it shows (`version=N`), relative to the "
+        "request's URL; it answers the same bytes for as long as the service runs, so it is "
+        'the link to cite. On a list, the next page as `rel="next"`; absent on the last '
+        "page. The same URL as `next_cursor` gives, and the only pointer in CSV.",
+        '</v1/pledges?forum=MIRPS&version=42>; rel="cite-as", '
         '<https://migov.example.org/v1/pledges?cursor=abc>; rel="next"',
     ),
     "Content-Disposition": _header(
@@ -97,10 +101,16 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
     "Retry-After": _header("Seconds to wait before retrying.", "2"),
     "Migov-Data-Version": _header(
-        "The data version this write committed. Send it back as the `Migov-Min-Version` "
-        "request header on reads that must see the write: behind a read replica, they are "
-        "served from data at least that new.",
+        "On a read, the data version the answer shows (`version=N` on the same request "
+        "answers it again, byte for byte). On a write, the version it committed: send it "
+        "back as the `Migov-Min-Version` request header on reads that must see the write "
+        "(behind a read replica, they are served from data at least that new).",
         "1234",
+    ),
+    "Migov-Data-Version-Ignored": _header(
+        "On a write that named a data version (`version` or `Migov-Data-Version`): that "
+        "version. Writes always apply to the current version; the one named was ignored.",
+        "1200",
     ),
 }
 
@@ -184,6 +194,8 @@ def describe_headers(document: dict[str, Any], conditional: set[str]) -> None:
                             names.append("Last-Modified")
                     elif status == "304":
                         names.append("ETag")
+                if method == "get" and status == "200" and (validated or own_etag):
+                    names += ["Migov-Data-Version", "Link"]
                 if method == "get" and status == "200":
                     if "cursor" in params:
                         names.append("Link")
@@ -192,7 +204,11 @@ def describe_headers(document: dict[str, Any], conditional: set[str]) -> None:
                 if write and status in ("200", "201") and path != "/v1/pledges/batch":
                     names += ["Location", "ETag"]
                 if write and status in ("200", "201"):
-                    names += ["Idempotent-Replayed", "Migov-Data-Version"]
+                    names += [
+                        "Idempotent-Replayed",
+                        "Migov-Data-Version",
+                        "Migov-Data-Version-Ignored",
+                    ]
                 if path not in UNCOUNTED:
                     names += ["RateLimit-Policy", "RateLimit"]
                 if status in ("429", "503"):

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from app.api.conditional import conditional_get
-from app.api.deps import min_version, reject_unknown_query_params
+from app.api.deps import data_version, min_version, reject_unknown_query_params
 from app.schemas.filters import (
     ActorFilter,
     AsOfCondition,
@@ -36,6 +36,7 @@ READ_DEPENDENCIES = [
     Depends(reject_unknown_query_params),
     Depends(conditional_get),
     Depends(min_version),
+    Depends(data_version),
 ]
 
 AsOfParam = Annotated[AsOfCondition, Query()]

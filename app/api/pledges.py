@@ -14,7 +14,12 @@ from fastapi.responses import Response
 
 from app.adapters_common import data_version_headers
 from app.api import includes
-from app.api.conditional import item_headers, pledge_etag, version_from_if_match
+from app.api.conditional import (
+    item_headers,
+    pledge_etag,
+    version_from_if_match,
+    version_headers,
+)
 from app.api.deps import (
     AllRowsParam,
     BatchWriterKeyDep,
@@ -24,6 +29,7 @@ from app.api.deps import (
     LimitParam,
     SessionDep,
     WriterKeyDep,
+    data_version,
     min_version,
     reject_unknown_query_params,
 )
@@ -44,6 +50,7 @@ from app.schemas.pledge import (
     SummaryKey,
 )
 from app.schemas.pledge_writes import PledgeBatch, PledgeBatchResult, PledgeHistory
+from app.services import changes as change_service
 from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
 from app.services.paging import PageResult
@@ -159,7 +166,7 @@ async def summarize_pledges(
     "/{pledge_id:int}",
     operation_id="get_pledge",
     response_model=PledgeRead,
-    dependencies=[*STRICT, Depends(min_version)],
+    dependencies=[*STRICT, Depends(min_version), Depends(data_version)],
     responses={
         200: {
             "headers": {
@@ -183,7 +190,13 @@ async def get_pledge(
     unchanged.
     """
     pledge = (await pledge_service.get_pledge_row(session, pledge_id, lang=lang)).read
-    headers = item_headers(pledge_etag(pledge.id, pledge.version))
+    shown = getattr(request.state, "data_version", None)
+    if shown is None:
+        shown = await change_service.current_version(session)
+    headers = {
+        **item_headers(pledge_etag(pledge.id, pledge.version)),
+        **version_headers(request, shown.version),
+    }
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     body = pledge.model_dump_json()

@@ -444,7 +444,8 @@ def export(
     directory: Annotated[Path, typer.Argument(help="Folder to write the files into.")],
 ) -> None:
     """Write the whole dataset at its current version: migov-<version>.zip (a Frictionless
-    Data Package) and migov-<version>.sqlite, the files /v1/download serves."""
+    Data Package) and migov-<version>.sqlite, byte for byte the files /v1/download serves.
+    Files already in the folder are left alone."""
     from app.errors import DomainError
     from app.services import exports as export_service
 

@@ -89,7 +89,6 @@ from app.models import (
     Programme,
     Source,
 )
-from app.models.base import utcnow
 from app.models.enums import ActorKind, Entity, ExchangeRateProvider
 from app.services import ecb_rates, periods
 from app.services import rates as rates_service
@@ -175,25 +174,23 @@ async def load_dataset(session: AsyncSession, dataset: Dataset) -> LoadReport:
     )
     # Sources last: a citation of a dropped source goes with the citation sync above.
     await sync.delete_missing(Entity.SOURCE, sources)
-    await sync.record_changes()
-    await _store_curated_day(session, dataset.updated, report)
+    # The day first, so that the version the load makes carries it.
+    day_moved = await _store_curated_day(session, dataset.updated)
+    await sync.record_changes(even_if_empty=day_moved)
     return report
 
 
-async def _store_curated_day(
-    session: AsyncSession, day: dt.date | None, report: LoadReport
-) -> None:
-    """Store the dataset's ``updated`` day with the data it dates. A day that moved with
-    no row changing still makes a new data version, so no answer cached for the old
-    version (``/v1/meta``, the front door) goes on showing the old day."""
+async def _store_curated_day(session: AsyncSession, day: dt.date | None) -> bool:
+    """Store the dataset's ``updated`` day with the data it dates; True if it moved. A
+    day that moved with no row changing still makes a new data version
+    (``record_changes``), so no answer cached for the old version (``/v1/meta``, the
+    front door) goes on showing the old day."""
     row = DataVersion.__table__.c
     stored = await session.scalar(select(row.curated_updated).where(row.id == 1))
     if stored == day:
-        return
-    values: dict[str, Any] = {"curated_updated": day}
-    if not report.changes:
-        values |= {"version": row.version + 1, "changed_at": utcnow()}
-    await session.execute(update(DataVersion).where(row.id == 1).values(**values))
+        return False
+    await session.execute(update(DataVersion).where(row.id == 1).values(curated_updated=day))
+    return True
 
 
 async def _by_id(

@@ -210,8 +210,9 @@ class Syncer:
                 )
             self.touched(entity, str(fact_id))
 
-    async def record_changes(self) -> None:
-        """Write one change-log row per changed record and fill the report."""
+    async def record_changes(self, *, even_if_empty: bool = False) -> None:
+        """Write one change-log row per changed record and fill the report; with
+        ``even_if_empty``, make a new data version even if no record changed."""
         await self.session.flush()
         actions: dict[tuple[Entity, str], ChangeAction] = {}
         for entity, row_or_key, action in self.pending:
@@ -232,6 +233,7 @@ class Syncer:
             self.session,
             [ChangeRecord(entity, key, action) for (entity, key), action in actions.items()],
             origin=ChangeOrigin.CURATED,
+            even_if_empty=even_if_empty,
         )
 
 

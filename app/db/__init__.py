@@ -267,17 +267,25 @@ async def release_connection(session: AsyncSession | None = None) -> None:
 
 @contextlib.asynccontextmanager
 async def request_session(
-    state: Any, *, read: bool, needs: int | None = None
+    state: Any,
+    *,
+    read: bool,
+    needs: int | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
 ) -> AsyncIterator[AsyncSession]:
     """A request's session, on the primary or the read replica (module docstring): ``read``
     for a request that only reads, ``needs`` the data version it must see, if any. Rolled
     back if the request fails, always closed. The request's database time is bounded by
-    ``db_request_budget`` when the settings on ``state`` give one."""
+    ``db_request_budget`` when the settings on ``state`` give one. ``sessionmaker``, when
+    given, is the one to use (a past data version's, ``app.db.history``)."""
     settings = getattr(state, "settings", None)
     seconds = getattr(settings, "db_request_budget", 0)
-    if seconds:
-        DB_BUDGET.set(DatabaseBudget(seconds))
-    sessionmaker = await _sessionmaker_for(state, read=read, needs=needs)
+    # Set every time, unbounded included: a budget a caller's context holds from an
+    # earlier request (an in-process client runs every request in its own task) is not
+    # this request's.
+    DB_BUDGET.set(DatabaseBudget(seconds) if seconds else None)
+    if sessionmaker is None:
+        sessionmaker = await _sessionmaker_for(state, read=read, needs=needs)
     session = sessionmaker()
     REQUEST_SESSION.set(session)
     try:

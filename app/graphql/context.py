@@ -16,34 +16,56 @@ transaction it can find open is the reads of an earlier mutation's selection;
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import cast
 
 import strawberry
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 
-from app.adapters_common import SettingsDep, admit_writer, bearer_secret, get_session
+from app.adapters_common import (
+    SettingsDep,
+    admit_writer,
+    bearer_secret,
+    cite_as,
+    get_session,
+    reads_only,
+)
 from app.config import Settings
 from app.graphql.loaders import Loaders
 from app.models import ApiKey
 from app.schemas.language import Lang, Language
+from app.services import changes as change_service
 
 
 class Context(BaseContext):
-    def __init__(self, session: AsyncSession, settings: Settings, lang: Lang = "en") -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        lang: Lang = "en",
+        *,
+        name_version: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__()
         self._session = session
         self._lock = asyncio.Lock()
         self.settings = settings
         self.lang = lang  # names' language unless a field's `lang` argument says otherwise
         self.loaders = Loaders(self.db)
+        # Names the answer's data version: called by the first read (``get_context``).
+        self._name_version = name_version
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
         async with self._lock:
+            if self._name_version is not None:
+                # Read inside the first resolver that reads, so that a database that
+                # cannot answer is that field's GraphQL error, as for any other read.
+                name, self._name_version = self._name_version, None
+                name((await change_service.current_version(self._session)).version)
             yield self._session
 
     def reset_loaders(self) -> None:
@@ -62,14 +84,32 @@ class Context(BaseContext):
 
 
 async def get_context(
-    request: Request, settings: SettingsDep, session: AsyncSession = Depends(get_session)
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    session: AsyncSession = Depends(get_session),
 ) -> Context:
     """The context, its language chosen as REST chooses it: ``?lang=`` on the URL, else
-    Accept-Language, else English (kept on the request for ``Content-Language``)."""
+    Accept-Language, else English (kept on the request for ``Content-Language``). A
+    document that only reads names the data version it shows (``Migov-Data-Version``):
+    the one it was pinned to, else the one the response cache found, else the current."""
     lang = Language.negotiate(
         request.query_params.get("lang"), request.headers.get("accept-language", "")
     )
     request.state.language = lang
+    if not await reads_only(request):
+        return Context(session, settings, cast(Lang, lang))
+
+    def name_version(version: int) -> None:
+        response.headers["Migov-Data-Version"] = str(version)
+        if request.method == "GET":  # a document in the URL can be cited by its URL
+            link = cite_as(request.url.path, request.query_params.multi_items(), version)
+            response.headers["Link"] = f'<{link}>; rel="cite-as"'
+
+    known = getattr(request.state, "data_version", None)
+    if known is None:  # no cache, no pin: the first read names it
+        return Context(session, settings, cast(Lang, lang), name_version=name_version)
+    name_version(known.version)
     return Context(session, settings, cast(Lang, lang))
 
 

@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qsl
 
 from sqlalchemy import exc as sa_exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -102,7 +103,7 @@ NOT_MODIFIED_HEADERS = frozenset(
 )
 # Request headers the API declares on reads: part of the key, so that a value a miss
 # would refuse is never answered from an entry stored for another value.
-KEYED_REQUEST_HEADERS = (b"migov-min-version",)
+KEYED_REQUEST_HEADERS = (b"migov-min-version", b"migov-data-version")
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
 # A GraphQL POST is read whole to key it only up to this size, declared in Content-Length;
 # a larger or undeclared body passes through uncached (no document that long is served).
@@ -454,7 +455,7 @@ class ResponseCacheMiddleware:
         entry = self.store.get(version.version, key)
         if entry is not None:
             CACHE_LOOKUPS.labels("hit").inc()
-            await _replay(entry, scope, send)
+            await _replay(entry, scope, send, version.version)
             return
         CACHE_LOOKUPS.labels("miss").inc()
         scope.setdefault("state", {})["data_version"] = version
@@ -534,7 +535,32 @@ def _not_modified_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[byte
     return [(name, value) for name, value in headers if name in NOT_MODIFIED_HEADERS]
 
 
-async def _replay(entry: Entry, scope: Scope, send: Send) -> None:
+# The version in a cite-as link's query (``app.api.conditional.version_headers``).
+_CITED_VERSION = re.compile(rb'(<[^>]*[?&]version=)[0-9]+(>; rel="cite-as")')
+
+
+def _pinned(scope: Scope) -> bool:
+    """Whether the request named a data version (``adapters_common.requested_version``)."""
+    if _header(scope, b"migov-data-version"):
+        return True
+    return any(name == "version" for name, _ in parse_qsl(scope["query_string"].decode("latin-1")))
+
+
+def _labelled(headers: list[tuple[bytes, bytes]], version: int) -> list[tuple[bytes, bytes]]:
+    """``headers`` naming ``version`` as the one the answer shows: a stored answer that no
+    write since touched is the current version's answer too."""
+    number = str(version).encode()
+    labelled = []
+    for name, value in headers:
+        if name == b"migov-data-version":
+            value = number
+        elif name == b"link":
+            value = _CITED_VERSION.sub(rb"\g<1>" + number + rb"\g<2>", value)
+        labelled.append((name, value))
+    return labelled
+
+
+async def _replay(entry: Entry, scope: Scope, send: Send, version: int) -> None:
     if scope["method"] == "GET" and not_modified(
         if_none_match=_text_header(scope, b"if-none-match"),
         if_modified_since=_text_header(scope, b"if-modified-since"),
@@ -545,6 +571,7 @@ async def _replay(entry: Entry, scope: Scope, send: Send) -> None:
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return
-    headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
+    stored = entry.headers if _pinned(scope) else _labelled(entry.headers, version)
+    headers = [*stored, (b"content-length", str(len(entry.body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": entry.body})

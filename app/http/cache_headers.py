@@ -26,8 +26,11 @@ class CacheHeadersMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # HEAD never gets here: HeadAsGetMiddleware, further out, serves it as a GET.
-        if scope["type"] != "http" or scope["method"] != "GET":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["method"] != "GET":
+            await self.app(scope, receive, self._naming_an_ignored_version(scope, send))
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -39,11 +42,28 @@ class CacheHeadersMiddleware:
                         if name.lower() == "vary":
                             for each in value.split(","):
                                 merge_vary(headers, each.strip())
+                        elif name.lower() == "link" and "link" in headers:
+                            # A route's own links (a page's next) and the cite-as link.
+                            headers["link"] = f"{headers['link']}, {value}"
                         else:
                             headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    @staticmethod
+    def _naming_an_ignored_version(scope: Scope, send: Send) -> Send:
+        """A write that named a data version says it applied to the current one instead
+        (``adapters_common.get_session`` notes it)."""
+
+        async def send_naming(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                ignored = scope.get("state", {}).get("version_ignored")
+                if ignored is not None:
+                    MutableHeaders(scope=message)["Migov-Data-Version-Ignored"] = str(ignored)
+            await send(message)
+
+        return send_naming
 
 
 def merge_vary(headers: MutableHeaders, name: str) -> None:

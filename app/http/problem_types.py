@@ -40,6 +40,12 @@ CATALOGUE: dict[str, ProblemType] = {
         "Fix the parameter named in `errors[].field`."),
     "unknown_parameter": _p(400, "Unknown parameter", "The query string names a parameter this "
         "endpoint does not take (often a typo).", "Drop or correct the parameters listed in `errors`."),
+    "invalid_version": _p(400, "Invalid data version", "`version` (or the "
+        "`Migov-Data-Version` header) is not a whole number from 1, or the two name different "
+        "versions.", "Send the number a `Migov-Data-Version` header or a cite-as link gave, once."),
+    "unknown_version": _p(400, "Unknown data version", "The data version asked for is older "
+        "than the oldest one kept or newer than the current one; `detail` names both.",
+        "Ask for a version in that range, or leave `version` out for the current data."),
     "repeated_parameter": _p(400, "Repeated parameter", "A parameter that takes one value was "
         "given more than once.", "Give it once."),
     "invalid_cursor": _p(400, "Invalid cursor", "The `cursor` is not one this list handed out, "
@@ -54,10 +60,6 @@ CATALOGUE: dict[str, ProblemType] = {
         "often a parameter that means something only beside another, such as `certainty` "
         "without the day or range it judges.", "Read `detail`; add one of the parameters "
         "`errors[].requires` names, or drop the one in `errors[].field`."),
-    "unknown_version": _p(400, "Unknown version", "The dataset version asked for never "
-        "existed: versions count up from 1 with every committed change, and `detail` names "
-        "the current one.", "Ask for a version up to the current one (`/v1/meta`, "
-        "`dataset_version`), or leave `version` out for the current one."),
     "uncitable_request": _p(400, "Uncitable request", "The `request` to cite is not an answer "
         "of this API that can be pinned: it must be a path under `/v1/` (no scheme, host or "
         "fragment) that a GET route serves, other than `/v1/cite`. `detail` says which rule "

@@ -64,6 +64,7 @@ CORS_EXPOSED_HEADERS = [
     "RateLimit-Policy",
     "X-Request-ID",
     "Migov-Data-Version",
+    "Migov-Data-Version-Ignored",
     "Content-Language",
     "Language-Fallback",
 ]

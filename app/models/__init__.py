@@ -9,7 +9,7 @@ from app.models.access import (
 )
 from app.models.actor import Actor
 from app.models.base import Base
-from app.models.change import Change, DataVersion
+from app.models.change import Change, DataVersion, RowImage
 from app.models.dispute import Dispute
 from app.models.event import Event, EventHost, EventObjective
 from app.models.forum import Forum
@@ -47,5 +47,6 @@ __all__ = [
     "PledgePledger",
     "Programme",
     "RateLimitBucket",
+    "RowImage",
     "Source",
 ]

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import Field
 
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
 from app.schemas.common import ReadModel
+
+
+class RowChangeRead(ReadModel):
+    table: str = Field(description="The table of the data package the row is in.")
+    key: list[Any] = Field(description="The row's primary key, in the table's key order.")
+    before: dict[str, Any] | None = Field(
+        description="The row's published values before the change (the data package's "
+        "columns and formats); null for a row the change created."
+    )
+    after: dict[str, Any] | None = Field(
+        description="Its values after the change; null for a row the change removed."
+    )
 
 
 class ChangeRead(ReadModel):
@@ -23,6 +36,13 @@ class ChangeRead(ReadModel):
     )
     origin: ChangeOrigin = Field(description="`curated` (a dataset load) or `api` (a submission).")
     changed_at: dt.datetime
+    rows: list[RowChangeRead] | None = Field(
+        default=None,
+        description="With `from`: every row the change wrote for its record (its own row, "
+        "and rows that belong to it: citations, a pledge's pledgers and objectives, an "
+        "event's hosts and objectives), before and after; the record's own row first. "
+        "Null without `from`.",
+    )
 
 
 class ChangeFeed(ReadModel):

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import BigInteger, Table, func, insert, select, text, update
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, String, Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, RowKey
 from app.errors import InvalidInput
-from app.models import Change, DataVersion
+from app.models import Change, DataVersion, RowImage
 from app.models.base import utcnow
 from app.models.enums import ChangeAction, ChangeOrigin, Entity
 from app.services.paging import PageResult, SortKey, encode_cursor, paginate
@@ -74,13 +75,19 @@ def _noted(session: AsyncSession) -> list[ChangeRecord]:
 
 
 async def record(
-    session: AsyncSession, changes: Sequence[ChangeRecord], *, origin: ChangeOrigin
+    session: AsyncSession,
+    changes: Sequence[ChangeRecord],
+    *,
+    origin: ChangeOrigin,
+    even_if_empty: bool = False,
 ) -> int | None:
     """Log ``changes``, and those ``note`` kept for this transaction, under a new data
-    version; returns it (None when nothing changed), for the write's answer to name
-    (``Migov-Data-Version``)."""
+    version; returns it (None when nothing changed, unless ``even_if_empty``: a curated
+    load that only moved the dataset's day), for the write's answer to name
+    (``Migov-Data-Version``). The transaction's row images (``app.db.history``) are
+    stamped with the version, and the version row's own image added."""
     changes = [*changes, *_noted(session)]
-    if not changes:
+    if not changes and not even_if_empty:
         return None
     now = utcnow()
     rows = [
@@ -111,10 +118,16 @@ async def record(
     ).scalar_one()
     # One executemany: the ORM's flush ran one INSERT per change on SQLite (to learn
     # each id), 1,000 for a batch of 1,000 pledges.
-    await session.execute(
-        insert(cast(Table, Change.__table__)),
-        [{**row, "version": version, "origin": origin.value, "changed_at": now} for row in rows],
-    )
+    if rows:
+        await session.execute(
+            insert(cast(Table, Change.__table__)),
+            [
+                {**row, "version": version, "origin": origin.value, "changed_at": now}
+                for row in rows
+            ],
+        )
+    await session.execute(STAMP_ON_SQLITE, {"version": version})
+    await session.execute(IMAGE_VERSION_ON_SQLITE, {"version": version})
     return int(version)
 
 
@@ -124,16 +137,34 @@ LOG_ON_POSTGRESQL = text(
     WITH bumped AS (
         UPDATE data_version SET version = version + 1, changed_at = CAST(:now AS timestamptz)
         WHERE id = 1
-        RETURNING version
+        RETURNING *
+    ), logged AS (
+        INSERT INTO change (version, entity, entity_id, action, origin, changed_at, parts)
+        SELECT bumped.version, c.entity, c.entity_id, c.action, CAST(:origin AS varchar),
+            CAST(:now AS timestamptz), c.parts
+        FROM bumped, json_to_recordset(CAST(:changes AS json))
+            AS c(entity text, entity_id text, action text, parts json)
+    ), stamped AS (
+        UPDATE row_image SET version = bumped.version FROM bumped
+        WHERE row_image.version IS NULL
+    ), imaged AS (
+        INSERT INTO row_image (version, table_name, row_key, image)
+        SELECT bumped.version, 'data_version', '[1]', row_to_json(bumped) FROM bumped
     )
-    INSERT INTO change (version, entity, entity_id, action, origin, changed_at, parts)
-    SELECT bumped.version, c.entity, c.entity_id, c.action, CAST(:origin AS varchar),
-        CAST(:now AS timestamptz), c.parts
-    FROM bumped, json_to_recordset(CAST(:changes AS json))
-        AS c(entity text, entity_id text, action text, parts json)
-    RETURNING version
+    SELECT version FROM bumped
     """
 ).columns(version=BigInteger)
+
+# ``record`` on SQLite, after the bump: the transaction's row images get its version
+# (SQLite has one writer at a time, so every unstamped image is this transaction's),
+# and the version row its image.
+STAMP_ON_SQLITE = text("UPDATE row_image SET version = :version WHERE version IS NULL")
+IMAGE_VERSION_ON_SQLITE = text(
+    "INSERT INTO row_image (version, table_name, row_key, image) "
+    "SELECT version, 'data_version', '[1]', json_object("
+    + ", ".join(f"'{name}', {name}" for name in DataVersion.__table__.c.keys())  # noqa: SIM118
+    + ") FROM data_version WHERE id = 1"
+)
 
 
 # Built once, so SQLAlchemy reuses its memoized cache key on every conditional GET.
@@ -149,14 +180,26 @@ async def current_version(session: AsyncSession) -> Version:
 
 
 async def version_at(session: AsyncSession | AsyncConnection, number: int) -> Version | None:
-    """Version ``number`` as it was published: its number and when its write committed
-    (the newest change row it stamped), or None for a version that never existed. The
-    current version is read from ``data_version``, which every write bumps."""
+    """Version ``number`` as it was published: its number and the commit time it was
+    served with, or None for a version that never existed. The current version is read
+    from ``data_version``; an earlier one from that row's image at the version
+    (``app.db.history``), or, before history was kept, from its change rows."""
     current = (await session.execute(CURRENT_VERSION)).one()
     if number == int(current.version):
         return Version(version=number, changed_at=current.changed_at)
     if number < 1 or number > int(current.version):
         return None
+    image = (
+        await session.execute(
+            select(sa.cast(RowImage.image, String)).where(
+                RowImage.table_name == "data_version", RowImage.version == number
+            )
+        )
+    ).scalar_one_or_none()
+    if image is not None:
+        stamp = dt.datetime.fromisoformat(str(orjson.loads(image)["changed_at"]))
+        # SQLite keeps UTC without an offset (``models.base.UTCDateTime``).
+        return Version(number, stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC))
     changed_at = (
         await session.execute(select(func.max(Change.changed_at)).where(Change.version == number))
     ).scalar_one_or_none()

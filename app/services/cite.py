@@ -2,12 +2,14 @@
 
 Invariants:
 
-* A citation names one dataset version, which existed: asking for one that never did
-  is refused, naming the current one. Without a version, the current one is cited.
+* A citation names the data version its session reads: the current one, or the one
+  a read asked for (``version=N``, ``Migov-Data-Version``), which the adapters serve
+  from a snapshot of it and refuse when it cannot be read.
+* A request pinned to a version (``cite_as``) is the same path and parameters, in
+  their order, with ``version`` replaced or added last: what every read names as its
+  ``cite-as`` link, and what a cited request's pinned URL is, so the two agree.
 * A cited request is a path under ``/v1`` that a GET route of the API serves, given
-  without scheme or host (the citation adds the server's own). Its ``version``
-  parameter, if any, is dropped and ``version=N`` appended, the other parameters kept
-  in their order: the pinned URL answers what migov answered at version N.
+  without scheme or host (the citation adds the server's own).
 * The dataset as a whole is cited by its data package, whose name carries the
   version (``/v1/download/migov-N.zip``).
 * Everything a citation says comes from the version (its number and the day it was
@@ -22,10 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,25 +44,31 @@ AUTHOR = "The migov contributors"
 
 CITE_PATH = "/v1/cite"
 API_PREFIX = "/v1"
-# Kept as they are in a path or a query value: what a URL allows there unescaped, less
-# what would change its meaning (``&``, ``=``, ``+``, ``#``, ``?``, ``%``).
-_PATH_SAFE = "/:@!$'()*,;-._~"
-_QUERY_SAFE = ":@!$'()*,;/-._~"
+VERSION_PARAMETER = "version"
+# Kept as they are in a path: what a URL allows there unescaped, less ``%``, ``?``, ``#``.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def cite_as(path: str, params: Sequence[tuple[str, str]], version: int) -> str:
+    """The request at ``path`` with ``params``, pinned to data ``version``: the same
+    parameters in the same order, ``version`` replaced or added last."""
+    kept = [(name, value) for name, value in params if name != VERSION_PARAMETER]
+    return f"{path}?{urlencode([*kept, (VERSION_PARAMETER, str(version))])}"
 
 
 @dataclass(frozen=True)
 class CitedRequest:
-    """A request to cite: its path (as written, percent-escaped) and its query without
-    ``version``, each parameter as ``name=value`` in its given order."""
+    """A request to cite: its path (percent-escaped) and its parameters (decoded), in
+    their given order, ``version`` left out."""
 
     path: str
-    query: tuple[str, ...]
+    params: tuple[tuple[str, str], ...]
 
     def pinned(self, version: int) -> str:
-        return f"{self.path}?{'&'.join([*self.query, f'version={version}'])}"
+        return cite_as(self.path, self.params, version)
 
     def unpinned(self) -> str:
-        return f"{self.path}?{'&'.join(self.query)}" if self.query else self.path
+        return f"{self.path}?{urlencode(self.params)}" if self.params else self.path
 
 
 def _refused(detail: str) -> InvalidInput:
@@ -102,44 +110,28 @@ def parse_request(text: str, route_methods: Callable[[str], Collection[str]]) ->
             f"{decoded!r} is not read with GET (it takes {', '.join(sorted(methods))}); "
             "only answers to GET requests can be cited."
         )
-    query = []
-    for parameter in parts.query.split("&"):
-        if not parameter:
-            continue
-        name, separator, value = parameter.partition("=")
-        name = unquote_plus(name)
-        if name == "version":
-            continue
-        encoded = quote(name, safe=_QUERY_SAFE)
-        if separator:
-            encoded += "=" + quote(unquote_plus(value), safe=_QUERY_SAFE)
-        query.append(encoded)
-    return CitedRequest(path=quote(decoded, safe=_PATH_SAFE), query=tuple(query))
+    # Read as the server reads a query string, so the pinned URL is the cited request's
+    # own cite-as link.
+    params = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if name != VERSION_PARAMETER
+    ]
+    return CitedRequest(path=quote(decoded, safe=_PATH_SAFE), params=tuple(params))
 
 
 async def cite(
     session: AsyncSession,
     *,
-    version: int | None,
     request: str | None,
     base_url: str,
     accessed: dt.date,
     route_methods: Callable[[str], Collection[str]],
 ) -> DatasetCitationRead:
-    """A citation of the dataset at ``version`` (the current one when None), or of the
+    """A citation of the dataset at the version ``session`` reads, or of the
     ``request`` pinned to it, with absolute URLs on ``base_url``."""
     cited = None if request is None else parse_request(request, route_methods)
-    if version is None:
-        found: change_service.Version | None = await change_service.current_version(session)
-    else:
-        found = await change_service.version_at(session, version)
-    if found is None:
-        current = await change_service.current_version(session)
-        raise InvalidInput(
-            f"Dataset version {version} never existed; the current version is {current.version}.",
-            code="unknown_version",
-            field="version",
-        )
+    found = await change_service.current_version(session)
     path = (
         f"/v1/download/migov-{found.version}.zip" if cited is None else cited.pinned(found.version)
     )

@@ -2,14 +2,23 @@
 
 The dashboard pages are one shell each; their data comes from the public GraphQL
 API, fetched by ``static/js/dashboard.js``. The only query made here is the one a
-page needs before any script runs: the front door's dataset version, and whether a
-forum code exists (so an unknown one answers 404 with a way back).
+page needs before any script runs: the front door's dataset version, whether a
+forum code exists (so an unknown one answers 404 with a way back), and whether the
+data version a pinned address names (``?version=N``) can be read.
+
+A dashboard address may pin a data version, as the dashboard's own "link to this
+view" does: ``version`` is a whole number from 1, else the page is a 400 saying so
+with a way to the current data; a version the service cannot read (older than the
+versions kept, or not yet written) is a 400 with the API's own ``detail``. A pinned
+page hands the version to its script (``data-version``), which sends it as
+``Migov-Data-Version`` on every GraphQL request and says which version it shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -21,8 +30,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
-from app.adapters_common import get_session
-from app.errors import NotFound
+from app.adapters_common import MAX_VERSION, VERSION_PARAMETER, get_session
+from app.errors import InvalidInput, NotFound
 from app.services import changes as change_service
 from app.services import forums as forum_service
 from app.services import meta as meta_service
@@ -104,27 +113,108 @@ def graphiql_page() -> str:
     return _template("graphiql.html").substitute()
 
 
-def _dashboard(view: str, forum: str = "", status_code: int = 200) -> HTMLResponse:
+class _UnreadableVersion(Exception):
+    """A dashboard address names a ``version`` that is not a data version."""
+
+    def __init__(self, asked: str, detail: str) -> None:
+        super().__init__(detail)
+        self.asked = asked
+        self.detail = detail
+
+
+def _pinned_version(request: Request) -> int | None:
+    """The data version the address pins (``?version=N``), or None when it names none.
+
+    Checked as the API checks it (``adapters_common.requested_version``): a whole
+    number from 1, given once.
+    """
+    given = request.query_params.getlist(VERSION_PARAMETER)
+    if not given:
+        return None
+    asked = ", ".join(given)
+    if len(given) > 1:
+        raise _UnreadableVersion(asked, "version is given more than once; give one data version.")
+    text = given[0].strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
+        raise _UnreadableVersion(
+            asked,
+            "version must be a data version: a whole number from 1, as a pinned link or "
+            "the Migov-Data-Version header of an answer gives it.",
+        )
+    return int(text)
+
+
+# The request's session as the API gets it (a pinned address reads its version), opened
+# inside the route so that a version it cannot read is this page's 400, not a problem
+# document in place of a page.
+_session = asynccontextmanager(get_session)
+
+
+def _without_version(request: Request) -> str:
+    """This address without ``version``: the same view of the current data."""
+    kept = request.url.remove_query_params(VERSION_PARAMETER)
+    return f"{kept.path}?{kept.query}" if kept.query else kept.path
+
+
+def _refused(request: Request, asked: str, detail: str) -> HTMLResponse:
     return HTMLResponse(
-        render("dashboard.html", title="migov dashboard", page="dashboard", view=view, forum=forum),
+        render(
+            "dashboard_refused.html",
+            title="migov dashboard",
+            page="dashboard",
+            asked=asked,
+            detail=detail,
+            current=_without_version(request),
+        ),
+        status_code=400,
+    )
+
+
+def _shell(view: str, forum: str, version: int | None, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        render(
+            "dashboard.html",
+            title="migov dashboard",
+            page="dashboard",
+            view=view,
+            forum=forum,
+            version="" if version is None else str(version),
+        ),
         status_code=status_code,
     )
 
 
+async def _dashboard(request: Request, view: str, forum: str | None = None) -> HTMLResponse:
+    """A dashboard page: its shell, once the address's version (if it pins one) is known
+    to be readable and the forum (if it names one) exists at that version."""
+    try:
+        version = _pinned_version(request)
+    except _UnreadableVersion as refused:
+        return _refused(request, refused.asked, refused.detail)
+    if version is None and forum is None:
+        return _shell(view, "", None)
+    try:
+        async with _session(request) as session:
+            if forum is not None:
+                await forum_service.forum_code_of(session, forum)
+    except NotFound:
+        return _shell("not-found", forum or "", version, status_code=404)
+    except InvalidInput as refused:  # older than the versions kept, or not yet written
+        asked = request.headers.get("Migov-Data-Version", "") if version is None else str(version)
+        return _refused(request, asked, refused.detail)
+    return _shell(view, forum or "", version)
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard_overview() -> HTMLResponse:
-    return _dashboard("overview")
+async def dashboard_overview(request: Request) -> HTMLResponse:
+    return await _dashboard(request, "overview")
 
 
 @router.get("/dashboard/matrix", response_class=HTMLResponse)
-async def dashboard_matrix() -> HTMLResponse:
-    return _dashboard("matrix")
+async def dashboard_matrix(request: Request) -> HTMLResponse:
+    return await _dashboard(request, "matrix")
 
 
 @router.get("/dashboard/forums/{code}", response_class=HTMLResponse)
-async def dashboard_forum(code: str, session: Session) -> HTMLResponse:
-    try:
-        await forum_service.forum_code_of(session, code)
-    except NotFound:
-        return _dashboard("not-found", forum=code, status_code=404)
-    return _dashboard("forum", forum=code)
+async def dashboard_forum(request: Request, code: str) -> HTMLResponse:
+    return await _dashboard(request, "forum", forum=code)

@@ -246,11 +246,12 @@ async def test_two_requests_have_two_keys_and_one_request_always_the_same(
             "/v1/pledges?forum=RCM&kind=financial&lang=es&version={v}",
             "/v1/pledges?forum=RCM&kind=financial&lang=es",
         ),
-        # Values keep their meaning: commas as given, escapes kept, a space escaped.
+        # Parameters are read as the server reads them and written as every read's
+        # cite-as link writes them: the same values, form-encoded.
         (
             "/v1/actors?member_of=SICA,MIRPS&q=costa+rica",
-            "/v1/actors?member_of=SICA,MIRPS&q=costa%20rica&version={v}",
-            "/v1/actors?member_of=SICA,MIRPS&q=costa%20rica",
+            "/v1/actors?member_of=SICA%2CMIRPS&q=costa+rica&version={v}",
+            "/v1/actors?member_of=SICA%2CMIRPS&q=costa+rica",
         ),
         (
             "/v1/actors?q=M%C3%A9xico&kind=state",
@@ -270,8 +271,15 @@ async def test_a_request_is_pinned_to_the_cited_version(
     assert body["request"] == unpinned
     assert body["version"] == version
     assert f", answer to {unpinned}. migov." in body["text"]
-    # The request cited is one the API answers.
-    assert (await client.get(unpinned)).status_code == 200
+    # The pinned URL is the cite-as link the cited request answers with, and answers
+    # at the version cited.
+    answered = await client.get(unpinned)
+    assert answered.status_code == 200
+    assert f'<{pinned.format(v=version)}>; rel="cite-as"' in answered.headers["link"]
+    again = await client.get(pinned.format(v=version))
+    assert again.status_code == 200
+    assert again.headers["migov-data-version"] == str(version)
+    assert again.content == answered.content
 
 
 async def test_an_earlier_version_is_cited_as_it_was_published(
@@ -295,20 +303,31 @@ async def test_an_earlier_version_is_cited_as_it_was_published(
 
 
 @pytest.mark.parametrize("distance", [1, 1000])
-async def test_a_version_that_never_existed_is_refused_naming_the_current_one(
+async def test_a_version_that_cannot_be_read_is_refused_naming_the_current_one(
     client: httpx.AsyncClient, session: AsyncSession, distance: int
 ) -> None:
     version = (await current(session)).version
-    for asked in (version + distance, 0):
-        response = await client.get("/v1/cite", params={"version": asked, "request": "/v1/forums"})
-        assert response.status_code == 400
-        assert response.headers["content-type"] == PROBLEM
-        body = response.json()
-        assert body["code"] == "unknown_version"
-        assert body["detail"] == (
-            f"Dataset version {asked} never existed; the current version is {version}."
-        )
-        assert body["errors"][0]["field"] == "version"
+    asked = version + distance
+    response = await client.get("/v1/cite", params={"version": asked, "request": "/v1/forums"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["code"] == "unknown_version"
+    assert body["detail"].startswith(f"Data version {asked} cannot be read: the versions kept")
+    assert body["detail"].endswith(f" to {version} (the current one).")
+    assert body["errors"][0]["field"] == "version"
+
+
+@pytest.mark.parametrize(
+    ("asked", "headers"),
+    [({"version": "0"}, {}), ({"version": "two"}, {}), ({}, {"Migov-Data-Version": "0"})],
+)
+async def test_a_malformed_version_is_refused(
+    client: httpx.AsyncClient, asked: dict[str, str], headers: dict[str, str]
+) -> None:
+    response = await client.get("/v1/cite", params=asked, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_version"
 
 
 @pytest.mark.parametrize(

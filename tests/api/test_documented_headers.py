@@ -51,7 +51,8 @@ async def test_headers_are_described_once_and_referenced(app: FastAPI) -> None:
     }
     assert documented(document, "/v1/pledges", "post", "429") >= {"Retry-After", "RateLimit"}
     assert documented(document, "/v1/forums", "get", "503") >= {"Retry-After"}
-    assert "Link" not in documented(document, "/v1/meta", "get", "200")
+    # Every read names its version and the same request pinned to it (rel="cite-as").
+    assert documented(document, "/v1/meta", "get", "200") >= {"Link", "Migov-Data-Version"}
 
 
 async def test_every_documented_read_header_is_sent(
@@ -66,8 +67,10 @@ async def test_every_documented_read_header_is_sent(
         response = await client.get(path, params={"limit": 1} if "limit" in params else {})
         assert response.status_code == 200, (path, response.text)
         expected = documented(document, path, "get", "200") - {"Content-Disposition"}
-        if "Link" in expected and response.json().get("next_cursor") is None:
-            expected.discard("Link")  # the last page has none
+        if response.json().get("next_cursor") is None:
+            assert "next" not in response.links, path  # the last page has none
+        if "Link" in expected:
+            assert "cite-as" in response.links, path
         missing = {name for name in expected if name not in response.headers}
         if missing:
             missing_by_path[path] = missing
@@ -102,14 +105,27 @@ async def test_one_pledge_sends_its_documented_headers(
     pledge_id = (await client.get("/v1/pledges", params={"limit": 1})).json()["items"][0]["id"]
     response = await client.get(f"/v1/pledges/{pledge_id}")
     expected = documented(app.openapi(), "/v1/pledges/{pledge_id}", "get", "200")
-    assert expected == {"ETag", "Cache-Control", "X-Request-ID", "RateLimit", "RateLimit-Policy"}
+    assert expected == {
+        "ETag",
+        "Cache-Control",
+        "X-Request-ID",
+        "RateLimit",
+        "RateLimit-Policy",
+        "Migov-Data-Version",
+        "Link",
+    }
     assert {name for name in expected if name not in response.headers} == set()
+
+
+def _version(response: httpx.Response) -> int:
+    return int(response.headers["migov-data-version"])
 
 
 @pytest.mark.parametrize("with_next_page", ["/v1/forums", "/v1/actors", "/v1/pledges"])
 async def test_paged_lists_send_link(client: httpx.AsyncClient, with_next_page: str) -> None:
     response = await client.get(with_next_page, params={"limit": 1})
-    assert response.headers["link"].endswith('; rel="next"')
+    assert "cursor=" in response.links["next"]["url"]
+    assert response.links["cite-as"]["url"].endswith(f"limit=1&version={_version(response)}")
 
 
 async def test_every_documented_write_header_is_sent(
@@ -124,13 +140,24 @@ async def test_every_documented_write_header_is_sent(
     assert (created.status_code, replayed.status_code) == (201, 201)
     expected = documented(document, "/v1/pledges", "post", "201")
     replay_only = {"Idempotent-Replayed"}
-    assert {name for name in expected - replay_only if name not in created.headers} == set()
-    assert {name for name in expected if name not in replayed.headers} == set()
+    named_a_version = {"Migov-Data-Version-Ignored"}
+    assert {
+        name for name in expected - replay_only - named_a_version if name not in created.headers
+    } == set()
+    assert {name for name in expected - named_a_version if name not in replayed.headers} == set()
     meta = (await client.get("/v1/meta")).json()
     assert int(created.headers["Migov-Data-Version"]) == meta["dataset_version"]
     # A replay stores nothing; it answers the current version, which holds the first
     # write, so a client reading back with Migov-Min-Version sees its pledge.
     assert int(replayed.headers["Migov-Data-Version"]) == meta["dataset_version"]
+    # A write that names a version applies to the current one, and says so.
+    pinned = await client.post(
+        "/v1/pledges",
+        json=pledge_body(external_ref="documented-headers-pinned"),
+        headers={**writer.headers, "Migov-Data-Version": "1"},
+    )
+    assert pinned.status_code == 201, pinned.text
+    assert pinned.headers["Migov-Data-Version-Ignored"] == "1"
 
 
 async def test_reads_take_a_min_version_header_and_refuse_a_malformed_one(

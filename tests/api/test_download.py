@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -19,6 +20,7 @@ import time
 import zipfile
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,7 @@ async def test_listing_offers_both_files_of_the_current_version(
         "api_key_pledger",
         "idempotency_record",
         "rate_limit_bucket",
+        "row_image",
         "audit_entry",
         "data_version",
     }
@@ -137,25 +140,83 @@ async def test_another_version_is_404_naming_the_current_one(
     )
 
 
-async def test_a_write_makes_a_new_version_and_retires_the_old_name(
+async def test_a_write_makes_a_new_version_and_the_old_name_keeps_its_file(
     client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
 ) -> None:
     exports = tmp_path / "exports"
     before = (await get_json(client, "/v1/download"))["dataset_version"]
-    assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 200
+    first = await client.get(f"/v1/download/migov-{before}.zip")
+    assert first.status_code == 200
     assert len(list(exports.iterdir())) == 2
     key = await make_api_key(session, name="new version")
     submitted = await client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
     assert submitted.status_code == 201
     after = (await get_json(client, "/v1/download"))["dataset_version"]
     assert after > before
-    assert (await client.get(f"/v1/download/migov-{before}.zip")).status_code == 404
+    # The old name still answers its file (kept, or built again from its version's rows).
+    old = await client.get(f"/v1/download/migov-{before}.zip")
+    assert (old.status_code, old.content) == (200, first.content)
     assert (await client.get(f"/v1/download/migov-{after}.zip")).status_code == 200
-    # The old version's files are not kept once the new ones are built.
+    # Within the bound (512 MiB by default) the old version's file is kept.
+    assert sorted(p.name for p in exports.iterdir()) == sorted(
+        f"migov-{version}.{format}" for version in (before, after) for format in ("zip", "sqlite")
+    )
+
+
+def last_used(paths: list[Path], seconds_ago: float) -> None:
+    moment = time.time() - seconds_ago
+    for path in paths:
+        os.utime(path, (moment, moment))
+
+
+async def test_past_the_bound_files_not_sent_lately_are_deleted(
+    settings: Settings, session: AsyncSession, tmp_path: Path
+) -> None:
+    exports = tmp_path / "exports"
+    tight = settings.model_copy(update={"export_dir": str(exports), "export_keep_mb": 0})
+    async with client_for(build_app(tight, session)) as tight_client:
+        before = (await get_json(tight_client, "/v1/download"))["dataset_version"]
+        assert (await tight_client.get(f"/v1/download/migov-{before}.zip")).status_code == 200
+        key = await make_api_key(session, name="new version")
+        submitted = await tight_client.post("/v1/pledges", json=pledge_body(), headers=key.headers)
+        assert submitted.status_code == 201
+        after = (await get_json(tight_client, "/v1/download"))["dataset_version"]
+        last_used(list(exports.iterdir()), 3600)
+        assert (await tight_client.get(f"/v1/download/migov-{after}.zip")).status_code == 200
+    # Over the bound (0): what was not sent in the last minute goes, but never the
+    # newest version's files.
     assert sorted(p.name for p in exports.iterdir()) == [
         f"migov-{after}.sqlite",
         f"migov-{after}.zip",
     ]
+
+
+async def test_a_deleted_file_is_built_again_the_same_bytes(
+    client: httpx.AsyncClient, session: AsyncSession, tmp_path: Path
+) -> None:
+    version = await change_service.current_version(session)
+    name = f"migov-{version.version}.zip"
+    first = await client.get(f"/v1/download/{name}")
+    (tmp_path / "exports" / name).unlink()  # as the bound, or an operator, deletes it
+    again = await client.get(f"/v1/download/{name}")
+    assert again.status_code == 200
+    assert again.content == first.content
+    for answer in (first, again):
+        assert answer.headers["etag"] == f'"{name}"'
+        # The version's commit time, the same on every build and every host.
+        assert answer.headers["last-modified"] == format_datetime(
+            version.changed_at.astimezone(dt.UTC), usegmt=True
+        )
+
+
+async def test_sending_a_kept_file_marks_it_used(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    name = (await get_json(client, "/v1/download"))["files"][1]["name"]
+    built = await client.get(f"/v1/download/{name}")
+    kept = tmp_path / "exports" / name
+    last_used([kept], 3600)
+    sent = await client.get(f"/v1/download/{name}")
+    assert sent.content == built.content
+    assert kept.stat().st_mtime > time.time() - 60
 
 
 async def test_the_package_validates_and_reloads_to_the_api(
@@ -318,24 +379,42 @@ async def test_every_field_of_the_package_is_described_and_its_files_are_readabl
     assert set(modes.values()) == {0o644}
 
 
-def test_migov_export_writes_both_files(live_database_url: str, tmp_path: Path) -> None:
+def test_migov_export_builds_the_same_bytes_in_every_process(
+    live_database_url: str, tmp_path: Path
+) -> None:
+    """Two processes exporting into one folder at once, and a third elsewhere, in another
+    time zone and working directory, write the same bytes; the package validates."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
     env["MIGOV_DATABASE_URL"] = live_database_url
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(tmp_path / "out")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+
+    def export(directory: Path, **extra: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "app", "export", str(directory)],
+            cwd=extra.pop("cwd", ROOT),
+            env={**env, **extra},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    runs = [
+        export(tmp_path / "out"),
+        export(tmp_path / "out"),
+        export(tmp_path / "other", TZ="America/Bogota", cwd=str(elsewhere)),
+    ]
+    for run in runs:
+        stdout, stderr = run.communicate(timeout=120)
+        assert run.returncode == 0, stderr
+        assert stdout.count("wrote ") == 2
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(written) == 2
     version = written[0].removeprefix("migov-").removesuffix(".sqlite")
     assert written == [f"migov-{version}.sqlite", f"migov-{version}.zip"]
-    assert result.stdout.count("wrote ") == 2
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == written
+    for name in written:
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "other" / name).read_bytes()
     assert {(p.stat().st_mode & 0o777) for p in (tmp_path / "out").iterdir()} == {0o644}
     report = Package(
         str(_unzip(tmp_path / "out" / f"migov-{version}.zip", tmp_path / "x"))
@@ -354,13 +433,13 @@ async def test_a_build_longer_than_the_request_deadline_still_answers(
 ) -> None:
     """The deadline bounds the start of an answer; a file's build comes after its start."""
     deadline = 2.0  # generous: the machine running the suite may be loaded
-    build = export_service.build
+    build = export_service.build_files
 
     async def slow_build(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(2 * deadline)  # as a big database would take
         return await build(*args, **kwargs)
 
-    monkeypatch.setattr(export_service, "build", slow_build)
+    monkeypatch.setattr(export_service, "build_files", slow_build)
     hurried = settings.model_copy(
         update={"export_dir": str(tmp_path / "exports"), "request_timeout": deadline}
     )

@@ -143,12 +143,14 @@ async def test_names_in_spanish(client: httpx.AsyncClient) -> None:
 async def test_link_header_points_at_the_next_page(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/actors", params={"limit": 3, "kind": "state"})
     body = response.json()
-    link = response.headers["link"]
-    assert link.endswith('>; rel="next"')
+    link = response.links["next"]["url"]
     assert f"cursor={body['next_cursor']}" in link
     assert "kind=state" in link
     last = await client.get("/v1/actors", params={"limit": 500})
-    assert "link" not in last.headers
+    assert "next" not in last.links
+    # Every page, the last too, links the same request pinned to its data version.
+    version = last.headers["migov-data-version"]
+    assert last.links["cite-as"]["url"] == f"/v1/actors?limit=500&version={version}"
 
 
 @pytest.mark.parametrize("path", LIST_PATHS)

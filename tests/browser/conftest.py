@@ -6,6 +6,9 @@ uvicorn serving it on a free loopback port in 8600-8649; Debian's chromium drive
 Playwright (never a downloaded browser). Each test gets a fresh browser context whose
 requests to anything but the server are aborted and recorded, so a page that reaches
 for the network fails its test. Screenshots go to test-artifacts/browser/<engine>/.
+
+Tests that write (``writable_server``) get a second server on a database of its own, so
+the other page tests keep seeing the curated data alone, whatever order they run in.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,8 @@ from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
 from app.db import create_engine
 from app.db.migrations import upgrade
+from app.models.enums import ApiScope
+from app.services import api_keys as api_key_service
 from tests.live_server import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,14 +98,12 @@ async def _load_curated(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="package")
-def server_database_url(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The curated data, committed, in a database only the page tests' server uses."""
+@contextmanager
+def _curated_database(database_url: str, folder: Path) -> Iterator[str]:
+    """The curated data, committed, in a database of its own beside the suite's."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        target = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('browser') / 'pages.db'}"
+        target = f"sqlite+aiosqlite:///{folder / 'pages.db'}"
         upgrade(target)
         asyncio.run(_load_curated(target))
         yield target
@@ -115,10 +119,11 @@ def server_database_url(
         asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="package")
-def base_url(server_database_url: str) -> Iterator[str]:
+@contextmanager
+def _serving(database_url: str) -> Iterator[str]:
+    """uvicorn serving the app on ``database_url``, on a free port; its base URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
-    env.update(MIGOV_DATABASE_URL=server_database_url, MIGOV_LOG_LEVEL="warning")
+    env.update(MIGOV_DATABASE_URL=database_url, MIGOV_LOG_LEVEL="warning")
     sock = _listening_socket()
     port = sock.getsockname()[1]
     process = subprocess.Popen(
@@ -149,6 +154,56 @@ def base_url(server_database_url: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="package")
+def server_database_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The curated data, committed, in a database only the page tests' server uses."""
+    with _curated_database(database_url, tmp_path_factory.mktemp("browser")) as url:
+        yield url
+
+
+@pytest.fixture(scope="package")
+def base_url(server_database_url: str) -> Iterator[str]:
+    with _serving(server_database_url) as url:
+        yield url
+
+
+async def _writer_secret(url: str) -> str:
+    engine = create_engine(Settings(database_url=url, _env_file=None))
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            created = await api_key_service.create_api_key(
+                session,
+                name="page tests",
+                scopes=[ApiScope.PLEDGES_WRITE.value],
+                pledgers=(),
+                any_pledger=True,
+            )
+            await session.commit()
+            return created.secret
+    finally:
+        await engine.dispose()
+
+
+@dataclass(frozen=True)
+class WritableServer:
+    """A server of its own for tests that write, and the header of a key that may."""
+
+    url: str
+    authorization: dict[str, str]
+
+
+@pytest.fixture(scope="package")
+def writable_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WritableServer]:
+    with _curated_database(database_url, tmp_path_factory.mktemp("browser-writes")) as url:
+        secret = asyncio.run(_writer_secret(url))
+        with _serving(url) as served:
+            yield WritableServer(served, {"Authorization": f"Bearer {secret}"})
 
 
 @pytest.fixture(scope="package")
@@ -224,13 +279,14 @@ OpenContext = Callable[..., Awaitable[tuple[BrowserContext, Watch]]]
 
 @pytest.fixture
 async def open_context(browser: Browser, base_url: str) -> AsyncIterator[OpenContext]:
-    """Open browser contexts (viewport, locale...) for one test; all closed after it."""
+    """Open browser contexts (viewport, locale...) for one test; all closed after it.
+    ``server`` is the base URL of another server than the shared one."""
     opened: list[BrowserContext] = []
 
-    async def open_one(**options: Any) -> tuple[BrowserContext, Watch]:
+    async def open_one(server: str | None = None, **options: Any) -> tuple[BrowserContext, Watch]:
         options.setdefault("viewport", DESKTOP)
         options.setdefault("locale", "en-GB")
-        context, watch = await _context(browser, base_url, **options)
+        context, watch = await _context(browser, server or base_url, **options)
         opened.append(context)
         return context, watch
 

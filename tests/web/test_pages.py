@@ -8,6 +8,7 @@ page asks for is served by this app (nothing from another host).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,135 @@ def test_each_vendored_library_keeps_its_licence() -> None:
         assert list(folder.glob("LICENSE*")), f"{folder.name} has no licence"
         for script in folder.glob("*.js"):
             assert "cdn.redoc.ly" not in script.read_text(encoding="utf-8"), script
+
+
+def _shell(page: str) -> dict[str, str]:
+    """The dashboard shell's data attributes: the view, the forum, the pinned version."""
+    found = re.search(
+        r'<div id="dashboard" data-view="([^"]*)" data-forum="([^"]*)" data-version="([^"]*)">',
+        page,
+    )
+    assert found, page
+    return dict(zip(("view", "forum", "version"), found.groups(), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("path", "view", "forum"),
+    [
+        ("/dashboard", "overview", ""),
+        ("/dashboard/matrix?as_of=2022-01-01", "matrix", ""),
+        ("/dashboard/forums/RCM", "forum", "RCM"),
+    ],
+)
+async def test_a_dashboard_page_may_pin_a_data_version(
+    client: httpx.AsyncClient, session: AsyncSession, path: str, view: str, forum: str
+) -> None:
+    """The page hands a version it can read to its script; without one, none."""
+    version = (await change_service.current_version(session)).version
+    current = await client.get(path)
+    pinned = await client.get(f"{path}{'&' if '?' in path else '?'}version={version}")
+
+    assert current.status_code == pinned.status_code == 200
+    assert _shell(current.text) == {"view": view, "forum": forum, "version": ""}
+    assert _shell(pinned.text) == {"view": view, "forum": forum, "version": str(version)}
+    # Leading zeros name the same version; the script is given its plain number.
+    padded = await client.get(f"/dashboard?version=000{version}")
+    assert _shell(padded.text)["version"] == str(version)
+
+
+async def test_an_unknown_forum_at_a_pinned_version_is_still_a_404(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    version = (await change_service.current_version(session)).version
+    response = await client.get(f"/dashboard/forums/NOPE?version={version}")
+    assert response.status_code == 404
+    assert _shell(response.text) == {"view": "not-found", "forum": "NOPE", "version": str(version)}
+
+
+def _refusal(page: str) -> tuple[str, str, str]:
+    """What a refused page says: the version asked for, the detail, the way to current data."""
+    asked = re.search(r'<code id="asked-version">([^<]*)</code>', page)
+    detail = re.search(r'<p class="error" id="refusal-detail" lang="en">([^<]*)</p>', page)
+    current = re.search(r'<a class="button" id="current-data" href="([^"]*)"', page)
+    assert asked, page
+    assert detail, page
+    assert current, page
+    return html.unescape(asked[1]), html.unescape(detail[1]), html.unescape(current[1])
+
+
+NOT_A_VERSION = (
+    "version must be a data version: a whole number from 1, as a pinned link or the "
+    "Migov-Data-Version header of an answer gives it."
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "asked", "detail"),
+    [
+        ("version=abc", "abc", NOT_A_VERSION),
+        ("version=0", "0", NOT_A_VERSION),
+        ("version=-3", "-3", NOT_A_VERSION),
+        ("version=2.5", "2.5", NOT_A_VERSION),
+        ("version=", "", NOT_A_VERSION),
+        ("version=%D9%A3", "\u0663", NOT_A_VERSION),  # ARABIC-INDIC DIGIT THREE
+        (f"version={2**63}", str(2**63), NOT_A_VERSION),
+        ("version=%3Cb%3E", "<b>", NOT_A_VERSION),
+        (
+            "version=1&version=2",
+            "1, 2",
+            "version is given more than once; give one data version.",
+        ),
+    ],
+    ids=[
+        "word",
+        "zero",
+        "negative",
+        "fraction",
+        "empty",
+        "non-ascii",
+        "too-big",
+        "markup",
+        "twice",
+    ],
+)
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/dashboard?", "/dashboard"),
+        ("/dashboard/matrix?as_of=2022-01-01&", "/dashboard/matrix?as_of=2022-01-01"),
+        ("/dashboard/forums/RCM?", "/dashboard/forums/RCM"),
+    ],
+    ids=["overview", "matrix", "forum"],
+)
+async def test_a_version_that_is_no_data_version_is_a_400_page(
+    client: httpx.AsyncClient, path: str, current: str, query: str, asked: str, detail: str
+) -> None:
+    response = await client.get(path + query)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert _refusal(response.text) == (asked, detail, current)
+    assert "<b>" not in response.text.split("<main", 1)[1]
+    assert 'id="dashboard"' not in response.text  # no script asks for data at it
+
+
+async def test_a_version_the_service_cannot_read_is_a_400_page_with_the_apis_detail(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Past the current version (or before the oldest kept) the page says what the API
+    says of the same version, and leads to the same view of the current data."""
+    beyond = (await change_service.current_version(session)).version + 1000
+    api = await client.get(f"/v1/meta?version={beyond}")
+    assert api.status_code == 400
+    assert api.json()["code"] == "unknown_version"
+    for path, current in [
+        (f"/dashboard?version={beyond}", "/dashboard"),
+        (
+            f"/dashboard/matrix?version={beyond}&as_of=2022-01-01",
+            "/dashboard/matrix?as_of=2022-01-01",
+        ),
+        (f"/dashboard/forums/RCM?version={beyond}", "/dashboard/forums/RCM"),
+    ]:
+        response = await client.get(path)
+        assert response.status_code == 400, path
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert _refusal(response.text) == (str(beyond), api.json()["detail"], current)

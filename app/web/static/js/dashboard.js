@@ -2,7 +2,9 @@
 // Pages: overview (/dashboard), one forum (/dashboard/forums/{code}), the matrix of
 // states x forums (/dashboard/matrix). Every figure carries its sources (title,
 // publisher, locator) on hover and on click, and every chart has a table under it.
-import { ApiError, allNodes, gql } from "./graphql.js";
+// Every view names the data version it shows and offers a link to itself pinned to that
+// version; an address with ?version=N shows version N (see "data version" below).
+import { ApiError, allNodes, gqlAnswer } from "./graphql.js";
 import { apply, extend, lang, onChange, t } from "./i18n.js";
 import { MESSAGES, ROLE_ORDER, basisLabel, label } from "./messages.js";
 
@@ -355,32 +357,53 @@ function status(message) {
   return h("p", { class: "status", role: "status", "aria-live": "polite" }, message);
 }
 
+// The problem codes of a data version the API cannot read.
+const VERSION_REFUSED = new Set(["unknown_version", "invalid_version"]);
+
+function versionRefused(error) {
+  return error instanceof ApiError && error.kind === "problem" && VERSION_REFUSED.has(error.code);
+}
+
 function explain(error) {
   if (!(error instanceof ApiError)) return t("error.unexpected");
   if (error.kind === "unreachable") return t("error.unreachable");
   if (error.kind === "timeout") return t("error.timeout");
   if (error.kind === "graphql") return t("error.graphql", { message: error.message, code: error.code || "error" });
+  if (error.kind === "problem") {
+    // The API's own words (English), which say which versions it can read.
+    return [t(versionRefused(error) ? "error.version" : "error.problem"), " ", h("span", { class: "problem-detail", lang: "en" }, error.message)];
+  }
   return t("error.http", { message: error.message });
 }
 
-function errorBox(error, retry) {
+/** A failure, explained, with a way on: try again, or, for a data version the API
+ * cannot read (trying again would not help), the same view of the current data. */
+function errorBox(error, retry, state) {
+  const onward = versionRefused(error)
+    ? h("a", { class: "button current-data", href: currentLink(state) }, t("version.current"))
+    : h("button", { type: "button", onclick: retry }, t("error.retry"));
   return h(
     "div",
     { class: "error", role: "alert" },
     h("p", {}, h("strong", {}, t("error.title")), " ", explain(error)),
-    h("p", {}, h("button", { type: "button", onclick: retry }, t("error.retry")), " ", h("a", { href: "/dashboard" }, t("back.dashboard")))
+    h("p", {}, onward, " ", h("a", { href: "/dashboard" }, t("back.dashboard")))
   );
 }
 
-/** Run a view: a status while it loads, its content when it has loaded, a readable error otherwise. */
-async function show(target, build) {
+/** Run a view: a status while it loads, its content when it has loaded (with the data
+ * version it shows, under its heading), a readable error otherwise. */
+async function show(target, reading, state, build) {
   clearCharts();
   target.replaceChildren(status(t("loading")));
   try {
-    const content = await build();
-    target.replaceChildren(...[content].flat());
+    const content = [await build()].flat().filter(Boolean);
+    versionPanel = panel(reading, state);
+    const heading = content.findIndex((node) => node.tagName === "H1");
+    content.splice(heading + 1, 0, versionPanel.node);
+    target.replaceChildren(...content);
   } catch (error) {
-    target.replaceChildren(errorBox(error, () => show(target, build)));
+    versionPanel = null;
+    target.replaceChildren(errorBox(error, () => show(target, reading, state, build), state));
     if (!(error instanceof ApiError)) throw error;
   }
 }
@@ -404,7 +427,11 @@ function dateControl(initial, onDate) {
     url.searchParams.set("as_of", checked.date);
     window.history.replaceState(null, "", url);
     clearTimeout(timer);
-    timer = setTimeout(() => onDate(checked.date), fromSlider ? 150 : 0);
+    timer = setTimeout(() => {
+      onDate(checked.date);
+      // The view's links name the day on screen, which onDate has just set.
+      if (versionPanel) versionPanel.update();
+    }, fromSlider ? 150 : 0);
   };
   input.addEventListener("change", () => commit(input.value, false));
   slider.addEventListener("input", () => commit(dayIso(Number(slider.value)), true));
@@ -428,13 +455,167 @@ function initialDate() {
   return checked.date ? checked : { date: todayIso(), note: checked.note };
 }
 
+// ------------------------------------------------------------------ data version
+
+/** The data version the address pins (?version=N, checked by the server), or null. */
+const PINNED = /^[0-9]+$/.test(root.dataset.version || "") ? Number(root.dataset.version) : null;
+
+/**
+ * What one view reads. Its first request reads the pinned version, or else the current
+ * data; every later one (the rest of the view, a moved date, a further page) names the
+ * version of that first answer in Migov-Data-Version, so a write that lands meanwhile
+ * never mixes two versions in one view. Requests wait for the first answer to know it.
+ * Should an answer still show another version, ``mixed`` says so and the view says it.
+ */
+class Reading {
+  constructor(pinned) {
+    this.pinned = pinned;
+    this.version = pinned;
+    this.seen = new Set();
+    this.first = null;
+    this.listeners = [];
+  }
+
+  get mixed() {
+    return this.seen.size > 1;
+  }
+
+  note(version) {
+    if (version === null || this.seen.has(version)) return;
+    if (this.version === null) this.version = version;
+    this.seen.add(version);
+    for (const listener of this.listeners) listener();
+  }
+
+  async gql(query, variables = {}) {
+    while (this.version === null && this.first) {
+      await this.first.catch(() => undefined);
+    }
+    if (this.version === null) {
+      const first = gqlAnswer(query, variables).then(
+        (answer) => {
+          this.first = null;
+          this.note(answer.version);
+          return answer;
+        },
+        (error) => {
+          this.first = null;
+          throw error;
+        }
+      );
+      this.first = first;
+      return (await first).data;
+    }
+    const answer = await gqlAnswer(query, variables, { version: this.version });
+    this.note(answer.version);
+    return answer.data;
+  }
+
+  allNodes(query, variables, pick) {
+    return allNodes(query, variables, pick, (q, v) => this.gql(q, v));
+  }
+}
+
+/** This view's address: its path, the day on screen if it has a date, and ``version``
+ * (none: the current data). Absolute, to be pasted anywhere. */
+function viewLink(state, version = null) {
+  const url = new URL(window.location.pathname, window.location.origin);
+  if (state.dated) url.searchParams.set("as_of", state.date);
+  if (version !== null) url.searchParams.set("version", String(version));
+  return url.href;
+}
+
+function currentLink(state) {
+  return viewLink(state);
+}
+
+/** The REST request to cite for a view that is one REST list at one version, or null.
+ * The matrix is the participations on its day; the overview (two summaries and the
+ * pledges' sources) and a forum's page (the forum and five lists) are no one request,
+ * and their pinned dashboard link is what to cite. */
+function restLink(state, version) {
+  if (state.view !== "matrix") return null;
+  const url = new URL("/v1/participations", window.location.origin);
+  url.searchParams.set("as_of", state.date);
+  url.searchParams.set("limit", "500");
+  url.searchParams.set("version", String(version));
+  return url.href;
+}
+
+// The panel of the view on screen, redrawn when its date moves (the links name the day).
+let versionPanel = null;
+
+async function copyLink(input, note) {
+  try {
+    if (!window.isSecureContext || !navigator.clipboard) throw new Error("no clipboard");
+    await navigator.clipboard.writeText(input.value);
+    note.textContent = t("version.copied");
+    note.classList.remove("warn");
+  } catch (_) {
+    // No clipboard here (a page not served over HTTPS, or permission refused): the link
+    // is selected in its field, to copy by hand.
+    input.focus();
+    input.select();
+    note.textContent = t("version.copyByHand");
+    note.classList.add("warn");
+  }
+}
+
+function panelContent(reading, state) {
+  const version = reading.version;
+  if (version === null) return [h("p", { class: "version-line" }, t("version.unnamed"))];
+  const number = h("strong", { id: "data-version" }, String(version));
+  const link = viewLink(state, version);
+  const parts = [];
+  if (reading.pinned !== null) {
+    parts.push(
+      h(
+        "p",
+        { class: "pinned-note", id: "pinned-note", role: "note" },
+        h("strong", {}, t("version.label"), " ", number),
+        " ",
+        t("version.pinned", { version }),
+        " ",
+        h("a", { id: "current-data", href: currentLink(state) }, t("version.current"))
+      )
+    );
+  } else {
+    parts.push(h("p", { class: "version-line" }, t("version.label"), " ", number, " · ", h("a", { id: "pinned-link", href: link }, t("version.link"))));
+  }
+  if (reading.mixed) {
+    const versions = [...reading.seen].sort((a, b) => a - b).join(", ");
+    parts.push(h("p", { class: "mixed-note", id: "mixed-versions", role: "alert" }, t("version.mixed", { versions }), " ", h("a", { href: window.location.href }, t("version.reload"))));
+  }
+  const field = h("input", { type: "text", id: "pinned-url", readonly: true, value: link, "aria-describedby": "copy-note" });
+  field.addEventListener("focus", () => field.select());
+  const note = h("p", { class: "copy-note", id: "copy-note", role: "status", "aria-live": "polite" });
+  parts.push(
+    h("label", { for: "pinned-url", class: "cite-label" }, t("version.linkLabel", { version })),
+    h("div", { class: "cite-row" }, field, h("button", { type: "button", id: "copy-pinned", onclick: () => copyLink(field, note) }, t("version.copy"))),
+    note
+  );
+  const rest = restLink(state, version);
+  if (rest) parts.push(h("p", { class: "rest-line" }, t("version.rest"), " ", h("a", { id: "rest-link", href: rest }, rest)));
+  return parts;
+}
+
+/** The data version a view shows and the ways to cite it: the view's own link pinned to
+ * that version (to open, or to copy), and the REST request where the view is one. */
+function panel(reading, state) {
+  const node = h("aside", { class: "data-version", id: "data-version-panel", "aria-label": t("version.label") });
+  const update = () => node.replaceChildren(...panelContent(reading, state));
+  reading.listeners.push(update);
+  update();
+  return { node, update };
+}
+
 // ------------------------------------------------------------------ overview
 
 const CITATION = "locator passage { start end sha256 } source { id title publisher url availability }";
 const INFERRED = "inferred { field reasoning }";
 
 const OVERVIEW = `query Overview {
-  datasetMeta { datasetVersion lastChangedAt dataChangedAt dataChangedBy curatedUpdated }
+  datasetMeta { lastChangedAt dataChangedAt dataChangedBy curatedUpdated }
   forums(first: 500) { edges { node { code name nameEs kind } } }
   byForum: pledgeSummary(groupBy: [FORUM]) { group { forum } count amountUsd countWithoutUsd countCurrencyAssumed amountUsdCurrencyAssumed }
   byYear: pledgeSummary(groupBy: [YEAR]) { group { year } count amountUsd countWithoutUsd countCurrencyAssumed amountUsdCurrencyAssumed }
@@ -460,8 +641,6 @@ function freshness(meta) {
   return h(
     "p",
     { class: "freshness" },
-    t("meta.version", { version: meta.datasetVersion }),
-    " · ",
     t("meta.changed"),
     " ",
     h("time", { datetime: dayOnly ? meta.curatedUpdated : at }, shown),
@@ -469,10 +648,10 @@ function freshness(meta) {
   );
 }
 
-async function overview() {
+async function overview(reading) {
   const [data, pledgeData] = await Promise.all([
-    gql(OVERVIEW),
-    allNodes(PLEDGE_SOURCES, {}, (d) => d.pledges),
+    reading.gql(OVERVIEW),
+    reading.allNodes(PLEDGE_SOURCES, {}, (d) => d.pledges),
   ]);
   const forums = data.forums.edges.map((edge) => edge.node);
   const names = new Map(forums.map((forum) => [forum.code, forumName(forum)]));
@@ -818,20 +997,20 @@ function pledgesTable(pledges) {
   return assumed ? [node, assumedFootnote(assumed)] : node;
 }
 
-async function forumPage(code, state) {
-  const data = await gql(FORUM, { code, asOf: state.date });
+async function forumPage(reading, code, state) {
+  const data = await reading.gql(FORUM, { code, asOf: state.date });
   const forum = data.forum;
-  if (!forum) return notFound(code);
+  if (!forum) return notFound(reading, code);
   document.title = `${forum.code} · migov`;
   const participantsSlot = h("div", { class: "participants-slot" }, participantsByRole(forum.participants, state.date));
   const control = dateControl(state.date, async (date) => {
     state.date = date;
     participantsSlot.setAttribute("aria-busy", "true");
     try {
-      const fresh = await gql(PARTICIPANTS, { code, asOf: date });
+      const fresh = await reading.gql(PARTICIPANTS, { code, asOf: date });
       if (state.date === date) participantsSlot.replaceChildren(participantsByRole(fresh.forum.participants, date));
     } catch (error) {
-      participantsSlot.replaceChildren(errorBox(error, () => control.commit(date, false)));
+      participantsSlot.replaceChildren(errorBox(error, () => control.commit(date, false), state));
     } finally {
       participantsSlot.removeAttribute("aria-busy");
     }
@@ -869,7 +1048,7 @@ async function forumPage(code, state) {
   ];
 }
 
-async function notFound(code) {
+async function notFound(reading, code) {
   document.title = `${t("notFound.title")} · migov`;
   const content = [
     h("h1", {}, t("notFound.title")),
@@ -877,7 +1056,7 @@ async function notFound(code) {
     h("p", {}, h("a", { class: "button", href: "/dashboard" }, t("back.dashboard"))),
   ];
   try {
-    const data = await gql(`{ forums(first: 500) { edges { node { code name nameEs } } } }`);
+    const data = await reading.gql(`{ forums(first: 500) { edges { node { code name nameEs } } } }`);
     content.push(
       h("h2", {}, t("notFound.forums")),
       h("ul", { class: "forum-list" }, data.forums.edges.map(({ node }) => h("li", {}, h("a", { href: `/dashboard/forums/${encodeURIComponent(node.code)}` }, h("strong", {}, node.code), " ", forumName(node)))))
@@ -967,15 +1146,15 @@ function matrixTable(data, nodes, asOf) {
   return [legend, h("div", { class: "table-wrap matrix-wrap", tabindex: "0", role: "region", "aria-label": t("matrix.caption", { date: formatDay(asOf), states: rows.length, forums: columns.length }) }, grid), detail];
 }
 
-async function matrixPage(state) {
+async function matrixPage(reading, state) {
   const slot = h("div", { class: "matrix-slot" });
   const load = async (date) => {
     slot.setAttribute("aria-busy", "true");
     try {
-      const { data, nodes } = await allNodes(MATRIX, { asOf: date }, (d) => d.participations);
+      const { data, nodes } = await reading.allNodes(MATRIX, { asOf: date }, (d) => d.participations);
       if (state.date === date) slot.replaceChildren(...matrixTable(data, nodes, date));
     } catch (error) {
-      slot.replaceChildren(errorBox(error, () => load(date)));
+      slot.replaceChildren(errorBox(error, () => load(date), state));
     } finally {
       slot.removeAttribute("aria-busy");
     }
@@ -990,7 +1169,7 @@ async function matrixPage(state) {
     note.classList.add("warn");
   }
   // The first load's failure is the page's failure: show() explains it with a retry.
-  const { data, nodes } = await allNodes(MATRIX, { asOf: state.date }, (d) => d.participations);
+  const { data, nodes } = await reading.allNodes(MATRIX, { asOf: state.date }, (d) => d.participations);
   slot.replaceChildren(...matrixTable(data, nodes, state.date));
   document.title = `${t("matrix.title")} · migov`;
   return [
@@ -1006,13 +1185,18 @@ async function matrixPage(state) {
 
 function start() {
   const view = root.dataset.view;
-  const state = initialDate();
+  // A view with a date control shows one day; its pinned link names that day too.
+  const state = { ...initialDate(), view, dated: view === "forum" || view === "matrix" };
   const render = () => {
     apply();
-    if (view === "overview") return show(root, overview);
-    if (view === "forum") return show(root, () => forumPage(root.dataset.forum, state));
-    if (view === "matrix") return show(root, () => matrixPage(state));
-    return show(root, () => notFound(root.dataset.forum));
+    // Each rendering is a view of its own: it reads one data version, the pinned one or
+    // the one current when its first answer came.
+    const reading = new Reading(PINNED);
+    const run = (build) => show(root, reading, state, build);
+    if (view === "overview") return run(() => overview(reading));
+    if (view === "forum") return run(() => forumPage(reading, root.dataset.forum, state));
+    if (view === "matrix") return run(() => matrixPage(reading, state));
+    return run(() => notFound(reading, root.dataset.forum));
   };
   onChange(render);
   render();

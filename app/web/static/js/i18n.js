@@ -34,6 +34,10 @@ const MESSAGES = {
     "home.curl": "A first request",
     "home.curl.what": "Who chaired the MIRPS Support Platform on 1 January 2022?",
     loading: "Loading…",
+    "back.dashboard": "Back to the dashboard",
+    "version.current": "Show the current data",
+    "version.refused.title": "This data version cannot be shown",
+    "version.refused.asked": "The address asks for data version",
   },
   es: {
     skip: "Saltar al contenido",
@@ -66,6 +70,10 @@ const MESSAGES = {
     "home.curl": "Una primera consulta",
     "home.curl.what": "¿Quién presidía la Plataforma de Apoyo del MIRPS el 1 de enero de 2022?",
     loading: "Cargando…",
+    "back.dashboard": "Volver al tablero",
+    "version.current": "Mostrar los datos actuales",
+    "version.refused.title": "Esta versión de los datos no se puede mostrar",
+    "version.refused.asked": "La dirección pide la versión de los datos",
   },
 };
 
