@@ -668,8 +668,20 @@ async def load(url: str, *, fresh: bool, seed: int, pledges: int) -> dict[str, i
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"
                 )
+            # A version of its own, as ``services.changes.record`` makes one: the rows'
+            # images (``app.db.history``) stamped with it, and the version row's image.
             await connection.execute(
-                "UPDATE data_version SET version = version + 1, changed_at = now()"
+                """
+                WITH bumped AS (
+                    UPDATE data_version SET version = version + 1, changed_at = now()
+                    RETURNING *
+                ), stamped AS (
+                    UPDATE row_image SET version = bumped.version FROM bumped
+                    WHERE row_image.version IS NULL
+                )
+                INSERT INTO row_image (version, table_name, row_key, image)
+                SELECT bumped.version, 'data_version', '[1]', row_to_json(bumped) FROM bumped
+                """
             )
         # As autovacuum leaves a settled database: statistics and a visibility map.
         await connection.execute("VACUUM ANALYZE")

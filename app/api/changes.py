@@ -69,7 +69,11 @@ async def list_changes(
     """
     if start is None:
         if end is not None:
-            raise InvalidInput("`to` needs `from`.", code="invalid_parameter", field="to")
+            raise InvalidInput(
+                "`to` needs `from`: the versions compared are after `from`, up to `to`.",
+                code="invalid_parameter",
+                errors=[{"field": "to", "detail": "needs `from`", "requires": ["from"]}],
+            )
         page = await change_service.change_feed(session, since=since, entity=entity, limit=limit)
         return ChangeFeed(
             items=[ChangeRead.model_validate(change) for change in page.items],

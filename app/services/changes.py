@@ -324,11 +324,17 @@ async def change_feed(
         page = await list_changes(session, entity=entity, limit=limit, cursor=since)
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, code=exc.code, field="since") from exc
-    if page.next_cursor is not None:
-        return ChangeFeedPage(page.items, page.next_cursor, has_more=True)
-    if page.items:
-        last = page.items[-1]
-        return ChangeFeedPage(
-            page.items, encode_cursor(CHANGE_ORDER, [last.version, last.id]), has_more=False
-        )
-    return ChangeFeedPage([], since or None, has_more=False)
+    cursor, more = resume_at(page.next_cursor, page.items[-1] if page.items else None, since)
+    return ChangeFeedPage(page.items, cursor, has_more=more)
+
+
+def resume_at(
+    next_cursor: str | None, last: Change | None, since: str | None
+) -> tuple[str | None, bool]:
+    """A feed page's cursor and whether more is waiting: the next page's, else the last
+    change read (so a reader resumes later from there), else the one it came with."""
+    if next_cursor is not None:
+        return next_cursor, True
+    if last is not None:
+        return encode_cursor(CHANGE_ORDER, [last.version, last.id]), False
+    return since or None, False

@@ -27,9 +27,9 @@ from app.errors import InvalidInput
 from app.models import Change, DataVersion, RowImage
 from app.models.enums import Entity
 from app.models.source import CITED_COLUMNS
-from app.services.changes import CHANGE_ORDER
+from app.services.changes import CHANGE_ORDER, resume_at
 from app.services.exports import export_tables
-from app.services.paging import PageResult, encode_cursor, paginate
+from app.services.paging import PageResult, paginate
 
 # Tables whose rows belong to another record: the owner's entity and the column naming it.
 CHILD_OF: dict[str, tuple[Entity, str]] = {
@@ -257,11 +257,6 @@ async def compare(
         if exc.code == "unknown_version":
             raise
         raise InvalidInput(exc.detail, code=exc.code, field="since") from exc
-    if page.next_cursor is not None:
-        return Comparison(page.items, page.next_cursor, has_more=True)
-    if page.items:
-        last = page.items[-1].change
-        return Comparison(
-            page.items, encode_cursor(CHANGE_ORDER, [last.version, last.id]), has_more=False
-        )
-    return Comparison([], since or None, has_more=False)
+    last = page.items[-1].change if page.items else None
+    cursor, more = resume_at(page.next_cursor, last, since)
+    return Comparison(page.items, cursor, has_more=more)
