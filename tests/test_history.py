@@ -561,3 +561,21 @@ async def test_a_version_that_only_moved_the_curated_day_stays_readable(
         assert await change_service.version_at(session, while_current.version) == while_current
     pinned = await client.get(f"/v1/meta?version={while_current.version}")
     assert pinned.content == meta.content
+
+
+async def test_one_pledge_names_its_version_with_the_cache_off_too(
+    live_database_url: str,
+) -> None:
+    """Without the cache to say the version, the pledge's read says it (same statement)."""
+    app = create_app(Settings(database_url=live_database_url, cache=False, _env_file=None))
+    async with client_for(app) as client:
+        auth = await _key(app, "uncached")
+        made = await client.post("/v1/pledges", json=pledge_body(external_ref="nc"), headers=auth)
+        assert made.status_code == 201
+        one = await client.get(made.headers["location"])
+        assert one.headers["migov-data-version"] == made.headers["migov-data-version"]
+        assert one.links["cite-as"]["url"].endswith(
+            f"?version={made.headers['migov-data-version']}"
+        )
+        pinned = await client.get(one.links["cite-as"]["url"])
+        assert pinned.content == one.content

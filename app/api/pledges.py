@@ -50,7 +50,6 @@ from app.schemas.pledge import (
     SummaryKey,
 )
 from app.schemas.pledge_writes import PledgeBatch, PledgeBatchResult, PledgeHistory
-from app.services import changes as change_service
 from app.services import pledge_updates, pledge_writes
 from app.services import pledges as pledge_service
 from app.services.paging import PageResult
@@ -189,13 +188,18 @@ async def get_pledge(
     `If-Match` to update the pledge, or as `If-None-Match` to get 304 while it is
     unchanged.
     """
-    pledge = (await pledge_service.get_pledge_row(session, pledge_id, lang=lang)).read
-    shown = getattr(request.state, "data_version", None)
-    if shown is None:
-        shown = await change_service.current_version(session)
+    known = getattr(request.state, "data_version", None)
+    if known is not None:  # the response cache's, or the version the request named
+        pledge, shown = (
+            (await pledge_service.get_pledge_row(session, pledge_id, lang=lang)).read,
+            known.version,
+        )
+    else:
+        row, shown = await pledge_service.get_pledge_row_and_version(session, pledge_id, lang=lang)
+        pledge = row.read
     headers = {
         **item_headers(pledge_etag(pledge.id, pledge.version)),
-        **version_headers(request, shown.version),
+        **version_headers(request, shown),
     }
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)

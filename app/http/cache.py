@@ -246,6 +246,12 @@ class Entry:
         return _value(self.headers, b"etag")
 
     @cached_property
+    def named_version(self) -> int | None:
+        """The data version the answer names (``Migov-Data-Version``), if it names one."""
+        named = _value(self.headers, b"migov-data-version")
+        return int(named) if named and named.isdigit() else None
+
+    @cached_property
     def last_modified(self) -> dt.datetime | None:
         stamp = _value(self.headers, b"last-modified")
         try:
@@ -571,7 +577,9 @@ async def _replay(entry: Entry, scope: Scope, send: Send, version: int) -> None:
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return
-    stored = entry.headers if _pinned(scope) else _labelled(entry.headers, version)
+    stored = entry.headers
+    if entry.named_version not in (None, version) and not _pinned(scope):
+        stored = _labelled(stored, version)
     headers = [*stored, (b"content-length", str(len(entry.body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": entry.body})

@@ -28,7 +28,15 @@ from sqlalchemy.orm import selectinload
 
 from app.db.reads import PLEDGE_FAMILY, rows_only
 from app.errors import NotFound
-from app.models import Actor, Citation, ExchangeRate, Pledge, PledgeObjective, PledgePledger
+from app.models import (
+    Actor,
+    Citation,
+    DataVersion,
+    ExchangeRate,
+    Pledge,
+    PledgeObjective,
+    PledgePledger,
+)
 from app.schemas.actor import ROW_ACTOR_COLUMNS, RowActor
 from app.schemas.common import inferred_reads
 from app.schemas.dates import PartialDate
@@ -200,6 +208,10 @@ READ_STATEMENT = _read_statement()
 # its time (py-spy under wrk).
 READ_BY_ID = READ_STATEMENT.where(PLEDGE_TABLE.c.id == bindparam("pledge_id"))
 READ_BY_IDS = READ_STATEMENT.where(PLEDGE_TABLE.c.id.in_(bindparam("pledge_ids", expanding=True)))
+# One pledge and the data version it is read at, in one round trip.
+READ_BY_ID_AT_VERSION = READ_BY_ID.add_columns(
+    select(DataVersion.version).where(DataVersion.id == 1).scalar_subquery().label("data_version")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +308,18 @@ async def get_pledge_row(session: AsyncSession, pledge_id: int, *, lang: str = "
     if found is None:
         raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
     return found
+
+
+async def get_pledge_row_and_version(
+    session: AsyncSession, pledge_id: int, *, lang: str = "en"
+) -> tuple[PledgeRow, int]:
+    """``get_pledge_row`` and the data version it was read at, for a caller that does not
+    know the version yet. (It reads the version row too, so an answer built from it
+    depends on every write: with the version known, use ``get_pledge_row``.)"""
+    found = (await session.execute(READ_BY_ID_AT_VERSION, {"pledge_id": pledge_id})).first()
+    if found is None:
+        raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
+    return _row(found, lang), int(found.data_version)
 
 
 async def pledge_rows(
