@@ -251,6 +251,16 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@pytest.fixture
+async def exporting_client(
+    settings: Settings, session: AsyncSession, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its exports (the data package files) in this test's own folder."""
+    local = settings.model_copy(update={"export_dir": str(tmp_path / "exports")})
+    async with client_for(build_app(local, session)) as client:
+        yield client
+
+
 class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []

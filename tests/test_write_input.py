@@ -19,8 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,9 +26,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
 from app.models import Pledge
-from tests.conftest import build_app, client_for
 from tests.factories import Key, make_api_key, pledge_body
 
 
@@ -226,15 +222,6 @@ async def test_a_secret_without_bearer_is_invalid(
         [error] = graphql.json()["errors"]
         assert error["extensions"]["code"] == "api_key_invalid"
     assert await stored(session, writer) == 0
-
-
-@pytest.fixture
-async def exporting_client(
-    settings: Settings, session: AsyncSession, tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
-    local = settings.model_copy(update={"export_dir": str(tmp_path / "exports")})
-    async with client_for(build_app(local, session)) as client:
-        yield client
 
 
 async def test_the_package_has_a_guarded_spreadsheet_copy_and_says_so(

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -402,16 +401,6 @@ def test_a_public_url_is_kept_without_its_trailing_slash() -> None:
     given = Settings(public_url=" https://migov.example.org/data/ ", _env_file=None)
     assert given.public_url == "https://migov.example.org/data"
     assert Settings(public_url="", _env_file=None).public_url is None
-
-
-@pytest.fixture
-async def exporting_client(
-    settings: Settings, session: AsyncSession, tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its exports in this test's own folder."""
-    local = settings.model_copy(update={"export_dir": str(tmp_path / "exports")})
-    async with client_for(build_app(local, session)) as client:
-        yield client
 
 
 async def test_the_data_package_carries_the_citation_of_its_version(

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from email.utils import format_datetime
 from pathlib import Path
@@ -43,13 +42,9 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-async def client(
-    settings: Settings, session: AsyncSession, tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its exports in this test's own folder."""
-    local = settings.model_copy(update={"export_dir": str(tmp_path / "exports")})
-    async with client_for(build_app(local, session)) as client:
-        yield client
+def client(exporting_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Every test here downloads: the app with its exports in the test's own folder."""
+    return exporting_client
 
 
 async def download(client: httpx.AsyncClient, fmt: str, tmp_path: Path) -> tuple[Path, int]:
