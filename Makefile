@@ -44,6 +44,10 @@ run: $(UV)
 
 # The whole suite on SQLite, then again on PostgreSQL when MIGOV_TEST_DATABASE_URL is set.
 # Without it the PostgreSQL run is skipped, and the output says so before and after.
+# Each run spreads its test files over TEST_WORKERS processes (pytest-xdist); every
+# process has a database and folders of its own (tests/conftest.py).
+TEST_WORKERS ?= 4
+PYTEST := $(RUN) pytest -n $(TEST_WORKERS) --dist loadfile
 test: setup
 	$(RUN) migov data validate
 	@if [ -z "$$MIGOV_TEST_DATABASE_URL" ]; then \
@@ -52,10 +56,10 @@ test: setup
 	else \
 		echo "== SQLite, then PostgreSQL: $$MIGOV_TEST_DATABASE_URL"; \
 	fi
-	MIGOV_TEST_DATABASE_URL= $(RUN) pytest
+	MIGOV_TEST_DATABASE_URL= $(PYTEST)
 	@if [ -n "$$MIGOV_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$MIGOV_TEST_DATABASE_URL"; \
-		$(RUN) pytest; \
+		$(PYTEST); \
 	else \
 		echo "== Tested on SQLite ONLY; PostgreSQL was NOT tested (MIGOV_TEST_DATABASE_URL is empty)"; \
 	fi

@@ -109,7 +109,7 @@ def live_database_url(scratch_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     # Generous timeouts: the suite shares its machine with other runs, and a slow
     # moment must not turn into a 503. tests/test_reliability_timeouts.py sets the
     # tight ones it proves. The response cache is on, as in production (its default):
@@ -120,6 +120,9 @@ def settings(database_url: str) -> Settings:
         db_statement_timeout=60,
         db_pool_timeout=30,
         request_timeout=120,
+        # The data package files a run builds stay in its own folder: runs in parallel
+        # (pytest-xdist workers, two suites on one machine) never share one.
+        export_dir=str(tmp_path_factory.mktemp("exports")),
         _env_file=None,
     )
 
