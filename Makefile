@@ -69,7 +69,7 @@ test-busy: setup
 	.ci/busy 5
 
 test-pg: setup
-	MIGOV_TEST_DATABASE_URL=$${MIGOV_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(RUN) pytest
+	MIGOV_TEST_DATABASE_URL=$${MIGOV_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(PYTEST)
 
 lint: setup
 	$(RUN) ruff check .
