@@ -119,6 +119,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         debug=False,
         db_statement_timeout=60,
         db_pool_timeout=30,
+        db_connect_timeout=30,
         request_timeout=120,
         # The data package files a run builds stay in its own folder: runs in parallel
         # (pytest-xdist workers, two suites on one machine) never share one.

@@ -42,11 +42,14 @@ def queueing_settings(url: str) -> Settings:
 
     These tests check that concurrent writes are stored exactly once, so all 200
     must be served: back-pressure (503 database_busy after db_pool_timeout) is
-    tested in tests/test_reliability_timeouts.py.
+    tested in tests/test_reliability_timeouts.py. Opening a connection may take
+    seconds on a busy machine (twenty requests open the pool's fifteen at once);
+    past ``db_connect_timeout`` that would be a 503 database_unavailable.
     """
     return Settings(
         database_url=url,
         db_pool_timeout=60,
+        db_connect_timeout=60,
         db_statement_timeout=60,
         request_timeout=0,
         _env_file=None,

@@ -509,7 +509,11 @@ async def test_concurrent_submissions_with_one_key_store_one_pledge(
     # busy machine that takes longer than the default pool timeout (what is tested
     # here is that one pledge is stored, not how fast).
     settings = Settings(
-        database_url=live_database_url, db_pool_timeout=60, request_timeout=120, _env_file=None
+        database_url=live_database_url,
+        db_pool_timeout=60,
+        db_connect_timeout=60,
+        request_timeout=120,
+        _env_file=None,
     )
     engine = create_engine(settings)
     try:
