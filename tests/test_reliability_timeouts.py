@@ -23,7 +23,7 @@ from app.config import Settings
 from app.db import WRITER_OPTION, create_engine
 from app.main import create_app
 from app.services import api_keys as api_key_service
-from tests.conftest import client_for
+from tests.conftest import START_ALLOWANCE, client_for
 from tests.factories import pledge_body
 
 
@@ -185,9 +185,7 @@ async def test_a_request_past_its_deadline_answers_503_request_timeout(
 async def test_a_streamed_response_is_not_cut_by_the_deadline(live_database_url: str) -> None:
     from starlette.responses import StreamingResponse
 
-    # The answer must start within the deadline, which a loaded machine has been seen
-    # to delay by seconds: ten leaves room for that.
-    deadline = 10.0
+    deadline = START_ALLOWANCE
     app = create_app(one_connection(live_database_url, request_timeout=deadline))
 
     async def chunks() -> AsyncIterator[bytes]:
