@@ -90,8 +90,26 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def setup_engine(url: str) -> AsyncEngine:
+    """An engine for a test's own seeding and checks, not the service under test.
+
+    The production defaults bound a statement at 5 s and a connect at 2 s; a 50,000-row
+    COPY or a VACUUM on a loaded machine can outlast them (CI on PostgreSQL: a seeding
+    COPY was cancelled by the statement timeout), so setup waits instead.
+    """
+    return create_engine(
+        Settings(
+            database_url=url,
+            db_statement_timeout=0,
+            db_pool_timeout=30,
+            db_connect_timeout=30,
+            _env_file=None,
+        )
+    )
+
+
 async def _load_curated(url: str) -> None:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             await dataset_service.load_dataset(session, dataset_read.read_dataset())

@@ -27,14 +27,13 @@ import pytest
 from sqlalchemy import exc as sa_exc
 
 from app.config import Settings
-from app.db import create_engine
 from app.db.faults import database_fault
 from app.http.cache import Entry, ResponseCache, SharedRead, VersionWatch
 from app.main import create_app
 from app.services.changes import Version
 from app.telemetry.metrics import CACHE_LOOKUPS
 from tests.bulk import insert_pledges
-from tests.conftest import client_for
+from tests.conftest import client_for, setup_engine
 from tests.live_server import ROOT, serving
 
 FORUM_PAGE = "/v1/pledges?forum=MIRPS-SP"
@@ -292,7 +291,7 @@ AS_CURL = "".join(f"{name}: {value}\r\n" for name, value in HEADERS.items())
 
 
 async def _add_pledges(url: str, count: int = BULK_PLEDGES) -> None:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with engine.begin() as connection:
             await insert_pledges(connection, count, forum="RCM")

@@ -26,8 +26,6 @@ import httpx
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
-from app.db import create_engine
 from app.schemas.filters import PledgeFilter
 from app.services.paging import encode_cursor, page_statement
 from app.services.pledges import (
@@ -38,6 +36,7 @@ from app.services.pledges import (
     resolve_filter,
 )
 from tests.bulk import insert_pledges
+from tests.conftest import setup_engine
 from tests.live_server import Server
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ class StreamServer(Server):
 
 
 async def seed(url: str) -> None:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with engine.begin() as connection:
             await insert_pledges(connection, ROWS, forum="RCM")
@@ -70,7 +69,7 @@ async def seed(url: str) -> None:
 
 async def page_plans(url: str) -> dict[str, str]:
     """EXPLAIN of a page from the middle of the list, per ordering and filter."""
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     plans: dict[str, str] = {}
     try:
         async with AsyncSession(engine) as session:

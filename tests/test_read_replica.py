@@ -20,11 +20,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.config import Settings
-from app.db import create_engine
 from app.db.migrations import upgrade
 from app.main import create_app
 from app.services import api_keys as api_key_service
-from tests.conftest import _admin, _load_curated, client_for
+from tests.conftest import _admin, _load_curated, client_for, setup_engine
 from tests.factories import pledge_body
 from tests.pg_cluster import Cluster
 
@@ -48,7 +47,7 @@ async def _scalar(url: str, statement: str) -> object:
 
 
 async def _new_key(url: str) -> str:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             created = await api_key_service.create_api_key(

@@ -29,12 +29,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
-from app.db import create_engine
 from app.db.migrations import upgrade
 from app.models import AuditEntry, IdempotencyRecord, Pledge
 from app.services import api_keys as api_key_service
-from tests.conftest import _load_curated
+from tests.conftest import _load_curated, setup_engine
 from tests.factories import pledge_body
 from tests.live_server import Server
 from tests.pg_cluster import Cluster, cluster
@@ -121,7 +119,7 @@ async def run_clients(
 
 async def stored(url: str) -> tuple[set[int], set[int], set[str]]:
     """Pledge ids, pledge ids with a created audit entry, done idempotency keys."""
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with AsyncSession(engine) as session:
             pledges = set(
@@ -146,7 +144,7 @@ async def stored(url: str) -> tuple[set[int], set[int], set[str]]:
 
 
 async def writer_secret(url: str) -> str:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             created = await api_key_service.create_api_key(

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.api.deps import SessionDep
 from app.config import Settings
-from app.db import WRITER_OPTION, create_engine
+from app.db import WRITER_OPTION
 from app.main import create_app
 from app.services import api_keys as api_key_service
-from tests.conftest import START_ALLOWANCE, client_for
+from tests.conftest import START_ALLOWANCE, client_for, setup_engine
 from tests.factories import pledge_body
 
 
@@ -113,7 +113,7 @@ async def test_an_exhausted_pool_answers_503_database_busy_after_one_wait(
 
 @pytest.fixture
 async def lock_holder(live_database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(Settings(database_url=live_database_url, _env_file=None))
+    engine = setup_engine(live_database_url)
     yield engine
     await engine.dispose()
 

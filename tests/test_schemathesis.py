@@ -22,9 +22,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
-from app.db import create_engine
 from app.services import api_keys as api_key_service
+from tests.conftest import setup_engine
 from tests.live_server import ROOT, serving
 
 SEED = "20261130"
@@ -33,7 +32,7 @@ GRAPHQL_CASES = 300
 
 
 async def _key(url: str) -> str:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             created = await api_key_service.create_api_key(

@@ -30,9 +30,8 @@ import httpx
 import pytest
 
 from app.api.streams import BoundedStreamingResponse
-from app.config import Settings
-from app.db import create_engine
 from tests.bulk import insert_pledges
+from tests.conftest import setup_engine
 from tests.live_server import Server, serving
 
 PLEDGES = 100_000  # over 10 MB of CSV: more than a loopback socket's buffers hold (4 MB)
@@ -40,7 +39,7 @@ REQUEST = b"GET /v1/pledges?format=csv&all=true HTTP/1.1\r\nHost: migov\r\n\r\n"
 
 
 async def seed(url: str) -> None:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with engine.begin() as connection:
             await insert_pledges(connection, PLEDGES, forum="RCM")

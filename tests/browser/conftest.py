@@ -37,13 +37,12 @@ from playwright.async_api import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from app.config import Settings
 from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
-from app.db import create_engine
 from app.db.migrations import upgrade
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
+from tests.conftest import setup_engine
 from tests.live_server import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +88,7 @@ async def _admin(url: str, statement: str) -> None:
 
 
 async def _load_curated(url: str) -> None:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             await dataset_service.load_dataset(session, dataset_read.read_dataset())
@@ -172,7 +171,7 @@ def base_url(server_database_url: str) -> Iterator[str]:
 
 
 async def _writer_secret(url: str) -> str:
-    engine = create_engine(Settings(database_url=url, _env_file=None))
+    engine = setup_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             created = await api_key_service.create_api_key(
