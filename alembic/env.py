@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from alembic import context
 from app.config import get_settings
-from app.db import create_engine
+from app.db import WRITER_OPTION, create_engine
 from app.models import Base
 from app.models.base import EnumText, UTCDateTime
 
@@ -71,9 +71,17 @@ async def run_migrations_online() -> None:
         return
     from app.config import Settings
 
-    engine = create_engine(Settings(database_url=_url()))
+    # A migration is not a request: a statement rebuilding an index over a large table
+    # runs as long as the data needs, and a busy server gets time to accept the connect.
+    engine = create_engine(
+        Settings(database_url=_url(), db_statement_timeout=0, db_connect_timeout=30)
+    )
     try:
         async with engine.connect() as connection:
+            # On SQLite the migration's transaction begins as a writer (BEGIN IMMEDIATE):
+            # one begun as a reader cannot take the write lock from a writer of the
+            # running service, and fails at once instead of waiting for it.
+            await connection.execution_options(**{WRITER_OPTION: True})
             await connection.run_sync(_run_sync)
             await connection.commit()
     finally:

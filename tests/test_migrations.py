@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.db.migrations import downgrade, head_revisions, upgrade
 from app.models import Base
 from app.models.pledge import POSTGRESQL_ONLY_INDEXES
+from tests.conftest import setup_engine
 
 
 def _inspect(url: str, fn: Any) -> Any:
@@ -114,3 +116,51 @@ def test_idempotency_records_keep_whether_they_created_across_the_status_migrati
     }
     downgrade(scratch_url, "e5c9f3a7b2d4")
     assert read("response_status") == {"k201": 201, "k200": 200, "kfly": None}
+
+
+def test_a_migration_waits_out_a_lock_instead_of_the_request_statement_timeout(
+    scratch_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's statement timeout (here 1 ms, from the environment) does not bound a
+    migration: its first write waits for a transaction holding ``alembic_version``, and
+    runs once that ends. On PostgreSQL the holder lets go once ``pg_locks`` shows the
+    migration waiting; SQLite shows no waiter, so there it lets go after a second."""
+    monkeypatch.setenv("MIGOV_DB_STATEMENT_TIMEOUT", "0.001")
+    sqlite = make_url(scratch_url).get_backend_name() == "sqlite"
+
+    async def scenario() -> None:
+        # The service's own engine: on SQLite it puts the file in WAL mode, as in service.
+        holder = setup_engine(scratch_url)
+        try:
+            async with holder.connect() as connection:
+                await connection.execute(text(ALEMBIC_VERSION))
+                await connection.commit()
+                if sqlite:  # a pending write holds the file's write lock until it ends
+                    await connection.execute(text("INSERT INTO alembic_version VALUES ('x')"))
+                else:
+                    await connection.execute(
+                        text("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+                    )
+                migration = asyncio.create_task(asyncio.to_thread(upgrade, scratch_url))
+                if sqlite:
+                    await asyncio.wait({migration}, timeout=1.0)
+                else:
+                    async with holder.connect() as watcher:
+                        waiting = text(WAITING_ON_A_LOCK)
+                        # PostgreSQL offers no event for a lock wait beginning: it is polled.
+                        while not migration.done() and not await watcher.scalar(waiting):  # noqa: ASYNC110
+                            await asyncio.sleep(0.01)
+                await connection.rollback()
+            await migration
+        finally:
+            await holder.dispose()
+
+    asyncio.run(scenario())
+    assert {_inspect(scratch_url, _revision)} == set(head_revisions())
+
+
+ALEMBIC_VERSION = "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+WAITING_ON_A_LOCK = (
+    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE NOT l.granted AND a.datname = current_database()"
+)
