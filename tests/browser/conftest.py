@@ -35,14 +35,12 @@ from playwright.async_api import (
     expect,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.dataset import load as dataset_service
-from app.dataset import read as dataset_read
 from app.db.migrations import upgrade
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
-from tests.conftest import setup_engine
+from tests.conftest import _admin, _load_curated, setup_engine
 from tests.live_server import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,25 +74,6 @@ def _listening_socket() -> socket.socket:
         sock.listen(128)
         return sock
     raise RuntimeError("no free port in 8600-8649 for the page tests' server")
-
-
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(make_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.exec_driver_sql(statement)
-    finally:
-        await engine.dispose()
-
-
-async def _load_curated(url: str) -> None:
-    engine = setup_engine(url)
-    try:
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            await dataset_service.load_dataset(session, dataset_read.read_dataset())
-            await session.commit()
-    finally:
-        await engine.dispose()
 
 
 @contextmanager
