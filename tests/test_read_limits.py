@@ -14,6 +14,7 @@ thirty ``pledges(first: 500)`` ran 9.3 s; reads had no rate limit. Now:
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.config import Settings
+from app.http import ratelimit
 from app.http.ratelimit import ClientLimiter
 from app.main import create_app
 from app.services import api_keys as api_key_service
@@ -144,9 +146,13 @@ def test_a_client_bucket_refills_steadily_and_forgets_full_buckets() -> None:
 
 
 @pytest.fixture
-def limited(settings: Settings, session: AsyncSession) -> Any:
+def limited(settings: Settings, session: AsyncSession, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An app allowing a client 4 requests a minute, whose limiter's clock stands still:
+    the headers' figures are then exact however long each request takes (a first request
+    on a loaded machine has taken seconds, and the bucket refilled by as much)."""
     from tests.conftest import build_app
 
+    monkeypatch.setattr(ratelimit, "ClientLimiter", partial(ClientLimiter, clock=lambda: 0.0))
     return build_app(settings.model_copy(update={"client_rate_limit_per_minute": 4}), session)
 
 
