@@ -466,7 +466,7 @@ SUBMITTED = (
 )
 
 
-class CurrencyAmount(BaseModel):
+class CurrencyAmount(ReadModel):
     currency: str = Field(description=ISO_4217)
     amount: Decimal = Field(description=EXACT_DECIMAL)
     amount_submitted: Decimal = Field(
@@ -475,7 +475,7 @@ class CurrencyAmount(BaseModel):
     amount_currency_assumed: Decimal = Field(default=Decimal("0.00"), description=AMOUNT_ASSUMED)
 
 
-class PledgeSummaryRow(BaseModel):
+class PledgeSummaryRow(ReadModel):
     forum: str | None = None
     year: int | None = None
     kind: str | None = None
