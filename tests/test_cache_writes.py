@@ -13,6 +13,7 @@ are hits after a pledge write.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -24,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, FrozenReads, Reads, recording, rows_only
-from app.http.cache import NOT_CACHED_PATHS, Entry, ResponseCache
+from app.http.cache import NOT_CACHED_PATHS, REMEMBERED_STEPS, Entry, ResponseCache
 from app.services import changes as change_service
+from app.services import pledges as pledge_service
 from app.services.changes import WRITTEN_BESIDE_ROWS, Written
 from app.services.pledges import PLEDGE_FORUM, PLEDGE_YEAR
 from bench.run import first_difference
@@ -404,3 +406,98 @@ def test_the_store_index_evicts_exactly_what_the_rule_says() -> None:
         indexed = set().union(*store._readers.values()) if store._readers else set()
         # An answer that read nothing (no statement) depends on no data: never evicted.
         assert indexed == {key for key in kept if entries[key].tables or entries[key].rows}
+
+
+def test_an_answer_computed_across_writes_is_kept_only_when_they_missed_it() -> None:
+    """An answer computed at version 1 reaches the store after it moved on: it is kept
+    exactly when no step in between touched what it read (the rule above) and every
+    step's changes are known; otherwise it is thrown away, as before."""
+    rng = random.Random(2026)
+    tables = ["forum", "actor", "citation", "pledge", "pledge_pledger", "change", "*"]
+    parts: list[Any] = [1, 2, 3, (PLEDGE_FORUM, "RCM"), (PLEDGE_FORUM, "MIRPS-SP")]
+    parts += [(PLEDGE_YEAR, "2020"), (PLEDGE_YEAR, "2022")]
+    kept_some = thrown_some = False
+    for _ in range(500):
+        store = ResponseCache(1 << 20)
+        store.put(1, ("seed",), Entry(headers=[], body=b"x"))
+        steps: list[Written | None] = []
+        for version in range(2, 2 + rng.randint(1, 4)):
+            written: Written | None = Written(
+                frozenset(rng.sample(tables[:-1], rng.randint(0, 1))),
+                {PLEDGE_FAMILY: frozenset(rng.sample(parts, rng.randint(0, 2)))},
+            )
+            if rng.random() < 0.1:
+                written = None
+            steps.append(written)
+            store.advance(version, written, since=version - 1)
+        read = Reads(
+            tables=set(rng.sample(tables, rng.randint(0, 1))),
+            rows={PLEDGE_FAMILY: set(rng.sample(parts, rng.randint(1, 2)))},
+        ).frozen()
+
+        store.put(1, ("late",), Entry(headers=[], body=b"late", reads=read))
+
+        expected = all(w is not None and not _touched(read, w) for w in steps)
+        assert (store.get(store.version, ("late",)) is not None) == expected, (read, steps)
+        kept_some |= expected
+        thrown_some |= not expected
+    assert kept_some, "no case kept an answer"
+    assert thrown_some, "no case threw one away"
+
+
+def test_an_answer_older_than_the_steps_remembered_is_thrown_away() -> None:
+    store = ResponseCache(1 << 20)
+    store.put(1, ("seed",), Entry(headers=[], body=b"x"))
+    nothing = Written(frozenset(), {})
+    for version in range(2, REMEMBERED_STEPS + 3):
+        store.advance(version, nothing, since=version - 1)
+    read = Reads(tables={"forum"}).frozen()
+    for computed_at, kept in [(1, False), (2, True), (store.version - 1, True)]:
+        store.put(computed_at, (computed_at,), Entry(headers=[], body=b"y", reads=read))
+        assert (store.get(store.version, (computed_at,)) is not None) is kept, computed_at
+
+
+@pytest.mark.parametrize(
+    ("year", "kept"),
+    [pytest.param("2019", True, id="other-year"), pytest.param("2022", False, id="same-year")],
+)
+async def test_a_summary_computed_while_a_pledge_is_written_is_kept_unless_it_changed(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+    writer: Key,
+    monkeypatch: pytest.MonkeyPatch,
+    year: str,
+    kept: bool,
+) -> None:
+    """A year's totals are computed, and before they are sent a pledge announced in 2022
+    is submitted and another request moves the cache to the new version. Totals of
+    another year are stored for the new version (the next ask is a hit); the 2022 totals,
+    which lack the new pledge, are not (the next ask computes them again). Either way
+    the next answer equals that of an app without a cache."""
+    through_cache, without = clients
+    path = SUMMARY.format(f"{year}-01-01", f"{year}-12-31")
+    started, go = asyncio.Event(), asyncio.Event()
+    summarize = pledge_service.summarize_pledges
+
+    async def paused(*args: Any, **kwargs: Any) -> Any:
+        totals = await summarize(*args, **kwargs)
+        started.set()
+        await go.wait()
+        return totals
+
+    monkeypatch.setattr(pledge_service, "summarize_pledges", paused)
+    computing = asyncio.create_task(through_cache.get(path))
+    await started.wait()
+    monkeypatch.setattr(pledge_service, "summarize_pledges", summarize)
+    await _submit(through_cache, writer, external_ref=f"while-computing-{year}")
+    assert (await through_cache.get("/v1/forums/RCM")).status_code == 200  # moves the store on
+    go.set()
+    first = await computing
+    assert first.status_code == 200, first.text
+
+    hits = _hits()
+    again = await through_cache.get(path)
+    assert _hits() == hits + (1 if kept else 0)
+    fresh = await without.get(path)
+    assert again.json() == fresh.json(), first_difference(again.json(), fresh.json())
+    # The first answer was computed before the pledge was: the 2022 totals lack it.
+    assert (first.json() == fresh.json()) is kept

@@ -55,7 +55,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -105,6 +105,10 @@ NOT_MODIFIED_HEADERS = frozenset(
 # would refuse is never answered from an entry stored for another value.
 KEYED_REQUEST_HEADERS = (b"migov-min-version", b"migov-data-version")
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
+# How many version steps the store remembers what they changed. An answer computed at a
+# version the store has moved past since (writes committed while it was computed) is
+# kept if no step in between changed what it read; older than these steps, it is not.
+REMEMBERED_STEPS = 256
 # A GraphQL POST is read whole to key it only up to this size, declared in Content-Length;
 # a larger or undeclared body passes through uncached (no document that long is served).
 MAX_KEYED_BODY_BYTES = 64 * 1024
@@ -284,6 +288,9 @@ class ResponseCache:
         self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._bytes = 0
         self._readers: dict[Hashable, set[tuple[Any, ...]]] = {}
+        # The latest version steps, oldest first: (from, to, what changed or None when
+        # unknown), each ``to`` the next one's ``from``.
+        self._steps: deque[tuple[int, int, Written | None]] = deque(maxlen=REMEMBERED_STEPS)
 
     def get(self, version: int, key: tuple[Any, ...]) -> Entry | None:
         if version != self.version:
@@ -294,10 +301,16 @@ class ResponseCache:
         return entry
 
     def put(self, version: int, key: tuple[Any, ...], entry: Entry) -> None:
-        if version < self.version or entry.size > min(self.max_bytes, MAX_ENTRY_BYTES):
+        """Keep ``entry``, computed at ``version``, as the answer to ``key`` at the store's
+        version: when it is that version, or an older one that the writes since did not
+        change for it (``unchanged_since``). A newer version empties the store first."""
+        if entry.size > min(self.max_bytes, MAX_ENTRY_BYTES):
+            return
+        if version < self.version and not self.unchanged_since(version, entry.reads):
             return
         if version > self.version:
             self.clear()
+            self._steps.append((self.version, version, None))
             self.version = version
         self._drop(key)
         self._entries[key] = entry
@@ -316,7 +329,10 @@ class ResponseCache:
         if written is None or since < 0 or since > self.version:
             left = len(self._entries)
             self.clear()
+            self._steps.append((self.version, version, None))
         else:
+            # ``written`` covers (since, version], all of the step from ``self.version``.
+            self._steps.append((self.version, version, written))
             stale: set[tuple[Any, ...]] = set(self._readers.get(EVERYTHING, ()))
             for table in written.tables:
                 stale |= self._readers.get(table, set())
@@ -328,6 +344,21 @@ class ResponseCache:
             left = len(stale)
         self.version = version
         return left
+
+    def unchanged_since(self, version: int, reads: FrozenReads) -> bool:
+        """Whether the writes from ``version`` to the store's version changed nothing
+        ``reads`` names, as far as the remembered steps tell (an answer that read
+        everything, a step whose changes are unknown, or a gap in the steps: changed)."""
+        if EVERYTHING in reads.tables:
+            return False
+        upto = self.version
+        for start, end, written in reversed(self._steps):
+            if end != upto or written is None or _touches(written, reads):
+                return False
+            if start <= version:
+                return True
+            upto = start
+        return False
 
     def _drop(self, key: tuple[Any, ...]) -> None:
         entry = self._entries.pop(key, None)
@@ -356,6 +387,14 @@ def _dependencies(reads: FrozenReads) -> Iterator[Hashable]:
     for family, keys in reads.rows:
         for row in keys:
             yield (family, row)
+
+
+def _touches(written: Written, reads: FrozenReads) -> bool:
+    """Whether ``written`` changed a table or a part ``reads`` names (the rule by which
+    ``ResponseCache.advance`` drops entries)."""
+    if reads.tables & written.tables:
+        return True
+    return any(not keys.isdisjoint(written.rows.get(family, ())) for family, keys in reads.rows)
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
