@@ -475,12 +475,15 @@ async def summarize_pledges(
     # 800 rows; assigning to a pydantic model row by row was most of the work).
     width = len(keys)
     groups: dict[tuple[Any, ...], _Totals] = {}
+    last: tuple[Any, ...] | None = None
+    totals = _Totals()
     for record in records:
-        marker = tuple(_group_value(value) for value in record[:width])
-        totals = groups.get(marker)
-        if totals is None:
-            totals = groups[marker] = _Totals()
-        totals.add(record, width)
+        values = tuple(record)
+        if values[:width] != last:  # the rows of a group come together (ORDER BY)
+            last = values[:width]
+            marker = tuple(map(_group_value, last))
+            totals = groups.get(marker) or groups.setdefault(marker, _Totals())
+        totals.add(values[width:])
     return [totals.read(keys, marker) for marker, totals in groups.items()]
 
 
@@ -505,8 +508,9 @@ class _Totals:
         self.usd_assumed: Decimal | None = None
         self.amounts: list[CurrencyAmount] = []
 
-    def add(self, record: Any, width: int) -> None:
-        """Add one row of ``_SUMMARY_FIGURES`` (after the ``width`` group columns)."""
+    def add(self, figures: tuple[Any, ...]) -> None:
+        """Add one row of ``_SUMMARY_FIGURES``: counts as ints, sums as Decimals (the
+        ``Money`` type gives them on both engines) or null."""
         (
             currency,
             count,
@@ -519,24 +523,24 @@ class _Totals:
             count_assumed,
             assumed,
             usd_assumed,
-        ) = record[width:]
-        self.count += int(count)
-        self.count_submitted += int(count_submitted)
-        self.count_assumed += int(count_assumed)
-        self.no_usd += int(no_usd)
+        ) = figures
+        self.count += count
+        self.count_submitted += count_submitted
+        self.count_assumed += count_assumed
+        self.no_usd += no_usd
         if usd is not None:
             # The parts' sums are null where none of the part's pledges has a USD
             # equivalent: zero of a known total.
-            self.usd = (self.usd or ZERO) + Decimal(usd)
-            self.usd_submitted = (self.usd_submitted or ZERO) + Decimal(usd_submitted or 0)
-            self.usd_assumed = (self.usd_assumed or ZERO) + Decimal(usd_assumed or 0)
+            self.usd = (self.usd or ZERO) + usd
+            self.usd_submitted = (self.usd_submitted or ZERO) + (usd_submitted or ZERO)
+            self.usd_assumed = (self.usd_assumed or ZERO) + (usd_assumed or ZERO)
         if currency is not None:
             self.amounts.append(
                 CurrencyAmount.trusted(
                     currency=currency,
-                    amount=Decimal(amount).quantize(CENT),
-                    amount_submitted=Decimal(submitted).quantize(CENT),
-                    amount_currency_assumed=Decimal(assumed).quantize(CENT),
+                    amount=amount.quantize(CENT),
+                    amount_submitted=submitted.quantize(CENT),
+                    amount_currency_assumed=assumed.quantize(CENT),
                 )
             )
 
