@@ -15,7 +15,10 @@ so an answer computed at version V stays right until V changes. Each process kee
   (``services.changes.written_between``) and drops only the answers that read it: a
   pledge submission leaves forums, actors, participations and other pledges' pages
   standing. When that cannot be told (curated data reloaded, too many changes, the
-  read failing), it empties.
+  read failing), it empties. It remembers what the latest ``REMEMBERED_STEPS``
+  version steps changed, so an answer computed at a version it has moved past
+  meanwhile (a write landed while the answer was computed) is still kept when none
+  of those writes touched what the answer read.
 
 What is stored, and what is not:
 
