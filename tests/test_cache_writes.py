@@ -25,7 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db.reads import FAMILIES, PLEDGE_FAMILY, FrozenReads, Reads, recording, rows_only
-from app.http.cache import NOT_CACHED_PATHS, REMEMBERED_STEPS, Entry, ResponseCache
+from app.http.cache import (
+    NOT_CACHED_PATHS,
+    REMEMBERED_ROWS,
+    REMEMBERED_STEPS,
+    Entry,
+    ResponseCache,
+)
 from app.services import changes as change_service
 from app.services import pledges as pledge_service
 from app.services.changes import WRITTEN_BESIDE_ROWS, Written
@@ -455,6 +461,32 @@ def test_an_answer_older_than_the_steps_remembered_is_thrown_away() -> None:
     for computed_at, kept in [(1, False), (2, True), (store.version - 1, True)]:
         store.put(computed_at, (computed_at,), Entry(headers=[], body=b"y", reads=read))
         assert (store.get(store.version, (computed_at,)) is not None) is kept, computed_at
+
+
+def test_the_steps_remembered_are_bounded_by_the_rows_they_name() -> None:
+    """A batch may name thousands of rows; however many steps arrive, the store keeps at
+    most ``REMEMBERED_ROWS`` of them, and an answer from before a forgotten step is
+    thrown away (its writes can no longer be checked)."""
+    store = ResponseCache(1 << 20)
+    store.put(1, ("seed",), Entry(headers=[], body=b"x"))
+    batch = REMEMBERED_ROWS // 3 + 1
+    for version in range(2, 12):
+        rows = frozenset(range(version * batch, (version + 1) * batch))
+        store.advance(version, Written(frozenset(), {PLEDGE_FAMILY: rows}), since=version - 1)
+        _, rows_named = store.remembered
+        assert rows_named == min(version - 1, 2) * batch <= REMEMBERED_ROWS
+    assert store.remembered[0] == 2
+    read = Reads(tables={"forum"}).frozen()
+    store.put(8, ("older",), Entry(headers=[], body=b"y", reads=read))
+    store.put(9, ("within",), Entry(headers=[], body=b"z", reads=read))
+    assert store.get(11, ("older",)) is None
+    assert store.get(11, ("within",)) is not None
+    # One step naming more rows than the bound is not remembered at all.
+    huge = frozenset(range(REMEMBERED_ROWS + 1))
+    store.advance(12, Written(frozenset(), {PLEDGE_FAMILY: huge}), since=11)
+    assert store.remembered == (0, 0)
+    store.put(11, ("before-huge",), Entry(headers=[], body=b"w", reads=read))
+    assert store.get(12, ("before-huge",)) is None
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,10 @@ MAX_ENTRY_BYTES = 4 * 1024 * 1024
 # How many version steps the store remembers what they changed. An answer computed at a
 # version the store has moved past since (writes committed while it was computed) is
 # kept if no step in between changed what it read; older than these steps, it is not.
+# The rows they name are bounded too (a batch may name thousands): past the bound the
+# oldest steps are forgotten.
 REMEMBERED_STEPS = 256
+REMEMBERED_ROWS = 20_000
 # A GraphQL POST is read whole to key it only up to this size, declared in Content-Length;
 # a larger or undeclared body passes through uncached (no document that long is served).
 MAX_KEYED_BODY_BYTES = 64 * 1024
@@ -293,7 +296,8 @@ class ResponseCache:
         self._readers: dict[Hashable, set[tuple[Any, ...]]] = {}
         # The latest version steps, oldest first: (from, to, what changed or None when
         # unknown), each ``to`` the next one's ``from``.
-        self._steps: deque[tuple[int, int, Written | None]] = deque(maxlen=REMEMBERED_STEPS)
+        self._steps: deque[tuple[int, int, Written | None]] = deque()
+        self._remembered_rows = 0
 
     def get(self, version: int, key: tuple[Any, ...]) -> Entry | None:
         if version != self.version:
@@ -313,7 +317,7 @@ class ResponseCache:
             return
         if version > self.version:
             self.clear()
-            self._steps.append((self.version, version, None))
+            self._remember(version, None)
             self.version = version
         self._drop(key)
         self._entries[key] = entry
@@ -332,10 +336,10 @@ class ResponseCache:
         if written is None or since < 0 or since > self.version:
             left = len(self._entries)
             self.clear()
-            self._steps.append((self.version, version, None))
+            self._remember(version, None)
         else:
             # ``written`` covers (since, version], all of the step from ``self.version``.
-            self._steps.append((self.version, version, written))
+            self._remember(version, written)
             stale: set[tuple[Any, ...]] = set(self._readers.get(EVERYTHING, ()))
             for table in written.tables:
                 stale |= self._readers.get(table, set())
@@ -347,6 +351,19 @@ class ResponseCache:
             left = len(stale)
         self.version = version
         return left
+
+    def _remember(self, version: int, written: Written | None) -> None:
+        """Note the step from the store's version to ``version`` (before moving to it)."""
+        self._steps.append((self.version, version, written))
+        self._remembered_rows += _rows_named(written)
+        while len(self._steps) > REMEMBERED_STEPS or self._remembered_rows > REMEMBERED_ROWS:
+            _, _, forgotten = self._steps.popleft()
+            self._remembered_rows -= _rows_named(forgotten)
+
+    @property
+    def remembered(self) -> tuple[int, int]:
+        """How many steps the store remembers, and how many rows they name."""
+        return len(self._steps), self._remembered_rows
 
     def unchanged_since(self, version: int, reads: FrozenReads) -> bool:
         """Whether the writes from ``version`` to the store's version changed nothing
@@ -390,6 +407,10 @@ def _dependencies(reads: FrozenReads) -> Iterator[Hashable]:
     for family, keys in reads.rows:
         for row in keys:
             yield (family, row)
+
+
+def _rows_named(written: Written | None) -> int:
+    return 0 if written is None else sum(len(keys) for keys in written.rows.values())
 
 
 def _touches(written: Written, reads: FrozenReads) -> bool:
