@@ -482,7 +482,8 @@ async def summarize_pledges(
         if values[:width] != last:  # the rows of a group come together (ORDER BY)
             last = values[:width]
             marker = tuple(map(_group_value, last))
-            totals = groups.get(marker) or groups.setdefault(marker, _Totals())
+            found = groups.get(marker)
+            totals = groups[marker] = found if found is not None else _Totals()
         totals.add(values[width:])
     return [totals.read(keys, marker) for marker, totals in groups.items()]
 
