@@ -20,6 +20,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, bindparam, extract, func, select
@@ -475,16 +477,11 @@ async def summarize_pledges(
     # 800 rows; assigning to a pydantic model row by row was most of the work).
     width = len(keys)
     groups: dict[tuple[Any, ...], _Totals] = {}
-    last: tuple[Any, ...] | None = None
-    totals = _Totals()
-    for record in records:
-        values = tuple(record)
-        if values[:width] != last:  # the rows of a group come together (ORDER BY)
-            last = values[:width]
-            marker = tuple(map(_group_value, last))
-            found = groups.get(marker)
-            totals = groups[marker] = found if found is not None else _Totals()
-        totals.add(values[width:])
+    # The rows of a group come together (ORDER BY): its group is found once per run.
+    for raw, run in groupby(map(tuple, records), key=itemgetter(slice(0, width))):
+        totals = groups.setdefault(tuple(map(_group_value, raw)), _Totals())
+        for record in run:
+            totals.add(record[width:])
     return [totals.read(keys, marker) for marker, totals in groups.items()]
 
 
@@ -532,9 +529,9 @@ class _Totals:
         if usd is not None:
             # The parts' sums are null where none of the part's pledges has a USD
             # equivalent: zero of a known total.
-            self.usd = (self.usd or ZERO) + usd
-            self.usd_submitted = (self.usd_submitted or ZERO) + (usd_submitted or ZERO)
-            self.usd_assumed = (self.usd_assumed or ZERO) + (usd_assumed or ZERO)
+            self.usd = (self.usd or _ZERO) + usd
+            self.usd_submitted = (self.usd_submitted or _ZERO) + (usd_submitted or _ZERO)
+            self.usd_assumed = (self.usd_assumed or _ZERO) + (usd_assumed or _ZERO)
         if currency is not None:
             self.amounts.append(
                 CurrencyAmount.trusted(
@@ -546,7 +543,7 @@ class _Totals:
             )
 
     def read(self, keys: list[SummaryKey], marker: tuple[Any, ...]) -> PledgeSummaryRow:
-        group: dict[str, Any] = dict.fromkeys(SUMMARY_GROUP_FIELDS)
+        group: dict[str, Any] = dict.fromkeys(_GROUP_FIELDS)
         group.update(zip((key.value for key in keys), marker, strict=True))
         return PledgeSummaryRow.trusted(
             **group,
@@ -561,9 +558,9 @@ class _Totals:
         )
 
 
-ZERO = Decimal(0)
+_ZERO = Decimal(0)
 # The group columns of a summary row, in the read shape's order.
-SUMMARY_GROUP_FIELDS = tuple(key.value for key in SummaryKey)
+_GROUP_FIELDS = tuple(key.value for key in SummaryKey)
 
 
 def _cents(value: Decimal | None) -> Decimal | None:
