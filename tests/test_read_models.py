@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from app.models.enums import ActorKind
 from app.schemas.actor import ActorRead, ActorRef
 from app.schemas.common import CitationRead
@@ -36,3 +38,29 @@ def test_a_field_left_out_takes_its_default_as_model_construct_gives_it() -> Non
     assert built.certainty is None
     assert built == ActorRead.model_construct(**values)
     assert "certainty" not in built.model_fields_set
+
+
+def test_by_position_builds_what_trusted_builds_from_one_value_per_field() -> None:
+    build = ActorRef.by_position()
+    fields = list(ActorRef.model_fields)
+    values: list[Any] = ["CAN", "CAN", "Canada", ActorKind.STATE]
+    assert len(values) == len(fields)
+    built = build(*values)
+    named = ActorRef.trusted(**dict(zip(fields, values, strict=True)))
+    assert built == named
+    assert built.model_dump_json() == named.model_dump_json()
+    assert built.model_fields_set == named.model_fields_set
+    # Two models built alike share nothing mutable.
+    other = build(*values)
+    other.model_fields_set.discard("name")
+    assert "name" in built.model_fields_set
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["CAN", "CAN", "Canada"], ["CAN", "CAN", "Canada", ActorKind.STATE, "x"]],
+    ids=["too few", "too many"],
+)
+def test_by_position_refuses_a_value_too_many_or_too_few(values: list[Any]) -> None:
+    with pytest.raises(ValueError, match="zip"):
+        ActorRef.by_position()(*values)

@@ -471,7 +471,7 @@ async def summarize_pledges(
     grouping = [*columns, Pledge.currency]
     statement = statement.group_by(*grouping).order_by(*grouping)
     with _parts_only(resolved):
-        records = await session.execute(statement)
+        records = await (await session.connection()).execute(statement)
     # One row per group and currency, in group order: the figures are added up in plain
     # values and each group's read shape built once (a year's totals by forum are about
     # 800 rows; assigning to a pydantic model row by row was most of the work).
@@ -534,11 +534,11 @@ class _Totals:
             self.usd_assumed = (self.usd_assumed or _ZERO) + (usd_assumed or _ZERO)
         if currency is not None:
             self.amounts.append(
-                CurrencyAmount.trusted(
-                    currency=currency,
-                    amount=amount.quantize(CENT),
-                    amount_submitted=submitted.quantize(CENT),
-                    amount_currency_assumed=assumed.quantize(CENT),
+                _amount(
+                    currency,
+                    amount.quantize(CENT),
+                    submitted.quantize(CENT),
+                    assumed.quantize(CENT),
                 )
             )
 
@@ -559,6 +559,8 @@ class _Totals:
 
 
 _ZERO = Decimal(0)
+# A CurrencyAmount from (currency, amount, amount_submitted, amount_currency_assumed).
+_amount = CurrencyAmount.by_position()
 # The group columns of a summary row, in the read shape's order.
 _GROUP_FIELDS = tuple(key.value for key in SummaryKey)
 
