@@ -1,9 +1,9 @@
 """Limits that refuse an abusive GraphQL request cheaply, before it runs.
 
-strawberry's own extensions bound the document (``MaxTokensLimiter``), its depth
-(``QueryDepthLimiter``) and its aliases (``MaxAliasesLimiter``), and turn
-introspection off (``DisableIntrospection``); the subclasses here only add the
-stable ``extensions.code`` of each refusal. ``QueryCostLimiter`` estimates what
+strawberry's own extensions bound the document (``MaxTokensLimiter``) and its aliases
+(``MaxAliasesLimiter``), and turn introspection off (``DisableIntrospection``); the
+subclasses here only add the stable ``extensions.code`` of each refusal. The depth is
+bounded by a rule of our own with strawberry's measure (``depth_rule``). ``QueryCostLimiter`` estimates what
 a query may resolve and refuses it above a maximum:
 
 * a scalar field costs nothing; an object field costs 1, times the items it may
@@ -65,7 +65,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
@@ -116,10 +115,69 @@ def with_code(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRul
     return CodedRule
 
 
-class DepthLimit(QueryDepthLimiter):
-    def __init__(self, max_depth: int) -> None:
-        super().__init__(max_depth=max_depth)
-        self.validation_rules = [with_code(r, QUERY_TOO_DEEP) for r in self.validation_rules]
+def depth_rule(max_depth: int) -> type[ASTValidationRule]:
+    """A document's depth, bounded as strawberry's ``QueryDepthLimiter`` bounds it (the
+    same measure, the same message), without its two faults on documents graphql-core
+    accepts: an empty selection set (``{ }``, ``node { }``: valid since graphql-core 3.3)
+    made it fail with "max() arg is an empty sequence", and a spread of an unknown
+    fragment with a bare ``KeyError``; both were answered as an error with no code. A
+    selection set with nothing in it adds no depth; an unknown fragment adds none either,
+    and graphql-core's ``KnownFragmentNames`` refuses it."""
+
+    class DepthLimitRule(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            definitions = context.document.definitions
+            fragments = {
+                d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
+            }
+            for definition in definitions:
+                if isinstance(definition, OperationDefinitionNode):
+                    name = definition.name.value if definition.name else "anonymous"
+                    self._depth(definition, fragments, 0, name, frozenset())
+
+        def _depth(
+            self,
+            node: Any,
+            fragments: Mapping[str, FragmentDefinitionNode],
+            so_far: int,
+            operation: str,
+            visited: frozenset[str],
+        ) -> int:
+            if so_far > max_depth:
+                self.report_error(
+                    GraphQLError(
+                        f"'{operation}' exceeds maximum operation depth of {max_depth}", [node]
+                    )
+                )
+                return so_far
+            if isinstance(node, FragmentSpreadNode):
+                fragment = fragments.get(node.name.value)
+                if fragment is None or node.name.value in visited:
+                    return 0
+                return self._depth(
+                    fragment, fragments, so_far, operation, visited | {node.name.value}
+                )
+            if isinstance(node, FieldNode):
+                # Introspection fields (``__schema``, ``__typename``) add no depth.
+                if node.name.value.startswith("__") or node.selection_set is None:
+                    return 0
+                return 1 + max(
+                    (
+                        self._depth(child, fragments, so_far + 1, operation, visited)
+                        for child in node.selection_set.selections
+                    ),
+                    default=0,
+                )
+            return max(
+                (
+                    self._depth(child, fragments, so_far, operation, visited)
+                    for child in node.selection_set.selections
+                ),
+                default=0,
+            )
+
+    return with_code(DepthLimitRule, QUERY_TOO_DEEP)
 
 
 class AliasLimit(MaxAliasesLimiter):
@@ -455,7 +513,7 @@ class NulVariables(SchemaExtension):
 def static_rules(max_depth: int, max_aliases: int, introspection: bool) -> list[Any]:
     """The document-only validation rules, built once so validation can be cached per document."""
     rules: list[Any] = [
-        *DepthLimit(max_depth=max_depth).validation_rules,
+        depth_rule(max_depth),
         *AliasLimit(max_alias_count=max_aliases).validation_rules,
         NoNulInQueries,
     ]

@@ -44,6 +44,34 @@ async def test_default_depth_limit(client: httpx.AsyncClient) -> None:
     ]
 
 
+async def test_empty_selection_sets_answer_and_add_no_depth(
+    client: httpx.AsyncClient, client_with: ClientFactory
+) -> None:
+    """graphql-core accepts an empty selection set (``{ }``); the depth rule answered one
+    with "max() arg is an empty sequence" and no code."""
+    assert await gql(client, "{ }") == {"data": {}}
+    body = await gql(client, '{ forum(code: "MIRPS-SP") { } }')
+    assert body == {"data": {"forum": {}}}
+    body = await gql(client, '{ forum(code: "MIRPS-SP") { code ... on Forum { } } }')
+    assert body == {"data": {"forum": {"code": "MIRPS-SP"}}}
+    # An empty branch beside a deep one leaves the deep one measured.
+    async with client_with(graphql_max_depth=3) as limited:
+        deep = '{ forum(code: "MIRPS-SP") { children { } parent { parent { parent { code } } } } }'
+        body = await gql(limited, deep)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["query_too_deep"]
+
+
+async def test_an_unknown_fragment_is_a_validation_error_with_a_code(
+    client: httpx.AsyncClient,
+) -> None:
+    """It was answered with the bare text of a ``KeyError`` ("'Unknown'") and no code."""
+    body = await gql(client, "{ ...Unknown }")
+    assert body["data"] is None
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        ("Unknown fragment 'Unknown'.", "graphql_validation_failed")
+    ]
+
+
 async def test_alias_limit(client_with: ClientFactory) -> None:
     query = (
         '{ a: forum(code: "RCM") { code } b: forum(code: "M5") { code } c: pledge(id: 1) { id } }'
