@@ -25,6 +25,7 @@ from app.graphql.errors import (
     refused_request,
     should_mask_error,
 )
+from app.graphql.execution import LeanExecutionContext
 from app.graphql.limits import (
     CachedParse,
     CachedValidation,
@@ -133,6 +134,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=schema_extensions(settings),
         # Without introspection, "did you mean" hints would leak the schema too.
         config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),
+        execution_context_class=LeanExecutionContext,
     )
 
 
