@@ -1,27 +1,34 @@
-"""Executing a query without graphql-core's per-field machinery for plain leaf fields.
+"""Executing a query without graphql-core's per-field machinery for plain fields.
 
-A page of 100 pledges asks for about 1,300 fields, and more than eight in ten of them are
-plain leaves: a scalar or an enum (or a list of them) read off the object strawberry
-built, with no resolver of ours and no arguments. graphql-core runs each of those
-through the whole path any field takes: a resolve info built, argument values looked
-up, the resolver called through strawberry's wrapper, the value completed through the
-type dispatch of ``complete_value``. ``LeanExecutionContext`` answers such a field in
-one step: the same basic resolver, then the same ``coerce_output_value`` of its type.
+A page of 100 pledges asks for about 1,300 fields, and nearly nine in ten of them are
+plain: read off the object strawberry built, with no resolver of ours and no arguments.
+graphql-core runs each through the whole path any field takes: a resolve info built,
+argument values looked up, the resolver called through strawberry's wrapper, the value
+completed through the type dispatch of ``complete_value``. ``LeanExecutionContext``
+takes two kinds of plain field a shorter way:
+
+- a leaf (a scalar or an enum, or a list of them): the same basic resolver, then the
+  same ``coerce_output_value`` of its type, in one step;
+- an object, or a list of objects (``edges``, ``node``, ``pledgers``, a participation's
+  ``actor``): the object's selection executed on each value at the same path, with an
+  error met there handled at the same place, as ``execute_field`` and
+  ``complete_value`` do, without building a resolve info for the field.
 
 Anything else is graphql-core's own path, unchanged: a field with a resolver or
-arguments, an object or a list of objects, ``__typename``, a field carrying a directive
-other than ``@skip``/``@include`` (those are applied before execution), and any value
-that would not complete cleanly (null in a non-null field, a value its type refuses, an
-exception, an awaitable). Such a field is then executed again by graphql-core from the
-start, so its error, its path and the nulls it spreads are graphql-core's, as before;
-reading a plain attribute twice has no effect of its own. ``tests/graphql/
-test_lean_execution.py`` checks that the answers, errors included, are byte for byte
-graphql-core's.
+arguments, ``__typename``, a field carrying a directive other than ``@skip``/``@include``
+(those are applied before execution), an object type that checks ``is_type_of``, and any
+value that would not complete cleanly (null where none may be, a value its type refuses,
+an exception, an awaitable, a list that is not a list or tuple). Such a field is then
+executed by graphql-core from the start, before anything of it has run, so its error,
+its path and the nulls it spreads are graphql-core's; reading a plain attribute twice
+has no effect of its own. ``tests/graphql/test_lean_execution.py`` checks that the
+answers, errors included, are byte for byte graphql-core's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -96,13 +103,43 @@ def _is_basic(resolve: Any) -> bool:
     )
 
 
-# One plan per selection set: (response name, its fields, the leaf's resolver and
-# completion, or None for graphql-core's path).
-Step = tuple[str, Any, Callable[..., Any] | None, Complete | None]
+@dataclass(frozen=True, slots=True)
+class Objects:
+    """A plain field whose type is an object type, or a list of one, that graphql-core
+    would complete by executing the object's selection on each value."""
+
+    field_type: GraphQLOutputType  # as declared, non-null and list wrappers included
+    object_type: GraphQLObjectType
+    non_null: bool
+    item_type: GraphQLOutputType | None  # for a list: its item type as declared
+    item_non_null: bool
+
+
+def _objects(output_type: GraphQLOutputType) -> Objects | None:
+    non_null = isinstance(output_type, GraphQLNonNull)
+    inner = output_type.of_type if isinstance(output_type, GraphQLNonNull) else output_type
+    if isinstance(inner, GraphQLObjectType):
+        # A type with ``is_type_of`` (an interface's implementation) asks it of each value:
+        # graphql-core's to do.
+        if inner.is_type_of is None:
+            return Objects(output_type, inner, non_null, None, False)
+        return None
+    if isinstance(inner, GraphQLList):
+        item_type = inner.of_type
+        item_non_null = isinstance(item_type, GraphQLNonNull)
+        item = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
+            return Objects(output_type, item, non_null, item_type, item_non_null)
+    return None
+
+
+# One plan per selection set: (response name, its fields, the plain field's resolver, and
+# how to complete it: a leaf's completion or an object's shape; None for graphql-core).
+Step = tuple[str, Any, Callable[..., Any] | None, Complete | Objects | None]
 
 
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """strawberry's execution context, answering plain leaf fields in one step."""
+    """strawberry's execution context, taking plain fields the short way (module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,7 +157,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         steps: list[Step] = []
         for response_name, field_details_list in grouped_field_set.items():
             resolve: Callable[..., Any] | None = None
-            complete: Complete | None = None
+            complete: Complete | Objects | None = None
             node = field_details_list[0].node
             field_def = self.schema.get_field(parent_type, node.name.value)
             if (
@@ -136,7 +173,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     for details in field_details_list
                 )
             ):
-                complete = _leaf_completion(field_def.type)
+                complete = _leaf_completion(field_def.type) or _objects(field_def.type)
                 if complete is not None:
                     resolve = field_def.resolve
             steps.append((response_name, field_details_list, resolve, complete))
@@ -162,14 +199,29 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         try:
             for response_name, field_details_list, resolve, complete in plan:
-                if resolve is not None and complete is not None:
-                    try:
-                        completed = complete(resolve(source_value, None))
-                    except Exception:  # graphql-core's path raises it again, located
-                        completed = _SLOW
-                    if completed is not _SLOW:
-                        results[response_name] = completed
-                        continue
+                if resolve is not None:
+                    if isinstance(complete, Objects):
+                        result = self._complete_objects(
+                            complete,
+                            resolve,
+                            source_value,
+                            field_details_list,
+                            Path(path, response_name, parent_type.name),
+                            position_context,
+                        )
+                        if result is not _SLOW:
+                            results[response_name] = result
+                            if is_awaitable(result):
+                                awaitable_fields.append(response_name)
+                            continue
+                    elif complete is not None:
+                        try:
+                            result = complete(resolve(source_value, None))
+                        except Exception:  # graphql-core's path raises it again, located
+                            result = _SLOW
+                        if result is not _SLOW:
+                            results[response_name] = result
+                            continue
                 result = self.execute_field(
                     parent_type,
                     source_value,
@@ -188,6 +240,116 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gathered(results, awaitable_fields)
+
+    def _complete_objects(
+        self,
+        shape: Objects,
+        resolve: Callable[..., Any],
+        source_value: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A plain object field (or list of objects) completed as ``execute_field`` and
+        ``complete_value`` would: the same selection executed on each value, at the same
+        path, and an error handled at the same place. ``_SLOW`` before anything has run
+        when graphql-core must judge the value: null where none may be, an exception, an
+        awaitable, or a list that is not a list or tuple."""
+        try:
+            value = resolve(source_value, None)
+        except Exception:
+            return _SLOW
+        if value is None or value is Undefined:
+            return _SLOW if shape.non_null else None
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            return _SLOW
+        if shape.item_type is not None:
+            if type(value) not in (list, tuple):
+                return _SLOW
+            for item in value:
+                if item is None or item is Undefined:
+                    if shape.item_non_null:
+                        return _SLOW
+                elif isinstance(item, Exception) or self.is_awaitable(item):
+                    return _SLOW
+        try:
+            if shape.item_type is None:
+                completed = self.collect_and_execute_subfields(
+                    shape.object_type, field_details_list, path, value, position_context
+                )
+            else:
+                completed = self._complete_items(
+                    shape, field_details_list, path, value, position_context
+                )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, shape.field_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_field(completed, shape.field_type, field_details_list, path)
+        return completed
+
+    def _complete_items(
+        self,
+        shape: Objects,
+        field_details_list: Any,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        position_context: Any,
+    ) -> Any:
+        """``complete_iterable_value`` over items that are objects or null (where null is
+        allowed), none of them awaitable, and no ``@stream``."""
+        item_type = shape.item_type
+        assert item_type is not None
+        completed_results: list[Any] = []
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                if item is None or item is Undefined:
+                    completed_results.append(None)
+                    continue
+                item_path = path.add_key(index, None)
+                try:
+                    completed = self.collect_and_execute_subfields(
+                        shape.object_type, field_details_list, item_path, item, position_context
+                    )
+                    if self.is_awaitable(completed):
+                        completed = self._await_field(
+                            completed, item_type, field_details_list, item_path
+                        )
+                        awaitable_indices.append(index)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    completed = None
+                completed_results.append(completed)
+        except Exception:
+            if awaitable_indices:
+                self.settle_in_background([completed_results[i] for i in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed_results
+        return self._gathered_items(completed_results, awaitable_indices)
+
+    async def _gathered_items(self, completed: list[Any], awaitable_indices: list[int]) -> Any:
+        """``complete_iterable_value``'s own way of awaiting the items that are awaitable."""
+        if len(awaitable_indices) == 1:
+            index = awaitable_indices[0]
+            completed[index] = await completed[index]
+        else:
+            awaited = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
+            for index, value in zip(awaitable_indices, awaited, strict=True):
+                completed[index] = value
+        return completed
+
+    async def _await_field(
+        self, completed: Any, field_type: GraphQLOutputType, field_details_list: Any, path: Path
+    ) -> Any:
+        """``execute_field``'s ``await_completed``: an error met while the selection is
+        awaited is handled at this field (or item)."""
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            return None
 
     async def _gathered(self, results: dict[str, Any], awaitable_fields: list[str]) -> Any:
         """``execute_fields``'s own way of awaiting the fields that are awaitable."""

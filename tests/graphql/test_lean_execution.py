@@ -212,6 +212,8 @@ class Item:
 
     @strawberry.field
     async def later(self) -> str:
+        if getattr(self, "case", "") == "later fails":
+            raise RuntimeError("an awaited field fails")
         return f"later {self.name}"
 
 
@@ -289,11 +291,103 @@ CASES = [
     "price as float",
     "day as text",
     "error as value",
+    "later fails",
+]
+
+
+@strawberry.type
+class Holder:
+    """Objects and lists of objects held as plain attributes (the lean path's second kind)."""
+
+    item: Item
+    maybe_item: Item | None
+    items: list[Item]
+    maybe_items: list[Item | None] | None
+    loose_items: list[Item | None]
+    tight_items: list[Item] | None
+
+
+class Held:
+    def __init__(self, case: str) -> None:
+        self.item: Any = Broken("fine")
+        self.maybe_item: Any = Broken("fine")
+        self.items: Any = [Broken("fine"), Broken("counts as tuple")]
+        self.maybe_items: Any = [Broken("fine"), None]
+        self.loose_items: Any = [None, Broken("fine")]
+        self.tight_items: Any = [Broken("fine")]
+        match case:
+            case "null item":
+                self.item = None
+            case "item goes wrong":
+                self.item = Broken("null name")
+            case "maybe item goes wrong":
+                self.maybe_item = Broken("null name")
+            case "null maybe item":
+                self.maybe_item = None
+            case "an item goes wrong":
+                self.items = [Broken("fine"), Broken("null name")]
+            case "an awaited field fails":
+                self.item = Broken("later fails")
+                self.maybe_item = Broken("later fails")
+                self.items = [Broken("fine"), Broken("later fails")]
+                self.maybe_items = [Broken("later fails"), Broken("fine")]
+                self.loose_items = [Broken("later fails")]
+                self.tight_items = [Broken("later fails")]
+            case "a maybe item goes wrong":
+                self.maybe_items = [Broken("null name"), Broken("bad colour")]
+                self.loose_items = [Broken("fine"), Broken("null name")]
+                self.tight_items = [Broken("null name"), Broken("fine")]
+            case "null among items":
+                self.items = [Broken("fine"), None]
+            case "items as generator":
+                self.items = (Broken(case) for case in ("fine", "bad colour"))
+            case "items as tuple":
+                self.items = (Broken("fine"), Broken("bad colour"))
+            case "items not a list":
+                self.items = Broken("fine")
+            case "no items":
+                self.items = []
+            case "null items":
+                self.items = None
+            case "null maybe items":
+                self.maybe_items = None
+            case "item is an exception":
+                self.maybe_item = RuntimeError("an exception as the value")
+            case "item of another type":
+                self.maybe_item = {"name": "a dict"}
+
+
+HELD = [
+    "fine",
+    "an awaited field fails",
+    "null item",
+    "item goes wrong",
+    "maybe item goes wrong",
+    "null maybe item",
+    "an item goes wrong",
+    "a maybe item goes wrong",
+    "null among items",
+    "items as generator",
+    "items as tuple",
+    "items not a list",
+    "no items",
+    "null items",
+    "null maybe items",
+    "item is an exception",
+    "item of another type",
 ]
 
 
 @strawberry.type
 class Query:
+    @strawberry.field
+    def holders(self) -> list[Holder | None]:
+        return [Held(case) for case in HELD]  # type: ignore[misc]
+
+    @strawberry.field
+    def holder(self, case: str) -> Holder:
+        return Held(case)  # type: ignore[return-value]
+
     @strawberry.field
     def items(self) -> list[Item | None]:
         return [*(Broken(case) for case in CASES), Raising("raising")]  # type: ignore[list-item]
@@ -329,6 +423,19 @@ def _queries() -> Iterator[tuple[str, dict[str, Any] | None]]:
     )
     for case in CASES:
         yield "query ($c: String!) { one(case: $c) { " + EVERY_LEAF + " } }", {"c": case}
+    selection = "{ name count colour later }"
+    every_object = " ".join(
+        f"{field} {selection}"
+        for field in ("item", "maybeItem", "items", "maybeItems", "looseItems", "tightItems")
+    )
+    yield "{ holders { " + every_object + " } }", None
+    yield (
+        "{ holders { items { name } x: items { count } maybeItems { ... on Item { name } } } }",
+        None,
+    )
+    for case in HELD:
+        yield "query ($c: String!) { holder(case: $c) { " + every_object + " } }", {"c": case}
+        yield "query ($c: String!) { holder(case: $c) { items { name } } }", {"c": case}
 
 
 @pytest.mark.parametrize(("query", "variables"), list(_queries()))
