@@ -7,8 +7,9 @@ argument values looked up, the resolver called through strawberry's wrapper, the
 completed through the type dispatch of ``complete_value``. ``LeanExecutionContext``
 takes two kinds of plain field a shorter way:
 
-- a leaf (a scalar or an enum, or a list of them): the same basic resolver, then the
-  same ``coerce_output_value`` of its type, in one step;
+- a leaf (a scalar or an enum, or a list of them): the attribute strawberry's basic
+  resolver reads (``_reader``), then the same ``coerce_output_value`` of its type, in
+  one step;
 - an object, or a list of objects (``edges``, ``node``, ``pledgers``, a participation's
   ``actor``): the object's selection executed on each value at the same path, with an
   error met there handled at the same place, as ``execute_field`` and
@@ -29,10 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -46,6 +49,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 _SLOW: Any = object()
 # Directives applied while collecting fields, before any is executed.
 _COLLECTION_DIRECTIVES = frozenset({"skip", "include"})
+# Where strawberry keeps a GraphQL field's own definition (its ``StrawberryField``).
+_DEFINITION = "strawberry-definition"
 
 Complete = Callable[[Any], Any]
 
@@ -133,6 +138,22 @@ def _objects(output_type: GraphQLOutputType) -> Objects | None:
     return None
 
 
+def _reader(field_def: GraphQLField) -> Callable[[Any], Any]:
+    """What strawberry's basic resolver does for ``field_def`` (``StrawberryField.
+    get_result`` without a resolver: the configured default resolver, ``getattr`` unless
+    configured otherwise, given the field's Python name), without the two calls around
+    it."""
+    field = (field_def.extensions or {}).get(_DEFINITION)
+    resolve = field_def.resolve
+    assert resolve is not None
+    if field is None or not field.is_basic_field or not isinstance(field.python_name, str):
+        return lambda source: resolve(source, None)
+    name, default = field.python_name, field.default_resolver
+    if default is getattr and "." not in name:
+        return attrgetter(name)
+    return lambda source: default(source, name)
+
+
 # One plan per selection set: (response name, its fields, the plain field's resolver, and
 # how to complete it: a leaf's completion or an object's shape; None for graphql-core).
 Step = tuple[str, Any, Callable[..., Any] | None, Complete | Objects | None]
@@ -175,7 +196,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             ):
                 complete = _leaf_completion(field_def.type) or _objects(field_def.type)
                 if complete is not None:
-                    resolve = field_def.resolve
+                    resolve = _reader(field_def)
             steps.append((response_name, field_details_list, resolve, complete))
         plan = steps if any(step[3] is not None for step in steps) else None
         self._plans[key] = (grouped_field_set, plan)
@@ -216,7 +237,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             continue
                     elif complete is not None:
                         try:
-                            result = complete(resolve(source_value, None))
+                            result = complete(resolve(source_value))
                         except Exception:  # graphql-core's path raises it again, located
                             result = _SLOW
                         if result is not _SLOW:
@@ -256,7 +277,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         when graphql-core must judge the value: null where none may be, an exception, an
         awaitable, or a list that is not a list or tuple."""
         try:
-            value = resolve(source_value, None)
+            value = resolve(source_value)
         except Exception:
             return _SLOW
         if value is None or value is Undefined:
