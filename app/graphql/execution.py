@@ -5,7 +5,7 @@ plain: read off the object strawberry built, with no resolver of ours and no arg
 graphql-core runs each through the whole path any field takes: a resolve info built,
 argument values looked up, the resolver called through strawberry's wrapper, the value
 completed through the type dispatch of ``complete_value``. ``LeanExecutionContext``
-takes two kinds of plain field a shorter way:
+takes three kinds of field a shorter way:
 
 - a leaf (a scalar or an enum, or a list of them): the attribute strawberry's basic
   resolver reads (``_reader``), then the same ``coerce_output_value`` of its type, in
@@ -13,16 +13,19 @@ takes two kinds of plain field a shorter way:
 - an object, or a list of objects (``edges``, ``node``, ``pledgers``, a participation's
   ``actor``): the object's selection executed on each value at the same path, with an
   error met there handled at the same place, as ``execute_field`` and
-  ``complete_value`` do, without building a resolve info for the field.
+  ``complete_value`` do, without building a resolve info for the field;
+- a leaf whose resolver is marked ``context_only`` (``name(lang:)``, ``description(lang:)``):
+  its arguments read and converted, and its ``Info`` built, once for all the values of
+  the field in one request, then the resolver called directly on each value.
 
-Anything else is graphql-core's own path, unchanged: a field with a resolver or
-arguments, ``__typename``, a field carrying a directive other than ``@skip``/``@include``
+Anything else is graphql-core's own path, unchanged: a field with any other resolver,
+``__typename``, a field carrying a directive other than ``@skip``/``@include``
 (those are applied before execution), an object type that checks ``is_type_of``, and any
 value that would not complete cleanly (null where none may be, a value its type refuses,
 an exception, an awaitable, a list that is not a list or tuple). Such a field is then
 executed by graphql-core from the start, before anything of it has run, so its error,
 its path and the nulls it spreads are graphql-core's; reading a plain attribute twice
-has no effect of its own. ``tests/graphql/test_lean_execution.py`` checks that the
+has no effect of its own, and a ``context_only`` resolver promises the same. ``tests/graphql/test_lean_execution.py`` checks that the
 answers, errors included, are byte for byte graphql-core's.
 """
 
@@ -31,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLEnumType,
@@ -42,8 +45,10 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
 )
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.arguments import convert_arguments
 
 # What a leaf's completion returns when graphql-core must execute the field instead.
 _SLOW: Any = object()
@@ -53,6 +58,7 @@ _COLLECTION_DIRECTIVES = frozenset({"skip", "include"})
 _DEFINITION = "strawberry-definition"
 
 Complete = Callable[[Any], Any]
+Resolver = TypeVar("Resolver", bound=Callable[..., Any])
 
 
 def _leaf_completion(output_type: GraphQLOutputType) -> Complete | None:
@@ -154,9 +160,41 @@ def _reader(field_def: GraphQLField) -> Callable[[Any], Any]:
     return lambda source: default(source, name)
 
 
+CONTEXT_ONLY = "__migov_context_only__"
+
+
+def context_only(resolver: Resolver) -> Resolver:
+    """Mark a resolver ``(self, info, **arguments)`` returning a leaf that reads nothing of
+    ``info`` but ``info.context``, and may be called twice with the same outcome (what it
+    notes on the context, it notes idempotently).
+
+    For the values of one field of one request, the lean path then converts the field's
+    arguments and builds its ``Info`` once (the first value's), and calls the resolver
+    directly for each value: a forum's 2,700 participants ask their actors' ``name`` with
+    the same arguments 2,700 times. No exception handler of the schema and no field
+    extension may apply to such a field (the lean path leaves the field to graphql-core
+    when one does)."""
+    setattr(resolver, CONTEXT_ONLY, True)
+    return resolver
+
+
+@dataclass(slots=True)
+class ContextOnly:
+    """A field whose resolver is marked ``context_only``: its leaf completion, and, once
+    the first value has bound it, the call each value makes (False when binding failed:
+    graphql-core then executes every value, and reports what failed)."""
+
+    field_def: GraphQLField
+    field: Any  # strawberry's StrawberryField
+    info_name: str
+    complete: Complete
+    call: Callable[[Any], Any] | bool | None = None
+
+
 # One plan per selection set: (response name, its fields, the plain field's resolver, and
-# how to complete it: a leaf's completion or an object's shape; None for graphql-core).
-Step = tuple[str, Any, Callable[..., Any] | None, Complete | Objects | None]
+# how to complete it: a leaf's completion, an object's shape, a context-only resolver; or
+# None for graphql-core).
+Step = tuple[str, Any, Callable[..., Any] | None, Complete | Objects | ContextOnly | None]
 
 
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -178,29 +216,101 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         steps: list[Step] = []
         for response_name, field_details_list in grouped_field_set.items():
             resolve: Callable[..., Any] | None = None
-            complete: Complete | Objects | None = None
+            complete: Complete | Objects | ContextOnly | None = None
             node = field_details_list[0].node
             field_def = self.schema.get_field(parent_type, node.name.value)
-            if (
-                field_def is not None
-                and not field_def.args
-                and _is_basic(field_def.resolve)
-                and all(
-                    not details.node.arguments
-                    and all(
-                        directive.name.value in _COLLECTION_DIRECTIVES
-                        for directive in details.node.directives or ()
-                    )
-                    for details in field_details_list
+            plain_nodes = all(
+                all(
+                    directive.name.value in _COLLECTION_DIRECTIVES
+                    for directive in details.node.directives or ()
                 )
+                for details in field_details_list
+            )
+            if field_def is None or not plain_nodes:
+                pass
+            elif (
+                not field_def.args
+                and _is_basic(field_def.resolve)
+                and not any(details.node.arguments for details in field_details_list)
             ):
                 complete = _leaf_completion(field_def.type) or _objects(field_def.type)
                 if complete is not None:
                     resolve = _reader(field_def)
+            else:
+                complete = self._context_only(field_def)
             steps.append((response_name, field_details_list, resolve, complete))
         plan = steps if any(step[3] is not None for step in steps) else None
         self._plans[key] = (grouped_field_set, plan)
         return plan
+
+    def _context_only(self, field_def: GraphQLField) -> ContextOnly | None:
+        """The field's ``ContextOnly`` shape when its resolver is marked ``context_only``
+        and nothing else of strawberry's applies to it; else None."""
+        field: Any = (field_def.extensions or {}).get(_DEFINITION)
+        resolver = getattr(field, "base_resolver", None)
+        if (
+            resolver is None
+            or not getattr(resolver.wrapped_func, CONTEXT_ONLY, False)
+            or field.extensions
+            or field.is_async
+            or resolver.self_parameter is None
+            or resolver.parent_parameter is not None
+            or resolver.root_parameter is not None
+            or resolver.info_parameter is None
+            or self._strawberry.exception_handlers
+        ):
+            return None
+        complete = _leaf_completion(field_def.type)
+        if complete is None:
+            return None
+        return ContextOnly(field_def, field, resolver.info_parameter.name, complete)
+
+    @property
+    def _strawberry(self) -> Any:
+        return self.schema._strawberry_schema  # type: ignore[attr-defined]
+
+    def _bind(
+        self,
+        shape: ContextOnly,
+        parent_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Path,
+    ) -> Callable[[Any], Any] | bool:
+        """What strawberry's resolver wrapper does before it calls the resolver (the
+        arguments as ``execute_field`` reads them, converted as ``get_arguments`` converts
+        them, an ``Info``), done once for every value of this field; False when any of it
+        fails."""
+        first = field_details_list[0]
+        node = first.node
+        try:
+            raw = (
+                get_argument_values(
+                    shape.field_def,
+                    node,
+                    self.variable_values,
+                    first.fragment_variable_values,
+                    self.hide_suggestions,
+                )
+                if shape.field_def.args or node.arguments
+                else {}
+            )
+            resolve_info = self.build_resolve_info(
+                shape.field_def, [details.node for details in field_details_list], parent_type, path
+            )
+            converter = self._strawberry.schema_converter
+            info = converter.config.info_class(_raw_info=resolve_info, _field=shape.field)
+            arguments = convert_arguments(
+                raw,
+                shape.field.arguments,
+                scalar_registry=converter.scalar_registry,
+                config=converter.config,
+                info=info,
+            )
+        except Exception:
+            return False
+        function = shape.field.base_resolver.wrapped_func
+        arguments[shape.info_name] = info
+        return lambda source: function(source, **arguments)
 
     def execute_fields(
         self,
@@ -220,7 +330,25 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         try:
             for response_name, field_details_list, resolve, complete in plan:
-                if resolve is not None:
+                if isinstance(complete, ContextOnly):
+                    call = complete.call
+                    if call is None:
+                        call = complete.call = self._bind(
+                            complete,
+                            parent_type,
+                            field_details_list,
+                            Path(path, response_name, parent_type.name),
+                        )
+                    if call is not False:
+                        assert callable(call)
+                        try:
+                            result = complete.complete(call(source_value))
+                        except Exception:  # graphql-core's path raises it again, located
+                            result = _SLOW
+                        if result is not _SLOW:
+                            results[response_name] = result
+                            continue
+                elif resolve is not None:
                     if isinstance(complete, Objects):
                         result = self._complete_objects(
                             complete,

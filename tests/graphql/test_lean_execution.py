@@ -20,7 +20,7 @@ import enum
 import random
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pytest
@@ -33,13 +33,16 @@ from graphql import (
     GraphQLType,
     is_leaf_type,
 )
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.config import Settings
 from app.graphql.context import Context
-from app.graphql.execution import LeanExecutionContext
+from app.graphql.execution import LeanExecutionContext, context_only
 from app.graphql.schema import build_schema
+from app.models import Actor
+from app.schemas.language import Lang, Language
 
 pytestmark = pytest.mark.anyio
 
@@ -190,6 +193,44 @@ async def test_every_plain_leaf_of_a_page_of_pledges_answers_as_graphql_core_doe
     assert lean.count(b'"node":') >= 2  # the curated data holds few pledges
 
 
+@pytest.mark.parametrize("code", ["en", "es"])
+async def test_names_in_either_language_answer_as_graphql_core_does(
+    code: Lang, roomy: Settings, session: AsyncSession
+) -> None:
+    """``name(lang:)`` and ``description(lang:)`` resolvers are ``context_only``: the same
+    names, and the same note on the answer's language that Spanish fell back to English."""
+    schema = build_schema(roomy)
+    # Half the actors lose their Spanish name (in the test's transaction), so English
+    # stands in for some and the answer notes it.
+    await session.execute(update(Actor).where(Actor.id < "M").values(name_es=None))
+    query = """query ($l: Lang) {
+      forums(first: 100) { edges { node {
+        name es: name(lang: ES) en: name(lang: EN) v: name(lang: $l)
+        description d: description(lang: ES)
+        participants { role actor { id name es: name(lang: ES) } }
+      } } }
+      events(first: 100) { edges { node { name description(lang: $l) } } }
+      programmes { edges { node { name description(lang: ES) } } }
+    }"""
+    fell_back = []
+    answers = []
+    for variables in ({"l": "ES"}, {"l": None}, {}):
+        for execution in (LeanExecutionContext, StrawberryGraphQLCoreExecutionContext):
+            language = Language(code)
+            schema.execution_context_class = execution
+            result = await schema.execute(
+                query, variables, context_value=Context(session, roomy, cast(Lang, language))
+            )
+            answers.append(_answer(result))
+            fell_back.append(language.fell_back)
+    schema.execution_context_class = LeanExecutionContext
+    assert answers[0::2] == answers[1::2]
+    assert fell_back[0::2] == fell_back[1::2]
+    assert all(fell_back)  # each run asks some names in Spanish (`es:`): English stood in
+    assert b'"errors":[]' in answers[0]
+    assert answers[0].count(b'"actor":') >= 20
+
+
 # --- values that go wrong -----------------------------------------------------------------
 
 
@@ -209,6 +250,26 @@ class Item:
     maybe_counts: list[int | None] | None
     price: Decimal
     day: dt.date
+
+    @strawberry.field
+    @context_only
+    def label(
+        self,
+        info: strawberry.Info,
+        prefix: str = "to",
+        colour: Colour | None = None,
+        times: int | None = None,
+    ) -> str:
+        """A resolver with arguments that reads nothing of ``info`` but the context."""
+        case = getattr(self, "case", "")
+        if case == "label fails":
+            raise RuntimeError("the label cannot be made")
+        if case == "label is null":
+            return None  # type: ignore[return-value]
+        if case == "label is a number":
+            return 7  # type: ignore[return-value]
+        colour_name = colour.value if colour else "any"
+        return f"{prefix} {self.name} {colour_name} {times} {info.context}"
 
     @strawberry.field
     async def later(self) -> str:
@@ -292,6 +353,9 @@ CASES = [
     "day as text",
     "error as value",
     "later fails",
+    "label fails",
+    "label is null",
+    "label is a number",
 ]
 
 
@@ -423,6 +487,17 @@ def _queries() -> Iterator[tuple[str, dict[str, Any] | None]]:
     )
     for case in CASES:
         yield "query ($c: String!) { one(case: $c) { " + EVERY_LEAF + " } }", {"c": case}
+    labels = (
+        'label a: label(prefix: "p") b: label(colour: BLUE, times: 3) '
+        "c: label(prefix: $p, colour: $c) d: label(times: $t)"
+    )
+    variables = {"p": "from a variable", "c": "RED", "t": None}
+    head = "query ($p: String!, $c: Colour, $t: Int)"
+    yield f"{head} {{ items {{ name {labels} }} }}", variables
+    yield f"{head} {{ items {{ {labels} name }} strict {{ {labels} }} }}", variables
+    yield f"{head} {{ holders {{ items {{ {labels} }} maybeItems {{ {labels} }} }} }}", variables
+    yield "query ($t: Int) { items { label(times: $t) } }", {"t": 2**40}  # a refused value
+    yield '{ items { label(colour: "RED") } }', None  # refused in validation
     selection = "{ name count colour later }"
     every_object = " ".join(
         f"{field} {selection}"
@@ -442,7 +517,7 @@ def _queries() -> Iterator[tuple[str, dict[str, Any] | None]]:
 async def test_what_goes_wrong_goes_wrong_as_in_graphql_core(
     query: str, variables: dict[str, Any] | None
 ) -> None:
-    lean, plain = await _both(TOY, query, variables, lambda: None)
+    lean, plain = await _both(TOY, query, variables, lambda: "ctx")
     assert lean == plain
 
 

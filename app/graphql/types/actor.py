@@ -9,6 +9,7 @@ import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 from app.graphql.context import Info
+from app.graphql.execution import context_only
 from app.graphql.loaders import ParticipationArgs
 from app.graphql.types import forum as forum_types
 from app.graphql.types import funding as funding_types
@@ -155,6 +156,7 @@ class ActorType:
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    @context_only
     def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, self.name_es, lang)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.graphql.context import Info
+from app.graphql.execution import context_only
 from app.graphql.types import actor as actor_types
 from app.graphql.types import forum as forum_types
 from app.graphql.types import pledge as pledge_types
@@ -190,10 +191,12 @@ class EventType:
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    @context_only
     def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, self.name_es, lang)
 
     @strawberry.field(description="A short description written for migov, in English or Spanish.")
+    @context_only
     def description(self, info: Info, lang: TextLangArg = strawberry.UNSET) -> str | None:
         if self.description_en is None:
             return None

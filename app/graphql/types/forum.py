@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.graphql.context import Info
+from app.graphql.execution import context_only
 from app.graphql.loaders import ParticipationArgs
 from app.graphql.types import event as event_types
 from app.graphql.types import funding as funding_types
@@ -112,10 +113,12 @@ class ForumType:
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    @context_only
     def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, self.name_es, lang)
 
     @strawberry.field(description=f"{FORUM_DESCRIPTION} In English or Spanish (see `lang`).")
+    @context_only
     def description(self, info: Info, lang: TextLangArg = strawberry.UNSET) -> str | None:
         if self.description_en is None:
             return None

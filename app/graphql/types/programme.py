@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.graphql.context import Info
+from app.graphql.execution import context_only
 from app.graphql.types.common import (
     After,
     Connection,
@@ -116,10 +117,12 @@ class ProgrammeType:
         )
 
     @strawberry.field(description="Name, in English or Spanish (see `lang`).")
+    @context_only
     def name(self, info: Info, lang: LangArg = strawberry.UNSET) -> str:
         return name_in(info, self.name_en, self.name_es, lang)
 
     @strawberry.field(description="A short description written for migov, in English or Spanish.")
+    @context_only
     def description(self, info: Info, lang: TextLangArg = strawberry.UNSET) -> str:
         return name_in(info, self.description_en, self.description_es, lang)
 
