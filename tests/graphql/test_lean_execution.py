@@ -1,16 +1,19 @@
 """The lean execution context answers exactly what graphql-core's own path answers.
 
-``app.graphql.execution.LeanExecutionContext`` completes plain leaf fields in one step and
-hands everything else to graphql-core. Its answers are checked here against the same
-schema executed by strawberry's own execution context, byte for byte (data and errors):
+``app.graphql.execution.LeanExecutionContext`` takes plain leaves, plain objects and
+lists of objects, and ``context_only`` resolvers a shorter way, and hands everything else
+to graphql-core. Its answers are checked here against the same schema executed by
+strawberry's own execution context, byte for byte (data and errors):
 
 - random queries over the whole schema (every root field that needs no argument, random
   selections, aliases, repeated fields, fragments, ``@skip``/``@include`` on variables)
   on the curated data, on both engines;
-- a small schema of our own whose values go wrong in every way a leaf can (null in a
-  non-null field, a value its type refuses, an exception, a generator, an awaitable, a
-  null inside a list of non-null items), where the errors, their paths and the nulls
-  they spread must be graphql-core's.
+- names and descriptions in both languages, with and without ``lang:``, where English
+  stands in for a missing Spanish name;
+- a small schema of our own whose values go wrong in every way the short paths must hand
+  back (null in a non-null field or item, a value its type refuses, an exception, a
+  generator, an awaitable failing, a context-only resolver failing or mistyped), where
+  the errors, their paths and the nulls they spread must be graphql-core's.
 """
 
 from __future__ import annotations
