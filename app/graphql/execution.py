@@ -330,58 +330,32 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         try:
             for response_name, field_details_list, resolve, complete in plan:
-                if isinstance(complete, ContextOnly):
-                    call = complete.call
-                    if call is None:
-                        call = complete.call = self._bind(
-                            complete,
-                            parent_type,
-                            field_details_list,
-                            Path(path, response_name, parent_type.name),
-                        )
-                    if call is not False:
-                        assert callable(call)
-                        try:
-                            result = complete.complete(call(source_value))
-                        except Exception:  # graphql-core's path raises it again, located
-                            result = _SLOW
-                        if result is not _SLOW:
-                            results[response_name] = result
-                            continue
-                elif resolve is not None:
-                    if isinstance(complete, Objects):
-                        result = self._complete_objects(
-                            complete,
-                            resolve,
-                            source_value,
-                            field_details_list,
-                            Path(path, response_name, parent_type.name),
-                            position_context,
-                        )
-                        if result is not _SLOW:
-                            results[response_name] = result
-                            if is_awaitable(result):
-                                awaitable_fields.append(response_name)
-                            continue
-                    elif complete is not None:
-                        try:
-                            result = complete(resolve(source_value))
-                        except Exception:  # graphql-core's path raises it again, located
-                            result = _SLOW
-                        if result is not _SLOW:
-                            results[response_name] = result
-                            continue
-                result = self.execute_field(
-                    parent_type,
+                result = self._short(
+                    complete,
+                    resolve,
                     source_value,
                     field_details_list,
-                    Path(path, response_name, parent_type.name),
+                    parent_type,
+                    path,
+                    response_name,
                     position_context,
                 )
-                if result is not Undefined:
+                if result is _SLOW:
+                    result = self.execute_field(
+                        parent_type,
+                        source_value,
+                        field_details_list,
+                        Path(path, response_name, parent_type.name),
+                        position_context,
+                    )
+                    if result is Undefined:
+                        continue
+                elif not isinstance(complete, Objects):  # a completed leaf
                     results[response_name] = result
-                    if is_awaitable(result):
-                        awaitable_fields.append(response_name)
+                    continue
+                results[response_name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:
                 self.settle_in_background([results[field] for field in awaitable_fields])
@@ -389,6 +363,42 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gathered(results, awaitable_fields)
+
+    def _short(
+        self,
+        complete: Complete | Objects | ContextOnly | None,
+        resolve: Callable[..., Any] | None,
+        source_value: Any,
+        field_details_list: Any,
+        parent_type: GraphQLObjectType,
+        path: Path | None,
+        response_name: str,
+        position_context: Any,
+    ) -> Any:
+        """The field's value taken the short way (its plan step), or ``_SLOW`` for
+        graphql-core's path."""
+        if isinstance(complete, Objects):
+            assert resolve is not None
+            field_path = Path(path, response_name, parent_type.name)
+            return self._complete_objects(
+                complete, resolve, source_value, field_details_list, field_path, position_context
+            )
+        if isinstance(complete, ContextOnly):
+            if complete.call is None:
+                field_path = Path(path, response_name, parent_type.name)
+                complete.call = self._bind(complete, parent_type, field_details_list, field_path)
+            if complete.call is False:
+                return _SLOW
+            read, finish = complete.call, complete.complete
+        elif complete is not None and resolve is not None:
+            read, finish = resolve, complete
+        else:
+            return _SLOW
+        assert callable(read)
+        try:
+            return finish(read(source_value))
+        except Exception:  # graphql-core's path raises it again, located
+            return _SLOW
 
     def _complete_objects(
         self,
@@ -476,18 +486,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_indices:
             return completed_results
-        return self._gathered_items(completed_results, awaitable_indices)
-
-    async def _gathered_items(self, completed: list[Any], awaitable_indices: list[int]) -> Any:
-        """``complete_iterable_value``'s own way of awaiting the items that are awaitable."""
-        if len(awaitable_indices) == 1:
-            index = awaitable_indices[0]
-            completed[index] = await completed[index]
-        else:
-            awaited = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
-            for index, value in zip(awaitable_indices, awaited, strict=True):
-                completed[index] = value
-        return completed
+        return self._gathered(completed_results, awaitable_indices)
 
     async def _await_field(
         self, completed: Any, field_type: GraphQLOutputType, field_details_list: Any, path: Path
@@ -500,12 +499,14 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, field_type, field_details_list, path)
             return None
 
-    async def _gathered(self, results: dict[str, Any], awaitable_fields: list[str]) -> Any:
-        """``execute_fields``'s own way of awaiting the fields that are awaitable."""
-        if len(awaitable_fields) == 1:
-            field = awaitable_fields[0]
-            results[field] = await results[field]
+    async def _gathered(self, results: Any, awaitable: list[Any]) -> Any:
+        """How ``execute_fields`` (a dict, by field) and ``complete_iterable_value`` (a
+        list, by index) await the parts of their results that are awaitable."""
+        if len(awaitable) == 1:
+            key = awaitable[0]
+            results[key] = await results[key]
         else:
-            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
-            results.update(zip(awaitable_fields, awaited, strict=True))
+            awaited = await gather_with_cancel(*(results[key] for key in awaitable))
+            for key, value in zip(awaitable, awaited, strict=True):
+                results[key] = value
         return results
