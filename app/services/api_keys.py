@@ -36,7 +36,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, func, literal, or_, select, update
+from sqlalchemy import BigInteger, bindparam, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -244,14 +244,17 @@ def _snapshot(key: ApiKey) -> dict[str, object]:
     }
 
 
+# Statements every write runs, built once (SQLAlchemy memoizes a statement's cache key on
+# the statement object).
+_KEY_BY_PREFIX = select(ApiKey).where(ApiKey.prefix == bindparam("prefix"))
+_GRANTED = select(ApiKeyPledger.actor_id).where(ApiKeyPledger.api_key_id == bindparam("api_key_id"))
+
+
 async def granted_pledgers(session: AsyncSession, key: ApiKey) -> frozenset[str] | None:
     """The actors ``key`` may pledge for; None when it may pledge for any."""
     if key.any_pledger:
         return None
-    rows = await session.scalars(
-        select(ApiKeyPledger.actor_id).where(ApiKeyPledger.api_key_id == key.id)
-    )
-    return frozenset(rows)
+    return frozenset(await session.scalars(_GRANTED, {"api_key_id": key.id}))
 
 
 def pledger_problems(
@@ -312,7 +315,7 @@ async def authenticate(
     match = SECRET_PATTERN.match(secret)
     if match is None:
         raise invalid
-    key = await session.scalar(select(ApiKey).where(ApiKey.prefix == match["prefix"]))
+    key = await session.scalar(_KEY_BY_PREFIX, {"prefix": match["prefix"]})
     if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
         raise invalid
     if key.revoked_at is not None:

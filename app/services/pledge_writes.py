@@ -55,6 +55,7 @@ from app.models.enums import (
     Entity,
     PledgeStatus,
 )
+from app.schemas.actor import RowActor
 from app.schemas.pledge import PledgeCreate, PledgeRead
 from app.schemas.pledge_writes import MAX_BATCH, PledgeBatchItem, PledgeBatchResult, field_errors
 from app.services import audit, changes, idempotency, references
@@ -68,7 +69,7 @@ from app.services.api_keys import (
 )
 from app.services.changes import ChangeRecord
 from app.services.idempotency import StoredResponse
-from app.services.pledges import pledge_parts, pledge_reads
+from app.services.pledges import pledge_parts, pledge_reads, pledge_rows
 
 
 class WriteOutcome(StrEnum):
@@ -95,6 +96,9 @@ class PledgeWrite:
     # The data version the write committed (for a replay, the current one); None when
     # it changed nothing.
     data_version: int | None = None
+    # The pledgers in full, as read back with the pledge (GraphQL's ``Actor``); None
+    # for a replay, whose first answer kept only their references.
+    pledgers: Sequence[RowActor] | None = None
 
     @classmethod
     def replay(cls, stored: StoredResponse) -> PledgeWrite:
@@ -483,7 +487,8 @@ async def submit(
     payload = resolved
     await check_pledgers(session, api_key, payload.pledgers)
     pledge_id, created = await _insert(session, api_key, payload, refs)
-    pledge = (await pledge_reads(session, [pledge_id]))[pledge_id]
+    row = (await pledge_rows(session, [pledge_id]))[pledge_id]
+    pledge = row.read
     logged = await _record_created(session, api_key, [pledge] if created else [])
     await idempotency.complete(
         session,
@@ -494,7 +499,7 @@ async def submit(
     )
     version = await changes.record(session, logged, origin=ChangeOrigin.API)
     outcome = WriteOutcome.CREATED if created else WriteOutcome.EXISTING
-    return PledgeWrite(outcome, pledge, data_version=version)
+    return PledgeWrite(outcome, pledge, data_version=version, pledgers=row.pledgers)
 
 
 async def submit_batch(

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -172,17 +172,20 @@ async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> E
     return rate
 
 
+# Built once: every write in another currency than USD runs it.
+_CITED_RATES = (
+    select(ExchangeRate)
+    .where(
+        ExchangeRate.currency.in_(bindparam("currencies", expanding=True)),
+        ExchangeRate.provider == ExchangeRateProvider.CITED,
+    )
+    .order_by(ExchangeRate.currency, ExchangeRate.period_start)
+)
+
+
 async def rates_for(session: AsyncSession, currencies: Iterable[str]) -> list[ExchangeRate]:
     """Every stored cited rate of ``currencies`` (USD needs none)."""
     wanted = sorted(set(currencies) - {"USD"})
     if not wanted:
         return []
-    statement = (
-        select(ExchangeRate)
-        .where(
-            ExchangeRate.currency.in_(wanted),
-            ExchangeRate.provider == ExchangeRateProvider.CITED,
-        )
-        .order_by(ExchangeRate.currency, ExchangeRate.period_start)
-    )
-    return list(await session.scalars(statement))
+    return list(await session.scalars(_CITED_RATES, {"currencies": wanted}))

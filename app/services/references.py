@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -201,16 +201,30 @@ class Lookup:
         return _problem(field, self.noun, value, self.names)
 
 
+def _codes_among(key: InstrumentedAttribute[str]) -> Select[str]:
+    """The statement that reads which of ``:values`` are codes of ``key``."""
+    return select(key).where(key.in_(bindparam("values", expanding=True)))
+
+
+# Built once: SQLAlchemy memoizes a statement's cache key on the statement object, and
+# keying a new one on every write took about as long as running it.
+_FORUM_CODES = _codes_among(Forum.code)
+_ACTOR_CODES = _codes_among(Actor.id)
+_EVENT_CODES = _codes_among(Event.id)
+
+
 async def _lookup(
     session: AsyncSession,
     noun: str,
-    key: InstrumentedAttribute[str],
+    codes_among: Select[str],
     values: Iterable[str],
     every_name: Callable[[AsyncSession], Awaitable[Mapping[str, str]]],
 ) -> Lookup:
     wanted = set(values)
     if len(wanted) <= MAX_EXACT:
-        found = set(await session.scalars(select(key).where(key.in_(wanted)))) if wanted else set()
+        found = (
+            set(await session.scalars(codes_among, {"values": list(wanted)})) if wanted else set()
+        )
         # Compared here, not only in SQL, so an engine's looser equality never admits a value.
         if found.issuperset(wanted):
             return Lookup(noun, {fold(code): code for code in wanted}, complete=False)
@@ -223,17 +237,17 @@ async def forum_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
     async def every_name(session: AsyncSession) -> Mapping[str, str]:
         return (await _forum_names(session))[0]
 
-    return await _lookup(session, "forum", Forum.code, values, every_name)
+    return await _lookup(session, "forum", _FORUM_CODES, values, every_name)
 
 
 async def actor_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
     """The actor names ``values`` need: their ids when each is exact, else every name."""
-    return await _lookup(session, "actor", Actor.id, values, _actor_names)
+    return await _lookup(session, "actor", _ACTOR_CODES, values, _actor_names)
 
 
 async def event_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
     """The event names ``values`` need: their ids when each is exact, else every name."""
-    return await _lookup(session, "event", Event.id, values, _event_names)
+    return await _lookup(session, "event", _EVENT_CODES, values, _event_names)
 
 
 # --- forums -------------------------------------------------------------------------------

@@ -772,3 +772,47 @@ async def test_a_mutation_names_the_data_version_it_committed(
     refused_answer = await post(None, pledge_input(forum="NOPE"))
     assert refused_answer.json()["errors"]
     assert "Migov-Data-Version" not in refused_answer.headers
+
+
+FULL_PLEDGERS = """mutation Submit($input: PledgeInput!, $key: String) {
+  submitPledge(input: $input, idempotencyKey: $key) {
+    created replayed
+    pledge { id pledgers { ...whole } }
+  }
+}
+query Read($id: Int!) { pledge(id: $id) { pledgers { ...whole } } }
+fragment whole on Actor {
+  id iso3 name nameEs es: name(lang: ES) shortName kind forumCode website
+  certainty certaintySetBy { argument } conditionsMet { value }
+  forum { code }
+}"""
+
+
+async def test_a_submissions_pledgers_answer_as_a_replay_and_a_read_answer_them(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # A write answers its pledgers from the row it read back, a replay from the actors
+    # themselves, a read from its own row: every field of Actor the same, in order.
+    writer = await make_api_key(session, name="joint", pledgers=("sica", "oas", "MEX"))
+    pledge = pledge_input(pledgers=["sica", "oas", "MEX"], forum="MIRPS-SP", event=None)
+
+    async def run(operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql",
+            json={"query": FULL_PLEDGERS, "operationName": operation, "variables": variables},
+            headers=writer.headers,
+        )
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    first = (await run("Submit", {"input": pledge, "key": "joint-1"}))["submitPledge"]
+    replay = (await run("Submit", {"input": pledge, "key": "joint-1"}))["submitPledge"]
+    read = (await run("Read", {"id": first["pledge"]["id"]}))["pledge"]
+
+    assert (first["created"], replay["replayed"]) == (True, True)
+    assert [p["id"] for p in first["pledge"]["pledgers"]] == ["sica", "oas", "MEX"]
+    assert first["pledge"]["pledgers"][0]["forumCode"] == "SICA"
+    assert first["pledge"]["pledgers"][0]["forum"] == {"code": "SICA"}
+    assert first["pledge"]["pledgers"] == replay["pledge"]["pledgers"] == read["pledgers"]

@@ -469,8 +469,11 @@ class PledgeMutation:
         if info.context.response is not None:
             info.context.response.headers.update(data_version_headers(write.data_version))
         pledge = write.pledge
-        actors = await info.context.loaders.actor.load_many([p.id for p in pledge.pledgers])
-        pledgers = [actor_types.ActorType.from_model(actor) for actor in actors if actor]
+        if write.pledgers is not None:
+            pledgers = [actor_types.ActorType.from_row_actor(p) for p in write.pledgers]
+        else:
+            actors = await info.context.loaders.actor.load_many([p.id for p in pledge.pledgers])
+            pledgers = [actor_types.ActorType.from_model(actor) for actor in actors if actor]
         return SubmitPledgePayload(
             pledge=PledgeType.from_read(pledge, pledgers),
             created=write.outcome is WriteOutcome.CREATED,
