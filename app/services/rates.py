@@ -116,15 +116,24 @@ async def convert(
     return UsdEquivalent((amount * rate.usd_per_unit).quantize(CENT), rate)
 
 
+_STORED_ECB_RATE = select(ExchangeRate).where(
+    ExchangeRate.currency == bindparam("currency"),
+    ExchangeRate.period_start == bindparam("period_start"),
+    ExchangeRate.period_end == bindparam("period_end"),
+    ExchangeRate.provider == ExchangeRateProvider.ECB,
+)
+
+
 async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> ExchangeRate:
     """The rates-table row for ``found``, added (with its ECB citation) the first time."""
-    statement = select(ExchangeRate).where(
-        ExchangeRate.currency == found.currency,
-        ExchangeRate.period_start == found.period_start,
-        ExchangeRate.period_end == found.period_end,
-        ExchangeRate.provider == ExchangeRateProvider.ECB,
+    rate = await session.scalar(
+        _STORED_ECB_RATE,
+        {
+            "currency": found.currency,
+            "period_start": found.period_start,
+            "period_end": found.period_end,
+        },
     )
-    rate = await session.scalar(statement)
     if rate is not None:
         return rate
     source_added = await session.get(Source, ecb_rates.SOURCE_ID) is None
