@@ -126,14 +126,12 @@ _STORED_ECB_RATE = select(ExchangeRate).where(
 
 async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> ExchangeRate:
     """The rates-table row for ``found``, added (with its ECB citation) the first time."""
-    rate = await session.scalar(
-        _STORED_ECB_RATE,
-        {
-            "currency": found.currency,
-            "period_start": found.period_start,
-            "period_end": found.period_end,
-        },
-    )
+    period = {
+        "currency": found.currency,
+        "period_start": found.period_start,
+        "period_end": found.period_end,
+    }
+    rate = await session.scalar(_STORED_ECB_RATE, period)
     if rate is not None:
         return rate
     source_added = await session.get(Source, ecb_rates.SOURCE_ID) is None
@@ -169,7 +167,7 @@ async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> E
             await session.flush()
     except IntegrityError:
         # The same rate stored meanwhile by a concurrent request.
-        existing = await session.scalar(statement)
+        existing = await session.scalar(_STORED_ECB_RATE, period)
         if existing is None:
             raise
         return existing

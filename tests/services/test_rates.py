@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ExchangeRate
 from app.models.enums import ExchangeRateProvider
 from app.schemas.dates import PartialDate
-from app.services import ecb_rates
+from app.services import ecb_rates, rates
 from app.services.rates import find_rate, usd_equivalent
 
 CAD_2022 = ExchangeRate(
@@ -115,3 +118,41 @@ def test_no_ecb_rate_is_a_reason_not_a_guess(currency: str, announced: str, reas
     missing = ecb_rates.usd_rate(currency, PartialDate.parse(announced))
     assert isinstance(missing, ecb_rates.NoRate)
     assert missing.reason.startswith(reason)
+
+
+@pytest.mark.anyio
+async def test_an_ecb_rate_stored_meanwhile_by_another_request_is_the_one_used(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The race a submission settles: it looks for the stored rate and misses, another
+    # request stores the same rate and commits, then its own insert hits the unique
+    # index. Here the first look is made to miss while the row is already there.
+    announced = PartialDate.parse("2019-03-15")
+    found = ecb_rates.usd_rate("EUR", announced)
+    assert isinstance(found, ecb_rates.EcbRate)
+    first = await rates.convert(session, Decimal("100.00"), "EUR", announced, [])
+    assert first.exchange_rate_id is not None
+    looked = 0
+    scalar = session.scalar
+
+    async def first_look_misses(*args: Any, **kwargs: Any) -> Any:
+        nonlocal looked
+        looked += 1
+        return None if looked == 1 else await scalar(*args, **kwargs)
+
+    monkeypatch.setattr(session, "scalar", first_look_misses)
+    again = await rates.convert(session, Decimal("100.00"), "EUR", announced, [])
+
+    assert looked == 2  # the look that missed, then the look after the refused insert
+    assert again.exchange_rate_id == first.exchange_rate_id
+    assert again.amount_usd == first.amount_usd
+    stored = await scalar(
+        select(func.count())
+        .select_from(ExchangeRate)
+        .where(
+            ExchangeRate.currency == "EUR",
+            ExchangeRate.provider == ExchangeRateProvider.ECB,
+            ExchangeRate.period_start == found.period_start,
+        )
+    )
+    assert stored == 1
