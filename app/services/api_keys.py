@@ -254,7 +254,7 @@ async def granted_pledgers(session: AsyncSession, key: ApiKey) -> frozenset[str]
     """The actors ``key`` may pledge for; None when it may pledge for any."""
     if key.any_pledger:
         return None
-    return frozenset(await session.scalars(_GRANTED, {"api_key_id": key.id}))
+    return frozenset(await (await session.connection()).scalars(_GRANTED, {"api_key_id": key.id}))
 
 
 def pledger_problems(

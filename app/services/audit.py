@@ -80,7 +80,7 @@ async def record_many(
         for entry in entries
     ]
     # One row (a single submission) as one statement, not an executemany of one.
-    await session.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+    await (await session.connection()).execute(_INSERT, rows[0] if len(rows) == 1 else rows)
 
 
 # A Core INSERT of the table, built once: the ORM's bulk INSERT through the mapped class

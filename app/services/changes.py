@@ -103,7 +103,7 @@ async def record(
         # One statement bumps the version and writes the rows: the version row's lock is
         # then held for that round trip and the commit's, not for a second statement
         # too (``make soak`` found most busy backends queued on it).
-        found = await session.execute(
+        found = await (await session.connection()).execute(
             LOG_ON_POSTGRESQL,
             {"now": now, "origin": origin.value, "changes": orjson.dumps(rows).decode()},
         )

@@ -19,6 +19,9 @@ pledge's history live in ``services.pledge_updates`` and answer the same way.
   transaction's last statement; services flush and the caller commits.
 * A batch is written in bulk (``_insert_many``): a statement per table, not a
   savepoint per pledge, so the documented 1,000 answer well inside the deadline.
+* A single submission runs statements built once, on the session's connection where
+  they answer plain values (the lookups, the inserts, the read back, the audit and
+  change rows): the ORM's work around each statement took a sixth of a submission.
 """
 
 from __future__ import annotations
@@ -248,7 +251,7 @@ _OBJECTIVE_INSERT = insert(_table(PledgeObjective))
 async def _pledge_id_by_ref(
     session: AsyncSession, api_key_id: int, external_ref: str
 ) -> int | None:
-    found: int | None = await session.scalar(
+    found: int | None = await (await session.connection()).scalar(
         _PLEDGE_ID_BY_REF, {"api_key_id": api_key_id, "external_ref": external_ref}
     )
     return found
@@ -273,8 +276,9 @@ async def _insert(
         session, payload.amount, payload.currency, payload.announced_on, refs.rates
     )
     dialect = session.get_bind().dialect.name
+    connection = await session.connection()
     pledge_id = (
-        await session.execute(_PLEDGE_INSERTS[dialect], _row(api_key, payload, refs, usd))
+        await connection.execute(_PLEDGE_INSERTS[dialect], _row(api_key, payload, refs, usd))
     ).scalar_one_or_none()
     if pledge_id is None:
         # The same ref committed meanwhile by a concurrent request.
@@ -283,7 +287,7 @@ async def _insert(
         if existing is None:
             raise RuntimeError("a pledge's external_ref conflicted, yet no pledge has it")
         return existing, False
-    await session.execute(
+    await connection.execute(
         _PLEDGER_INSERT,
         [
             {"pledge_id": pledge_id, "actor_id": actor, "position": position}
@@ -291,7 +295,7 @@ async def _insert(
         ],
     )
     if payload.gcm_objectives:
-        await session.execute(
+        await connection.execute(
             _OBJECTIVE_INSERT,
             [
                 {"pledge_id": pledge_id, "objective": objective}

@@ -332,11 +332,12 @@ async def pledge_rows(
         return {}
     # The answer depends on these pledges' rows only (``app.db.reads``): a write to
     # another pledge leaves a cached copy of it standing.
+    connection = await session.connection()
     with rows_only(PLEDGE_FAMILY, pledge_ids):
         if len(pledge_ids) == 1:
-            result = await session.execute(READ_BY_ID, {"pledge_id": pledge_ids[0]})
+            result = await connection.execute(READ_BY_ID, {"pledge_id": pledge_ids[0]})
         else:
-            result = await session.execute(READ_BY_IDS, {"pledge_ids": sorted(set(pledge_ids))})
+            result = await connection.execute(READ_BY_IDS, {"pledge_ids": sorted(set(pledge_ids))})
     rows = result.all()
     return {row.read.id: row for row in pledge_rows_from(rows, lang=lang)}
 

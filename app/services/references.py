@@ -223,7 +223,9 @@ async def _lookup(
     wanted = set(values)
     if len(wanted) <= MAX_EXACT:
         found = (
-            set(await session.scalars(codes_among, {"values": list(wanted)})) if wanted else set()
+            set(await (await session.connection()).scalars(codes_among, {"values": list(wanted)}))
+            if wanted
+            else set()
         )
         # Compared here, not only in SQL, so an engine's looser equality never admits a value.
         if found.issuperset(wanted):
