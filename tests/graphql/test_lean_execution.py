@@ -242,6 +242,16 @@ class Colour(enum.Enum):
     BLUE = "blue"
 
 
+@strawberry.input
+class Shape:
+    sides: int
+
+    def __post_init__(self) -> None:
+        # Refused when the arguments are converted, after validation let it through.
+        if self.sides < 3:
+            raise ValueError("a shape has three sides or more")
+
+
 @strawberry.type
 class Item:
     name: str
@@ -262,6 +272,7 @@ class Item:
         prefix: str = "to",
         colour: Colour | None = None,
         times: int | None = None,
+        shape: Shape | None = None,
     ) -> str:
         """A resolver with arguments that reads nothing of ``info`` but the context."""
         case = getattr(self, "case", "")
@@ -272,7 +283,8 @@ class Item:
         if case == "label is a number":
             return 7  # type: ignore[return-value]
         colour_name = colour.value if colour else "any"
-        return f"{prefix} {self.name} {colour_name} {times} {info.context}"
+        sides = shape.sides if shape else "no"
+        return f"{prefix} {self.name} {colour_name} {times} {sides} {info.context}"
 
     @strawberry.field
     async def later(self) -> str:
@@ -501,6 +513,9 @@ def _queries() -> Iterator[tuple[str, dict[str, Any] | None]]:
     yield f"{head} {{ holders {{ items {{ {labels} }} maybeItems {{ {labels} }} }} }}", variables
     yield "query ($t: Int) { items { label(times: $t) } }", {"t": 2**40}  # a refused value
     yield '{ items { label(colour: "RED") } }', None  # refused in validation
+    # Arguments refused only when converted: the short way hands the field back.
+    yield "{ items { name a: label(shape: {sides: 2}) b: label(shape: {sides: 4}) } }", None
+    yield "query ($s: Shape) { items { label(shape: $s) } }", {"s": {"sides": 1}}
     selection = "{ name count colour later }"
     every_object = " ".join(
         f"{field} {selection}"
