@@ -116,6 +116,7 @@ async def convert(
     return UsdEquivalent((amount * rate.usd_per_unit).quantize(CENT), rate)
 
 
+# Built once: run by every submission whose amount no cited rate converts.
 _STORED_ECB_RATE = select(ExchangeRate).where(
     ExchangeRate.currency == bindparam("currency"),
     ExchangeRate.period_start == bindparam("period_start"),
@@ -179,7 +180,7 @@ async def _stored_ecb_rate(session: AsyncSession, found: ecb_rates.EcbRate) -> E
     return rate
 
 
-# Built once: every write in another currency than USD runs it.
+# Built once: every submission in a currency other than USD runs it.
 _CITED_RATES = (
     select(ExchangeRate)
     .where(
