@@ -25,8 +25,9 @@ value that would not complete cleanly (null where none may be, a value its type 
 an exception, an awaitable, a list that is not a list or tuple). Such a field is then
 executed by graphql-core from the start, before anything of it has run, so its error,
 its path and the nulls it spreads are graphql-core's; reading a plain attribute twice
-has no effect of its own, and a ``context_only`` resolver promises the same. ``tests/graphql/test_lean_execution.py`` checks that the
-answers, errors included, are byte for byte graphql-core's.
+has no effect of its own, and a ``context_only`` resolver promises the same.
+``tests/graphql/test_lean_execution.py`` checks that the answers, errors included, are
+byte for byte graphql-core's.
 """
 
 from __future__ import annotations
@@ -226,18 +227,17 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 )
                 for details in field_details_list
             )
-            if field_def is None or not plain_nodes:
-                pass
-            elif (
-                not field_def.args
-                and _is_basic(field_def.resolve)
-                and not any(details.node.arguments for details in field_details_list)
-            ):
-                complete = _leaf_completion(field_def.type) or _objects(field_def.type)
-                if complete is not None:
-                    resolve = _reader(field_def)
-            else:
-                complete = self._context_only(field_def)
+            if field_def is not None and plain_nodes:
+                if (
+                    not field_def.args
+                    and _is_basic(field_def.resolve)
+                    and not any(details.node.arguments for details in field_details_list)
+                ):
+                    complete = _leaf_completion(field_def.type) or _objects(field_def.type)
+                    if complete is not None:
+                        resolve = _reader(field_def)
+                else:
+                    complete = self._context_only(field_def)
             steps.append((response_name, field_details_list, resolve, complete))
         plan = steps if any(step[3] is not None for step in steps) else None
         self._plans[key] = (grouped_field_set, plan)
