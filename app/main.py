@@ -212,16 +212,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     conditional.install(app)
     openapi.install(app, ROUTERS)
+    # First in the table: the router tries its routes in order, and /graphql would
+    # otherwise be tried against every REST route before its own.
+    app.include_router(
+        build_router(settings, ide_page=web.graphiql_page()),
+        prefix="/graphql",
+        include_in_schema=False,
+    )
     if settings.metrics:
         app.include_router(metrics_api.router)
     for router in ROUTERS:
         app.include_router(router)
     problems.record_methods(app, ROUTERS)
     index.record_collections(app, ROUTERS)
-    app.include_router(
-        build_router(settings, ide_page=web.graphiql_page()),
-        prefix="/graphql",
-        include_in_schema=False,
-    )
     web.install(app)
     return app
