@@ -318,7 +318,8 @@ async def get_pledge_row_and_version(
     """``get_pledge_row`` and the data version it was read at, for a caller that does not
     know the version yet. (It reads the version row too, so an answer built from it
     depends on every write: with the version known, use ``get_pledge_row``.)"""
-    found = (await session.execute(READ_BY_ID_AT_VERSION, {"pledge_id": pledge_id})).first()
+    connection = await session.connection()  # plain rows: no ORM work around the statement
+    found = (await connection.execute(READ_BY_ID_AT_VERSION, {"pledge_id": pledge_id})).first()
     if found is None:
         raise NotFound(f"No pledge has the id {pledge_id}.", code="pledge_not_found")
     return _row(found, lang), int(found.data_version)
