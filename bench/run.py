@@ -29,6 +29,11 @@
    pass, and PostGraphile's likewise. Notes under it give resident memory per
    migov worker after the run, the time to a first answer, any answer that
    differed, and for each workload that writes, every server's answers per status.
+   With the cache off, one note gives each server's fixed cost: what it answers a
+   second to a request that reads nothing (``GET /healthz``, and over GraphQL
+   ``{ __typename }``, which the baseline cannot answer: it dispatches on the
+   operation's name and parses no document). A workload's ratio cannot pass
+   migov's fixed rate over the baseline's rate for that workload.
 
 Workloads: W1 a page of 100 pledges of one forum, newest first, with pledger
 names; W2 one forum's current participants with their names; W3 pledge totals
@@ -663,6 +668,34 @@ def compare(migov: str, baseline: str, calls: list[Call], sample: int = 8) -> st
     return None
 
 
+# Requests that read nothing: what a server costs before a workload's own work.
+HEALTH = Call("GET", "/healthz")
+TYPENAME = Call(
+    "POST", "/graphql", '{"query": "{ __typename }"}', {"Content-Type": "application/json"}
+)
+FIXED = "fixed"  # its name for --only
+
+
+def fixed_cost(
+    servers: list[tuple[Server, list[Call]]], scripts: Path, load: dict[str, int]
+) -> str:
+    """One note: each server's req/s and p99 on each request that reads nothing."""
+    figures = []
+    for server, calls in servers:
+        for call in calls:
+            script = scripts / f"fixed-{server.name}-{call.method}.lua"
+            script.write_text(lua_script([call]))
+            wrk(server.base, script, prefix="fixed", **{**load, "duration": 2})
+            measured = wrk(server.base, script, prefix="fixed", **load)
+            what = "{ __typename }" if call is TYPENAME else f"{call.method} {call.path}"
+            failed = f", {measured.errors} failed" if measured.errors else ""
+            figures.append(
+                f"{server.name} `{what}` {measured.rps:,.0f} req/s "
+                f"(p99 {measured.p99_ms:,.1f} ms{failed})"
+            )
+    return "fixed cost, a request that reads nothing: " + "; ".join(figures)
+
+
 def as_peer(call: Call) -> Call:
     """migov's GraphQL request for W1, W2 or W4 as PostGraphile's, with the same variables."""
     assert call.body is not None
@@ -878,7 +911,11 @@ def main() -> None:
         help="Worker processes per server (each has its own cache).",
     )
     parser.add_argument("--cache", default="off,on", help="Cache settings to run: off, on.")
-    parser.add_argument("--only", default="", help="Workloads to run, e.g. W1,W4.")
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"Workloads to run, e.g. W1,W4; {FIXED!r} is the fixed cost alone (cache off).",
+    )
     parser.add_argument("--reuse-data", action="store_true", help="Keep a loaded database.")
     parser.add_argument(
         "--port",
@@ -925,6 +962,15 @@ def main() -> None:
                 notes.append(
                     f"migov (cache {cache}) answered /healthz {migov.ready_after:.1f} s after start"
                 )
+                if cache == "off" and (not only or FIXED in only):
+                    fixed: list[tuple[Server, list[Call]]] = [
+                        (migov, [HEALTH, TYPENAME]),
+                        (baseline, [HEALTH]),
+                    ]
+                    if postgraphile:
+                        fixed.append((postgraphile, [TYPENAME]))
+                    notes.append(fixed_cost(fixed, scripts, load))
+                    print("fixed cost: done", file=sys.stderr, flush=True)
                 for workload, api in combinations:
                     calls = plan.calls(workload, api)
                     script = scripts / f"{workload}-{api}.lua"
