@@ -191,6 +191,11 @@ async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]
         yield session
 
 
+# ``get_session`` as a context manager, for a caller that opens and closes the session
+# itself rather than through FastAPI's dependencies (a dashboard page, GraphQL).
+session_of = asynccontextmanager(get_session)
+
+
 @asynccontextmanager
 async def snapshot_session(state: State, version: int) -> AsyncIterator[AsyncSession]:
     """A read-only session over the snapshot of data version ``version``, which must

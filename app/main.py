@@ -43,7 +43,7 @@ from app.db import create_engine, create_sessionmaker
 from app.db.history import Snapshots
 from app.errors import Unavailable
 from app.graphql.errors import unavailable_response
-from app.graphql.schema import build_router
+from app.graphql.schema import graphql_route
 from app.http import problem_types, problems, stack
 from app.http.cache import VersionRead, VersionWatch, WrittenRead
 from app.services import changes as change_service
@@ -214,11 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, ROUTERS)
     # First in the table: the router tries its routes in order, and /graphql would
     # otherwise be tried against every REST route before its own.
-    app.include_router(
-        build_router(settings, ide_page=web.graphiql_page()),
-        prefix="/graphql",
-        include_in_schema=False,
-    )
+    app.router.routes.insert(0, graphql_route(settings, ide_page=web.graphiql_page()))
     if settings.metrics:
         app.include_router(metrics_api.router)
     for router in ROUTERS:

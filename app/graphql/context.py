@@ -11,27 +11,29 @@ call, the commit). Root mutation fields run one after another, so the only
 transaction it can find open is the reads of an earlier mutation's selection;
 ``writer_key`` rolls those back (reads never commit) before the write begins, and
 ``reset_loaders`` drops what they cached, which a write may have made stale.
+
+``get_context`` opens the request's session on the exit stack the endpoint
+(``app.graphql.schema.GraphQLEndpoint``) closes once the document is answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import cast
 
 import strawberry
-from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.fastapi import BaseContext
+from starlette.requests import Request
+from starlette.responses import Response
 
 from app.adapters_common import (
-    SettingsDep,
     admit_writer,
     bearer_secret,
     cite_as,
-    get_session,
     reads_only,
+    session_of,
 )
 from app.config import Settings
 from app.graphql.loaders import Loaders
@@ -40,7 +42,7 @@ from app.schemas.language import Lang, Language
 from app.services import changes as change_service
 
 
-class Context(BaseContext):
+class Context:
     def __init__(
         self,
         session: AsyncSession,
@@ -48,8 +50,13 @@ class Context(BaseContext):
         lang: Lang = "en",
         *,
         name_version: Callable[[int], None] | None = None,
+        request: Request | None = None,
+        response: Response | None = None,
     ) -> None:
-        super().__init__()
+        # The request (its key, for a write) and the response whose headers the answer
+        # carries; none when a schema is executed outside HTTP (the tests do).
+        self.request = request
+        self.response = response
         self._session = session
         self._lock = asyncio.Lock()
         self.settings = settings
@@ -83,22 +90,25 @@ class Context(BaseContext):
         return await admit_writer(session, bearer_secret(header), self.settings, state)
 
 
-async def get_context(
-    request: Request,
-    response: Response,
-    settings: SettingsDep,
-    session: AsyncSession = Depends(get_session),
-) -> Context:
+async def get_context(request: Request, response: Response, resources: AsyncExitStack) -> Context:
     """The context, its language chosen as REST chooses it: ``?lang=`` on the URL, else
     Accept-Language, else English (kept on the request for ``Content-Language``). A
     document that only reads names the data version it shows (``Migov-Data-Version``):
-    the one it was pinned to, else the one the response cache found, else the current."""
-    lang = Language.negotiate(
-        request.query_params.get("lang"), request.headers.get("accept-language", "")
+    the one it was pinned to, else the one the response cache found, else the current.
+
+    The request's session is opened on ``resources`` (a version it cannot read is
+    refused before the document runs), which the caller closes once it has answered."""
+    session = await resources.enter_async_context(session_of(request))
+    settings: Settings = request.app.state.settings
+    lang = cast(
+        Lang,
+        Language.negotiate(
+            request.query_params.get("lang"), request.headers.get("accept-language", "")
+        ),
     )
     request.state.language = lang
     if not await reads_only(request):
-        return Context(session, settings, cast(Lang, lang))
+        return Context(session, settings, lang, request=request, response=response)
 
     def name_version(version: int) -> None:
         response.headers["Migov-Data-Version"] = str(version)
@@ -108,9 +118,11 @@ async def get_context(
 
     known = getattr(request.state, "data_version", None)
     if known is None:  # no cache, no pin: the first read names it
-        return Context(session, settings, cast(Lang, lang), name_version=name_version)
+        return Context(
+            session, settings, lang, name_version=name_version, request=request, response=response
+        )
     name_version(known.version)
-    return Context(session, settings, cast(Lang, lang))
+    return Context(session, settings, lang, request=request, response=response)
 
 
 Info = strawberry.Info[Context, None]

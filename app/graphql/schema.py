@@ -1,18 +1,20 @@
-"""Assemble the GraphQL schema, its request limits and error policy, and its FastAPI router."""
+"""Assemble the GraphQL schema, its request limits and error policy, and its endpoint."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import orjson
 import strawberry
 from cross_web import HTTPException
-from fastapi import Request
-from fastapi.responses import HTMLResponse
 from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
 from strawberry.extensions import AddValidationRules, SchemaExtension
-from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UNSET
@@ -138,7 +140,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
 
 
-class _Router(GraphQLRouter[Context, None]):
+class GraphQLEndpoint(GraphQL[Context, None]):
+    """/graphql: strawberry's ASGI app, as a route of the app's own (``graphql_route``).
+
+    Not a FastAPI router: nothing here is a FastAPI dependency, and solving them (the
+    session's generator among them) cost a small document more than executing it.
+    """
+
     ide_page: str | None = None
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -155,23 +163,31 @@ class _Router(GraphQLRouter[Context, None]):
         # ``[[[[...`` well within the size limit.
         return orjson.loads(data)
 
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return await get_context(request, response, request.state.graphql_resources)
+
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """strawberry's ``run``, with its refusals (a body that is not JSON, a batch, a
         content type it does not read, a method) answered as GraphQL errors in JSON with
-        an ``extensions.code``, not as strawberry's plain text."""
-        try:
-            return await super().run(request, context, root_value)
-        except HTTPException as refused:
-            return refused_request(refused.status_code, refused.reason)
+        an ``extensions.code``, not as strawberry's plain text.
+
+        What the context opens (the request's session) is closed once the document is
+        answered, and rolled back first if answering it failed, before the answer is
+        sent."""
+        async with AsyncExitStack() as resources:
+            request.state.graphql_resources = resources
+            try:
+                response: Response = await super().run(request, context, root_value)
+            except HTTPException as refused:
+                return refused_request(refused.status_code, refused.reason)
+            return response
 
 
-def build_router(settings: Settings, ide_page: str | None = None) -> GraphQLRouter[Context, None]:
-    """The /graphql router; ``ide_page`` replaces strawberry's GraphiQL page, which loads
-    its scripts from a CDN, with one served from this app's own files."""
-    router = _Router(
-        build_schema(settings),
-        context_getter=get_context,
-        graphql_ide="graphiql" if settings.graphql_ide else None,
+def graphql_route(settings: Settings, ide_page: str | None = None) -> Route:
+    """The /graphql route (GET and POST); ``ide_page`` replaces strawberry's GraphiQL
+    page, which loads its scripts from a CDN, with one served from this app's own files."""
+    endpoint = GraphQLEndpoint(
+        build_schema(settings), graphql_ide="graphiql" if settings.graphql_ide else None
     )
-    router.ide_page = ide_page
-    return router
+    endpoint.ide_page = ide_page
+    return Route("/graphql", endpoint, methods=["GET", "POST"], include_in_schema=False)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -30,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
-from app.adapters_common import MAX_VERSION, VERSION_PARAMETER, get_session
+from app.adapters_common import MAX_VERSION, VERSION_PARAMETER, get_session, session_of
 from app.errors import InvalidInput, NotFound
 from app.services import changes as change_service
 from app.services import forums as forum_service
@@ -144,12 +143,6 @@ def _pinned_version(request: Request) -> int | None:
     return int(text)
 
 
-# The request's session as the API gets it (a pinned address reads its version), opened
-# inside the route so that a version it cannot read is this page's 400, not a problem
-# document in place of a page.
-_session = asynccontextmanager(get_session)
-
-
 def _without_version(request: Request) -> str:
     """This address without ``version``: the same view of the current data."""
     kept = request.url.remove_query_params(VERSION_PARAMETER)
@@ -194,7 +187,10 @@ async def _dashboard(request: Request, view: str, forum: str | None = None) -> H
     if version is None and forum is None:
         return _shell(view, "", None)
     try:
-        async with _session(request) as session:
+        # The request's session as the API gets it (a pinned address reads its version),
+        # opened here so that a version it cannot read is this page's 400, not a problem
+        # document in place of a page.
+        async with session_of(request) as session:
             if forum is not None:
                 await forum_service.forum_code_of(session, forum)
     except NotFound:
