@@ -175,7 +175,9 @@ CURRENT_VERSION_SQL = "SELECT version, changed_at FROM data_version WHERE id = 1
 
 
 async def current_version(session: AsyncSession) -> Version:
-    row = (await session.execute(CURRENT_VERSION)).one()
+    # Two plain values: read on the session's connection, without the ORM's work around
+    # the statement (nothing pending in the session touches the version row).
+    row = (await (await session.connection()).execute(CURRENT_VERSION)).one()
     return Version(version=int(row.version), changed_at=row.changed_at)
 
 
