@@ -1,11 +1,12 @@
-"""/graphql gives its request's session back, whatever the document does.
+"""The /graphql endpoint (``app.graphql.schema.GraphQLEndpoint``): strawberry's ASGI app
+on a route of its own.
 
-The endpoint (``app.graphql.schema.GraphQLEndpoint``) opens the request's session when
-it builds the context and closes it once the document is answered; no FastAPI
-dependency is there to close it. Every kind of answer is asked for several times over,
-more times than the pool has connections, and then the pool must be empty again.
-
-Real HTTP against a real ``migov serve`` on a spare port, on the suite's engine.
+It opens the request's session when it builds the context and closes it once the
+document is answered; no FastAPI dependency is there to close it. Every kind of answer
+is asked for several times over, more times than the pool has connections, and then the
+pool must be empty again: real HTTP against a real ``migov serve`` on a spare port, on
+the suite's engine. The schema has no subscriptions, so a WebSocket is refused at the
+handshake.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.types import Message
 
 from tests.live_server import serving
 
@@ -92,3 +94,32 @@ def test_every_kind_of_answer_gives_its_connection_back(
         metrics = client.get("/metrics")
         assert metrics.status_code == 200
         assert _gauge(metrics.text, "migov_db_pool_checked_out") <= 1, metrics.text[:300]
+
+
+async def test_a_websocket_is_refused_at_the_handshake(app: Any) -> None:
+    """Before the endpoint stood on its own, a handshake reached the context's FastAPI
+    dependencies, which need an HTTP request, and failed there with a TypeError."""
+    sent: list[Message] = []
+    pending = [{"type": "websocket.connect"}]
+
+    async def receive() -> Message:
+        return pending.pop() if pending else {"type": "websocket.disconnect", "code": 1000}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0"},
+        "scheme": "ws",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+        "subprotocols": ["graphql-transport-ws"],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+    }
+    await app(scope, receive, send)
+    assert [m["type"] for m in sent] == ["websocket.close"], sent
