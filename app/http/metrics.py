@@ -20,8 +20,8 @@ Templates = list[tuple[re.Pattern[str], str]]
 
 def route_template(scope: Scope, templates: Templates) -> str:
     """The template of the route that answered (without converters), else the first of
-    ``templates`` the path matches, else ``<unmatched>``. A route included under a
-    prefix (GraphQL's) has an empty template of its own: the table names it."""
+    ``templates`` the path matches, else ``<unmatched>``. A route mounted under a prefix
+    (the static files') has no template of its own for the file: the table names it."""
     route = scope.get("route")
     found = getattr(route, "path_format", None) if route is not None else None
     if found:

@@ -74,7 +74,7 @@ def route_templates(routers: Sequence[APIRouter]) -> Templates:
     """Each route's path pattern and template (converters left out: ``{pledge_id}``, not
     ``{pledge_id:int}``), GraphQL's and the static files': metrics label every answer
     with the template it matches, whether given before routing (a cache hit, a refusal)
-    or by a route mounted under a prefix (GraphQL's own route has an empty path)."""
+    or by a route mounted under a prefix (the static files)."""
     templates: Templates = [(route.path_regex, route.path_format) for route in rest_routes(routers)]
     templates.append((re.compile("^/graphql/?$"), "/graphql"))
     templates.append((re.compile("^/static/"), "/static/{path}"))
