@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -114,3 +115,10 @@ def serving(database_url: str, log: Path, *, workers: int = 1, **settings: str) 
         yield server
     finally:
         server.stop()
+
+
+def gauge(metrics: str, name: str) -> float:
+    """The value of gauge ``name`` in a ``/metrics`` text (its first series)."""
+    match = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", metrics, re.MULTILINE)
+    assert match is not None, metrics[:500]
+    return float(match.group(1))

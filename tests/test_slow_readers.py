@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import re
 import socket
 import struct
 import termios
@@ -32,7 +31,7 @@ import pytest
 from app.api.streams import BoundedStreamingResponse
 from tests.bulk import insert_pledges
 from tests.conftest import setup_engine
-from tests.live_server import Server, serving
+from tests.live_server import Server, gauge, serving
 
 PLEDGES = 100_000  # over 10 MB of CSV: more than a loopback socket's buffers hold (4 MB)
 REQUEST = b"GET /v1/pledges?format=csv&all=true HTTP/1.1\r\nHost: migov\r\n\r\n"
@@ -130,7 +129,7 @@ def test_sixteen_silent_readers_leave_the_rest_answering(seeded: str, tmp_path: 
         for _ in range(200):
             metrics = client.get("/metrics")
             assert metrics.status_code == 200
-            seen.append(_gauge(metrics.text, "migov_db_pool_checked_out"))
+            seen.append(gauge(metrics.text, "migov_db_pool_checked_out"))
             if seen[-1] <= 1:
                 break
         assert seen[-1] <= 1, seen[-10:]
@@ -183,19 +182,13 @@ def test_dropped_streams_leave_the_pool_gauge_at_zero(seeded: str, tmp_path: Pat
         deadline = time.monotonic() + 60
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             while True:
-                gauge = _gauge(client.get("/metrics").text, "migov_db_pool_checked_out")
-                assert gauge >= 0, "the gauge went below zero"
-                if gauge <= 1:  # the scrape itself may hold one
+                checked_out = gauge(client.get("/metrics").text, "migov_db_pool_checked_out")
+                assert checked_out >= 0, "the gauge went below zero"
+                if checked_out <= 1:  # the scrape itself may hold one
                     break
-                assert time.monotonic() < deadline, gauge
+                assert time.monotonic() < deadline, checked_out
                 time.sleep(0.2)
             assert client.get("/v1/forums/RCM").status_code == 200
-
-
-def _gauge(text: str, name: str) -> float:
-    match = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE)
-    assert match is not None, text[:500]
-    return float(match.group(1))
 
 
 async def test_a_send_the_client_never_takes_is_cut_and_its_slot_given_back() -> None:

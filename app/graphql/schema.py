@@ -11,7 +11,7 @@ import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import AddValidationRules, SchemaExtension
@@ -177,10 +177,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         async with AsyncExitStack() as resources:
             request.state.graphql_resources = resources
             try:
-                response: Response = await super().run(request, context, root_value)
+                return await super().run(request, context, root_value)
             except HTTPException as refused:
                 return refused_request(refused.status_code, refused.reason)
-            return response
 
 
 def graphql_route(settings: Settings, ide_page: str | None = None) -> Route:

@@ -11,14 +11,13 @@ handshake.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import httpx
 from starlette.types import Message
 
-from tests.live_server import serving
+from tests.live_server import gauge, serving
 
 FORUMS = "{ forums(first: 2) { edges { node { code } } } }"
 # (what is asked, how it is sent, the status it answers, what its body must hold)
@@ -64,12 +63,6 @@ ASKED: list[tuple[str, dict[str, Any], int, str]] = [
 ROUNDS = 3  # 21 requests: more than the pool's 10 + 5 connections
 
 
-def _gauge(text: str, name: str) -> float:
-    match = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE)
-    assert match is not None, text[:500]
-    return float(match.group(1))
-
-
 def test_every_kind_of_answer_gives_its_connection_back(
     live_database_url: str, tmp_path: Path
 ) -> None:
@@ -93,7 +86,7 @@ def test_every_kind_of_answer_gives_its_connection_back(
         # connection still out is a scrape's own, while it runs.
         metrics = client.get("/metrics")
         assert metrics.status_code == 200
-        assert _gauge(metrics.text, "migov_db_pool_checked_out") <= 1, metrics.text[:300]
+        assert gauge(metrics.text, "migov_db_pool_checked_out") <= 1, metrics.text[:300]
 
 
 async def test_a_websocket_is_refused_at_the_handshake(app: Any) -> None:
