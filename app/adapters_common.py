@@ -185,7 +185,12 @@ async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]
     opened = (
         source()
         if source is not None
-        else request_session(connection.app.state, read=read, needs=required_version(connection))
+        else request_session(
+            connection.app.state,
+            read=read,
+            writes=not (read or await reads_only(connection)),
+            needs=required_version(connection),
+        )
     )
     async with opened as session:
         yield session

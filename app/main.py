@@ -165,11 +165,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.reading_sessionmaker = create_sessionmaker(engine, reads_only=True)
         app.state.snapshots = Snapshots(engine, settings)
         engines = [engine]
         if settings.database_read_url:
             read_engine = create_engine(settings, settings.database_read_url)
-            app.state.read_sessionmaker = create_sessionmaker(read_engine)
+            app.state.read_sessionmaker = create_sessionmaker(read_engine, reads_only=True)
             engines.append(read_engine)
         capacity = settings.db_pool_size + settings.db_pool_max_overflow
         if settings.metrics:

@@ -38,6 +38,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {
             "app",
             "errors",
+            "db.autocommit",
             "db.faults",
             "db.migrations",
             "db.reads",

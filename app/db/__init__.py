@@ -18,6 +18,11 @@ reads it from the request), and after one primary-key read of the replica's
 ``data_version`` a request the replica cannot serve yet goes to the primary.
 Everything else (writes, GraphQL POSTs) uses the primary.
 
+A request that only reads (a GET, a GraphQL document without a mutation) is served by
+a session of ``create_sessionmaker(engine, reads_only=True)``, which on PostgreSQL reads
+in autocommit, without the BEGIN and ROLLBACK round trips (two of the three of ``GET
+/v1/pledges/{id}``), and which ``begin_write`` refuses (``app.db.autocommit``).
+
 Write transactions start with ``begin_write``. On SQLite that emits ``BEGIN
 IMMEDIATE``, taking the write lock up front: two deferred transactions that both
 read and then write would otherwise deadlock, and SQLite answers one of them
@@ -45,6 +50,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
+from app.db.autocommit import opened_for_reads, reads_only_engine
 from app.db.faults import budget_spent
 from app.db.pool import FairPool
 from app.db.reads import watch_reads
@@ -216,6 +222,8 @@ async def begin_write(session: AsyncSession) -> None:
     """
     if session.in_transaction():
         raise RuntimeError("begin_write() must open the transaction, not join one")
+    if opened_for_reads(session):
+        raise RuntimeError("begin_write() on a session opened for reads only")
     # A write's statements are few and each bounded by the statement timeout, but on
     # SQLite its first waits for the write lock behind other writers: that wait is not
     # work the request asked of the database, so a writer leaves the read budget.
@@ -223,7 +231,13 @@ async def begin_write(session: AsyncSession) -> None:
     await session.connection(execution_options={WRITER_OPTION: True})
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(
+    engine: AsyncEngine, *, reads_only: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of ``engine``; with ``reads_only``, sessions that cannot write and, on
+    PostgreSQL, read in autocommit (module docstring)."""
+    if reads_only:
+        engine = reads_only_engine(engine)
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
@@ -232,9 +246,11 @@ async def replica_version(session: AsyncSession) -> int:
 
 
 async def _sessionmaker_for(
-    state: Any, *, read: bool, needs: int | None
+    state: Any, *, read: bool, writes: bool, needs: int | None
 ) -> async_sessionmaker[AsyncSession]:
     primary: async_sessionmaker[AsyncSession] = state.sessionmaker
+    if not writes:
+        primary = getattr(state, "reading_sessionmaker", primary)
     replica: async_sessionmaker[AsyncSession] | None = getattr(state, "read_sessionmaker", None)
     if replica is None or not read:
         return primary
@@ -270,11 +286,13 @@ async def request_session(
     state: Any,
     *,
     read: bool,
+    writes: bool | None = None,
     needs: int | None = None,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
 ) -> AsyncIterator[AsyncSession]:
     """A request's session, on the primary or the read replica (module docstring): ``read``
-    for a request that only reads, ``needs`` the data version it must see, if any. Rolled
+    for a request the replica may serve (a GET), ``writes`` false for one that only reads
+    (by default, what ``read`` says), ``needs`` the data version it must see, if any. Rolled
     back if the request fails, always closed. The request's database time is bounded by
     ``db_request_budget`` when the settings on ``state`` give one. ``sessionmaker``, when
     given, is the one to use (a past data version's, ``app.db.history``)."""
@@ -285,7 +303,8 @@ async def request_session(
     # this request's.
     DB_BUDGET.set(DatabaseBudget(seconds) if seconds else None)
     if sessionmaker is None:
-        sessionmaker = await _sessionmaker_for(state, read=read, needs=needs)
+        writes = not read if writes is None else writes
+        sessionmaker = await _sessionmaker_for(state, read=read, writes=writes, needs=needs)
     session = sessionmaker()
     REQUEST_SESSION.set(session)
     try:

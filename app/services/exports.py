@@ -65,6 +65,7 @@ from sqlalchemy import Column, String, Table, TypeDecorator, UniqueConstraint, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import __version__
+from app.db.autocommit import read_in_transaction
 from app.errors import Conflict, NotFound
 from app.models import Base, DataVersion, Source
 from app.schemas.common import csv_cell
@@ -374,6 +375,7 @@ async def build_files(
     files = file_names(version.version, directory)
     if all(f.path.exists() for f in files):
         return files
+    await read_in_transaction(session)  # the tables are streamed through server-side cursors
     tables = export_tables()
     annotations = _annotations()
     order = _key_order(session)
