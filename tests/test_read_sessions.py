@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.config import Settings
-from app.db import begin_write
+from app.db import DB_BUDGET, begin_write
 from app.main import create_app
 from app.services import api_keys as api_key_service
 from tests.conftest import client_for, setup_engine
@@ -108,3 +108,15 @@ async def test_a_session_opened_for_reads_cannot_write(live_database_url: str) -
         async with app.state.sessionmaker() as session:
             await begin_write(session)  # the primary's sessions write as before
             assert session.in_transaction()
+
+
+async def test_a_request_leaves_no_database_budget_behind(live_database_url: str) -> None:
+    """An in-process client serves each request in its own context: the request's
+    database budget must not stay in it and go on being charged for what runs next."""
+    settings = Settings(database_url=live_database_url, db_request_budget=4, _env_file=None)
+    app = create_app(settings)
+    async with client_for(app) as client:
+        assert DB_BUDGET.get() is None
+        answer = await client.get("/v1/forums?limit=1")
+        assert answer.status_code == 200, answer.text
+        assert DB_BUDGET.get() is None

@@ -317,6 +317,9 @@ async def request_session(
         raise
     finally:
         await close_session(session)
+        # The budget was this request's: whatever runs next in this context (an in-process
+        # caller's next step) is not charged to it.
+        DB_BUDGET.set(None)
 
 
 async def close_session(session: AsyncSession) -> None:
