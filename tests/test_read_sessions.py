@@ -6,9 +6,10 @@ no BEGIN and ROLLBACK around its statements; on SQLite a read keeps its transact
 which holds one snapshot across statements. A session opened for reads cannot write.
 
 Each test serves the app as production does (its own engine, the response cache on)
-on a committed database of its own, and notes each statement the engine runs with
-whether the database connection was inside a transaction when it ran (the driver's
-own view: asyncpg's transaction status, sqlite3's ``in_transaction``).
+on a committed database of its own. The first notes each statement the engine runs
+with whether the database connection was inside a transaction when it ran (the
+driver's own view: asyncpg's transaction status, sqlite3's ``in_transaction``). The
+last holds that a request leaves no database budget behind in its caller's context.
 """
 
 from __future__ import annotations
