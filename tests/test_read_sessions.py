@@ -23,9 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.config import Settings
 from app.db import DB_BUDGET, begin_write
 from app.main import create_app
-from app.services import api_keys as api_key_service
 from tests.conftest import client_for, setup_engine
-from tests.factories import pledge_body
+from tests.factories import make_api_key, pledge_body
 
 
 class Ran:
@@ -51,13 +50,9 @@ async def _writer_secret(url: str) -> str:
     engine = setup_engine(url)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            created = await api_key_service.create_api_key(
-                session, name="read sessions", scopes=["pledges:write"], any_pledger=True
-            )
-            await session.commit()
+            return (await make_api_key(session, name="read sessions")).secret
     finally:
         await engine.dispose()
-    return created.secret
 
 
 async def test_reads_run_outside_transactions_on_postgresql_and_writes_inside_one(
