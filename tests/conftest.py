@@ -38,6 +38,7 @@ from app.db.migrations import upgrade
 from app.main import create_app
 from app.services import changes as change_service
 from app.services.changes import Version, Written
+from tests.app_settings import app_settings
 
 
 @pytest.fixture(scope="session")
@@ -138,17 +139,12 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     # moment must not turn into a 503. tests/test_reliability_timeouts.py sets the
     # tight ones it proves. The response cache is on, as in production (its default):
     # ``build_app`` has it read the data version inside the test's transaction.
-    return Settings(
-        database_url=database_url,
+    return app_settings(
+        database_url,
         debug=False,
-        db_statement_timeout=60,
-        db_pool_timeout=30,
-        db_connect_timeout=30,
-        request_timeout=120,
         # The data package files a run builds stay in its own folder: runs in parallel
         # (pytest-xdist workers, two suites on one machine) never share one.
         export_dir=str(tmp_path_factory.mktemp("exports")),
-        _env_file=None,
     )
 
 

@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import cli
 from app.cli import client as submit_client
-from app.config import Settings
 from app.main import create_app
 from app.models import AuditEntry, Change, Pledge, PledgeObjective, PledgePledger
 from app.models.enums import Entity
 from app.schemas.pledge_writes import MAX_BATCH
 from app.services import api_keys as api_key_service
+from tests.app_settings import app_settings
 from tests.conftest import client_for
 from tests.factories import pledge_body
 
@@ -53,14 +53,13 @@ def items(count: int, prefix: str) -> list[dict[str, Any]]:
 @pytest.fixture
 async def served(live_database_url: str) -> Any:
     app = create_app(
-        Settings(
-            database_url=live_database_url,
+        app_settings(
+            live_database_url,
             client_rate_limit_per_minute=0,
             # Time limits out of the way: the work is counted below, not timed.
             request_timeout=0,
             db_request_budget=0,
             db_statement_timeout=0,
-            _env_file=None,
         )
     )
     async with client_for(app) as client:

@@ -26,12 +26,12 @@ import httpx
 import pytest
 from sqlalchemy import exc as sa_exc
 
-from app.config import Settings
 from app.db.faults import database_fault
 from app.http.cache import Entry, ResponseCache, SharedRead, VersionWatch
 from app.main import create_app
 from app.services.changes import Version
 from app.telemetry.metrics import CACHE_LOOKUPS
+from tests.app_settings import app_settings
 from tests.bulk import insert_pledges
 from tests.conftest import client_for, setup_engine
 from tests.live_server import ROOT, serving
@@ -143,7 +143,7 @@ def test_the_cache_keeps_one_version_within_its_budget() -> None:
 async def test_a_cached_page_names_the_host_it_was_asked_on(live_database_url: str) -> None:
     # The next-page Link is absolute; an answer cached for one host must not be
     # replayed to another (a second domain, or a proxy passing its own Host).
-    app = create_app(Settings(database_url=live_database_url, cache=True, _env_file=None))
+    app = create_app(app_settings(live_database_url, cache=True))
     path = "/v1/pledges?limit=1"
     hits = CACHE_LOOKUPS.labels("hit")
     async with client_for(app) as client:
@@ -414,7 +414,7 @@ async def test_an_answer_cut_short_in_process_is_never_stored(live_database_url:
     import zipfile
 
     await _add_pledges(live_database_url, 5_000)  # many pages: the stream takes a while
-    app = create_app(Settings(database_url=live_database_url, _env_file=None))
+    app = create_app(app_settings(live_database_url))
     async with client_for(app) as client:
         client.headers.update(HEADERS)
         total = (await client.get("/v1/pledges?limit=1")).json()["total"]

@@ -26,7 +26,6 @@ from frictionless import Package
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.config import Settings
 from app.dataset import load as dataset_service
 from app.dataset import read as dataset_read
 from app.dataset.check import check_dataset
@@ -36,6 +35,7 @@ from app.main import create_app
 from app.models import RowImage
 from app.services import api_keys as api_key_service
 from app.services import changes as change_service
+from tests.app_settings import app_settings
 from tests.conftest import client_for
 from tests.factories import pledge_body
 
@@ -228,14 +228,13 @@ class Writer:
 @pytest.fixture
 async def served(live_database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     app = create_app(
-        Settings(
-            database_url=live_database_url,
+        app_settings(
+            live_database_url,
             client_rate_limit_per_minute=0,
             rate_limit_per_minute=0,
             request_timeout=0,
             db_request_budget=0,
             db_statement_timeout=0,
-            _env_file=None,
         )
     )
     assert app.state.settings.cache  # production's default
@@ -460,7 +459,7 @@ async def _snapshots_on_disk(app: Any) -> set[int]:
 async def test_snapshots_are_bounded_and_a_dropped_one_is_built_again(
     live_database_url: str,
 ) -> None:
-    app = create_app(Settings(database_url=live_database_url, history_snapshots=2, _env_file=None))
+    app = create_app(app_settings(live_database_url, history_snapshots=2))
     async with client_for(app) as client:
         auth = await _key(app, "bounded")
         first = int((await client.get("/v1/meta")).headers["migov-data-version"])
@@ -513,9 +512,7 @@ async def test_an_old_version_downloads_the_bytes_it_had_while_current(
     live_database_url: str, tmp_path: Path
 ) -> None:
     exports = tmp_path / "exports"
-    app = create_app(
-        Settings(database_url=live_database_url, export_dir=str(exports), _env_file=None)
-    )
+    app = create_app(app_settings(live_database_url, export_dir=str(exports)))
     async with client_for(app) as client:
         auth = await _key(app, "downloads")
         version = int((await client.get("/v1/meta")).headers["migov-data-version"])
@@ -567,7 +564,7 @@ async def test_one_pledge_names_its_version_with_the_cache_off_too(
     live_database_url: str,
 ) -> None:
     """Without the cache to say the version, the pledge's read says it (same statement)."""
-    app = create_app(Settings(database_url=live_database_url, cache=False, _env_file=None))
+    app = create_app(app_settings(live_database_url, cache=False))
     async with client_for(app) as client:
         auth = await _key(app, "uncached")
         made = await client.post("/v1/pledges", json=pledge_body(external_ref="nc"), headers=auth)

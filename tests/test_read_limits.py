@@ -27,6 +27,7 @@ from app.http import ratelimit
 from app.http.ratelimit import ClientLimiter
 from app.main import create_app
 from app.services import api_keys as api_key_service
+from tests.app_settings import app_settings
 from tests.conftest import QueryCounter, client_for
 
 SUMMARY = (
@@ -77,13 +78,7 @@ async def test_counts_cost_what_they_scan(
 
 def _budgeted(url: str, seconds: float) -> Any:
     return create_app(
-        Settings(
-            database_url=url,
-            db_request_budget=seconds,
-            client_rate_limit_per_minute=0,
-            cache=False,
-            _env_file=None,
-        )
+        app_settings(url, db_request_budget=seconds, client_rate_limit_per_minute=0, cache=False)
     )
 
 
@@ -194,14 +189,7 @@ async def test_clients_are_told_apart_by_address(limited: Any) -> None:
 
 async def test_a_valid_key_has_a_quota_of_its_own(live_database_url: str) -> None:
     """Partners behind one address keep their own quota; a made-up key does not."""
-    app = create_app(
-        Settings(
-            database_url=live_database_url,
-            client_rate_limit_per_minute=2,
-            cache=False,
-            _env_file=None,
-        )
-    )
+    app = create_app(app_settings(live_database_url, client_rate_limit_per_minute=2, cache=False))
     async with client_for(app) as client:
         engine: AsyncEngine = app.state.engine
         async with AsyncSession(engine, expire_on_commit=False) as session:

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from app.config import Settings
 from app.db.migrations import upgrade
 from app.main import create_app
 from app.services import api_keys as api_key_service
+from tests.app_settings import app_settings
 from tests.conftest import _admin, _load_curated, client_for, setup_engine
 from tests.factories import pledge_body
 from tests.pg_cluster import Cluster
@@ -87,9 +87,7 @@ def pair() -> Iterator[Pair]:
 
 
 async def test_a_client_reads_its_own_write_through_a_lagging_replica(pair: Pair) -> None:
-    settings = Settings(
-        database_url=pair.primary, database_read_url=pair.replica, cache=False, _env_file=None
-    )
+    settings = app_settings(pair.primary, database_read_url=pair.replica, cache=False)
     auth = {"Authorization": f"Bearer {pair.secret}"}
     await _scalar(pair.replica, "SELECT pg_wal_replay_pause()")
     try:

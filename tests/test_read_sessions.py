@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.config import Settings
 from app.db import DB_BUDGET, begin_write
 from app.main import create_app
+from tests.app_settings import app_settings
 from tests.conftest import client_for, setup_engine
 from tests.factories import make_api_key, pledge_body
 
@@ -60,7 +60,7 @@ async def test_reads_run_outside_transactions_on_postgresql_and_writes_inside_on
 ) -> None:
     secret = await _writer_secret(live_database_url)
     headers = {"Authorization": f"Bearer {secret}"}
-    app = create_app(Settings(database_url=live_database_url, _env_file=None))
+    app = create_app(app_settings(live_database_url))
     async with client_for(app) as client:
         engine: AsyncEngine = app.state.engine
         postgresql = engine.dialect.name == "postgresql"
@@ -96,7 +96,7 @@ async def test_reads_run_outside_transactions_on_postgresql_and_writes_inside_on
 
 
 async def test_a_session_opened_for_reads_cannot_write(live_database_url: str) -> None:
-    app = create_app(Settings(database_url=live_database_url, _env_file=None))
+    app = create_app(app_settings(live_database_url))
     async with client_for(app):
         async with app.state.reading_sessionmaker() as session:
             with pytest.raises(RuntimeError, match="reads only"):
@@ -109,7 +109,7 @@ async def test_a_session_opened_for_reads_cannot_write(live_database_url: str) -
 async def test_a_request_leaves_no_database_budget_behind(live_database_url: str) -> None:
     """An in-process client serves each request in its own context: the request's
     database budget must not stay in it and go on being charged for what runs next."""
-    settings = Settings(database_url=live_database_url, db_request_budget=4, _env_file=None)
+    settings = app_settings(live_database_url, db_request_budget=4)
     app = create_app(settings)
     async with client_for(app) as client:
         assert DB_BUDGET.get() is None

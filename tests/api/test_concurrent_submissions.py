@@ -24,6 +24,7 @@ from app.db import create_engine
 from app.main import create_app
 from app.models import AuditEntry, Change, IdempotencyRecord, Pledge
 from app.services import api_keys as api_key_service
+from tests.app_settings import app_settings
 from tests.conftest import client_for
 from tests.factories import pledge_body
 
@@ -46,14 +47,7 @@ def queueing_settings(url: str) -> Settings:
     seconds on a busy machine (twenty requests open the pool's fifteen at once);
     past ``db_connect_timeout`` that would be a 503 database_unavailable.
     """
-    return Settings(
-        database_url=url,
-        db_pool_timeout=60,
-        db_connect_timeout=60,
-        db_statement_timeout=60,
-        request_timeout=0,
-        _env_file=None,
-    )
+    return app_settings(url, db_pool_timeout=60, db_connect_timeout=60, request_timeout=0)
 
 
 async def test_200_concurrent_submissions_with_50_reused_keys_store_150_pledges(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.main import create_app
 from app.services import changes as change_service
+from tests.app_settings import app_settings
 from tests.conftest import build_app, client_for
 from tests.factories import Key, make_api_key, pledge_body
 
@@ -111,7 +112,7 @@ async def test_the_data_version_is_exported(
 @pytest.fixture
 async def live_client(live_database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """An app on its own committed database (no test-session override), response cache on."""
-    settings = Settings(database_url=live_database_url, cache=True, _env_file=None)
+    settings = app_settings(live_database_url, cache=True)
     async with client_for(create_app(settings)) as client:
         yield client
 

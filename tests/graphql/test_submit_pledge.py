@@ -29,6 +29,7 @@ from app.models.enums import ApiScope
 from app.schemas.pledge import PledgeCreate
 from app.services import api_keys as api_key_service
 from app.services import pledge_writes
+from tests.app_settings import app_settings
 from tests.conftest import build_app, client_for
 from tests.factories import Key, make_api_key, pledge_body, submitted
 from tests.graphql.conftest import ClientFactory
@@ -508,13 +509,7 @@ async def test_concurrent_submissions_with_one_key_store_one_pledge(
     # waits are generous: twenty writers queue for SQLite's one write lock, and on a
     # busy machine that takes longer than the default pool timeout (what is tested
     # here is that one pledge is stored, not how fast).
-    settings = Settings(
-        database_url=live_database_url,
-        db_pool_timeout=60,
-        db_connect_timeout=60,
-        request_timeout=120,
-        _env_file=None,
-    )
+    settings = app_settings(live_database_url, db_pool_timeout=60, db_connect_timeout=60)
     engine = create_engine(settings)
     try:
         async with AsyncSession(engine, expire_on_commit=False) as setup:
