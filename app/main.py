@@ -187,6 +187,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            watch: VersionWatch | None = getattr(app.state, "version_watch", None)
+            if watch is not None:
+                await watch.aclose()
             await app.state.snapshots.close()
             for each in engines:
                 await each.dispose()

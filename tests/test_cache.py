@@ -160,6 +160,33 @@ async def test_a_cached_page_names_the_host_it_was_asked_on(live_database_url: s
     assert links[2][0] == links[0][0]
 
 
+async def test_a_version_read_running_at_shutdown_stops_before_the_engine_is_disposed(
+    live_database_url: str,
+) -> None:
+    # A request gave up waiting for a slow data-version read (503 database_busy); the
+    # read itself must not outlive its app, holding a connection of a disposed engine
+    # (CI on SQLite: such a connection was collected unclosed in the next test).
+    started, stopped = asyncio.Event(), asyncio.Event()
+
+    async def read_that_never_ends() -> Version:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+        raise AssertionError("the read was never meant to end")
+
+    app = create_app(app_settings(live_database_url, db_pool_timeout=0.2))
+    app.state.version_read = read_that_never_ends
+    async with client_for(app) as client:
+        response = await client.get("/v1/forums")
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "database_busy"
+        assert started.is_set()
+        assert not stopped.is_set()  # still reading
+    assert stopped.is_set()
+
+
 class _Store:
     """A value behind reads that take a while; records when each read started."""
 

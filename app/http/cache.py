@@ -188,6 +188,15 @@ class SharedRead(Generic[T]):
                 if pending is not None:
                     _fail(pending, RuntimeError("the shared read stopped"))
 
+    async def aclose(self) -> None:
+        """Stop a read under way, as its app shuts down: the read gives its connection
+        back now, before the engine is disposed, and its waiters hear an error."""
+        runner = self._runner
+        if runner is None or runner.done() or runner.get_loop() is not asyncio.get_running_loop():
+            return
+        runner.cancel()
+        await asyncio.wait([runner])
+
 
 def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
     """Fail ``future`` unless it is settled, or its loop is gone (nobody can wait on it)."""
@@ -239,6 +248,11 @@ class VersionWatch:
     @cached_property
     def _shared(self) -> SharedRead[Version]:
         return SharedRead(self._shared_read)
+
+    async def aclose(self) -> None:
+        """Stop the read under way, if any (see ``SharedRead.aclose``)."""
+        if "_shared" in self.__dict__:
+            await self._shared.aclose()
 
 
 EVERYTHING_READ = FrozenReads(frozenset({EVERYTHING}))
