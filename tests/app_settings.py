@@ -5,7 +5,8 @@ the waits: the suite runs in parallel on a shared machine, where opening a first
 connection has taken longer than production's one-second pool wait (CI on SQLite: a
 cached page's first request answered 503 database_busy while it read the data
 version). A test about a wait sets that wait itself, as ``tests/test_reliability_timeouts.py``
-does.
+does. Servers in a process of their own (``tests/live_server.py``, the browser tests'
+server) get the same waits, except where a fault test asks for production's.
 """
 
 from __future__ import annotations

@@ -15,11 +15,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.app_settings import LOADED_MACHINE_WAITS
 
 PORTS = range(8400, 8500)
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +68,18 @@ def wait_until_serving(
 class Server:
     ports = PORTS  # a test with a range of its own subclasses and sets this
 
-    def __init__(self, database_url: str, log: Path, *, workers: int = 1, **settings: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        *,
+        workers: int = 1,
+        waits: Mapping[str, float] = LOADED_MACHINE_WAITS,
+        **settings: str,
+    ) -> None:
+        """A server for ``database_url`` with production's settings but ``waits`` (a
+        loaded machine's, unless a test about faults asks for production's with
+        ``waits={}``), and ``settings`` over both."""
         self.workers = workers
         self.port = spare_port(self.ports)
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -75,6 +88,7 @@ class Server:
             **os.environ,
             "MIGOV_DATABASE_URL": database_url,
             "MIGOV_LOG_LEVEL": "warning",
+            **{f"MIGOV_{name.upper()}": str(value) for name, value in waits.items()},
             **{f"MIGOV_{name.upper()}": value for name, value in settings.items()},
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -108,8 +122,15 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(database_url: str, log: Path, *, workers: int = 1, **settings: str) -> Iterator[Server]:
-    server = Server(database_url, log, workers=workers, **settings)
+def serving(
+    database_url: str,
+    log: Path,
+    *,
+    workers: int = 1,
+    waits: Mapping[str, float] = LOADED_MACHINE_WAITS,
+    **settings: str,
+) -> Iterator[Server]:
+    server = Server(database_url, log, workers=workers, waits=waits, **settings)
     server.start()
     try:
         yield server

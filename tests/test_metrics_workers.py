@@ -46,11 +46,11 @@ def test_two_workers_share_their_metrics(live_database_url: str, tmp_path: Path)
                 ready=lambda answer: CAPACITY.findall(answer.text) == ["30.0"],
                 log=log,
             )
-            with httpx.Client(base_url=url, timeout=5) as client:
+            with httpx.Client(base_url=url, timeout=60) as client:  # a bound for a hang
                 for _ in range(10):
                     assert client.get("/healthz").status_code == 200
             # A new connection per scrape, so the scrapes spread over the workers.
-            scrapes = [httpx.get(f"{url}/metrics", timeout=5).text for _ in range(6)]
+            scrapes = [httpx.get(f"{url}/metrics", timeout=60).text for _ in range(6)]
         finally:
             process.terminate()
             process.wait(timeout=30)

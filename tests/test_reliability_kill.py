@@ -213,6 +213,7 @@ def test_sigkill_of_the_server_loses_no_acknowledged_pledge(
         server = Server(
             url,
             tmp_path / "server.log",
+            waits={},  # production's, under the crash as in production
             rate_limit_per_minute="0",
             client_rate_limit_per_minute="0",
         )
@@ -245,6 +246,7 @@ def test_a_postgresql_crash_loses_no_acknowledged_pledge(tmp_path: Path) -> None
         server = Server(
             url,
             tmp_path / "server.log",
+            waits={},  # production's, under the crash as in production
             rate_limit_per_minute="0",
             client_rate_limit_per_minute="0",
         )
