@@ -11,6 +11,7 @@ server) get the same waits, except where a fault test asks for production's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.config import Settings
@@ -31,3 +32,8 @@ def app_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"database_url": database_url, **LOADED_MACHINE_WAITS}
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+def environment(settings: Mapping[str, object]) -> dict[str, str]:
+    """``settings`` as the environment variables a server process reads them from."""
+    return {f"MIGOV_{name.upper()}": str(value) for name, value in settings.items()}

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from tests.app_settings import LOADED_MACHINE_WAITS
+from tests.app_settings import LOADED_MACHINE_WAITS, environment
 
 PORTS = range(8400, 8500)
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,8 +88,8 @@ class Server:
             **os.environ,
             "MIGOV_DATABASE_URL": database_url,
             "MIGOV_LOG_LEVEL": "warning",
-            **{f"MIGOV_{name.upper()}": str(value) for name, value in waits.items()},
-            **{f"MIGOV_{name.upper()}": value for name, value in settings.items()},
+            **environment(waits),
+            **environment(settings),
         }
         self.process: subprocess.Popen[bytes] | None = None
 

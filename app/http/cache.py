@@ -216,7 +216,7 @@ class VersionWatch:
         self, read: VersionRead, *, timeout: float, written: WrittenRead | None = None
     ) -> None:
         self._timeout = timeout
-        self._shared_read = read
+        self._shared = SharedRead(read)
         self._written = written
 
     async def written(self, after: int, upto: int) -> Written | None:
@@ -245,14 +245,9 @@ class VersionWatch:
                 raise  # the read's own (a connection attempt's), not this wait's
             raise sa_exc.TimeoutError("no data version within db_pool_timeout") from None
 
-    @cached_property
-    def _shared(self) -> SharedRead[Version]:
-        return SharedRead(self._shared_read)
-
     async def aclose(self) -> None:
         """Stop the read under way, if any (see ``SharedRead.aclose``)."""
-        if "_shared" in self.__dict__:
-            await self._shared.aclose()
+        await self._shared.aclose()
 
 
 EVERYTHING_READ = FrozenReads(frozenset({EVERYTHING}))

@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.migrations import upgrade
 from app.models.enums import ApiScope
 from app.services import api_keys as api_key_service
-from tests.app_settings import LOADED_MACHINE_WAITS
+from tests.app_settings import LOADED_MACHINE_WAITS, environment
 from tests.conftest import _admin, _load_curated, setup_engine
 from tests.live_server import wait_until_serving
 
@@ -103,9 +103,7 @@ def _serving(database_url: str) -> Iterator[str]:
     """uvicorn serving the app on ``database_url``, on a free port; its base URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIGOV_")}
     env.update(MIGOV_DATABASE_URL=database_url, MIGOV_LOG_LEVEL="warning")
-    env.update(
-        {f"MIGOV_{name.upper()}": str(value) for name, value in LOADED_MACHINE_WAITS.items()}
-    )
+    env.update(environment(LOADED_MACHINE_WAITS))
     sock = _listening_socket()
     port = sock.getsockname()[1]
     process = subprocess.Popen(
