@@ -12,11 +12,13 @@
   HEAD may read from the replica, unless it must see a data version the replica
   may not have yet (``required_version``).
 * ``admit_writer``: the one admission step for a write. ``api_keys.admit_write``
-  (authenticated, ``pledges:write``, within the rate limit) commits in a short
-  transaction of its own, so a refused write still counts and the counter row is
-  not locked while the write runs; the session is then left in a fresh write
-  transaction for the caller. The key's rate budget is noted on the request's
-  state (``rate_budget``) for the ``RateLimit`` headers (``app.http.body_size``).
+  (authenticated, ``pledges:write``, within the rate limit) is committed before the
+  write begins, so a refused write still counts and the counter row is not locked
+  while the write runs: on PostgreSQL its statements run in autocommit, each atomic
+  alone (``db.begin_admission``), on SQLite in a short transaction of their own. The
+  session is then left in a fresh write transaction for the caller. The key's rate
+  budget is noted on the request's state (``rate_budget``) for the ``RateLimit``
+  headers (``app.http.body_size``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from starlette.datastructures import State
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
-from app.db import DB_BUDGET, begin_write, create_sessionmaker, request_session
+from app.db import DB_BUDGET, begin_admission, begin_write, create_sessionmaker, request_session
 from app.db.history import VersionNotReadable
 from app.errors import InvalidInput
 from app.http.preconditions import data_versions_named
@@ -81,13 +83,13 @@ async def admit_writer(
     """The writing key, admitted; ``session`` left in a fresh write transaction.
 
     A transaction already open holds only reads (reads never commit), so it is
-    rolled back: ``begin_write`` must open the transaction it writes in. ``cost`` is
+    rolled back: the admission, then ``begin_write``, must open their own. ``cost`` is
     how many writes the request makes (a batch: its pledges). The key's rate budget
     goes on ``state.rate_budget`` when a request state is given.
     """
     if session.in_transaction():
         await session.rollback()
-    await begin_write(session)
+    await begin_admission(session)
     admission = await api_key_service.admit_write(
         session, secret, limit=settings.rate_limit_per_minute, cost=cost
     )
