@@ -18,7 +18,9 @@ through here before it reaches a query, so a typo is never answered as "no data"
 
 The lookups read small tables (forums, actors, events) only when an exact match
 fails, so the common request (exact codes) costs one indexed query. A write's
-``Lookup`` does the same: built from exact codes alone, it knows only those.
+``Lookup`` does the same: built from exact codes alone, it knows only those. A write
+asks which of its values are codes inside the one statement it starts with and hands
+the answer over (``lookup``'s ``found``), so its lookups cost no round trip of their own.
 """
 
 from __future__ import annotations
@@ -213,43 +215,41 @@ _ACTOR_CODES = _codes_among(Actor.id)
 _EVENT_CODES = _codes_among(Event.id)
 
 
-async def _lookup(
-    session: AsyncSession,
-    noun: str,
-    codes_among: Select[str],
-    values: Iterable[str],
-    every_name: Callable[[AsyncSession], Awaitable[Mapping[str, str]]],
+async def lookup(
+    session: AsyncSession, kind: str, values: Iterable[str], *, found: Iterable[str] | None = None
 ) -> Lookup:
+    """The names of ``kind`` (``forum``, ``actor``, ``event``) that ``values`` need: their
+    codes when each is exact, else every name. ``found``: which of ``values`` are codes,
+    when the caller already read it (``_codes_among``'s question, asked inside a larger
+    statement); otherwise it is asked here."""
+    codes_among, every_name = _KINDS[kind]
     wanted = set(values)
     if len(wanted) <= MAX_EXACT:
-        found = (
-            set(await (await session.connection()).scalars(codes_among, {"values": list(wanted)}))
-            if wanted
-            else set()
-        )
+        if found is None:
+            found = (
+                await (await session.connection()).scalars(codes_among, {"values": list(wanted)})
+                if wanted
+                else ()
+            )
         # Compared here, not only in SQL, so an engine's looser equality never admits a value.
-        if found.issuperset(wanted):
-            return Lookup(noun, {fold(code): code for code in wanted}, complete=False)
-    return Lookup(noun, await every_name(session))
+        if set(found).issuperset(wanted):
+            return Lookup(kind, {fold(code): code for code in wanted}, complete=False)
+    return Lookup(kind, await every_name(session))
 
 
 async def forum_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
     """The forum names ``values`` need: their codes when each is exact, else every name."""
-
-    async def every_name(session: AsyncSession) -> Mapping[str, str]:
-        return (await _forum_names(session))[0]
-
-    return await _lookup(session, "forum", _FORUM_CODES, values, every_name)
+    return await lookup(session, "forum", values)
 
 
 async def actor_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
     """The actor names ``values`` need: their ids when each is exact, else every name."""
-    return await _lookup(session, "actor", _ACTOR_CODES, values, _actor_names)
+    return await lookup(session, "actor", values)
 
 
 async def event_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
     """The event names ``values`` need: their ids when each is exact, else every name."""
-    return await _lookup(session, "event", _EVENT_CODES, values, _event_names)
+    return await lookup(session, "event", values)
 
 
 # --- forums -------------------------------------------------------------------------------
@@ -402,3 +402,16 @@ async def _programme_names(session: AsyncSession) -> dict[str, str]:
             names.setdefault(fold(name), row.id)
     names.update({fold(row.id): row.id for row in rows})
     return names
+
+
+async def _every_forum_name(session: AsyncSession) -> Mapping[str, str]:
+    return (await _forum_names(session))[0]
+
+
+# Each kind a write names: the statement that reads which values are its codes, and
+# every name of the kind, for a value that is not one.
+_KINDS: dict[str, tuple[Select[str], Callable[[AsyncSession], Awaitable[Mapping[str, str]]]]] = {
+    "forum": (_FORUM_CODES, _every_forum_name),
+    "actor": (_ACTOR_CODES, _actor_names),
+    "event": (_EVENT_CODES, _event_names),
+}

@@ -1,7 +1,8 @@
-"""Resolving the references of a write: exact codes cost one indexed query a kind, for
-a whole batch; anything else reads every name of its kind, as reads do. Either way a
-value resolves to the same code, and a value that names nothing is refused with the
-same problem body and the same suggestions.
+"""Resolving the references of a write: exact codes cost one statement (every kind, with
+the key's grants and a repeated external_ref) for a whole batch; anything else reads
+every name of its kind, as reads do. Either way a value resolves to the same code, and
+a value that names nothing is refused with the same problem body and the same
+suggestions.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ async def test_a_submission_of_exact_codes_reads_no_whole_table(
     assert (write.pledge.forum, write.pledge.event) == ("MIRPS-SP", SOLIDARITY_2022)
     assert [p.id for p in write.pledge.pledgers] == ["CAN", "unhcr"]
     assert read_whole(count_queries.statements) == set()
-    # The actors, the forum, the event, and the event's forum: an indexed query each.
-    assert len(reference_reads(count_queries.statements)) == 4
+    # The actors, the forum, the event and its forum: parts of one statement, each indexed.
+    assert len(reference_reads(count_queries.statements)) == 1
 
 
 @pytest.mark.parametrize(
@@ -116,8 +117,8 @@ async def test_a_batch_asks_once_for_the_codes_of_all_its_pledges(
         "MIRPS",
     ]
     assert read_whole(small_statements + large_statements) == set()
-    # The actors, the forums, the events, and the events' forums, whatever the count.
-    assert len(reference_reads(small_statements)) == len(reference_reads(large_statements)) == 4
+    # The actors, the forums, the events and their forums: one statement, whatever the count.
+    assert len(reference_reads(small_statements)) == len(reference_reads(large_statements)) == 1
 
 
 # --- what a write resolves and refuses ----------------------------------------------------------
