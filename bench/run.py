@@ -26,9 +26,13 @@
    machine noise falls on all alike. W4 draws from 1,000 pledges, W1 and W2 from
    every forum, W3 from the 16 years.
 4. Prints a markdown table; ratio = migov req/s / baseline req/s of the same
-   pass, and PostGraphile's likewise. Notes under it give resident memory per
-   migov worker after the run, the time to a first answer, any answer that
-   differed, and for each workload that writes, every server's answers per status.
+   pass, and PostGraphile's likewise. Each server's CPU ms is the CPU time (user
+   and system) its processes spent during its timed run over the requests it
+   answered, and CPU ratio the baseline's over migov's: what a request costs a
+   server, which another load on a shared machine moves less than req/s. Notes
+   under it give resident memory per migov worker after the run, the time to a
+   first answer, any answer that differed, and for each workload that writes,
+   every server's answers per status.
    With the cache off, one note gives each server's fixed cost: what it answers a
    second to a request that reads nothing (``GET /healthz``, and over GraphQL
    ``{ __typename }``, which the baseline cannot answer: it dispatches on the
@@ -145,6 +149,10 @@ class Figures:
     # Answers per HTTP status, and 2xx GraphQL answers carrying errors (scripts that write).
     statuses: dict[int, int] = field(default_factory=dict)
     graphql_errors: int = 0
+    # CPU milliseconds (user and system) the server's processes spent per request of the
+    # run (``timed_wrk``): what a request costs the server, less sensitive to a shared
+    # machine's other load than req/s. None when not measured.
+    cpu_ms: float | None = None
 
     def tally(self) -> str:
         """Answers per status, then those that failed: non-2xx, socket errors, GraphQL errors."""
@@ -418,6 +426,15 @@ def wrk(
     )
 
 
+def timed_wrk(server: Server, script: Path, **load: Any) -> Figures:
+    """``wrk`` against ``server``, with the CPU its processes spent per request meanwhile."""
+    before = server.cpu_seconds()
+    figures = wrk(server.base, script, **load)
+    if figures.requests:
+        figures.cpu_ms = 1000 * (server.cpu_seconds() - before) / figures.requests
+    return figures
+
+
 def _succeeded(figures: dict[str, Any], statuses: dict[int, int]) -> int:
     """2xx answers without GraphQL errors when the script counted them; otherwise every
     answer wrk did not count as an error (its status errors are those of 400 and over)."""
@@ -501,6 +518,20 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+    def cpu_seconds(self) -> float:
+        """CPU time, user and system, the server's processes (itself and its workers) have
+        used so far."""
+        if self.process is None:
+            return 0.0
+        ticks = 0
+        for pid in [self.process.pid, *_descendants(self.process.pid)]:
+            with contextlib.suppress(OSError):
+                # Past the command's closing parenthesis: utime and stime are the 12th
+                # and 13th fields (proc(5) numbers them 14 and 15).
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def worker_rss_mb(self) -> list[float]:
         """Resident memory of each worker process (or of the server when it has none)."""
@@ -855,27 +886,45 @@ def api_key(url: str) -> str:
 
 
 def table(rows: list[Row]) -> Iterator[str]:
-    """The markdown table; PostGraphile's three columns only when it ran somewhere."""
+    """The markdown table; PostGraphile's columns only when it ran somewhere."""
     with_peer = any(row.peer for row in rows)
     yield (
         "| workload | api | cache | migov req/s | baseline req/s | ratio "
-        "| migov p99 ms | baseline p99 ms |"
-        + (" PostGraphile req/s | PostGraphile ratio | PostGraphile p99 ms |" if with_peer else "")
+        "| migov p99 ms | baseline p99 ms | migov CPU ms | baseline CPU ms | CPU ratio |"
+        + (
+            " PostGraphile req/s | PostGraphile ratio | PostGraphile p99 ms | PostGraphile CPU ms |"
+            if with_peer
+            else ""
+        )
     )
-    yield "|---|---|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if with_peer else "")
+    yield "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" + (
+        "---:|---:|---:|---:|" if with_peer else ""
+    )
     for row in rows:
         base, other = row.baseline, row.peer
         line = (
             f"| {row.workload} | {row.api} | {row.cache} | {row.migov.rps:,.0f} | "
             f"{f'{base.rps:,.0f}' if base else '—'} | {_ratio(row.migov, base)} | "
-            f"{row.migov.p99_ms:,.1f} | {f'{base.p99_ms:,.1f}' if base else '—'} |"
+            f"{row.migov.p99_ms:,.1f} | {f'{base.p99_ms:,.1f}' if base else '—'} | "
+            f"{_cpu(row.migov)} | {_cpu(base)} | {_cpu_ratio(row.migov, base)} |"
         )
         if with_peer:
             line += (
                 f" {f'{other.rps:,.0f}' if other else '—'} | {_ratio(other, base)} | "
-                f"{f'{other.p99_ms:,.1f}' if other else '—'} |"
+                f"{f'{other.p99_ms:,.1f}' if other else '—'} | {_cpu(other)} |"
             )
         yield line
+
+
+def _cpu(figures: Figures | None) -> str:
+    return f"{figures.cpu_ms:.2f}" if figures and figures.cpu_ms is not None else "—"
+
+
+def _cpu_ratio(server: Figures | None, base: Figures | None) -> str:
+    """The baseline's CPU per request over the server's: like ``ratio``, above 1 is cheaper."""
+    if server and base and server.cpu_ms and base.cpu_ms:
+        return f"{base.cpu_ms / server.cpu_ms:.2f}"
+    return "—"
 
 
 def _ratio(server: Figures | None, base: Figures | None) -> str:
@@ -1004,11 +1053,11 @@ def main() -> None:
                     wrk(baseline.base, script, prefix=refs.next("baseline"), **warm)
                     if postgraphile and peer_script:
                         wrk(postgraphile.base, peer_script, prefix="peer", **warm)
-                    base_figures = wrk(baseline.base, script, prefix=refs.next("baseline"), **load)
-                    figures = wrk(migov.base, script, prefix=refs.next("migov"), **load)
+                    base_figures = timed_wrk(baseline, script, prefix=refs.next("baseline"), **load)
+                    figures = timed_wrk(migov, script, prefix=refs.next("migov"), **load)
                     peer_figures = None
                     if postgraphile and peer_script:
-                        peer_figures = wrk(postgraphile.base, peer_script, prefix="peer", **load)
+                        peer_figures = timed_wrk(postgraphile, peer_script, prefix="peer", **load)
                         if peer_figures.errors:
                             notes.append(
                                 f"{label}: {peer_figures.errors} of {peer_figures.requests} "
