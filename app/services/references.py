@@ -237,21 +237,6 @@ async def lookup(
     return Lookup(kind, await every_name(session))
 
 
-async def forum_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
-    """The forum names ``values`` need: their codes when each is exact, else every name."""
-    return await lookup(session, "forum", values)
-
-
-async def actor_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
-    """The actor names ``values`` need: their ids when each is exact, else every name."""
-    return await lookup(session, "actor", values)
-
-
-async def event_lookup(session: AsyncSession, values: Iterable[str]) -> Lookup:
-    """The event names ``values`` need: their ids when each is exact, else every name."""
-    return await lookup(session, "event", values)
-
-
 # --- forums -------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ suggestions.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -286,23 +286,25 @@ async def test_a_batch_refuses_each_bad_pledge_as_a_submission_does(
 
 # --- the lookups ----------------------------------------------------------------------------
 
-Build = Callable[[AsyncSession, Iterable[str]], Awaitable[references.Lookup]]
-KINDS: list[tuple[Build, InstrumentedAttribute[str], str]] = [
-    (references.actor_lookup, Actor.id, "Canada"),
-    (references.forum_lookup, Forum.code, "Puebla Process"),
-    (references.event_lookup, Event.id, SOLIDARITY_2022.upper()),
+KINDS: list[tuple[str, InstrumentedAttribute[str], str]] = [
+    ("actor", Actor.id, "Canada"),
+    ("forum", Forum.code, "Puebla Process"),
+    ("event", Event.id, SOLIDARITY_2022.upper()),
 ]
 
 
-@pytest.mark.parametrize(("build", "key", "name"), KINDS)
+@pytest.mark.parametrize(("kind", "key", "name"), KINDS)
 async def test_a_lookup_of_exact_codes_resolves_each_as_every_name_does(
-    session: AsyncSession, build: Build, key: InstrumentedAttribute[str], name: str
+    session: AsyncSession, kind: str, key: InstrumentedAttribute[str], name: str
 ) -> None:
     codes = sorted(await session.scalars(select(key)))
     step = references.MAX_EXACT
 
-    every_name = await build(session, [name])
-    exact = [await build(session, codes[i : i + step]) for i in range(0, len(codes), step)]
+    every_name = await references.lookup(session, kind, [name])
+    exact = [
+        await references.lookup(session, kind, codes[i : i + step])
+        for i in range(0, len(codes), step)
+    ]
 
     assert every_name.complete
     assert not any(lookup.complete for lookup in exact)
@@ -320,8 +322,8 @@ async def test_a_lookup_of_more_codes_than_it_asks_for_reads_every_name(
 ) -> None:
     monkeypatch.setattr(references, "MAX_EXACT", 2)
 
-    few = await references.actor_lookup(session, ["CAN", "MEX"])
-    many = await references.actor_lookup(session, ["CAN", "MEX", "USA"])
+    few = await references.lookup(session, "actor", ["CAN", "MEX"])
+    many = await references.lookup(session, "actor", ["CAN", "MEX", "USA"])
 
     assert (few.complete, many.complete) == (False, True)
     assert [many.code(value) for value in ("CAN", "MEX", "USA", "Canada")] == [
@@ -337,7 +339,32 @@ async def test_a_lookup_of_no_values_asks_nothing(
 ) -> None:
     count_queries.statements.clear()
 
-    lookup = await references.forum_lookup(session, [])
+    lookup = await references.lookup(session, "forum", [])
 
     assert (lookup.complete, dict(lookup.names)) == (False, {})
     assert count_queries.statements == []
+
+
+@pytest.mark.parametrize(
+    ("values", "found", "complete"),
+    [(["CAN", "MEX"], {"CAN", "MEX"}, False), (["CAN", "Mexico"], {"CAN"}, True)],
+)
+async def test_a_lookup_given_the_codes_found_asks_only_when_a_value_is_not_one(
+    session: AsyncSession,
+    count_queries: QueryCounter,
+    values: list[str],
+    found: set[str],
+    complete: bool,
+) -> None:
+    """What a write's first statement found (``found``) stands for the exact question: all
+    found, nothing is read; one missing, every name of the kind is, for its suggestions."""
+    count_queries.statements.clear()
+
+    lookup = await references.lookup(session, "actor", values, found=found)
+
+    assert lookup.complete is complete
+    assert bool(count_queries.statements) is complete
+    assert [lookup.code(value) for value in values] == [
+        "CAN",
+        "MEX",
+    ]
