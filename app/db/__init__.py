@@ -220,15 +220,7 @@ async def begin_write(session: AsyncSession) -> None:
     Call it before the transaction's first statement: a transaction already open
     keeps the way it began.
     """
-    if session.in_transaction():
-        raise RuntimeError("begin_write() must open the transaction, not join one")
-    if opened_for_reads(session):
-        raise RuntimeError("begin_write() on a session opened for reads only")
-    # A write's statements are few and each bounded by the statement timeout, but on
-    # SQLite its first waits for the write lock behind other writers: that wait is not
-    # work the request asked of the database, so a writer leaves the read budget.
-    DB_BUDGET.set(None)
-    await session.connection(execution_options={WRITER_OPTION: True})
+    await _open_for_writes(session, "begin_write", {WRITER_OPTION: True})
 
 
 async def begin_admission(session: AsyncSession) -> None:
@@ -244,13 +236,21 @@ async def begin_admission(session: AsyncSession) -> None:
     bind = session.get_bind()
     if bind.dialect.name != "postgresql" or isinstance(bind, Connection):
         await begin_write(session)
-        return
+    else:
+        await _open_for_writes(session, "begin_admission", {"isolation_level": AUTOCOMMIT})
+
+
+async def _open_for_writes(session: AsyncSession, caller: str, options: dict[str, Any]) -> None:
+    """Take the session's connection with ``options``, for statements that write."""
     if session.in_transaction():
-        raise RuntimeError("begin_admission() must open the transaction, not join one")
+        raise RuntimeError(f"{caller}() must open the transaction, not join one")
     if opened_for_reads(session):
-        raise RuntimeError("begin_admission() on a session opened for reads only")
+        raise RuntimeError(f"{caller}() on a session opened for reads only")
+    # A write's statements are few and each bounded by the statement timeout, but on
+    # SQLite its first waits for the write lock behind other writers: that wait is not
+    # work the request asked of the database, so a writer leaves the read budget.
     DB_BUDGET.set(None)
-    await session.connection(execution_options={"isolation_level": AUTOCOMMIT})
+    await session.connection(execution_options=options)
 
 
 def create_sessionmaker(

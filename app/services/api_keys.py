@@ -255,7 +255,15 @@ async def granted_pledgers(session: AsyncSession, key: ApiKey) -> frozenset[str]
     """The actors ``key`` may pledge for; None when it may pledge for any."""
     if key.any_pledger:
         return None
-    return frozenset(await (await session.connection()).scalars(_GRANTED, {"api_key_id": key.id}))
+    return granted(
+        key, await (await session.connection()).scalars(_GRANTED, {"api_key_id": key.id})
+    )
+
+
+def granted(key: ApiKey, grants: Iterable[str]) -> frozenset[str] | None:
+    """What ``key`` may pledge for, given its grants as read (``_GRANTED``, or a part of a
+    larger statement): None when it may pledge for any actor."""
+    return None if key.any_pledger else frozenset(grants)
 
 
 def pledger_problems(

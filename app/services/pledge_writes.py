@@ -29,7 +29,7 @@ pledge's history live in ``services.pledge_updates`` and answer the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
@@ -82,6 +82,7 @@ from app.schemas.pledge_writes import MAX_BATCH, PledgeBatchItem, PledgeBatchRes
 from app.services import audit, changes, idempotency, references
 from app.services import rates as rates_service
 from app.services.api_keys import (
+    granted,
     not_granted,
     pledger_problems,
     require_scope,
@@ -202,9 +203,9 @@ async def _prefetch(
     rows = await (await session.connection()).execute(
         _PREFETCH,
         {
-            "actors": _exact_candidates(a for p in payloads for a in p.pledgers),
-            "forums": _exact_candidates(p.forum for p in payloads if p.forum is not None),
-            "events": _exact_candidates(p.event for p in payloads if p.event is not None),
+            "actors": references.exact_candidates(a for p in payloads for a in p.pledgers),
+            "forums": references.exact_candidates(p.forum for p in payloads if p.forum is not None),
+            "events": references.exact_candidates(p.event for p in payloads if p.event is not None),
             "api_key_id": api_key.id,
             "external_ref": ref,
         },
@@ -228,13 +229,6 @@ async def _prefetch(
         frozenset(grants),
         stored,
     )
-
-
-def _exact_candidates(values: Iterable[str]) -> list[str]:
-    """The values to ask about as exact codes: none past ``references.MAX_EXACT``, when
-    the lookup reads every name of the kind anyway (and the bound parameters stay few)."""
-    distinct = sorted(set(values))
-    return distinct if len(distinct) <= references.MAX_EXACT else []
 
 
 async def _references(
@@ -274,11 +268,6 @@ async def _references(
     return _References(
         actors=actors, forums=forums, events=events, event_forums=event_forums, rates=rates
     )
-
-
-def _granted(api_key: ApiKey, prefetched: _Prefetched) -> frozenset[str] | None:
-    """The actors ``api_key`` may pledge for (``api_keys.granted_pledgers``)."""
-    return None if api_key.any_pledger else prefetched.grants
 
 
 @dataclass(frozen=True)
@@ -619,7 +608,7 @@ async def submit(
     if isinstance(resolved, _Refusal):
         raise InvalidPayload.from_problems(resolved.problems, code=resolved.code)
     payload = resolved
-    if problems := pledger_problems(api_key, _granted(api_key, prefetched), payload.pledgers):
+    if problems := pledger_problems(api_key, granted(api_key, prefetched.grants), payload.pledgers):
         raise not_granted(api_key, problems)
     pledge_id, created = await _insert(session, api_key, payload, refs, prefetched=prefetched)
     row = (await pledge_rows(session, [pledge_id]))[pledge_id]
@@ -680,7 +669,7 @@ async def submit_batch(
     valid = [p for p in parsed if isinstance(p, PledgeCreate)]
     prefetched = await _prefetch(session, api_key, valid)
     refs = await _references(session, valid, prefetched)
-    granted = _granted(api_key, prefetched)
+    allowed = granted(api_key, prefetched.grants)
     refusals: dict[int, _Refusal] = {}
     forbidden: dict[int, list[dict[str, Any]]] = {}
     for index, candidate in enumerate(parsed):
@@ -693,7 +682,7 @@ async def submit_batch(
             refusals[index] = checked
             continue
         parsed[index] = checked
-        if others := pledger_problems(api_key, granted, checked.pledgers):
+        if others := pledger_problems(api_key, allowed, checked.pledgers):
             forbidden[index] = others
     if atomic and forbidden:
         raise not_granted(

@@ -215,6 +215,14 @@ _ACTOR_CODES = _codes_among(Actor.id)
 _EVENT_CODES = _codes_among(Event.id)
 
 
+def exact_candidates(values: Iterable[str]) -> list[str]:
+    """The values to ask about as exact codes (``_codes_among``'s question): none past
+    ``MAX_EXACT``, when ``lookup`` reads every name of the kind anyway (and the bound
+    parameters stay few)."""
+    distinct = sorted(set(values))
+    return distinct if len(distinct) <= MAX_EXACT else []
+
+
 async def lookup(
     session: AsyncSession, kind: str, values: Iterable[str], *, found: Iterable[str] | None = None
 ) -> Lookup:
