@@ -70,7 +70,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db.faults import database_fault
-from app.db.reads import EVERYTHING, FrozenReads, recording
+from app.db.reads import EVERYTHING, FrozenReads, Reads, recording
 from app.errors import Unavailable
 from app.http.bodies import read_body
 from app.http.preconditions import not_modified
@@ -284,6 +284,15 @@ class Entry:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200 + 8 * rows
 
 
+@dataclass
+class _Flight:
+    """A miss being computed, and how many requests that missed the same key at the same
+    version wait for its answer (None when it is not one to keep)."""
+
+    answer: asyncio.Future[Entry | None]
+    waiting: int = 0
+
+
 def _value(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return next((value.decode("latin-1") for key, value in headers if key == name), None)
 
@@ -476,6 +485,14 @@ class ResponseCacheMiddleware:
         # The advance under way (the version it moves to): requests that find the same
         # new version wait for it rather than each reading the changes again.
         self._advancing: tuple[int, asyncio.Future[None]] | None = None
+        # The misses being computed, by (version, key): requests that miss the same key
+        # at the same version meanwhile wait for that answer instead of computing it too.
+        self._flights: dict[tuple[int, tuple[Any, ...]], _Flight] = {}
+
+    @property
+    def waiting(self) -> int:
+        """How many requests are waiting for an answer another request is computing."""
+        return sum(flight.waiting for flight in self._flights.values())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -535,9 +552,35 @@ class ResponseCacheMiddleware:
             CACHE_LOOKUPS.labels("hit").inc()
             await _replay(entry, scope, send, version.version)
             return
+        at = (version.version, key)
+        running = self._flights.get(at)
+        loop = asyncio.get_running_loop()
+        if running is not None and running.answer.get_loop() is loop:
+            # The same answer is being computed at this version: the one this request
+            # would compute. Waited for once; when it is not one to keep (an error, a
+            # stream, a client gone first), this request computes its own.
+            running.waiting += 1
+            try:
+                shared = await asyncio.shield(running.answer)
+            finally:
+                running.waiting -= 1
+            if shared is not None:
+                CACHE_LOOKUPS.labels("joined").inc()
+                await _replay(shared, scope, send, version.version)
+                return
         CACHE_LOOKUPS.labels("miss").inc()
         scope.setdefault("state", {})["data_version"] = version
-        await self._fill(version, key, scope, receive, send)
+        ours: _Flight | None = None
+        if running is None or running.answer.done() or running.answer.get_loop() is not loop:
+            ours = self._flights[at] = _Flight(loop.create_future())
+        try:
+            await self._fill(version, key, scope, receive, send, ours.answer if ours else None)
+        finally:
+            if ours is not None:
+                if self._flights.get(at) is ours:
+                    del self._flights[at]
+                if not ours.answer.done():
+                    ours.answer.set_result(None)
 
     async def _advance(self, watch: VersionWatch, version: int) -> None:
         """Bring the store to ``version`` (``ResponseCache.advance``), once for all the
@@ -563,8 +606,23 @@ class ResponseCacheMiddleware:
         await asyncio.shield(task)
 
     async def _fill(
-        self, version: Version, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send
+        self,
+        version: Version,
+        key: tuple[Any, ...],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        waiting: asyncio.Future[Entry | None] | None = None,
     ) -> None:
+        """Compute the answer, send it, and keep it when it is complete. ``waiting``, the
+        requests that missed the same key meanwhile, gets the answer as soon as its last
+        byte is produced, before this request's client has read it (a slow reader holds
+        no one else), or None as soon as it is plainly not one to keep."""
+
+        def settle(entry: Entry | None) -> None:
+            if waiting is not None and not waiting.done():
+                waiting.set_result(entry)
+
         status: int | None = None
         headers: list[tuple[bytes, bytes]] = []
         body: bytes | None = None  # set once the whole answer went out in one message
@@ -586,27 +644,40 @@ class ResponseCacheMiddleware:
                 headers = [(name.lower(), value) for name, value in message.get("headers", [])]
                 if status == 304:
                     message = {**message, "headers": _not_modified_headers(headers)}
+                if status != 200:
+                    settle(None)
             elif message["type"] == "http.response.body":
                 if body is None and not streamed and not message.get("more_body", False):
                     body = message.get("body", b"")
+                    settle(None if client_left else _entry(scope, status, headers, body, reads))
                 else:
                     streamed, body = True, None
+                    settle(None)
             await send(message)  # a failed send (the client gone) raises: nothing is stored
 
         with recording() as reads:
             await self.app(scope, receive_noting_disconnect, capture)
-        if (
-            status != 200
-            or body is None
-            or client_left
-            or len(body) > MAX_ENTRY_BYTES
-            or (scope["path"] == "/graphql" and b'"errors"' in body)
-        ):
+        if body is None or client_left:
             return
-        if any(name == b"set-cookie" for name, _ in headers):
-            return
-        kept = [(name, value) for name, value in headers if name not in PER_REQUEST_HEADERS]
-        self.store.put(version.version, key, Entry(headers=kept, body=body, reads=reads.frozen()))
+        entry = _entry(scope, status, headers, body, reads)
+        if entry is not None:
+            self.store.put(version.version, key, entry)
+
+
+def _entry(
+    scope: Scope, status: int | None, headers: list[tuple[bytes, bytes]], body: bytes, reads: Reads
+) -> Entry | None:
+    """The answer as the store keeps it, or None when it is not one to keep: anything but
+    a 200, a body over ``MAX_ENTRY_BYTES``, a GraphQL answer carrying errors, an answer
+    setting a cookie."""
+    if status != 200 or len(body) > MAX_ENTRY_BYTES:
+        return None
+    if scope["path"] == "/graphql" and b'"errors"' in body:
+        return None
+    if any(name == b"set-cookie" for name, _ in headers):
+        return None
+    kept = [(name, value) for name, value in headers if name not in PER_REQUEST_HEADERS]
+    return Entry(headers=kept, body=body, reads=reads.frozen())
 
 
 def _not_modified_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -8,7 +8,7 @@ The series, all prefixed ``migov_``:
   ``status``; recorded by ``app.http.metrics``;
 * ``db_pool_checked_out`` and ``db_pool_capacity``: pooled connections in use,
   and the most the pool may open (``db_pool_size`` + ``db_pool_max_overflow``);
-* ``cache_lookups_total`` by ``result`` (``hit``, ``miss``): the response cache;
+* ``cache_lookups_total`` by ``result`` (``hit``, ``miss``, ``joined``): the response cache;
 * ``data_version``: the data version the database is at, read at each scrape.
 
 Several worker processes: when ``PROMETHEUS_MULTIPROC_DIR`` names a directory
@@ -61,7 +61,8 @@ POOL_CAPACITY = Gauge(
 )
 CACHE_LOOKUPS = Counter(
     "migov_cache_lookups_total",
-    "Response cache lookups, by result (hit, miss).",
+    "Response cache lookups, by result (hit; miss: computed; joined: answered by a concurrent "
+    "miss of the same answer).",
     ["result"],
 )
 DATA_VERSION = Gauge(
