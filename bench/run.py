@@ -42,8 +42,10 @@
 Workloads: W1 a page of 100 pledges of one forum, newest first, with pledger
 names; W2 one forum's current participants with their names; W3 pledge totals
 per forum for one year, in USD; W4 one pledge by id; W5 the reads of W1-W4 mixed
-with 5 % pledge submissions; W6 pledge submissions alone. Each runs over REST
-(``POST /v1/pledges``) and GraphQL (the ``submitPledge`` mutation).
+with 5 % pledge submissions; W6 pledge submissions alone; W7 the busiest forum's
+W1 page, which every client watches, with 5 % of requests submitting pledges to that
+forum (each one changes the page). Each runs over REST (``POST /v1/pledges``) and
+GraphQL (the ``submitPledge`` mutation).
 
 Every submission stores a new pledge: its external_ref is made as wrk sends it,
 from a prefix unique to the run, the server and the wrk run, the wrk thread and a
@@ -192,15 +194,22 @@ class Row:
 class Plan:
     """Varied requests per workload, drawn from the loaded data with a fixed seed."""
 
-    def __init__(self, forums: list[str], pledge_ids: list[int], key: str) -> None:
+    def __init__(self, facts: Facts, key: str) -> None:
         self.rng = random.Random(12)
-        self.forums = forums
-        self.pledge_ids = pledge_ids
+        self.forums = facts.forums
+        self.pledge_ids = facts.pledge_ids
+        self.busiest = facts.busiest
         self.key = key
 
     def _graphql(self, name: str, variables: dict[str, Any]) -> Call:
         body = json.dumps({"query": GRAPHQL[name], "variables": variables, "operationName": name})
         return Call("POST", "/graphql", body, {"Content-Type": "application/json"})
+
+    def _page(self, forum: str, api: str) -> Call:
+        """W1: the first 100 pledges of ``forum``, newest first."""
+        if api == "REST":
+            return Call("GET", f"/v1/pledges?forum={forum}&sort=-announced_on&limit=100")
+        return self._graphql("W1", {"forum": forum, "first": 100})
 
     def calls(self, workload: str, api: str, count: int = REQUESTS_PER_WORKLOAD) -> list[Call]:
         rng = self.rng
@@ -210,12 +219,8 @@ class Plan:
             year = rng.randint(2010, 2025)
             pledge_id = rng.choice(self.pledge_ids)
             match workload, api:
-                case "W1", "REST":
-                    out.append(
-                        Call("GET", f"/v1/pledges?forum={forum}&sort=-announced_on&limit=100")
-                    )
-                case "W1", "GraphQL":
-                    out.append(self._graphql("W1", {"forum": forum, "first": 100}))
+                case "W1", _:
+                    out.append(self._page(forum, api))
                 case "W2", "REST":
                     out.append(Call("GET", f"/v1/forums/{forum}/participants?as_of={AS_OF}"))
                 case "W2", "GraphQL":
@@ -243,6 +248,11 @@ class Plan:
                         out.append(self.calls(f"W{n % 4 + 1}", api, 1)[0])
                 case "W6", _:
                     out.append(self._submission(n, forum, year, api))
+                case "W7", _:
+                    if n % 20 == 19:
+                        out.append(self._submission(n, self.busiest, year, api))
+                    else:
+                        out.append(self._page(self.busiest, api))
                 case _:
                     raise ValueError(f"no {workload} over {api}")
         return out
@@ -843,20 +853,29 @@ def compare_submission(migov: str, baseline: str, call: Call, api: str, refs: Re
     return None
 
 
-async def facts(url: str) -> tuple[list[str], list[int]]:
+@dataclass(frozen=True)
+class Facts:
+    """What the plan draws its requests from: the forums with pledges (by code), the
+    pledges partners look up, and the forum with the most pledges."""
+
+    forums: list[str]
+    pledge_ids: list[int]
+    busiest: str
+
+
+async def facts(url: str) -> Facts:
     connection = await asyncpg.connect(data.dsn(url))
     try:
-        forums = [
-            row["forum_code"]
-            for row in await connection.fetch(
-                "SELECT DISTINCT forum_code FROM pledge WHERE forum_code IS NOT NULL ORDER BY 1"
-            )
-        ]
+        counted = await connection.fetch(
+            "SELECT forum_code, count(*) AS pledges FROM pledge WHERE forum_code IS NOT NULL "
+            "GROUP BY forum_code ORDER BY forum_code"
+        )
         bounds = await connection.fetchrow("SELECT min(id), max(id) FROM pledge")
         rng = random.Random(3)
         # The pledges partners look up: a working set of 1,000, not all 200,000.
         ids = [rng.randint(bounds[0], bounds[1]) for _ in range(HOT_PLEDGES)]
-        return forums, ids
+        busiest = max(counted, key=lambda row: (row["pledges"], row["forum_code"]))
+        return Facts([row["forum_code"] for row in counted], ids, busiest["forum_code"])
     finally:
         await connection.close()
 
@@ -944,6 +963,8 @@ COMBINATIONS = [
     ("W5", "GraphQL"),
     ("W6", "REST"),
     ("W6", "GraphQL"),
+    ("W7", "REST"),
+    ("W7", "GraphQL"),
 ]
 
 
@@ -990,8 +1011,7 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s into {make_url(url).database}",
             flush=True,
         )
-    forums, pledge_ids = asyncio.run(facts(url))
-    plan = Plan(forums, pledge_ids, api_key(url))
+    plan = Plan(asyncio.run(facts(url)), api_key(url))
     refs = Refs()
     only = {w.strip() for w in args.only.split(",") if w.strip()}
     combinations = [(w, a) for w, a in COMBINATIONS if not only or w in only]

@@ -19,6 +19,13 @@ so an answer computed at version V stays right until V changes. Each process kee
   version steps changed, so an answer computed at a version it has moved past
   meanwhile (a write landed while the answer was computed) is still kept when none
   of those writes touched what the answer read.
+* the misses being computed (``_Flight``): a request that misses a key at the
+  version another request is computing it for waits for that answer and replays it
+  as a hit would, so a page every client watches is computed once after a write,
+  not once per client, and the same costly query sent many times at once costs one
+  computation. The answer is handed over as soon as its last byte is produced,
+  before the first client reads it, so a slow reader holds no one; one that is not
+  kept (below) releases the waiting requests at once to compute their own.
 
 What is stored, and what is not:
 
