@@ -689,24 +689,51 @@ def visit_each(base: str, calls: list[Call], concurrency: int = 8) -> None:
     asyncio.run(run())
 
 
+# How often a read is compared again when the data changed while it was being compared.
+SETTLE_ATTEMPTS = 10
+
+
 def compare(migov: str, baseline: str, calls: list[Call], sample: int = 8) -> str | None:
-    """The first difference between the two servers' answers to ``calls[:sample]``."""
+    """The first difference between the two servers' answers to ``calls[:sample]``.
+
+    Each read goes to migov, the baseline, then migov again. When migov's two answers
+    differ, the data changed meanwhile (submissions of the run before, which the
+    servers finish after wrk has hung up), so the read is compared again once they have
+    settled; the two servers are only compared over data that stood still.
+    """
     with httpx.Client(timeout=30) as client:
+
+        def answer(base: str, call: Call) -> Any:
+            response = client.request(
+                call.method, base + call.path, content=call.body, headers=call.headers
+            )
+            if response.status_code != 200:
+                raise _Refused(f"{call.path}: HTTP {response.status_code} from {base}")
+            return _normalise(response.json())
+
         for call in calls[:sample]:
-            answers = []
-            for base in (migov, baseline):
-                response = client.request(
-                    call.method, base + call.path, content=call.body, headers=call.headers
-                )
-                if response.status_code != 200:
-                    return f"{call.path}: HTTP {response.status_code} from {base}"
-                answers.append(_normalise(response.json()))
-            if "errors" in answers[0]:
-                return f"{call.path}: {answers[0]['errors'][0].get('message')}"
-            difference = first_difference(answers[0], answers[1])
+            for attempt in range(SETTLE_ATTEMPTS):
+                try:
+                    before = answer(migov, call)
+                    theirs = answer(baseline, call)
+                    after = answer(migov, call)
+                except _Refused as refused:
+                    return str(refused)
+                if before == after:
+                    break
+                time.sleep(0.5 * (attempt + 1))
+            else:
+                return f"{call.path}: the data kept changing while it was compared"
+            if "errors" in before:
+                return f"{call.path}: {before['errors'][0].get('message')}"
+            difference = first_difference(before, theirs)
             if difference:
                 return f"{call.method} {call.path} {call.body or ''}"[:140] + f" -> {difference}"
     return None
+
+
+class _Refused(Exception):
+    """A read the comparison could not use: a server answered it with an error status."""
 
 
 # Requests that read nothing: what a server costs before a workload's own work.
