@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -395,15 +396,6 @@ async def _hang_up_in_process(app: Any, path: str) -> int:
     number of body messages the client saw."""
     first_piece = asyncio.Event()
     pieces = 0
-    asked = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal asked
-        if not asked:
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await first_piece.wait()
-        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         nonlocal pieces
@@ -411,8 +403,30 @@ async def _hang_up_in_process(app: Any, path: str) -> int:
             pieces += 1
             first_piece.set()  # the client reads this much, then goes away
 
+    await app(get_scope(path), receive_then_leave(first_piece), send)
+    return pieces
+
+
+def receive_then_leave(leave: asyncio.Event) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """An ASGI ``receive`` for a GET: the request, then ``http.disconnect`` once ``leave``
+    is set (as uvicorn reports a client gone)."""
+    asked = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await leave.wait()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def get_scope(path: str) -> dict[str, Any]:
+    """The ASGI scope of a GET of ``path`` with ``HEADERS``, as uvicorn gives it."""
     path_part, _, query = path.partition("?")
-    scope = {
+    return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
         "http_version": "1.1",
@@ -430,8 +444,6 @@ async def _hang_up_in_process(app: Any, path: str) -> int:
         "server": ("test", 80),
         "state": {},
     }
-    await app(scope, receive, send)
-    return pieces
 
 
 async def test_an_answer_cut_short_in_process_is_never_stored(live_database_url: str) -> None:

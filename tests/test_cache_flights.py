@@ -30,7 +30,7 @@ from app.services import pledges as pledge_service
 from app.telemetry.metrics import CACHE_LOOKUPS
 from tests.app_settings import app_settings
 from tests.conftest import client_for
-from tests.test_cache import CSV_ALL, _add_pledges, _csv_rows
+from tests.test_cache import CSV_ALL, _add_pledges, _csv_rows, get_scope, receive_then_leave
 
 SUMMARY = "/v1/pledges/summary?group_by=forum"
 GRAPHQL_SUMMARY = {
@@ -104,23 +104,18 @@ def _asker(
     return lambda: client.post("/graphql", json=GRAPHQL_SUMMARY)
 
 
-def _scope(path: str) -> dict[str, Any]:
-    path_part, _, query = path.partition("?")
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path_part,
-        "raw_path": path_part.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"test"), (b"accept", b"*/*")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("test", 80),
-        "state": {},
-    }
+async def _together(
+    app: Any, held: _Held, ask: Callable[[], Coroutine[Any, Any, httpx.Response]]
+) -> list[httpx.Response]:
+    """Ask once, and ``FOLLOWERS`` times more while that first computation is held; let
+    it go once every other request waits. The answers, the first one first."""
+    first = asyncio.create_task(ask())
+    await asyncio.wait_for(held.entered.wait(), PATIENCE)
+    cache = _cache_of(app)
+    others = [asyncio.create_task(ask()) for _ in range(FOLLOWERS)]
+    await _until(lambda: cache.waiting == FOLLOWERS)
+    held.release.set()
+    return list(await asyncio.wait_for(asyncio.gather(first, *others), PATIENCE))
 
 
 class _SlowReader:
@@ -136,16 +131,6 @@ class _SlowReader:
         self.body = b""
 
     async def __call__(self) -> None:
-        asked = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal asked
-            if not asked:
-                asked = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await asyncio.Event().wait()  # the client stays, reading nothing
-            raise AssertionError("unreachable")
-
         async def send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 self.status = message["status"]
@@ -154,7 +139,8 @@ class _SlowReader:
                 await self.read.wait()
                 self.body += message.get("body", b"")
 
-        await self.app(_scope(self.path), receive, send)
+        stays = asyncio.Event()  # never set: the client stays, reading nothing
+        await self.app(get_scope(self.path), receive_then_leave(stays), send)
 
 
 @pytest.mark.parametrize("api", ["REST", "GraphQL"])
@@ -166,14 +152,9 @@ async def test_requests_missing_one_answer_together_have_it_computed_once(
     app = create_app(app_settings(live_database_url))
     async with client_for(app) as client:
         ask = _asker(client, api)
-        first = asyncio.create_task(ask())
-        await asyncio.wait_for(held.entered.wait(), PATIENCE)
-        cache = _cache_of(app)
         joined_before = _counted("joined")
-        others = [asyncio.create_task(ask()) for _ in range(FOLLOWERS)]
-        await _until(lambda: cache.waiting == FOLLOWERS)
-        held.release.set()
-        answers = await asyncio.wait_for(asyncio.gather(first, *others), PATIENCE)
+        answers = await _together(app, held, ask)
+        cache = _cache_of(app)
 
         assert held.calls == 1
         assert _counted("joined") - joined_before == FOLLOWERS
@@ -200,14 +181,8 @@ async def test_when_the_first_answer_is_not_kept_each_waiting_request_computes_i
     monkeypatch.setattr(pledge_service, "summarize_pledges", held)
     app = create_app(app_settings(live_database_url))
     async with client_for(app) as client:
-        ask = _asker(client, api)
-        first = asyncio.create_task(ask())
-        await asyncio.wait_for(held.entered.wait(), PATIENCE)
+        refused, *answers = await _together(app, held, _asker(client, api))
         cache = _cache_of(app)
-        others = [asyncio.create_task(ask()) for _ in range(FOLLOWERS)]
-        await _until(lambda: cache.waiting == FOLLOWERS)
-        held.release.set()
-        refused, *answers = await asyncio.wait_for(asyncio.gather(first, *others), PATIENCE)
 
         if api == "REST":
             assert refused.status_code == 400
