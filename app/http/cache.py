@@ -633,6 +633,7 @@ class ResponseCacheMiddleware:
         status: int | None = None
         headers: list[tuple[bytes, bytes]] = []
         body: bytes | None = None  # set once the whole answer went out in one message
+        kept: Entry | None = None  # the answer as the store keeps it, once it is complete
         streamed = False
         client_left = False
 
@@ -644,7 +645,7 @@ class ResponseCacheMiddleware:
             return message
 
         async def capture(message: Message) -> None:
-            nonlocal status, headers, body, streamed
+            nonlocal status, headers, body, streamed, kept
             if message["type"] == "http.response.start":
                 # A copy as the app gave it: outer layers edit the message's list in place.
                 status = message["status"]
@@ -656,19 +657,18 @@ class ResponseCacheMiddleware:
             elif message["type"] == "http.response.body":
                 if body is None and not streamed and not message.get("more_body", False):
                     body = message.get("body", b"")
-                    settle(None if client_left else _entry(scope, status, headers, body, reads))
+                    # What the answer read is complete: nothing read later made its bytes.
+                    kept = None if client_left else _entry(scope, status, headers, body, reads)
+                    settle(kept)
                 else:
-                    streamed, body = True, None
+                    streamed, body, kept = True, None, None
                     settle(None)
             await send(message)  # a failed send (the client gone) raises: nothing is stored
 
         with recording() as reads:
             await self.app(scope, receive_noting_disconnect, capture)
-        if body is None or client_left:
-            return
-        entry = _entry(scope, status, headers, body, reads)
-        if entry is not None:
-            self.store.put(version.version, key, entry)
+        if kept is not None and not client_left:
+            self.store.put(version.version, key, kept)
 
 
 def _entry(
