@@ -463,15 +463,8 @@ async def summarize_pledges(
     ``amount_currency_assumed``, ``amount_usd_currency_assumed``: a bare "$" read as USD).
     """
     keys = list(dict.fromkeys(group_by))
-    columns = [_summary_column(key).label(key.value) for key in keys]
-    # The filters only add WHERE clauses on pledge columns, so they apply to the grouped
-    # statement directly: one pass over the matching pledges, no id subquery.
     resolved = await resolve_filter(session, filters)
-    statement = apply_filter(select(*columns, *_SUMMARY_FIGURES).select_from(Pledge), resolved)
-    if SummaryKey.PLEDGER in keys:
-        statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
-    grouping = [*columns, Pledge.currency]
-    statement = statement.group_by(*grouping).order_by(*grouping)
+    statement = summary_statement(keys, resolved)
     with _parts_only(resolved):
         records = await (await session.connection()).execute(statement)
     # One row per group and currency, in group order: the figures are added up in plain
@@ -485,6 +478,19 @@ async def summarize_pledges(
         for record in run:
             totals.add(record[width:])
     return [totals.read(keys, marker) for marker, totals in groups.items()]
+
+
+def summary_statement(keys: Sequence[SummaryKey], resolved: PledgeFilter) -> Select[Any]:
+    """The grouped statement of ``summarize_pledges``: a row per group and currency, in
+    group order. Over a date range it reads ``ix_pledge_announced_summary`` alone."""
+    columns = [_summary_column(key).label(key.value) for key in keys]
+    # The filters only add WHERE clauses on pledge columns, so they apply to the grouped
+    # statement directly: one pass over the matching pledges, no id subquery.
+    statement = apply_filter(select(*columns, *_SUMMARY_FIGURES).select_from(Pledge), resolved)
+    if SummaryKey.PLEDGER in keys:
+        statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
+    grouping = [*columns, Pledge.currency]
+    return statement.group_by(*grouping).order_by(*grouping)
 
 
 class _Totals:
