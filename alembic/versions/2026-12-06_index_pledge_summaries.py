@@ -5,7 +5,7 @@ Revises: c4d8f2a7b9e1
 Create Date: 2026-12-06 15:30:00
 
 A summary of the pledges announced in a date range (``/v1/pledges/summary`` with
-``announced_from``/``announced_to``, GraphQL ``pledgeTotals``) found its rows through
+``announced_from``/``announced_to``, GraphQL ``pledgeSummary``) found its rows through
 ``ix_pledge_announced_id`` and then read each from the table: for a year of the
 benchmark's 200,000 pledges, 5,400 table pages and 21 ms of PostgreSQL time. This index
 holds every column such a summary reads, so it is answered from the index alone (an
