@@ -9,7 +9,7 @@ A summary of the pledges announced in a date range (``/v1/pledges/summary`` with
 ``ix_pledge_announced_id`` and then read each from the table: for a year of the
 benchmark's 200,000 pledges, 5,400 table pages and 21 ms of PostgreSQL time. This index
 holds every column such a summary reads, so it is answered from the index alone (an
-index-only scan on PostgreSQL, a covering index on SQLite): 6 ms. Every write recomputes
+index-only scan on PostgreSQL, a covering index on SQLite): 6-8 ms. Every write recomputes
 the summaries of its pledge's year, so the saving recurs with each write.
 """
 

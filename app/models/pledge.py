@@ -79,7 +79,7 @@ class Pledge(InferredMixin, TimestampMixin, Base):
         Index("ix_pledge_announced_id", "announced_date", "id"),
         # A summary over a date range (``services.pledges.summarize_pledges``) reads these
         # columns only: from this index alone on both engines, without visiting the table.
-        # A year of the benchmark's 200,000 pledges: 21 ms of PostgreSQL time → 6 ms.
+        # A year of the benchmark's 200,000 pledges: 21 ms of PostgreSQL time → 6-8 ms.
         Index(
             "ix_pledge_announced_summary",
             "announced_date",
