@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     MetaData,
@@ -20,7 +21,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeEngine
 
 # Stable constraint names on both engines, so migrations can name what they drop.
 NAMING_CONVENTION = {
@@ -56,6 +60,52 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 Money = Numeric(20, 2)
 Percent = Numeric(9, 4)
 Rate = Numeric(20, 10)
+
+
+class MoneyTotal(TypeDecorator[Decimal]):
+    """What ``money_sum`` answers: an exact Decimal on both engines, from a NUMERIC on
+    PostgreSQL and from a count of cents (an INTEGER) on SQLite."""
+
+    impl = Numeric(38, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(38, 2))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        return Decimal(int(value)).scaleb(-2)  # SQLite: cents
+
+
+class money_sum(FunctionElement[Decimal]):  # noqa: N801 (a SQL function, named like one)
+    """SUM of a ``Money`` column, exact to the cent on both engines; NULL over no values.
+
+    SQLite keeps a NUMERIC as a double and adds doubles: twenty amounts of thirteen
+    digits summed to 120493827116049.19 instead of .20. On SQLite each value is turned
+    into its cents first, whole units and fraction apart, so that no product leaves the
+    double's exact range; adding integers is exact (SQLite stops the statement with an
+    error past 2**63 cents, about 92 quadrillion, rather than give a wrong total).
+    ``.filter()`` applies as to ``func.sum``.
+    """
+
+    type = MoneyTotal()
+    name = "money_sum"
+    inherit_cache = True
+
+
+@compiles(money_sum)
+def _money_sum(element: money_sum, compiler: Any, **kw: Any) -> str:
+    return f"sum({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(money_sum, "sqlite")
+def _money_sum_sqlite(element: money_sum, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    whole = f"CAST({value} AS INTEGER)"  # truncates; amounts are positive
+    return f"sum({whole} * 100 + CAST(round(({value} - {whole}) * 100) AS INTEGER))"
 
 
 class Base(DeclarativeBase):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.models import MoneyRecord
+from app.models.base import money_sum
 from app.models.enums import MoneyKind
 from app.schemas.filters import MoneyRecordFilter
 from app.schemas.money import MoneyTotalRead
@@ -83,11 +84,11 @@ async def summarize_money_records(
         MoneyRecord.kind,
         MoneyRecord.currency,
         func.count(MoneyRecord.id).label("records"),
-        func.sum(MoneyRecord.amount).label("total"),
+        money_sum(MoneyRecord.amount).label("total"),
         func.max(case((MoneyRecord.currency_assumed, 1), else_=0)).label("assumed"),
-        func.sum(case((MoneyRecord.currency_assumed, MoneyRecord.amount), else_=0)).label(
-            "assumed_total"
-        ),
+        money_sum(MoneyRecord.amount)
+        .filter(MoneyRecord.currency_assumed.is_(True))
+        .label("assumed_total"),
     ).group_by(forum, MoneyRecord.programme_id, MoneyRecord.kind, MoneyRecord.currency)
     statement = await _filtered(session, statement, filters or MoneyRecordFilter())
     rows = (await session.execute(statement)).all()

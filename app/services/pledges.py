@@ -39,6 +39,7 @@ from app.models import (
     PledgeObjective,
     PledgePledger,
 )
+from app.models.base import money_sum
 from app.schemas.actor import ROW_ACTOR_COLUMNS, RowActor
 from app.schemas.common import inferred_reads
 from app.schemas.dates import PartialDate
@@ -433,15 +434,15 @@ _ASSUMED = Pledge.currency_assumed.is_(True)
 _SUMMARY_FIGURES = (
     Pledge.currency.label("_currency"),
     func.count(Pledge.id).label("_count"),
-    func.coalesce(func.sum(Pledge.amount), 0).label("_amount"),
-    func.sum(Pledge.amount_usd).label("_usd"),
+    func.coalesce(money_sum(Pledge.amount), 0).label("_amount"),
+    money_sum(Pledge.amount_usd).label("_usd"),
     func.count(Pledge.id).filter(Pledge.amount_usd.is_(None)).label("_no_usd"),
     func.count(Pledge.id).filter(_SUBMITTED).label("_count_submitted"),
-    func.coalesce(func.sum(Pledge.amount).filter(_SUBMITTED), 0).label("_submitted"),
-    func.sum(Pledge.amount_usd).filter(_SUBMITTED).label("_usd_submitted"),
+    func.coalesce(money_sum(Pledge.amount).filter(_SUBMITTED), 0).label("_submitted"),
+    money_sum(Pledge.amount_usd).filter(_SUBMITTED).label("_usd_submitted"),
     func.count(Pledge.id).filter(_ASSUMED).label("_count_assumed"),
-    func.coalesce(func.sum(Pledge.amount).filter(_ASSUMED), 0).label("_assumed"),
-    func.sum(Pledge.amount_usd).filter(_ASSUMED).label("_usd_assumed"),
+    func.coalesce(money_sum(Pledge.amount).filter(_ASSUMED), 0).label("_assumed"),
+    money_sum(Pledge.amount_usd).filter(_ASSUMED).label("_usd_assumed"),
 )
 
 
