@@ -39,6 +39,7 @@ def wrapped(orig: Exception, *, connection_invalidated: bool = False) -> sa_exc.
         (sa_exc.TimeoutError("QueuePool limit reached"), "database_busy"),
         (wrapped(sqlite3.OperationalError("database is locked")), "database_busy"),
         (wrapped(sqlite3.OperationalError("unable to open database file")), "database_unavailable"),
+        (wrapped(sqlite3.OperationalError("integer overflow")), "total_out_of_range"),
         (wrapped(PgError("22021")), "unstorable_value"),  # NUL in text
         (wrapped(PgError("22003")), "unstorable_value"),  # number out of range
         (wrapped(PgError("23505")), None),  # a unique violation is a bug of ours, not a fault

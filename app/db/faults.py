@@ -19,7 +19,10 @@ A value the database refuses to store or compare (PostgreSQL's SQLSTATE class
 22, "data exception": a NUL character in text, a number beyond its column's
 range) is the client's input, not our fault: ``InvalidInput`` with the code
 ``unstorable_value`` (400). The adapters refuse such values at the edge first;
-this is the backstop for any that get past.
+this is the backstop for any that get past. A total SQLite cannot add up exactly
+(``models.base.money_sum`` past 2**63 cents in one group; SQLite stops with "integer
+overflow") is ``total_out_of_range`` (400): narrower filters or groups give smaller
+totals, and no total is ever answered rounded.
 
 Each answers with its own ``detail`` above, written for the client (what
 happened and what to do), over REST and GraphQL alike: never the library's
@@ -43,6 +46,7 @@ DATABASE_UNAVAILABLE = "database_unavailable"
 DATABASE_BUSY = "database_busy"
 DATABASE_TIMEOUT = "database_timeout"
 UNSTORABLE_VALUE = "unstorable_value"
+TOTAL_OUT_OF_RANGE = "total_out_of_range"
 
 # PostgreSQL SQLSTATE classes and codes (Appendix A of its manual).
 _QUERY_CANCELED = "57014"
@@ -73,6 +77,13 @@ def database_fault(error: BaseException, *, retry_after: int = RETRY_AFTER) -> D
     code = _classify(error)
     if code is None:
         return None
+    if code == TOTAL_OUT_OF_RANGE:
+        return InvalidInput(
+            "A total of this answer is past what the database adds up exactly. Narrow the "
+            "filters (a shorter date range, fewer forums) or group more finely, so that each "
+            "total is smaller.",
+            code=TOTAL_OUT_OF_RANGE,
+        )
     if code == UNSTORABLE_VALUE:
         return InvalidInput(
             "A value is out of the range the database stores or holds a character it "
@@ -109,6 +120,8 @@ def _classify(error: BaseException) -> str | None:
                 return DATABASE_BUSY
             if "unable to open" in message or "disk i/o" in message:
                 return DATABASE_UNAVAILABLE
+            if message == "integer overflow":
+                return TOTAL_OUT_OF_RANGE
         if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
             return DATABASE_UNAVAILABLE
         if isinstance(current, sa_exc.InterfaceError | ConnectionError | TimeoutError):

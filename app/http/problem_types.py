@@ -67,6 +67,10 @@ CATALOGUE: dict[str, ProblemType] = {
         "`request=/v1/forums/RCM?lang=es` (URL-encoded)."),
     "unstorable_value": _p(400, "Unstorable value", "A value is beyond what the database stores "
         "(a number out of range, a NUL character in text).", "Send a value within range."),
+    "total_out_of_range": _p(400, "Total out of range", "A total the answer needs is past "
+        "what the database adds up exactly (on SQLite, 2^63 cents in one group); no rounded "
+        "total is answered instead.", "Narrow the filters or group more finely, so that each "
+        "total is smaller."),
     "invalid_idempotency_key": _p(400, "Invalid Idempotency-Key", "The `Idempotency-Key` "
         "header is empty or longer than 255 characters.", "Send 1-255 characters, e.g. a UUID."),
     "invalid_scope": _p(400, "Invalid scope", "An API key was asked for with a scope that "

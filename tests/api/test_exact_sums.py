@@ -9,19 +9,27 @@ over REST and GraphQL, for pledges and for money records.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import MoneyRecord
+from app.models import MoneyRecord, Pledge
 from app.models.enums import MoneyKind
 from tests.api.helpers import get_json
 from tests.factories import Key, data_changed, make_api_key, pledge_body
 
-AMOUNTS = ["9999999999999.99", "9999999999999.98", "1234567890123.45", "0.01", "8888888888888.87"] * 4
+AMOUNTS = [
+    "9999999999999.99",
+    "9999999999999.98",
+    "1234567890123.45",
+    "0.01",
+    "8888888888888.87",
+] * 4
 EXACT = sum(map(Decimal, AMOUNTS))
 YEAR = {"announced_from": "2019-01-01", "announced_to": "2019-12-31"}
 
@@ -29,7 +37,7 @@ YEAR = {"announced_from": "2019-01-01", "announced_to": "2019-12-31"}
 def test_these_amounts_lose_a_cent_as_doubles() -> None:
     """The premise: added as doubles, as SQLite's sum() adds them, they miss a cent."""
     as_doubles = sum(float(amount) for amount in AMOUNTS)
-    assert EXACT == Decimal("120493827116049.20")
+    assert Decimal("120493827116049.20") == EXACT
     assert Decimal(as_doubles).quantize(Decimal("0.01")) != EXACT
 
 
@@ -55,7 +63,8 @@ async def _submit(client: httpx.AsyncClient, writer: Key, currency: str) -> None
 
 
 def _currency_group(summary: dict[str, Any], currency: str) -> dict[str, Any]:
-    (group,) = [g for g in summary["groups"] if g["currency"] == currency]
+    groups: list[dict[str, Any]] = [g for g in summary["groups"] if g["currency"] == currency]
+    (group,) = groups
     return group
 
 
@@ -149,3 +158,52 @@ async def test_money_record_totals_keep_every_cent(
         str(EXACT),
         str(assumed),
     )
+
+
+async def test_a_total_past_exact_range_is_refused_not_rounded(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """9,300 pledges of the largest amount: 92,999,999,999,999,907.00 in all. PostgreSQL
+    adds them up exactly; on SQLite the sum passes 2**63 cents, and the answer is a 400
+    naming the problem, never a rounded total."""
+    largest = Decimal("9999999999999.99")
+    count = 9_300
+    await session.execute(
+        insert(Pledge),
+        [
+            {
+                "kind": "financial",
+                "title": f"Largest pledge {index}",
+                "amount": largest,
+                "currency": "XOF",
+                "announced_date": dt.date(2019, 5, 5),
+                "announced_precision": "day",
+            }
+            for index in range(count)
+        ],
+    )
+    await data_changed(session)
+    await session.commit()
+    params = {"group_by": "currency", "currency": "XOF", **YEAR}
+    response = await client.get("/v1/pledges/summary", params=params)
+    graphql = await client.post(
+        "/graphql",
+        json={
+            "query": """{ pledgeSummary(groupBy: [CURRENCY], filter: {currency: "XOF",
+                announcedFrom: "2019-01-01", announcedTo: "2019-12-31"}) {
+                amounts { amount } } }"""
+        },
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        assert response.status_code == 200, response.text
+        (group,) = response.json()["groups"]
+        assert group["amounts"][0]["amount"] == str(largest * count)
+        assert graphql.json()["data"]["pledgeSummary"] == [
+            {"amounts": [{"amount": str(largest * count)}]}
+        ]
+        return
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "total_out_of_range"
+    (error,) = graphql.json()["errors"]
+    assert error["extensions"]["code"] == "total_out_of_range"
