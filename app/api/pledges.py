@@ -154,7 +154,8 @@ async def summarize_pledges(
     """Pledge totals per group: per original currency, in USD, and how many lack a USD rate.
 
     Amounts in different currencies are never added together. Grouped by
-    `pledger`, a joint pledge counts in full for each of its pledgers.
+    `pledger`, a joint pledge counts in full for each of its pledgers. Groups come in
+    the order of their keys, unknown values (no forum, no date) first.
     """
     items = await pledge_service.summarize_pledges(session, filters, group_by=group_by or ())
     body = PledgeSummary(group_by=list(dict.fromkeys(group_by or ())), groups=items)

@@ -57,6 +57,7 @@ from app.services.paging import (
     SortKey,
     json_rows,
     load_json_rows,
+    order_clauses,
     paginate,
     total_of,
 )
@@ -454,7 +455,8 @@ async def summarize_pledges(
 ) -> list[PledgeSummaryRow]:
     """Pledge totals per group, in each original currency and in USD.
 
-    Amounts in different currencies are never added together: each group lists
+    Groups come in the order of their keys, unknown values first (as every list orders
+    them). Amounts in different currencies are never added together: each group lists
     one total per currency, plus the USD sum of the pledges that have a USD
     equivalent (null, not zero, when none has) and the count of those that do not. Grouped by ``pledger``, a
     joint pledge counts in full for each of its pledgers. Each figure says how much of it
@@ -491,7 +493,11 @@ def summary_statement(keys: Sequence[SummaryKey], resolved: PledgeFilter) -> Sel
     if SummaryKey.PLEDGER in keys:
         statement = statement.join(PledgePledger, PledgePledger.pledge_id == Pledge.id)
     grouping = [*columns, Pledge.currency]
-    return statement.group_by(*grouping).order_by(*grouping)
+    # Unknown values (no forum, no date, no currency) first on both engines, as every
+    # list orders them (PostgreSQL alone would put them last).
+    return statement.group_by(*grouping).order_by(
+        *order_clauses([SortKey(column) for column in grouping])
+    )
 
 
 class _Totals:

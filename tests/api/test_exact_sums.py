@@ -207,3 +207,21 @@ async def test_a_total_past_exact_range_is_refused_not_rounded(
     assert response.json()["code"] == "total_out_of_range"
     (error,) = graphql.json()["errors"]
     assert error["extensions"]["code"] == "total_out_of_range"
+
+
+async def test_summary_groups_put_unknown_values_first_on_both_engines(
+    client: httpx.AsyncClient,
+) -> None:
+    """The curated data has pledges with no announced date: their group comes first, as
+    in every list, and not last as PostgreSQL orders NULLs by default."""
+    years = [
+        group["year"]
+        for group in (await get_json(client, "/v1/pledges/summary", group_by="year"))["groups"]
+    ]
+    assert years[0] is None
+    assert None not in years[1:]
+    assert years[1:] == sorted(years[1:])
+    response = await client.post(
+        "/graphql", json={"query": "{ pledgeSummary(groupBy: [YEAR]) { group { year } } }"}
+    )
+    assert [row["group"]["year"] for row in response.json()["data"]["pledgeSummary"]] == years

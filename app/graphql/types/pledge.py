@@ -337,7 +337,8 @@ class PledgeQuery:
 
     @strawberry.field(
         description="Pledge totals per group, in each original currency and in USD. "
-        "Grouped by PLEDGER, a joint pledge counts in full for each of its pledgers."
+        "Grouped by PLEDGER, a joint pledge counts in full for each of its pledgers. "
+        "Groups come in the order of their keys, unknown values (no forum, no date) first."
     )
     async def pledge_summary(
         self,
