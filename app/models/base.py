@@ -84,11 +84,13 @@ class money_sum(FunctionElement[Decimal]):  # noqa: N801 (a SQL function, named 
     """SUM of a ``Money`` column, exact to the cent on both engines; NULL over no values.
 
     SQLite keeps a NUMERIC as a double and adds doubles: twenty amounts of thirteen
-    digits summed to 120493827116049.19 instead of .20. On SQLite each value is turned
-    into its cents first, whole units and fraction apart, so that no product leaves the
-    double's exact range; adding integers is exact (SQLite stops the statement with an
-    error past 2**63 cents, about 92 quadrillion, rather than give a wrong total).
-    ``.filter()`` applies as to ``func.sum``.
+    digits came to 120493827116049.22 (.19 in another order) instead of .20. On SQLite
+    each value is turned into its cents first, whole units and fraction apart, so that
+    no product leaves the double's exact range: exact for every value below 7e13 (any
+    amount a pledge may state, and its USD equivalent while a unit is worth under 7
+    USD). Adding integers is exact, and past 2**63 cents (about 92 quadrillion) SQLite
+    stops the statement rather than give a wrong total (``db.faults``:
+    ``total_out_of_range``). ``.filter()`` applies as to ``func.sum``.
     """
 
     type = MoneyTotal()

@@ -2,8 +2,8 @@
 
 SQLite stores a NUMERIC as a double, and its ``sum()`` adds doubles: the twenty
 amounts below, each of at most fifteen significant digits (the most an amount may
-have, ``schemas.pledge.MAX_WHOLE_DIGITS``), added up to ...049.19 where the exact sum
-is ...049.20. Each total here is checked against the sum of the amounts as Decimals,
+have, ``schemas.pledge.MAX_WHOLE_DIGITS``), came to ...049.22 in these summaries
+where the exact sum is ...049.20. Each total here is checked against the sum of the amounts as Decimals,
 over REST and GraphQL, for pledges and for money records.
 """
 
