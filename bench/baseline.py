@@ -446,7 +446,7 @@ SELECT forum_code, currency, count(*) AS n, coalesce(sum(amount), 0) AS amount,
 FROM pledge
 WHERE announced_date >= $1 AND announced_date <= $2
 GROUP BY forum_code, currency
-ORDER BY forum_code, currency
+ORDER BY forum_code NULLS FIRST, currency NULLS FIRST
 """
 
 
