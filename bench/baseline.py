@@ -58,6 +58,7 @@ from app.schemas.pledge import AMOUNT_PATTERN, DECEPTIVE
 from app.services import ecb_rates
 from app.services.api_keys import LAST_USED_RESOLUTION, SECRET_PATTERN
 from app.services.idempotency import TTL as IDEMPOTENCY_TTL
+from app.services.pledges import PLEDGE_FORUM, PLEDGE_YEAR
 from app.services.references import fold
 from app.standards.iso import is_currency
 
@@ -892,7 +893,10 @@ SELECT id FROM pledge
 """
 
 # The audit entry, the Idempotency-Key's answer (when one was claimed), then the change-log
-# row under a new data version: the bump takes the version row's lock until the commit.
+# row under a new data version: the bump takes the version row's lock until the commit. The
+# change row names the parts the pledge is in (its forum, its year), as migov's does: a
+# response cache reading the log then drops only the answers that read those parts, where a
+# row without parts would empty it.
 RECORD_SQL = """
 WITH audit AS (
   INSERT INTO audit_entry (api_key_id, action, entity, entity_id, entity_version, before,
@@ -906,11 +910,19 @@ WITH audit AS (
   UPDATE data_version SET version = version + 1, changed_at = $6 WHERE id = 1
   RETURNING version
 ), change AS (
-  INSERT INTO change (version, entity, entity_id, action, origin, changed_at)
-  SELECT version, $10, $4, $11, $12, $6 FROM version
+  INSERT INTO change (version, entity, entity_id, action, origin, changed_at, parts)
+  SELECT version, $10, $4, $11, $12, $6, $13::json FROM version
 )
 SELECT version FROM version
 """
+
+
+def _parts(forum: str | None, announced: PartialDate | None) -> list[list[str]]:
+    """The parts of the pledge family a new pledge is in (``services.pledges.pledge_parts``)."""
+    parts = [[PLEDGE_FORUM, forum]] if forum is not None else []
+    if announced is not None:
+        parts.append([PLEDGE_YEAR, str(announced.date.year)])
+    return parts
 
 
 def _conversion(rate: list[Any]) -> dict[str, Any]:
@@ -1238,6 +1250,7 @@ async def submit(
                     Entity.PLEDGE.value,
                     ChangeAction.CREATED.value,
                     ChangeOrigin.API.value,
+                    orjson.dumps(_parts(pledge.forum, announced)).decode(),
                 )
                 return Written(answer, True, False, version)
             # The same ref committed meanwhile by a concurrent request (PostgreSQL waited).
