@@ -6,7 +6,7 @@ change log to learn what a new version changed: a change row that names the part
 pledge is in (its forum, its year) drops only the answers that read those parts, and a
 row without them empties the whole cache. The baseline once wrote its change rows
 without parts, so every one of its submissions emptied migov's cache and each of
-migov's timed W5 runs began cold. This test holds the two writes to the same row.
+migov's timed W5 runs began cold. This test submits through each app and checks the change row each writes.
 
 It runs in the suite's PostgreSQL pass: the baseline reads PostgreSQL only.
 """
@@ -66,7 +66,6 @@ async def test_the_baseline_logs_a_submission_as_migov_does(
         await engine.dispose()
     headers = {"Authorization": f"Bearer {key.secret}"}
     body = pledge_body(event=..., scope=..., forum="RCM", announced_on="2019-06")
-    logged: dict[str, list[Any]] = {}
     monkeypatch.setenv("BENCH_DSN", dsn(live_database_url))
     for name, app in (
         ("baseline", baseline.app),
@@ -78,6 +77,7 @@ async def test_the_baseline_logs_a_submission_as_migov_does(
             )
         assert answer.status_code == 201, answer.text
         rows, written = await _logged(live_database_url, await _version(live_database_url))
+        # The same row from each app.
         assert rows == [("pledge", "created", "api", [["forum", "RCM"], ["year", "2019"]])]
         # What migov's cache learns from the row: that pledge and its two parts, not
         # "unknown" (None), which empties it.
@@ -87,5 +87,3 @@ async def test_the_baseline_logs_a_submission_as_migov_does(
             ("forum", "RCM"),
             ("year", "2019"),
         }
-        logged[name] = rows
-    assert logged["baseline"] == logged["migov"]
