@@ -6,7 +6,8 @@ change log to learn what a new version changed: a change row that names the part
 pledge is in (its forum, its year) drops only the answers that read those parts, and a
 row without them empties the whole cache. The baseline once wrote its change rows
 without parts, so every one of its submissions emptied migov's cache and each of
-migov's timed W5 runs began cold. This test submits through each app and checks the change row each writes.
+migov's timed W5 runs began cold. This test submits through each app and checks the
+change row each writes.
 
 It runs in the suite's PostgreSQL pass: the baseline reads PostgreSQL only.
 """
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.reads import PLEDGE_FAMILY
 from app.main import create_app
 from app.models import Change
-from app.services.changes import current_version, written_between
+from app.services.changes import Written, current_version, written_between
 from bench import baseline
 from bench.data import dsn
 from tests.app_settings import app_settings
@@ -31,21 +32,13 @@ from tests.conftest import client_for, setup_engine
 from tests.factories import make_api_key, pledge_body
 
 
-async def _version(url: str) -> int:
+async def _latest_change(url: str) -> tuple[list[Any], Written | None]:
+    """The change rows of the current data version (all but their ids, version and time),
+    and what migov's cache learns from them."""
     engine = setup_engine(url)
     try:
         async with AsyncSession(engine) as session:
-            return (await current_version(session)).version
-    finally:
-        await engine.dispose()
-
-
-async def _logged(url: str, version: int) -> tuple[list[Any], Any]:
-    """The change row of ``version`` (all but its id, version and time), and what
-    migov's cache learns from it."""
-    engine = setup_engine(url)
-    try:
-        async with AsyncSession(engine) as session:
+            version = (await current_version(session)).version
             rows = (await session.scalars(select(Change).where(Change.version == version))).all()
             written = await written_between(session, version - 1, version)
     finally:
@@ -76,7 +69,7 @@ async def test_the_baseline_logs_a_submission_as_migov_does(
                 "/v1/pledges", json={**body, "external_ref": f"{name}-1"}, headers=headers
             )
         assert answer.status_code == 201, answer.text
-        rows, written = await _logged(live_database_url, await _version(live_database_url))
+        rows, written = await _latest_change(live_database_url)
         # The same row from each app.
         assert rows == [("pledge", "created", "api", [["forum", "RCM"], ["year", "2019"]])]
         # What migov's cache learns from the row: that pledge and its two parts, not
